@@ -1,0 +1,39 @@
+# The two commands of the README: `make lab` and `make test`.
+# Everything is installed into ./.venv from PyPI; nothing outside this folder is touched.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+PYTEST_ARGS ?=
+
+.PHONY: lab test lint html clean datasets bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.course: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[course]"
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[test]"
+	touch $@ $(VENV)/.course
+
+lab: $(VENV)/.course  ## set up and open the course in JupyterLab
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+
+test: $(VENV)/.test  ## set up and run every test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check src tests benchmarks autograder
+
+html: $(VENV)/.course  ## executed HTML preview of the course for lecturers (build/html/)
+	$(BIN)/python -m migdata.course.preview --out build/html
+
+datasets: $(VENV)/.course  ## maintainers: rebuild datasets/ from ../shared/data/raw
+	$(BIN)/python -m migdata.datasets.build --raw ../shared/data/raw
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

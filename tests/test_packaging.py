@@ -1,0 +1,66 @@
+"""The set-up contract: pyproject.toml and environment.yml agree, and the import stays light."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject_packages() -> set[str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {_name(r) for r in meta["dependencies"]}
+    names |= {_name(r) for r in meta["optional-dependencies"]["course"]}
+    return names
+
+
+def _conda_packages() -> set[str]:
+    names: set[str] = set()
+    in_deps = False
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        if line.startswith("dependencies:"):
+            in_deps = True
+            continue
+        match = re.match(r"^  - ([A-Za-z0-9_.\-]+)", line)
+        if in_deps and match:
+            names.add(_name(match.group(1)))
+    return names - {"python", "pip"}
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject() -> None:
+    pyproject, conda = _pyproject_packages(), _conda_packages()
+    assert pyproject, "no dependencies read from pyproject.toml"
+    assert conda == pyproject, (
+        f"only in pyproject.toml: {sorted(pyproject - conda)}; "
+        f"only in environment.yml: {sorted(conda - pyproject)}"
+    )
+
+
+def test_readme_names_every_dependency_and_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme and "make test" in readme
+    missing = [name for name in _pyproject_packages() if f"`{name}`" not in readme]
+    assert not missing, f"README does not say what these dependencies are for: {missing}"
+
+
+def test_import_migdata_does_not_import_plotting_or_network_libraries() -> None:
+    code = (
+        "import sys, migdata; "
+        "heavy = [m for m in ('matplotlib', 'plotly', 'requests', 'frictionless', 'pandas') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"import migdata pulled in: {out.stdout.strip()}"
+
+
+def test_ci_script_runs_make_test() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in script and "set -e" in script
