@@ -1,0 +1,1 @@
+"""Lecturer tools for the nbgrader course (``migdata-course``) and the course preview."""
