@@ -20,8 +20,11 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e ".[test]"
 	touch $@ $(VENV)/.course
 
+# Jupyter refuses to start as root unless told; containers and CI often run as root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(VENV)/.course  ## set up and open the course in JupyterLab
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 test: $(VENV)/.test  ## set up and run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
