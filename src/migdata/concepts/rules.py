@@ -1,0 +1,296 @@
+"""The UN rules applied to one person: usual residence, flow events, stock and mobility categories.
+
+These per-person functions are the reference semantics of the kit; the table functions in
+:mod:`migdata.concepts.tables` compute the same counts for many persons at once.
+
+How a history is read
+---------------------
+1. Adjacent stays in the same country (one ends the day the next starts) are merged into one.
+2. A stay *qualifies* under a rule when it lasts at least the rule's threshold
+   (:data:`RULES`: 365 days for ``"12_months"``, 183 days for ``"6_months"``) or is ongoing.
+3. The first stay sets the initial usual residence, whatever its length, and is never a migration
+   event. The first stay and the qualifying stays are the person's *residence stays*.
+4. Other stays are temporary absences: they do not change the usual residence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from ..countries import to_iso3
+from ..errors import InvalidInputError, UnknownRuleError
+from .model import Person, Stay, to_date
+
+__all__ = [
+    "FLOW_CATEGORIES",
+    "RULES",
+    "STOCK_CATEGORIES",
+    "TEMPORARY_CATEGORIES",
+    "flow_events",
+    "merged_stays",
+    "qualifies",
+    "stock_categories",
+    "temporary_mobility",
+    "threshold_days",
+    "usual_residence",
+]
+
+#: Minimum length in days of a stay that changes the usual residence, by rule.
+RULES: Final[dict[str, int]] = {"12_months": 365, "6_months": 183}
+
+#: Labels returned by :func:`stock_categories` (and the index of ``tables.stocks``).
+STOCK_CATEGORIES: Final = (
+    "native_born",
+    "foreign_born",
+    "national_citizen",
+    "foreign_citizen",
+    "international_migrant",
+    "returned_migrant",
+    "returned_native_born_migrant",
+)
+#: Labels returned by :func:`flow_events` (and the index of ``tables.flows``).
+FLOW_CATEGORIES: Final = ("immigration", "emigration", "returning_citizen", "returning_native_born")
+#: Labels returned by :func:`temporary_mobility`.
+TEMPORARY_CATEGORIES: Final = (
+    "cross_border_workers",
+    "seasonal_workers",
+    "other_temporary_workers",
+    "training_mobility",
+    "health_mobility",
+    "asylum_seekers_in_transit",
+    "circular_mobility",
+)
+
+#: Longest work stay (days) that counts as a cross-border commute.
+CROSS_BORDER_MAX_DAYS: Final = 7
+
+
+def threshold_days(rule: str) -> int:
+    """Return the minimum stay length in days for ``rule``.
+
+    Raises
+    ------
+    UnknownRuleError
+        If ``rule`` is not ``"12_months"`` or ``"6_months"``.
+
+    Examples
+    --------
+    >>> threshold_days("6_months")
+    183
+    """
+    try:
+        return RULES[rule]
+    except (KeyError, TypeError):
+        raise UnknownRuleError(
+            f"unknown usual-residence rule {rule!r}: expected one of {', '.join(map(repr, RULES))}"
+        ) from None
+
+
+def _check_person(person: object) -> Person:
+    if not isinstance(person, Person):
+        raise InvalidInputError(f"expected a Person, got {person!r}")
+    return person
+
+
+def _check_year(year: object) -> int:
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise InvalidInputError(f"year must be an integer such as 2020, got {year!r}")
+    return year
+
+
+def merged_stays(person: Person) -> list[Stay]:
+    """Return the person's stays with adjacent stays in the same country merged.
+
+    Two stays are adjacent when one ends on the day the other starts. The merged stay keeps the
+    purpose of its first part.
+    """
+    out: list[Stay] = []
+    for stay in _check_person(person).stays:
+        last = out[-1] if out else None
+        if last is not None and last.country == stay.country and last.end == stay.start:
+            out[-1] = Stay(last.country, last.start, stay.end, last.purpose)
+        else:
+            out.append(stay)
+    return out
+
+
+def qualifies(stay: Stay, rule: str = "12_months") -> bool:
+    """True when ``stay`` is long enough under ``rule`` to change the usual residence.
+
+    Examples
+    --------
+    >>> s = Stay("RUS", "2021-01-01", "2021-07-03")  # 183 days
+    >>> qualifies(s, "6_months"), qualifies(s, "12_months")
+    (True, False)
+    """
+    limit = threshold_days(rule)
+    return stay.end is None or (stay.end - stay.start).days >= limit
+
+
+def _residence_flags(stays: list[Stay], rule: str) -> list[bool]:
+    limit = threshold_days(rule)
+    return [i == 0 or s.end is None or (s.end - s.start).days >= limit for i, s in enumerate(stays)]
+
+
+def usual_residence(person: Person, on: dt.date | str, rule: str = "12_months") -> str | None:
+    """Country of usual residence of ``person`` on the date ``on``.
+
+    It is the country of the latest residence stay (the first stay or a qualifying one) that
+    started on or before ``on``; short stays elsewhere are temporary absences and change nothing.
+
+    Returns
+    -------
+    str or None
+        ISO3 code, or ``None`` if ``on`` is before the person's first stay.
+
+    Examples
+    --------
+    >>> p = Person("AZE", {"AZE"}, [Stay("AZE", "1990-01-01", "2020-01-01"),
+    ...                             Stay("RUS", "2020-01-01", "2020-06-01"),
+    ...                             Stay("AZE", "2020-06-01")])
+    >>> usual_residence(p, "2020-03-01")
+    'AZE'
+    """
+    day = to_date(on, "on")
+    stays = merged_stays(person)
+    flags = _residence_flags(stays, rule)
+    country = None
+    for stay, res in zip(stays, flags, strict=True):
+        if stay.start > day:
+            break
+        if res:
+            country = stay.country
+    return country
+
+
+def flow_events(person: Person, country: str, year: int, rule: str = "12_months") -> list[str]:
+    """Migration events of ``person`` for ``country`` in calendar year ``year``.
+
+    For each qualifying stay, other than the first, that starts in ``year``, with ``prev`` the
+    usual residence just before it:
+
+    * the stay is in ``country`` and ``prev`` is not: ``"immigration"``, followed by
+      ``"returning_citizen"`` if the person holds the country's citizenship and
+      ``"returning_native_born"`` if born there;
+    * ``prev`` is ``country`` and the stay is elsewhere: ``"emigration"``.
+
+    Returns
+    -------
+    list of str
+        Events in time order (a person can emigrate and come back in the same year).
+    """
+    iso = to_iso3(country)
+    year = _check_year(year)
+    stays = merged_stays(person)
+    flags = _residence_flags(stays, rule)
+    events: list[str] = []
+    prev = stays[0].country
+    for i in range(1, len(stays)):
+        stay = stays[i]
+        if not flags[i]:
+            continue
+        if stay.start.year == year:
+            if stay.country == iso and prev != iso:
+                events.append("immigration")
+                if iso in person.citizenships:
+                    events.append("returning_citizen")
+                if person.birth_country == iso:
+                    events.append("returning_native_born")
+            elif prev == iso and stay.country != iso:
+                events.append("emigration")
+        prev = stay.country
+    return events
+
+
+def stock_categories(
+    person: Person, country: str, on: dt.date | str, rule: str = "12_months"
+) -> set[str]:
+    """Stock categories ``person`` belongs to in ``country`` on the date ``on``.
+
+    Empty unless the person is usually resident in ``country`` on ``on``. Otherwise a set of:
+
+    * ``"native_born"`` or ``"foreign_born"`` (country of birth);
+    * ``"national_citizen"`` or ``"foreign_citizen"`` (stateless persons are foreign citizens);
+    * ``"international_migrant"``: foreign-born, or had a residence stay in another country before;
+    * ``"returned_migrant"``: was resident in ``country``, then resident abroad, and is now back;
+    * ``"returned_native_born_migrant"``: a returned migrant born in ``country``.
+    """
+    iso = to_iso3(country)
+    day = to_date(on, "on")
+    stays = merged_stays(person)
+    flags = _residence_flags(stays, rule)
+    history = [s.country for s, r in zip(stays, flags, strict=True) if r and s.start <= day]
+    if not history or history[-1] != iso:
+        return set()
+    cats = {
+        "native_born" if person.birth_country == iso else "foreign_born",
+        "national_citizen" if iso in person.citizenships else "foreign_citizen",
+    }
+    lived_abroad = any(c != iso for c in history)
+    if person.birth_country != iso or lived_abroad:
+        cats.add("international_migrant")
+    seen_home = False
+    returned = False
+    for c in history:
+        if c == iso:
+            seen_home = True
+        elif seen_home:
+            returned = True
+    if returned:
+        cats.add("returned_migrant")
+        if person.birth_country == iso:
+            cats.add("returned_native_born_migrant")
+    return cats
+
+
+def temporary_mobility(
+    person: Person, country: str, year: int, rule: str = "12_months"
+) -> set[str]:
+    """Temporary-mobility categories of ``person`` in ``country`` during ``year``.
+
+    Looks at the person's non-qualifying stays (never the first stay) in ``country`` that start in
+    ``year`` while the person is usually resident elsewhere, and returns a set of:
+
+    * ``"seasonal_workers"``: a stay with purpose ``seasonal_work``;
+    * ``"cross_border_workers"``: two or more ``work`` stays of at most 7 days;
+    * ``"other_temporary_workers"``: a ``work`` stay longer than 7 days;
+    * ``"training_mobility"``: a ``training`` or ``study`` stay;
+    * ``"health_mobility"``: a ``health`` stay;
+    * ``"asylum_seekers_in_transit"``: an ``asylum_transit`` stay;
+    * ``"circular_mobility"``: two or more such stays in the year.
+    """
+    iso = to_iso3(country)
+    year = _check_year(year)
+    stays = merged_stays(person)
+    flags = _residence_flags(stays, rule)
+    residence = stays[0].country
+    visits: list[Stay] = []
+    for stay, res in zip(stays, flags, strict=True):
+        if res:
+            residence = stay.country
+            continue
+        if stay.country == iso and stay.start.year == year and residence != iso:
+            visits.append(stay)
+    cats: set[str] = set()
+    short_work = 0
+    for stay in visits:
+        days = (stay.end - stay.start).days  # type: ignore[operator]  # never ongoing here
+        if stay.purpose == "seasonal_work":
+            cats.add("seasonal_workers")
+        elif stay.purpose == "work":
+            if days <= CROSS_BORDER_MAX_DAYS:
+                short_work += 1
+            else:
+                cats.add("other_temporary_workers")
+        elif stay.purpose in ("training", "study"):
+            cats.add("training_mobility")
+        elif stay.purpose == "health":
+            cats.add("health_mobility")
+        elif stay.purpose == "asylum_transit":
+            cats.add("asylum_seekers_in_transit")
+    if short_work >= 2:
+        cats.add("cross_border_workers")
+    if len(visits) >= 2:
+        cats.add("circular_mobility")
+    return cats
