@@ -1,0 +1,62 @@
+"""Indicators for Unit 2.4: rates, stock measures, flows from stocks and source comparison.
+
+* :mod:`~migdata.indicators.rates` -- net migration, crude rates per 1,000 mid-year population,
+  the demographic balancing equation.
+* :mod:`~migdata.indicators.stocks` -- emigrant stock by destination (shares, top N), change of a
+  stock between reference years, migrant share of the population.
+* :mod:`~migdata.indicators.flows_from_stocks` -- stock differencing, migration effectiveness
+  index and aggregate net migration rate (Bell et al. 2002).
+* :mod:`~migdata.indicators.compare` -- :func:`compare_sources`, one quantity from several sources
+  with the reason each differs.
+
+Inputs are the tidy frames of :mod:`migdata.datasets`. Wrong columns raise
+:class:`~migdata.errors.MissingColumnsError`, unknown countries
+:class:`~migdata.errors.UnknownCountryError`, absent years or values
+:class:`~migdata.errors.UnknownValueError` (listing what is available). Gaps are never filled.
+"""
+
+from __future__ import annotations
+
+from .compare import NET_MIGRATION_SOURCES, SourceSpec, compare_sources, source_notes
+from .flows_from_stocks import (
+    DECREASE_RULES,
+    aggregate_net_migration_rate,
+    crude_migration_intensity,
+    flows_from_stock_differences,
+    migration_effectiveness_index,
+    regional_net_migration,
+)
+from .rates import (
+    GEOSTAT_POPULATION_BREAKS,
+    balancing_equation,
+    crude_migration_rates,
+    mid_year_population,
+    net_migration,
+    net_migration_rate,
+    rates_per_1000,
+)
+from .stocks import OTHER, emigrant_stock_by_destination, migrant_share, stock_change
+
+__all__ = [
+    "DECREASE_RULES",
+    "GEOSTAT_POPULATION_BREAKS",
+    "NET_MIGRATION_SOURCES",
+    "OTHER",
+    "SourceSpec",
+    "aggregate_net_migration_rate",
+    "balancing_equation",
+    "compare_sources",
+    "crude_migration_intensity",
+    "crude_migration_rates",
+    "emigrant_stock_by_destination",
+    "flows_from_stock_differences",
+    "mid_year_population",
+    "migrant_share",
+    "migration_effectiveness_index",
+    "net_migration",
+    "net_migration_rate",
+    "rates_per_1000",
+    "regional_net_migration",
+    "source_notes",
+    "stock_change",
+]

@@ -1,0 +1,369 @@
+"""Net migration, crude rates per 1,000 mid-year population and the demographic balancing equation.
+
+Every function takes the tidy frames of :mod:`migdata.datasets` (or frames shaped like them) and
+returns a new DataFrame; the inputs are never modified. Gaps are never filled: a missing
+figure stays ``NaN`` and so does anything computed from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError
+from ._checks import require_columns
+
+__all__ = [
+    "GEOSTAT_POPULATION_BREAKS",
+    "balancing_equation",
+    "crude_migration_rates",
+    "mid_year_population",
+    "net_migration",
+    "net_migration_rate",
+    "rates_per_1000",
+]
+
+#: Years whose 1 January population of Georgia (Geostat) is not comparable with the year
+#: before: 2025 onward rests on the 2024 census, 2024 and earlier on pre-census estimates.
+GEOSTAT_POPULATION_BREAKS: tuple[int, ...] = (2025,)
+
+_KEY_CANDIDATES = ("country", "year", "sex", "citizenship", "variant", "revision")
+_REFERENCES = ("1 January", "mid-year")
+
+
+def _keys(data: pd.DataFrame, by: Sequence[str] | None, exclude: Iterable[str]) -> list[str]:
+    if by is not None:
+        return list(by)
+    skip = set(exclude)
+    return [c for c in _KEY_CANDIDATES if c in data.columns and c not in skip]
+
+
+def _unique_or_error(data: pd.DataFrame, keys: list[str], what: str) -> None:
+    duplicated = data.duplicated(subset=keys, keep=False)
+    if duplicated.any():
+        example = data.loc[duplicated, keys].head(3).to_dict("records")
+        raise InvalidInputError(
+            f"{what} has several rows for the same {keys}, e.g. {example}; filter it first "
+            "(e.g. sex='total') or name the identifying columns with by=[...]"
+        )
+
+
+def net_migration(
+    flows: pd.DataFrame,
+    *,
+    flow_col: str = "flow",
+    value_col: str = "persons",
+    immigrants: str = "immigrants",
+    emigrants: str = "emigrants",
+    by: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Net migration as immigrants minus emigrants, from a tidy flow table.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        Long table with one row per flow and group, e.g.
+        ``migdata.datasets.load("geostat_migration")`` (year, flow, sex, citizenship, persons).
+    flow_col, value_col : str
+        Column naming the direction of the flow and column holding the count.
+    immigrants, emigrants : str
+        The two values of ``flow_col`` to subtract.
+    by : sequence of str, optional
+        Columns identifying a group. Default: those of country, year, sex, citizenship,
+        variant and revision present in ``flows``.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, then ``immigrants``, ``emigrants`` and ``net_migration`` (same unit as
+        ``value_col``). A group lacking one of the two flows gets ``NaN``: nothing is filled in.
+
+    Raises
+    ------
+    MissingColumnsError
+        If a needed column is absent.
+    InvalidInputError
+        If a group has several rows for one flow (filter first, e.g. by sex).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"year": [2020, 2020], "flow": ["immigrants", "emigrants"],
+    ...                   "persons": [100, 130]})
+    >>> net_migration(f)["net_migration"].tolist()
+    [-30.0]
+    """
+    keys = _keys(flows, by, exclude=(flow_col, value_col))
+    require_columns(flows, [*keys, flow_col, value_col], "net_migration(flows)")
+    if not keys:
+        raise InvalidInputError("net_migration needs at least one identifying column, e.g. year")
+    rows = flows[flows[flow_col].isin([immigrants, emigrants])]
+    _unique_or_error(rows, [*keys, flow_col], "net_migration(flows)")
+    wide = rows.pivot(index=keys, columns=flow_col, values=value_col)  # noqa: PD010
+    wide = wide.reindex(columns=[immigrants, emigrants]).astype("float64")
+    wide.columns = ["immigrants", "emigrants"]
+    wide["net_migration"] = wide["immigrants"] - wide["emigrants"]
+    return wide.reset_index().rename_axis(columns=None)
+
+
+def mid_year_population(
+    population: pd.DataFrame,
+    *,
+    reference: str = "1 January",
+    value_col: str = "value",
+    by: Sequence[str] | None = None,
+    series_breaks: Iterable[int] = (),
+) -> pd.DataFrame:
+    """The mid-year population used as the denominator of crude rates.
+
+    Parameters
+    ----------
+    population : DataFrame
+        Columns ``year`` and ``value_col``, plus optional group columns (country, sex...).
+    reference : {"1 January", "mid-year"}
+        What the source counts. With ``"1 January"`` (e.g. Geostat), the mid-year population of
+        year *t* is the **mean of the 1 January populations of t and t+1**, the usual
+        approximation of the person-years lived in *t*; the last year has no *t+1* and gets
+        ``NaN``. With ``"mid-year"`` (e.g. World Bank WDI ``SP.POP.TOTL``, which is a mid-year
+        estimate) the values are used as they are.
+    value_col : str
+        Column with the population in persons.
+    by : sequence of str, optional
+        Group columns; default: country, sex... present in the frame.
+    series_breaks : iterable of int
+        Years *Y* whose 1 January figure is not comparable with that of *Y-1* (a new census
+        base). The mean straddling a break (year *Y-1*) is set to ``NaN`` rather than mixing
+        two bases. For Georgia use :data:`GEOSTAT_POPULATION_BREAKS`.
+
+    Returns
+    -------
+    DataFrame
+        Group columns, ``year``, ``population`` (mid-year, persons) and ``reference`` (text saying
+        how it was obtained). Missing years stay missing; nothing is interpolated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"year": [2020, 2021, 2022], "value": [1000, 1010, 1030]})
+    >>> mid_year_population(p)["population"].tolist()
+    [1005.0, 1020.0, nan]
+    """
+    if reference not in _REFERENCES:
+        raise InvalidInputError(f"reference must be one of {list(_REFERENCES)}, got {reference!r}")
+    groups = [k for k in _keys(population, by, exclude=("year", value_col)) if k != "year"]
+    require_columns(population, [*groups, "year", value_col], "mid_year_population(population)")
+    _unique_or_error(population, [*groups, "year"], "mid_year_population(population)")
+    frame = population[[*groups, "year", value_col]].copy()
+    frame["year"] = frame["year"].astype("int64")
+    frame[value_col] = frame[value_col].astype("float64")
+    if reference == "mid-year":
+        out = frame.rename(columns={value_col: "population"})
+        out["reference"] = "mid-year estimate as published"
+        return out.sort_values([*groups, "year"], ignore_index=True)
+    following = frame.assign(year=frame["year"] - 1).rename(columns={value_col: "_next"})
+    out = frame.merge(following, on=[*groups, "year"], how="left")
+    out["population"] = (out[value_col] + out["_next"]) / 2
+    breaks = {int(y) - 1 for y in series_breaks}
+    out.loc[out["year"].isin(breaks), "population"] = np.nan
+    out["reference"] = "mean of 1 January of the year and of the next year"
+    out = out.drop(columns=[value_col, "_next"])
+    return out.sort_values([*groups, "year"], ignore_index=True)
+
+
+def rates_per_1000(
+    counts: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    population_col: str = "population",
+    on: Sequence[str] | None = None,
+    suffix: str = "_rate",
+) -> pd.DataFrame:
+    """Divide event counts by a population and multiply by 1,000.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Counts for a year (events during the year), e.g. from :func:`net_migration`.
+    population : DataFrame
+        Mid-year population (persons) in ``population_col``, e.g. from
+        :func:`mid_year_population`. A rate uses the population exposed during the year, so give a
+        mid-year figure, not a 1 January one.
+    columns : sequence of str
+        Count columns to turn into rates; each gets a new column ``<name><suffix>``.
+    on : sequence of str, optional
+        Join columns; default: those of country, year and sex present in both frames.
+
+    Returns
+    -------
+    DataFrame
+        ``counts`` with ``population`` and the rate columns (per 1,000). Rows without a matching
+        population get ``NaN`` rates; none is dropped.
+    """
+    require_columns(counts, list(columns), "rates_per_1000(counts)")
+    require_columns(population, [population_col], "rates_per_1000(population)")
+    if on is None:
+        on = [c for c in ("country", "year", "sex") if c in counts and c in population]
+    on = list(on)
+    if not on:
+        raise InvalidInputError("rates_per_1000 needs a join column such as year in both frames")
+    require_columns(counts, on, "rates_per_1000(counts)")
+    require_columns(population, on, "rates_per_1000(population)")
+    _unique_or_error(population, on, "rates_per_1000(population)")
+    pop = population[[*on, population_col]].rename(columns={population_col: "population"})
+    left = counts.drop(columns=["population"], errors="ignore")
+    out = left.merge(pop, on=on, how="left", validate="many_to_one")
+    for col in columns:
+        out[f"{col}{suffix}"] = out[col].astype("float64") / out["population"] * 1000
+    return out
+
+
+def net_migration_rate(
+    net: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    net_col: str = "net_migration",
+    population_col: str = "population",
+    on: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Net migration rate per 1,000 mid-year population.
+
+    ``net_migration_rate = 1000 * net_migration / mid-year population``. The denominator must be
+    a mid-year population: WDI ``SP.POP.TOTL`` is one as published; for a source giving
+    1 January populations (Geostat) use :func:`mid_year_population`, which averages two
+    consecutive 1 January figures.
+
+    Returns
+    -------
+    DataFrame
+        ``net`` with ``population`` and ``net_migration_rate`` (per 1,000). Missing inputs give
+        ``NaN``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> n = pd.DataFrame({"year": [2020], "net_migration": [-50]})
+    >>> p = pd.DataFrame({"year": [2020], "population": [10_000]})
+    >>> net_migration_rate(n, p)["net_migration_rate"].tolist()
+    [-5.0]
+    """
+    out = rates_per_1000(net, population, columns=[net_col], population_col=population_col, on=on)
+    return out.rename(columns={f"{net_col}_rate": "net_migration_rate"})
+
+
+def crude_migration_rates(
+    flows: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    on: Sequence[str] | None = None,
+    **net_migration_kwargs: object,
+) -> pd.DataFrame:
+    """Crude immigration, emigration and net migration rates per 1,000 mid-year population.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        Long flow table as for :func:`net_migration` (keyword arguments are passed on to it).
+    population : DataFrame
+        Mid-year population in a ``population`` column (see :func:`mid_year_population`).
+
+    Returns
+    -------
+    DataFrame
+        Group columns, immigrants, emigrants, net_migration, population, immigration_rate,
+        emigration_rate and net_migration_rate (per 1,000 mid-year population).
+    """
+    wide = net_migration(flows, **net_migration_kwargs)  # type: ignore[arg-type]
+    out = rates_per_1000(
+        wide, population, columns=["immigrants", "emigrants", "net_migration"], on=on
+    )
+    return out.rename(
+        columns={
+            "immigrants_rate": "immigration_rate",
+            "emigrants_rate": "emigration_rate",
+            "net_migration_rate": "net_migration_rate",
+        }
+    )
+
+
+def balancing_equation(
+    population: pd.DataFrame,
+    natural_increase: pd.DataFrame,
+    *,
+    value_col: str = "value",
+    natural_increase_col: str = "natural_increase",
+    on: Sequence[str] | None = None,
+    series_breaks: Iterable[int] = (),
+) -> pd.DataFrame:
+    """Net migration as the residual of the demographic balancing equation.
+
+    ``P(t+1) = P(t) + births - deaths + net migration``, so for calendar year *t*
+    ``net migration = [P(1 Jan t+1) - P(1 Jan t)] - natural increase(t)``.
+
+    Caveats, to read before using the residual:
+
+    * The residual collects every error of the other terms: census corrections, registration
+      delays, under-registered births or deaths and changes of territory all end up in it.
+    * A population series with a break (a new census base, such as Geostat's 1 January 2025
+      figure built on the 2024 census while 2024 and earlier rest on pre-census estimates)
+      produces a residual that mostly measures the revision. Pass the break years in
+      ``series_breaks``: the residual across a break is set to ``NaN``.
+    * No natural-increase series is bundled with migdata: the caller supplies it (births minus
+      deaths for the same territory and years) from the national statistical office.
+
+    Parameters
+    ----------
+    population : DataFrame
+        1 January populations: ``year`` and ``value_col`` (persons), optional group columns.
+    natural_increase : DataFrame
+        ``year`` and ``natural_increase_col`` (births minus deaths during the year, persons).
+    on : sequence of str, optional
+        Join columns; default: country and year where present in both.
+    series_breaks : iterable of int
+        Years *Y* whose 1 January population is not comparable with that of *Y-1*.
+
+    Returns
+    -------
+    DataFrame
+        Group columns, ``year``, ``population_start`` (1 Jan t), ``population_end``
+        (1 Jan t+1), ``population_change``, ``natural_increase`` and ``net_migration``
+        (the residual). Missing terms give ``NaN``; nothing is filled in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"year": [2020, 2021], "value": [1000, 1012]})
+    >>> ni = pd.DataFrame({"year": [2020], "natural_increase": [5]})
+    >>> balancing_equation(p, ni)["net_migration"].tolist()   # 2021 has no 1 Jan 2022
+    [7.0, nan]
+    """
+    groups = [k for k in _keys(population, None, exclude=("year", value_col)) if k != "year"]
+    require_columns(population, [*groups, "year", value_col], "balancing_equation(population)")
+    require_columns(
+        natural_increase, ["year", natural_increase_col], "balancing_equation(natural_increase)"
+    )
+    _unique_or_error(population, [*groups, "year"], "balancing_equation(population)")
+    frame = population[[*groups, "year", value_col]].copy()
+    frame["year"] = frame["year"].astype("int64")
+    frame = frame.rename(columns={value_col: "population_start"})
+    frame["population_start"] = frame["population_start"].astype("float64")
+    nxt = frame.assign(year=frame["year"] - 1).rename(
+        columns={"population_start": "population_end"}
+    )
+    out = frame.merge(nxt, on=[*groups, "year"], how="left")
+    out["population_change"] = out["population_end"] - out["population_start"]
+    breaks = {int(y) - 1 for y in series_breaks}
+    out.loc[out["year"].isin(breaks), "population_change"] = np.nan
+    if on is None:
+        on = [c for c in ("country", "year") if c in out and c in natural_increase]
+    on = list(on)
+    ni = natural_increase[[*on, natural_increase_col]].copy()
+    ni["year"] = ni["year"].astype("int64")
+    _unique_or_error(ni, on, "balancing_equation(natural_increase)")
+    ni = ni.rename(columns={natural_increase_col: "natural_increase"})
+    out = out.merge(ni, on=on, how="left", validate="one_to_one")
+    out["natural_increase"] = out["natural_increase"].astype("float64")
+    out["net_migration"] = out["population_change"] - out["natural_increase"]
+    return out.sort_values([*groups, "year"], ignore_index=True)

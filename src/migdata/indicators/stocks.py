@@ -1,0 +1,233 @@
+"""Migrant stock measures: emigrant stock by destination, shares, top-N, change over time,
+migrant share of the population.
+
+The input is the UN DESA origin-by-destination matrix as a tidy frame
+(``migdata.datasets.load("un_migrant_stock")``: revision, year, origin, destination, sex, stock,
+ISO3 codes). A stock counts people *living* in the destination who were *born* (or, for some
+countries, are citizens of) the origin, on a reference date; it is not a flow.
+
+Figures of different UN revisions (2019, 2020...) are never combined: a frame holding several
+revisions must be narrowed with ``revision=``. Missing cells stay ``NaN``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import pandas as pd
+
+from ..countries import to_iso3
+from ..errors import InvalidInputError
+from ._checks import require_columns, require_single, require_years, select_country
+
+__all__ = ["OTHER", "emigrant_stock_by_destination", "migrant_share", "stock_change"]
+
+#: Label of the row that sums the destinations outside the top N.
+OTHER = "Other destinations"
+
+_STOCK_COLUMNS = ("year", "origin", "destination", "stock")
+
+
+def _narrow(
+    stock: pd.DataFrame, what: str, revision: str | int | None, sex: str | None
+) -> tuple[pd.DataFrame, object]:
+    require_columns(stock, _STOCK_COLUMNS, what)
+    rows, rev = require_single(stock, "revision", what, revision)
+    if "sex" in rows.columns:
+        rows, _ = require_single(rows, "sex", what, sex)
+    return rows, rev
+
+
+def emigrant_stock_by_destination(
+    stock: pd.DataFrame,
+    origin: str,
+    *,
+    year: int,
+    revision: str | int | None = None,
+    sex: str | None = "total",
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Where the emigrants of one country live: stock by country of destination, with shares.
+
+    Parameters
+    ----------
+    stock : DataFrame
+        Tidy origin-by-destination stock table (columns year, origin, destination, stock; and
+        revision, sex when present).
+    origin : str
+        Country of origin (any form :func:`migdata.countries.to_iso3` accepts).
+    year : int
+        Reference year (must be present).
+    revision : str or int, optional
+        UN revision to use; required when the frame holds more than one.
+    sex : str, optional
+        Value of the ``sex`` column to keep (default ``"total"``).
+    top : int, optional
+        Keep the ``top`` largest destinations and add one row :data:`OTHER` summing the rest.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``destination``, ``stock`` (persons), ``share`` (percent of the emigrant stock
+        with a known destination country) and ``rank`` (1 = largest), sorted by stock, largest
+        first.
+        ``attrs`` records origin, year, revision and the number of destinations with a missing
+        figure.
+
+    Notes
+    -----
+    The share's denominator is the sum over destination *countries* that have a figure.
+    Destinations whose cell is missing keep ``NaN`` stock and share (they are not treated as
+    zero) and are not in the denominator. Unknown destinations and regional aggregates are not
+    rows of the country-to-country table, so they are not counted either.
+
+    Raises
+    ------
+    UnknownCountryError
+        If ``origin`` is not a country.
+    UnknownValueError
+        If the origin or year is absent (the message lists what is available).
+    """
+    what = "emigrant_stock_by_destination(stock)"
+    rows, rev = _narrow(stock, what, revision, sex)
+    rows = select_country(rows, origin, "origin", what)
+    require_years(rows, [year], what)
+    rows = rows[rows["year"] == year]
+    rows = rows[rows["destination"] != rows["origin"]]
+    out = (
+        rows[["destination", "stock"]]
+        .astype({"stock": "float64"})
+        .sort_values("stock", ascending=False, na_position="last", ignore_index=True)
+    )
+    total = out["stock"].sum(min_count=1)
+    n_missing = int(out["stock"].isna().sum())
+    if top is not None:
+        if not isinstance(top, int) or top < 1:
+            raise InvalidInputError(f"top must be a positive integer, got {top!r}")
+        known = out.dropna(subset=["stock"])
+        head, rest = known.iloc[:top], known.iloc[top:]
+        if len(rest):
+            other = pd.DataFrame({"destination": [OTHER], "stock": [rest["stock"].sum()]})
+            head = pd.concat([head, other], ignore_index=True)
+        out = head
+    out["share"] = out["stock"] / total * 100
+    out["rank"] = range(1, len(out) + 1)
+    if top is not None and len(out) and out["destination"].iloc[-1] == OTHER:
+        out.loc[out.index[-1], "rank"] = pd.NA
+    out["rank"] = out["rank"].astype("Int64")
+    out.attrs.update(
+        {
+            "origin": to_iso3(origin),
+            "year": int(year),
+            "revision": rev,
+            "sex": sex,
+            "destinations_missing": n_missing,
+            "unit": "persons",
+        }
+    )
+    return out
+
+
+def stock_change(
+    stock: pd.DataFrame,
+    *,
+    origin: str,
+    destination: str,
+    periods: Sequence[tuple[int, int]] | None = None,
+    revision: str | int | None = None,
+    sex: str | None = "total",
+) -> pd.DataFrame:
+    """Change of one origin-destination stock between reference years, per period.
+
+    Parameters
+    ----------
+    stock : DataFrame
+        Tidy origin-by-destination stock table.
+    origin, destination : str
+        Countries (any form :func:`migdata.countries.to_iso3` accepts).
+    periods : sequence of (start, end), optional
+        E.g. ``[(1990, 2000), (2000, 2010), (2010, 2019)]``. Default: each pair of consecutive
+        reference years present.
+    revision, sex
+        As in :func:`emigrant_stock_by_destination`.
+
+    Returns
+    -------
+    DataFrame
+        ``start``, ``end``, ``stock_start``, ``stock_end``, ``change`` (persons),
+        ``change_per_year`` (change divided by the number of years) and ``percent_change``.
+        A missing stock gives ``NaN``; no value is interpolated.
+
+    Raises
+    ------
+    UnknownValueError
+        If a year of a period is absent (the message lists the available years).
+    """
+    what = "stock_change(stock)"
+    rows, rev = _narrow(stock, what, revision, sex)
+    rows = select_country(rows, origin, "origin", what)
+    rows = select_country(rows, destination, "destination", what)
+    series = rows.groupby("year")["stock"].agg(lambda s: s.astype("float64").sum(min_count=1))
+    years = sorted(int(y) for y in series.index)
+    if periods is None:
+        periods = list(pairwise(years))
+    periods = [(int(a), int(b)) for a, b in periods]
+    for a, b in periods:
+        if b <= a:
+            raise InvalidInputError(f"a period must end after it starts, got ({a}, {b})")
+    require_years(rows, [y for p in periods for y in p], what)
+    out = pd.DataFrame(periods, columns=["start", "end"])
+    out["stock_start"] = out["start"].map(series).astype("float64")
+    out["stock_end"] = out["end"].map(series).astype("float64")
+    out["change"] = out["stock_end"] - out["stock_start"]
+    out["change_per_year"] = out["change"] / (out["end"] - out["start"])
+    out["percent_change"] = out["change"] / out["stock_start"] * 100
+    out.attrs.update(
+        {"origin": to_iso3(origin), "destination": to_iso3(destination), "revision": rev}
+    )
+    return out
+
+
+def migrant_share(
+    stock: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    stock_col: str = "stock",
+    population_col: str = "population",
+    on: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """International migrant stock as a percentage of the total population.
+
+    Both figures must refer to the same date and the same unit (persons): convert a population
+    published in thousands first. ``share = 100 * stock / population``.
+
+    Returns
+    -------
+    DataFrame
+        ``stock`` joined with ``population_col`` and a ``migrant_share`` column (percent). Rows
+        without a population get ``NaN``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"country": ["AAA"], "year": [2000], "stock": [50]})
+    >>> p = pd.DataFrame({"country": ["AAA"], "year": [2000], "population": [1000]})
+    >>> migrant_share(s, p)["migrant_share"].tolist()
+    [5.0]
+    """
+    require_columns(stock, [stock_col], "migrant_share(stock)")
+    require_columns(population, [population_col], "migrant_share(population)")
+    if on is None:
+        on = [c for c in ("country", "year", "revision") if c in stock and c in population]
+    on = list(on)
+    if not on:
+        raise InvalidInputError("migrant_share needs join columns such as country and year")
+    require_columns(stock, on, "migrant_share(stock)")
+    require_columns(population, on, "migrant_share(population)")
+    pop = population[[*on, population_col]]
+    out = stock.merge(pop, on=on, how="left", validate="many_to_one")
+    out["migrant_share"] = (
+        out[stock_col].astype("float64") / out[population_col].astype("float64") * 100
+    )
+    return out
