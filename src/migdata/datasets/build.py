@@ -1,0 +1,432 @@
+"""Regenerate every file in ``datasets/`` from the raw official files (a maintainer's step).
+
+Run from the repository root::
+
+    python -m migdata.datasets.build --raw ../shared/data/raw
+
+The build copies figures as text from the raw files (never retyping, rounding or filling them),
+sorts rows deterministically and writes gzip files without a timestamp, so two runs give
+byte-identical output. Only the standard library is used, so the build is easy to audit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..countries import to_iso3
+from ..errors import UnknownCountryError
+from .specs import MISSING_VALUES, PACKAGE, RESOURCES
+
+__all__ = ["DEFAULT_OUT", "build", "main"]
+
+DEFAULT_OUT = Path(__file__).resolve().parents[3] / "datasets"
+
+Row = list[str]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _read(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (1-based physical line, row as dict) of a CSV (gzip if it ends in .gz)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            yield reader.line_num, row
+
+
+def _m49_to_iso3(code: str) -> str:
+    """ISO3 of a UN M49 code, or '' when the area has no ISO 3166-1 code (e.g. 830)."""
+    try:
+        return to_iso3(code)
+    except UnknownCountryError:
+        return ""
+
+
+def _name_to_iso3(name: str) -> str:
+    return to_iso3(name.strip().rstrip("*").strip())
+
+
+def _int_text(text: str) -> str:
+    """An integer written as text, unchanged; raises if the raw cell is not an integer."""
+    text = text.strip()
+    if text and not re.fullmatch(r"-?\d+", text):
+        raise ValueError(f"expected an integer cell, got {text!r}")
+    return text
+
+
+# --------------------------------------------------------------------------- WDI
+
+
+def _wdi(raw: Path) -> Iterable[Row]:
+    meta = raw / RESOURCES[0]["sources"][2]["raw_file"]
+    aggregates = {row["Country Code"] for _, row in _read(meta) if not row["Region"].strip()}
+    rows: list[Row] = []
+    for source in RESOURCES[0]["sources"][:2]:
+        path = raw / source["raw_file"]
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            vintage = ""
+            header: list[str] | None = None
+            for line in reader:
+                if line[:1] == ["Last Updated Date"]:
+                    vintage = line[1]
+                elif line[:2] == ["Country Name", "Country Code"]:
+                    header = line
+                elif header and len(line) >= 4:
+                    for col, year in enumerate(header):
+                        if not year.isdigit():
+                            continue
+                        rows.append([
+                            line[1], line[0], "true" if line[1] in aggregates else "false",
+                            line[3], year, line[col].strip(), vintage, str(reader.line_num),
+                        ])
+        if not vintage or header is None:
+            raise ValueError(f"{path}: no 'Last Updated Date' or header line found")
+    rows.sort(key=lambda r: (r[0], r[3], int(r[4])))
+    return rows
+
+
+# --------------------------------------------------------------------------- UN stock
+
+
+def _od_rows(raw: Path) -> tuple[list[Row], list[Row]]:
+    countries: list[Row] = []
+    aggregates: list[Row] = []
+    path = raw / "un_desa_migrant_stock/od_matrix_2019.csv.gz"
+    for _, r in _read(path):
+        stock = _int_text(r["migrant_stock"])
+        common = [r["sex"], stock, r["raw_value"], r["source_row"], r["source_col"]]
+        o_country = r["origin_is_country"] == "True"
+        d_country = r["destination_is_country"] == "True"
+        o_iso = _m49_to_iso3(r["origin_code"]) if o_country else ""
+        d_iso = _m49_to_iso3(r["destination_code"]) if d_country else ""
+        if o_country and d_country:
+            countries.append([
+                "2019", r["year"], o_iso, r["origin_code"], d_iso, r["destination_code"], *common
+            ])
+        else:
+            aggregates.append([
+                "2019", r["year"], o_iso, r["origin_name"], r["origin_code"], d_iso,
+                r["destination_name"], r["destination_code"], *common,
+            ])
+    sex_order = {"total": 0, "male": 1, "female": 2}
+    countries.sort(key=lambda r: (int(r[1]), sex_order[r[6]], int(r[5]), int(r[3])))
+    aggregates.sort(key=lambda r: (int(r[1]), sex_order[r[8]], int(r[11]), int(r[12])))
+    return countries, aggregates
+
+
+_TOTALS_MEASURES: list[tuple[str, str, str]] = [
+    # (regex on the indicator label, measure id, unit), first match wins
+    (r"annual rate of change of the refugee", "refugee_stock_annual_change_pct",
+     "percent per year"),
+    (r"refugees? and asylum seekers as a percentage", "refugee_pct_migrant_stock", "percent"),
+    (r"refugee", "refugee_stock", "persons"),
+    (r"annual rate of change of the migrant stock", "migrant_stock_annual_change_pct",
+     "percent per year"),
+    (r"female migrants as a percentage", "female_pct_migrant_stock", "percent"),
+    (r"as a percentage of the total population", "migrant_stock_pct_population", "percent"),
+    (r"population", "population", "thousand persons"),
+    (r"international migrant stock at mid-year", "migrant_stock", "persons"),
+]
+
+
+_TOTALS_ORDER = (
+    "migrant_stock", "population", "migrant_stock_pct_population", "female_pct_migrant_stock",
+    "migrant_stock_annual_change_pct", "refugee_stock", "refugee_pct_migrant_stock",
+    "refugee_stock_annual_change_pct",
+)
+
+
+def _totals_measure(label: str) -> tuple[str, str, str]:
+    text = label.lower()
+    for pattern, measure, unit in _TOTALS_MEASURES:
+        if re.search(pattern, text):
+            if measure == "female_pct_migrant_stock":
+                return measure, unit, "female"
+            if re.search(r"\bfemales?\b", text):
+                sex = "female"
+            elif re.search(r"\bmales?\b", text):
+                sex = "male"
+            else:
+                sex = "total"
+            return measure, unit, sex
+    raise ValueError(f"unrecognised UN totals indicator {label!r}")
+
+
+def _un_totals(raw: Path) -> Iterable[Row]:
+    rows: list[Row] = []
+    for revision in ("2019", "2020"):
+        path = raw / f"un_desa_migrant_stock/totals_{revision}.csv"
+        for line, r in _read(path):
+            if r["revision"] != revision:
+                raise ValueError(f"{path}:{line}: revision {r['revision']!r} != {revision}")
+            measure, unit, sex = _totals_measure(r["indicator"])
+            period = r["period"]
+            rows.append([
+                revision, period.split("-")[-1], period, _m49_to_iso3(r["location_code"]),
+                r["location_code"], measure, sex, r["value"], unit, r["raw_value"],
+                r["type_of_data"], r["indicator"], r["cell"], str(line),
+            ])
+    measure_order = {m: i for i, m in enumerate(_TOTALS_ORDER)}
+    sex_order = {"total": 0, "male": 1, "female": 2}
+    rows.sort(key=lambda r: (int(r[0]), r[3], measure_order[r[5]], sex_order[r[6]], r[2]))
+    return rows
+
+
+# --------------------------------------------------------------------------- WPP
+
+
+_WPP_FILES = (
+    ("migration.txt", "cnmr.txt", "estimates"),
+    ("migrationprojMed.txt", "cnmrprojMed.txt", "medium projection"),
+)
+
+
+def _read_wpp(path: Path) -> dict[tuple[str, str], tuple[str, str, int]]:
+    """(M49 code, year) -> (name, value text, line) for the countries and areas (code < 900)."""
+    out: dict[tuple[str, str], tuple[str, str, int]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        header = next(reader)
+        for line in reader:
+            if not line or int(line[0]) >= 900:
+                continue
+            for col, year in enumerate(header):
+                if year.isdigit() and col < len(line):
+                    out[(line[0], year)] = (line[1], line[col].strip(), reader.line_num)
+    return out
+
+
+def _wpp(raw: Path) -> Iterable[Row]:
+    folder = raw / "national_statistics/un_wpp2024"
+    rows: list[Row] = []
+    for number_file, rate_file, variant in _WPP_FILES:
+        numbers = _read_wpp(folder / number_file)
+        rates = _read_wpp(folder / rate_file)
+        for key in sorted(set(numbers) | set(rates)):
+            name, number, n_line = numbers.get(key, ("", "", 0))
+            r_name, rate, r_line = rates.get(key, ("", "", 0))
+            if not number and not rate:
+                continue  # the year is not covered by this variant's files
+            rows.append([
+                _m49_to_iso3(key[0]), key[0], name or r_name, key[1], variant, number, rate,
+                str(n_line) if n_line else "", str(r_line) if r_line else "",
+            ])
+    rows.sort(key=lambda r: (int(r[1]), int(r[3])))
+    return rows
+
+
+# --------------------------------------------------------------------------- national
+
+
+def _cell(notes: str) -> str:
+    match = re.search(r"sheet \S+ cell [A-Z]+\d+", notes)
+    return match.group(0) if match else ""
+
+
+def _geostat_migration(raw: Path) -> Iterable[Row]:
+    path = raw / "national_statistics/geostat/geostat_immigrants_emigrants_by_sex_citizenship.csv"
+    rows = [
+        [to_iso3(r["country"]), r["year"], r["measure"], r["sex"], r["citizenship"],
+         _int_text(r["value"]), _cell(r["notes"]), str(line)]
+        for line, r in _read(path)
+        if r["unit"] == "persons"
+    ]
+    return rows
+
+
+def _geostat_population(raw: Path) -> Iterable[Row]:
+    path = raw / "national_statistics/geostat/geostat_population_1_january.csv"
+    return [
+        [to_iso3(r["country"]), r["year"], _int_text(r["value"]), r["notes"].split(";")[0].strip(),
+         _cell(r["notes"]), str(line)]
+        for line, r in _read(path)
+        if r["measure"] == "population_1_january" and r["unit"] == "persons"
+    ]
+
+
+_UNHCR_RECORDS = "national_statistics/unhcr/unhcr_population_records.csv"
+_IDMC = "national_statistics/unhcr/unhcr_idmc_idps.csv"
+
+
+def _unhcr(raw: Path) -> Iterable[Row]:
+    rows = [
+        [r["year"], r["coo_iso"], r["coo_name"], r["coa_iso"], r["coa_name"], r["measure"],
+         _int_text(r["value"]), str(line)]
+        for line, r in _read(raw / _UNHCR_RECORDS)
+    ]
+    rows.sort(key=lambda r: (int(r[0]), r[3], r[1], r[5]))
+    return rows
+
+
+def _idps(raw: Path) -> Iterable[Row]:
+    rows: list[Row] = []
+    for line, r in _read(raw / _UNHCR_RECORDS):
+        if r["measure"] in ("idps", "returned_idps") and r["coa_iso"] in ("ARM", "AZE", "GEO"):
+            rows.append([r["coa_iso"], r["year"], "UNHCR", r["measure"], _int_text(r["value"]),
+                         Path(_UNHCR_RECORDS).name, str(line)])
+    for line, r in _read(raw / _IDMC):
+        rows.append([to_iso3(r["country"]), r["year"], "IDMC", r["measure"],
+                     _int_text(r["value"]), Path(_IDMC).name, str(line)])
+    rows.sort(key=lambda r: (r[0], int(r[1]), r[2], r[3]))
+    return rows
+
+
+def _armstat(raw: Path) -> Iterable[Row]:
+    path = raw / "national_statistics/armstat/armstat_registered_migration_by_country_2021_2023.csv"
+    rows: list[Row] = []
+    for line, r in _read(path):
+        if r["unit"] != "persons":
+            raise ValueError(f"{path}:{line}: unexpected unit {r['unit']!r}")
+        rows.append([to_iso3(r["country"]), r["year"], r["partner_country"], r["measure"],
+                     _int_text(r["value"]), r["check"], r["source_url"], str(line)])
+    return rows
+
+
+def _press(raw: Path) -> Iterable[Row]:
+    rows: list[Row] = []
+    for rel in ("national_statistics/armstat/armstat_secondary_press_figures.csv",
+                "national_statistics/azstat/azstat_secondary_press_figures.csv"):
+        for line, r in _read(raw / rel):
+            period = r.get("period") or r.get("year") or ""
+            rows.append([to_iso3(r["country"]), period, r["measure"], r["value"], r["unit"],
+                         "secondary (press)", r["notes"], r["source_url"], Path(rel).name,
+                         str(line)])
+    return rows
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+_BUILDERS: dict[str, Callable[[Path], Iterable[Row]]] = {
+    "wdi": _wdi,
+    "un_migrant_stock_totals": _un_totals,
+    "wpp_net_migration": _wpp,
+    "geostat_migration": _geostat_migration,
+    "geostat_population": _geostat_population,
+    "unhcr_population": _unhcr,
+    "idps": _idps,
+    "armstat_registered_migration": _armstat,
+    "press_figures": _press,
+}
+
+
+def _csv_bytes(header: list[str], rows: Iterable[Row]) -> tuple[bytes, int]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"row has {len(row)} cells, header {len(header)}: {row}")
+        writer.writerow(row)
+        count += 1
+    return buffer.getvalue().encode("utf-8"), count
+
+
+def _gzip(data: bytes) -> bytes:
+    out = io.BytesIO()
+    # mtime=0 and no file name: the gzip header is the same on every run.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as handle:
+        handle.write(data)
+    return out.getvalue()
+
+
+def _resource_json(spec: dict[str, Any], data: bytes, rows: int) -> dict[str, Any]:
+    keys = ("name", "path", "title", "description", "sources", "licenses", "vintage", "caveats",
+            "row_mapping")
+    resource = {key: spec[key] for key in keys}
+    resource.update({
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(data),
+        "hash": hashlib.sha256(data).hexdigest(),
+        "rows": rows,
+    })
+    if spec["path"].endswith(".gz"):
+        resource["compression"] = "gz"
+    resource["dialect"] = {"delimiter": ",", "lineTerminator": "\n", "header": True}
+    schema: dict[str, Any] = {"fields": spec["fields"], "missingValues": MISSING_VALUES}
+    if "primaryKey" in spec:
+        schema["primaryKey"] = spec["primaryKey"]
+    resource["schema"] = schema
+    return resource
+
+
+def build(raw: Path, out: Path = DEFAULT_OUT, progress: bool = True) -> dict[str, int]:
+    """Regenerate every dataset file and ``datapackage.json`` in ``out`` from ``raw``.
+
+    Parameters
+    ----------
+    raw : Path
+        The raw data folder (``../shared/data/raw``), holding one folder per source.
+    out : Path
+        The folder to write (created if needed); by default the repository's ``datasets/``.
+    progress : bool
+        Show a progress bar over the resources.
+
+    Returns
+    -------
+    dict of str to int
+        Row count per resource id.
+    """
+    from tqdm.auto import tqdm
+
+    raw, out = Path(raw), Path(out)
+    if not (raw / "un_desa_migrant_stock").is_dir():
+        raise FileNotFoundError(f"{raw} does not look like the raw data folder "
+                                "(no un_desa_migrant_stock/ inside)")
+    out.mkdir(parents=True, exist_ok=True)
+    od_countries: list[Row] | None = None
+    od_aggregates: list[Row] | None = None
+    resources: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for spec in tqdm(RESOURCES, desc="building datasets", disable=not progress):
+        name = spec["name"]
+        if name.startswith("un_migrant_stock") and name != "un_migrant_stock_totals":
+            if od_countries is None:
+                od_countries, od_aggregates = _od_rows(raw)
+            rows = od_countries if name == "un_migrant_stock" else od_aggregates
+        else:
+            rows = list(_BUILDERS[name](raw))
+        header = [f["name"] for f in spec["fields"]]
+        data, count = _csv_bytes(header, rows or [])
+        if spec["path"].endswith(".gz"):
+            data = _gzip(data)
+        (out / spec["path"]).write_bytes(data)
+        resources.append(_resource_json(spec, data, count))
+        counts[name] = count
+    package = {**PACKAGE, "resources": resources}
+    text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+    (out / "datapackage.json").write_text(text, encoding="utf-8")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point: ``python -m migdata.datasets.build --raw RAW [--out OUT]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=Path, required=True, help="raw data folder")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    counts = build(args.raw, args.out, progress=not args.quiet)
+    for name, count in counts.items():
+        print(f"{name:32s} {count:>8d} rows")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

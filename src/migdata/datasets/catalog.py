@@ -1,0 +1,106 @@
+"""The catalogue of curated datasets: list_datasets and describe, from datapackage.json."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UnknownDatasetError
+from .paths import datasets_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["dataset_ids", "describe", "list_datasets", "resource"]
+
+
+@lru_cache(maxsize=8)
+def _package(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _resources() -> dict[str, dict[str, Any]]:
+    return {res["name"]: res for res in _package(datasets_dir())["resources"]}
+
+
+def dataset_ids() -> list[str]:
+    """Return the ids of every curated dataset, in catalogue order."""
+    return list(_resources())
+
+
+def resource(dataset_id: str) -> dict[str, Any]:
+    """Return the datapackage.json entry of a dataset (shared; do not modify it).
+
+    Raises
+    ------
+    UnknownDatasetError
+        If ``dataset_id`` is not one of :func:`dataset_ids`.
+    """
+    resources = _resources()
+    if dataset_id not in resources:
+        raise UnknownDatasetError(
+            f"unknown dataset {dataset_id!r}; available datasets: {', '.join(resources)}"
+        )
+    return resources[dataset_id]
+
+
+def describe(dataset_id: str) -> dict[str, Any]:
+    """Return the metadata of a dataset: title, description, sources, licence, vintage, caveats...
+
+    Parameters
+    ----------
+    dataset_id : str
+        A dataset id, e.g. ``"wdi"`` (see :func:`list_datasets`).
+
+    Returns
+    -------
+    dict
+        A copy of the dataset's Data Package resource with ``id``, ``columns`` (names), ``units``
+        (column -> unit, for figures) and ``file`` (absolute path) added.
+
+    Raises
+    ------
+    UnknownDatasetError
+        If the id is not a curated dataset; the message lists the ids.
+
+    Examples
+    --------
+    >>> describe("wdi")["vintage"]
+    'WDI Last Updated Date 2025-04-15'
+    """
+    meta = copy.deepcopy(resource(dataset_id))
+    fields = meta["schema"]["fields"]
+    meta["id"] = meta.pop("name")
+    meta["columns"] = [f["name"] for f in fields]
+    meta["units"] = {f["name"]: f["unit"] for f in fields if "unit" in f}
+    meta["file"] = str(datasets_dir() / meta["path"])
+    return meta
+
+
+def list_datasets() -> pd.DataFrame:
+    """Return one row per curated dataset: id, title, source, vintage, licence and rows.
+
+    Examples
+    --------
+    >>> "un_migrant_stock" in set(list_datasets()["id"])
+    True
+    """
+    import pandas as pd
+
+    records = []
+    for name, res in _resources().items():
+        publishers = dict.fromkeys(src.get("publisher", "") for src in res.get("sources", []))
+        records.append({
+            "id": name,
+            "title": res["title"],
+            "source": "; ".join(p for p in publishers if p),
+            "vintage": res.get("vintage", ""),
+            "licence": "; ".join(lic["name"] for lic in res.get("licenses", [])),
+            "rows": int(res["rows"]),
+        })
+    return pd.DataFrame.from_records(
+        records, columns=["id", "title", "source", "vintage", "licence", "rows"]
+    )

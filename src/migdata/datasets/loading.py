@@ -1,0 +1,136 @@
+"""Load a curated dataset as a pandas DataFrame, filtered by column values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..countries import to_iso3
+from ..errors import MigdataError, UnknownValueError
+from .catalog import resource
+from .paths import datasets_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["COUNTRY_COLUMNS", "clear_cache", "load"]
+
+#: Columns holding country codes: filters on them also accept names and alpha-2 codes.
+COUNTRY_COLUMNS = frozenset({"country", "origin", "destination", "asylum"})
+
+_DTYPES = {"integer": "Int64", "number": "float64", "string": "str", "boolean": "boolean"}
+
+
+@lru_cache(maxsize=32)
+def _frame(folder: Path, dataset_id: str) -> pd.DataFrame:
+    """Read one dataset file once; callers get copies, never this frame."""
+    import pandas as pd
+
+    res = resource(dataset_id)
+    fields = res["schema"]["fields"]
+    dtypes = {f["name"]: _DTYPES[f["type"]] for f in fields}
+    frame = pd.read_csv(
+        folder / res["path"],
+        engine="pyarrow",
+        dtype=dtypes,
+        keep_default_na=False,
+        na_values=res["schema"].get("missingValues", [""]),
+    )
+    # Integer columns without gaps become plain int64, which every library handles.
+    for name, dtype in dtypes.items():
+        if dtype == "Int64" and not frame[name].hasnans:
+            frame[name] = frame[name].astype("int64")
+        elif dtype == "boolean" and not frame[name].hasnans:
+            frame[name] = frame[name].astype(bool)
+    frame.attrs["dataset"] = dataset_id
+    return frame
+
+
+def clear_cache() -> None:
+    """Forget every loaded frame (e.g. after pointing MIGDATA_DATASETS_DIR elsewhere)."""
+    _frame.cache_clear()
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+def _preview(values: Iterable[Any], limit: int = 40) -> str:
+    shown = sorted({str(v) for v in values})
+    text = ", ".join(shown[:limit])
+    return text + (f", ... ({len(shown)} values in all)" if len(shown) > limit else "")
+
+
+def _normalise(column: str, value: Any, present: set[Any], kind: str) -> Any:
+    """Turn a filter value into the stored form, or raise listing the values that exist."""
+    if value in present:
+        return value
+    candidate: Any = value
+    try:
+        if kind == "integer":
+            candidate = int(value)
+        elif kind == "number":
+            candidate = float(value)
+        elif column in COUNTRY_COLUMNS and isinstance(value, str):
+            candidate = to_iso3(value)
+    except (MigdataError, TypeError, ValueError):
+        candidate = value
+    if candidate in present:
+        return candidate
+    raise UnknownValueError(
+        f"no rows with {column}={value!r}; values of {column!r}: {_preview(present)}"
+    )
+
+
+def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
+    """Return a curated dataset as a DataFrame, optionally keeping only some rows.
+
+    Parameters
+    ----------
+    dataset_id : str
+        A dataset id from :func:`migdata.datasets.list_datasets`, e.g. ``"wdi"``.
+    **filters
+        ``column=value`` or ``column=[value, ...]`` keeps the rows whose column holds (one of)
+        the value(s). Country columns (country, origin, destination, asylum) also accept names
+        and alpha-2 codes, e.g. ``origin="Armenia"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh frame (changing it never changes what later calls return). Gaps are missing
+        values (NaN / <NA>), never zeros.
+
+    Raises
+    ------
+    UnknownDatasetError
+        If ``dataset_id`` is not a curated dataset.
+    UnknownValueError
+        If a filter names a column the dataset lacks, or a value no row holds.
+
+    Examples
+    --------
+    >>> wdi = load("wdi", country="Georgia", indicator="SM.POP.NETM", year=2019)
+    >>> int(wdi["value"].iloc[0])
+    -5412
+    """
+    res = resource(dataset_id)
+    frame = _frame(datasets_dir(), dataset_id)
+    if not filters:
+        return frame.copy(deep=False)  # copy-on-write: changes never reach the cache
+    kinds = {f["name"]: f["type"] for f in res["schema"]["fields"]}
+    mask = None
+    for column, wanted in filters.items():
+        if column not in kinds:
+            raise UnknownValueError(
+                f"dataset {dataset_id!r} has no column {column!r}; columns: {', '.join(kinds)}"
+            )
+        series = frame[column]
+        present = set(series.dropna().unique().tolist())
+        values = [_normalise(column, v, present, kinds[column]) for v in _as_list(wanted)]
+        keep = series.isin(values).to_numpy()
+        mask = keep if mask is None else mask & keep
+    return frame.loc[mask].reset_index(drop=True)

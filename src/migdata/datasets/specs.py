@@ -1,0 +1,635 @@
+"""Descriptive metadata of every curated dataset: the single place the data package is described.
+
+:mod:`migdata.datasets.build` turns these specs into ``datasets/datapackage.json``; the loaders only
+read that JSON. Each spec gives the resource's title, description, sources, licence, vintage,
+caveats and fields (name, Frictionless type, description and, for figures, the unit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MISSING_VALUES", "PACKAGE", "RESOURCES", "field"]
+
+#: Cells that mean "no figure": only the empty cell. A gap stays a gap.
+MISSING_VALUES = [""]
+
+WB_LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 (World Bank open data terms)",
+    "path": "https://datacatalog.worldbank.org/public-licenses#cc-by",
+}
+UN_LICENCE = {
+    "name": "CC-BY-3.0-IGO",
+    "title": "Creative Commons Attribution 3.0 IGO (as stated in the UN DESA workbooks)",
+    "path": "https://creativecommons.org/licenses/by/3.0/igo/",
+}
+UNHCR_LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 (UNHCR Refugee Data Finder terms)",
+    "path": "https://www.unhcr.org/refugee-statistics/",
+}
+NATIONAL_LICENCE = {
+    "name": "other-attribution",
+    "title": "Official statistics quoted with attribution to the publisher; check the publisher's "
+    "terms before redistribution",
+}
+PRESS_LICENCE = {
+    "name": "other-attribution",
+    "title": "Figures quoted from press articles with attribution; the articles' copyright stays "
+    "with their publishers",
+}
+
+RAW_HINT = "relative to the raw data folder ../shared/data/raw of the development checkout"
+
+
+def field(
+    name: str, ftype: str, description: str, unit: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """Return one Table Schema field (``unit`` is a custom property naming the unit of a figure)."""
+    spec: dict[str, Any] = {"name": name, "type": ftype, "description": description}
+    if unit is not None:
+        spec["unit"] = unit
+    spec.update(extra)
+    return spec
+
+
+def _row(description: str = "1-based line number in the raw file (line 1 is the header)") -> dict:
+    return field("source_row", "integer", description)
+
+
+PACKAGE: dict[str, Any] = {
+    "name": "migdata-south-caucasus",
+    "title": "migdata: curated South Caucasus migration datasets",
+    "description": (
+        "Tidy extracts of official migration figures for Armenia, Azerbaijan and Georgia (and the "
+        "whole world where the source covers it), regenerated reproducibly from the raw files by "
+        "`python -m migdata.datasets.build`. No figure is typed, estimated or filled in; gaps are "
+        "empty cells; revisions and vintages are columns and are never mixed in one series."
+    ),
+    "homepage": "https://github.com/migdata/migdata",
+    "version": "1.0.0",
+}
+
+_WDI_SOURCES = [
+    {
+        "title": "World Bank, World Development Indicators, bulk CSV API_SM.POP.NETM_DS2 "
+        "(Net migration), Last Updated Date 2025-04-15",
+        "path": "https://api.worldbank.org/v2/country/all/indicator/SM.POP.NETM?downloadformat=csv",
+        "publisher": "World Bank",
+        "table": "SM.POP.NETM",
+        "raw_file": "worldbank_wdi/API_SM.POP.NETM_DS2_en_csv_v2_19300.csv",
+    },
+    {
+        "title": "World Bank, World Development Indicators, bulk CSV API_SP.POP.TOTL_DS2 "
+        "(Population, total), Last Updated Date 2025-04-15",
+        "path": "https://api.worldbank.org/v2/country/all/indicator/SP.POP.TOTL?downloadformat=csv",
+        "publisher": "World Bank",
+        "table": "SP.POP.TOTL",
+        "raw_file": "worldbank_wdi/API_SP.POP.TOTL_DS2_en_csv_v2_19373.csv",
+    },
+    {
+        "title": "World Bank country classification (used only to flag aggregates)",
+        "path": "https://datahelpdesk.worldbank.org/knowledgebase/articles/906519",
+        "publisher": "World Bank",
+        "table": "Metadata_Country",
+        "raw_file": "worldbank_wdi/companion_metadata_2024-11-13/"
+        "Metadata_Country_API_SP.POP.TOTL_DS2_en_csv_v2_56.csv",
+    },
+]
+
+_UN_STOCK_OD_SOURCE = {
+    "title": "UN DESA Population Division, International Migrant Stock 2019: by destination and "
+    "origin (POP/DB/MIG/Stock/Rev.2019), Table 1, via a third-party CSV export "
+    "(DiTo97/international-migrant-stock-1990-2020), tidied by the raw folder's extract.py",
+    "path": "https://www.un.org/en/development/desa/population/migration/data/estimates2/data/"
+    "UN_MigrantStockByOriginAndDestination_2019.xlsx",
+    "publisher": "United Nations, Department of Economic and Social Affairs, Population Division",
+    "table": "UN_MigrantStockByOriginAndDestination_2019, Table 1",
+    "raw_file": "un_desa_migrant_stock/od_matrix_2019.csv.gz",
+}
+
+_OD_ROWMAP = (
+    "source_row and source_col are the 1-based row and column of the cell in the DiTo97 CSV of "
+    "the row's sex: sex=total -> migrants_by_origin_and_destination_total.csv, male -> "
+    "..._male.csv, female -> ..._female.csv (under un_desa_migrant_stock/source/"
+    "DiTo97__international-migrant-stock-1990-2020/dashboard/app/data/csv/); the same cell is "
+    "the row of od_matrix_2019.csv.gz with equal sex, source_row and source_col."
+)
+
+_OD_CAVEATS = [
+    "Revision 2019 only (POP/DB/MIG/Stock/Rev.2019); the 2020 and 2024 origin-destination "
+    "matrices were not available. Do not combine with un_migrant_stock_totals revision 2020.",
+    "The matrix is a third-party CSV export of the UN workbook; two independent exports agree "
+    "cell by cell and its totals match the raw UN totals workbook.",
+    "For Armenia and Azerbaijan (and most countries marked 'B R' in the totals) the UN adds "
+    "UNHCR refugees to the foreign-born count, so the stock is not purely foreign-born.",
+    "1990 figures for former Soviet republics count people born in other Soviet republics as "
+    "international migrants.",
+    "Cells that are blank in the source have no row; '..' (not available) and '-' cells have "
+    "an empty stock with the published symbol in stock_note.",
+    "Azerbaijan includes Nagorno-Karabakh and Georgia includes Abkhazia and South Ossetia "
+    "(Rev.2019 notes 5 and 7).",
+]
+
+RESOURCES: list[dict[str, Any]] = [
+    {
+        "name": "wdi",
+        "path": "wdi.csv",
+        "title": "World Bank WDI: net migration and total population, all economies and aggregates",
+        "description": (
+            "World Development Indicators SM.POP.NETM (net migration, persons, annual) and "
+            "SP.POP.TOTL (population, total) for every economy and aggregate in the 2025-04-15 "
+            "bulk files, one row per country, indicator and year, including years without a "
+            "figure (empty value)."
+        ),
+        "sources": _WDI_SOURCES,
+        "licenses": [WB_LICENCE],
+        "vintage": "WDI Last Updated Date 2025-04-15",
+        "caveats": [
+            "SM.POP.NETM is credited by WDI to UN Population Division World Population Prospects, "
+            "but the WPP revision behind this vintage is unconfirmed (no indicator metadata file "
+            "was available). Prefer wpp_net_migration when the revision matters.",
+            "SP.POP.TOTL has no figures for 2024 in this vintage (all 2024 cells empty).",
+            "Net migration for 2022-2024 is very volatile (e.g. UKR 2022, RUS 2022, ARM 2022-23); "
+            "these are the published figures.",
+            "Georgia's figures exclude Abkhazia and South Ossetia (World Bank country note).",
+            "Country codes are the World Bank's: ISO 3166-1 alpha-3 for economies except XKX "
+            "(Kosovo) and CHI (Channel Islands); aggregates (WLD, EAS, ...) have "
+            "is_aggregate=true.",
+            "A later, undated WDI population vintage in the raw folder "
+            "(datasets_population/population.csv) is deliberately not included, so that one "
+            "vintage is used per indicator.",
+        ],
+        "row_mapping": "source_row is the 1-based physical line of the country in the raw file of "
+        "the row's indicator (SM.POP.NETM -> API_SM.POP.NETM_..., SP.POP.TOTL -> "
+        "API_SP.POP.TOTL_...); the value is in the column headed by the year.",
+        "primaryKey": ["country", "indicator", "year"],
+        "fields": [
+            field("country", "string", "World Bank country or aggregate code (ISO3 for economies)"),
+            field("country_name", "string", "Country or aggregate name as published"),
+            field("is_aggregate", "boolean", "True for regional/income aggregates and WLD"),
+            field("indicator", "string", "WDI indicator code (SM.POP.NETM or SP.POP.TOTL)"),
+            field("year", "integer", "Calendar year"),
+            field(
+                "value",
+                "number",
+                "Published figure as printed in the bulk file",
+                unit="persons",
+            ),
+            field("vintage", "string", "WDI Last Updated Date of the bulk file"),
+            _row(),
+        ],
+    },
+    {
+        "name": "un_migrant_stock",
+        "path": "un_migrant_stock.csv.gz",
+        "title": "UN DESA International Migrant Stock, origin x destination, country to country",
+        "description": (
+            "Mid-year international migrant stock by country of destination and country of "
+            "origin (birth or, where unavailable, citizenship), by sex, 1990-2019, Revision 2019, "
+            "for the whole world. Only rows where both origin and destination are countries or "
+            "areas (M49 code < 900); aggregates are in un_migrant_stock_aggregates."
+        ),
+        "sources": [_UN_STOCK_OD_SOURCE],
+        "licenses": [UN_LICENCE],
+        "vintage": "Revision 2019 (POP/DB/MIG/Stock/Rev.2019)",
+        "caveats": [
+            *_OD_CAVEATS,
+            "M49 areas without an ISO 3166-1 code are kept with an empty ISO3 and their M49 code: "
+            "Channel Islands (830).",
+        ],
+        "row_mapping": _OD_ROWMAP,
+        "fields": [
+            field("revision", "integer", "UN DESA revision of the estimates"),
+            field("year", "integer", "Reference year (stock at mid-year)"),
+            field("origin", "string", "Country of origin, ISO 3166-1 alpha-3 (empty for 830)"),
+            field("origin_m49", "integer", "Country of origin, UN M49 numeric code"),
+            field("destination", "string", "Country of destination, ISO 3166-1 alpha-3"),
+            field("destination_m49", "integer", "Country of destination, UN M49 numeric code"),
+            field("sex", "string", "total, male or female", constraints={
+                "enum": ["total", "male", "female"]}),
+            field("stock", "integer", "International migrant stock", unit="persons"),
+            field("stock_note", "string", "Published symbol or unrounded text when the cell "
+                  "was not a plain integer ('..' not available, '-' nil)"),
+            field("source_row", "integer", "Row of the cell in the raw CSV (see row_mapping)"),
+            field("source_col", "integer", "Column of the cell in the raw CSV"),
+        ],
+    },
+    {
+        "name": "un_migrant_stock_aggregates",
+        "path": "un_migrant_stock_aggregates.csv.gz",
+        "title": "UN DESA International Migrant Stock, rows with a regional or total side",
+        "description": (
+            "The rows of the 2019 origin x destination matrix where the destination is an "
+            "aggregate (WORLD, regions, income or development groups) or the origin is an "
+            "aggregate column (Total, Other South, Other North), kept apart from the "
+            "country-to-country matrix so that sums over un_migrant_stock never double count."
+        ),
+        "sources": [_UN_STOCK_OD_SOURCE],
+        "licenses": [UN_LICENCE],
+        "vintage": "Revision 2019 (POP/DB/MIG/Stock/Rev.2019)",
+        "caveats": _OD_CAVEATS,
+        "row_mapping": _OD_ROWMAP,
+        "fields": [
+            field("revision", "integer", "UN DESA revision of the estimates"),
+            field("year", "integer", "Reference year (stock at mid-year)"),
+            field("origin", "string", "Origin ISO3 when the origin is a country, else empty"),
+            field("origin_name", "string", "Origin as published (country or aggregate column)"),
+            field("origin_m49", "integer", "Origin M49 code (empty for Total/Other South/North)"),
+            field("destination", "string", "Destination ISO3 when a country, else empty"),
+            field("destination_name", "string", "Destination as published"),
+            field("destination_m49", "integer", "Destination M49 code (>= 900 for aggregates)"),
+            field("sex", "string", "total, male or female", constraints={
+                "enum": ["total", "male", "female"]}),
+            field("stock", "integer", "International migrant stock", unit="persons"),
+            field("stock_note", "string", "Published symbol or unrounded text when the cell "
+                  "was not a plain integer"),
+            field("source_row", "integer", "Row of the cell in the raw CSV (see row_mapping)"),
+            field("source_col", "integer", "Column of the cell in the raw CSV"),
+        ],
+    },
+    {
+        "name": "un_migrant_stock_totals",
+        "path": "un_migrant_stock_totals.csv",
+        "title": "UN DESA International Migrant Stock totals, Revisions 2019 and 2020",
+        "description": (
+            "Destination totals from the raw UN workbooks UN_MigrantStockTotal_2019.xlsx and "
+            "International Migrant Stock 2020: Destination, Tables 1-6 (stock by sex, total "
+            "population, stock as % of population, female %, annual rate of change, refugees "
+            "and asylum seekers) for Armenia, Azerbaijan, Georgia and the Russian Federation."
+        ),
+        "sources": [
+            {
+                "title": "UN DESA, International Migrant Stock 2019 "
+                "(UN_MigrantStockTotal_2019.xlsx)",
+                "path": "https://www.un.org/development/desa/pd/content/international-migrant-stock",
+                "publisher": "United Nations, DESA, Population Division",
+                "table": "Tables 1-6",
+                "raw_file": "un_desa_migrant_stock/totals_2019.csv",
+            },
+            {
+                "title": "UN DESA, International Migrant Stock 2020: Destination "
+                "(undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx)",
+                "path": "https://www.un.org/development/desa/pd/content/international-migrant-stock",
+                "publisher": "United Nations, DESA, Population Division",
+                "table": "Tables 1-6",
+                "raw_file": "un_desa_migrant_stock/totals_2020.csv",
+            },
+        ],
+        "licenses": [UN_LICENCE],
+        "vintage": "Revisions 2019 and 2020, one per row in the revision column",
+        "caveats": [
+            "Two revisions are in this table: always filter on revision. They differ (e.g. "
+            "Azerbaijan 2005: 302,220 in 2019 and 301,834 in 2020) and use different reference "
+            "years (2019 vs 2020).",
+            "type_of_data 'B R' (Armenia, Azerbaijan; Georgia in Rev.2020) means UNHCR refugees "
+            "were added to the foreign-born stock; 'B' means foreign-born only.",
+            "Rates of change refer to periods (e.g. 1990-1995); year holds the period's last "
+            "year and period the published label.",
+            "'..' (not available) and '~' (fewer than 5, withheld) cells have an empty value "
+            "and the symbol in value_note.",
+            "Population (Table 2) is in thousands; percentages are in percent.",
+        ],
+        "row_mapping": "source_row is the 1-based line in the raw totals CSV of the row's "
+        "revision (2019 -> totals_2019.csv, 2020 -> totals_2020.csv); cell is the Excel cell of "
+        "the UN workbook.",
+        "fields": [
+            field("revision", "integer", "UN DESA revision (2019 or 2020)"),
+            field("year", "integer", "Reference year, or last year of a rate-of-change period"),
+            field("period", "string", "Period as published (a year, or e.g. 1990-1995)"),
+            field("country", "string", "Country of destination, ISO 3166-1 alpha-3"),
+            field("country_m49", "integer", "UN M49 code"),
+            field("measure", "string", "Short measure id (see unit)", constraints={"enum": [
+                "migrant_stock", "population", "migrant_stock_pct_population",
+                "female_pct_migrant_stock", "migrant_stock_annual_change_pct",
+                "refugee_stock", "refugee_pct_migrant_stock", "refugee_stock_annual_change_pct",
+            ]}),
+            field("sex", "string", "total, male or female"),
+            field("value", "number", "Published figure", unit="see the unit column"),
+            field("unit", "string", "Unit of value: persons, thousand persons, percent, "
+                  "percent per year"),
+            field("value_note", "string", "Published symbol when the cell held no number"),
+            field("type_of_data", "string", "UN type of data: B = foreign-born, "
+                  "B R = foreign-born plus refugees"),
+            field("indicator_label", "string", "Indicator as worded in the workbook"),
+            field("cell", "string", "Excel cell in the UN workbook"),
+            _row(),
+        ],
+    },
+    {
+        "name": "wpp_net_migration",
+        "path": "wpp_net_migration.csv",
+        "title": "UN World Population Prospects 2024: net migration and crude net migration rate",
+        "description": (
+            "Annual net migration (thousands, as published) and crude net migration rate (per "
+            "1,000 population) for every country or area, estimates 1950-2023 and the medium "
+            "variant projection 2024-2100."
+        ),
+        "sources": [
+            {
+                "title": "UN DESA Population Division, World Population Prospects 2024, via the "
+                "wpp2024 R package data-raw files (PPgp/wpp2024)",
+                "path": "https://population.un.org/wpp/",
+                "publisher": "United Nations, DESA, Population Division",
+                "table": "Net migration; crude net migration rate",
+                "raw_file": "national_statistics/un_wpp2024/{migration,migrationprojMed,cnmr,"
+                "cnmrprojMed}.txt",
+            }
+        ],
+        "licenses": [UN_LICENCE],
+        "vintage": "WPP 2024 (released 11 July 2024)",
+        "caveats": [
+            "net_migration is in THOUSANDS of persons, as WPP publishes it (not persons as in "
+            "wdi); net_migration_rate is per 1,000 population. Multiply net_migration by 1,000 "
+            "to compare with WDI.",
+            "2024-2100 rows are projections (variant = medium projection), not observations.",
+            "Only countries and areas (M49 code < 900) are included; the regional aggregates of "
+            "the raw files are not. Kosovo (412) has no ISO 3166-1 code: its rows keep an empty "
+            "country and country_m49 = 412.",
+        ],
+        "row_mapping": "net_migration_source_row / net_migration_rate_source_row are the 1-based "
+        "lines in migration.txt / cnmr.txt (estimates) or migrationprojMed.txt / "
+        "cnmrprojMed.txt (medium projection); the value is in the column headed by the year.",
+        "fields": [
+            field("country", "string", "ISO 3166-1 alpha-3 (empty for Kosovo)"),
+            field("country_m49", "integer", "UN M49 code"),
+            field("country_name", "string", "Name as published by WPP"),
+            field("year", "integer", "Calendar year"),
+            field("variant", "string", "estimates or medium projection"),
+            field("net_migration", "number", "Net number of migrants", unit="thousand persons"),
+            field("net_migration_rate", "number", "Crude net migration rate",
+                  unit="per 1,000 population"),
+            field("net_migration_source_row", "integer", "Line in the raw net migration file"),
+            field("net_migration_rate_source_row", "integer", "Line in the raw rate file"),
+        ],
+    },
+    {
+        "name": "geostat_migration",
+        "path": "geostat_migration.csv",
+        "title": "Geostat: immigrants and emigrants of Georgia by sex and citizenship, 2012-2025",
+        "description": (
+            "Number of immigrants and emigrants (Geostat table 33) by sex, for all persons and "
+            "for citizens of Georgia."
+        ),
+        "sources": [
+            {
+                "title": "National Statistics Office of Georgia (Geostat), Number of immigrants "
+                "and emigrants by sex and citizenship (table 33)",
+                "path": "https://geostat.ge/media/78458/"
+                "33-number-of-immigrants-and-emigrants-by-sex-and-citizenship.xlsx",
+                "publisher": "National Statistics Office of Georgia (Geostat)",
+                "table": "33",
+                "raw_file": "national_statistics/geostat/"
+                "geostat_immigrants_emigrants_by_sex_citizenship.csv",
+            }
+        ],
+        "licenses": [NATIONAL_LICENCE],
+        "vintage": "Geostat table 33 as retrieved 2026-10-01",
+        "caveats": [
+            "Counts come from border-crossing (border police, Ministry of Internal Affairs) data: "
+            "an immigrant/emigrant is a person who stays in/away from Georgia for 183 days or more "
+            "within 12 months (Geostat metadata 0902). This is a usual-residence rule, not a "
+            "registration of permanent moves.",
+            "The raw values were transcribed (in the raw folder, not here) from a third-party "
+            "text extraction of the Geostat xlsx; male + female = total was checked for every "
+            "triple.",
+            "Foreigners are not given as a single total; all minus Georgia would be a derived "
+            "figure and is not stored.",
+        ],
+        "row_mapping": "source_row is the 1-based line in the raw CSV; source_cell is the Geostat "
+        "sheet/cell.",
+        "fields": [
+            field("country", "string", "Reporting country (GEO)"),
+            field("year", "integer", "Calendar year"),
+            field("flow", "string", "immigrants or emigrants"),
+            field("sex", "string", "total, male or female"),
+            field("citizenship", "string", "all (every citizenship) or Georgia (citizens of "
+                  "Georgia)"),
+            field("persons", "integer", "Number of persons", unit="persons"),
+            field("source_cell", "string", "Sheet and cell of the Geostat workbook"),
+            _row(),
+        ],
+    },
+    {
+        "name": "geostat_population",
+        "path": "geostat_population.csv",
+        "title": "Geostat: population of Georgia on 1 January, 2004-2026",
+        "description": "Population of Georgia on 1 January, persons, with the estimate basis.",
+        "sources": [
+            {
+                "title": "Geostat, Population as of 1 January by regions and self-governed units",
+                "path": "https://www.geostat.ge/media/78356/01-population-by-self-governed-unit.xlsx",
+                "publisher": "National Statistics Office of Georgia (Geostat)",
+                "table": "01 population by self-governed unit, row 5 (Georgia)",
+                "raw_file": "national_statistics/geostat/geostat_population_1_january.csv",
+            }
+        ],
+        "licenses": [NATIONAL_LICENCE],
+        "vintage": "Geostat as retrieved 2026 (post-2024-census release)",
+        "caveats": [
+            "Series breaks: 2004-2014 are retro-projections, 2015-2024 pre-census estimates and "
+            "2025-2026 are based on the 2024 census. 2025 is not comparable with 2024; do not "
+            "read the jump as population growth.",
+            "Excludes Abkhazia and South Ossetia (territories not controlled by the government).",
+        ],
+        "row_mapping": "source_row is the 1-based line in the raw CSV.",
+        "fields": [
+            field("country", "string", "GEO"),
+            field("year", "integer", "Year (population on 1 January)"),
+            field("population", "integer", "Population on 1 January", unit="persons"),
+            field("estimate_basis", "string", "retro-projection, pre-census estimate or based "
+                  "on 2024 census"),
+            field("source_cell", "string", "Sheet and cell of the Geostat workbook"),
+            _row(),
+        ],
+    },
+    {
+        "name": "unhcr_population",
+        "path": "unhcr_population.csv",
+        "title": "UNHCR: forcibly displaced and stateless populations involving Armenia, "
+        "Azerbaijan or Georgia",
+        "description": (
+            "Every non-zero UNHCR Refugee Population Statistics record (end-year stock) in which "
+            "Armenia, Azerbaijan or Georgia is the country of asylum or of origin: refugees, "
+            "asylum seekers, returned refugees, IDPs, returned IDPs, stateless persons, others of "
+            "concern (ooc), others in need of international protection (oip), host community "
+            "(hst)."
+        ),
+        "sources": [
+            {
+                "title": "UNHCR Refugee Population Statistics Database (R package refugees "
+                "2025.12.1, population.rda)",
+                "path": "https://api.unhcr.org/population/v1/population/",
+                "publisher": "UNHCR",
+                "table": "population",
+                "raw_file": "national_statistics/unhcr/unhcr_population_records.csv",
+            }
+        ],
+        "licenses": [UNHCR_LICENCE],
+        "vintage": "refugees R package 2025.12.1 (data to end-2025)",
+        "caveats": [
+            "Records with zero or no value were dropped by the raw extraction; a missing row "
+            "means zero or not reported.",
+            "Codes are UNHCR's: ISO3 for countries, plus UNK (unknown origin) and XXA "
+            "(stateless origin).",
+            "UNHCR records the 2023 arrivals from Nagorno-Karabakh in Armenia with Azerbaijan as "
+            "the country of origin.",
+            "For IDPs, stateless and returnees the country of asylum and of origin are usually "
+            "the same country.",
+        ],
+        "row_mapping": "source_row is the 1-based line in the raw CSV.",
+        "fields": [
+            field("year", "integer", "Year (end-year stock)"),
+            field("origin", "string", "Country of origin, UNHCR code (ISO3, UNK, XXA)"),
+            field("origin_name", "string", "Country of origin as named by UNHCR"),
+            field("asylum", "string", "Country of asylum, ISO3"),
+            field("asylum_name", "string", "Country of asylum as named by UNHCR"),
+            field("measure", "string", "Population type", constraints={"enum": [
+                "asylum_seekers", "hst", "idps", "ooc", "oip", "refugees", "returned_idps",
+                "returned_refugees", "stateless"]}),
+            field("persons", "integer", "End-year stock", unit="persons"),
+            _row(),
+        ],
+    },
+    {
+        "name": "idps",
+        "path": "idps.csv",
+        "title": "Internally displaced persons in Armenia, Azerbaijan and Georgia: UNHCR and IDMC",
+        "description": (
+            "IDP figures from two publishers side by side: UNHCR's IDP and returned-IDP records "
+            "(country of asylum = country of origin) and IDMC's conflict IDP stock as carried in "
+            "the UNHCR refugees package. The source column says which; do not add them up."
+        ),
+        "sources": [
+            {
+                "title": "UNHCR Refugee Population Statistics Database (population.rda)",
+                "path": "https://api.unhcr.org/population/v1/population/",
+                "publisher": "UNHCR",
+                "table": "population (idps, returned_idps)",
+                "raw_file": "national_statistics/unhcr/unhcr_population_records.csv",
+            },
+            {
+                "title": "Internal Displacement Monitoring Centre, conflict IDPs (idmc.rda in the "
+                "UNHCR refugees package)",
+                "path": "https://www.internal-displacement.org/database/displacement-data",
+                "publisher": "IDMC",
+                "table": "idmc",
+                "raw_file": "national_statistics/unhcr/unhcr_idmc_idps.csv",
+            },
+        ],
+        "licenses": [UNHCR_LICENCE, NATIONAL_LICENCE],
+        "vintage": "refugees R package 2025.12.1",
+        "caveats": [
+            "UNHCR and IDMC count IDPs differently and their figures differ; compare, never sum.",
+            "IDMC figures start in 2009.",
+        ],
+        "row_mapping": "source_row is the 1-based line in the raw file named by source_file.",
+        "fields": [
+            field("country", "string", "ISO 3166-1 alpha-3"),
+            field("year", "integer", "Year (end-year stock)"),
+            field("source", "string", "UNHCR or IDMC"),
+            field("measure", "string", "idps, returned_idps (UNHCR) or idps_conflict_idmc"),
+            field("persons", "integer", "Number of persons", unit="persons"),
+            field("source_file", "string", "Raw file name"),
+            _row(),
+        ],
+    },
+    {
+        "name": "armstat_registered_migration",
+        "path": "armstat_registered_migration.csv",
+        "title": "Armenia: administrative registration of interstate moves by country, 2021-2023 "
+        "(secondary source, partly INCONSISTENT)",
+        "description": (
+            "Registered arrivals, de-registered departures and the printed difference for the "
+            "total and four partners, from Armstat's Demographic Handbook of Armenia 2024 "
+            "(p.146) as quoted by Demoscope Weekly."
+        ),
+        "sources": [
+            {
+                "title": "Armstat, The Demographic Handbook of Armenia 2024, p.146, quoted by "
+                "Demoscope Weekly 2025 no. 1061",
+                "path": "https://www.demoscope.ru/weekly/2025/01061/biblio04.php",
+                "publisher": "Statistical Committee of the Republic of Armenia (Armstat)",
+                "table": "Administrative registration of interstate movements of the population "
+                "by country, 2021-2023",
+                "raw_file": "national_statistics/armstat/"
+                "armstat_registered_migration_by_country_2021_2023.csv",
+            }
+        ],
+        "licenses": [NATIONAL_LICENCE],
+        "vintage": "Demographic Handbook of Armenia 2024",
+        "caveats": [
+            "Secondary source: no Armstat file was available; figures were transcribed in the raw "
+            "folder from a review page.",
+            "check = INCONSISTENT where registered - deregistered differs from the printed "
+            "difference (all 2021 cells and the 2022 total). Verify against the handbook before "
+            "use.",
+            "Registrations cover registered changes of residence only, not all migration.",
+        ],
+        "row_mapping": "source_row is the 1-based line in the raw CSV.",
+        "fields": [
+            field("country", "string", "Reporting country (ARM)"),
+            field("year", "integer", "Calendar year"),
+            field("partner", "string", "Partner country or area as printed (Total, "
+                  "Nagorno-Karabakh, Russia, Georgia, Syria)"),
+            field("measure", "string", "registered_arrivals, deregistered_departures or "
+                  "difference_as_printed"),
+            field("persons", "integer", "Number of persons", unit="persons"),
+            field("check", "string", "Consistency flag as recorded in the raw file (empty = "
+                  "consistent)"),
+            field("source_url", "string", "Page the figure was read from"),
+            _row(),
+        ],
+    },
+    {
+        "name": "press_figures",
+        "path": "press_figures.csv",
+        "title": "Armenia and Azerbaijan: migration figures quoted in the press (secondary)",
+        "description": (
+            "Scattered figures attributed to Armstat, the RA Migration Service or Azerbaijan's "
+            "State Statistical Committee, as printed in news articles. Flagged secondary; "
+            "units and periods vary row by row."
+        ),
+        "sources": [
+            {
+                "title": "Press items citing Armstat / RA Migration Service",
+                "path": "see source_url per row",
+                "publisher": "various (press)",
+                "table": "n/a",
+                "raw_file": "national_statistics/armstat/armstat_secondary_press_figures.csv",
+            },
+            {
+                "title": "Press items citing the State Statistical Committee of Azerbaijan",
+                "path": "see source_url per row",
+                "publisher": "various (press)",
+                "table": "n/a",
+                "raw_file": "national_statistics/azstat/azstat_secondary_press_figures.csv",
+            },
+        ],
+        "licenses": [PRESS_LICENCE],
+        "vintage": "as printed in the articles (2008-2023)",
+        "caveats": [
+            "Secondary figures quoted by journalists; rounded values are kept as printed "
+            "(e.g. 3.0 thousand).",
+            "The Azerbaijan committee's migration statistics cover registered moves for "
+            "permanent residence and, for arrivals, foreign citizens/non-nationals only where "
+            "stated; they are not comparable with Geostat's 183-day flows.",
+            "Periods may be partial years (2019-H1, 2014-Q1) or dates; unit varies (persons or "
+            "thousand persons): always read the unit column.",
+        ],
+        "row_mapping": "source_row is the 1-based line in the raw file named by source_file.",
+        "fields": [
+            field("country", "string", "ISO 3166-1 alpha-3 (ARM or AZE)"),
+            field("period", "string", "Period as printed (year, half-year, quarter, date, census)"),
+            field("measure", "string", "What was counted"),
+            field("value", "number", "Figure as printed", unit="see the unit column"),
+            field("unit", "string", "Unit of value as printed"),
+            field("flag", "string", "Quality flag: secondary (press)"),
+            field("notes", "string", "Who is cited, and remarks"),
+            field("source_url", "string", "Article address"),
+            field("source_file", "string", "Raw file name"),
+            _row(),
+        ],
+    },
+]
