@@ -1,0 +1,46 @@
+"""nbgrader configuration of the migdata Module 2 course.
+
+This file is read by ``nbgrader`` (run from this folder) and by ``migdata-course``
+(``--course-dir autograder``, the default when run from the repository root). Every path is
+anchored on this folder, so both work from anywhere. The lecturer's guide is ``README.md`` here.
+"""
+
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c = get_config()  # noqa: F821 (injected by traitlets when the file is loaded)
+
+# --- the course --------------------------------------------------------------------------------
+c.CourseDirectory.course_id = "migdata-module2"
+c.CourseDirectory.root = HERE
+# instructor versions live in the repository's assignments/source/<assignment>/
+c.CourseDirectory.source_directory = os.path.normpath(
+    os.path.join(HERE, "..", "assignments", "source")
+)
+# release/, submitted/, autograded/, feedback/ and gradebook.db are created here (not committed)
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+
+# --- execution of student notebooks -----------------------------------------------------------
+c.Execute.kernel_name = "python3"
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# seconds a single cell may run before it is interrupted (an endless loop scores zero on that cell)
+c.Execute.timeout = 60
+# a kernel that dies is not restarted: the submission is reported as "kernel died" instead
+c.Execute.execute_retries = 0
+# student code must not see the hidden tests or the gradebook
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
+
+# --- JupyterHub / The Littlest JupyterHub with the exchange (see README.md) ---------------------
+# c.Exchange.root = "/srv/nbgrader/exchange"
+# c.Exchange.path_includes_course = True
+
+# --- LMS-only courses: `nbgrader zip_collect` / `migdata-course import-zip` ---------------------
+# Moodle "Download all submissions" names each file
+#   "<Full Name>_<participant id>_assignsubmission_file_/<notebook>.ipynb"
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*[/\\](?P<full_name>[^/\\]+?)_(?P<student_id>\d+)_assignsubmission_file_[/\\_]?"
+    r"(?P<file_id>[^/\\]+\.ipynb)$"
+)
+c.ZipCollectApp.archive_directory = "archive"
+c.ZipCollectApp.extracted_directory = "extracted"

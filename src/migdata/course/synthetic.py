@@ -1,0 +1,156 @@
+"""Synthetic submissions for dry runs, tests and the autograding benchmark.
+
+A lecturer can rehearse the whole grading cycle before the class hands anything in: these
+helpers write, into ``submitted/<student>/<assignment>/``, notebooks built from the released
+student version, with some or all answers filled in from the instructor version, or broken on
+purpose in the ways real submissions break (an endless loop, a crashing kernel, invalid JSON, a renamed file, edited tests).
+Every notebook written here is labelled synthetic in its metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+
+from migdata.errors import InvalidInputError
+
+__all__ = ["KINDS", "solution_sources", "write_submission"]
+
+KINDS = (
+    "solution",
+    "untouched",
+    "partial",
+    "infinite_loop",
+    "kernel_dies",
+    "invalid_json",
+    "renamed",
+    "tampered",
+    "missing",
+)
+"""The kinds of synthetic submission :func:`write_submission` can write."""
+
+_REGION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+
+
+def solution_sources(source_notebook: Path) -> dict[str, str]:
+    """Model answers of an instructor notebook, by nbgrader ``grade_id``.
+
+    Parameters
+    ----------
+    source_notebook
+        An nbgrader instructor (source) notebook.
+
+    Returns
+    -------
+    dict of str to str
+        For every solution cell, its source with the ``### BEGIN/END SOLUTION`` lines removed.
+    """
+    nb = nbformat.read(source_notebook, as_version=4)
+    answers = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            answers[meta["grade_id"]] = _REGION.sub("", cell.source).strip("\n")
+    return answers
+
+
+def _fill(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    return nb
+
+
+def write_submission(
+    course_root: Path,
+    assignment: str,
+    student: str,
+    kind: str,
+    *,
+    answered: Iterable[str] | None = None,
+    timestamp: datetime | None = None,
+) -> Path:
+    """Write one synthetic submission of ``assignment`` for ``student``.
+
+    Parameters
+    ----------
+    course_root
+        The nbgrader course directory (holding ``release/`` and, for the answers, the source).
+    assignment
+        Assignment id; it must have been generated (``release/<assignment>/`` exists).
+    student
+        Student id.
+    kind
+        One of :data:`KINDS`: ``solution`` (every answer from the instructor version), ``untouched``
+        (the released notebook as handed out), ``partial`` (only the answer cells named in
+        ``answered``), ``infinite_loop`` and ``kernel_dies`` (the solution with an endless loop or
+        ``os._exit(1)`` in the first answer cell), ``invalid_json`` (a truncated file), ``renamed``
+        (the solution under another file name), ``tampered`` (untouched answers, every test cell
+        replaced by ``pass``) and ``missing`` (nothing is written).
+    answered
+        For ``partial``: the ``grade_id`` of the answer cells to fill in.
+    timestamp
+        Submission time written to ``timestamp.txt`` (default: now, UTC).
+
+    Returns
+    -------
+    pathlib.Path
+        The submission folder ``submitted/<student>/<assignment>``.
+    """
+    if kind not in KINDS:
+        raise InvalidInputError(f"unknown submission kind {kind!r}; expected one of {KINDS}")
+    course_root = Path(course_root)
+    release = course_root / "release" / assignment
+    notebooks = sorted(release.glob("*.ipynb"))
+    if not notebooks:
+        raise InvalidInputError(
+            f"no released notebooks in {release}; run `migdata-course generate {assignment}` first"
+        )
+    from .config import load_course  # local import: config pulls in nbgrader
+
+    source_dir = Path(load_course(course_root).source_directory) / assignment
+    dest = course_root / "submitted" / student / assignment
+    if kind == "missing":
+        return dest
+    dest.mkdir(parents=True, exist_ok=True)
+    for released in notebooks:
+        nb = nbformat.read(released, as_version=4)
+        nb.metadata["migdata_synthetic"] = f"synthetic submission of kind {kind!r}"
+        model = solution_sources(source_dir / released.name)
+        if kind in ("solution", "infinite_loop", "kernel_dies", "renamed"):
+            _fill(nb, model)
+        elif kind == "partial":
+            chosen = set(answered or ())
+            unknown = chosen - set(model)
+            if unknown:
+                raise InvalidInputError(
+                    f"answer cells {sorted(unknown)} are not in {released.name}; "
+                    f"expected some of {sorted(model)}"
+                )
+            _fill(nb, {k: v for k, v in model.items() if k in chosen})
+        if kind in ("infinite_loop", "kernel_dies"):
+            first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+                         and c.cell_type == "code")
+            if kind == "infinite_loop":
+                trap = "while True:\n    pass\n"
+            else:
+                trap = "import os\nos._exit(1)\n"
+            first.source = trap + first.source
+        if kind == "tampered":
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("grade") and not meta.get("solution"):
+                    cell.source = "pass"
+        name = released.name if kind != "renamed" else f"{released.stem} (1).ipynb"
+        text = nbformat.writes(nb)
+        if kind == "invalid_json":
+            text = text[: len(text) // 2]
+        (dest / name).write_text(text, encoding="utf-8")
+    stamp = (timestamp or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    (dest / "timestamp.txt").write_text(stamp, encoding="utf-8")
+    return dest
