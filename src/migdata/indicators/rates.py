@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ._checks import require_columns
+from ._checks import require_columns, require_frame
 
 __all__ = [
     "GEOSTAT_POPULATION_BREAKS",
@@ -34,6 +34,7 @@ _REFERENCES = ("1 January", "mid-year")
 
 
 def _keys(data: pd.DataFrame, by: Sequence[str] | None, exclude: Iterable[str]) -> list[str]:
+    require_frame(data, "the input table")
     if by is not None:
         return list(by)
     skip = set(exclude)

@@ -1,0 +1,310 @@
+"""Indicators on small hand-built frames whose results were worked out by hand."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import migdata.indicators as ind
+from migdata.errors import (
+    InvalidInputError,
+    MissingColumnsError,
+    UnknownCountryError,
+    UnknownValueError,
+)
+
+
+# --- rates -----------------------------------------------------------------------------------
+def _flows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2020, 2020, 2021, 2021, 2022],
+            "flow": ["immigrants", "emigrants", "immigrants", "emigrants", "immigrants"],
+            "persons": [120, 150, 200, 180, 90],
+        }
+    )
+
+
+def test_net_migration_is_immigrants_minus_emigrants_and_keeps_gaps() -> None:
+    out = ind.net_migration(_flows())
+    assert out["year"].tolist() == [2020, 2021, 2022]
+    assert out["net_migration"].tolist()[:2] == [-30.0, 20.0]
+    # 2022 has no emigrants figure: the net stays missing, not 90.
+    assert math.isnan(out["net_migration"].iloc[2])
+    assert out["immigrants"].iloc[2] == 90
+
+
+def test_net_migration_by_sex_keeps_groups_apart_and_refuses_duplicates() -> None:
+    f = pd.DataFrame(
+        {
+            "year": [2020] * 4,
+            "sex": ["male", "male", "female", "female"],
+            "flow": ["immigrants", "emigrants"] * 2,
+            "persons": [10, 4, 7, 9],
+        }
+    )
+    out = ind.net_migration(f).set_index("sex")["net_migration"]
+    assert out["male"] == 6 and out["female"] == -2
+    with pytest.raises(InvalidInputError, match="several rows"):
+        ind.net_migration(f.drop(columns="sex"))
+
+
+def test_missing_columns_error_names_missing_and_found() -> None:
+    bad = _flows().rename(columns={"persons": "count"})
+    with pytest.raises(MissingColumnsError) as err:
+        ind.net_migration(bad)
+    assert "persons" in str(err.value) and "count" in str(err.value)
+    with pytest.raises(InvalidInputError, match="DataFrame"):
+        ind.net_migration([1, 2])  # type: ignore[arg-type]
+
+
+def test_mid_year_population_is_mean_of_two_1_january_counts() -> None:
+    p = pd.DataFrame({"year": [2020, 2021, 2022, 2023], "value": [1000, 1010, 1030, 1200]})
+    out = ind.mid_year_population(p)
+    assert out["population"].tolist()[:2] == [1005.0, 1020.0]
+    # 2023 needs 1 January 2024, which is absent: NaN, not extrapolated.
+    assert math.isnan(out["population"].iloc[3])
+    # A break in 2023 (new census base) removes the mean that straddles it.
+    broken = ind.mid_year_population(p, series_breaks=[2023])
+    assert math.isnan(broken["population"].iloc[2])
+    assert broken["population"].iloc[1] == 1020.0
+    mid = ind.mid_year_population(p, reference="mid-year")
+    assert mid["population"].tolist() == [1000.0, 1010.0, 1030.0, 1200.0]
+    with pytest.raises(InvalidInputError, match="reference"):
+        ind.mid_year_population(p, reference="31 December")
+
+
+def test_crude_rates_per_1000() -> None:
+    pop = pd.DataFrame({"year": [2020, 2021], "population": [10_000.0, 8_000.0]})
+    out = ind.crude_migration_rates(_flows(), pop).set_index("year")
+    assert out.loc[2020, "immigration_rate"] == pytest.approx(12.0)
+    assert out.loc[2020, "emigration_rate"] == pytest.approx(15.0)
+    assert out.loc[2020, "net_migration_rate"] == pytest.approx(-3.0)
+    assert out.loc[2021, "net_migration_rate"] == pytest.approx(2.5)
+    # 2022 has no population: rate missing, row kept.
+    assert math.isnan(out.loc[2022, "immigration_rate"])
+
+
+def test_net_migration_rate_joins_on_country_and_year() -> None:
+    net = pd.DataFrame(
+        {"country": ["ARM", "GEO"], "year": [2020, 2020], "net_migration": [-300, 50]}
+    )
+    pop = pd.DataFrame(
+        {"country": ["ARM", "GEO"], "year": [2020, 2020], "population": [3000.0, 5000.0]}
+    )
+    out = ind.net_migration_rate(net, pop).set_index("country")["net_migration_rate"]
+    assert out["ARM"] == pytest.approx(-100.0)
+    assert out["GEO"] == pytest.approx(10.0)
+
+
+def test_balancing_equation_residual_and_break() -> None:
+    p = pd.DataFrame({"year": [2020, 2021, 2022, 2023], "population": [1000, 990, 1000, 1300]})
+    ni = pd.DataFrame({"year": [2020, 2021, 2022], "natural_increase": [5, -2, 4]})
+    out = ind.balancing_equation(p, ni, value_col="population", series_breaks=[2023])
+    out = out.set_index("year")
+    # 2020: change -10, natural increase 5 -> net migration -15
+    assert out.loc[2020, "net_migration"] == -15
+    # 2021: change +10, natural increase -2 -> +12
+    assert out.loc[2021, "net_migration"] == 12
+    # 2022 straddles the 2023 break: residual refused (NaN), not 296
+    assert math.isnan(out.loc[2022, "net_migration"])
+    assert math.isnan(out.loc[2023, "population_end"])
+    assert ind.GEOSTAT_POPULATION_BREAKS == (2025,)
+
+
+# --- stocks ----------------------------------------------------------------------------------
+def _stock() -> pd.DataFrame:
+    rows = [
+        # year, origin, destination, stock
+        (1990, "GEO", "RUS", 600.0),
+        (1990, "GEO", "UKR", 100.0),
+        (1990, "GEO", "GRC", 20.0),
+        (2000, "GEO", "RUS", 500.0),
+        (2000, "GEO", "UKR", 90.0),
+        (2000, "GEO", "GRC", 60.0),
+        (2000, "GEO", "ITA", np.nan),
+        (2010, "GEO", "RUS", 450.0),
+        (2010, "GEO", "UKR", 80.0),
+        (2010, "GEO", "GRC", 70.0),
+        (2010, "GEO", "ITA", 30.0),
+        (2010, "ARM", "RUS", 400.0),
+    ]
+    df = pd.DataFrame(rows, columns=["year", "origin", "destination", "stock"])
+    df["revision"] = 2019
+    df["sex"] = "total"
+    return df
+
+
+def test_emigrant_stock_by_destination_shares_and_top() -> None:
+    out = ind.emigrant_stock_by_destination(_stock(), "Georgia", year=2010)
+    assert out["destination"].tolist() == ["RUS", "UKR", "GRC", "ITA"]
+    assert out["share"].sum() == pytest.approx(100.0)
+    assert out["share"].iloc[0] == pytest.approx(450 / 630 * 100)
+    top = ind.emigrant_stock_by_destination(_stock(), "GEO", year=2010, top=2)
+    assert top["destination"].tolist() == ["RUS", "UKR", ind.OTHER]
+    assert top["stock"].iloc[-1] == 100.0
+    assert pd.isna(top["rank"].iloc[-1]) and top["rank"].iloc[0] == 1
+
+
+def test_emigrant_stock_keeps_missing_cells_missing() -> None:
+    out = ind.emigrant_stock_by_destination(_stock(), "GEO", year=2000)
+    table = out.set_index("destination")
+    assert math.isnan(table["stock"]["ITA"]) and math.isnan(table["share"]["ITA"])
+    assert out.attrs["destinations_missing"] == 1
+    assert out["share"].sum() == pytest.approx(100.0)  # of destinations with a figure
+
+
+def test_stock_errors_unknown_country_absent_country_absent_year() -> None:
+    with pytest.raises(UnknownCountryError):
+        ind.emigrant_stock_by_destination(_stock(), "Atlantis", year=2010)
+    with pytest.raises(UnknownValueError, match="AZE") as err:
+        ind.emigrant_stock_by_destination(_stock(), "AZE", year=2010)
+    assert "ARM" in str(err.value)
+    with pytest.raises(UnknownValueError, match=r"available years: \[1990, 2000, 2010\]"):
+        ind.emigrant_stock_by_destination(_stock(), "GEO", year=2019)
+
+
+def test_revisions_are_never_mixed() -> None:
+    two = pd.concat([_stock(), _stock().assign(revision=2020)])
+    with pytest.raises(InvalidInputError, match="revision"):
+        ind.emigrant_stock_by_destination(two, "GEO", year=2010)
+    out = ind.emigrant_stock_by_destination(two, "GEO", year=2010, revision=2020)
+    assert out.attrs["revision"] == 2020
+    assert len(out) == 4
+
+
+def test_stock_change_per_period() -> None:
+    out = ind.stock_change(_stock(), origin="GEO", destination="RUS")
+    assert list(zip(out["start"], out["end"], strict=True)) == [(1990, 2000), (2000, 2010)]
+    assert out["change"].tolist() == [-100.0, -50.0]
+    assert out["change_per_year"].tolist() == [-10.0, -5.0]
+    assert out["percent_change"].iloc[0] == pytest.approx(-100 / 600 * 100)
+    whole = ind.stock_change(_stock(), origin="GEO", destination="GRC", periods=[(1990, 2010)])
+    assert whole["change"].tolist() == [50.0]
+    with pytest.raises(UnknownValueError, match="available years"):
+        ind.stock_change(_stock(), origin="GEO", destination="RUS", periods=[(2010, 2019)])
+    with pytest.raises(InvalidInputError, match="end after"):
+        ind.stock_change(_stock(), origin="GEO", destination="RUS", periods=[(2010, 2000)])
+
+
+def test_migrant_share_percent() -> None:
+    s = pd.DataFrame({"country": ["AAA", "BBB"], "year": [2000, 2000], "stock": [50, 30]})
+    p = pd.DataFrame({"country": ["AAA"], "year": [2000], "population": [1000]})
+    out = ind.migrant_share(s, p).set_index("country")["migrant_share"]
+    assert out["AAA"] == pytest.approx(5.0)
+    assert math.isnan(out["BBB"])
+
+
+# --- flows from stocks -------------------------------------------------------------------------
+def _three_regions() -> pd.DataFrame:
+    """Stocks of X-born people in three regions at two dates (worked example)."""
+    return pd.DataFrame(
+        {
+            "year": [2000] * 3 + [2010] * 3,
+            "origin": ["X"] * 6,
+            "destination": ["R1", "R2", "R3"] * 2,
+            "stock": [100, 50, 20, 130, 40, 20],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("keep", [30.0, -10.0, 0.0]),
+        ("zero", [30.0, 0.0, 0.0]),
+        ("nan", [30.0, np.nan, 0.0]),
+    ],
+)
+def test_stock_differencing_decrease_rules(rule: str, expected: list[float]) -> None:
+    out = ind.flows_from_stock_differences(_three_regions(), decreases=rule)
+    assert out["destination"].tolist() == ["R1", "R2", "R3"]
+    np.testing.assert_array_equal(out["flow"].to_numpy(), np.array(expected))
+    assert out["decrease"].tolist() == [False, True, False]
+    assert rule in out.attrs["decreases"]
+
+
+def test_stock_differencing_return_turns_decreases_round() -> None:
+    out = ind.flows_from_stock_differences(_three_regions(), decreases="return")
+    r2 = out[out["decrease"]].iloc[0]
+    assert (r2["birthplace"], r2["origin"], r2["destination"], r2["flow"]) == (
+        "X",
+        "R2",
+        "X",
+        10.0,
+    )
+    assert (out["flow"] >= 0).all()
+    with pytest.raises(InvalidInputError, match="decreases must be one of"):
+        ind.flows_from_stock_differences(_three_regions(), decreases="drop")
+
+
+def test_stock_differencing_missing_stock_gives_nan() -> None:
+    s = _three_regions()
+    s.loc[5, "stock"] = np.nan
+    out = ind.flows_from_stock_differences(s, decreases="zero")
+    assert math.isnan(out["flow"].iloc[2])
+    assert not out["decrease"].iloc[2]
+
+
+def _matrix() -> pd.DataFrame:
+    """3x3 flow matrix worked by hand: out A=30 B=35 C=40; in A=45 B=35 C=25."""
+    return pd.DataFrame(
+        {
+            "origin": ["A", "A", "B", "B", "C", "C", "A"],
+            "destination": ["B", "C", "A", "C", "A", "B", "A"],
+            "flow": [10, 20, 30, 5, 15, 25, 999],  # A->A is within-region: ignored
+        }
+    )
+
+
+def _population() -> pd.DataFrame:
+    return pd.DataFrame({"region": ["A", "B", "C"], "population": [1000, 2000, 3000]})
+
+
+def test_regional_net_migration_by_hand() -> None:
+    reg = ind.regional_net_migration(_matrix()).set_index("region")
+    assert reg["inflow"].tolist() == [45, 35, 25]
+    assert reg["outflow"].tolist() == [30, 35, 40]
+    assert reg["net"].tolist() == [15, 0, -15]
+    assert reg.loc["A", "effectiveness"] == pytest.approx(20.0)  # 100*15/75
+    assert reg.loc["C", "effectiveness"] == pytest.approx(-100 * 15 / 65)
+
+
+def test_mei_and_anmr_by_hand() -> None:
+    # sum|net| = 30, turnover = 210 -> MEI = 14.2857...
+    mei = ind.migration_effectiveness_index(_matrix())
+    assert mei == pytest.approx(100 * 30 / 210)
+    # ANMR = 100 * 0.5 * 30 / 6000 = 0.25 ; CMI = 100 * 105 / 6000 = 1.75
+    anmr = ind.aggregate_net_migration_rate(_matrix(), _population())
+    cmi = ind.crude_migration_intensity(_matrix(), _population())
+    assert anmr == pytest.approx(0.25)
+    assert cmi == pytest.approx(1.75)
+    assert anmr == pytest.approx(cmi * mei / 100)
+
+
+def test_mei_extremes_and_gaps() -> None:
+    balanced = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"], "flow": [7, 7]})
+    one_way = pd.DataFrame({"origin": ["A"], "destination": ["B"], "flow": [7]})
+    assert ind.migration_effectiveness_index(balanced) == 0.0
+    assert ind.migration_effectiveness_index(one_way) == 100.0
+    gap = _matrix().astype({"flow": "float64"})
+    gap.loc[0, "flow"] = np.nan
+    assert math.isnan(ind.migration_effectiveness_index(gap))
+    with pytest.raises(InvalidInputError, match="negative"):
+        ind.migration_effectiveness_index(balanced.assign(flow=[-1, 2]))
+    with pytest.raises(InvalidInputError, match=r"lacks region\(s\) \['C'\]"):
+        ind.aggregate_net_migration_rate(_matrix(), _population().iloc[:2])
+
+
+# --- docstring examples ------------------------------------------------------------------------
+@pytest.mark.parametrize("module", ["rates", "stocks", "flows_from_stocks", "compare"])
+def test_docstring_examples_run(module: str) -> None:
+    import importlib
+
+    mod = importlib.import_module(f"migdata.indicators.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
