@@ -35,7 +35,13 @@ from .rates import (
     net_migration_rate,
     rates_per_1000,
 )
-from .stocks import OTHER, emigrant_stock_by_destination, migrant_share, stock_change
+from .stocks import (
+    OTHER,
+    emigrant_stock_by_destination,
+    migrant_share,
+    migrant_share_from_totals,
+    stock_change,
+)
 
 __all__ = [
     "DECREASE_RULES",
@@ -52,6 +58,7 @@ __all__ = [
     "flows_from_stock_differences",
     "mid_year_population",
     "migrant_share",
+    "migrant_share_from_totals",
     "migration_effectiveness_index",
     "net_migration",
     "net_migration_rate",

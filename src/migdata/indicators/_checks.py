@@ -82,14 +82,14 @@ def require_single(
     """
     if column not in data.columns:
         return data, value
-    present: Sequence[Any] = sorted(map(str, data[column].dropna().unique()))
+    present: Sequence[Any] = sorted(data[column].dropna().unique().tolist(), key=str)
     if value is not None:
         rows = data[data[column].astype(str) == str(value)]
         if rows.empty:
             raise UnknownValueError(
                 f"{what} has no rows with {column}={value!r}; values present: {list(present)}"
             )
-        return rows, value
+        return rows, rows[column].iloc[0]
     if len(present) > 1:
         raise InvalidInputError(
             f"{what} mixes several {column} values {list(present)}; pick one with "

@@ -124,8 +124,9 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
             "Republished: World Bank WDI indicator SM.POP.NETM (bulk file of 2025-04-15), which "
             "the World Bank takes from the UN Population Division's World Population Prospects. "
             "The bundled file does not state which WPP revision, so a difference from the WPP "
-            "column points to a different revision rather than a different definition. In "
-            "persons."
+            "column points to a different revision rather than a different definition. Its "
+            "latest years can be WPP projections rather than estimates (compare with "
+            "wpp_variants=('estimates', 'medium projection')). In persons."
         ),
         countries=None,
         extract=_wdi,
@@ -193,7 +194,7 @@ def compare_sources(
         differences.
     years : iterable of int, optional
         Years to keep. Each must be present in at least one source (else an error lists the
-        years available). Default: every year any source covers.
+        years available). Default: the years the reference source (the first) has a figure for.
     data : mapping of str to DataFrame, optional
         Frames to use instead of loading them, keyed by source id or dataset id (for tests and
         for refreshed data).
@@ -251,6 +252,8 @@ def compare_sources(
                 f"available years: {[int(y) for y in table.index]}"
             )
         table = table.loc[wanted]
+    else:
+        table = table[table[sources[0]].notna()]
     ref = sources[0]
     for sid in sources[1:]:
         table[f"{sid}_minus_{ref}"] = table[sid] - table[ref]

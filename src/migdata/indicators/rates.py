@@ -156,20 +156,20 @@ def mid_year_population(
     groups = [k for k in _keys(population, by, exclude=("year", value_col)) if k != "year"]
     require_columns(population, [*groups, "year", value_col], "mid_year_population(population)")
     _unique_or_error(population, [*groups, "year"], "mid_year_population(population)")
-    frame = population[[*groups, "year", value_col]].copy()
+    frame = population[[*groups, "year", value_col]].rename(columns={value_col: "_value"})
     frame["year"] = frame["year"].astype("int64")
-    frame[value_col] = frame[value_col].astype("float64")
+    frame["_value"] = frame["_value"].astype("float64")
     if reference == "mid-year":
-        out = frame.rename(columns={value_col: "population"})
+        out = frame.rename(columns={"_value": "population"})
         out["reference"] = "mid-year estimate as published"
         return out.sort_values([*groups, "year"], ignore_index=True)
-    following = frame.assign(year=frame["year"] - 1).rename(columns={value_col: "_next"})
+    following = frame.assign(year=frame["year"] - 1).rename(columns={"_value": "_next"})
     out = frame.merge(following, on=[*groups, "year"], how="left")
-    out["population"] = (out[value_col] + out["_next"]) / 2
+    out["population"] = (out["_value"] + out["_next"]) / 2
     breaks = {int(y) - 1 for y in series_breaks}
     out.loc[out["year"].isin(breaks), "population"] = np.nan
     out["reference"] = "mean of 1 January of the year and of the next year"
-    out = out.drop(columns=[value_col, "_next"])
+    out = out.drop(columns=["_value", "_next"])
     return out.sort_values([*groups, "year"], ignore_index=True)
 
 

@@ -21,7 +21,13 @@ from ..countries import to_iso3
 from ..errors import InvalidInputError
 from ._checks import require_columns, require_single, require_years, select_country
 
-__all__ = ["OTHER", "emigrant_stock_by_destination", "migrant_share", "stock_change"]
+__all__ = [
+    "OTHER",
+    "emigrant_stock_by_destination",
+    "migrant_share",
+    "migrant_share_from_totals",
+    "stock_change",
+]
 
 #: Label of the row that sums the destinations outside the top N.
 OTHER = "Other destinations"
@@ -230,4 +236,49 @@ def migrant_share(
     out["migrant_share"] = (
         out[stock_col].astype("float64") / out[population_col].astype("float64") * 100
     )
+    return out
+
+
+def migrant_share_from_totals(
+    totals: pd.DataFrame,
+    country: str,
+    *,
+    revision: str | int | None = None,
+    sex: str = "total",
+) -> pd.DataFrame:
+    """Migrant share of the population from the UN totals table, next to the published share.
+
+    Reads ``migdata.datasets.load("un_migrant_stock_totals")`` (revision, year, country,
+    measure, sex, value, unit): the measure ``migrant_stock`` (persons) and ``population``
+    (published in **thousands**, multiplied by 1,000 here), and recomputes the share with
+    :func:`migrant_share`. The UN's own ``migrant_stock_pct_population`` is kept as
+    ``published_share`` so the two can be checked against each other.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``stock``, ``population`` (persons), ``migrant_share`` and
+        ``published_share`` (percent). Missing figures stay ``NaN``.
+    """
+    what = "migrant_share_from_totals(totals)"
+    require_columns(totals, ["year", "country", "measure", "value", "unit"], what)
+    rows, rev = require_single(totals, "revision", what, revision)
+    if "sex" in rows.columns:
+        rows = rows[rows["sex"] == sex]
+    rows = select_country(rows, country, "country", what)
+
+    def measure(name: str, unit: str) -> pd.Series:
+        part = rows[rows["measure"] == name]
+        units = set(part["unit"])
+        if units - {unit}:
+            raise InvalidInputError(f"{what}: {name} is in {sorted(units)}, expected {unit!r}")
+        return part.set_index("year")["value"].astype("float64")
+
+    stock = measure("migrant_stock", "persons").rename("stock")
+    population = (measure("population", "thousand persons") * 1000).rename("population")
+    published = measure("migrant_stock_pct_population", "percent").rename("published_share")
+    left = stock.reset_index()
+    out = migrant_share(left, population.reset_index(), on=["year"])
+    out = out.merge(published.reset_index(), on="year", how="left")
+    out.attrs.update({"country": to_iso3(country), "revision": rev})
     return out
