@@ -1,0 +1,202 @@
+"""The course glossary: UN concepts (from :data:`migdata.concepts.CONCEPTS`) plus course terms.
+
+The notebooks link every technical word to this glossary. The UN concepts themselves live in
+:mod:`migdata.concepts` (one place only); this module adds the terms of Units 2.2-2.4 that are not
+UN stock/flow concepts (data sources, Azerbaijan's institutions, indicators), each in the kit's own
+words with the document it comes from, and a way to show any set of entries in a notebook.
+
+Examples
+--------
+>>> from migdata import glossary
+>>> glossary.entry("census").name
+'Population and housing census'
+>>> glossary.table(["foreign_born", "population_register"])["name"].tolist()
+['Foreign-born population (stock)', 'Population register']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from .errors import UnknownValueError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["TERMS", "Term", "entry", "ids", "markdown", "show", "table"]
+
+_RECS_1998 = "UN DESA, Recommendations on Statistics of International Migration, Rev. 1 (1998)"
+_CENSUS_HB = (
+    "UN DESA, Handbook on Measuring International Migration through Population Censuses (2017)"
+)
+_UNECE_2020 = (
+    "UNECE, Conference of European Statisticians Recommendations for the 2020 Censuses (2015)"
+)
+_MODULE2 = "Migration Curriculum, Module 2, Unit 2.3 (institutional framework in Azerbaijan)"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A course term that is not one of the UN concepts of :data:`migdata.concepts.CONCEPTS`."""
+
+    id: str
+    name: str
+    kind: str
+    summary: str
+    source: str
+
+
+def _t(id: str, name: str, kind: str, summary: str, source: str) -> tuple[str, Term]:
+    return id, Term(id, name, kind, summary, source)
+
+
+#: Course terms of Units 2.2-2.4, in the kit's own words.
+TERMS: Final[dict[str, Term]] = dict([
+    _t("census", "Population and housing census", "data_source",
+       "A count of every person and dwelling in the country on one reference day, usually every "
+       "ten years. It asks country of birth, citizenship, previous country of residence and year "
+       "of arrival, so it measures migrant stocks well, but it cannot see people who have left "
+       "with their whole household.",
+       f"{_RECS_1998}, Part Two (population censuses); {_CENSUS_HB}"),
+    _t("household_survey", "Household sample survey", "data_source",
+       "Interviews with a random sample of households (for example a labour force survey). It can "
+       "ask more questions more often than a census, but because migrants are few, a general "
+       "sample holds only a handful of them and the estimates are uncertain.",
+       f"{_RECS_1998}, Part Two (household surveys)"),
+    _t("migration_survey", "Specialised migration survey", "data_source",
+       "A survey designed to study migration: the sample is chosen so that migrants and households "
+       "with migrants are well represented, and the questions go into detail. People who now live "
+       "abroad can only be described by the relatives who stayed.",
+       f"{_RECS_1998}, Part Two (specialised surveys)"),
+    _t("population_register", "Population register", "data_source",
+       "A continuous administrative record of the residents of a country, updated when people "
+       "register a birth, a death, a move or a departure. It gives migration data only when "
+       "registered residence matches where people really live and when people report departures.",
+       f"{_RECS_1998}, Part Two (population registers)"),
+    _t("foreigners_register", "Foreigners' register", "data_source",
+       "A register (sometimes part of the population register) that holds only foreign citizens "
+       "living in the country. Citizens, including citizens who come back from abroad, are not "
+       "in it.",
+       f"{_RECS_1998}, Part Two (registers of foreigners)"),
+    _t("residence_permit_register", "Residence-permit register", "data_source",
+       "The record of residence permits given to foreigners. A first permit is often used as a "
+       "stand-in for an immigration event, but permit dates are not arrival or departure dates, "
+       "and a permanent permit stays valid even after the holder has moved away.",
+       f"{_RECS_1998}, Part Two (residence permits)"),
+    _t("border_data", "Border-crossing data", "data_source",
+       "Records of every person crossing the border, citizens and foreigners. They count trips, "
+       "not migrants: to turn them into migration statistics a rule about the length of stay has "
+       "to be applied to each person's entries and exits.",
+       f"{_RECS_1998}, Part Two (border collection)"),
+    _t("rule_183_days", "183-day rule (Geostat)", "usual_residence_rule",
+       "Georgia's statistics office counts an immigrant or emigrant from border-crossing records: "
+       "someone who stayed in (or away from) Georgia for at least 183 days of the last 12 months. "
+       "It is the 'most of the last 12 months' option of the UN census recommendations.",
+       f"Geostat, migration metadata (0902); {_UNECE_2020}, place of usual residence"),
+    _t("net_migration", "Net migration", "indicator",
+       "Immigrants minus emigrants over a period. Positive means more people came than left. "
+       "Many sources estimate it as the part of population change that births and deaths do not "
+       "explain (the balancing equation).",
+       f"{_RECS_1998}, Part One (net international migration)"),
+    _t("net_migration_rate", "Net migration rate", "indicator",
+       "Net migration in a year per 1,000 people of the mid-year population. It allows countries "
+       "of different size to be compared.",
+       "UN DESA Population Division, World Population Prospects 2024, definitions of indicators"),
+    _t("sms", "State Migration Service (SMS)", "institution",
+       "Azerbaijan's migration agency. It handles stay registration, temporary and permanent "
+       "residence permits, work permits, refugee status and citizenship matters for foreigners "
+       "and stateless persons, and keeps them in the Unified Migration Information System.",
+       _MODULE2),
+    _t("umis", "Unified Migration Information System (UMIS)", "institution",
+       "The database of the State Migration Service with its records on foreigners and stateless "
+       "persons: registrations of stay, residence and work permits, refugee status, citizenship.",
+       _MODULE2),
+    _t("sbs", "State Border Service (SBS)", "institution",
+       "The agency that records people and vehicles crossing Azerbaijan's borders, nationals and "
+       "non-nationals alike, in the 'Border control' subsystem of IAMAS.",
+       _MODULE2),
+    _t("iamas", "IAMAS 'Entry-Exit and Registration'", "institution",
+       "The Interagency Automated Information-Retrieval System through which the mandated "
+       "institutions share the records they collect and can produce statistical tables.",
+       _MODULE2),
+    _t("ssc", "State Statistics Committee (SSC)", "institution",
+       "Azerbaijan's official statistics office. It runs the census (latest 2019) and publishes "
+       "population and migration figures; its international migration figures come from the SMS "
+       "(and the Ministry of Internal Affairs) and cover the migration of non-nationals.",
+       _MODULE2),
+    _t("mia", "Ministry of Internal Affairs (MIA)", "institution",
+       "Its passport and registration services record residence registration of citizens, "
+       "including departures for permanent residence abroad, and pass data to the SSC.",
+       _MODULE2),
+])
+
+
+def ids() -> list[str]:
+    """Every glossary id: the UN concepts first, then the course terms."""
+    from .concepts import CONCEPTS
+
+    return [*CONCEPTS, *TERMS]
+
+
+def entry(id: str) -> object:
+    """One glossary entry (a :class:`migdata.concepts.Concept` or a :class:`Term`).
+
+    Raises
+    ------
+    UnknownValueError
+        If the id is neither a UN concept nor a course term; the message lists the ids.
+    """
+    from .concepts import CONCEPTS
+
+    if id in CONCEPTS:
+        return CONCEPTS[id]
+    if id in TERMS:
+        return TERMS[id]
+    raise UnknownValueError(f"unknown glossary term {id!r}; known terms: {', '.join(ids())}")
+
+
+def table(terms: Iterable[str] | None = None, kind: str | None = None) -> pd.DataFrame:
+    """The glossary as a table (columns id, name, kind, summary, source).
+
+    Parameters
+    ----------
+    terms : iterable of str, optional
+        The ids to include, in this order; default all.
+    kind : str, optional
+        Keep only entries of this kind (e.g. ``"stock"``, ``"data_source"``, ``"institution"``).
+
+    Raises
+    ------
+    UnknownValueError
+        For an unknown id or a kind no entry has.
+    """
+    import pandas as pd
+
+    chosen = [entry(t) for t in (ids() if terms is None else terms)]
+    if kind is not None:
+        kinds = sorted({e.kind for e in (entry(i) for i in ids())})
+        if kind not in kinds:
+            raise UnknownValueError(f"unknown glossary kind {kind!r}; known kinds: {kinds}")
+        chosen = [e for e in chosen if e.kind == kind]
+    return pd.DataFrame(
+        [{"id": e.id, "name": e.name, "kind": e.kind, "summary": e.summary, "source": e.source}
+         for e in chosen]
+    )
+
+
+def markdown(*terms: str) -> str:
+    """Markdown text with the name, meaning and source of each term (for notebooks)."""
+    parts = []
+    for t in terms:
+        e = entry(t)
+        parts.append(f"**{e.name}** (`{e.id}`): {e.summary}  \n*Source: {e.source}.*")
+    return "\n\n".join(parts)
+
+
+def show(*terms: str) -> object:
+    """Display glossary entries in a notebook (an IPython Markdown object)."""
+    from IPython.display import Markdown
+
+    return Markdown(markdown(*terms))

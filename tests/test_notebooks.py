@@ -1,0 +1,177 @@
+"""The course notebooks: committed clean, structured as the course needs, and they run offline.
+
+The static checks are fast and always run. The tests marked ``notebooks`` execute every notebook
+top to bottom in a fresh kernel (with the same code as the lecturers' HTML preview), with network
+connections blocked inside the kernel.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from migdata.course import preview
+
+ROOT = Path(__file__).resolve().parents[1]
+NB_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+#: The course, in order (issue 5): start here, Units 2.1-2.3, one notebook per Unit 2.4 task.
+EXPECTED = [
+    "00_start_here",
+    "21_concepts_and_definitions",
+    "22_primary_sources",
+    "23_institutions_azerbaijan",
+    "24a_net_migration_rates",
+    "24b_emigration_destinations",
+    "24c_emigration_to_russia_by_decade",
+    "24d_migrant_definition_azerbaijan",
+    "24e_nonformal_population_change_and_data_gaps",
+]
+REQUIRED_SECTIONS = ("Objectives", "Central questions", "Summary")
+#: Seconds one notebook may take, kernel start included (they take a few seconds; CI is slower).
+MAX_SECONDS = 60
+
+# Run in the kernel before each notebook: any connection that is not to this machine fails.
+NO_NETWORK = '''
+import socket as _socket
+_LOCAL = ("127.0.0.1", "::1", "localhost")
+_connect, _connect_ex = _socket.socket.connect, _socket.socket.connect_ex
+def _guard(address):
+    if isinstance(address, tuple) and address[0] not in _LOCAL:
+        raise OSError(f"network access is disabled while the notebooks are tested: {address!r}")
+def _no_connect(self, address):
+    _guard(address)
+    return _connect(self, address)
+def _no_connect_ex(self, address):
+    _guard(address)
+    return _connect_ex(self, address)
+_socket.socket.connect, _socket.socket.connect_ex = _no_connect, _no_connect_ex
+'''
+
+NETWORK_PATTERNS = [
+    r"\bimport\s+requests\b",
+    r"\bfrom\s+requests\b",
+    r"\burllib\b",
+    r"\bhttp\.client\b",
+    r"migdata\.sources",
+    r"from\s+migdata\s+import\s+[^\n]*\bsources\b",
+    r"""read_\w+\(\s*['"]https?://""",
+    r"\brefresh\(",
+]
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def test_the_course_notebooks_are_all_there_in_order() -> None:
+    assert IDS == EXPECTED
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_without_outputs(path: Path) -> None:
+    nb = _read(path)
+    nbformat.validate(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} cell {i} has outputs: clear them"
+            assert cell.execution_count is None, f"{path.name} cell {i} has an execution count"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_required_sections_glossary_and_self_checks(path: Path) -> None:
+    nb = _read(path)
+    headings = [
+        line.lstrip("#").strip()
+        for cell in nb.cells if cell.cell_type == "markdown"
+        for line in cell.source.splitlines() if line.startswith("#")
+    ]
+    assert headings and headings[0], f"{path.name} has no title"
+    for section in REQUIRED_SECTIONS:
+        assert any(h.startswith(section) for h in headings), f"{path.name} lacks '{section}'"
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "glossary." in code, f"{path.name} does not link its terms to migdata.glossary"
+    if path.stem != "00_start_here":
+        assert any("Practice" in h for h in headings), f"{path.name} has no practice section"
+        assert re.search(r"\bcheck\(", code), f"{path.name} has no self-check"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_network_code(path: Path) -> None:
+    code = "\n".join(c.source for c in _read(path).cells if c.cell_type == "code")
+    for pattern in NETWORK_PATTERNS:
+        assert not re.search(pattern, code), f"{path.name} matches {pattern!r}: no network here"
+
+
+def test_real_data_notebooks_load_bundled_datasets_and_synthetic_ones_say_so() -> None:
+    for path in NOTEBOOKS:
+        nb = _read(path)
+        text = "\n".join(c.source for c in nb.cells)
+        if path.stem.startswith("24"):
+            assert "datasets.load(" in text, f"{path.name} must use migdata.datasets.load"
+        if "collection." in text or "synthetic." in text:
+            assert "SYNTHETIC" in text, f"{path.name} uses simulated data without the label"
+
+
+def test_network_guard_blocks_connections(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n"
+        "    blocked = False\n"
+        "except OSError as exc:\n"
+        "    blocked = 'disabled' in str(exc)\n"
+        "assert blocked"
+    ))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "guard.ipynb"
+    nbformat.write(nb, path)
+    preview.execute_notebook(path, setup_source=NO_NETWORK, timeout=30)
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_runs_offline_top_to_bottom(path: Path) -> None:
+    start = time.perf_counter()
+    nb, seconds = preview.execute_notebook(path, setup_source=NO_NETWORK, timeout=MAX_SECONDS)
+    assert seconds <= MAX_SECONDS, f"{path.name} took {seconds:.1f} s"
+    assert time.perf_counter() - start <= MAX_SECONDS + 10
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    if path.stem != "00_start_here":
+        images = [o for o in outputs if "image/png" in o.get("data", {})]
+        assert images, f"{path.name} draws no figure"
+    # The committed file is untouched by the run.
+    assert all(c.outputs == [] for c in _read(path).cells if c.cell_type == "code")
+
+
+def test_preview_builds_html_and_index(tmp_path: Path) -> None:
+    src = tmp_path / "nbs"
+    src.mkdir()
+    for name, title in (("01_b", "Second"), ("00_a", "First")):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}"),
+                    nbformat.v4.new_code_cell("print(6 * 7)")]
+        nbformat.write(nb, src / f"{name}.ipynb")
+    out = tmp_path / "html"
+    assert preview.main(["--out", str(out), "--notebooks", str(src)]) == 0
+    index = (out / "index.html").read_text()
+    assert index.index("First") < index.index("Second")
+    assert "00_a.html" in index and "01_b.html" in index
+    assert "42" in (out / "00_a.html").read_text()  # executed output is in the page
+
+
+def test_preview_reports_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert preview.main(["--out", str(tmp_path / "o"), "--notebooks", str(tmp_path / "no")]) == 2
+    assert "notebooks folder not found" in capsys.readouterr().err
