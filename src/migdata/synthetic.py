@@ -110,9 +110,17 @@ class _Maker:
             stays.append((base, at, None, None))
         return stays
 
-    def short_trips(self, weights: dict[str, float], purpose: str, k: int, lo: int, hi: int):
+    def short_trips(
+        self, where: str | dict[str, float], purpose: str, k: int, lo: int, hi: int
+    ) -> list[_Trip]:
+        """``k`` trips of ``lo`` to ``hi`` days to ``where`` (a country or weighted choices)."""
         return [
-            (self.pick(weights), s, s + self.rng.randint(lo, hi), purpose)
+            (
+                where if isinstance(where, str) else self.pick(where),
+                s,
+                s + self.rng.randint(lo, hi),
+                purpose,
+            )
             for s in sorted(self.day(self.first + 30, self.last) for _ in range(k))
         ]
 
@@ -143,7 +151,7 @@ def _person(m: _Maker, profile: str) -> tuple[str, list[str], list[_Stay]]:
     if profile in ("emigrant", "dual_citizen"):
         cits = [home] if profile == "emigrant" else [home, "RUS"]
         if profile == "dual_citizen" and rng.random() < 0.5:
-            trips = m.short_trips({"RUS": 1.0}, "family", rng.randint(0, 3), 14, 60)
+            trips = m.short_trips("RUS", "family", rng.randint(0, 3), 14, 60)
             return home, cits, m.around(home, trips)
         dest = "RUS" if profile == "dual_citizen" else m.pick(_EMIGRATION)
         leave = m.day(m.first + 365, m.last - 30)
@@ -193,10 +201,7 @@ def _person(m: _Maker, profile: str) -> tuple[str, list[str], list[_Stay]]:
         purpose = rng.choice(
             ["health", "training", "business", "tourism", "study", "work", "seasonal_work"]
         )
-        trips = [
-            (home, s, e, purpose)
-            for _, s, e, _ in m.short_trips({"XXX": 1.0}, purpose, rng.randint(1, 4), 3, 60)
-        ]
+        trips = m.short_trips(home, purpose, rng.randint(1, 4), 3, 60)
         return base, [base], m.around(base, trips)
     if profile == "asylum_transit":
         origin = m.pick(_ASYLUM_ORIGIN)

@@ -160,8 +160,9 @@ def _check_columns(frame: pd.DataFrame) -> None:
 
 def _bad_person(frame: pd.DataFrame, mask: np.ndarray, problem: str) -> InvalidPersonError:
     row = int(np.flatnonzero(mask)[0])
-    pid = frame["person_id"].iloc[row]
-    return InvalidPersonError(f"person {pid!r}: {problem} (row {frame.index[row]!r})")
+    pid, label = frame["person_id"].iloc[row], frame.index[row]
+    pid, label = (v.item() if isinstance(v, np.generic) else v for v in (pid, label))
+    return InvalidPersonError(f"person {pid!r}: {problem} (row {label!r})")
 
 
 def _iso_codes(values: pd.Series, what: str) -> np.ndarray:
@@ -210,7 +211,6 @@ def _prepare(population: Population) -> _Stays:
             f"expected a list of Person or a data frame of stays, got {type(population).__name__}"
         )
     _check_columns(frame)
-    frame = frame.reset_index(drop=True)
     if frame["person_id"].isna().any():
         raise _bad_person(frame, frame["person_id"].isna().to_numpy(), "person_id is missing")
     pcode, person_ids = pd.factorize(frame["person_id"], sort=False)
@@ -264,7 +264,7 @@ def _prepare(population: Population) -> _Stays:
     # merge adjacent stays in the same country
     new = first | (country != np.r_[None, country[:-1]]) | (start != prev_end)
     heads = np.flatnonzero(new)
-    tails = np.r_[heads[1:] - 1, n - 1]
+    tails = np.r_[heads[1:] - 1, n - 1] if n else heads
     person = pcode[heads]
     first_m = first[heads]
     first_row = np.flatnonzero(first_m)

@@ -1,0 +1,260 @@
+"""The vectorised table functions: small worked tables, input checks, agreement with the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from migdata.concepts import (
+    FLOW_CATEGORIES,
+    STAY_COLUMNS,
+    STOCK_CATEGORIES,
+    TEMPORARY_CATEGORIES,
+    Person,
+    Stay,
+    emigrants,
+    flow_events,
+    flows,
+    mobility,
+    stock_categories,
+    stocks,
+    temporary_mobility,
+    to_frame,
+    to_persons,
+    usual_residence,
+)
+from migdata.errors import (
+    InvalidInputError,
+    InvalidPersonError,
+    MissingColumnsError,
+    UnknownCountryError,
+    UnknownRuleError,
+)
+from migdata.synthetic import synthetic_population
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def small() -> list[Person]:
+    return [
+        # native stayer
+        Person("AZE", {"AZE"}, [Stay("AZE", D(2000, 1, 1))], id="stayer"),
+        # emigrates to Russia in 2015, back in 2017
+        Person(
+            "AZE",
+            {"AZE"},
+            [
+                Stay("AZE", D(2000, 1, 1), D(2015, 3, 1)),
+                Stay("RUS", D(2015, 3, 1), D(2017, 5, 1), "work"),
+                Stay("AZE", D(2017, 5, 1)),
+            ],
+            id="returner",
+        ),
+        # stateless person born in Russia who moved to Azerbaijan in 2016
+        Person(
+            "RUS", set(), [Stay("RUS", D(2000, 1, 1), D(2016, 1, 1)), Stay("AZE", D(2016, 1, 1))]
+        ),
+        # Georgian cross-border worker
+        Person(
+            "GEO",
+            {"GEO"},
+            [
+                Stay("GEO", D(2000, 1, 1), D(2018, 2, 1)),
+                Stay("AZE", D(2018, 2, 1), D(2018, 2, 4), "work"),
+                Stay("GEO", D(2018, 2, 4), D(2018, 3, 1)),
+                Stay("AZE", D(2018, 3, 1), D(2018, 3, 6), "work"),
+                Stay("GEO", D(2018, 3, 6)),
+            ],
+        ),
+    ]
+
+
+def test_stocks_counts_every_category_including_zeros(small: list[Person]) -> None:
+    out = stocks(small, "Azerbaijan", "2018-01-01")
+    assert list(out.index) == ["usual_residents", *STOCK_CATEGORIES]
+    assert out.to_dict() == {
+        "usual_residents": 3,
+        "native_born": 2,
+        "foreign_born": 1,
+        "national_citizen": 2,
+        "foreign_citizen": 1,
+        "international_migrant": 2,
+        "returned_migrant": 1,
+        "returned_native_born_migrant": 1,
+    }
+    assert out.attrs == {"country": "AZE", "on": "2018-01-01", "rule": "12_months"}
+    assert stocks(small, "GEO", "2018-01-01")["usual_residents"] == 1
+    assert stocks(small, "USA", "2018-01-01").sum() == 0
+
+
+def test_flows_count_events_by_year(small: list[Person]) -> None:
+    assert flows(small, "AZE", 2015).to_dict() == {
+        "immigration": 0,
+        "emigration": 1,
+        "returning_citizen": 0,
+        "returning_native_born": 0,
+    }
+    assert flows(small, "AZE", 2016)["immigration"] == 1
+    assert flows(small, "AZE", 2017).to_dict() == {
+        "immigration": 1,
+        "emigration": 0,
+        "returning_citizen": 1,
+        "returning_native_born": 1,
+    }
+    assert list(flows(small, "AZE", 1990).index) == list(FLOW_CATEGORIES)
+    assert flows(small, "AZE", 1990).sum() == 0
+
+
+def test_mobility_and_emigrants(small: list[Person]) -> None:
+    out = mobility(small, "AZE", 2018)
+    assert list(out.index) == list(TEMPORARY_CATEGORIES)
+    assert out["cross_border_workers"] == 1
+    assert out["circular_mobility"] == 1
+    assert out.drop(["cross_border_workers", "circular_mobility"]).sum() == 0
+    assert emigrants(small, "AZE", "2016-01-01") == 1
+    assert emigrants(small, "AZE", "2018-01-01") == 0
+    assert emigrants(small, "RUS", "2018-01-01") == 1
+
+
+def test_frame_round_trip(small: list[Person]) -> None:
+    frame = to_frame(small)
+    assert list(frame.columns) == list(STAY_COLUMNS)
+    assert len(frame) == sum(len(p.stays) for p in small)
+    assert frame.loc[frame["person_id"] == 2, "citizenships"].eq("").all()
+    back = to_persons(frame)
+    assert [p.stays for p in back] == [p.stays for p in small]
+    assert [p.citizenships for p in back] == [p.citizenships for p in small]
+    assert back[0].id == "stayer"
+
+
+def test_frame_rows_in_any_order_and_aliases(small: list[Person]) -> None:
+    frame = to_frame(small).sample(frac=1.0, random_state=1)
+    frame["country"] = frame["country"].replace({"AZE": "Azerbaijan", "RUS": "RU"})
+    frame["start"] = frame["start"].dt.strftime("%Y-%m-%d")
+    pd.testing.assert_series_equal(
+        stocks(frame, "AZE", "2018-01-01"), stocks(small, "AZE", "2018-01-01")
+    )
+    pd.testing.assert_series_equal(flows(frame, "AZE", 2017), flows(small, "AZE", 2017))
+
+
+def test_citizenships_as_sets_in_a_frame(small: list[Person]) -> None:
+    frame = to_frame(small)
+    frame["citizenships"] = [set(c.split(";")) - {""} for c in frame["citizenships"]]
+    assert stocks(frame, "AZE", "2018-01-01")["foreign_citizen"] == 1
+
+
+def test_empty_frame_gives_zeros() -> None:
+    frame = pd.DataFrame(columns=list(STAY_COLUMNS))
+    assert stocks(frame, "AZE", "2020-01-01").sum() == 0
+    assert flows([], "AZE", 2020).sum() == 0
+
+
+def _frame(**changes: object) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "person_id": [1, 1],
+            "birth_country": ["AZE", "AZE"],
+            "citizenships": ["AZE", "AZE"],
+            "country": ["AZE", "RUS"],
+            "start": ["2000-01-01", "2010-01-01"],
+            "end": ["2010-01-01", None],
+            "purpose": [None, "work"],
+        }
+    )
+    for col, values in changes.items():
+        frame[col] = values
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "named"),
+    [
+        ({"country": ["AZE", "Atlantis"]}, UnknownCountryError, "Atlantis"),
+        ({"birth_country": ["AZE", "GEO"]}, InvalidPersonError, "person 1"),
+        ({"citizenships": ["AZE", "AZE;RUS"]}, InvalidPersonError, "citizenships"),
+        ({"citizenships": ["AZE", None]}, InvalidInputError, "stateless"),
+        ({"purpose": [None, "holiday"]}, InvalidInputError, "holiday"),
+        ({"start": ["2000-01-01", "2009-06-01"]}, InvalidPersonError, "overlap"),
+        ({"end": ["2000-01-01", None]}, InvalidPersonError, "ends on or before"),
+        ({"end": [None, None]}, InvalidPersonError, "overlap"),
+        ({"start": ["2000-01-01", "not a date"]}, InvalidInputError, "start"),
+        ({"start": ["2000-01-01", None]}, InvalidPersonError, "no start"),
+        ({"person_id": [1, None]}, InvalidPersonError, "person_id"),
+    ],
+)
+def test_bad_frames_raise_naming_the_problem(
+    changes: dict[str, object], error: type[Exception], named: str
+) -> None:
+    with pytest.raises(error, match=named):
+        stocks(_frame(**changes), "AZE", "2020-01-01")
+
+
+def test_missing_columns_and_bad_arguments() -> None:
+    with pytest.raises(MissingColumnsError, match="citizenships"):
+        stocks(_frame().drop(columns="citizenships"), "AZE", "2020-01-01")
+    without_purpose = _frame().drop(columns="purpose")
+    assert stocks(without_purpose, "RUS", "2020-01-01")["usual_residents"] == 1
+    with pytest.raises(UnknownRuleError, match="3_months"):
+        flows(_frame(), "AZE", 2010, rule="3_months")
+    with pytest.raises(InvalidInputError, match="'2010'"):
+        flows(_frame(), "AZE", "2010")  # type: ignore[arg-type]
+    with pytest.raises(UnknownCountryError, match="Narnia"):
+        emigrants(_frame(), "Narnia", "2020-01-01")
+    with pytest.raises(InvalidInputError, match="dict"):
+        stocks({"a": 1}, "AZE", "2020-01-01")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="item 1"):
+        stocks([Person("AZE", {"AZE"}, [Stay("AZE", "2000-01-01")]), "x"], "AZE", "2020-01-01")
+
+
+# ---------------------------------------------------------------------------------------------
+# agreement with the per-person reference semantics
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def population() -> tuple[pd.DataFrame, list[Person]]:
+    frame = synthetic_population(3000, seed=7)
+    return frame, to_persons(frame)
+
+
+@pytest.mark.parametrize("rule", ["12_months", "6_months"])
+@pytest.mark.parametrize("country", ["AZE", "RUS", "GEO"])
+def test_tables_agree_with_per_person_rules(
+    population: tuple[pd.DataFrame, list[Person]], rule: str, country: str
+) -> None:
+    frame, persons = population
+    for on in ("2012-07-01", "2019-01-01", "2024-12-31"):
+        expected = Counter()
+        residents = 0
+        emig = 0
+        for p in persons:
+            cats = stock_categories(p, country, on, rule)
+            expected.update(cats)
+            residents += bool(cats)
+            where = usual_residence(p, on, rule)
+            emig += p.birth_country == country and where is not None and where != country
+        got = stocks(frame, country, on, rule)
+        assert got["usual_residents"] == residents
+        assert got[list(STOCK_CATEGORIES)].to_dict() == {c: expected[c] for c in STOCK_CATEGORIES}
+        assert emigrants(frame, country, on, rule) == emig
+    for year in (2011, 2016, 2020, 2024):
+        events = Counter(e for p in persons for e in flow_events(p, country, year, rule))
+        assert flows(frame, country, year, rule).to_dict() == {
+            c: events[c] for c in FLOW_CATEGORIES
+        }
+        temp = Counter(c for p in persons for c in temporary_mobility(p, country, year, rule))
+        assert mobility(frame, country, year, rule).to_dict() == {
+            c: temp[c] for c in TEMPORARY_CATEGORIES
+        }
+
+
+def test_agreement_is_not_vacuous(population: tuple[pd.DataFrame, list[Person]]) -> None:
+    frame, _ = population
+    assert (stocks(frame, "AZE", "2019-01-01", "6_months") > 0).all()
+    assert flows(frame, "AZE", 2016, "6_months").min() > 0
+    assert (mobility(frame, "AZE", 2016) > 0).sum() >= 5
+    assert (mobility(frame, "RUS", 2016) > 0)["seasonal_workers"]
+    assert np.int64(emigrants(frame, "AZE", "2019-01-01")) > 0
