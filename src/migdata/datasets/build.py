@@ -353,7 +353,7 @@ def _resource_json(spec: dict[str, Any], data: bytes, rows: int) -> dict[str, An
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "bytes": len(data),
-        "hash": hashlib.sha256(data).hexdigest(),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
         "rows": rows,
     })
     if spec["path"].endswith(".gz"):

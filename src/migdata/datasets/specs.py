@@ -576,8 +576,8 @@ RESOURCES: list[dict[str, Any]] = [
             field("measure", "string", "registered_arrivals, deregistered_departures or "
                   "difference_as_printed"),
             field("persons", "integer", "Number of persons", unit="persons"),
-            field("check", "string", "Consistency flag as recorded in the raw file (empty = "
-                  "consistent)"),
+            field("check", "string", "Consistency flag as recorded in the raw file (consistent or "
+                  "INCONSISTENT ...)"),
             field("source_url", "string", "Page the figure was read from"),
             _row(),
         ],

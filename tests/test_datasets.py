@@ -1,0 +1,256 @@
+"""The curated datasets: loading, filters, errors, caching and the catalogue."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from migdata.datasets import clear_cache, dataset_ids, describe, list_datasets, load
+from migdata.datasets.paths import ENV_VAR, datasets_dir
+from migdata.errors import UnknownDatasetError, UnknownValueError
+
+
+def test_list_datasets_has_the_documented_columns_and_every_resource() -> None:
+    table = list_datasets()
+    assert list(table.columns) == ["id", "title", "source", "vintage", "licence", "rows"]
+    required = {
+        "wdi", "un_migrant_stock", "un_migrant_stock_aggregates", "un_migrant_stock_totals",
+        "wpp_net_migration", "geostat_migration", "geostat_population", "unhcr_population",
+        "idps", "armstat_registered_migration", "press_figures",
+    }
+    assert required <= set(table["id"])
+    assert set(table["id"]) == set(dataset_ids())
+    assert (table["rows"] > 0).all()
+    assert table[["title", "source", "vintage", "licence"]].ne("").all().all()
+
+
+@pytest.mark.parametrize("dataset_id", dataset_ids())
+def test_every_dataset_loads_with_its_documented_columns_and_row_count(dataset_id: str) -> None:
+    frame = load(dataset_id)
+    meta = describe(dataset_id)
+    assert list(frame.columns) == meta["columns"]
+    assert len(frame) == meta["rows"]
+    for key in ("title", "description", "sources", "licenses", "vintage", "caveats",
+                "row_mapping"):
+        assert meta[key], f"{dataset_id}: empty {key}"
+    for source in meta["sources"]:
+        assert {"publisher", "title", "path", "raw_file"} <= set(source)
+
+
+@pytest.mark.parametrize(
+    ("dataset_id", "columns"),
+    [
+        ("wdi", ["country", "year", "indicator", "value", "vintage"]),
+        ("un_migrant_stock", ["revision", "year", "origin", "destination", "sex", "stock"]),
+        ("un_migrant_stock_totals", ["revision", "year", "country", "measure", "value"]),
+        ("wpp_net_migration",
+         ["country", "year", "net_migration", "net_migration_rate", "variant"]),
+        ("geostat_migration", ["year", "flow", "sex", "citizenship", "persons"]),
+        ("armstat_registered_migration", ["year", "partner", "measure", "persons", "check"]),
+    ],
+)
+def test_stable_columns_that_other_modules_rely_on(dataset_id: str, columns: list[str]) -> None:
+    assert set(columns) <= set(load(dataset_id).columns)
+
+
+# ------------------------------------------------------------------ spot checks (PROVENANCE)
+
+
+@pytest.mark.parametrize(
+    ("country", "indicator", "year", "expected"),
+    [
+        ("GEO", "SM.POP.NETM", 2019, -5412),
+        ("GEO", "SM.POP.NETM", 2022, 26999),
+        ("ARM", "SM.POP.NETM", 2023, 75000),
+        ("AZE", "SM.POP.NETM", 2023, -84122),
+        ("UKR", "SM.POP.NETM", 2022, -5699445),
+        ("WLD", "SM.POP.NETM", 2024, 0),
+        ("GEO", "SP.POP.TOTL", 2023, 3715483),
+        ("ARM", "SP.POP.TOTL", 2023, 2990900),
+        ("AZE", "SP.POP.TOTL", 2023, 10153958),
+    ],
+)
+def test_wdi_spot_checks(country: str, indicator: str, year: int, expected: int) -> None:
+    row = load("wdi", country=country, indicator=indicator, year=year)
+    assert len(row) == 1
+    assert row["value"].iloc[0] == expected
+    assert row["vintage"].iloc[0] == "2025-04-15"
+
+
+def test_wdi_keeps_gaps_empty_rather_than_zero() -> None:
+    pop_2024 = load("wdi", indicator="SP.POP.TOTL", year=2024)
+    assert len(pop_2024) > 200
+    assert pop_2024["value"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination", "year", "sex", "expected"),
+    [
+        ("ARM", "RUS", 1990, "total", 535266),
+        ("ARM", "RUS", 2019, "total", 527163),
+        ("AZE", "RUS", 2019, "total", 767159),
+        ("GEO", "RUS", 2019, "total", 450115),
+        ("ARM", "RUS", 2019, "male", 295806),
+        ("ARM", "RUS", 2019, "female", 231357),
+        ("RUS", "GEO", 2019, "total", 37060),
+        ("AZE", "ARM", 2019, "total", 78478),
+        ("ARM", "AZE", 2019, "total", 142650),
+    ],
+)
+def test_un_stock_spot_checks(
+    origin: str, destination: str, year: int, sex: str, expected: int
+) -> None:
+    row = load("un_migrant_stock", origin=origin, destination=destination, year=year, sex=sex)
+    assert row["stock"].tolist() == [expected]
+    assert row["revision"].tolist() == [2019]
+
+
+def test_un_stock_is_the_whole_world_and_keeps_areas_without_iso3() -> None:
+    stock = load("un_migrant_stock", year=2019, sex="total")
+    assert stock["destination"].nunique() > 200
+    assert stock["origin"].nunique() > 200
+    channel = stock[stock["origin_m49"] == 830]
+    assert len(channel) > 0 and channel["origin"].isna().all()
+    # Aggregates (M49 >= 900) live in their own resource, never in the country matrix.
+    assert (stock["destination_m49"] < 900).all() and (stock["origin_m49"] < 900).all()
+    world = load("un_migrant_stock_aggregates", destination_name="WORLD", origin_name="Total",
+                 year=1990, sex="total")
+    assert world["stock"].tolist() == [153011473]
+
+
+def test_un_totals_keep_revisions_apart() -> None:
+    totals = load("un_migrant_stock_totals", country="Armenia", measure="migrant_stock",
+                  sex="total")
+    assert totals.set_index(["revision", "year"]).loc[(2019, 2019), "value"] == 190159
+    assert totals.set_index(["revision", "year"]).loc[(2020, 2020), "value"] == 190349
+    aze = load("un_migrant_stock_totals", country="AZE", measure="migrant_stock", sex="total",
+               year=2005).set_index("revision")["value"]
+    assert aze.to_dict() == {2019: 302220, 2020: 301834}
+    keys = ["revision", "country", "measure", "sex", "period"]
+    assert not load("un_migrant_stock_totals").duplicated(keys).any()
+
+
+def test_un_totals_symbols_stay_empty_with_their_note() -> None:
+    refugees = load("un_migrant_stock_totals", revision=2020, country="GEO",
+                    measure="refugee_stock", year=1990)
+    assert refugees["value"].isna().all() and refugees["value_note"].tolist() == ["~"]
+    pop = load("un_migrant_stock_totals", revision=2020, country="ARM", measure="population",
+               sex="total", year=2020)
+    assert pop["value"].tolist() == [2963.234] and pop["unit"].tolist() == ["thousand persons"]
+
+
+def test_wpp_keeps_the_published_unit_and_says_so() -> None:
+    meta = describe("wpp_net_migration")
+    assert meta["units"]["net_migration"] == "thousand persons"
+    assert meta["units"]["net_migration_rate"] == "per 1,000 population"
+    arm = load("wpp_net_migration", country="ARM", year=[2023, 2024])
+    assert arm["variant"].tolist() == ["estimates", "medium projection"]
+    assert arm["net_migration"].abs().max() < 1000  # thousands, not persons
+
+
+def test_national_spot_checks() -> None:
+    geo = load("geostat_migration", year=2014, sex="total", citizenship="all")
+    assert geo.set_index("flow")["persons"].to_dict() == {
+        "immigrants": 82161, "emigrants": 88704}
+    pop = load("geostat_population", year=[2024, 2025]).set_index("year")
+    assert pop.loc[2025, "estimate_basis"] != pop.loc[2024, "estimate_basis"]
+    arm = load("armstat_registered_migration", year=2021, partner="Total")
+    assert (arm["check"].str.startswith("INCONSISTENT")).all()
+    ok = load("armstat_registered_migration", year=2023)
+    assert (ok["check"] == "consistent").all()
+    idmc = load("idps", country="Armenia", source="IDMC", year=2009)
+    assert idmc["persons"].tolist() == [8400]
+    press = load("press_figures", country="AZE")
+    assert (press["flag"] == "secondary (press)").all() and press["unit"].notna().all()
+
+
+# ------------------------------------------------------------------ filters and errors
+
+
+def test_country_filters_accept_names_and_alpha2() -> None:
+    by_code = load("unhcr_population", asylum="ARM", year=2023)
+    by_name = load("unhcr_population", asylum="Armenia", year=2023)
+    by_alpha2 = load("unhcr_population", asylum="am", year="2023")
+    pd.testing.assert_frame_equal(by_code, by_name)
+    pd.testing.assert_frame_equal(by_code, by_alpha2)
+    assert len(by_code) > 0
+
+
+def test_list_filters_keep_any_of_the_values() -> None:
+    both = load("wdi", country=["ARM", "Georgia"], indicator="SM.POP.NETM", year=2019)
+    assert sorted(both["country"]) == ["ARM", "GEO"]
+
+
+def test_unknown_dataset_lists_the_ids() -> None:
+    with pytest.raises(UnknownDatasetError, match="un_migrant_stock") as info:
+        load("migrant_stock")
+    assert "migrant_stock" in str(info.value)
+    with pytest.raises(LookupError):
+        describe("nope")
+
+
+def test_unknown_filter_column_lists_the_columns() -> None:
+    with pytest.raises(UnknownValueError, match="indicator") as info:
+        load("wdi", iso3="GEO")
+    assert "'iso3'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("filters", "named"),
+    [({"country": "Atlantis"}, "Atlantis"), ({"year": 1800}, "1800"),
+     ({"indicator": "SM.POP.TOTL"}, "SM.POP.NETM"), ({"sex": "both"}, "both")],
+)
+def test_unknown_filter_value_lists_what_exists(filters: dict, named: str) -> None:
+    dataset = "un_migrant_stock" if "sex" in filters else "wdi"
+    with pytest.raises(UnknownValueError, match=named):
+        load(dataset, **filters)
+
+
+# ------------------------------------------------------------------ caching and location
+
+
+def test_loaded_frames_are_copies_of_the_cache() -> None:
+    first = load("geostat_population")
+    first.loc[0, "population"] = -1
+    first["extra"] = 1
+    again = load("geostat_population")
+    assert again.loc[0, "population"] == 3937716
+    assert "extra" not in again.columns
+    filtered = load("geostat_population", year=2004)
+    filtered.loc[0, "population"] = -2
+    assert load("geostat_population", year=2004)["population"].tolist() == [3937716]
+
+
+def test_full_matrix_loads_in_well_under_a_second_and_then_in_milliseconds() -> None:
+    clear_cache()
+    start = time.perf_counter()
+    matrix = load("un_migrant_stock")
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    load("un_migrant_stock")
+    cached = time.perf_counter() - start
+    assert len(matrix) > 200_000
+    assert first < 1.0, f"first load took {first:.3f} s"
+    assert cached < 0.05, f"cached load took {cached:.3f} s"
+
+
+def test_env_var_points_the_loader_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(datasets_dir() / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copy(datasets_dir() / "geostat_population.csv", tmp_path / "geostat_population.csv")
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    clear_cache()
+    try:
+        assert datasets_dir() == tmp_path
+        assert len(load("geostat_population")) == 23
+        monkeypatch.setenv(ENV_VAR, str(tmp_path / "missing"))
+        with pytest.raises(FileNotFoundError, match=ENV_VAR):
+            datasets_dir()
+    finally:
+        monkeypatch.delenv(ENV_VAR)
+        clear_cache()

@@ -1,0 +1,172 @@
+"""The data package: frictionless validity, reproducible build and traceability to the raw files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from migdata.datasets import dataset_ids, describe, load
+from migdata.datasets.build import build
+from migdata.datasets.paths import datasets_dir
+
+BIG = {"un_migrant_stock", "un_migrant_stock_aggregates"}
+
+
+def _package() -> dict:
+    return json.loads((datasets_dir() / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_package_validates_with_frictionless() -> None:
+    from frictionless import Package, validate
+
+    folder = datasets_dir()
+    # Every row of the small resources...
+    package = Package(str(folder / "datapackage.json"))
+    checked = 0
+    for resource in package.resources:
+        if resource.name in BIG:
+            continue
+        report = resource.validate()
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+        checked += 1
+    assert checked == len(package.resources) - len(BIG)
+    # ...and the schema, dialect and compression of the two big ones on their first rows
+    # (their full validation takes ~6 s; hashes and types are checked below instead).
+    report = validate(str(folder / "datapackage.json"), limit_rows=5000)
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])[:10]
+
+
+def test_every_resource_matches_its_recorded_hash_bytes_and_rows() -> None:
+    folder = datasets_dir()
+    for res in _package()["resources"]:
+        data = (folder / res["path"]).read_bytes()
+        assert res["bytes"] == len(data), res["name"]
+        assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), res["name"]
+        if res["path"].endswith(".gz"):
+            data = gzip.decompress(data)
+        assert data.count(b"\n") - 1 == res["rows"], res["name"]
+
+
+def test_every_field_has_a_type_a_description_and_figures_a_unit() -> None:
+    for res in _package()["resources"]:
+        assert res["schema"]["missingValues"] == [""]
+        for field in res["schema"]["fields"]:
+            assert field["type"] in {"string", "integer", "number", "boolean"}
+            assert field["description"], (res["name"], field["name"])
+            if field["name"] in {"stock", "persons", "population", "value", "net_migration",
+                                 "net_migration_rate"}:
+                assert field.get("unit"), (res["name"], field["name"])
+
+
+def test_the_documented_caveats_are_present() -> None:
+    text = {name: " ".join(describe(name)["caveats"]) for name in dataset_ids()}
+    assert "183 days" in text["geostat_migration"]
+    assert "refugees" in text["un_migrant_stock"]
+    assert "revision" in text["un_migrant_stock_totals"].lower()
+    assert "unconfirmed" in text["wdi"]
+    assert "not comparable" in text["geostat_population"]
+    assert "foreign citizens" in text["press_figures"]
+    assert "Channel Islands (830)" in text["un_migrant_stock"]
+
+
+# ------------------------------------------------------------------ against the raw folder
+
+
+def test_rebuild_is_byte_identical_to_the_committed_files(raw_dir: Path, tmp_path: Path) -> None:
+    counts = build(raw_dir, tmp_path, progress=False)
+    folder = datasets_dir()
+    assert set(counts) == set(dataset_ids())
+    for res in _package()["resources"]:
+        fresh = (tmp_path / res["path"]).read_bytes()
+        assert fresh == (folder / res["path"]).read_bytes(), f"{res['path']} differs"
+    committed = (folder / "datapackage.json").read_text(encoding="utf-8")
+    assert (tmp_path / "datapackage.json").read_text(encoding="utf-8") == committed
+
+
+def _lines(path: Path) -> list[list[str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", newline="", encoding="utf-8-sig") as handle:
+        return list(csv.reader(handle))
+
+
+def test_un_stock_rows_trace_to_the_third_party_csv_cells(raw_dir: Path) -> None:
+    folder = raw_dir / ("un_desa_migrant_stock/source/DiTo97__international-migrant-stock-"
+                        "1990-2020/dashboard/app/data/csv")
+    rng = random.Random(2019)
+    for name in sorted(BIG):
+        frame = load(name)
+        for sex in ("total", "male", "female"):
+            grid = _lines(folder / f"migrants_by_origin_and_destination_{sex}.csv")
+            rows = frame[frame["sex"] == sex]
+            sample = rows.iloc[rng.sample(range(len(rows)), 300)]
+            for row in sample.itertuples():
+                cell = grid[row.source_row - 1][row.source_col - 1].strip()
+                if pd.isna(row.stock):
+                    assert cell in {"..", "-"}, (name, row)
+                else:
+                    assert round(float(cell)) == row.stock, (name, row, cell)
+
+
+@pytest.mark.parametrize(
+    ("dataset_id", "raw_file", "pairs"),
+    [
+        ("geostat_migration",
+         "national_statistics/geostat/geostat_immigrants_emigrants_by_sex_citizenship.csv",
+         {"persons": "value", "year": "year", "sex": "sex", "flow": "measure"}),
+        ("geostat_population", "national_statistics/geostat/geostat_population_1_january.csv",
+         {"population": "value", "year": "year"}),
+        ("unhcr_population", "national_statistics/unhcr/unhcr_population_records.csv",
+         {"persons": "value", "year": "year", "origin": "coo_iso", "asylum": "coa_iso"}),
+        ("armstat_registered_migration",
+         "national_statistics/armstat/armstat_registered_migration_by_country_2021_2023.csv",
+         {"persons": "value", "year": "year", "partner": "partner_country"}),
+        ("un_migrant_stock_totals", None, {"value": "value", "period": "period",
+                                           "cell": "cell"}),
+    ],
+)
+def test_small_datasets_trace_row_by_row(
+    raw_dir: Path, dataset_id: str, raw_file: str | None, pairs: dict[str, str]
+) -> None:
+    frame = load(dataset_id)
+    tables: dict[str, list[dict[str, str]]] = {}
+    for row in frame.to_dict("records"):
+        path = raw_file or f"un_desa_migrant_stock/totals_{row['revision']}.csv"
+        if path not in tables:
+            with (raw_dir / path).open(newline="", encoding="utf-8-sig") as handle:
+                tables[path] = list(csv.DictReader(handle))
+        raw = tables[path][row["source_row"] - 2]
+        for ours, theirs in pairs.items():
+            mine = row[ours]
+            mine = "" if mine is None or mine != mine else mine  # NaN / NA -> empty
+            if isinstance(mine, float) and mine.is_integer() and "." not in raw[theirs]:
+                mine = int(mine)
+            assert str(mine) == raw[theirs], (dataset_id, row, raw)
+
+
+def test_wdi_and_wpp_trace_to_the_raw_line_and_year_column(raw_dir: Path) -> None:
+    files = {
+        "SM.POP.NETM": _lines(raw_dir / "worldbank_wdi/API_SM.POP.NETM_DS2_en_csv_v2_19300.csv"),
+        "SP.POP.TOTL": _lines(raw_dir / "worldbank_wdi/API_SP.POP.TOTL_DS2_en_csv_v2_19373.csv"),
+    }
+    wdi = load("wdi", country=["ARM", "AZE", "GEO", "WLD", "RUS"])
+    for row in wdi.itertuples():
+        grid = files[row.indicator]
+        header = next(line for line in grid if line[:1] == ["Country Name"])
+        raw = grid[row.source_row - 1]
+        assert raw[1] == row.country
+        cell = raw[header.index(str(row.year))]
+        assert (cell == "" and row.value != row.value) or float(cell) == row.value
+    wpp_dir = raw_dir / "national_statistics/un_wpp2024"
+    est = [line.split("\t") for line in (wpp_dir / "migration.txt").read_text().splitlines()]
+    wpp = load("wpp_net_migration", country=["ARM", "AZE", "GEO"], variant="estimates")
+    for row in wpp.itertuples():
+        raw = est[row.net_migration_source_row - 1]
+        assert raw[0] == str(row.country_m49)
+        assert float(raw[est[0].index(str(row.year))]) == row.net_migration
