@@ -1,0 +1,90 @@
+"""The same quantity from several sources on one chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..countries import country_name
+from ..errors import InvalidInputError
+from ..indicators._checks import require_columns
+from .style import (
+    caption_text,
+    check_backend,
+    color_for,
+    finish_matplotlib,
+    finish_plotly,
+    new_matplotlib_figure,
+)
+
+__all__ = ["source_comparison"]
+
+# Sources can coincide (WDI republishes WPP): dashes keep an overlaid line visible.
+_MPL_DASHES = ("-", "--", ":", "-.")
+_PLOTLY_DASHES = ("solid", "dash", "dot", "dashdot")
+
+
+def source_comparison(
+    table: pd.DataFrame,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    backend: str = "matplotlib",
+) -> Any:
+    """Lines of one quantity (net migration, persons) as each source publishes it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`migdata.indicators.compare_sources`: ``year`` and one column per
+        source; its ``attrs`` hold the country, unit and each source's label, which make the
+        legend and the caption.
+    backend : {"matplotlib", "plotly"}
+
+    Returns
+    -------
+    Figure
+        y axis: the quantity in the table's unit. Years a source lacks are gaps.
+    """
+    check_backend(backend)
+    labels: dict[str, str] = dict(table.attrs.get("labels", {}))
+    if not labels:
+        raise InvalidInputError(
+            "source_comparison needs the output of migdata.indicators.compare_sources "
+            "(its attrs name the sources)"
+        )
+    require_columns(table, ["year", *labels], "source_comparison(table)")
+    country = table.attrs.get("country", "")
+    quantity = str(table.attrs.get("quantity", "net migration"))
+    unit = str(table.attrs.get("unit", "persons"))
+    if title is None:
+        where = f"{country_name(country)}: " if country else ""
+        title = f"{where}{quantity.capitalize()} by source"
+    default_note = "Sources differ by definition; see compare_sources(...).attrs['reasons']"
+    caption = caption_text(list(labels.values()), note or default_note)
+    ylabel = f"{quantity.capitalize()} ({unit})"
+    if backend == "plotly":
+        import plotly.graph_objects as go
+
+        fig = go.Figure()
+        for i, (sid, label) in enumerate(labels.items()):
+            fig.add_trace(
+                go.Scatter(
+                    x=table["year"].tolist(), y=table[sid].astype("float64").tolist(),
+                    name=label, mode="lines+markers", connectgaps=False,
+                    line={"color": color_for(sid, i), "width": 2.5,
+                          "dash": _PLOTLY_DASHES[i % len(_PLOTLY_DASHES)]},
+                )
+            )
+        fig.add_hline(y=0, line_color="#888888", line_width=1)
+        return finish_plotly(fig, title=title, xlabel="Year", ylabel=ylabel, caption=caption)
+    fig, ax = new_matplotlib_figure()
+    for i, (sid, label) in enumerate(labels.items()):
+        ax.plot(table["year"].to_numpy(), table[sid].astype("float64").to_numpy(), label=label,
+                color=color_for(sid, i), linewidth=2.2, marker="o", markersize=3.5,
+                linestyle=_MPL_DASHES[i % len(_MPL_DASHES)])
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+    ax.legend(frameon=False)
+    return finish_matplotlib(fig, ax, title=title, xlabel="Year", ylabel=ylabel, caption=caption)
