@@ -1,0 +1,204 @@
+"""Every chart renders headless (matplotlib Agg, plotly to JSON) with title, units, caption and
+the data it was given."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import migdata.plot as mp
+from migdata.errors import InvalidInputError, MissingColumnsError
+from migdata.plot.style import COUNTRY_COLORS
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _caption_mpl(fig) -> str:
+    texts = [t.get_text() for t in fig.texts if t.get_gid() == "migdata-caption"]
+    assert len(texts) == 1
+    return texts[0]
+
+
+def _caption_plotly(fig) -> str:
+    layout = fig.to_dict()["layout"]
+    notes = [a for a in layout["annotations"] if a.get("name") == "migdata-caption"]
+    assert len(notes) == 1
+    return notes[0]["text"]
+
+
+def _rates() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "country": ["ARM", "ARM", "GEO", "GEO", "AZE", "AZE"],
+            "year": [2020, 2021, 2020, 2021, 2020, 2021],
+            "net_migration_rate": [-1.5, 2.0, -0.7, np.nan, 0.1, 0.3],
+        }
+    )
+
+
+def test_rates_timeseries_matplotlib() -> None:
+    fig = mp.rates_timeseries(_rates(), source="Hand-made test table")
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "Net migration rate"
+    assert "per 1,000 mid-year population" in ax.get_ylabel()
+    assert _caption_mpl(fig) == "Source: Hand-made test table."
+    lines = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+    assert set(lines) == {"Armenia", "Azerbaijan", "Georgia"}
+    assert list(lines["Armenia"].get_ydata()) == [-1.5, 2.0]
+    assert math.isnan(lines["Georgia"].get_ydata()[1])  # gap kept, not interpolated
+    assert matplotlib.colors.to_hex(lines["Georgia"].get_color()).upper() == COUNTRY_COLORS["GEO"]
+
+
+def test_rates_timeseries_plotly() -> None:
+    fig = mp.rates_timeseries(_rates(), source="Hand-made test table", backend="plotly")
+    spec = json.loads(fig.to_json())
+    assert spec["layout"]["title"]["text"] == "Net migration rate"
+    assert "per 1,000" in spec["layout"]["yaxis"]["title"]["text"]
+    assert _caption_plotly(fig) == "Source: Hand-made test table."
+    traces = {t["name"]: t for t in spec["data"]}
+    assert traces["Azerbaijan"]["y"] == [0.1, 0.3]
+    assert traces["Georgia"]["y"][1] is None
+    assert traces["Armenia"]["line"]["color"] == COUNTRY_COLORS["ARM"]
+
+
+def test_chart_errors() -> None:
+    with pytest.raises(InvalidInputError, match="backend"):
+        mp.rates_timeseries(_rates(), source="x", backend="bokeh")
+    with pytest.raises(InvalidInputError, match="source"):
+        mp.rates_timeseries(_rates())
+    with pytest.raises(MissingColumnsError, match="net_migration_rate"):
+        mp.rates_timeseries(_rates().drop(columns="net_migration_rate"), source="x")
+
+
+def _destinations() -> pd.DataFrame:
+    t = pd.DataFrame(
+        {
+            "destination": ["RUS", "GRC", "Other destinations"],
+            "stock": [450.0, 80.0, 100.0],
+            "share": [71.4, 12.7, 15.9],
+        }
+    )
+    t.attrs.update({"origin": "GEO", "year": 2019, "revision": 2019})
+    return t
+
+
+def test_top_destinations_both_backends() -> None:
+    fig = mp.top_destinations(_destinations())
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "Georgia-born emigrant stock by country of residence, 2019"
+    assert ax.get_xlabel() == "Emigrant stock (persons)"
+    assert "International Migrant Stock, revision 2019" in _caption_mpl(fig)
+    assert [p.get_width() for p in ax.patches] == [450.0, 80.0, 100.0]
+    assert ax.get_yticklabels()[0].get_text() == "Russian Federation"
+    pfig = mp.top_destinations(_destinations(), backend="plotly").to_dict()
+    assert list(pfig["data"][0]["x"]) == [450.0, 80.0, 100.0]
+    assert pfig["layout"]["xaxis"]["title"]["text"] == "Emigrant stock (persons)"
+
+
+def test_sankey_plotly_and_matplotlib_fallback() -> None:
+    table = pd.concat(
+        [_destinations().assign(origin="GEO"), _destinations().assign(origin="ARM")],
+        ignore_index=True,
+    )
+    fig = mp.emigrant_sankey(table, source="UN DESA test")
+    spec = fig.to_dict()
+    sankey = spec["data"][0]
+    assert sankey["type"] == "sankey"
+    assert list(sankey["link"]["value"]) == [450.0, 80.0, 100.0] * 2
+    assert list(sankey["node"]["label"])[:2] == ["Georgia", "Armenia"]
+    assert "persons" in _caption_plotly(fig)
+    fallback = mp.emigrant_sankey(table, source="UN DESA test", backend="matplotlib")
+    caption = _caption_mpl(fallback)
+    assert "Sankey diagram needs backend='plotly'" in caption
+    assert len(fallback.axes[0].patches) == 6
+
+
+def _comparison() -> pd.DataFrame:
+    t = pd.DataFrame(
+        {
+            "year": [2019, 2020],
+            "geostat": [-8243.0, 15732.0],
+            "wpp": [-5412.0, np.nan],
+            "wpp_minus_geostat": [2831.0, np.nan],
+        }
+    )
+    t.attrs.update(
+        {
+            "country": "GEO",
+            "quantity": "net migration",
+            "unit": "persons",
+            "labels": {"geostat": "Geostat test", "wpp": "WPP test"},
+        }
+    )
+    return t
+
+
+def test_source_comparison_both_backends() -> None:
+    fig = mp.source_comparison(_comparison())
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "Georgia: Net migration by source"
+    assert ax.get_ylabel() == "Net migration (persons)"
+    assert _caption_mpl(fig).startswith("Source: Geostat test; WPP test.")
+    lines = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+    assert list(lines["Geostat test"].get_ydata()) == [-8243.0, 15732.0]
+    assert lines["WPP test"].get_linestyle() != lines["Geostat test"].get_linestyle()
+    spec = mp.source_comparison(_comparison(), backend="plotly").to_dict()
+    assert [t["name"] for t in spec["data"] if t["type"] == "scatter"] == ["Geostat test",
+                                                                             "WPP test"]
+    with pytest.raises(InvalidInputError, match="compare_sources"):
+        mp.source_comparison(pd.DataFrame({"year": [2019]}))
+
+
+def _balance() -> pd.DataFrame:
+    t = pd.DataFrame(
+        {
+            "year": [2020, 2021, 2022, 2023],
+            "population_change": [-10.0, 10.0, 7.0, np.nan],
+            "natural_increase": [5.0, -2.0, 4.0, 1.0],
+            "net_migration": [-15.0, 12.0, 3.0, np.nan],
+        }
+    )
+    t.attrs["source"] = "Synthetic test table"
+    return t
+
+
+def test_balancing_decomposition_both_backends() -> None:
+    fig = mp.balancing_decomposition(_balance())
+    ax = fig.axes[0]
+    assert "natural increase + net migration" in ax.get_title(loc="left")
+    assert ax.get_ylabel() == "Persons per year"
+    assert "Synthetic test table" in _caption_mpl(fig)
+    heights = [p.get_height() for p in ax.patches]
+    assert heights[:4] == [5.0, -2.0, 4.0, 1.0]
+    assert heights[4:7] == [-15.0, 12.0, 3.0]
+    assert math.isnan(heights[7])  # the missing residual is not drawn as 0
+    # signs stack apart: 2020 net migration starts at 0 (below the positive natural increase),
+    # 2022 net migration sits on top of the natural increase (4)
+    assert ax.patches[4].get_y() == 0.0 and ax.patches[6].get_y() == 4.0
+    spec = mp.balancing_decomposition(_balance(), backend="plotly").to_dict()
+    assert spec["layout"]["barmode"] == "relative"
+    assert list(spec["data"][1]["y"])[:3] == [-15.0, 12.0, 3.0]
+
+
+def test_import_migdata_plot_does_not_import_plotting_libraries() -> None:
+    code = (
+        "import sys, migdata.plot, migdata.indicators;"
+        "print('matplotlib' in sys.modules, 'plotly' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
