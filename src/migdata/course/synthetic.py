@@ -3,8 +3,8 @@
 A lecturer can rehearse the whole grading cycle before the class hands anything in: these
 helpers write, into ``submitted/<student>/<assignment>/``, notebooks built from the released
 student version, with some or all answers filled in from the instructor version, or broken on
-purpose in the ways real submissions break (an endless loop, a crashing kernel, invalid JSON, a renamed file, edited tests).
-Every notebook written here is labelled synthetic in its metadata.
+purpose in the ways real submissions break (an endless loop, a crashing kernel, invalid JSON,
+a renamed file, edited tests). Every notebook written here is labelled synthetic in its metadata.
 """
 
 from __future__ import annotations

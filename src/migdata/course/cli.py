@@ -1,0 +1,198 @@
+"""``migdata-course``: the lecturer's commands, in the order a course uses them.
+
+::
+
+    migdata-course generate unit22_sources          # student version into release/
+    migdata-course release unit22_sources           # JupyterHub: put it in the exchange
+    migdata-course collect unit22_sources           # JupyterHub: fetch hand-ins from the exchange
+    migdata-course import-zip unit22_sources moodle.zip   # LMS only: unpack a Moodle download
+    migdata-course autograde unit22_sources --workers 2
+    migdata-course feedback unit22_sources          # HTML feedback into feedback/
+    migdata-course export grades.csv                # one row per student and assignment
+    migdata-course report unit22_sources            # the last autograding report again
+
+Every command works on a course folder (``--course-dir``, default ``autograder`` when it exists
+in the current folder, else the current folder) holding ``nbgrader_config.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from migdata.errors import InvalidInputError, MigdataError
+
+from .config import load_config
+
+__all__ = ["main"]
+
+
+def _default_course_dir() -> Path:
+    here = Path.cwd()
+    return here / "autograder" if (here / "autograder" / "nbgrader_config.py").is_file() else here
+
+
+def _api(course_dir: Path, timeout: int | None = None):
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    cfg = load_config(course_dir, timeout=timeout)
+    return NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
+
+
+def _check(result: dict, what: str) -> None:
+    """Raise a clear error when an NbGraderAPI call failed, showing nbgrader's own messages."""
+    if result.get("success"):
+        return
+    log = [ln for ln in result.get("log", "").splitlines() if "ERROR" in ln or "WARNING" in ln]
+    error = result.get("error", "").strip().splitlines()
+    detail = "\n".join(log[-8:] or error[-3:])
+    raise MigdataError(f"{what} failed:\n{detail}")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    result = _api(args.course_dir).generate_assignment(args.assignment, force=True, create=True)
+    _check(result, f"generating {args.assignment}")
+    print(f"student version of {args.assignment} written to release/{args.assignment}/")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    _check(_api(args.course_dir).release_assignment(args.assignment), "release")
+    print(f"{args.assignment} released to the exchange")
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    _check(_api(args.course_dir).collect(args.assignment, update=True), "collect")
+    print(f"{args.assignment} collected into submitted/")
+    return 0
+
+
+def cmd_import_zip(args: argparse.Namespace) -> int:
+    from nbgrader.apps import ZipCollectApp
+
+    cfg = load_config(args.course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    archive = root / "downloaded" / args.assignment / cfg.ZipCollectApp.get("archive_directory",
+                                                                          "archive")
+    archive.mkdir(parents=True, exist_ok=True)
+    for zip_path in args.zips:
+        if not Path(zip_path).is_file():
+            raise InvalidInputError(f"no such file: {zip_path}; expected the LMS download (.zip)")
+        shutil.copy(zip_path, archive / Path(zip_path).name)
+    cfg.ZipCollectApp.force = True
+    app = ZipCollectApp(config=cfg)
+    try:
+        app.initialize([args.assignment], root=str(root))
+        app.start()
+    except SystemExit as exc:  # nbgrader's apps exit on bad input; say so and stop
+        raise MigdataError(f"importing {args.zips} failed (see the messages above)") from exc
+    folders = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{args.assignment}"))
+    print(f"{len(folders)} submissions of {args.assignment} now in submitted/")
+    return 0
+
+
+def cmd_autograde(args: argparse.Namespace) -> int:
+    from .grading import autograde
+    from .report import format_report
+
+    results = autograde(
+        args.course_dir, args.assignment, workers=args.workers, timeout=args.timeout,
+        students=args.student or None, force=args.force, progress=not args.quiet,
+    )
+    print(format_report(results, args.assignment))
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    api = _api(args.course_dir)
+    _check(api.generate_feedback(args.assignment, force=True), "generating feedback")
+    if args.release:
+        _check(api.release_feedback(args.assignment), "releasing feedback")
+    print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .report import export_grades
+
+    table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
+                          marks=args.marks)
+    print(f"{len(table)} rows written to {args.out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .grading import read_ledger
+    from .report import format_report
+
+    root = Path(load_config(args.course_dir).CourseDirectory.root)
+    ledger = read_ledger(root, args.assignment)
+    if not ledger:
+        raise InvalidInputError(f"{args.assignment} has not been autograded in {root} yet")
+    print(format_report([ledger[s] for s in sorted(ledger)], args.assignment))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="migdata-course", description="Lecturer's tools for the migdata nbgrader course.",
+    )
+    parser.add_argument("--course-dir", type=Path, default=None,
+                        help="course folder with nbgrader_config.py (default: ./autograder or .)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    add("generate", cmd_generate, "write the student version into release/").add_argument(
+        "assignment")
+    add("release", cmd_release, "copy the student version to the JupyterHub exchange").add_argument(
+        "assignment")
+    add("collect", cmd_collect, "collect submissions from the JupyterHub exchange").add_argument(
+        "assignment")
+    p = add("import-zip", cmd_import_zip, "import submissions downloaded from an LMS (zip)")
+    p.add_argument("assignment")
+    p.add_argument("zips", nargs="+", help="zip file(s) as downloaded from the LMS")
+    p = add("autograde", cmd_autograde, "autograde every submission and report per student")
+    p.add_argument("assignment")
+    p.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
+    p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = add("feedback", cmd_feedback, "write HTML feedback for graded submissions")
+    p.add_argument("assignment")
+    p.add_argument("--release", action="store_true", help="also release it through the exchange")
+    p = add("export", cmd_export, "export grades to CSV")
+    p.add_argument("out", type=Path, help="CSV file to write")
+    p.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    p.add_argument("--marks", type=Path, default=None,
+                   help="CSV of presentation/participation marks (Unit 2.4 final grade)")
+    add("report", cmd_report, "show the last autograding report").add_argument("assignment")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``migdata-course``; returns the exit status."""
+    args = _parser().parse_args(argv)
+    if args.course_dir is None:
+        args.course_dir = _default_course_dir()
+    try:
+        return args.func(args)
+    except MigdataError as exc:
+        print(f"migdata-course: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nmigdata-course: interrupted; graded submissions are saved, run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

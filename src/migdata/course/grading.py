@@ -1,0 +1,469 @@
+"""Autograding a whole class with nbgrader, robustly and optionally in parallel.
+
+Every submission is graded by nbgrader's own ``Autograde`` converter, so scores are those of
+``nbgrader autograde``. Around it this module adds what a class of forty needs:
+
+* a check of each submission folder first (missing, renamed, invalid notebook, edited tests);
+* one status per student after grading (graded, timed out, kernel died, ...), never an abort;
+* a ledger (``.migdata-course/<assignment>.json`` in the course folder) written after every
+  student, so an interrupted run resumes where it stopped and an unchanged submission is not
+  graded twice;
+* parallel worker processes. SQLite allows one writer at a time, so each worker grades into its
+  own temporary copy of the gradebook (taken with SQLite's online backup) and sends the resulting
+  grades back; the parent alone writes them into the course gradebook, one student at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
+
+from migdata.errors import InvalidInputError
+
+from .config import load_config
+from .submissions import Inspection, fingerprint, inspect_submission
+
+__all__ = ["STATUSES", "GradeResult", "autograde", "ledger_path", "read_ledger"]
+
+STATUSES = {
+    "graded": "graded",
+    "timed_out": "timed out (a cell ran past the time limit and was interrupted; rest graded)",
+    "kernel_died": "kernel died (the notebook crashed Python; not graded)",
+    "invalid_notebook": "invalid notebook (the file is not a readable notebook; not graded)",
+    "missing": "missing (nothing submitted)",
+    "renamed": "renamed (the notebook has another file name; not graded)",
+    "tampered": "tampered tests (locked cells edited; nbgrader restored them before grading)",
+    "error": "error (nbgrader failed; see detail)",
+}
+"""Status codes of :class:`GradeResult` and what each means."""
+
+LEDGER_DIR = ".migdata-course"
+
+
+@dataclass
+class GradeResult:
+    """The outcome of autograding one student's submission.
+
+    Attributes
+    ----------
+    student
+        Student id.
+    status
+        A key of :data:`STATUSES`.
+    score, max_score
+        Points from the gradebook after autograding (manual parts count once a grader has
+        scored them); ``score`` is 0 for a submission that could not be graded.
+    detail
+        What went wrong, in words, or an empty string.
+    fingerprint
+        Hash of the submission folder when it was graded (None if missing).
+    seconds
+        Wall-clock seconds spent grading it (0 when reused from an earlier run).
+    reused
+        True when the submission was unchanged since an earlier run and was not graded again.
+    """
+
+    student: str
+    status: str
+    score: float
+    max_score: float
+    detail: str = ""
+    fingerprint: str | None = None
+    seconds: float = 0.0
+    reused: bool = False
+
+
+# ------------------------------------------------------------------------------------------------
+# the ledger
+
+
+def ledger_path(course_root: Path, assignment: str) -> Path:
+    """Where the status ledger of an assignment is kept."""
+    return Path(course_root) / LEDGER_DIR / f"{assignment}.json"
+
+
+def read_ledger(course_root: Path, assignment: str) -> dict[str, GradeResult]:
+    """The last recorded result of every student of an assignment (empty if never graded)."""
+    path = ledger_path(course_root, assignment)
+    if not path.is_file():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {student: GradeResult(**entry) for student, entry in raw.items()}
+
+
+def _write_ledger(course_root: Path, assignment: str, results: dict[str, GradeResult]) -> None:
+    path = ledger_path(course_root, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    payload = {s: asdict(r) for s, r in sorted(results.items())}
+    tmp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash never leaves half a ledger
+
+
+# ------------------------------------------------------------------------------------------------
+# running nbgrader for one student
+
+
+def _sa_warning() -> type[Warning]:
+    """SQLAlchemy's warning class (nbgrader's gradebook code triggers harmless ones)."""
+    from sqlalchemy.exc import SAWarning
+
+    return SAWarning
+
+
+def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str) -> dict[str, Any]:
+    """``nbgrader autograde <assignment> --student <student> --force`` through the Python API."""
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    c = Config(cfg)
+    c.CourseDirectory.db_url = db_url
+    c.CourseDirectory.assignment_id = assignment
+    c.CourseDirectory.student_id = student
+    log = logging.getLogger(f"migdata.course.autograde.{student}")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    app = Autograde(coursedir=CourseDirectory(config=c), config=c, log=log)
+    app.force = True
+    app.create_student = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", _sa_warning())
+        result = capture_log(app)
+    if "KeyboardInterrupt" in result.get("error", ""):
+        raise KeyboardInterrupt
+    return result
+
+
+def _read_grades(db_url: str, course_id: str, assignment: str, student: str) -> dict | None:
+    """Everything autograding wrote for one submission, as plain data."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        return {
+            "timestamp": sub.timestamp,
+            "notebooks": {
+                nb.name: {
+                    "late_submission_penalty": nb.late_submission_penalty,
+                    "flagged": nb.flagged,
+                    "grades": {g.name: [g.auto_score, g.needs_manual_grade] for g in nb.grades},
+                    "comments": {cm.name: cm.auto_comment for cm in nb.comments},
+                }
+                for nb in sub.notebooks
+            },
+        }
+
+
+def _merge_grades(db_url: str, course_id: str, assignment: str, student: str, data: dict) -> None:
+    """Write a worker's grades for one submission into the course gradebook."""
+    from nbgrader.api import Gradebook
+
+    with warnings.catch_warnings(), Gradebook(db_url, course_id) as gb:
+        warnings.simplefilter("ignore", _sa_warning())
+        gb.update_or_create_student(student)
+        kwargs = {"timestamp": data["timestamp"]} if data["timestamp"] is not None else {}
+        gb.update_or_create_submission(assignment, student, **kwargs)
+        for nb_name, nb_data in data["notebooks"].items():
+            sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
+            sub_nb.late_submission_penalty = nb_data["late_submission_penalty"]
+            sub_nb.flagged = nb_data["flagged"]
+            for grade_id, (auto_score, needs_manual) in nb_data["grades"].items():
+                grade = gb.find_grade(grade_id, nb_name, assignment, student)
+                grade.auto_score = auto_score
+                grade.needs_manual_grade = needs_manual
+            for cell_id, auto_comment in nb_data["comments"].items():
+                gb.find_comment(cell_id, nb_name, assignment, student).auto_comment = auto_comment
+        gb.db.commit()
+
+
+def _worker_grade(cfg: Config, assignment: str, student: str, main_db: str) -> dict[str, Any]:
+    """Grade one student in a worker process, against a private snapshot of the gradebook."""
+    course_id = cfg.CourseDirectory.course_id
+    tmpdir = tempfile.mkdtemp(prefix="migdata-grade-")
+    try:
+        snapshot = os.path.join(tmpdir, "gradebook.db")
+        with sqlite3.connect(main_db) as src, sqlite3.connect(snapshot) as dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+        db_url = "sqlite:///" + snapshot
+        start = time.perf_counter()
+        outcome = _run_nbgrader(cfg, assignment, student, db_url)
+        outcome["seconds"] = time.perf_counter() - start
+        outcome["grades"] = _read_grades(db_url, course_id, assignment, student)
+        return outcome
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# the class
+
+
+def _sqlite_path(db_url: str) -> str:
+    prefix = "sqlite:///"
+    if not db_url.startswith(prefix):
+        raise InvalidInputError(
+            f"parallel autograding needs an SQLite gradebook; got db_url {db_url!r} "
+            "(use workers=1 with other databases)"
+        )
+    return db_url[len(prefix):]
+
+
+def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path) -> tuple[str, str]:
+    """Status and detail of a submission from the pre-check and nbgrader's outcome."""
+    text = outcome.get("log", "") + outcome.get("error", "")
+    if inspection.invalid:
+        name, why = next(iter(inspection.invalid.items()))
+        return "invalid_notebook", f"{name}: {why}"
+    if inspection.renamed:
+        return "renamed", (
+            f"found {', '.join(inspection.unexpected)}; expected {', '.join(inspection.missing)} "
+            "(rename the file in submitted/ and run again)"
+        )
+    if "Kernel died" in text or "DeadKernelError" in text:
+        return "kernel_died", "the kernel died while running the notebook (e.g. os._exit, crash)"
+    timed_out = []
+    for nb_path in sorted(autograded.glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" and out.get("ename") == "CellTimeoutError":
+                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
+                    timed_out.append(f"{nb_path.name}:{gid}")
+    if timed_out:
+        return "timed_out", "interrupted after the time limit: " + ", ".join(timed_out)
+    if not outcome.get("success", False):
+        last = [ln for ln in outcome.get("error", "").strip().splitlines() if ln.strip()]
+        return "error", last[-1][:200] if last else "nbgrader failed"
+    if inspection.tampered:
+        cells = "; ".join(f"{nb}: {', '.join(ids)}" for nb, ids in inspection.tampered.items())
+        return "tampered", f"locked cells edited or deleted ({cells}); originals restored"
+    if inspection.missing:
+        return "graded", f"notebooks not submitted, scored 0: {', '.join(inspection.missing)}"
+    return "graded", ""
+
+
+def _score(db_url: str, course_id: str, assignment: str, student: str) -> tuple[float, float]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        max_score = gb.find_assignment(assignment).max_score
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return 0.0, float(max_score)
+        return float(sub.score), float(max_score)
+
+
+def _roster(db_url: str, course_id: str, assignment: str) -> list[str]:
+    """Students known to the gradebook (checking that the assignment is in it)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise InvalidInputError(
+                f"assignment {assignment!r} is not in the gradebook; run "
+                f"`migdata-course generate {assignment}` first"
+            ) from None
+        return sorted(s.id for s in gb.students)
+
+
+def autograde(
+    course_dir: str | Path,
+    assignment: str,
+    *,
+    workers: int = 1,
+    timeout: int | None = None,
+    students: Iterable[str] | None = None,
+    force: bool = False,
+    progress: bool = True,
+    on_result: Callable[[GradeResult], None] | None = None,
+) -> list[GradeResult]:
+    """Autograde every submission of an assignment and return one result per student.
+
+    Parameters
+    ----------
+    course_dir
+        Course folder holding ``nbgrader_config.py``.
+    assignment
+        Assignment id (a folder of the source directory, already generated).
+    workers
+        Number of worker processes. 1 grades in this process, directly into the gradebook,
+        exactly as ``nbgrader autograde`` does.
+    timeout
+        Seconds a cell may run before it is interrupted (overrides ``Execute.timeout``).
+    students
+        Only these students (default: everybody who submitted, plus the gradebook's roster,
+        whose absent members are reported as missing).
+    force
+        Grade again even submissions unchanged since the last run.
+    progress
+        Show a progress bar.
+    on_result
+        Called with each result as soon as it is known.
+
+    Returns
+    -------
+    list of GradeResult
+        Sorted by student id.
+    """
+    if workers < 1:
+        raise InvalidInputError(f"workers must be at least 1, got {workers}")
+    cfg = load_config(course_dir, timeout=timeout)
+    root = Path(cfg.CourseDirectory.root)
+    course_id = cfg.CourseDirectory.get("course_id", "")
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    cfg.CourseDirectory.db_url = db_url
+    submitted_dir = root / cfg.CourseDirectory.get("submitted_directory", "submitted")
+    autograded_dir = root / cfg.CourseDirectory.get("autograded_directory", "autograded")
+    release_dir = root / cfg.CourseDirectory.get("release_directory", "release") / assignment
+    released = {p.name: p for p in sorted(release_dir.glob("*.ipynb"))}
+    if not released:
+        raise InvalidInputError(
+            f"no released notebooks in {release_dir}; run `migdata-course generate {assignment}`"
+        )
+    roster = _roster(db_url, course_id, assignment)
+    submitted = sorted(
+        p.parent.name for p in submitted_dir.glob(f"*/{assignment}") if p.is_dir()
+    )
+    if students is None:
+        wanted = sorted(set(submitted) | set(roster))
+    else:
+        wanted = sorted(set(students))
+    ledger = read_ledger(root, assignment)
+    results: dict[str, GradeResult] = dict(ledger)
+
+    def record(result: GradeResult) -> None:
+        results[result.student] = result
+        _write_ledger(root, assignment, results)
+        if on_result is not None:
+            on_result(result)
+
+    todo: list[tuple[str, Inspection, str | None]] = []
+    for student in wanted:
+        folder = submitted_dir / student / assignment
+        inspection = inspect_submission(folder, released)
+        fp = fingerprint(folder)
+        if not inspection.exists:
+            _, max_score = _score(db_url, course_id, assignment, student)
+            record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
+            continue
+        old = ledger.get(student)
+        if (not force and old is not None and old.fingerprint == fp
+                and old.status != "error" and _has_submission(db_url, course_id, assignment,
+                                                              student)):
+            score, max_score = _score(db_url, course_id, assignment, student)
+            record(GradeResult(student, old.status, score, max_score, old.detail, fp, 0.0, True))
+            continue
+        todo.append((student, inspection, fp))
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(todo), desc=f"autograde {assignment}", unit="sub", disable=not progress)
+
+    def finish(student: str, inspection: Inspection, fp: str | None, outcome: dict) -> None:
+        status, detail = _classify(inspection, outcome, autograded_dir / student / assignment)
+        score, max_score = _score(db_url, course_id, assignment, student)
+        record(GradeResult(student, status, score, max_score, detail, fp,
+                           round(outcome.get("seconds", 0.0), 3)))
+        bar.set_postfix_str(f"{student}: {status}", refresh=False)
+        bar.update()
+
+    try:
+        if workers == 1 or len(todo) <= 1:
+            for student, inspection, fp in todo:
+                start = time.perf_counter()
+                outcome = _run_nbgrader(cfg, assignment, student, db_url)
+                outcome["seconds"] = time.perf_counter() - start
+                finish(student, inspection, fp, outcome)
+        else:
+            _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish)
+    finally:
+        bar.close()
+    return [results[s] for s in sorted(results) if s in set(wanted)]
+
+
+def _has_submission(db_url: str, course_id: str, assignment: str, student: str) -> bool:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            gb.find_submission(assignment, student)
+        except MissingEntry:
+            return False
+        return True
+
+
+def _grade_in_pool(
+    cfg: Config,
+    assignment: str,
+    todo: list[tuple[str, Inspection, str | None]],
+    workers: int,
+    db_url: str,
+    course_id: str,
+    finish: Callable[[str, Inspection, str | None, dict], None],
+) -> None:
+    """Grade ``todo`` in worker processes; merge each result as soon as it arrives."""
+    main_db = _sqlite_path(db_url)
+    pending = list(todo)
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
+                                   mp_context=get_context("spawn"))
+        futures = {
+            pool.submit(_worker_grade, cfg, assignment, student, main_db): (student, insp, fp)
+            for student, insp, fp in pending
+        }
+        pending = []
+        try:
+            not_done = set(futures)
+            while not_done:
+                done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
+                for future in done:
+                    student, insp, fp = futures[future]
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        # a worker process itself died: grade what it held again in a new pool
+                        pending.append((student, insp, fp))
+                        continue
+                    if outcome.get("grades") is not None:
+                        _merge_grades(db_url, course_id, assignment, student, outcome["grades"])
+                    finish(student, insp, fp, outcome)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        if pending and all(p in pending for p in todo):
+            # nothing got through twice in a row: report instead of looping
+            for student, insp, fp in pending:
+                finish(student, insp, fp, {"success": False, "error": "worker process died"})
+            return
+        todo = pending
+
+
+def now_utc() -> str:
+    """The current time, ISO 8601 UTC (for reports)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,176 @@
+"""The end-of-run report and the grade export (CSV).
+
+The curriculum grades the Unit 2.4 empirical work as relevance of the data 20%, analysis and
+explanation 30%, presentation and oral delivery 10%, participation in class discussions 40%. The
+Unit 2.4 notebook carries the first two (50 points, marked partly by tests and partly by the
+lecturer); presentation and participation happen in the room, so the lecturer records them in a
+small CSV that :func:`export_grades` joins to give the final mark out of 100.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from migdata.errors import InvalidInputError, MissingColumnsError
+
+from .config import load_config
+from .grading import STATUSES, GradeResult, read_ledger
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["LECTURER_MARKS", "export_grades", "format_report"]
+
+LECTURER_MARKS = {"presentation": 10.0, "participation": 40.0}
+"""Marks the lecturer records outside the notebook, with their maximum (curriculum, Unit 2.4)."""
+
+
+def format_report(results: Sequence[GradeResult], assignment: str) -> str:
+    """One table for the lecturer: per student score, maximum, status and what went wrong.
+
+    Parameters
+    ----------
+    results
+        As returned by :func:`migdata.course.grading.autograde`.
+    assignment
+        The assignment id, for the title.
+
+    Returns
+    -------
+    str
+        A plain-text table followed by counts per status.
+    """
+    lines = [f"Autograding report: {assignment}  ({len(results)} students)"]
+    width = max([len("student"), *(len(r.student) for r in results)])
+    header = f"{'student':<{width}}  {'score':>6}  {'max':>5}  {'status':<16}  detail"
+    lines += [header, "-" * len(header)]
+    for r in results:
+        note = ("(unchanged, not regraded) " if r.reused else "") + r.detail
+        lines.append(
+            f"{r.student:<{width}}  {r.score:>6.1f}  {r.max_score:>5.1f}  "
+            f"{r.status.replace('_', ' '):<16}  {note}"
+        )
+    counts = Counter(r.status for r in results)
+    lines.append("")
+    for status, meaning in STATUSES.items():
+        if counts.get(status):
+            lines.append(f"{counts[status]:>4}  {meaning}")
+    graded = [r for r in results if r.seconds > 0]
+    if graded:
+        total = sum(r.seconds for r in graded)
+        lines.append(f"Graded {len(graded)} submissions now ({total / len(graded):.1f} s each).")
+    return "\n".join(lines)
+
+
+def _read_marks(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    marks = pd.read_csv(path, dtype={"student_id": "string"})
+    missing = {"student_id", *LECTURER_MARKS} - set(marks.columns)
+    if missing:
+        raise MissingColumnsError(
+            f"{path} lacks columns {sorted(missing)}; expected student_id, "
+            + ", ".join(f"{k} (0-{v:g})" for k, v in LECTURER_MARKS.items())
+        )
+    for column, top in LECTURER_MARKS.items():
+        values = pd.to_numeric(marks[column], errors="coerce")
+        bad = marks.loc[values.isna() | (values < 0) | (values > top), ["student_id", column]]
+        if len(bad):
+            raise InvalidInputError(
+                f"{path}: {column} must be a number from 0 to {top:g}; bad rows: "
+                + bad.to_dict("records").__repr__()
+            )
+        marks[column] = values.astype(float)
+    return marks[["student_id", *LECTURER_MARKS]]
+
+
+def export_grades(
+    course_dir: str | Path,
+    out: str | Path,
+    *,
+    assignments: Sequence[str] | None = None,
+    marks: str | Path | None = None,
+) -> pd.DataFrame:
+    """Write one row per student and assignment to a CSV file and return it.
+
+    Parameters
+    ----------
+    course_dir
+        Course folder holding ``nbgrader_config.py``.
+    out
+        Destination CSV file.
+    assignments
+        Assignment ids (default: every assignment in the gradebook).
+    marks
+        Optional CSV with columns ``student_id``, ``presentation`` (0-10) and ``participation``
+        (0-40), recorded by the lecturer for Unit 2.4. When given, only one assignment may be
+        exported; its maximum must be 50 points (relevance 20 + analysis 30) and a ``final``
+        column out of 100 is added.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: assignment, student_id, status, score, max_score, needs_manual_grade,
+        late_penalty, timestamp (and presentation, participation, final with ``marks``).
+    """
+    import pandas as pd
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    rows = []
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        known = [a.name for a in gb.assignments]
+        chosen = list(assignments) if assignments else known
+        for assignment in chosen:
+            if assignment not in known:
+                raise InvalidInputError(
+                    f"assignment {assignment!r} is not in the gradebook; known: {known}"
+                )
+            ledger = read_ledger(root, assignment)
+            max_score = float(gb.find_assignment(assignment).max_score)
+            for student in sorted(s.id for s in gb.students):
+                entry = ledger.get(student)
+                try:
+                    sub = gb.find_submission(assignment, student)
+                except MissingEntry:
+                    status = entry.status if entry else "missing"
+                    rows.append((assignment, student, status, 0.0, max_score, False, 0.0, None))
+                    continue
+                status = entry.status if entry else "graded"
+                rows.append((
+                    assignment, student, status, float(sub.score), max_score,
+                    bool(sub.needs_manual_grade), float(sub.late_submission_penalty),
+                    sub.timestamp.isoformat(sep=" ") if sub.timestamp else None,
+                ))
+    table = pd.DataFrame(rows, columns=[
+        "assignment", "student_id", "status", "score", "max_score", "needs_manual_grade",
+        "late_penalty", "timestamp",
+    ])
+    if marks is not None:
+        if len(set(table["assignment"])) != 1:
+            raise InvalidInputError(
+                "lecturer marks apply to one assignment (the Unit 2.4 work); pass exactly one, got "
+                f"{sorted(table['assignment'].unique())}"
+            )
+        top = float(table["max_score"].iloc[0])
+        if top != 50:
+            raise InvalidInputError(
+                f"the assignment is worth {top:g} points; the curriculum scheme needs 50 "
+                "(relevance 20 + analysis 30) in the notebook"
+            )
+        lecturer = _read_marks(Path(marks))
+        unknown = sorted(set(lecturer["student_id"]) - set(table["student_id"]))
+        if unknown:
+            raise InvalidInputError(f"{marks}: students not in the gradebook: {unknown}")
+        table = table.merge(lecturer, on="student_id", how="left", validate="one_to_one")
+        # a student with no recorded mark has a gap (NaN), never an invented zero
+        table["final"] = table["score"] + table["presentation"] + table["participation"]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False)
+    return table
