@@ -288,6 +288,8 @@ def synthetic_population(
         birth, cits, stays = _person(maker, profile)
         cit_text = ";".join(sorted(set(cits)))
         for country_, s, e, purpose in stays:
+            if s > last:  # e.g. the stay at home after a trip that ends beyond the window
+                break
             cols["pid"].append(pid)
             cols["birth"].append(birth)
             cols["cits"].append(cit_text)

@@ -268,8 +268,8 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "circular_mobility",
             "Circular mobility",
             "temporary_mobility",
-            "Non-residents who come to the same country more than once in a given year, on "
-            "separate short stays.",
+            "Non-residents who visit one country repeatedly within one calendar year, each time "
+            "for a short stay, leaving in between.",
             f"{_FRAMEWORK_2021}, section on temporary population mobility (circular mobility)",
         ),
     ]

@@ -1,0 +1,104 @@
+"""CONCEPTS: ids, kinds, own-words summaries with UN sources; the package imports lightly."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migdata.concepts import (
+    CONCEPTS,
+    FLOW_CATEGORIES,
+    KINDS,
+    STOCK_CATEGORIES,
+    TEMPORARY_CATEGORIES,
+    Concept,
+)
+
+EXPECTED = {
+    "flow": {
+        "international_migrant",
+        "immigration",
+        "emigration",
+        "returning_citizens",
+        "returning_native_born",
+    },
+    "stock": {
+        "foreign_born",
+        "native_born",
+        "foreign_citizens",
+        "national_citizens",
+        "immigrant_stock",
+        "emigrant_stock",
+        "returned_migrants",
+        "returned_native_born_migrants",
+    },
+    "temporary_mobility": set(TEMPORARY_CATEGORIES),
+    "usual_residence_rule": {"usual_residence", "rule_12_months", "rule_6_months"},
+}
+CURRICULUM = Path(__file__).resolve().parents[2] / "shared" / "curriculum" / "module2.txt"
+
+
+def test_every_required_concept_with_its_kind() -> None:
+    for kind, ids in EXPECTED.items():
+        assert {c.id for c in CONCEPTS.values() if c.kind == kind} == ids
+    assert set(KINDS) == set(EXPECTED)
+
+
+def test_concepts_are_well_formed() -> None:
+    for key, concept in CONCEPTS.items():
+        assert isinstance(concept, Concept)
+        assert concept.id == key
+        assert concept.name and concept.name[0].isupper()
+        assert len(concept.summary) > 40
+        assert re.search(r"\b(UN|UNECE|UN DESA)\b", concept.source), key
+        assert re.search(r"\b(19|20)\d\d\b", concept.source), key
+
+
+def test_sources_cover_the_three_un_documents() -> None:
+    sources = " ".join(c.source for c in CONCEPTS.values())
+    assert "Recommendations on Statistics of International Migration, Revision 1 (1998)" in sources
+    assert (
+        "Conceptual Frameworks and Concepts and Definitions on International Migration" in sources
+    )
+    assert "2020 Censuses" in sources
+    assert "365 days" in CONCEPTS["rule_12_months"].summary
+    assert "183 days" in CONCEPTS["rule_6_months"].summary
+
+
+def test_output_labels_have_concepts() -> None:
+    ids = set(CONCEPTS)
+    plural = {
+        "national_citizen": "national_citizens",
+        "foreign_citizen": "foreign_citizens",
+        "returned_migrant": "returned_migrants",
+        "returned_native_born_migrant": "returned_native_born_migrants",
+        "international_migrant": "immigrant_stock",
+        "returning_citizen": "returning_citizens",
+    }
+    for label in (*STOCK_CATEGORIES, *FLOW_CATEGORIES, *TEMPORARY_CATEGORIES):
+        assert plural.get(label, label) in ids, label
+
+
+def test_summaries_are_not_copied_from_the_curriculum() -> None:
+    if not CURRICULUM.is_file():
+        pytest.skip(f"curriculum text not present: {CURRICULUM}")
+    words = re.findall(r"[a-z]+", CURRICULUM.read_text(encoding="utf-8").lower())
+    shingles = {" ".join(words[i : i + 7]) for i in range(len(words) - 6)}
+    for concept in CONCEPTS.values():
+        mine = re.findall(r"[a-z]+", concept.summary.lower())
+        copied = [" ".join(mine[i : i + 7]) for i in range(len(mine) - 6)]
+        assert not [s for s in copied if s in shingles], concept.id
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, migdata.concepts as c; c.CONCEPTS; c.Person; c.usual_residence; "
+        "print(','.join(m for m in ('pandas', 'matplotlib', 'plotly', 'requests') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

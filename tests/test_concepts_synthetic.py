@@ -1,0 +1,92 @@
+"""The synthetic teaching population: seeded, labelled, valid and covering every profile."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from migdata.concepts import STAY_COLUMNS, flows, stocks, to_persons
+from migdata.errors import InvalidInputError, UnknownCountryError
+from migdata.synthetic import DEFAULT_SEED, PROFILES, synthetic_persons, synthetic_population
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return synthetic_population(2000)
+
+
+def test_labelled_synthetic(frame: pd.DataFrame) -> None:
+    assert frame["synthetic"].all()
+    assert frame.attrs["synthetic"] is True
+    assert "SYNTHETIC" in frame.attrs["note"]
+    assert "synthetic" in (synthetic_population.__doc__ or "").lower()
+    assert "teaching assumption" in (synthetic_population.__doc__ or "")
+    assert list(frame.columns[: len(STAY_COLUMNS)]) == list(STAY_COLUMNS)
+
+
+def test_fixed_default_seed_is_reproducible(frame: pd.DataFrame) -> None:
+    assert DEFAULT_SEED == 2024
+    pd.testing.assert_frame_equal(frame, synthetic_population(2000, seed=DEFAULT_SEED))
+    other = synthetic_population(2000, seed=1)
+    assert not frame[["country", "start"]].equals(other[["country", "start"]])
+
+
+def test_every_profile_and_feature_appears(frame: pd.DataFrame) -> None:
+    assert set(frame["profile"]) == set(PROFILES)
+    assert sum(share for share, _ in PROFILES.values()) == pytest.approx(1.0)
+    people = frame.drop_duplicates("person_id")
+    assert len(people) == 2000
+    assert (people["citizenships"] == "").any()  # stateless
+    assert people["citizenships"].str.contains(";").any()  # dual citizens
+    assert (people["birth_country"] != "AZE").any()  # foreign-born
+    seasonal = frame[frame["purpose"] == "seasonal_work"]
+    days = (seasonal["end"] - seasonal["start"]).dt.days
+    assert (days < 183).any() and ((days >= 183) & (days < 365)).any()
+    assert {"RUS", "TUR", "DEU", "UKR", "KAZ"} <= set(frame["country"])
+    assert {"health", "asylum_transit", "study", "work"} <= set(frame["purpose"].dropna())
+    assert frame["end"].isna().groupby(frame["person_id"]).sum().max() <= 1
+
+
+def test_histories_are_valid_persons(frame: pd.DataFrame) -> None:
+    persons = to_persons(frame)
+    assert len(persons) == 2000
+    assert all(p.stays[0].start == pd.Timestamp("2010-01-01").date() for p in persons)
+    assert all(s.start <= pd.Timestamp("2024-12-31").date() for p in persons for s in p.stays)
+    small = synthetic_persons(50)
+    assert [p.id for p in small] == list(range(50))
+
+
+def test_classifies_with_migration_in_both_directions(frame: pd.DataFrame) -> None:
+    for rule in ("12_months", "6_months"):
+        s = stocks(frame, "AZE", "2020-01-01", rule)
+        assert s["usual_residents"] > 1000
+        assert 0 < s["foreign_born"] < s["native_born"]
+        assert s["returned_migrant"] > 0
+        f = flows(frame, "AZE", 2018, rule)
+        assert f["immigration"] > 0 and f["emigration"] > 0
+    # the 6-month rule turns 6-12 month seasonal work into migration
+    assert (
+        flows(frame, "AZE", 2018, "6_months")["emigration"]
+        > flows(frame, "AZE", 2018)["emigration"]
+    )
+
+
+def test_other_home_country() -> None:
+    geo = synthetic_population(300, country="Georgia")
+    assert (geo.drop_duplicates("person_id")["birth_country"] == "GEO").mean() > 0.5
+    assert "ARM" in set(geo["country"])  # cross-border workers come from Armenia
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "named"),
+    [
+        ({"n": -1}, InvalidInputError, "-1"),
+        ({"n": 2.5}, InvalidInputError, "2.5"),
+        ({"country": "Utopia"}, UnknownCountryError, "Utopia"),
+        ({"seed": "abc"}, InvalidInputError, "'abc'"),
+        ({"start": "2020-01-01", "end": "2020-06-01"}, InvalidInputError, "too short"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, error: type[Exception], named: str) -> None:
+    with pytest.raises(error, match=named):
+        synthetic_population(**kwargs)
