@@ -1,0 +1,183 @@
+"""The migdata command line: main([...]) with capsys, plus one run of the installed script."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from migdata.cli import main
+from migdata.errors import SourceError
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["datasets"],
+        ["datasets", "list"],
+        ["datasets", "show"],
+        ["datasets", "export"],
+        ["concepts"],
+        ["refresh"],
+    ],
+)
+def test_help_everywhere(capsys, argv: list[str]) -> None:
+    code, out, _ = _run(capsys, *argv, "--help")
+    assert code == 0
+    assert out.startswith("usage: migdata")
+    assert "-h, --help" in out
+
+
+def test_version(capsys) -> None:
+    code, out, _ = _run(capsys, "--version")
+    assert code == 0 and out.startswith("migdata ")
+
+
+def test_datasets_list(capsys) -> None:
+    code, out, err = _run(capsys, "datasets", "list")
+    assert code == 0 and err == ""
+    first_words = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert {"wdi", "un_migrant_stock", "geostat_migration", "wpp_net_migration"} <= set(
+        first_words
+    )
+    assert "licence:" in out and "vintage:" in out
+
+
+def test_datasets_show(capsys) -> None:
+    code, out, _ = _run(capsys, "datasets", "show", "geostat_population")
+    assert code == 0
+    assert out.startswith("geostat_population: ")
+    assert "Caveats:" in out and "Columns:" in out
+    assert "population" in out and "[persons]" in out
+
+
+def test_datasets_export_csv_stdout_with_filters(capsys) -> None:
+    code, out, _ = _run(
+        capsys, "datasets", "export", "wdi", "--filter", "country=Georgia",
+        "--filter", "indicator=SM.POP.NETM", "--filter", "year=2019",
+    )
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("country,")
+    assert len(lines) == 2
+    assert ",-5412.0," in lines[1]  # WDI spot check: GEO 2019 net migration
+
+
+def test_datasets_export_files(capsys, tmp_path: Path) -> None:
+    target = tmp_path / "geo.parquet"
+    code, _, err = _run(
+        capsys, "datasets", "export", "geostat_population", "--format", "parquet",
+        "--output", str(target),
+    )
+    assert code == 0 and "wrote 23 rows" in err
+    frame = pd.read_parquet(target)
+    assert len(frame) == 23 and "population" in frame.columns
+    csv = tmp_path / "g.csv"
+    assert main(["datasets", "export", "geostat_migration", "-o", str(csv)]) == 0
+    assert len(pd.read_csv(csv)) == 168
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["datasets", "show", "nope"], "unknown dataset 'nope'; available datasets: wdi"),
+        (["datasets", "export", "wdi", "--filter", "country=Atlantis"], "country"),
+        (["datasets", "export", "wdi", "--filter", "nonsense"], "COLUMN=VALUE"),
+        (["datasets", "export", "wdi", "--format", "parquet"], "give --output FILE"),
+        (["datasets", "export", "wdi", "-o", "/no/such/folder/x.csv"], "does not exist"),
+        (["concepts", "nope"], "unknown concept 'nope'; known concepts: "),
+    ],
+)
+def test_errors_are_one_line_and_non_zero(capsys, argv: list[str], expected: str) -> None:
+    code, out, err = _run(capsys, *argv)
+    assert code == 1
+    assert out == ""
+    assert err.startswith("migdata: error: ") and expected in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_usage_error_exit_2(capsys) -> None:
+    code, _, err = _run(capsys, "datasets", "export", "wdi", "--format", "xlsx")
+    assert code == 2 and "invalid choice" in err
+    code, _, err = _run(capsys)
+    assert code == 2 and "required" in err
+
+
+def test_concepts_list_and_one(capsys) -> None:
+    from migdata.concepts import CONCEPTS
+
+    code, out, _ = _run(capsys, "concepts")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == list(CONCEPTS)
+    cid = next(iter(CONCEPTS))
+    code, out, _ = _run(capsys, "concepts", cid)
+    assert code == 0
+    assert CONCEPTS[cid].name in out and "Source: " in out
+
+
+def _fake_sources(monkeypatch, behaviour):
+    calls: list[tuple[str, dict]] = []
+
+    def refresh(source, **kwargs):
+        calls.append((source, kwargs))
+        return behaviour(source, **kwargs)
+
+    fake = types.SimpleNamespace(refresh=refresh, SOURCES={"wdi": "World Bank", "unhcr": "UNHCR"})
+    monkeypatch.setitem(sys.modules, "migdata.sources", fake)
+    return calls
+
+
+def test_refresh_passes_options_and_writes_csv(capsys, monkeypatch) -> None:
+    frame = pd.DataFrame({"country": ["GEO"], "year": [2019], "indicator": ["SM.POP.NETM"],
+                          "value": [-5412.0]})
+    calls = _fake_sources(monkeypatch, lambda source, **kw: frame)
+    code, out, _ = _run(
+        capsys, "refresh", "wdi", "--country", "GEO", "--country", "ARM",
+        "--indicator", "SM.POP.NETM", "--start", "2010", "--end", "2020", "--no-progress",
+    )
+    assert code == 0
+    assert out.splitlines() == ["country,year,indicator,value", "GEO,2019,SM.POP.NETM,-5412.0"]
+    source, kwargs = calls[0]
+    assert source == "wdi"
+    assert kwargs["countries"] == ("GEO", "ARM")
+    assert kwargs["indicators"] == ["SM.POP.NETM"]
+    assert (kwargs["start"], kwargs["end"], kwargs["progress"]) == (2010, 2020, False)
+    assert kwargs["cache"] is True and kwargs["fallback"] is True
+
+
+def test_refresh_errors(capsys, monkeypatch) -> None:
+    def fail(source, **kw):
+        raise SourceError("World Bank API answered HTTP 503")
+
+    _fake_sources(monkeypatch, fail)
+    code, _, err = _run(capsys, "refresh", "wdi")
+    assert code == 1 and err == "migdata: error: World Bank API answered HTTP 503\n"
+    code, _, err = _run(capsys, "refresh", "rosstat")
+    assert code == 1 and "unknown source 'rosstat'; sources: wdi, unhcr" in err
+    code, _, err = _run(capsys, "refresh", "wdi", "--start", "2020", "--end", "2010")
+    assert code == 1 and "before --start" in err
+
+
+def test_installed_script_runs() -> None:
+    exe = shutil.which("migdata") or str(Path(sys.executable).with_name("migdata"))
+    if not Path(exe).exists():
+        pytest.skip("the migdata script is not installed in this environment")
+    ok = subprocess.run([exe, "datasets", "list"], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "un_migrant_stock" in ok.stdout
+    bad = subprocess.run([exe, "datasets", "show", "nope"], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("migdata: error: unknown dataset 'nope'")
+    assert "Traceback" not in bad.stderr
