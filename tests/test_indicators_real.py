@@ -109,3 +109,20 @@ def test_crude_rates_georgia_with_census_break() -> None:
     assert rates.loc[2023, "net_migration_rate"] == pytest.approx(expected)
     # 2024 straddles the census break of 1 January 2025: no rate
     assert math.isnan(rates.loc[2024, "net_migration_rate"])
+
+
+def test_wdi_net_migration_rate_uses_mid_year_population() -> None:
+    wide = ind.wdi_wide(ds.load("wdi"), {"SM.POP.NETM": "net_migration",
+                                          "SP.POP.TOTL": "population"})
+    assert set(wide["country"]) == {"ARM", "AZE", "GEO"}
+    rates = ind.net_migration_rate(wide, wide).set_index(["country", "year"])
+    # net migration GEO 2019 = -5412 (WDI spot check 1); rate = 1000 * net / mid-year population
+    geo = rates.loc[("GEO", 2019)]
+    assert geo["net_migration"] == -5412
+    assert geo["net_migration_rate"] == pytest.approx(-5412 / geo["population"] * 1000)
+    # SP.POP.TOTL has no 2024 figure in this vintage: the 2024 rate stays missing
+    assert math.isnan(rates.loc[("GEO", 2024), "net_migration_rate"])
+    with pytest.raises(UnknownValueError, match="indicators present"):
+        ind.wdi_wide(ds.load("wdi"), {"SM.POP.TOTL": "stock"})
+    with pytest.raises(UnknownCountryError):
+        ind.wdi_wide(ds.load("wdi"), {"SM.POP.NETM": "n"}, countries=["Narnia"])

@@ -202,3 +202,25 @@ def test_import_migdata_plot_does_not_import_plotting_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_real_data_charts_render() -> None:
+    import migdata.datasets as ds
+    import migdata.indicators as ind
+
+    wide = ind.wdi_wide(ds.load("wdi"), {"SM.POP.NETM": "net_migration",
+                                          "SP.POP.TOTL": "population"})
+    rates = ind.net_migration_rate(wide, wide)
+    fig = mp.rates_timeseries(rates, source="World Bank WDI, 2025-04-15")
+    lines = {ln.get_label(): ln for ln in fig.axes[0].get_lines()}
+    geo = dict(zip(lines["Georgia"].get_xdata(), lines["Georgia"].get_ydata(), strict=True))
+    pop_2019 = wide.set_index(["country", "year"]).loc[("GEO", 2019), "population"]
+    assert geo[2019] == pytest.approx(-5412 / pop_2019 * 1000)
+    table = ind.compare_sources("GEO")
+    spec = mp.source_comparison(table, backend="plotly").to_dict()
+    geostat = next(t for t in spec["data"] if t["name"].startswith("Geostat"))
+    assert dict(zip(geostat["x"], geostat["y"], strict=True))[2023] == 205_857 - 245_064
+    stock = ds.load("un_migrant_stock")
+    top = ind.emigrant_stock_by_destination(stock, "ARM", year=2019, top=5)
+    sankey = mp.emigrant_sankey(top).to_dict()["data"][0]
+    assert sankey["link"]["value"][0] == 527_163  # Armenia-born in Russia, 2019

@@ -34,6 +34,7 @@ from .rates import (
     net_migration,
     net_migration_rate,
     rates_per_1000,
+    wdi_wide,
 )
 from .stocks import (
     OTHER,
@@ -66,4 +67,5 @@ __all__ = [
     "regional_net_migration",
     "source_notes",
     "stock_change",
+    "wdi_wide",
 ]

@@ -7,12 +7,13 @@ figure stays ``NaN`` and so does anything computed from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInputError
+from ..countries import to_iso3
+from ..errors import InvalidInputError, UnknownValueError
 from ._checks import require_columns, require_frame
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "net_migration",
     "net_migration_rate",
     "rates_per_1000",
+    "wdi_wide",
 ]
 
 #: Years whose 1 January population of Georgia (Geostat) is not comparable with the year
@@ -368,3 +370,54 @@ def balancing_equation(
     out["natural_increase"] = out["natural_increase"].astype("float64")
     out["net_migration"] = out["population_change"] - out["natural_increase"]
     return out.sort_values([*groups, "year"], ignore_index=True)
+
+
+def wdi_wide(
+    wdi: pd.DataFrame,
+    indicators: Mapping[str, str],
+    *,
+    countries: Iterable[str] | None = ("ARM", "AZE", "GEO"),
+) -> pd.DataFrame:
+    """WDI indicators as named columns, one row per country and year.
+
+    Parameters
+    ----------
+    wdi : DataFrame
+        ``migdata.datasets.load("wdi")`` (country, year, indicator, value) or a refreshed copy.
+    indicators : mapping of str to str
+        WDI code -> column name, e.g. ``{"SM.POP.NETM": "net_migration",
+        "SP.POP.TOTL": "population"}``. SP.POP.TOTL is a mid-year estimate, the right
+        denominator for :func:`net_migration_rate`.
+    countries : iterable of str, optional
+        Countries to keep (any form :func:`migdata.countries.to_iso3` accepts); None keeps all.
+
+    Returns
+    -------
+    DataFrame
+        ``country``, ``year`` and one column per indicator. A country-year lacking an indicator
+        has ``NaN`` there.
+
+    Raises
+    ------
+    UnknownCountryError, UnknownValueError
+        For a name that is not a country, or a country or indicator code absent from the data.
+    """
+    what = "wdi_wide(wdi)"
+    require_columns(wdi, ["country", "year", "indicator", "value"], what)
+    present = set(wdi["indicator"].dropna().unique())
+    missing = [code for code in indicators if code not in present]
+    if missing:
+        raise UnknownValueError(
+            f"{what} has no indicator {missing}; indicators present: {sorted(present)}"
+        )
+    rows = wdi[wdi["indicator"].isin(list(indicators))]
+    if countries is not None:
+        codes = [to_iso3(c) for c in countries]
+        absent = [c for c in codes if c not in set(rows["country"])]
+        if absent:
+            raise UnknownValueError(f"{what} has no rows for country {absent}")
+        rows = rows[rows["country"].isin(codes)]
+    _unique_or_error(rows, ["country", "year", "indicator"], what)
+    wide = rows.pivot(index=["country", "year"], columns="indicator", values="value")  # noqa: PD010
+    wide = wide.reindex(columns=list(indicators)).rename(columns=dict(indicators))
+    return wide.astype("float64").reset_index().rename_axis(columns=None)
