@@ -67,7 +67,6 @@ PACKAGE: dict[str, Any] = {
         "`python -m migdata.datasets.build`. No figure is typed, estimated or filled in; gaps are "
         "empty cells; revisions and vintages are columns and are never mixed in one series."
     ),
-    "homepage": "https://github.com/migdata/migdata",
     "version": "1.0.0",
 }
 

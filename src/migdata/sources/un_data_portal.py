@@ -1,0 +1,112 @@
+"""UN Population Division Data Portal API (World Population Prospects), with a bearer token."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import pycountry
+import requests
+from tqdm.auto import tqdm
+
+from ..errors import MalformedResponseError, SourceError
+from .http import get_json
+
+__all__ = ["BASE_URL", "COLUMNS", "DEFAULT_INDICATORS", "TOKEN_ENV_VAR", "fetch_un_data_portal"]
+
+BASE_URL = "https://population.un.org/dataportalapi/api/v1"
+TOKEN_ENV_VAR = "UN_DATA_PORTAL_TOKEN"
+#: Portal indicator ids: 65 net number of migrants, 66 crude net migration rate (see the
+#: portal's /indicators list, which is authoritative if it renumbers).
+DEFAULT_INDICATORS = (65, 66)
+PAGE_SIZE = 100
+#: Columns of the result (long form: one row per indicator, like the portal serves it).
+COLUMNS = ["country", "country_m49", "country_name", "year", "variant", "sex", "indicator_id",
+           "indicator", "value"]
+
+
+def m49(country: str) -> int:
+    """UN M49 numeric code of an ISO3 country code."""
+    record = pycountry.countries.get(alpha_3=country)
+    if record is None:  # pragma: no cover - callers pass codes from to_iso3
+        raise SourceError(f"no M49 code for {country!r}")
+    return int(record.numeric)
+
+
+def _records(items: Any, url: str) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        raise MalformedResponseError(f"{url}: 'data' is {type(items).__name__}, expected a list")
+    out = []
+    for item in items:
+        try:
+            value = item["value"]
+            out.append({
+                "country": item.get("iso3") or "",
+                "country_m49": int(item["locationId"]),
+                "country_name": item["location"],
+                "year": int(str(item["timeLabel"])[:4]),
+                "variant": item.get("variant", ""),
+                "sex": item.get("sex", ""),
+                "indicator_id": int(item["indicatorId"]),
+                "indicator": item.get("indicator", ""),
+                "value": math.nan if value is None else float(value),
+            })
+        except (KeyError, TypeError, ValueError) as error:
+            raise MalformedResponseError(
+                f"UN Data Portal record {str(item)[:120]!r} lacks a usable {error}"
+            ) from error
+    return out
+
+
+def fetch_un_data_portal(
+    session: requests.Session,
+    countries: Sequence[str],
+    indicators: Sequence[int | str] = DEFAULT_INDICATORS,
+    start: int | None = None,
+    end: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Download portal indicators for ISO3 ``countries``, following ``nextPage`` links.
+
+    Raises
+    ------
+    SourceError
+        If the token environment variable is not set, or on HTTP errors (401: bad token).
+    """
+    token = os.environ.get(TOKEN_ENV_VAR, "").strip()
+    if not token:
+        raise SourceError(
+            f"the UN Data Portal needs an API token: set the environment variable "
+            f"{TOKEN_ENV_VAR} (request one from population.un.org/dataportal)"
+        )
+    first, last = start if start is not None else 1950, end if end is not None else 2100
+    locations = ",".join(str(m49(c)) for c in countries)
+    ids = ",".join(str(i) for i in indicators)
+    url: str | None = (f"{BASE_URL}/data/indicators/{ids}/locations/{locations}"
+                       f"/start/{first}/end/{last}")
+    params: dict[str, Any] | None = {"pageSize": PAGE_SIZE, "pagingInHeader": "false",
+                                     "format": "json"}
+    headers = {"Authorization": f"Bearer {token}"}
+    records: list[dict[str, Any]] = []
+    with tqdm(desc="UN Data Portal", unit="page", disable=not progress) as bar:
+        while url:
+            payload = get_json(session, url, params=params, headers=headers)
+            if not isinstance(payload, dict) or "data" not in payload:
+                raise MalformedResponseError(
+                    f"{url} answered {str(payload)[:80]!r}; expected an object with 'data' "
+                    "and 'nextPage'"
+                )
+            if bar.total is None:
+                bar.total = int(payload.get("pages") or 1)
+                bar.refresh()
+            records.extend(_records(payload["data"], url))
+            bar.update(1)
+            url, params = payload.get("nextPage"), None  # nextPage carries its own query
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    frame = frame.astype({"year": "int64", "country_m49": "int64", "indicator_id": "int64",
+                          "value": "float64"})
+    return frame.sort_values(["country_m49", "indicator_id", "variant", "sex", "year"],
+                             ignore_index=True)

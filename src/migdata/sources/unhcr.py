@@ -1,0 +1,100 @@
+"""UNHCR Refugee Population Statistics API: populations by country of asylum and of origin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import requests
+from tqdm.auto import tqdm
+
+from ..errors import MalformedResponseError
+from .http import get_json
+
+__all__ = ["COLUMNS", "MEASURES", "POPULATION_URL", "fetch_unhcr"]
+
+POPULATION_URL = "https://api.unhcr.org/population/v1/population/"
+PAGE_LIMIT = 1000
+#: Population types in each API record (the ``measure`` values of the result).
+MEASURES = ("refugees", "asylum_seekers", "returned_refugees", "idps", "returned_idps",
+            "stateless", "ooc", "oip", "hst")
+#: Columns of the result: those of the bundled ``unhcr_population`` dataset.
+COLUMNS = ["year", "origin", "origin_name", "asylum", "asylum_name", "measure", "persons"]
+
+
+def _number(value: Any) -> int | None:
+    """A count from the API; '-', '', None and 0 mean no record (as in the bundled data)."""
+    if value is None or value in ("-", ""):
+        return None
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError) as error:
+        raise MalformedResponseError(f"UNHCR count {value!r} is not a number") from error
+    return number or None
+
+
+def _records(items: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        try:
+            base = {
+                "year": int(item["year"]),
+                "origin": item["coo_iso"],
+                "origin_name": item["coo_name"],
+                "asylum": item["coa_iso"],
+                "asylum_name": item["coa_name"],
+            }
+        except (KeyError, TypeError, ValueError) as error:
+            raise MalformedResponseError(
+                f"UNHCR record {str(item)[:120]!r} lacks a usable {error}"
+            ) from error
+        for measure in MEASURES:
+            persons = _number(item.get(measure))
+            if persons is not None:
+                out.append({**base, "measure": measure, "persons": persons})
+    return out
+
+
+def fetch_unhcr(
+    session: requests.Session,
+    countries: Sequence[str],
+    start: int | None = None,
+    end: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Download every record with one of ``countries`` as country of asylum or of origin.
+
+    Two paginated queries: ``coa=<countries>&coo_all=true`` (by origin, in the countries) and
+    ``coo=<countries>&coa_all=true`` (by asylum country, from the countries). Zero and missing
+    counts are dropped, as in the bundled ``unhcr_population``.
+    """
+    common: dict[str, Any] = {"limit": PAGE_LIMIT, "cf_type": "ISO"}
+    if start is not None:
+        common["yearFrom"] = start
+    if end is not None:
+        common["yearTo"] = end
+    joined = ",".join(countries)
+    queries = ({"coa": joined, "coo_all": "true"}, {"coo": joined, "coa_all": "true"})
+    records: list[dict[str, Any]] = []
+    with tqdm(desc="UNHCR API", unit="page", disable=not progress) as bar:
+        for query in queries:
+            page, pages = 1, 1
+            while page <= pages:
+                payload = get_json(session, POPULATION_URL, params={**common, **query,
+                                                                    "page": page})
+                if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+                    raise MalformedResponseError(
+                        f"{POPULATION_URL} answered {str(payload)[:80]!r}; expected an object "
+                        "with 'items' and 'maxPages'"
+                    )
+                pages = int(payload.get("maxPages") or 1)
+                if page == 1:
+                    bar.total = (bar.total or 0) + pages
+                    bar.refresh()
+                records.extend(_records(payload["items"]))
+                bar.update(1)
+                page += 1
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    frame = frame.drop_duplicates().astype({"year": "int64", "persons": "int64"})
+    return frame.sort_values(["year", "asylum", "origin", "measure"], ignore_index=True)

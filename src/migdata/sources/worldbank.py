@@ -1,0 +1,94 @@
+"""World Bank Indicators API v2: WDI series for several countries, paginated JSON."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import requests
+from tqdm.auto import tqdm
+
+from ..errors import MalformedResponseError, UnknownValueError
+from .http import get_json
+
+__all__ = ["BASE_URL", "COLUMNS", "DEFAULT_INDICATORS", "PER_PAGE", "fetch_wdi"]
+
+BASE_URL = "https://api.worldbank.org/v2"
+DEFAULT_INDICATORS = ("SM.POP.NETM", "SP.POP.TOTL")
+PER_PAGE = 1000
+#: Columns of the result: those of the bundled ``wdi`` dataset that the API provides.
+COLUMNS = ["country", "country_name", "indicator", "year", "value", "vintage"]
+
+
+def _page(session: requests.Session, url: str, params: dict[str, Any], what: str) -> tuple:
+    payload = get_json(session, url, params=params)
+    if isinstance(payload, list) and payload and isinstance(payload[0], dict):
+        if "message" in payload[0]:
+            messages = "; ".join(
+                f"{m.get('key', '')}: {m.get('value', '')}".strip(": ")
+                for m in payload[0]["message"]
+            )
+            raise UnknownValueError(f"the World Bank API rejected {what}: {messages} ({url})")
+        if len(payload) == 2 and "pages" in payload[0]:
+            return payload[0], payload[1] or []
+    raise MalformedResponseError(
+        f"{url} answered {str(payload)[:80]!r}; expected [page info, records] as the "
+        "World Bank API v2 documents"
+    )
+
+
+def _record(item: dict[str, Any], vintage: str) -> dict[str, Any]:
+    try:
+        value = item["value"]
+        return {
+            "country": item["countryiso3code"] or item["country"]["id"],
+            "country_name": item["country"]["value"],
+            "indicator": item["indicator"]["id"],
+            "year": int(item["date"]),
+            "value": math.nan if value is None else float(value),
+            "vintage": vintage,
+        }
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedResponseError(
+            f"World Bank record {str(item)[:120]!r} lacks a usable {error}"
+        ) from error
+
+
+def fetch_wdi(
+    session: requests.Session,
+    countries: Sequence[str],
+    indicators: Sequence[str] = DEFAULT_INDICATORS,
+    start: int | None = None,
+    end: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Download WDI indicators for ISO3 ``countries``, one paginated series per indicator.
+
+    Returns the columns of :data:`COLUMNS`; a year without a figure has a NaN value. ``vintage``
+    is the ``lastupdated`` date the API reports.
+    """
+    records: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"format": "json", "per_page": PER_PAGE}
+    if start is not None or end is not None:
+        first = start if start is not None else 1960
+        params["date"] = f"{first}:{end if end is not None else 2100}"
+    with tqdm(desc="World Bank API", unit="page", disable=not progress) as bar:
+        for indicator in indicators:
+            url = f"{BASE_URL}/country/{';'.join(countries)}/indicator/{indicator}"
+            page, pages = 1, 1
+            while page <= pages:
+                meta, items = _page(session, url, {**params, "page": page},
+                                    f"indicator {indicator!r} for {', '.join(countries)}")
+                pages = int(meta.get("pages") or 0)
+                if page == 1:
+                    bar.total = (bar.total or 0) + max(pages, 1)
+                    bar.refresh()
+                vintage = str(meta.get("lastupdated", ""))
+                records.extend(_record(item, vintage) for item in items)
+                bar.update(1)
+                page += 1
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    frame = frame.astype({"year": "int64", "value": "float64"})
+    return frame.sort_values(["country", "indicator", "year"], ignore_index=True)

@@ -1,0 +1,279 @@
+"""Live refresh, replayed from recorded API answers (tests/recorded/) with `responses`.
+
+No test touches the network: `responses` refuses every request that is not registered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+import requests
+import responses
+
+from migdata.datasets import load
+from migdata.errors import (
+    MalformedResponseError,
+    SourceError,
+    UnknownCountryError,
+    UnknownValueError,
+)
+from migdata.sources import SOURCES, refresh, un_data_portal, unhcr, worldbank
+from migdata.sources.http import CACHE_ENV_VAR, TIMEOUT
+
+RECORDED = Path(__file__).resolve().parent / "recorded"
+WB_URL = re.compile(r"https://api\.worldbank\.org/v2/country/ARM(;|%3B)AZE(;|%3B)GEO/indicator/"
+                    r"(?P<indicator>[^?]+)")
+PORTAL_URL = re.compile(r"https://population\.un\.org/dataportalapi/api/v1/data/indicators/.*")
+
+
+def _recorded(name: str) -> str:
+    return (RECORDED / name).read_text(encoding="utf-8")
+
+
+def _query(request: requests.PreparedRequest) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(request.url).query).items()}
+
+
+def _wb_callback(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+    indicator = WB_URL.match(request.url).group("indicator")
+    page = _query(request)["page"]
+    name = f"worldbank_{indicator}_page{page}.json"
+    if not (RECORDED / name).is_file():
+        return 200, {}, _recorded("worldbank_invalid_indicator.json")
+    return 200, {"Content-Type": "application/json"}, _recorded(name)
+
+
+def _unhcr_callback(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+    query = _query(request)
+    side = "coa" if "coa" in query else "coo"
+    return 200, {"Content-Type": "application/json"}, _recorded(
+        f"unhcr_{side}_page{query['page']}.json")
+
+
+def _portal_callback(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+    if request.headers.get("Authorization") != "Bearer test-token":
+        return 401, {}, json.dumps({"message": "Unauthorized"})
+    page = _query(request).get("pageNumber", "1")
+    return 200, {"Content-Type": "application/json"}, _recorded(f"un_data_portal_page{page}.json")
+
+
+@pytest.fixture
+def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[responses.RequestsMock]:
+    """Replay the recorded answers; page sizes match the recorded pages; cache in tmp_path."""
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    monkeypatch.setattr(worldbank, "PER_PAGE", 50)
+    monkeypatch.setattr(unhcr, "PAGE_LIMIT", 100)
+    monkeypatch.setattr(un_data_portal, "PAGE_SIZE", 40)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def _register_all(mock: responses.RequestsMock) -> None:
+    mock.add_callback(responses.GET, WB_URL, callback=_wb_callback)
+    mock.add_callback(responses.GET, unhcr.POPULATION_URL, callback=_unhcr_callback)
+    mock.add_callback(responses.GET, PORTAL_URL, callback=_portal_callback)
+
+
+def _bundled_wdi() -> pd.DataFrame:
+    frame = load("wdi", country=["ARM", "AZE", "GEO"], indicator=["SM.POP.NETM", "SP.POP.TOTL"],
+                 year=list(range(2000, 2025)))
+    return frame[worldbank.COLUMNS].sort_values(["country", "indicator", "year"],
+                                                ignore_index=True)
+
+
+# ------------------------------------------------------------------ World Bank
+
+
+def test_wdi_follows_pages_and_returns_the_bundled_columns(api: responses.RequestsMock) -> None:
+    _register_all(api)
+    frame = refresh("wdi", start=2000, end=2024, progress=False, cache=False)
+    assert frame.attrs["origin"] == "live"
+    assert list(frame.columns) == worldbank.COLUMNS
+    pd.testing.assert_frame_equal(frame, _bundled_wdi(), check_dtype=False)
+    pages = sorted(_query(call.request)["page"] for call in api.calls)
+    assert pages == ["1", "1", "2", "2"]  # two indicators x two pages
+    first = _query(api.calls[0].request)
+    assert first["per_page"] == "50" and first["date"] == "2000:2024"
+    assert api.calls[0].request.req_kwargs["timeout"] == TIMEOUT
+    georgia = frame[(frame["country"] == "GEO") & (frame["year"] == 2019)
+                    & (frame["indicator"] == "SM.POP.NETM")]
+    assert georgia["value"].tolist() == [-5412]
+
+
+def test_wdi_accepts_country_names_and_one_indicator(api: responses.RequestsMock) -> None:
+    _register_all(api)
+    frame = refresh("wdi", countries=["Armenia", "AZ", "GEO"], indicators="SM.POP.NETM",
+                    start=2000, end=2024, progress=False, cache=False)
+    assert set(frame["indicator"]) == {"SM.POP.NETM"}
+    assert len(api.calls) == 2
+
+
+def test_retries_after_503_then_succeeds(api: responses.RequestsMock) -> None:
+    url = "https://api.worldbank.org/v2/country/ARM;AZE;GEO/indicator/SM.POP.NETM"
+    api.add(responses.GET, url, status=503)
+    api.add(responses.GET, url, status=503)
+    _register_all(api)
+    frame = refresh("wdi", indicators=["SM.POP.NETM"], start=2000, end=2024, progress=False,
+                    cache=False)
+    assert [call.response.status_code for call in api.calls[:3]] == [503, 503, 200]
+    assert len(frame) == 75
+
+
+def test_second_call_is_served_from_the_disk_cache(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    _register_all(api)
+    first = refresh("wdi", start=2000, end=2024, progress=False, cache=True)
+    calls = len(api.calls)
+    second = refresh("wdi", start=2000, end=2024, progress=False, cache=True)
+    assert calls == 4 and len(api.calls) == calls, "the second call went to the network"
+    pd.testing.assert_frame_equal(first, second)
+    assert list((tmp_path / "cache").glob("migdata_sources*.sqlite"))
+
+
+def test_progress_bar_counts_pages(api: responses.RequestsMock, capsys) -> None:
+    _register_all(api)
+    refresh("wdi", indicators=["SM.POP.NETM"], start=2000, end=2024, progress=True, cache=False)
+    err = capsys.readouterr().err
+    assert "World Bank API" in err and "2/2" in err
+
+
+def test_bad_indicator_is_an_unknown_value(api: responses.RequestsMock) -> None:
+    _register_all(api)
+    with pytest.raises(UnknownValueError, match=r"SM\.POP\.NOPE"):
+        refresh("wdi", indicators=["SM.POP.NOPE"], progress=False, cache=False)
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_http_errors_name_the_url_and_status(api: responses.RequestsMock, status: int) -> None:
+    api.add(responses.GET, WB_URL, status=status)
+    with pytest.raises(SourceError, match=rf"api\.worldbank\.org.*HTTP {status}"):
+        refresh("wdi", progress=False, cache=False)
+    if status == 500:  # retried with back-off before giving up
+        assert len(api.calls) == 5
+
+
+@pytest.mark.parametrize(
+    "body", [_recorded("malformed.html"), json.dumps({"page": 1}), "[{\"page\": 1}]"]
+)
+def test_malformed_answers_raise(api: responses.RequestsMock, body: str) -> None:
+    api.add(responses.GET, WB_URL, body=body, status=200)
+    with pytest.raises(MalformedResponseError):
+        refresh("wdi", progress=False, cache=False)
+
+
+def test_malformed_record_raises(api: responses.RequestsMock) -> None:
+    page = [{"page": 1, "pages": 1, "per_page": 50, "total": 1, "lastupdated": "2025-04-15"},
+            [{"indicator": {"id": "SM.POP.NETM"}, "date": "2019", "value": 1}]]
+    api.add(responses.GET, WB_URL, json=page)
+    with pytest.raises(MalformedResponseError, match="country"):
+        refresh("wdi", progress=False, cache=False)
+
+
+# ------------------------------------------------------------------ offline fallback
+
+
+@pytest.mark.parametrize("error", [requests.ConnectionError("no route to host"),
+                                   requests.Timeout("read timed out")])
+def test_offline_falls_back_to_the_bundled_snapshot_with_a_warning(
+    api: responses.RequestsMock, error: Exception
+) -> None:
+    api.add(responses.GET, WB_URL, body=error)
+    with pytest.warns(UserWarning, match="bundled snapshot"):
+        frame = refresh("wdi", start=2000, end=2024, progress=False, cache=False)
+    assert frame.attrs["origin"] == "bundled snapshot"
+    pd.testing.assert_frame_equal(frame, _bundled_wdi(), check_dtype=False)
+
+
+def test_offline_without_fallback_is_a_source_error(api: responses.RequestsMock) -> None:
+    api.add(responses.GET, unhcr.POPULATION_URL, body=requests.ConnectionError("offline"))
+    with pytest.raises(SourceError, match="could not be reached"):
+        refresh("unhcr", progress=False, cache=False, fallback=False)
+
+
+def test_unhcr_offline_fallback_keeps_the_columns(api: responses.RequestsMock) -> None:
+    api.add(responses.GET, unhcr.POPULATION_URL, body=requests.ConnectionError("offline"))
+    with pytest.warns(UserWarning):
+        frame = refresh("unhcr", countries=["ARM"], start=2023, end=2023, progress=False)
+    assert list(frame.columns) == unhcr.COLUMNS
+    assert ((frame["origin"] == "ARM") | (frame["asylum"] == "ARM")).all()
+    assert (frame["year"] == 2023).all() and len(frame) > 0
+
+
+# ------------------------------------------------------------------ UNHCR
+
+
+def test_unhcr_pages_both_sides_and_matches_the_bundle(api: responses.RequestsMock) -> None:
+    _register_all(api)
+    frame = refresh("unhcr", start=2020, end=2023, progress=False, cache=False)
+    assert list(frame.columns) == unhcr.COLUMNS
+    queries = [_query(call.request) for call in api.calls]
+    assert sum("coa" in q for q in queries) == 3 and sum("coo" in q for q in queries) == 5
+    assert all(q["yearFrom"] == "2020" and q["yearTo"] == "2023" for q in queries)
+    bundled = load("unhcr_population", year=[2020, 2021, 2022, 2023])[unhcr.COLUMNS]
+    bundled = bundled.sort_values(["year", "asylum", "origin", "measure"], ignore_index=True)
+    pd.testing.assert_frame_equal(frame, bundled, check_dtype=False)
+    assert (frame["persons"] > 0).all()
+
+
+# ------------------------------------------------------------------ UN Data Portal
+
+
+def test_portal_sends_the_token_and_follows_next_page(
+    api: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(un_data_portal.TOKEN_ENV_VAR, "test-token")
+    _register_all(api)
+    frame = refresh("un_data_portal", start=2015, end=2030, progress=False, cache=False)
+    assert len(api.calls) == 3
+    assert "/indicators/65,66/locations/51,31,268/start/2015/end/2030" in api.calls[0].request.url
+    assert all(c.request.headers["Authorization"] == "Bearer test-token" for c in api.calls)
+    assert list(frame.columns) == un_data_portal.COLUMNS
+    wpp = load("wpp_net_migration", country=["ARM", "AZE", "GEO"], year=list(range(2015, 2031)))
+    live = frame[frame["indicator_id"] == 66].set_index(["country", "year"])["value"]
+    bundled = wpp.set_index(["country", "year"])["net_migration_rate"]
+    pd.testing.assert_series_equal(live.sort_index(), bundled.sort_index(), check_names=False)
+
+
+def test_portal_bad_token_is_a_source_error(
+    api: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(un_data_portal.TOKEN_ENV_VAR, "wrong")
+    _register_all(api)
+    with pytest.raises(SourceError, match="401"):
+        refresh("un_data_portal", progress=False, cache=False)
+
+
+def test_portal_without_token_warns_or_raises(
+    api: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(un_data_portal.TOKEN_ENV_VAR, raising=False)
+    with pytest.warns(UserWarning, match=un_data_portal.TOKEN_ENV_VAR):
+        frame = refresh("un_data_portal", countries="GEO", start=2023, end=2024, progress=False)
+    assert frame.attrs["origin"] == "bundled snapshot"
+    assert list(frame.columns) == un_data_portal.COLUMNS
+    assert set(frame["indicator_id"]) == {65, 66} and len(frame) == 4
+    with pytest.raises(SourceError, match=un_data_portal.TOKEN_ENV_VAR):
+        refresh("un_data_portal", progress=False, fallback=False)
+    assert len(api.calls) == 0
+
+
+# ------------------------------------------------------------------ arguments
+
+
+def test_sources_are_described() -> None:
+    assert set(SOURCES) == {"wdi", "unhcr", "un_data_portal"}
+    assert all(isinstance(text, str) and text for text in SOURCES.values())
+
+
+def test_bad_arguments_are_clear_errors() -> None:
+    with pytest.raises(UnknownValueError, match="wdi"):
+        refresh("worldbank")
+    with pytest.raises(UnknownCountryError, match="Atlantis"):
+        refresh("wdi", countries=["Atlantis"])
