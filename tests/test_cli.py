@@ -157,6 +157,19 @@ def test_refresh_passes_options_and_writes_csv(capsys, monkeypatch) -> None:
     assert kwargs["cache"] is True and kwargs["fallback"] is True
 
 
+def test_refresh_fallback_warning_is_one_line(capsys, monkeypatch) -> None:
+    import warnings
+
+    def offline(source, **kw):
+        warnings.warn("World Bank API unreachable;\n using the bundled snapshot", stacklevel=1)
+        return pd.DataFrame({"country": ["GEO"], "value": [1.0]})
+
+    _fake_sources(monkeypatch, offline)
+    code, out, err = _run(capsys, "refresh", "wdi")
+    assert code == 0 and out.startswith("country,value")
+    assert err == "migdata: warning: World Bank API unreachable; using the bundled snapshot\n"
+
+
 def test_refresh_errors(capsys, monkeypatch) -> None:
     def fail(source, **kw):
         raise SourceError("World Bank API answered HTTP 503")

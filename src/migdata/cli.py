@@ -22,6 +22,7 @@ import importlib
 import os
 import sys
 import textwrap
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -260,12 +261,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _report_warnings(caught: Sequence[warnings.WarningMessage]) -> None:
+    seen: set[str] = set()
+    for item in caught:
+        message = " ".join(str(item.message).split())
+        if message not in seen:
+            seen.add(message)
+            print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 on success).
 
     Known errors (:class:`~migdata.errors.MigdataError`, ``ValueError``, ``LookupError``,
     ``OSError``) are printed as one line, ``migdata: error: ...``, on standard error, with no
-    traceback.
+    traceback; warnings (e.g. a refresh falling back to the bundled snapshot) as one line
+    ``migdata: warning: ...`` each.
     """
     parser = build_parser()
     try:
@@ -273,7 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     try:
-        return int(args.handler(args, sys.stdout))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            code = int(args.handler(args, sys.stdout))
+        _report_warnings(caught)
+        return code
     except BrokenPipeError:  # e.g. 'migdata datasets list | head': stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
