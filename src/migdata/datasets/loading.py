@@ -65,24 +65,30 @@ def _preview(values: Iterable[Any], limit: int = 40) -> str:
     return text + (f", ... ({len(shown)} values in all)" if len(shown) > limit else "")
 
 
-def _normalise(column: str, value: Any, present: set[Any], kind: str) -> Any:
-    """Turn a filter value into the stored form, or raise listing the values that exist."""
-    if value in present:
-        return value
-    candidate: Any = value
+def _candidates(column: str, value: Any, kind: str) -> list[Any]:
+    """The forms a filter value may take in the column: as given, then converted."""
+    forms = [value]
     try:
-        if kind == "integer":
-            candidate = int(value)
+        if kind == "integer" and not isinstance(value, bool):
+            forms.append(int(value))
         elif kind == "number":
-            candidate = float(value)
+            forms.append(float(value))
         elif column in COUNTRY_COLUMNS and isinstance(value, str):
-            candidate = to_iso3(value)
+            forms.append(to_iso3(value))
     except (MigdataError, TypeError, ValueError):
-        candidate = value
-    if candidate in present:
-        return candidate
+        pass
+    return forms
+
+
+def _rows_matching(series: pd.Series, column: str, value: Any, kind: str) -> Any:
+    """Boolean array of the rows holding ``value``; raises listing the values that exist."""
+    for form in _candidates(column, value, kind):
+        hits = series.eq(form).to_numpy(dtype=bool, na_value=False)
+        if hits.any():
+            return hits
     raise UnknownValueError(
-        f"no rows with {column}={value!r}; values of {column!r}: {_preview(present)}"
+        f"no rows with {column}={value!r}; values of {column!r}: "
+        f"{_preview(series.dropna().unique().tolist())}"
     )
 
 
@@ -129,8 +135,11 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
                 f"dataset {dataset_id!r} has no column {column!r}; columns: {', '.join(kinds)}"
             )
         series = frame[column]
-        present = set(series.dropna().unique().tolist())
-        values = [_normalise(column, v, present, kinds[column]) for v in _as_list(wanted)]
-        keep = series.isin(values).to_numpy()
+        keep = None
+        for value in _as_list(wanted):
+            hits = _rows_matching(series, column, value, kinds[column])
+            keep = hits if keep is None else keep | hits
+        if keep is None:
+            raise UnknownValueError(f"empty list of values for {column!r}")
         mask = keep if mask is None else mask & keep
     return frame.loc[mask].reset_index(drop=True)
