@@ -308,3 +308,39 @@ def test_docstring_examples_run(module: str) -> None:
     mod = importlib.import_module(f"migdata.indicators.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+# --- compare_sources on hand-built frames ------------------------------------------------------
+def test_compare_sources_with_given_frames_converts_units() -> None:
+    wpp = pd.DataFrame(
+        {
+            "country": ["GEO", "GEO", "GEO"],
+            "year": [2020, 2021, 2022],
+            "variant": ["estimates", "estimates", "medium projection"],
+            "net_migration": [-1.5, 2.25, 9.0],  # thousands
+            "net_migration_rate": [-0.4, 0.6, 2.4],
+        }
+    )
+    wdi = pd.DataFrame(
+        {
+            "country": ["GEO"] * 4,
+            "year": [2020, 2021, 2020, 2021],
+            "indicator": ["SM.POP.NETM", "SM.POP.NETM", "SP.POP.TOTL", "SP.POP.TOTL"],
+            "value": [-1500.0, 2000.0, 3_000_000.0, np.nan],
+        }
+    )
+    frames = {"wpp_net_migration": wpp, "wdi": wdi}
+    table = ind.compare_sources("GEO", sources=["wpp", "wdi"], data=frames)
+    assert table["year"].tolist() == [2020, 2021]  # the projection is left out
+    assert table["wpp"].tolist() == [-1500.0, 2250.0]
+    assert table["wdi_minus_wpp"].tolist() == [0.0, -250.0]
+    rates = ind.compare_sources("GEO", sources=["wdi", "wpp"], data=frames,
+                                quantity="net_migration_rate", years=[2020, 2021])
+    assert rates["wdi"].iloc[0] == pytest.approx(-0.5)
+    assert math.isnan(rates["wdi"].iloc[1])  # no population: no rate
+    assert rates["wpp"].tolist() == [-0.4, 0.6]
+    with pytest.raises(InvalidInputError, match="quantity"):
+        ind.compare_sources("GEO", sources=["wpp"], data=frames, quantity="stock")
+    with pytest.raises(MissingColumnsError, match="net_migration_rate"):
+        ind.compare_sources("GEO", sources=["wpp"],
+                            data={"wpp_net_migration": wpp.drop(columns="net_migration_rate")})

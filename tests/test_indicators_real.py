@@ -126,3 +126,13 @@ def test_wdi_net_migration_rate_uses_mid_year_population() -> None:
         ind.wdi_wide(ds.load("wdi"), {"SM.POP.TOTL": "stock"})
     with pytest.raises(UnknownCountryError):
         ind.wdi_wide(ds.load("wdi"), {"SM.POP.NETM": "n"}, countries=["Narnia"])
+
+
+def test_compare_sources_rates() -> None:
+    table = ind.compare_sources("GEO", quantity="net_migration_rate").set_index("year")
+    assert table.attrs["unit"] == "per 1,000 mid-year population"
+    assert table.loc[2019, "wpp"] == pytest.approx(-1.425)  # WPP 2024 cnmr.txt, Georgia 2019
+    expected = -39_207 / ((3_736_357 + 3_694_608) / 2) * 1000
+    assert table.loc[2023, "geostat"] == pytest.approx(expected)
+    assert 2024 not in table.index  # Geostat rate across the census break is missing
+    assert "SP.POP.TOTL" in table.attrs["rate_notes"]["wdi"]

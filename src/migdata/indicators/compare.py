@@ -1,8 +1,8 @@
 """The same quantity from several sources, side by side, with the reason each one differs.
 
 Net migration of a country is published by several bodies that count different things. This
-module puts the series next to each other, in one unit (persons), with the differences and a
-``reason`` text per source: definition, residence rule, data origin and coverage.
+module puts the series next to each other, in one unit, with the differences and a ``reason``
+text per source: definition, residence rule, data origin and coverage.
 """
 
 from __future__ import annotations
@@ -15,9 +15,23 @@ import pandas as pd
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownValueError
 from ._checks import require_columns, require_frame, select_country
-from .rates import net_migration
+from .rates import GEOSTAT_POPULATION_BREAKS, mid_year_population, net_migration
 
-__all__ = ["NET_MIGRATION_SOURCES", "SourceSpec", "compare_sources", "source_notes"]
+__all__ = [
+    "NET_MIGRATION_SOURCES",
+    "QUANTITIES",
+    "SourceSpec",
+    "compare_sources",
+    "source_notes",
+]
+
+#: Quantities :func:`compare_sources` can put side by side, with their unit.
+QUANTITIES: dict[str, str] = {
+    "net_migration": "persons",
+    "net_migration_rate": "per 1,000 mid-year population",
+}
+
+Getter = Callable[[str], pd.DataFrame]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,54 +42,84 @@ class SourceSpec:
     ----------
     id : str
         Short id used as column name (``"geostat"``, ``"wpp"``, ``"wdi"``).
-    dataset : str
-        The :mod:`migdata.datasets` id the series is read from.
+    datasets : tuple of str
+        The :mod:`migdata.datasets` ids the series is read from.
     label : str
         Name for charts and tables.
     unit_in_dataset : str
-        Unit as stored, before conversion to persons.
+        Unit as stored, before conversion.
     reason : str
         Why this series differs from the others (definition, rule, data origin, coverage).
+    rate_note : str
+        How the rate per 1,000 is obtained for this source (its denominator).
     countries : tuple of str or None
         ISO3 codes covered, or None for every country in the dataset.
+    extract : callable
+        ``extract(get, iso3, quantity, options) -> Series`` indexed by year.
     """
 
     id: str
-    dataset: str
+    datasets: tuple[str, ...]
     label: str
     unit_in_dataset: str
     reason: str
+    rate_note: str
     countries: tuple[str, ...] | None
-    extract: Callable[[pd.DataFrame, str, Mapping[str, object]], pd.Series]
+    extract: Callable[[Getter, str, str, Mapping[str, object]], pd.Series]
 
 
-def _geostat(frame: pd.DataFrame, iso3: str, options: Mapping[str, object]) -> pd.Series:
+def _geostat(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -> pd.Series:
     what = "geostat_migration"
+    frame = get("geostat_migration")
     require_columns(frame, ["year", "flow", "sex", "citizenship", "persons"], what)
     rows = frame[(frame["sex"] == "total") & (frame["citizenship"] == "all")]
     if "country" in rows.columns:
         rows = select_country(rows, iso3, "country", what)
-    net = net_migration(rows, by=["year"])
-    return net.set_index("year")["net_migration"]
+    net = net_migration(rows, by=["year"]).set_index("year")["net_migration"]
+    if quantity == "net_migration":
+        return net
+    population = get("geostat_population")
+    require_columns(population, ["year", "population"], "geostat_population")
+    if "country" in population.columns:
+        population = select_country(population, iso3, "country", "geostat_population")
+    mid = mid_year_population(
+        population[["year", "population"]], value_col="population",
+        series_breaks=GEOSTAT_POPULATION_BREAKS,
+    ).set_index("year")["population"]
+    return net / mid.reindex(net.index) * 1000
 
 
-def _wpp(frame: pd.DataFrame, iso3: str, options: Mapping[str, object]) -> pd.Series:
+def _wpp(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -> pd.Series:
     what = "wpp_net_migration"
-    require_columns(frame, ["country", "year", "variant", "net_migration"], what)
+    frame = get("wpp_net_migration")
+    require_columns(frame, ["country", "year", "variant", "net_migration",
+                            "net_migration_rate"], what)
     rows = select_country(frame, iso3, "country", what)
     variants = options.get("wpp_variants", ("estimates",))
     rows = rows[rows["variant"].isin(list(variants))]  # type: ignore[arg-type]
+    if quantity == "net_migration_rate":
+        return rows.set_index("year")["net_migration_rate"].astype("float64")
     # WPP publishes net migration in thousands: convert to persons.
-    series = rows.set_index("year")["net_migration"].astype("float64") * 1000
-    return series.round(6)
+    return (rows.set_index("year")["net_migration"].astype("float64") * 1000).round(6)
 
 
-def _wdi(frame: pd.DataFrame, iso3: str, options: Mapping[str, object]) -> pd.Series:
+def _wdi(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -> pd.Series:
     what = "wdi"
+    frame = get("wdi")
     require_columns(frame, ["country", "year", "indicator", "value"], what)
-    rows = frame[frame["indicator"] == "SM.POP.NETM"]
-    rows = select_country(rows, iso3, "country", what + " (SM.POP.NETM)")
-    return rows.set_index("year")["value"].astype("float64")
+    rows = select_country(frame, iso3, "country", what)
+
+    def indicator(code: str) -> pd.Series:
+        part = rows[rows["indicator"] == code]
+        if part.empty:
+            raise UnknownValueError(f"{what} has no {code} rows for {iso3}")
+        return part.set_index("year")["value"].astype("float64")
+
+    net = indicator("SM.POP.NETM")
+    if quantity == "net_migration":
+        return net
+    population = indicator("SP.POP.TOTL")
+    return net / population.reindex(net.index) * 1000
 
 
 _RECS = "UN DESA, Recommendations on Statistics of International Migration, Rev. 1 (1998)"
@@ -84,7 +128,7 @@ _RECS = "UN DESA, Recommendations on Statistics of International Migration, Rev.
 NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
     "geostat": SourceSpec(
         id="geostat",
-        dataset="geostat_migration",
+        datasets=("geostat_migration", "geostat_population"),
         label="Geostat (immigrants - emigrants)",
         unit_in_dataset="persons",
         reason=(
@@ -96,14 +140,19 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
             "yearly swings are larger. Border data see every crossing but not the purpose of "
             "the stay. Covers only the territory where Geostat collects data; Georgia only."
         ),
+        rate_note=(
+            "rate computed here: net migration / mean of the 1 January populations of the year "
+            "and the next (Geostat) x 1,000; 2024 is left missing because 1 January 2025 rests "
+            "on the 2024 census"
+        ),
         countries=("GEO",),
         extract=_geostat,
     ),
     "wpp": SourceSpec(
         id="wpp",
-        dataset="wpp_net_migration",
+        datasets=("wpp_net_migration",),
         label="UN WPP 2024 (estimates)",
-        unit_in_dataset="thousand persons (multiplied by 1,000 here)",
+        unit_in_dataset="thousand persons (multiplied by 1,000 here); rate per 1,000",
         reason=(
             "Modelled: UN DESA Population Division, World Population Prospects 2024. Net "
             "migration is an estimate chosen so that the population, births and deaths of the "
@@ -112,12 +161,13 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
             "Published in thousands (converted to persons here). Only the 'estimates' variant is "
             "used by default: from 2024 WPP figures are projections, not observations."
         ),
+        rate_note="rate as published by WPP (crude net migration rate per 1,000 population)",
         countries=None,
         extract=_wpp,
     ),
     "wdi": SourceSpec(
         id="wdi",
-        dataset="wdi",
+        datasets=("wdi",),
         label="World Bank WDI (SM.POP.NETM)",
         unit_in_dataset="persons",
         reason=(
@@ -128,10 +178,23 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
             "latest years can be WPP projections rather than estimates (compare with "
             "wpp_variants=('estimates', 'medium projection')). In persons."
         ),
+        rate_note=(
+            "rate computed here: SM.POP.NETM / SP.POP.TOTL (mid-year population, WDI) x 1,000; "
+            "the denominator differs from WPP's, so rates can differ where counts agree"
+        ),
         countries=None,
         extract=_wdi,
     ),
 }
+
+
+def _spec(source: str) -> SourceSpec:
+    try:
+        return NET_MIGRATION_SOURCES[source]
+    except KeyError:
+        raise UnknownValueError(
+            f"unknown source {source!r}; known sources: {list(NET_MIGRATION_SOURCES)}"
+        ) from None
 
 
 def source_notes(sources: Iterable[str] | None = None) -> pd.DataFrame:
@@ -145,45 +208,38 @@ def source_notes(sources: Iterable[str] | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``source``, ``dataset``, ``label``, ``unit_in_dataset``, ``coverage`` and ``reason``.
+        ``source``, ``datasets``, ``label``, ``unit_in_dataset``, ``coverage``, ``reason`` and
+        ``rate_note``.
     """
     ids = list(NET_MIGRATION_SOURCES) if sources is None else list(sources)
     rows = []
     for sid in ids:
         spec = _spec(sid)
+        coverage = "all countries" if spec.countries is None else ", ".join(spec.countries)
         rows.append(
             {
                 "source": spec.id,
-                "dataset": spec.dataset,
+                "datasets": ", ".join(spec.datasets),
                 "label": spec.label,
                 "unit_in_dataset": spec.unit_in_dataset,
-                "coverage": "all countries" if spec.countries is None else ", ".join(
-                    spec.countries
-                ),
+                "coverage": coverage,
                 "reason": spec.reason,
+                "rate_note": spec.rate_note,
             }
         )
     return pd.DataFrame(rows)
-
-
-def _spec(source: str) -> SourceSpec:
-    try:
-        return NET_MIGRATION_SOURCES[source]
-    except KeyError:
-        raise UnknownValueError(
-            f"unknown source {source!r}; known sources: {list(NET_MIGRATION_SOURCES)}"
-        ) from None
 
 
 def compare_sources(
     country: str = "GEO",
     *,
     sources: Sequence[str] = ("geostat", "wpp", "wdi"),
+    quantity: str = "net_migration",
     years: Iterable[int] | None = None,
     data: Mapping[str, pd.DataFrame] | None = None,
     wpp_variants: Sequence[str] = ("estimates",),
 ) -> pd.DataFrame:
-    """Net migration of one country from several sources, side by side, in persons.
+    """Net migration (or its rate) of one country from several sources, side by side.
 
     Parameters
     ----------
@@ -192,23 +248,26 @@ def compare_sources(
     sources : sequence of str
         Source ids from :data:`NET_MIGRATION_SOURCES`; the first is the reference for the
         differences.
+    quantity : {"net_migration", "net_migration_rate"}
+        Net migration in persons (WPP's thousands are converted), or the rate per 1,000 mid-year
+        population (each source's denominator is in ``attrs["rate_notes"]``).
     years : iterable of int, optional
         Years to keep. Each must be present in at least one source (else an error lists the
         years available). Default: the years the reference source (the first) has a figure for.
     data : mapping of str to DataFrame, optional
-        Frames to use instead of loading them, keyed by source id or dataset id (for tests and
-        for refreshed data).
+        Frames to use instead of loading them, keyed by dataset id (e.g. ``"wdi"``,
+        ``"geostat_population"``): for tests and for refreshed data.
     wpp_variants : sequence of str
         WPP variants to include; add ``"medium projection"`` to show projected years as well.
 
     Returns
     -------
     DataFrame
-        ``year``, one column per source (net migration, persons), then ``<source>_minus_<ref>``
-        for each other source. A source without a figure for a year has ``NaN`` there, and so
-        has the difference: nothing is filled in. ``attrs["reasons"]`` maps each source to its
-        definitional note, ``attrs["labels"]`` to its label; :func:`source_notes` gives the notes
-        as a table.
+        ``year``, one column per source, then ``<source>_minus_<ref>`` for each other source. A
+        source without a figure for a year has ``NaN`` there, and so has the difference: nothing
+        is filled in. ``attrs`` holds ``reasons`` (source -> definitional note), ``labels``,
+        ``rate_notes``, ``unit``, ``quantity`` and ``country``; :func:`source_notes` gives the
+        notes as a table.
 
     Raises
     ------
@@ -219,10 +278,13 @@ def compare_sources(
 
     Examples
     --------
-    >>> table = compare_sources("Georgia", years=[2019])   # doctest: +SKIP
-    >>> table[["year", "geostat", "wpp", "wdi"]]           # doctest: +SKIP
+    >>> table = compare_sources("Georgia", years=[2019])
+    >>> [int(table.loc[0, s]) for s in ("geostat", "wpp", "wdi")]
+    [-8243, -5412, -5412]
     """
     iso3 = to_iso3(country)
+    if quantity not in QUANTITIES:
+        raise InvalidInputError(f"quantity must be one of {list(QUANTITIES)}, got {quantity!r}")
     sources = list(sources)
     if not sources:
         raise InvalidInputError("sources must name at least one source")
@@ -230,14 +292,21 @@ def compare_sources(
         raise InvalidInputError(f"sources must not repeat, got {sources}")
     specs = [_spec(s) for s in sources]
     options = {"wpp_variants": tuple(wpp_variants)}
+
+    def get(dataset_id: str) -> pd.DataFrame:
+        if data is not None and dataset_id in data:
+            return require_frame(data[dataset_id], f"data[{dataset_id!r}]")
+        from .. import datasets
+
+        return datasets.load(dataset_id)
+
     columns: dict[str, pd.Series] = {}
     for spec in specs:
         if spec.countries is not None and iso3 not in spec.countries:
             raise UnknownValueError(
                 f"source {spec.id!r} covers {list(spec.countries)} only, not {iso3!r}"
             )
-        frame = _frame_for(spec, data)
-        series = spec.extract(frame, iso3, options)
+        series = spec.extract(get, iso3, quantity, options)
         series.index = series.index.astype("int64")
         columns[spec.id] = series
     table = pd.DataFrame(columns)
@@ -248,7 +317,7 @@ def compare_sources(
         missing = [y for y in wanted if y not in table.index]
         if missing:
             raise UnknownValueError(
-                f"no source has net migration of {iso3} for year(s) {missing}; "
+                f"no source has {quantity} of {iso3} for year(s) {missing}; "
                 f"available years: {[int(y) for y in table.index]}"
             )
         table = table.loc[wanted]
@@ -261,21 +330,12 @@ def compare_sources(
     out.attrs.update(
         {
             "country": iso3,
-            "quantity": "net migration",
-            "unit": "persons",
+            "quantity": quantity.replace("_", " "),
+            "unit": QUANTITIES[quantity],
             "reference": ref,
             "reasons": {s.id: s.reason for s in specs},
             "labels": {s.id: s.label for s in specs},
+            "rate_notes": {s.id: s.rate_note for s in specs},
         }
     )
     return out
-
-
-def _frame_for(spec: SourceSpec, data: Mapping[str, pd.DataFrame] | None) -> pd.DataFrame:
-    if data is not None:
-        for key in (spec.id, spec.dataset):
-            if key in data:
-                return require_frame(data[key], f"data[{key!r}]")
-    from .. import datasets
-
-    return datasets.load(spec.dataset)
