@@ -52,8 +52,23 @@ def _check(result: dict, what: str) -> None:
     raise MigdataError(f"{what} failed:\n{detail}")
 
 
+def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
+    """Run one of nbgrader's converters (``GenerateAssignment``, ``GenerateFeedback``)."""
+    from nbgrader import converters
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    cfg = load_config(course_dir)
+    cfg.CourseDirectory.assignment_id = assignment
+    if converter == "GenerateFeedback":
+        cfg.HTMLExporter.template_name = "feedback"
+    app = getattr(converters, converter)(coursedir=CourseDirectory(config=cfg), config=cfg)
+    app.force = True
+    return capture_log(app)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
-    result = _api(args.course_dir).generate_assignment(args.assignment, force=True, create=True)
+    result = _convert(args.course_dir, "GenerateAssignment", args.assignment)
     _check(result, f"generating {args.assignment}")
     print(f"student version of {args.assignment} written to release/{args.assignment}/")
     return 0
@@ -86,7 +101,7 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
     cfg.ZipCollectApp.force = True
     app = ZipCollectApp(config=cfg)
     try:
-        app.initialize([args.assignment], root=str(root))
+        app.initialize([args.assignment])
         app.start()
     except SystemExit as exc:  # nbgrader's apps exit on bad input; say so and stop
         raise MigdataError(f"importing {args.zips} failed (see the messages above)") from exc
@@ -108,10 +123,10 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    api = _api(args.course_dir)
-    _check(api.generate_feedback(args.assignment, force=True), "generating feedback")
+    result = _convert(args.course_dir, "GenerateFeedback", args.assignment)
+    _check(result, f"generating feedback for {args.assignment}")
     if args.release:
-        _check(api.release_feedback(args.assignment), "releasing feedback")
+        _check(_api(args.course_dir).release_feedback(args.assignment), "releasing feedback")
     print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/")
     return 0
 
