@@ -254,3 +254,27 @@ def test_env_var_points_the_loader_elsewhere(
     finally:
         monkeypatch.delenv(ENV_VAR)
         clear_cache()
+
+
+def test_an_installed_package_finds_its_bundled_copy(tmp_path: Path) -> None:
+    """The wheel force-includes datasets/ as migdata/_bundled_datasets: the loader uses it."""
+    import os
+    import subprocess
+    import sys
+
+    import migdata
+
+    site = tmp_path / "site"
+    shutil.copytree(Path(migdata.__file__).parent, site / "migdata",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    bundled = site / "migdata" / "_bundled_datasets"
+    bundled.mkdir()
+    for name in ("datapackage.json", "geostat_population.csv"):
+        shutil.copy(datasets_dir() / name, bundled / name)
+    code = ("import migdata.datasets as d; print(d.datasets_dir()); "
+            "print(len(d.load('geostat_population')))")
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    env["PYTHONPATH"] = str(site)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env, cwd=tmp_path)
+    assert out.stdout.split() == [str(bundled), "23"]

@@ -18,6 +18,7 @@ import responses
 
 from migdata.datasets import load
 from migdata.errors import (
+    InvalidInputError,
     MalformedResponseError,
     SourceError,
     UnknownCountryError,
@@ -277,3 +278,5 @@ def test_bad_arguments_are_clear_errors() -> None:
         refresh("worldbank")
     with pytest.raises(UnknownCountryError, match="Atlantis"):
         refresh("wdi", countries=["Atlantis"])
+    with pytest.raises(InvalidInputError, match="before"):
+        refresh("wdi", start=2020, end=2010)

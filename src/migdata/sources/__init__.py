@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..countries import to_iso3
-from ..errors import SourceError, UnknownValueError
+from ..errors import InvalidInputError, SourceError, UnknownValueError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -171,6 +171,8 @@ def refresh(
     ------
     UnknownValueError
         Unknown source, or an indicator code the API rejects.
+    InvalidInputError
+        ``end`` before ``start``.
     SourceError
         HTTP error (names the URL and status), or no network and ``fallback=False``.
     MalformedResponseError
@@ -181,6 +183,8 @@ def refresh(
     if source not in SOURCES:
         raise UnknownValueError(f"unknown source {source!r}; sources: {', '.join(SOURCES)}")
     codes = _codes(countries)
+    if start is not None and end is not None and end < start:
+        raise InvalidInputError(f"end ({end}) is before start ({start})")
     if isinstance(indicators, str | int):
         indicators = [indicators]
     from .http import make_session
