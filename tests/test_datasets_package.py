@@ -72,7 +72,7 @@ def test_the_documented_caveats_are_present() -> None:
     assert "revision" in text["un_migrant_stock_totals"].lower()
     assert "unconfirmed" in text["wdi"]
     assert "not comparable" in text["geostat_population"]
-    assert "foreign citizens" in text["press_figures"]
+    assert "non-nationals only" in text["press_figures"]
     assert "Channel Islands (830)" in text["un_migrant_stock"]
 
 

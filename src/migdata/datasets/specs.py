@@ -611,9 +611,12 @@ RESOURCES: list[dict[str, Any]] = [
         "caveats": [
             "Secondary figures quoted by journalists; rounded values are kept as printed "
             "(e.g. 3.0 thousand).",
-            "The Azerbaijan committee's migration statistics cover registered moves for "
-            "permanent residence and, for arrivals, foreign citizens/non-nationals only where "
-            "stated; they are not comparable with Geostat's 183-day flows.",
+            "Azerbaijan: the international-migration statistics that the State Statistical "
+            "Committee publishes come from the State Migration Service's reports and cover "
+            "movements of non-nationals only (course text, Module 2, Unit 2.3). Some quoted "
+            "figures come from other registers instead (e.g. 2007 departures of citizens, "
+            "counted by the Ministry of Internal Affairs passport service): read measure and "
+            "notes. None of them is comparable with Geostat's 183-day flows.",
             "Periods may be partial years (2019-H1, 2014-Q1) or dates; unit varies (persons or "
             "thousand persons): always read the unit column.",
         ],
