@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -89,12 +90,6 @@ def _split_citizenships(value: object) -> list[str]:
     )
 
 
-def _date_or_none(value: object) -> dt.date | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return to_date(value, "stay end")
-
-
 def to_persons(frame: pd.DataFrame) -> list[Person]:
     """Turn a long data frame of stays into :class:`Person` objects (one per ``person_id``).
 
@@ -102,25 +97,40 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
     validated by :class:`Person` (so overlaps raise :class:`~migdata.errors.InvalidPersonError`).
     """
     _check_columns(frame)
-    has_purpose = "purpose" in frame.columns
-    ordered = frame.assign(_row=np.arange(len(frame)))
+    if frame["person_id"].isna().any():
+        raise _bad_person(frame, frame["person_id"].isna().to_numpy(), "person_id is missing")
+    if frame.empty:
+        return []
+    pcode, ids = pd.factorize(frame["person_id"], sort=False)
+    start = _days(frame["start"], "start")
+    order = np.lexsort((start, pcode))
+    starts = start.astype("datetime64[D]")[order].tolist()  # datetime.date, None for NaT
+    ends = _days(frame["end"], "end").astype("datetime64[D]")[order].tolist()
+    countries = frame["country"].to_numpy(dtype=object)[order].tolist()
+    births = frame["birth_country"].to_numpy(dtype=object)[order].tolist()
+    cits = frame["citizenships"].to_numpy(dtype=object)[order].tolist()
+    if "purpose" in frame.columns:
+        raw = frame["purpose"].to_numpy(dtype=object)[order]
+        purposes = np.where(pd.isna(raw), None, raw).tolist()
+    else:
+        purposes = [None] * len(frame)
+    sorted_codes = pcode[order]
+    bounds = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1], True]).tolist()
     persons: list[Person] = []
-    for pid, group in ordered.groupby("person_id", sort=False):
-        group = group.sort_values(["start", "_row"])
-        births = group["birth_country"].unique()
-        cits = {tuple(sorted(_split_citizenships(c))) for c in group["citizenships"]}
-        if len(births) != 1 or len(cits) != 1:
+    for lo, hi in pairwise(bounds):
+        pid = ids[sorted_codes[lo]]
+        pid = pid.item() if isinstance(pid, np.generic) else pid
+        if len(set(births[lo:hi])) != 1 or len({repr(c) for c in cits[lo:hi]}) != 1:
             raise InvalidPersonError(
                 f"person {pid!r} has different birth countries or citizenships on different rows"
             )
-        purposes = group["purpose"] if has_purpose else [None] * len(group)
-        stays = [
-            Stay(c, to_date(s, "stay start"), _date_or_none(e), None if pd.isna(p) else p)
-            for c, s, e, p in zip(
-                group["country"], group["start"], group["end"], purposes, strict=True
+        if not isinstance(cits[lo], str | Iterable):
+            raise InvalidInputError(
+                f"person {pid!r}: citizenships missing ({cits[lo]!r}); use an empty string for a "
+                "stateless person"
             )
-        ]
-        persons.append(Person(births[0], set(next(iter(cits))), stays, id=pid))
+        stays = [Stay(countries[i], starts[i], ends[i], purposes[i]) for i in range(lo, hi)]
+        persons.append(Person(births[lo], _split_citizenships(cits[lo]), stays, id=pid))
     return persons
 
 
@@ -129,23 +139,40 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Stays:
-    """Merged stays as arrays sorted by person and start (one entry per merged stay)."""
+    """Merged stays as integer arrays sorted by person and start (one entry per merged stay)."""
 
     person: np.ndarray  # person index 0..n_persons-1
-    country: np.ndarray  # ISO3 code (object array)
+    country: np.ndarray  # index into `countries`
     start: np.ndarray  # days since 1970-01-01
     end: np.ndarray  # days since 1970-01-01, undefined where ongoing
     ongoing: np.ndarray  # bool
     purpose: np.ndarray  # index into PURPOSES, -1 for none
     first: np.ndarray  # bool: first stay of its person
     first_row: np.ndarray  # per person: index of its first stay
-    birth: np.ndarray  # per person: ISO3 birth country (object array)
-    citizenships: np.ndarray  # per person: ";"-joined sorted ISO3 codes (object array)
+    birth: np.ndarray  # per person: index into `births`
+    citizenships: np.ndarray  # per person: index into `citizenship_sets`
+    countries: np.ndarray  # ISO3 codes of the stays' countries
+    births: np.ndarray  # ISO3 codes of the birth countries
+    citizenship_sets: np.ndarray  # ";"-joined sorted ISO3 codes
     person_ids: pd.Index  # per person: the original id
 
     @property
     def n_persons(self) -> int:
         return len(self.person_ids)
+
+    def country_code(self, iso: str) -> int:
+        """Index of ``iso`` among the stays' countries, -1 if nobody stayed there."""
+        hits = np.flatnonzero(self.countries == iso)
+        return int(hits[0]) if len(hits) else -1
+
+    def born_in(self, iso: str) -> np.ndarray:
+        """Per person: born in ``iso``."""
+        return (self.births == iso)[self.birth]
+
+    def holds(self, iso: str) -> np.ndarray:
+        """Per person: holds the citizenship of ``iso``."""
+        flags = np.array([iso in c.split(";") for c in self.citizenship_sets], dtype=bool)
+        return flags[self.citizenships]
 
 
 def _check_columns(frame: pd.DataFrame) -> None:
@@ -158,20 +185,26 @@ def _check_columns(frame: pd.DataFrame) -> None:
         )
 
 
-def _bad_person(frame: pd.DataFrame, mask: np.ndarray, problem: str) -> InvalidPersonError:
+def _bad_person(
+    frame: pd.DataFrame, mask: np.ndarray, problem: str, order: np.ndarray | None = None
+) -> InvalidPersonError:
+    """Error naming the person and row of the first True in ``mask`` (sorted by ``order``)."""
     row = int(np.flatnonzero(mask)[0])
+    if order is not None:
+        row = int(order[row])
     pid, label = frame["person_id"].iloc[row], frame.index[row]
     pid, label = (v.item() if isinstance(v, np.generic) else v for v in (pid, label))
     return InvalidPersonError(f"person {pid!r}: {problem} (row {label!r})")
 
 
-def _iso_codes(values: pd.Series, what: str) -> np.ndarray:
+def _iso_codes(values: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their ISO3 vocabulary ("AZ" and "Azerbaijan" get the same code)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
         raise InvalidInputError(f"{what} is missing on row {values.index[row]!r}")
-    iso = np.array([to_iso3(str(u)) for u in uniques], dtype=object)
-    return iso[codes]
+    canon, vocab = pd.factorize(np.array([to_iso3(str(u)) for u in uniques], dtype=object))
+    return canon[codes], np.asarray(vocab, dtype=object)
 
 
 def _days(values: pd.Series, what: str) -> np.ndarray:
@@ -182,7 +215,8 @@ def _days(values: pd.Series, what: str) -> np.ndarray:
     return stamps.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
-def _canonical_citizenships(values: pd.Series) -> np.ndarray:
+def _citizenship_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their vocabulary of canonical ``"AZE;RUS"`` strings."""
     if values.isna().any():
         row = int(np.flatnonzero(values.isna().to_numpy())[0])
         raise InvalidInputError(
@@ -194,11 +228,9 @@ def _canonical_citizenships(values: pd.Series) -> np.ndarray:
     except TypeError:  # unhashable cells, e.g. lists
         values = values.map(lambda v: ";".join(sorted(_split_citizenships(v))))
         codes, uniques = pd.factorize(values)
-    canon = np.array(
-        [";".join(sorted({to_iso3(c) for c in _split_citizenships(u)})) for u in uniques],
-        dtype=object,
-    )
-    return canon[codes]
+    canon = [";".join(sorted({to_iso3(c) for c in _split_citizenships(u)})) for u in uniques]
+    merged, vocab = pd.factorize(np.array(canon, dtype=object))
+    return merged[codes], np.asarray(vocab, dtype=object)
 
 
 def _prepare(population: Population) -> _Stays:
@@ -214,9 +246,9 @@ def _prepare(population: Population) -> _Stays:
     if frame["person_id"].isna().any():
         raise _bad_person(frame, frame["person_id"].isna().to_numpy(), "person_id is missing")
     pcode, person_ids = pd.factorize(frame["person_id"], sort=False)
-    country = _iso_codes(frame["country"], "country")
-    birth = _iso_codes(frame["birth_country"], "birth_country")
-    cits = _canonical_citizenships(frame["citizenships"])
+    country, countries = _iso_codes(frame["country"], "country")
+    birth, births = _iso_codes(frame["birth_country"], "birth_country")
+    cits, cit_sets = _citizenship_codes(frame["citizenships"])
     start = _days(frame["start"], "start")
     end = _days(frame["end"], "end")
     nat = np.iinfo(np.int64).min
@@ -237,7 +269,6 @@ def _prepare(population: Population) -> _Stays:
         purpose = np.full(len(frame), -1, dtype=np.int64)
 
     order = np.lexsort((start, pcode))
-    frame = frame.iloc[order]
     pcode, country, birth, cits = pcode[order], country[order], birth[order], cits[order]
     start, end, ongoing, purpose = start[order], end[order], ongoing[order], purpose[order]
 
@@ -245,31 +276,30 @@ def _prepare(population: Population) -> _Stays:
     first = np.ones(n, dtype=bool)
     first[1:] = pcode[1:] != pcode[:-1]
     same = ~first
-    if (same & np.r_[False, birth[1:] != birth[:-1]]).any():
-        raise _bad_person(
-            frame, same & np.r_[False, birth[1:] != birth[:-1]], "birth_country differs by row"
-        )
-    if (same & np.r_[False, cits[1:] != cits[:-1]]).any():
-        raise _bad_person(
-            frame, same & np.r_[False, cits[1:] != cits[:-1]], "citizenships differ by row"
-        )
-    if (~ongoing & (end <= start)).any():
-        raise _bad_person(frame, ~ongoing & (end <= start), "a stay ends on or before its start")
+    checks = (
+        (same & np.r_[False, birth[1:] != birth[:-1]], "birth_country differs by row"),
+        (same & np.r_[False, cits[1:] != cits[:-1]], "citizenships differ by row"),
+        (~ongoing & (end <= start), "a stay ends on or before its start"),
+    )
+    for mask, problem in checks:
+        if mask.any():
+            raise _bad_person(frame, mask, problem, order)
     prev_end = np.r_[nat, end[:-1]]
     prev_ongoing = np.r_[False, ongoing[:-1]]
     overlap = same & (prev_ongoing | (start < prev_end))
     if overlap.any():
-        raise _bad_person(frame, overlap, "two stays overlap (or a stay follows an ongoing one)")
+        raise _bad_person(
+            frame, overlap, "two stays overlap (or a stay follows an ongoing one)", order
+        )
 
     # merge adjacent stays in the same country
-    new = first | (country != np.r_[None, country[:-1]]) | (start != prev_end)
+    new = first | (country != np.r_[-1, country[:-1]]) | (start != prev_end)
     heads = np.flatnonzero(new)
     tails = np.r_[heads[1:] - 1, n - 1] if n else heads
-    person = pcode[heads]
     first_m = first[heads]
     first_row = np.flatnonzero(first_m)
     return _Stays(
-        person=person,
+        person=pcode[heads],
         country=country[heads],
         start=start[heads],
         end=end[tails],
@@ -279,6 +309,9 @@ def _prepare(population: Population) -> _Stays:
         first_row=first_row,
         birth=birth[heads][first_row],
         citizenships=cits[heads][first_row],
+        countries=countries,
+        births=births,
+        citizenship_sets=cit_sets,
         person_ids=pd.Index(person_ids),
     )
 
@@ -294,12 +327,6 @@ def _year_bounds(year: object) -> tuple[int, int]:
     return (dt.date(y, 1, 1) - _EPOCH).days, (dt.date(y + 1, 1, 1) - _EPOCH).days
 
 
-def _holds(citizenships: np.ndarray, iso: str) -> np.ndarray:
-    codes, uniques = pd.factorize(citizenships)
-    flags = np.array([iso in u.split(";") for u in uniques], dtype=bool)
-    return flags[codes] if len(codes) else np.zeros(0, dtype=bool)
-
-
 def _residence(st: _Stays, rule: str) -> tuple[np.ndarray, np.ndarray]:
     """Residence-stay flags and, for every stay, the index of the latest residence stay so far."""
     limit = threshold_days(rule)
@@ -313,12 +340,12 @@ def _any_by_person(mask: np.ndarray, st: _Stays) -> np.ndarray:
 
 
 def _residence_on(st: _Stays, last_res: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per person: whether any stay started by ``day`` and the country of usual residence."""
+    """Per person: whether any stay started by ``day``, and the code of the usual residence."""
     le = st.start <= day
     count = np.bincount(st.person[le], minlength=st.n_persons)
     has = count > 0
     row = st.first_row + np.maximum(count - 1, 0)
-    country = np.where(has, st.country[last_res[row]] if len(row) else row, None)
+    country = np.where(has, st.country[last_res[row]] if len(row) else row, -1)
     return has, country
 
 
@@ -354,12 +381,13 @@ def stocks(
     st = _prepare(persons)
     res, last_res = _residence(st, rule)
     has, where = _residence_on(st, last_res, day)
-    resident = has & (where == iso)
-    native = st.birth == iso
-    citizen = _holds(st.citizenships, iso)
+    code = st.country_code(iso)
+    resident = has & (where == code)
+    native = st.born_in(iso)
+    citizen = st.holds(iso)
     counted = res & (st.start <= day)
-    at_home = counted & (st.country == iso)
-    abroad = counted & (st.country != iso)
+    at_home = counted & (st.country == code)
+    abroad = counted & (st.country != code)
     homes_so_far = np.cumsum(at_home)
     homes_before_person = (homes_so_far - at_home)[st.first_row][st.person]
     returned_row = abroad & ((homes_so_far - at_home - homes_before_person) > 0)
@@ -403,11 +431,12 @@ def flows(persons: Population, country: str, year: int, rule: str = "12_months")
     move = res & ~st.first & (st.start >= lo) & (st.start < hi)
     prev_row = np.r_[0, last_res[:-1]] if len(last_res) else last_res
     prev = st.country[prev_row]
-    here = st.country == iso
-    immigration = move & here & (prev != iso)
-    emigration = move & ~here & (prev == iso)
-    citizen = _holds(st.citizenships, iso)[st.person]
-    native = (st.birth == iso)[st.person]
+    code = st.country_code(iso)
+    here = st.country == code
+    immigration = move & here & (prev != code)
+    emigration = move & ~here & (prev == code)
+    citizen = st.holds(iso)[st.person]
+    native = st.born_in(iso)[st.person]
     values = [
         immigration.sum(),
         emigration.sum(),
@@ -438,12 +467,13 @@ def mobility(persons: Population, country: str, year: int, rule: str = "12_month
     threshold_days(rule)
     st = _prepare(persons)
     res, last_res = _residence(st, rule)
+    code = st.country_code(iso)
     visit = (
         ~res
-        & (st.country == iso)
+        & (st.country == code)
         & (st.start >= lo)
         & (st.start < hi)
-        & (st.country[last_res] != iso)
+        & (st.country[last_res] != code)
     )
     days = st.end - st.start
     p = st.purpose
@@ -484,4 +514,4 @@ def emigrants(persons: Population, country: str, on: dt.date | str, rule: str = 
     st = _prepare(persons)
     _, last_res = _residence(st, rule)
     has, where = _residence_on(st, last_res, day)
-    return int((has & (st.birth == iso) & (where != iso)).sum())
+    return int((has & st.born_in(iso) & (where != st.country_code(iso))).sum())
