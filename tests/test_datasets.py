@@ -278,3 +278,14 @@ def test_an_installed_package_finds_its_bundled_copy(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env, cwd=tmp_path)
     assert out.stdout.split() == [str(bundled), "23"]
+
+
+def test_every_area_without_iso3_is_the_documented_one() -> None:
+    stock = load("un_migrant_stock")
+    no_iso = set(stock.loc[stock["origin"].isna(), "origin_m49"])
+    no_iso |= set(stock.loc[stock["destination"].isna(), "destination_m49"])
+    assert no_iso == {830}
+    assert "Channel Islands (830)" in " ".join(describe("un_migrant_stock")["caveats"])
+    wpp = load("wpp_net_migration")
+    assert set(wpp.loc[wpp["country"].isna(), "country_m49"]) == {412}
+    assert "Kosovo (412)" in " ".join(describe("wpp_net_migration")["caveats"])
