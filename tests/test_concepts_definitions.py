@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from migdata.concepts import (
+    CATEGORY_CONCEPTS,
     CONCEPTS,
     FLOW_CATEGORIES,
     KINDS,
@@ -70,17 +71,14 @@ def test_sources_cover_the_three_un_documents() -> None:
 
 
 def test_output_labels_have_concepts() -> None:
-    ids = set(CONCEPTS)
-    plural = {
-        "national_citizen": "national_citizens",
-        "foreign_citizen": "foreign_citizens",
-        "returned_migrant": "returned_migrants",
-        "returned_native_born_migrant": "returned_native_born_migrants",
-        "international_migrant": "immigrant_stock",
-        "returning_citizen": "returning_citizens",
-    }
-    for label in (*STOCK_CATEGORIES, *FLOW_CATEGORIES, *TEMPORARY_CATEGORIES):
-        assert plural.get(label, label) in ids, label
+    labels = (*STOCK_CATEGORIES, *FLOW_CATEGORIES, *TEMPORARY_CATEGORIES)
+    assert set(CATEGORY_CONCEPTS) == set(labels)
+    assert set(CATEGORY_CONCEPTS.values()) <= set(CONCEPTS)
+    assert CONCEPTS[CATEGORY_CONCEPTS["international_migrant"]].kind == "stock"
+    for label in STOCK_CATEGORIES:
+        assert CONCEPTS[CATEGORY_CONCEPTS[label]].kind == "stock"
+    for label in TEMPORARY_CATEGORIES:
+        assert CONCEPTS[CATEGORY_CONCEPTS[label]].kind == "temporary_mobility"
 
 
 def test_summaries_are_not_copied_from_the_curriculum() -> None:

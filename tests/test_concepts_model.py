@@ -22,6 +22,7 @@ def test_stay_normalises_country_and_dates() -> None:
     assert Stay("ge", pd.Timestamp("2020-01-01")).country == "GEO"
     assert Stay("GEO", D(2020, 1, 1)).ongoing
     assert Stay("GEO", D(2020, 1, 1)).days is None
+    assert Stay("GEO", D(2020, 1, 1), pd.NaT).end is None
     assert set(PURPOSES) == {
         "work", "seasonal_work", "study", "training", "health", "asylum_transit", "family",
         "tourism", "business",

@@ -258,3 +258,68 @@ def test_agreement_is_not_vacuous(population: tuple[pd.DataFrame, list[Person]])
     assert (mobility(frame, "AZE", 2016) > 0).sum() >= 5
     assert (mobility(frame, "RUS", 2016) > 0)["seasonal_workers"]
     assert np.int64(emigrants(frame, "AZE", "2019-01-01")) > 0
+
+
+def _random_people(n: int, seed: int) -> list[Person]:
+    """Random histories crowded around the thresholds, with adjacent same-country stays."""
+    rng = np.random.default_rng(seed)
+    lengths = [1, 3, 7, 8, 60, 181, 182, 183, 184, 300, 363, 364, 365, 366, 800]
+    purposes = [None, "work", "seasonal_work", "study", "training", "health", "asylum_transit",
+                "tourism", "family", "business"]  # fmt: skip
+    countries = ["AZE", "RUS", "GEO"]
+    people = []
+    for i in range(n):
+        day = D(2015, 1, 1) + dt.timedelta(days=int(rng.integers(0, 400)))
+        stays = []
+        for k in range(int(rng.integers(1, 9))):
+            length = int(rng.choice(lengths))
+            end = day + dt.timedelta(days=length)
+            ongoing = k > 0 and rng.random() < 0.1
+            country = str(rng.choice(countries))
+            stays.append(Stay(country, day, None if ongoing else end, rng.choice(purposes)))
+            if ongoing:
+                break
+            day = end + dt.timedelta(days=int(rng.choice([0, 0, 0, 1, 20])))
+        cits = set(rng.choice(countries, size=int(rng.integers(0, 3)), replace=False).tolist())
+        people.append(Person(str(rng.choice(countries)), cits, stays, id=f"r{i}"))
+    return people
+
+
+@pytest.mark.parametrize("rule", ["12_months", "6_months"])
+def test_tables_agree_on_random_edge_histories(rule: str) -> None:
+    people = _random_people(1500, seed=11)
+    frame = to_frame(people)
+    for country in ("AZE", "RUS"):
+        for on in ("2015-06-01", "2016-03-01", "2018-01-01"):
+            expected = Counter(c for p in people for c in stock_categories(p, country, on, rule))
+            got = stocks(frame, country, on, rule)
+            assert got[list(STOCK_CATEGORIES)].to_dict() == {
+                c: expected[c] for c in STOCK_CATEGORIES
+            }
+        for year in (2015, 2016, 2017):
+            events = Counter(e for p in people for e in flow_events(p, country, year, rule))
+            assert flows(people, country, year, rule).to_dict() == {
+                c: events[c] for c in FLOW_CATEGORIES
+            }
+            temp = Counter(c for p in people for c in temporary_mobility(p, country, year, rule))
+            got_temp = mobility(frame, country, year, rule)
+            assert got_temp.to_dict() == {c: temp[c] for c in TEMPORARY_CATEGORIES}
+    assert got_temp.sum() > 0 and got.sum() > 0
+
+
+def test_bad_row_is_named_by_its_label() -> None:
+    frame = _frame(start=["2000-01-01", "2009-06-01"]).set_axis(["a", "b"])
+    with pytest.raises(InvalidPersonError, match=r"person 1: .*overlap.*row 'b'"):
+        flows(frame, "AZE", 2009)
+
+
+def test_to_persons_errors_and_empty() -> None:
+    assert to_persons(pd.DataFrame(columns=list(STAY_COLUMNS))) == []
+    with pytest.raises(InvalidPersonError, match="person 1"):
+        to_persons(_frame(birth_country=["AZE", "GEO"]))
+    with pytest.raises(InvalidInputError, match="stateless"):
+        to_persons(_frame(citizenships=[np.nan, np.nan]))
+    with pytest.raises(InvalidPersonError, match="overlaps"):
+        to_persons(_frame(start=["2000-01-01", "2009-06-01"]))
+    with pytest.raises(MissingColumnsError, match="country"):
+        to_persons(_frame().drop(columns="country"))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .definitions import CONCEPTS, KINDS, Concept
 from .model import PURPOSES, Person, Stay
 from .rules import (
+    CATEGORY_CONCEPTS,
     FLOW_CATEGORIES,
     RULES,
     STOCK_CATEGORIES,
@@ -46,6 +47,7 @@ _TABLE_NAMES = (
 )
 
 __all__ = [
+    "CATEGORY_CONCEPTS",
     "CONCEPTS",
     "FLOW_CATEGORIES",
     "KINDS",

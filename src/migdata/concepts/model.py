@@ -65,8 +65,8 @@ class Stay:
     start : datetime.date or str
         First day of the stay.
     end : datetime.date or str or None
-        The day the person left (not part of the stay). ``None`` means the person is still there
-        and intends to stay.
+        The day the person left (not part of the stay). ``None`` (or ``NaT``) means the person is
+        still there and intends to stay.
     purpose : str or None
         One of :data:`PURPOSES` or ``None`` (not known / not relevant).
 
@@ -93,6 +93,8 @@ class Stay:
     def __post_init__(self) -> None:
         object.__setattr__(self, "country", to_iso3(self.country))
         object.__setattr__(self, "start", to_date(self.start, "stay start"))
+        if self.end is not None and self.end != self.end:  # NaN / NaT: no end, still there
+            object.__setattr__(self, "end", None)
         if self.end is not None:
             end = to_date(self.end, "stay end")
             object.__setattr__(self, "end", end)

@@ -23,6 +23,7 @@ from ..errors import InvalidInputError, UnknownRuleError
 from .model import Person, Stay, to_date
 
 __all__ = [
+    "CATEGORY_CONCEPTS",
     "FLOW_CATEGORIES",
     "RULES",
     "STOCK_CATEGORIES",
@@ -61,6 +62,22 @@ TEMPORARY_CATEGORIES: Final = (
     "asylum_seekers_in_transit",
     "circular_mobility",
 )
+
+#: The :data:`~migdata.concepts.CONCEPTS` id behind each label the rules return.
+CATEGORY_CONCEPTS: Final[dict[str, str]] = {
+    "native_born": "native_born",
+    "foreign_born": "foreign_born",
+    "national_citizen": "national_citizens",
+    "foreign_citizen": "foreign_citizens",
+    "international_migrant": "immigrant_stock",
+    "returned_migrant": "returned_migrants",
+    "returned_native_born_migrant": "returned_native_born_migrants",
+    "immigration": "immigration",
+    "emigration": "emigration",
+    "returning_citizen": "returning_citizens",
+    "returning_native_born": "returning_native_born",
+    **{label: label for label in TEMPORARY_CATEGORIES},
+}
 
 #: Longest work stay (days) that counts as a cross-border commute.
 CROSS_BORDER_MAX_DAYS: Final = 7
