@@ -64,3 +64,23 @@ def test_import_migdata_does_not_import_plotting_or_network_libraries() -> None:
 def test_ci_script_runs_make_test() -> None:
     script = (ROOT / ".ci" / "run").read_text()
     assert "make test" in script and "set -e" in script
+
+
+def test_wheel_bundles_the_data_package(tmp_path: Path) -> None:
+    """A non-editable install (pip install migdata) carries datasets/ as migdata/_bundled_datasets."""
+    import json
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--quiet", "--wheel-dir", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("migdata-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = json.loads((ROOT / "datasets" / "datapackage.json").read_text())
+    expected = {"migdata/_bundled_datasets/datapackage.json"} | {
+        f"migdata/_bundled_datasets/{resource['path']}" for resource in package["resources"]
+    }
+    assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"
+    assert "migdata/concepts/__init__.py" in names
