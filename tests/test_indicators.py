@@ -63,7 +63,9 @@ def test_missing_columns_error_names_missing_and_found() -> None:
 
 
 def test_mid_year_population_is_mean_of_two_1_january_counts() -> None:
-    p = pd.DataFrame({"year": [2020, 2021, 2022, 2023], "value": [1000, 1010, 1030, 1200]})
+    p = pd.DataFrame(
+        {"year": [2020, 2021, 2022, 2023], "population": [1000, 1010, 1030, 1200]}
+    )
     out = ind.mid_year_population(p)
     assert out["population"].tolist()[:2] == [1005.0, 1020.0]
     # 2023 needs 1 January 2024, which is absent: NaN, not extrapolated.
@@ -89,6 +91,25 @@ def test_crude_rates_per_1000() -> None:
     assert math.isnan(out.loc[2022, "immigration_rate"])
 
 
+def test_rates_refuse_split_counts_over_a_total_population() -> None:
+    flows = pd.DataFrame(
+        {
+            "year": [2020] * 4,
+            "sex": ["male", "male", "female", "female"],
+            "flow": ["immigrants", "emigrants"] * 2,
+            "persons": [10, 4, 7, 9],
+        }
+    )
+    pop = pd.DataFrame({"year": [2020], "population": [1000.0]})
+    with pytest.raises(InvalidInputError, match="split by sex"):
+        ind.crude_migration_rates(flows, pop)
+    by_sex = pd.DataFrame(
+        {"year": [2020, 2020], "sex": ["male", "female"], "population": [480.0, 520.0]}
+    )
+    out = ind.crude_migration_rates(flows, by_sex).set_index("sex")
+    assert out.loc["male", "net_migration_rate"] == pytest.approx(6 / 480 * 1000)
+
+
 def test_net_migration_rate_joins_on_country_and_year() -> None:
     net = pd.DataFrame(
         {"country": ["ARM", "GEO"], "year": [2020, 2020], "net_migration": [-300, 50]}
@@ -104,7 +125,7 @@ def test_net_migration_rate_joins_on_country_and_year() -> None:
 def test_balancing_equation_residual_and_break() -> None:
     p = pd.DataFrame({"year": [2020, 2021, 2022, 2023], "population": [1000, 990, 1000, 1300]})
     ni = pd.DataFrame({"year": [2020, 2021, 2022], "natural_increase": [5, -2, 4]})
-    out = ind.balancing_equation(p, ni, value_col="population", series_breaks=[2023])
+    out = ind.balancing_equation(p, ni, series_breaks=[2023])
     out = out.set_index("year")
     # 2020: change -10, natural increase 5 -> net migration -15
     assert out.loc[2020, "net_migration"] == -15

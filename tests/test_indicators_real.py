@@ -100,8 +100,7 @@ def test_migrant_share_recomputed_matches_published() -> None:
 def test_crude_rates_georgia_with_census_break() -> None:
     flows = ds.load("geostat_migration", sex="total", citizenship="all")
     pop = ind.mid_year_population(
-        ds.load("geostat_population"), value_col="population",
-        series_breaks=ind.GEOSTAT_POPULATION_BREAKS,
+        ds.load("geostat_population"), series_breaks=ind.GEOSTAT_POPULATION_BREAKS,
     )
     rates = ind.crude_migration_rates(flows, pop).set_index("year")
     # population 1 Jan 2023 = 3,736,357 and 1 Jan 2024 = 3,694,608 (Geostat)

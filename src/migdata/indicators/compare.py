@@ -83,8 +83,7 @@ def _geostat(get: Getter, iso3: str, quantity: str, options: Mapping[str, object
     if "country" in population.columns:
         population = select_country(population, iso3, "country", "geostat_population")
     mid = mid_year_population(
-        population[["year", "population"]], value_col="population",
-        series_breaks=GEOSTAT_POPULATION_BREAKS,
+        population[["year", "population"]], series_breaks=GEOSTAT_POPULATION_BREAKS,
     ).set_index("year")["population"]
     return net / mid.reindex(net.index) * 1000
 

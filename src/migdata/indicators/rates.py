@@ -115,7 +115,7 @@ def mid_year_population(
     population: pd.DataFrame,
     *,
     reference: str = "1 January",
-    value_col: str = "value",
+    value_col: str = "population",
     by: Sequence[str] | None = None,
     series_breaks: Iterable[int] = (),
 ) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def mid_year_population(
         ``NaN``. With ``"mid-year"`` (e.g. World Bank WDI ``SP.POP.TOTL``, which is a mid-year
         estimate) the values are used as they are.
     value_col : str
-        Column with the population in persons.
+        Column with the population in persons (``population`` in ``geostat_population``).
     by : sequence of str, optional
         Group columns; default: country, sex... present in the frame.
     series_breaks : iterable of int
@@ -149,7 +149,7 @@ def mid_year_population(
     Examples
     --------
     >>> import pandas as pd
-    >>> p = pd.DataFrame({"year": [2020, 2021, 2022], "value": [1000, 1010, 1030]})
+    >>> p = pd.DataFrame({"year": [2020, 2021, 2022], "population": [1000, 1010, 1030]})
     >>> mid_year_population(p)["population"].tolist()
     [1005.0, 1020.0, nan]
     """
@@ -215,6 +215,14 @@ def rates_per_1000(
     require_columns(counts, on, "rates_per_1000(counts)")
     require_columns(population, on, "rates_per_1000(population)")
     _unique_or_error(population, on, "rates_per_1000(population)")
+    for column, whole in (("sex", "total"), ("citizenship", "all")):
+        if column in counts.columns and column not in on:
+            parts = sorted(set(counts[column].dropna().astype(str)) - {whole})
+            if parts:
+                raise InvalidInputError(
+                    f"counts are split by {column} ({parts}) but the population is not: keep "
+                    f"{column}={whole!r} rows, or give a population with a {column} column"
+                )
     pop = population[[*on, population_col]].rename(columns={population_col: "population"})
     left = counts.drop(columns=["population"], errors="ignore")
     out = left.merge(pop, on=on, how="left", validate="many_to_one")
@@ -295,7 +303,7 @@ def balancing_equation(
     population: pd.DataFrame,
     natural_increase: pd.DataFrame,
     *,
-    value_col: str = "value",
+    value_col: str = "population",
     natural_increase_col: str = "natural_increase",
     on: Sequence[str] | None = None,
     series_breaks: Iterable[int] = (),
@@ -319,7 +327,8 @@ def balancing_equation(
     Parameters
     ----------
     population : DataFrame
-        1 January populations: ``year`` and ``value_col`` (persons), optional group columns.
+        1 January populations: ``year`` and ``value_col`` (persons), optional group columns,
+        e.g. ``migdata.datasets.load("geostat_population")``.
     natural_increase : DataFrame
         ``year`` and ``natural_increase_col`` (births minus deaths during the year, persons).
     on : sequence of str, optional
@@ -337,7 +346,7 @@ def balancing_equation(
     Examples
     --------
     >>> import pandas as pd
-    >>> p = pd.DataFrame({"year": [2020, 2021], "value": [1000, 1012]})
+    >>> p = pd.DataFrame({"year": [2020, 2021], "population": [1000, 1012]})
     >>> ni = pd.DataFrame({"year": [2020], "natural_increase": [5]})
     >>> balancing_equation(p, ni)["net_migration"].tolist()   # 2021 has no 1 Jan 2022
     [7.0, nan]

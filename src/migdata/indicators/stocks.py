@@ -85,8 +85,9 @@ def emigrant_stock_by_destination(
     -----
     The share's denominator is the sum over destination *countries* that have a figure.
     Destinations whose cell is missing keep ``NaN`` stock and share (they are not treated as
-    zero) and are not in the denominator. Unknown destinations and regional aggregates are not
-    rows of the country-to-country table, so they are not counted either.
+    zero) and are not in the denominator; with ``top`` they are left out of the ranking and
+    only counted in ``attrs["destinations_missing"]``. Unknown destinations and regional
+    aggregates are not rows of the country-to-country table, so they are not counted either.
 
     Raises
     ------
