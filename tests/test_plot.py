@@ -224,3 +224,20 @@ def test_real_data_charts_render() -> None:
     top = ind.emigrant_stock_by_destination(stock, "ARM", year=2019, top=5)
     sankey = mp.emigrant_sankey(top).to_dict()["data"][0]
     assert sankey["link"]["value"][0] == 527_163  # Armenia-born in Russia, 2019
+
+
+@pytest.mark.parametrize("backend", ["matplotlib", "plotly"])
+def test_absent_year_is_a_gap_not_a_joined_line(backend: str) -> None:
+    data = pd.DataFrame({"country": ["GEO", "GEO"], "year": [2018, 2020],
+                         "net_migration_rate": [-1.0, 3.0]})
+    fig = mp.rates_timeseries(data, source="Hand-made test table", backend=backend)
+    if backend == "plotly":
+        trace = fig.to_dict()["data"][0]
+        xs, ys = list(trace["x"]), list(trace["y"])
+        assert ys[1] is None or math.isnan(ys[1])
+    else:
+        line = fig.axes[0].get_lines()[0]
+        xs, ys = list(line.get_xdata()), list(line.get_ydata())
+        assert math.isnan(ys[1])
+    assert xs == [2018, 2019, 2020]
+    assert (ys[0], ys[2]) == (-1.0, 3.0)

@@ -15,6 +15,7 @@ from .style import (
     color_for,
     finish_matplotlib,
     finish_plotly,
+    full_years,
     new_matplotlib_figure,
 )
 
@@ -45,7 +46,8 @@ def source_comparison(
     Returns
     -------
     Figure
-        y axis: the quantity in the table's unit. Years a source lacks are gaps.
+        y axis: the quantity in the table's unit. Years a source lacks (NaN or absent rows) are
+        gaps, never joined by a line.
     """
     check_backend(backend)
     labels: dict[str, str] = dict(table.attrs.get("labels", {}))
@@ -69,9 +71,10 @@ def source_comparison(
 
         fig = go.Figure()
         for i, (sid, label) in enumerate(labels.items()):
+            x, y = full_years(table["year"], table[sid])
             fig.add_trace(
                 go.Scatter(
-                    x=table["year"].tolist(), y=table[sid].astype("float64").tolist(),
+                    x=x, y=y,
                     name=label, mode="lines+markers", connectgaps=False,
                     line={"color": color_for(sid, i), "width": 2.5,
                           "dash": _PLOTLY_DASHES[i % len(_PLOTLY_DASHES)]},
@@ -81,7 +84,8 @@ def source_comparison(
         return finish_plotly(fig, title=title, xlabel="Year", ylabel=ylabel, caption=caption)
     fig, ax = new_matplotlib_figure()
     for i, (sid, label) in enumerate(labels.items()):
-        ax.plot(table["year"].to_numpy(), table[sid].astype("float64").to_numpy(), label=label,
+        x, y = full_years(table["year"], table[sid])
+        ax.plot(x, y, label=label,
                 color=color_for(sid, i), linewidth=2.2, marker="o", markersize=3.5,
                 linestyle=_MPL_DASHES[i % len(_MPL_DASHES)])
     ax.axhline(0, color="#888888", linewidth=0.8)

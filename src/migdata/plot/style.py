@@ -21,6 +21,7 @@ __all__ = [
     "color_for",
     "finish_matplotlib",
     "finish_plotly",
+    "full_years",
     "new_matplotlib_figure",
     "resolve_source",
 ]
@@ -135,3 +136,20 @@ def finish_plotly(
         font={"size": CAPTION_SIZE + 3, "color": _CAPTION},
     )
     return fig
+
+
+def full_years(years: Any, values: Any) -> tuple[list[int], list[float]]:
+    """Series on every year from the first to the last, ``NaN`` where a year is absent.
+
+    Drawing only the years present would join the points on each side of a missing year and
+    so draw an interpolation; with the absent years as ``NaN`` both backends leave a gap.
+    """
+    import pandas as pd
+
+    series = pd.Series(list(values), index=[int(y) for y in years], dtype="float64")
+    if series.empty:
+        return [], []
+    series = series.groupby(level=0).first()
+    span = range(int(series.index.min()), int(series.index.max()) + 1)
+    series = series.reindex(span)
+    return list(span), series.tolist()

@@ -14,6 +14,7 @@ from .style import (
     color_for,
     finish_matplotlib,
     finish_plotly,
+    full_years,
     new_matplotlib_figure,
     resolve_source,
 )
@@ -49,7 +50,7 @@ def rates_timeseries(
     Returns
     -------
     matplotlib.figure.Figure or plotly.graph_objects.Figure
-        Missing years are gaps in the line: nothing is interpolated.
+        Missing years (NaN or absent rows) are gaps in the line: nothing is interpolated.
     """
     check_backend(backend)
     require_columns(data, [country_col, year_col, value_col], "rates_timeseries(data)")
@@ -63,7 +64,8 @@ def rates_timeseries(
             label = country_name(str(code))
         except ValueError:
             label = str(code)
-        series.append((label, color_for(str(code), i), part[year_col], part[value_col]))
+        x, y = full_years(part[year_col], part[value_col])
+        series.append((label, color_for(str(code), i), x, y))
     if backend == "plotly":
         import plotly.graph_objects as go
 
@@ -71,7 +73,7 @@ def rates_timeseries(
         for label, color, x, y in series:
             fig.add_trace(
                 go.Scatter(
-                    x=x.tolist(), y=y.astype("float64").tolist(), name=label, mode="lines+markers",
+                    x=x, y=y, name=label, mode="lines+markers",
                     line={"color": color, "width": 2.5}, connectgaps=False,
                 )
             )
@@ -79,7 +81,7 @@ def rates_timeseries(
         return finish_plotly(fig, title=title, xlabel="Year", ylabel=ylabel, caption=caption)
     fig, ax = new_matplotlib_figure()
     for label, color, x, y in series:
-        ax.plot(x.to_numpy(), y.astype("float64").to_numpy(), label=label, color=color,
+        ax.plot(x, y, label=label, color=color,
                 linewidth=2.2, marker="o", markersize=3)
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.legend(frameon=False)
