@@ -453,3 +453,14 @@ def test_bad_arguments_are_named() -> None:
         usual_residence(SOMEONE, "yesterday")
     with pytest.raises(InvalidInputError, match="expected a Person"):
         usual_residence("AZE", D(2020, 1, 1))  # type: ignore[arg-type]
+
+
+def test_numpy_integer_years_are_accepted_and_bools_are_not() -> None:
+    import numpy as np
+
+    p = away_for(400)
+    assert flow_events(p, "AZE", np.int64(2020)) == ["emigration"]
+    assert flow_events(p, "AZE", np.int32(2021)) == flow_events(p, "AZE", 2021)
+    assert temporary_mobility(p, "RUS", np.int64(2020)) == set()
+    with pytest.raises(InvalidInputError, match="True"):
+        flow_events(p, "AZE", True)

@@ -323,3 +323,10 @@ def test_to_persons_errors_and_empty() -> None:
         to_persons(_frame(start=["2000-01-01", "2009-06-01"]))
     with pytest.raises(MissingColumnsError, match="country"):
         to_persons(_frame().drop(columns="country"))
+
+
+def test_numpy_integer_year_in_tables(small: list[Person]) -> None:
+    year = np.int64(2017)
+    pd.testing.assert_series_equal(flows(small, "AZE", year), flows(small, "AZE", 2017))
+    assert flows(small, "AZE", year).attrs["year"] == 2017
+    assert mobility(small, "AZE", np.int32(2018))["cross_border_workers"] == 1

@@ -16,6 +16,7 @@ How a history is read
 from __future__ import annotations
 
 import datetime as dt
+from numbers import Integral
 from typing import Final
 
 from ..countries import to_iso3
@@ -111,9 +112,10 @@ def _check_person(person: object) -> Person:
 
 
 def _check_year(year: object) -> int:
-    if isinstance(year, bool) or not isinstance(year, int):
+    """Return ``year`` as an ``int``: any integer, also ``numpy.int64``, but not a bool."""
+    if isinstance(year, bool) or not isinstance(year, Integral):
         raise InvalidInputError(f"year must be an integer such as 2020, got {year!r}")
-    return year
+    return int(year)
 
 
 def merged_stays(person: Person) -> list[Stay]:

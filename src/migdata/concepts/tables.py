@@ -43,6 +43,7 @@ from .rules import (
     FLOW_CATEGORIES,
     STOCK_CATEGORIES,
     TEMPORARY_CATEGORIES,
+    _check_year,
     threshold_days,
 )
 
@@ -321,9 +322,8 @@ def _day_number(value: object, what: str) -> int:
 
 
 def _year_bounds(year: object) -> tuple[int, int]:
-    if isinstance(year, bool) or not isinstance(year, int | np.integer):
-        raise InvalidInputError(f"year must be an integer such as 2020, got {year!r}")
-    y = int(year)
+    """First day of ``year`` and of the next year, as day numbers."""
+    y = _check_year(year)
     return (dt.date(y, 1, 1) - _EPOCH).days, (dt.date(y + 1, 1, 1) - _EPOCH).days
 
 
