@@ -464,3 +464,8 @@ def test_numpy_integer_years_are_accepted_and_bools_are_not() -> None:
     assert temporary_mobility(p, "RUS", np.int64(2020)) == set()
     with pytest.raises(InvalidInputError, match="True"):
         flow_events(p, "AZE", True)
+
+
+def test_qualifies_names_a_non_stay() -> None:
+    with pytest.raises(InvalidInputError, match=r"expected a Stay, got \('RUS', 400\)"):
+        qualifies(("RUS", 400))  # type: ignore[arg-type]

@@ -139,8 +139,8 @@ class Person:
     Raises
     ------
     InvalidPersonError
-        If there is no stay, a stay is not a :class:`Stay`, the stays are out of order or overlap
-        (an ongoing stay followed by another stay overlaps it).
+        If ``stays`` is not a list, is empty or holds something other than a :class:`Stay`, or
+        the stays are out of order or overlap (an ongoing stay followed by another overlaps it).
     UnknownCountryError
         If a birth or citizenship country is unknown.
 
@@ -168,9 +168,13 @@ class Person:
                 f"got {self.citizenships!r}"
             )
         object.__setattr__(self, "citizenships", frozenset(to_iso3(c) for c in cits))
+        who = f"person {self.id!r}" if self.id is not None else "person"
+        if isinstance(self.stays, Stay | str) or not isinstance(self.stays, Iterable):
+            raise InvalidPersonError(
+                f"{who}: stays must be a list of Stay in time order, got {self.stays!r}"
+            )
         stays = tuple(self.stays)
         object.__setattr__(self, "stays", stays)
-        who = f"person {self.id!r}" if self.id is not None else "person"
         if not stays:
             raise InvalidPersonError(f"{who} has no stays: at least one Stay is needed")
         for i, stay in enumerate(stays):

@@ -144,6 +144,8 @@ def qualifies(stay: Stay, rule: str = "12_months") -> bool:
     (True, False)
     """
     limit = threshold_days(rule)
+    if not isinstance(stay, Stay):
+        raise InvalidInputError(f"expected a Stay, got {stay!r}")
     return stay.end is None or (stay.end - stay.start).days >= limit
 
 
