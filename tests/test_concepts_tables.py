@@ -330,3 +330,16 @@ def test_numpy_integer_year_in_tables(small: list[Person]) -> None:
     pd.testing.assert_series_equal(flows(small, "AZE", year), flows(small, "AZE", 2017))
     assert flows(small, "AZE", year).attrs["year"] == 2017
     assert mobility(small, "AZE", np.int32(2018))["cross_border_workers"] == 1
+
+
+def test_two_persons_with_one_id_are_not_merged() -> None:
+    before = Person("AZE", {"AZE"}, [Stay("AZE", D(2000, 1, 1), D(2005, 1, 1))], id="x")
+    after = Person("AZE", {"AZE"}, [Stay("RUS", D(2006, 1, 1))], id="x")
+    with pytest.raises(InvalidInputError, match=r"items 0 and 1 both have person_id 'x'"):
+        flows([before, after], "RUS", 2006)
+    # a person without an id gets its position, which may clash with another's id
+    anonymous = Person("AZE", {"AZE"}, [Stay("AZE", D(2000, 1, 1), D(2005, 1, 1))])
+    numbered = Person("AZE", {"AZE"}, [Stay("RUS", D(2006, 1, 1))], id=0)
+    with pytest.raises(InvalidInputError, match="person_id 0"):
+        to_frame([anonymous, numbered])
+    assert flows([before, anonymous], "RUS", 2006).sum() == 0

@@ -65,12 +65,25 @@ def to_frame(persons: Iterable[Person]) -> pd.DataFrame:
 
     Persons without an ``id`` get their position in ``persons`` as ``person_id``. Dates are
     ``datetime64`` columns, ``end`` is ``NaT`` for an ongoing stay.
+
+    Raises
+    ------
+    InvalidInputError
+        If an item is not a :class:`Person`, or two persons end up with the same ``person_id``
+        (their stays would otherwise be read as one person's history).
     """
     rows: list[tuple[object, ...]] = []
+    seen: dict[object, int] = {}
     for i, person in enumerate(persons):
         if not isinstance(person, Person):
             raise InvalidInputError(f"item {i} is {person!r}, expected a Person")
         pid = i if person.id is None else person.id
+        if pid in seen:
+            raise InvalidInputError(
+                f"items {seen[pid]} and {i} both have person_id {pid!r} (a person without an id "
+                "gets its position): every person needs a distinct id"
+            )
+        seen[pid] = i
         cits = ";".join(sorted(person.citizenships))
         for s in person.stays:
             rows.append((pid, person.birth_country, cits, s.country, s.start, s.end, s.purpose))
