@@ -154,7 +154,11 @@ def build(out: Path, notebooks_dir: Path | None = None, *, timeout: int = 300
     exporter = HTMLExporter()
     pages = []
     for path in tqdm(paths, desc="executing notebooks", unit="notebook"):
-        nb, seconds = execute_notebook(path, timeout=timeout)
+        try:
+            nb, seconds = execute_notebook(path, timeout=timeout)
+        except Exception as exc:
+            exc.add_note(f"while executing {path.name}")
+            raise
         body, _ = exporter.from_notebook_node(nb)
         target = out / f"{path.stem}.html"
         target.write_text(body, encoding="utf-8")
@@ -176,11 +180,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder of notebooks (default: ./notebooks)")
     parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
     args = parser.parse_args(argv)
+    from nbclient.exceptions import CellExecutionError
+
     try:
         pages = build(args.out, args.notebooks, timeout=args.timeout)
     except InvalidInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except CellExecutionError as exc:
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        print(f"error: a notebook cell failed: {lines[-1] if lines else exc}", file=sys.stderr)
+        return 1
     total = sum(p.seconds for p in pages)
     print(f"wrote {len(pages)} notebooks to {args.out / 'index.html'} ({total:.1f} s)")
     return 0
