@@ -70,15 +70,34 @@ def test_sources_cover_the_three_un_documents() -> None:
     assert "183 days" in CONCEPTS["rule_6_months"].summary
 
 
-def test_output_labels_have_concepts() -> None:
-    labels = (*STOCK_CATEGORIES, *FLOW_CATEGORIES, *TEMPORARY_CATEGORIES)
+KIND_OF_OUTPUT = {"stocks": "stock", "flows": "flow", "mobility": "temporary_mobility"}
+
+
+def test_every_output_label_maps_to_one_concept() -> None:
+    import datetime as dt
+
+    from migdata.concepts import Person, Stay, flows, mobility, stocks
+
+    someone = [Person("AZE", {"AZE"}, [Stay("AZE", dt.date(2000, 1, 1))])]
+    outputs = {
+        "stocks": stocks(someone, "AZE", "2020-01-01"),
+        "flows": flows(someone, "AZE", 2020),
+        "mobility": mobility(someone, "AZE", 2020),
+    }
+    labels = [label for out in outputs.values() for label in out.index]
     assert set(CATEGORY_CONCEPTS) == set(labels)
-    assert set(CATEGORY_CONCEPTS.values()) <= set(CONCEPTS)
-    assert CONCEPTS[CATEGORY_CONCEPTS["international_migrant"]].kind == "stock"
-    for label in STOCK_CATEGORIES:
-        assert CONCEPTS[CATEGORY_CONCEPTS[label]].kind == "stock"
-    for label in TEMPORARY_CATEGORIES:
-        assert CONCEPTS[CATEGORY_CONCEPTS[label]].kind == "temporary_mobility"
+    assert {*STOCK_CATEGORIES, *FLOW_CATEGORIES, *TEMPORARY_CATEGORIES} < set(labels)
+    for name, out in outputs.items():
+        for label in out.index:
+            concept = CONCEPTS[CATEGORY_CONCEPTS[label]]
+            kind = "usual_residence_rule" if label == "usual_residents" else KIND_OF_OUTPUT[name]
+            assert concept.kind == kind, (label, concept.id)
+    # the per-person label differs from the concept id only in number (one person vs the group)
+    assert CATEGORY_CONCEPTS["returning_citizen"] == "returning_citizens"
+    assert CATEGORY_CONCEPTS["national_citizen"] == "national_citizens"
+    # the stock label "international_migrant" is the immigrant stock, not the flow concept
+    assert CATEGORY_CONCEPTS["international_migrant"] == "immigrant_stock"
+    assert CONCEPTS["international_migrant"].kind == "flow"
 
 
 def test_summaries_are_not_copied_from_the_curriculum() -> None:

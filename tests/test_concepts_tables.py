@@ -293,15 +293,18 @@ def test_tables_agree_on_random_edge_histories(rule: str) -> None:
         for on in ("2015-06-01", "2016-03-01", "2018-01-01"):
             expected = Counter(c for p in people for c in stock_categories(p, country, on, rule))
             got = stocks(frame, country, on, rule)
+            assert set(expected) <= set(STOCK_CATEGORIES)  # no label outside the Series
             assert got[list(STOCK_CATEGORIES)].to_dict() == {
                 c: expected[c] for c in STOCK_CATEGORIES
             }
         for year in (2015, 2016, 2017):
             events = Counter(e for p in people for e in flow_events(p, country, year, rule))
+            assert set(events) <= set(FLOW_CATEGORIES)
             assert flows(people, country, year, rule).to_dict() == {
                 c: events[c] for c in FLOW_CATEGORIES
             }
             temp = Counter(c for p in people for c in temporary_mobility(p, country, year, rule))
+            assert set(temp) <= set(TEMPORARY_CATEGORIES)
             got_temp = mobility(frame, country, year, rule)
             assert got_temp.to_dict() == {c: temp[c] for c in TEMPORARY_CATEGORIES}
     assert got_temp.sum() > 0 and got.sum() > 0

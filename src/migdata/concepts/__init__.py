@@ -8,6 +8,9 @@
 * Table level, vectorised, for a list of persons or a long data frame of stays: :func:`stocks`,
   :func:`flows`, :func:`emigrants`, :func:`mobility`; converters :func:`to_frame`,
   :func:`to_persons`.
+* :data:`CATEGORY_CONCEPTS` -- the concept id behind every label those functions return
+  (``"returning_citizen"`` -> ``"returning_citizens"``, ``"usual_residents"`` ->
+  ``"usual_residence"``...).
 
 pandas is imported only when a table function is first used.
 """

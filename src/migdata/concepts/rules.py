@@ -64,8 +64,14 @@ TEMPORARY_CATEGORIES: Final = (
     "circular_mobility",
 )
 
-#: The :data:`~migdata.concepts.CONCEPTS` id behind each label the rules return.
+#: The one mapping from output labels to concepts: the :data:`~migdata.concepts.CONCEPTS` id
+#: behind every label that the per-person rules return and that indexes the Series of
+#: ``stocks``, ``flows`` and ``mobility``. Labels name one person or event
+#: (``"returning_citizen"``), concept ids the population or flow (``"returning_citizens"``).
+#: The stock label ``"international_migrant"`` maps to ``"immigrant_stock"``: the concept
+#: ``"international_migrant"`` is the flow definition (a change of residence within a year).
 CATEGORY_CONCEPTS: Final[dict[str, str]] = {
+    "usual_residents": "usual_residence",
     "native_born": "native_born",
     "foreign_born": "foreign_born",
     "national_citizen": "national_citizens",

@@ -387,6 +387,7 @@ def stocks(
         Number of persons, indexed by ``"usual_residents"`` (all persons usually resident in
         ``country``) followed by every label of :data:`~migdata.concepts.STOCK_CATEGORIES`,
         zeros included. The categories overlap, so the series does not add up.
+        :data:`~migdata.concepts.CATEGORY_CONCEPTS` gives the concept behind each label.
     """
     iso = to_iso3(country)
     day = _day_number(on, "on")
@@ -435,6 +436,7 @@ def flows(persons: Population, country: str, year: int, rule: str = "12_months")
         Number of events indexed by :data:`~migdata.concepts.FLOW_CATEGORIES`, zeros included.
         A person who leaves twice in a year counts twice; ``returning_citizen`` and
         ``returning_native_born`` are parts of ``immigration``.
+        :data:`~migdata.concepts.CATEGORY_CONCEPTS` gives the concept behind each label.
     """
     iso = to_iso3(country)
     lo, hi = _year_bounds(year)
@@ -473,7 +475,8 @@ def mobility(persons: Population, country: str, year: int, rule: str = "12_month
     -------
     pandas.Series
         Number of persons indexed by :data:`~migdata.concepts.TEMPORARY_CATEGORIES`, zeros
-        included (a person can be in several categories).
+        included (a person can be in several categories). The labels are the
+        :data:`~migdata.concepts.CONCEPTS` ids themselves.
     """
     iso = to_iso3(country)
     lo, hi = _year_bounds(year)
@@ -517,7 +520,8 @@ def mobility(persons: Population, country: str, year: int, rule: str = "12_month
 
 
 def emigrants(persons: Population, country: str, on: dt.date | str, rule: str = "12_months") -> int:
-    """Emigrant stock: persons born in ``country`` usually resident in another country on ``on``.
+    """Emigrant stock (concept ``emigrant_stock``): persons born in ``country`` usually resident
+    in another country on ``on``.
 
     Persons whose history starts after ``on`` (no usual residence yet) are not counted.
     """
