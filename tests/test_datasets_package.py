@@ -150,6 +150,28 @@ def test_small_datasets_trace_row_by_row(
             assert str(mine) == raw[theirs], (dataset_id, row, raw)
 
 
+def test_wdi_rows_account_for_every_raw_row_and_classify_only_known_codes(raw_dir: Path) -> None:
+    """One row per raw country line x year column; is_aggregate only from the classification."""
+    wdi = load("wdi")
+    folder = raw_dir / "worldbank_wdi"
+    for indicator, name in (("SM.POP.NETM", "API_SM.POP.NETM_DS2_en_csv_v2_19300.csv"),
+                            ("SP.POP.TOTL", "API_SP.POP.TOTL_DS2_en_csv_v2_19373.csv")):
+        grid = _lines(folder / name)
+        start = next(i for i, line in enumerate(grid) if line[:1] == ["Country Name"])
+        header, body = grid[start], [line for line in grid[start + 1:] if len(line) >= 4]
+        years = [y for y in header if y.isdigit()]
+        assert (wdi["indicator"] == indicator).sum() == len(body) * len(years)
+    meta = _lines(folder / "companion_metadata_2024-11-13/"
+                  "Metadata_Country_API_SP.POP.TOTL_DS2_en_csv_v2_56.csv")
+    region = {line[0]: line[1] for line in meta[1:]}
+    unknown = wdi[wdi["is_aggregate"].isna()]
+    assert set(unknown["country"]) == set(wdi["country"]) - set(region) == {"INX"}
+    assert unknown["value"].isna().all()
+    known = wdi.dropna(subset=["is_aggregate"]).drop_duplicates("country")
+    for row in known.itertuples():
+        assert bool(row.is_aggregate) == (region[row.country].strip() == ""), row.country
+
+
 def test_wdi_and_wpp_trace_to_the_raw_line_and_year_column(raw_dir: Path) -> None:
     files = {
         "SM.POP.NETM": _lines(raw_dir / "worldbank_wdi/API_SM.POP.NETM_DS2_en_csv_v2_19300.csv"),

@@ -73,7 +73,10 @@ def _int_text(text: str) -> str:
 
 def _wdi(raw: Path) -> Iterable[Row]:
     meta = raw / RESOURCES[0]["sources"][2]["raw_file"]
-    aggregates = {row["Country Code"] for _, row in _read(meta) if not row["Region"].strip()}
+    # Country Code -> "true" (aggregate: no region) / "false" (economy). A code the
+    # classification file lacks (INX "Not classified") gets an empty cell: unknown, not a guess.
+    kind = {row["Country Code"]: "false" if row["Region"].strip() else "true"
+            for _, row in _read(meta)}
     rows: list[Row] = []
     for source in RESOURCES[0]["sources"][:2]:
         path = raw / source["raw_file"]
@@ -91,7 +94,7 @@ def _wdi(raw: Path) -> Iterable[Row]:
                         if not year.isdigit():
                             continue
                         rows.append([
-                            line[1], line[0], "true" if line[1] in aggregates else "false",
+                            line[1], line[0], kind.get(line[1], ""),
                             line[3], year, line[col].strip(), vintage, str(reader.line_num),
                         ])
         if not vintage or header is None:

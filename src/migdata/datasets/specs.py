@@ -156,6 +156,10 @@ RESOURCES: list[dict[str, Any]] = [
             "Country codes are the World Bank's: ISO 3166-1 alpha-3 for economies except XKX "
             "(Kosovo) and CHI (Channel Islands); aggregates (WLD, EAS, ...) have "
             "is_aggregate=true.",
+            "is_aggregate comes from the World Bank country classification file of the "
+            "2024-11-13 download (an aggregate is a code without a region). INX (Not "
+            "classified) is not in that file, so its is_aggregate is empty (unknown); it has "
+            "no figure in either indicator.",
             "A later, undated WDI population vintage in the raw folder "
             "(datasets_population/population.csv) is deliberately not included, so that one "
             "vintage is used per indicator.",
@@ -167,7 +171,8 @@ RESOURCES: list[dict[str, Any]] = [
         "fields": [
             field("country", "string", "World Bank country or aggregate code (ISO3 for economies)"),
             field("country_name", "string", "Country or aggregate name as published"),
-            field("is_aggregate", "boolean", "True for regional/income aggregates and WLD"),
+            field("is_aggregate", "boolean", "True for regional/income aggregates and WLD; "
+                  "empty where the classification file lacks the code (INX)"),
             field("indicator", "string", "WDI indicator code (SM.POP.NETM or SP.POP.TOTL)"),
             field("year", "integer", "Calendar year"),
             field(
