@@ -469,3 +469,151 @@ def test_numpy_integer_years_are_accepted_and_bools_are_not() -> None:
 def test_qualifies_names_a_non_stay() -> None:
     with pytest.raises(InvalidInputError, match=r"expected a Stay, got \('RUS', 400\)"):
         qualifies(("RUS", 400))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# edges: before the first stay, a stay starting on the reference day, returns within a year
+# ---------------------------------------------------------------------------------------------
+def test_before_the_first_stay_there_is_no_residence_and_no_category() -> None:
+    p = person(("RUS", D(2015, 1, 1), D(2018, 1, 1)), ("AZE", D(2018, 1, 1)), birth="RUS")
+    before = D(2014, 12, 31)
+    assert usual_residence(p, before) is None
+    for country in ("AZE", "RUS"):
+        assert stock_categories(p, country, before) == set()
+        assert flow_events(p, country, 2014) == []
+        assert temporary_mobility(p, country, 2014) == set()
+    assert usual_residence(p, D(2015, 1, 1)) == "RUS"  # from the first day of the first stay
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_a_stay_starting_on_the_reference_day_counts_from_that_day(rule: str) -> None:
+    moved = person(("AZE", D(1990, 1, 1), D(2020, 3, 1)), ("RUS", D(2020, 3, 1)))
+    on = D(2020, 3, 1)
+    assert usual_residence(moved, on, rule) == "RUS"
+    assert usual_residence(moved, on - DAY, rule) == "AZE"
+    assert stock_categories(moved, "RUS", on, rule) == {
+        "foreign_born",
+        "foreign_citizen",
+        "international_migrant",
+    }
+    assert stock_categories(moved, "AZE", on, rule) == set()
+    # a short trip starting that day is a temporary absence: residence unchanged
+    trip = person(
+        ("AZE", D(1990, 1, 1), on), ("RUS", on, on + 10 * DAY, "work"), ("AZE", on + 10 * DAY)
+    )
+    assert usual_residence(trip, on, rule) == "AZE"
+    assert stock_categories(trip, "AZE", on, rule) == {"native_born", "national_citizen"}
+
+
+def test_leaving_and_coming_back_within_a_year_under_the_6_month_rule() -> None:
+    # 200 days in Russia from 2021-02-01: a residence change under "6_months" only
+    p = person(
+        ("AZE", D(1990, 1, 1), D(2021, 2, 1)),
+        ("RUS", D(2021, 2, 1), D(2021, 8, 20), "work"),
+        ("AZE", D(2021, 8, 20)),
+    )
+    assert stock_categories(p, "AZE", D(2021, 5, 1), "6_months") == set()
+    assert stock_categories(p, "RUS", D(2021, 5, 1), "6_months") == {
+        "foreign_born",
+        "foreign_citizen",
+        "international_migrant",
+    }
+    native_returned = {
+        "native_born",
+        "national_citizen",
+        "international_migrant",
+        "returned_migrant",
+        "returned_native_born_migrant",
+    }
+    assert stock_categories(p, "AZE", D(2021, 12, 31), "6_months") == native_returned
+    assert stock_categories(p, "AZE", D(2021, 8, 20), "6_months") == native_returned
+    assert stock_categories(p, "AZE", D(2021, 12, 31), "12_months") == {
+        "native_born",
+        "national_citizen",
+    }
+
+
+def test_two_moves_out_and_one_back_in_one_year_are_three_events() -> None:
+    p = person(
+        ("AZE", D(1990, 1, 1), D(2021, 1, 5)),
+        ("RUS", D(2021, 1, 5), D(2021, 7, 10), "work"),  # 186 days
+        ("AZE", D(2021, 7, 10), D(2021, 7, 30)),  # a 20-day visit home: not a return
+        ("TUR", D(2021, 7, 30)),
+    )
+    assert flow_events(p, "AZE", 2021, "6_months") == ["emigration"]
+    assert flow_events(p, "RUS", 2021, "6_months") == ["immigration", "emigration"]
+    assert flow_events(p, "TUR", 2021, "6_months") == ["immigration"]
+    assert temporary_mobility(p, "AZE", 2021, "6_months") == set()  # purpose unknown
+    q = person(
+        ("AZE", D(1990, 1, 1), D(2021, 1, 5)),
+        ("RUS", D(2021, 1, 5), D(2021, 7, 10), "work"),
+        ("AZE", D(2021, 7, 10), D(2022, 1, 20)),  # 194 days: a return
+        ("TUR", D(2022, 1, 20)),
+    )
+    assert flow_events(q, "AZE", 2021, "6_months") == [
+        "emigration",
+        "immigration",
+        "returning_citizen",
+        "returning_native_born",
+    ]
+    assert flow_events(q, "AZE", 2022, "6_months") == ["emigration"]
+
+
+def test_a_short_first_stay_abroad_is_a_residence_abroad() -> None:
+    # The first stay sets the initial residence whatever its length, so this native of
+    # Azerbaijan first resident in Russia immigrates in 2020 and is then an international
+    # migrant (had a residence stay in another country), but not a returned migrant.
+    p = person(("RUS", D(2020, 1, 1), D(2020, 1, 20)), ("AZE", D(2020, 1, 20)))
+    assert usual_residence(p, D(2020, 1, 10)) == "RUS"
+    assert flow_events(p, "AZE", 2020) == [
+        "immigration",
+        "returning_citizen",
+        "returning_native_born",
+    ]
+    assert stock_categories(p, "AZE", D(2021, 1, 1)) == {
+        "native_born",
+        "national_citizen",
+        "international_migrant",
+    }
+
+
+def test_a_first_stay_is_never_a_visit() -> None:
+    # a Georgian whose history starts with 10 days in Azerbaijan: that sets the initial residence
+    p = person(
+        ("AZE", D(2021, 3, 1), D(2021, 3, 11), "work"),
+        ("GEO", D(2021, 3, 11)),
+        birth="GEO",
+        cits={"GEO"},
+    )
+    assert temporary_mobility(p, "AZE", 2021) == set()
+    assert flow_events(p, "GEO", 2021) == [
+        "immigration",
+        "returning_citizen",
+        "returning_native_born",
+    ]
+    assert flow_events(p, "AZE", 2021) == ["emigration"]
+
+
+def test_stateless_native_returning() -> None:
+    p = person(
+        ("AZE", D(1990, 1, 1), D(2010, 1, 1)),
+        ("RUS", D(2010, 1, 1), D(2019, 1, 1)),
+        ("AZE", D(2019, 1, 1)),
+        cits=set(),
+    )
+    assert flow_events(p, "AZE", 2019) == ["immigration", "returning_native_born"]
+    assert stock_categories(p, "AZE", D(2020, 1, 1)) == {
+        "native_born",
+        "foreign_citizen",
+        "international_migrant",
+        "returned_migrant",
+        "returned_native_born_migrant",
+    }
+
+
+def test_moving_again_within_the_same_country_is_no_event() -> None:
+    # resident in Azerbaijan, a gap (no record), then another long stay in Azerbaijan
+    p = person(("AZE", D(1990, 1, 1), D(2010, 1, 1)), ("AZE", D(2012, 1, 1)))
+    assert len(merged_stays(p)) == 2
+    assert flow_events(p, "AZE", 2012) == []
+    assert stock_categories(p, "AZE", D(2013, 1, 1)) == {"native_born", "national_citizen"}

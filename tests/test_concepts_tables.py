@@ -346,3 +346,78 @@ def test_two_persons_with_one_id_are_not_merged() -> None:
     with pytest.raises(InvalidInputError, match="person_id 0"):
         to_frame([anonymous, numbered])
     assert flows([before, anonymous], "RUS", 2006).sum() == 0
+
+
+def test_emigrants_counts_only_natives_with_a_residence_elsewhere_on_the_day() -> None:
+    people = [
+        # born in Azerbaijan but never lived there: resident in Russia all along -> counted
+        Person("AZE", {"RUS"}, [Stay("RUS", D(2000, 1, 1))], id="never_home"),
+        # stateless, born in Azerbaijan, living in Georgia -> counted
+        Person("AZE", set(), [Stay("GEO", D(2000, 1, 1))], id="stateless"),
+        # history starts after the reference day: no residence yet -> not counted
+        Person("AZE", {"AZE"}, [Stay("RUS", D(2021, 1, 1))], id="not_yet"),
+        # born abroad, living abroad -> not counted
+        Person("RUS", {"RUS"}, [Stay("RUS", D(2000, 1, 1))], id="russian"),
+        # native on a short trip to Türkiye on the day: still resident at home -> not counted
+        Person(
+            "AZE",
+            {"AZE"},
+            [
+                Stay("AZE", D(2000, 1, 1), D(2019, 12, 20)),
+                Stay("TUR", D(2019, 12, 20), D(2020, 1, 10), "tourism"),
+                Stay("AZE", D(2020, 1, 10)),
+            ],
+            id="tourist",
+        ),
+        # emigrated on the reference day itself -> counted
+        Person(
+            "AZE",
+            {"AZE"},
+            [Stay("AZE", D(2000, 1, 1), D(2020, 1, 1)), Stay("DEU", D(2020, 1, 1))],
+            id="left_that_day",
+        ),
+    ]
+    assert emigrants(people, "AZE", "2020-01-01") == 3
+    assert emigrants(people, "AZE", "2019-12-31") == 2
+    assert emigrants(people, "AZE", "2022-01-01") == 4
+    assert emigrants(people, "AZE", "1999-12-31") == 0
+    assert emigrants(people, "RUS", "2020-01-01") == 0
+    assert stocks(people, "AZE", "2020-01-01")["usual_residents"] == 1
+
+
+@pytest.mark.parametrize("rule", ["12_months", "6_months"])
+def test_tables_agree_on_the_worked_edges(rule: str) -> None:
+    on = D(2020, 3, 1)
+    people = [
+        Person(
+            "AZE",
+            {"AZE"},
+            [Stay("RUS", D(2020, 1, 1), D(2020, 1, 20)), Stay("AZE", D(2020, 1, 20))],
+        ),
+        Person("AZE", {"AZE"}, [Stay("AZE", D(1990, 1, 1), on), Stay("RUS", on)]),
+        Person(
+            "AZE", {"AZE"}, [Stay("AZE", on, D(2020, 3, 11), "work"), Stay("GEO", D(2020, 3, 11))]
+        ),
+        Person("GEO", {"GEO"}, [Stay("GEO", D(2020, 6, 1))]),  # starts after `on`
+        Person(
+            "AZE",
+            set(),
+            [
+                Stay("AZE", D(1990, 1, 1), D(2020, 1, 5)),
+                Stay("RUS", D(2020, 1, 5), D(2020, 7, 10), "work"),
+                Stay("AZE", D(2020, 7, 10)),
+            ],
+        ),
+    ]
+    for country in ("AZE", "RUS", "GEO"):
+        for day in (on - dt.timedelta(days=1), on, D(2020, 12, 31)):
+            expected = Counter(c for p in people for c in stock_categories(p, country, day, rule))
+            got = stocks(people, country, day, rule)
+            assert got[list(STOCK_CATEGORIES)].to_dict() == {
+                c: expected[c] for c in STOCK_CATEGORIES
+            }
+        events = Counter(e for p in people for e in flow_events(p, country, 2020, rule))
+        assert flows(people, country, 2020, rule).to_dict() == {
+            c: events[c] for c in FLOW_CATEGORIES
+        }
+    assert flows(people, "AZE", 2020, rule)["immigration"] == (2 if rule == "6_months" else 1)
