@@ -128,7 +128,8 @@ def test_un_stock_rows_trace_to_the_third_party_csv_cells(raw_dir: Path) -> None
          "national_statistics/armstat/armstat_registered_migration_by_country_2021_2023.csv",
          {"persons": "value", "year": "year", "partner": "partner_country"}),
         ("un_migrant_stock_totals", None, {"value": "value", "period": "period",
-                                           "cell": "cell"}),
+                                           "indicator_label": "indicator",
+                                           "value_note": "raw_value"}),
     ],
 )
 def test_small_datasets_trace_row_by_row(
@@ -148,6 +149,8 @@ def test_small_datasets_trace_row_by_row(
             if isinstance(mine, float) and mine.is_integer() and "." not in raw[theirs]:
                 mine = int(mine)
             assert str(mine) == raw[theirs], (dataset_id, row, raw)
+        if dataset_id == "un_migrant_stock_totals":
+            assert row["cell"] == f"'{raw['sheet']}'!{raw['cell']}", (row, raw)
 
 
 def test_wdi_rows_account_for_every_raw_row_and_classify_only_known_codes(raw_dir: Path) -> None:

@@ -186,7 +186,7 @@ def _un_totals(raw: Path) -> Iterable[Row]:
             rows.append([
                 revision, period.split("-")[-1], period, _m49_to_iso3(r["location_code"]),
                 r["location_code"], measure, sex, r["value"], unit, r["raw_value"],
-                r["type_of_data"], r["indicator"], r["cell"], str(line),
+                r["type_of_data"], r["indicator"], f"'{r['sheet']}'!{r['cell']}", str(line),
             ])
     measure_order = {m: i for i, m in enumerate(_TOTALS_ORDER)}
     sex_order = {"total": 0, "male": 1, "female": 2}

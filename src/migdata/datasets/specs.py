@@ -296,8 +296,9 @@ RESOURCES: list[dict[str, Any]] = [
             "Population (Table 2) is in thousands; percentages are in percent.",
         ],
         "row_mapping": "source_row is the 1-based line in the raw totals CSV of the row's "
-        "revision (2019 -> totals_2019.csv, 2020 -> totals_2020.csv); cell is the Excel cell of "
-        "the UN workbook.",
+        "revision (2019 -> totals_2019.csv, 2020 -> totals_2020.csv); cell is the sheet and cell "
+        "of the UN workbook (the same cell address recurs on every sheet, so the sheet is part "
+        "of it).",
         "fields": [
             field("revision", "integer", "UN DESA revision (2019 or 2020)"),
             field("year", "integer", "Reference year, or last year of a rate-of-change period"),
@@ -317,7 +318,7 @@ RESOURCES: list[dict[str, Any]] = [
             field("type_of_data", "string", "UN type of data: B = foreign-born, "
                   "B R = foreign-born plus refugees"),
             field("indicator_label", "string", "Indicator as worded in the workbook"),
-            field("cell", "string", "Excel cell in the UN workbook"),
+            field("cell", "string", "Sheet and cell in the UN workbook, e.g. 'Table 1'!L104"),
             _row(),
         ],
     },
