@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import responses
 
-from migdata.cli import main
+import migdata.cli
+from migdata.cli import build_parser, main
 from migdata.errors import SourceError
+from migdata.sources.http import CACHE_ENV_VAR
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -194,3 +201,56 @@ def test_installed_script_runs() -> None:
     assert bad.returncode == 1
     assert bad.stderr.startswith("migdata: error: unknown dataset 'nope'")
     assert "Traceback" not in bad.stderr
+
+
+# --- every example the command line shows runs -------------------------------------------------
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:  # argparse has no public walk of its subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def _documented_examples() -> list[str]:
+    """Commands in the module docstring and in every help text (placeholders excluded)."""
+    doc = migdata.cli.__doc__ or ""
+    found = re.findall(r"^\s+(migdata [^\n]+)$", doc, flags=re.MULTILINE)
+    for parser in _parsers(build_parser()):
+        text = parser.format_help()
+        found += re.findall(r"Examples?: (migdata [^\n]+)", text)
+        found += re.findall(r"'(migdata [^']+)'", text)
+    placeholders = re.compile(r"\b(COMMAND|ACTION|ID|FILE|COLUMN|VALUE|CODE|YEAR)\b")
+    commands = [c.strip() for c in found if not placeholders.search(c)]
+    return sorted(set(commands))
+
+
+def test_documented_examples_are_found() -> None:
+    examples = _documented_examples()
+    assert "migdata concepts rule_12_months" in examples
+    assert any(e.startswith("migdata refresh wdi") for e in examples)
+    assert any(e.startswith("migdata datasets export wdi") for e in examples)
+    assert "migdata datasets list" in examples
+
+
+@pytest.mark.parametrize("command", _documented_examples())
+def test_every_documented_example_runs(
+    command: str, capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each example exits 0 without an error; 'refresh' runs offline (no request is answered)
+    and so falls back to the bundled snapshot with one warning line."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    argv = shlex.split(command)[1:]
+    with responses.RequestsMock(assert_all_requests_are_fired=False):
+        code, out, err = _run(capsys, *argv)
+    assert code == 0, err
+    assert "error" not in err
+    if argv[0] == "refresh":
+        warnings = [line for line in err.splitlines() if line.startswith("migdata: warning:")]
+        assert len(warnings) == 1 and "bundled snapshot" in warnings[0]
+    if "--output" in argv:
+        written = tmp_path / argv[argv.index("--output") + 1]
+        assert len(pd.read_csv(written)) > 0
+    else:
+        assert out.strip()

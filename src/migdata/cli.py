@@ -8,7 +8,7 @@ Examples
     migdata datasets show wdi
     migdata datasets export un_migrant_stock --filter origin=ARM --format csv --output arm.csv
     migdata concepts
-    migdata concepts long_term_migrant
+    migdata concepts rule_12_months
     migdata refresh wdi --country GEO --indicator SM.POP.NETM --start 2010 --end 2023
 
 Errors are printed as one line on standard error and the exit status is non-zero (1 for a bad
