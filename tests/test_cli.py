@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import shlex
 import shutil
@@ -11,15 +12,20 @@ import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
+import requests
 import responses
 
 import migdata.cli
 from migdata.cli import build_parser, main
 from migdata.errors import SourceError
+from migdata.sources import worldbank
 from migdata.sources.http import CACHE_ENV_VAR
+
+RECORDED = Path(__file__).resolve().parent / "recorded"
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -254,3 +260,68 @@ def test_every_documented_example_runs(
         assert len(pd.read_csv(written)) > 0
     else:
         assert out.strip()
+
+
+# --- refresh end to end on the real migdata.sources, replayed from tests/recorded/ -------------
+def _recorded_worldbank(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+    indicator = urlparse(request.url).path.rsplit("/", 1)[-1]
+    page = parse_qs(urlparse(request.url).query)["page"][0]
+    path = RECORDED / f"worldbank_{indicator}_page{page}.json"
+    if not path.is_file():
+        path = RECORDED / "worldbank_invalid_indicator.json"
+    return 200, {"Content-Type": "application/json"}, path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def worldbank_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[responses.RequestsMock]:
+    """The World Bank API as recorded (50 records a page); every other request is refused."""
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    monkeypatch.setattr(worldbank, "PER_PAGE", 50)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.GET, re.compile(r"https://api\.worldbank\.org/v2/.*"),
+                          callback=_recorded_worldbank)
+        yield mock
+
+
+def test_refresh_end_to_end_from_recorded_answers(capsys, worldbank_api, tmp_path) -> None:
+    target = tmp_path / "wdi.parquet"
+    code, out, err = _run(capsys, "refresh", "wdi", "--start", "2000", "--end", "2024",
+                          "--no-progress", "--no-cache", "--format", "parquet", "-o", str(target))
+    assert code == 0 and out == ""
+    assert "warning" not in err  # live answers, no fallback
+    frame = pd.read_parquet(target)
+    assert list(frame.columns) == worldbank.COLUMNS
+    assert len(worldbank_api.calls) == 4  # two indicators x two recorded pages
+    geo = frame[(frame["country"] == "GEO") & (frame["indicator"] == "SM.POP.NETM")]
+    assert geo.set_index("year").loc[2019, "value"] == -5412  # WDI spot check, GEO 2019
+    assert set(frame["country"]) == {"ARM", "AZE", "GEO"}
+
+
+def test_refresh_end_to_end_bad_indicator_is_one_line(capsys, worldbank_api) -> None:
+    code, out, err = _run(capsys, "refresh", "wdi", "--indicator", "NOT.A.CODE", "--no-progress",
+                          "--no-cache")
+    assert code == 1 and out == ""
+    assert err.startswith("migdata: error: the World Bank API rejected indicator 'NOT.A.CODE'")
+    assert err.count("\n") == 1
+
+
+def test_refresh_offline_real_sources(capsys, tmp_path, monkeypatch) -> None:
+    """No network at all: a one-line warning and the bundled snapshot, or with --no-fallback
+    one error line."""
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    argv = ["refresh", "wdi", "--country", "GEO", "--start", "2010", "--no-cache",
+            "--no-progress"]
+    with responses.RequestsMock(assert_all_requests_are_fired=False):
+        code, out, err = _run(capsys, *argv)
+        frame = pd.read_csv(io.StringIO(out))
+        assert code == 0
+        assert err.count("\n") == 1 and err.startswith("migdata: warning: ")
+        assert "could not be reached" in err and "bundled snapshot" in err
+        assert set(frame["country"]) == {"GEO"} and frame["year"].min() == 2010
+        assert frame.set_index(["indicator", "year"]).loc[("SM.POP.NETM", 2019), "value"] == -5412
+        code, out, err = _run(capsys, *argv, "--no-fallback")
+    assert code == 1 and out == ""
+    assert err.startswith("migdata: error: wdi: the API could not be reached")
+    assert err.count("\n") == 1
