@@ -153,6 +153,59 @@ def test_small_datasets_trace_row_by_row(
             assert row["cell"] == f"'{raw['sheet']}'!{raw['cell']}", (row, raw)
 
 
+ONE_ROW_PER_RAW_ROW = {
+    "geostat_migration": "national_statistics/geostat/"
+    "geostat_immigrants_emigrants_by_sex_citizenship.csv",
+    "geostat_population": "national_statistics/geostat/geostat_population_1_january.csv",
+    "unhcr_population": "national_statistics/unhcr/unhcr_population_records.csv",
+    "armstat_registered_migration": "national_statistics/armstat/"
+    "armstat_registered_migration_by_country_2021_2023.csv",
+    "un_migrant_stock_totals": "un_desa_migrant_stock/totals_{revision}.csv",
+}
+
+
+@pytest.mark.parametrize("dataset_id", sorted(ONE_ROW_PER_RAW_ROW))
+def test_every_raw_row_has_exactly_one_curated_row(raw_dir: Path, dataset_id: str) -> None:
+    frame = load(dataset_id)
+    pattern = ONE_ROW_PER_RAW_ROW[dataset_id]
+    groups = frame.groupby("revision") if "revision" in frame else [(None, frame)]
+    for revision, part in groups:
+        raw = _lines(raw_dir / pattern.format(revision=revision))
+        assert sorted(part["source_row"]) == list(range(2, len(raw) + 1)), (dataset_id, revision)
+
+
+def test_split_and_merged_datasets_account_for_every_raw_row(raw_dir: Path) -> None:
+    # The OD matrix is split in two resources, with nothing lost or repeated.
+    stock_dir = raw_dir / "un_desa_migrant_stock"
+    od_rows = gzip.decompress((stock_dir / "od_matrix_2019.csv.gz").read_bytes()).count(b"\n")
+    assert len(load("un_migrant_stock")) + len(load("un_migrant_stock_aggregates")) == od_rows - 1
+    # press_figures = the Armenian and the Azerbaijani press files, row for row.
+    press = load("press_figures")
+    for name, folder in (("armstat_secondary_press_figures.csv", "armstat"),
+                         ("azstat_secondary_press_figures.csv", "azstat")):
+        raw = _lines(raw_dir / "national_statistics" / folder / name)
+        rows = press.loc[press["source_file"] == name, "source_row"]
+        assert sorted(rows) == list(range(2, len(raw) + 1)), name
+    # idps = UNHCR's IDP records of the three countries + every IDMC row.
+    idps = load("idps")
+    unhcr = load("unhcr_population", measure=["idps", "returned_idps"],
+                 asylum=["ARM", "AZE", "GEO"])
+    assert (idps["source"] == "UNHCR").sum() == len(unhcr)
+    idmc = _lines(raw_dir / "national_statistics/unhcr/unhcr_idmc_idps.csv")
+    assert sorted(idps.loc[idps["source"] == "IDMC", "source_row"]) == list(
+        range(2, len(idmc) + 1))
+    # WPP: every country or area (M49 < 900) x every year column of each variant's files;
+    # the regional aggregates (M49 >= 900) are the documented omission.
+    wpp = load("wpp_net_migration")
+    folder = raw_dir / "national_statistics/un_wpp2024"
+    for variant, number_file in (("estimates", "migration.txt"),
+                                 ("medium projection", "migrationprojMed.txt")):
+        lines = [line.split("\t") for line in (folder / number_file).read_text().splitlines()]
+        years = [y for y in lines[0] if y.isdigit()]
+        areas = [line for line in lines[1:] if int(line[0]) < 900]
+        assert (wpp["variant"] == variant).sum() == len(areas) * len(years), variant
+
+
 def test_wdi_rows_account_for_every_raw_row_and_classify_only_known_codes(raw_dir: Path) -> None:
     """One row per raw country line x year column; is_aggregate only from the classification."""
     wdi = load("wdi")

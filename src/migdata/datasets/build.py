@@ -227,8 +227,6 @@ def _wpp(raw: Path) -> Iterable[Row]:
         for key in sorted(set(numbers) | set(rates)):
             name, number, n_line = numbers.get(key, ("", "", 0))
             r_name, rate, r_line = rates.get(key, ("", "", 0))
-            if not number and not rate:
-                continue  # the year is not covered by this variant's files
             rows.append([
                 _m49_to_iso3(key[0]), key[0], name or r_name, key[1], variant, number, rate,
                 str(n_line) if n_line else "", str(r_line) if r_line else "",
@@ -241,29 +239,38 @@ def _wpp(raw: Path) -> Iterable[Row]:
 
 
 def _cell(notes: str) -> str:
+    """The 'sheet N cell XN' locator the Geostat transcription keeps in its notes."""
     match = re.search(r"sheet \S+ cell [A-Z]+\d+", notes)
-    return match.group(0) if match else ""
+    if not match:
+        raise ValueError(f"no 'sheet .. cell ..' locator in the notes {notes!r}")
+    return match.group(0)
+
+
+def _expect(path: Path, line: int, row: dict[str, str], **wanted: str) -> None:
+    """Raise unless the row's columns hold the wanted values (a row is never skipped)."""
+    for column, value in wanted.items():
+        if row[column] != value:
+            raise ValueError(f"{path}:{line}: {column} is {row[column]!r}, expected {value!r}")
 
 
 def _geostat_migration(raw: Path) -> Iterable[Row]:
     path = raw / "national_statistics/geostat/geostat_immigrants_emigrants_by_sex_citizenship.csv"
-    rows = [
-        [to_iso3(r["country"]), r["year"], r["measure"], r["sex"], r["citizenship"],
-         _int_text(r["value"]), _cell(r["notes"]), str(line)]
-        for line, r in _read(path)
-        if r["unit"] == "persons"
-    ]
+    rows: list[Row] = []
+    for line, r in _read(path):
+        _expect(path, line, r, unit="persons")
+        rows.append([to_iso3(r["country"]), r["year"], r["measure"], r["sex"], r["citizenship"],
+                     _int_text(r["value"]), _cell(r["notes"]), str(line)])
     return rows
 
 
 def _geostat_population(raw: Path) -> Iterable[Row]:
     path = raw / "national_statistics/geostat/geostat_population_1_january.csv"
-    return [
-        [to_iso3(r["country"]), r["year"], _int_text(r["value"]), r["notes"].split(";")[0].strip(),
-         _cell(r["notes"]), str(line)]
-        for line, r in _read(path)
-        if r["measure"] == "population_1_january" and r["unit"] == "persons"
-    ]
+    rows: list[Row] = []
+    for line, r in _read(path):
+        _expect(path, line, r, measure="population_1_january", unit="persons")
+        rows.append([to_iso3(r["country"]), r["year"], _int_text(r["value"]),
+                     r["notes"].split(";")[0].strip(), _cell(r["notes"]), str(line)])
+    return rows
 
 
 _UNHCR_RECORDS = "national_statistics/unhcr/unhcr_population_records.csv"
@@ -297,8 +304,7 @@ def _armstat(raw: Path) -> Iterable[Row]:
     path = raw / "national_statistics/armstat/armstat_registered_migration_by_country_2021_2023.csv"
     rows: list[Row] = []
     for line, r in _read(path):
-        if r["unit"] != "persons":
-            raise ValueError(f"{path}:{line}: unexpected unit {r['unit']!r}")
+        _expect(path, line, r, unit="persons")
         rows.append([to_iso3(r["country"]), r["year"], r["partner_country"], r["measure"],
                      _int_text(r["value"]), r["check"], r["source_url"], str(line)])
     return rows
