@@ -89,6 +89,16 @@ CATEGORY_CONCEPTS: Final[dict[str, str]] = {
 #: Longest work stay (days) that counts as a cross-border commute.
 CROSS_BORDER_MAX_DAYS: Final = 7
 
+#: Temporary-mobility category of a visit, by purpose (``work`` depends on the length; see
+#: :func:`temporary_mobility`). Purposes not listed (family, tourism, business) have none.
+PURPOSE_CATEGORIES: Final[dict[str, str]] = {
+    "seasonal_work": "seasonal_workers",
+    "training": "training_mobility",
+    "study": "training_mobility",
+    "health": "health_mobility",
+    "asylum_transit": "asylum_seekers_in_transit",
+}
+
 
 def threshold_days(rule: str) -> int:
     """Return the minimum stay length in days for ``rule``.
@@ -155,9 +165,16 @@ def qualifies(stay: Stay, rule: str = "12_months") -> bool:
     return stay.end is None or (stay.end - stay.start).days >= limit
 
 
-def _residence_flags(stays: list[Stay], rule: str) -> list[bool]:
-    limit = threshold_days(rule)
-    return [i == 0 or s.end is None or (s.end - s.start).days >= limit for i, s in enumerate(stays)]
+def _residence_stays(person: Person, rule: str) -> list[tuple[Stay, bool]]:
+    """The merged stays, each flagged True if it is a residence stay (first or qualifying)."""
+    threshold_days(rule)
+    stays = merged_stays(person)
+    return [(stay, i == 0 or qualifies(stay, rule)) for i, stay in enumerate(stays)]
+
+
+def _residence_history(person: Person, day: dt.date, rule: str) -> list[str]:
+    """Countries of the residence stays that started on or before ``day``, in time order."""
+    return [s.country for s, res in _residence_stays(person, rule) if res and s.start <= day]
 
 
 def usual_residence(person: Person, on: dt.date | str, rule: str = "12_months") -> str | None:
@@ -179,16 +196,8 @@ def usual_residence(person: Person, on: dt.date | str, rule: str = "12_months") 
     >>> usual_residence(p, "2020-03-01")
     'AZE'
     """
-    day = to_date(on, "on")
-    stays = merged_stays(person)
-    flags = _residence_flags(stays, rule)
-    country = None
-    for stay, res in zip(stays, flags, strict=True):
-        if stay.start > day:
-            break
-        if res:
-            country = stay.country
-    return country
+    history = _residence_history(person, to_date(on, "on"), rule)
+    return history[-1] if history else None
 
 
 def flow_events(person: Person, country: str, year: int, rule: str = "12_months") -> list[str]:
@@ -209,13 +218,11 @@ def flow_events(person: Person, country: str, year: int, rule: str = "12_months"
     """
     iso = to_iso3(country)
     year = _check_year(year)
-    stays = merged_stays(person)
-    flags = _residence_flags(stays, rule)
+    (first, _), *rest = _residence_stays(person, rule)
     events: list[str] = []
-    prev = stays[0].country
-    for i in range(1, len(stays)):
-        stay = stays[i]
-        if not flags[i]:
+    prev = first.country
+    for stay, res in rest:
+        if not res:
             continue
         if stay.start.year == year:
             if stay.country == iso and prev != iso:
@@ -245,30 +252,39 @@ def stock_categories(
     """
     iso = to_iso3(country)
     day = to_date(on, "on")
-    stays = merged_stays(person)
-    flags = _residence_flags(stays, rule)
-    history = [s.country for s, r in zip(stays, flags, strict=True) if r and s.start <= day]
+    history = _residence_history(person, day, rule)
     if not history or history[-1] != iso:
         return set()
     cats = {
         "native_born" if person.birth_country == iso else "foreign_born",
         "national_citizen" if iso in person.citizenships else "foreign_citizen",
     }
-    lived_abroad = any(c != iso for c in history)
-    if person.birth_country != iso or lived_abroad:
+    if person.birth_country != iso or any(c != iso for c in history):
         cats.add("international_migrant")
-    seen_home = False
-    returned = False
-    for c in history:
-        if c == iso:
-            seen_home = True
-        elif seen_home:
-            returned = True
-    if returned:
+    if _left_after_living_in(history, iso):
         cats.add("returned_migrant")
         if person.birth_country == iso:
             cats.add("returned_native_born_migrant")
     return cats
+
+
+def _left_after_living_in(history: list[str], iso: str) -> bool:
+    """True when a residence in ``iso`` is followed, later on, by a residence in another country."""
+    if iso not in history:
+        return False
+    return any(c != iso for c in history[history.index(iso) + 1 :])
+
+
+def _visits(person: Person, iso: str, year: int, rule: str) -> list[Stay]:
+    """Non-residence stays in ``iso`` starting in ``year`` while usually resident elsewhere."""
+    visits: list[Stay] = []
+    residence = None
+    for stay, res in _residence_stays(person, rule):
+        if res:
+            residence = stay.country
+        elif stay.country == iso and stay.start.year == year and residence != iso:
+            visits.append(stay)
+    return visits
 
 
 def temporary_mobility(
@@ -287,36 +303,13 @@ def temporary_mobility(
     * ``"asylum_seekers_in_transit"``: an ``asylum_transit`` stay;
     * ``"circular_mobility"``: two or more such stays in the year.
     """
-    iso = to_iso3(country)
-    year = _check_year(year)
-    stays = merged_stays(person)
-    flags = _residence_flags(stays, rule)
-    residence = stays[0].country
-    visits: list[Stay] = []
-    for stay, res in zip(stays, flags, strict=True):
-        if res:
-            residence = stay.country
-            continue
-        if stay.country == iso and stay.start.year == year and residence != iso:
-            visits.append(stay)
-    cats: set[str] = set()
-    short_work = 0
-    for stay in visits:
-        days = (stay.end - stay.start).days  # type: ignore[operator]  # never ongoing here
-        if stay.purpose == "seasonal_work":
-            cats.add("seasonal_workers")
-        elif stay.purpose == "work":
-            if days <= CROSS_BORDER_MAX_DAYS:
-                short_work += 1
-            else:
-                cats.add("other_temporary_workers")
-        elif stay.purpose in ("training", "study"):
-            cats.add("training_mobility")
-        elif stay.purpose == "health":
-            cats.add("health_mobility")
-        elif stay.purpose == "asylum_transit":
-            cats.add("asylum_seekers_in_transit")
-    if short_work >= 2:
+    visits = _visits(person, to_iso3(country), _check_year(year), rule)
+    cats = {PURPOSE_CATEGORIES[s.purpose] for s in visits if s.purpose in PURPOSE_CATEGORIES}
+    # visits never qualify, so they are never ongoing and always have a length
+    work_days = [s.days for s in visits if s.purpose == "work" and s.days is not None]
+    if any(d > CROSS_BORDER_MAX_DAYS for d in work_days):
+        cats.add("other_temporary_workers")
+    if sum(d <= CROSS_BORDER_MAX_DAYS for d in work_days) >= 2:
         cats.add("cross_border_workers")
     if len(visits) >= 2:
         cats.add("circular_mobility")

@@ -28,9 +28,10 @@ operations so that 100,000 persons take well under a few seconds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ from .model import PURPOSES, Person, Stay, to_date
 from .rules import (
     CROSS_BORDER_MAX_DAYS,
     FLOW_CATEGORIES,
+    PURPOSE_CATEGORIES,
     STOCK_CATEGORIES,
     TEMPORARY_CATEGORIES,
     _check_year,
@@ -349,7 +351,25 @@ def _residence(st: _Stays, rule: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _any_by_person(mask: np.ndarray, st: _Stays) -> np.ndarray:
-    return np.bincount(st.person[mask], minlength=st.n_persons) > 0
+    return _per_person_count(mask, st) > 0
+
+
+def _per_person_count(mask: np.ndarray, st: _Stays) -> np.ndarray:
+    return np.bincount(st.person[mask], minlength=st.n_persons)
+
+
+def _count_series(
+    counts: Mapping[str, Any], labels: Sequence[str], name: str, **attrs: object
+) -> pd.Series:
+    """Integer ``counts`` indexed by category in the order of ``labels``, with ``attrs`` set."""
+    out = pd.Series(
+        [int(counts[label]) for label in labels],
+        index=pd.Index(labels, name="category"),
+        name=name,
+        dtype="int64",
+    )
+    out.attrs.update(attrs)
+    return out
 
 
 def _residence_on(st: _Stays, last_res: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
@@ -360,6 +380,48 @@ def _residence_on(st: _Stays, last_res: np.ndarray, day: int) -> tuple[np.ndarra
     row = st.first_row + np.maximum(count - 1, 0)
     country = np.where(has, st.country[last_res[row]] if len(row) else row, -1)
     return has, country
+
+
+def _on_day(
+    persons: Population, country: str, on: object, rule: str
+) -> tuple[str, int, _Stays, np.ndarray, np.ndarray, np.ndarray]:
+    """Check the arguments and prepare the stays for a reference day.
+
+    Returns the ISO3 code of ``country``, the day number of ``on``, the stays, their
+    residence-stay flags and, per person, whether the history has started by ``on`` and the
+    code of the usual residence then.
+    """
+    iso = to_iso3(country)
+    day = _day_number(on, "on")
+    threshold_days(rule)
+    st = _prepare(persons)
+    res, last_res = _residence(st, rule)
+    has, where = _residence_on(st, last_res, day)
+    return iso, day, st, res, has, where
+
+
+def _in_year(
+    persons: Population, country: str, year: object, rule: str
+) -> tuple[str, _Stays, np.ndarray, np.ndarray, np.ndarray]:
+    """Check the arguments and prepare the stays for a calendar year.
+
+    Returns the ISO3 code of ``country``, the stays, their residence-stay flags, for every stay
+    the index of the latest residence stay so far, and which stays start in ``year``.
+    """
+    iso = to_iso3(country)
+    lo, hi = _year_bounds(year)
+    threshold_days(rule)
+    st = _prepare(persons)
+    res, last_res = _residence(st, rule)
+    return iso, st, res, last_res, (st.start >= lo) & (st.start < hi)
+
+
+def _returned(st: _Stays, counted: np.ndarray, code: int) -> np.ndarray:
+    """Per person: among the ``counted`` residence stays, one abroad follows one in ``code``."""
+    at_home = counted & (st.country == code)
+    homes_before = np.cumsum(at_home) - at_home  # over all persons so far
+    homes_before_own = homes_before - homes_before[st.first_row][st.person]
+    return _any_by_person(counted & (st.country != code) & (homes_before_own > 0), st)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,25 +451,15 @@ def stocks(
         zeros included. The categories overlap, so the series does not add up.
         :data:`~migdata.concepts.CATEGORY_CONCEPTS` gives the concept behind each label.
     """
-    iso = to_iso3(country)
-    day = _day_number(on, "on")
-    threshold_days(rule)
-    st = _prepare(persons)
-    res, last_res = _residence(st, rule)
-    has, where = _residence_on(st, last_res, day)
+    iso, day, st, res, has, where = _on_day(persons, country, on, rule)
     code = st.country_code(iso)
     resident = has & (where == code)
     native = st.born_in(iso)
     citizen = st.holds(iso)
     counted = res & (st.start <= day)
-    at_home = counted & (st.country == code)
-    abroad = counted & (st.country != code)
-    homes_so_far = np.cumsum(at_home)
-    homes_before_person = (homes_so_far - at_home)[st.first_row][st.person]
-    returned_row = abroad & ((homes_so_far - at_home - homes_before_person) > 0)
-    lived_abroad = _any_by_person(abroad, st)
-    returned = resident & _any_by_person(returned_row, st)
-    values = {
+    lived_abroad = _any_by_person(counted & (st.country != code), st)
+    returned = resident & _returned(st, counted, code)
+    counts = {
         "usual_residents": resident.sum(),
         "native_born": (resident & native).sum(),
         "foreign_born": (resident & ~native).sum(),
@@ -417,14 +469,9 @@ def stocks(
         "returned_migrant": returned.sum(),
         "returned_native_born_migrant": (returned & native).sum(),
     }
-    out = pd.Series(
-        [int(values[k]) for k in ("usual_residents", *STOCK_CATEGORIES)],
-        index=pd.Index(["usual_residents", *STOCK_CATEGORIES], name="category"),
-        name="persons",
-        dtype="int64",
-    )
-    out.attrs.update(country=iso, on=to_date(on, "on").isoformat(), rule=rule)
-    return out
+    on_text = to_date(on, "on").isoformat()
+    labels = ("usual_residents", *STOCK_CATEGORIES)
+    return _count_series(counts, labels, "persons", country=iso, on=on_text, rule=rule)
 
 
 def flows(persons: Population, country: str, year: int, rule: str = "12_months") -> pd.Series:
@@ -438,12 +485,8 @@ def flows(persons: Population, country: str, year: int, rule: str = "12_months")
         ``returning_native_born`` are parts of ``immigration``.
         :data:`~migdata.concepts.CATEGORY_CONCEPTS` gives the concept behind each label.
     """
-    iso = to_iso3(country)
-    lo, hi = _year_bounds(year)
-    threshold_days(rule)
-    st = _prepare(persons)
-    res, last_res = _residence(st, rule)
-    move = res & ~st.first & (st.start >= lo) & (st.start < hi)
+    iso, st, res, last_res, in_year = _in_year(persons, country, year, rule)
+    move = res & ~st.first & in_year
     prev_row = np.r_[0, last_res[:-1]] if len(last_res) else last_res
     prev = st.country[prev_row]
     code = st.country_code(iso)
@@ -452,20 +495,14 @@ def flows(persons: Population, country: str, year: int, rule: str = "12_months")
     emigration = move & ~here & (prev == code)
     citizen = st.holds(iso)[st.person]
     native = st.born_in(iso)[st.person]
-    values = [
-        immigration.sum(),
-        emigration.sum(),
-        (immigration & citizen).sum(),
-        (immigration & native).sum(),
-    ]
-    out = pd.Series(
-        [int(v) for v in values],
-        index=pd.Index(FLOW_CATEGORIES, name="category"),
-        name="events",
-        dtype="int64",
-    )
-    out.attrs.update(country=iso, year=int(year), rule=rule)
-    return out
+    counts = {
+        "immigration": immigration.sum(),
+        "emigration": emigration.sum(),
+        "returning_citizen": (immigration & citizen).sum(),
+        "returning_native_born": (immigration & native).sum(),
+    }
+    attrs = {"country": iso, "year": _check_year(year), "rule": rule}
+    return _count_series(counts, FLOW_CATEGORIES, "events", **attrs)
 
 
 def mobility(persons: Population, country: str, year: int, rule: str = "12_months") -> pd.Series:
@@ -478,45 +515,23 @@ def mobility(persons: Population, country: str, year: int, rule: str = "12_month
         included (a person can be in several categories). The labels are the
         :data:`~migdata.concepts.CONCEPTS` ids themselves.
     """
-    iso = to_iso3(country)
-    lo, hi = _year_bounds(year)
-    threshold_days(rule)
-    st = _prepare(persons)
-    res, last_res = _residence(st, rule)
+    iso, st, res, last_res, in_year = _in_year(persons, country, year, rule)
     code = st.country_code(iso)
-    visit = (
-        ~res
-        & (st.country == code)
-        & (st.start >= lo)
-        & (st.start < hi)
-        & (st.country[last_res] != code)
-    )
-    days = st.end - st.start
-    p = st.purpose
-    code = {name: i for i, name in enumerate(PURPOSES)}
-    work = visit & (p == code["work"])
+    visit = ~res & in_year & (st.country == code) & (st.country[last_res] != code)
+    days = st.end - st.start  # meaningless where ongoing, but visits are never ongoing
+    work = visit & (st.purpose == PURPOSES.index("work"))
+    short = work & (days <= CROSS_BORDER_MAX_DAYS)
     per_person = {
-        "cross_border_workers": np.bincount(
-            st.person[work & (days <= CROSS_BORDER_MAX_DAYS)], minlength=st.n_persons
-        )
-        >= 2,
-        "seasonal_workers": _any_by_person(visit & (p == code["seasonal_work"]), st),
-        "other_temporary_workers": _any_by_person(work & (days > CROSS_BORDER_MAX_DAYS), st),
-        "training_mobility": _any_by_person(
-            visit & ((p == code["training"]) | (p == code["study"])), st
-        ),
-        "health_mobility": _any_by_person(visit & (p == code["health"]), st),
-        "asylum_seekers_in_transit": _any_by_person(visit & (p == code["asylum_transit"]), st),
-        "circular_mobility": np.bincount(st.person[visit], minlength=st.n_persons) >= 2,
+        "cross_border_workers": _per_person_count(short, st) >= 2,
+        "other_temporary_workers": _any_by_person(work & ~short, st),
+        "circular_mobility": _per_person_count(visit, st) >= 2,
     }
-    out = pd.Series(
-        [int(per_person[k].sum()) for k in TEMPORARY_CATEGORIES],
-        index=pd.Index(TEMPORARY_CATEGORIES, name="category"),
-        name="persons",
-        dtype="int64",
-    )
-    out.attrs.update(country=iso, year=int(year), rule=rule)
-    return out
+    for category in set(PURPOSE_CATEGORIES.values()):
+        codes = [PURPOSES.index(p) for p, c in PURPOSE_CATEGORIES.items() if c == category]
+        per_person[category] = _any_by_person(visit & np.isin(st.purpose, codes), st)
+    counts = {k: v.sum() for k, v in per_person.items()}
+    attrs = {"country": iso, "year": _check_year(year), "rule": rule}
+    return _count_series(counts, TEMPORARY_CATEGORIES, "persons", **attrs)
 
 
 def emigrants(persons: Population, country: str, on: dt.date | str, rule: str = "12_months") -> int:
@@ -525,10 +540,5 @@ def emigrants(persons: Population, country: str, on: dt.date | str, rule: str = 
 
     Persons whose history starts after ``on`` (no usual residence yet) are not counted.
     """
-    iso = to_iso3(country)
-    day = _day_number(on, "on")
-    threshold_days(rule)
-    st = _prepare(persons)
-    _, last_res = _residence(st, rule)
-    has, where = _residence_on(st, last_res, day)
+    iso, _, st, _, has, where = _on_day(persons, country, on, rule)
     return int((has & st.born_in(iso) & (where != st.country_code(iso))).sum())
