@@ -66,14 +66,37 @@ def test_every_field_has_a_type_a_description_and_figures_a_unit() -> None:
 
 
 def test_the_documented_caveats_are_present() -> None:
+    """The caveats of the raw PROVENANCE.md files reach the package (one assertion each)."""
     text = {name: " ".join(describe(name)["caveats"]) for name in dataset_ids()}
-    assert "183 days" in text["geostat_migration"]
-    assert "refugees" in text["un_migrant_stock"]
-    assert "revision" in text["un_migrant_stock_totals"].lower()
-    assert "unconfirmed" in text["wdi"]
-    assert "not comparable" in text["geostat_population"]
+    assert "unconfirmed" in text["wdi"]  # WPP revision behind SM.POP.NETM
+    assert "183 days" in text["geostat_migration"] and "border" in text["geostat_migration"]
+    assert "Foreigners are not given as a single total" in text["geostat_migration"]
+    assert "2025 is not comparable with 2024" in text["geostat_population"]
+    for stock in ("un_migrant_stock", "un_migrant_stock_aggregates", "un_migrant_stock_totals"):
+        assert "'B R'" in text[stock] and "refugees" in text[stock], stock
+        assert "born in other Soviet republics" in text[stock], stock
+    assert "Georgia in Rev.2020" in text["un_migrant_stock_totals"]
+    assert "always filter on revision" in text["un_migrant_stock_totals"]
+    assert "third-party CSV export" in text["un_migrant_stock"]
+    assert "INCONSISTENT" in text["armstat_registered_migration"]
+    assert "Secondary" in text["press_figures"] and "partial years" in text["press_figures"]
     assert "non-nationals only" in text["press_figures"]
     assert "Channel Islands (830)" in text["un_migrant_stock"]
+
+
+def test_licences_are_stated_only_where_a_source_states_them() -> None:
+    """UN DESA workbooks and the WPP 2024 repository state CC BY 3.0 IGO; nothing else does."""
+    stated = {"un_migrant_stock", "un_migrant_stock_aggregates", "un_migrant_stock_totals",
+              "wpp_net_migration"}
+    for name in dataset_ids():
+        licences = describe(name)["licenses"]
+        names = {lic["name"] for lic in licences}
+        if name in stated:
+            assert names == {"CC-BY-3.0-IGO"}, name
+            assert all("as stated" in lic["title"] for lic in licences), name
+        else:
+            assert names == {"not-stated"}, name
+            assert all("No licence is stated" in lic["title"] for lic in licences), name
 
 
 # ------------------------------------------------------------------ against the raw folder

@@ -14,34 +14,38 @@ __all__ = ["MISSING_VALUES", "PACKAGE", "RESOURCES", "field"]
 #: Cells that mean "no figure": only the empty cell. A gap stays a gap.
 MISSING_VALUES = [""]
 
-WB_LICENCE = {
-    "name": "CC-BY-4.0",
-    "title": "Creative Commons Attribution 4.0 (World Bank open data terms)",
-    "path": "https://datacatalog.worldbank.org/public-licenses#cc-by",
-}
+#: Licence stated by a source: the UN DESA migrant stock workbooks (see the raw PROVENANCE.md).
 UN_LICENCE = {
     "name": "CC-BY-3.0-IGO",
-    "title": "Creative Commons Attribution 3.0 IGO (as stated in the UN DESA workbooks)",
+    "title": "Creative Commons Attribution 3.0 IGO, as stated in the UN DESA International "
+    "Migrant Stock workbooks",
     "path": "https://creativecommons.org/licenses/by/3.0/igo/",
 }
-UNHCR_LICENCE = {
-    "name": "CC-BY-4.0",
-    "title": "Creative Commons Attribution 4.0 (UNHCR Refugee Data Finder terms)",
-    "path": "https://www.unhcr.org/refugee-statistics/",
-}
-NATIONAL_LICENCE = {
-    "name": "other-attribution",
-    "title": "Official statistics quoted with attribution to the publisher; check the publisher's "
-    "terms before redistribution",
-}
-PRESS_LICENCE = {
-    "name": "other-attribution",
-    "title": "Figures quoted from press articles with attribution; the articles' copyright stays "
-    "with their publishers",
+#: WPP 2024: the licence is stated by the repository the raw files come from (PPgp/wpp2024).
+WPP_LICENCE = {
+    "name": "CC-BY-3.0-IGO",
+    "title": "Creative Commons Attribution 3.0 IGO, as stated for WPP 2024 by the PPgp/wpp2024 "
+    "repository the raw files come from (the raw text files carry no licence themselves)",
+    "path": "https://creativecommons.org/licenses/by/3.0/igo/",
 }
 
-RAW_HINT = "relative to the raw data folder ../shared/data/raw of the development checkout"
 
+def _not_stated(publisher: str, terms: str) -> dict[str, str]:
+    """A licence entry that says honestly that no raw file or provenance note states one."""
+    return {
+        "name": "not-stated",
+        "title": f"No licence is stated in the raw files or their provenance notes; check "
+        f"{publisher}'s terms ({terms}) before redistributing",
+    }
+
+
+WB_LICENCE = _not_stated("the World Bank", "https://datacatalog.worldbank.org/public-licenses")
+UNHCR_LICENCE = _not_stated("UNHCR", "https://www.unhcr.org/refugee-statistics/")
+IDMC_LICENCE = _not_stated("IDMC", "https://www.internal-displacement.org")
+NATIONAL_LICENCE = _not_stated("the national statistical office", "geostat.ge, armstat.am")
+PRESS_LICENCE = _not_stated(
+    "each article's publisher", "the source_url of the row; the figures are quoted facts"
+)
 
 def field(
     name: str, ftype: str, description: str, unit: str | None = None, **extra: Any
@@ -65,7 +69,13 @@ PACKAGE: dict[str, Any] = {
         "Tidy extracts of official migration figures for Armenia, Azerbaijan and Georgia (and the "
         "whole world where the source covers it), regenerated reproducibly from the raw files by "
         "`python -m migdata.datasets.build`. No figure is typed, estimated or filled in; gaps are "
-        "empty cells; revisions and vintages are columns and are never mixed in one series."
+        "empty cells; revisions and vintages are columns and are never mixed in one series. "
+        "Raw files deliberately not used: worldbank_wdi/datasets_population/population.csv (a "
+        "later, undated WDI population vintage), the raw folders' subsets "
+        "(south_caucasus_wdi*.csv, south_caucasus_2019.csv, wpp2024_net_migration.csv: every "
+        "figure in them is in the full files used here) and the computed UNHCR sums "
+        "(unhcr_totals_in_country.csv, unhcr_totals_from_country.csv: derived, not published "
+        "figures)."
     ),
     "version": "1.0.0",
 }
@@ -121,8 +131,10 @@ _OD_CAVEATS = [
     "matrices were not available. Do not combine with un_migrant_stock_totals revision 2020.",
     "The matrix is a third-party CSV export of the UN workbook; two independent exports agree "
     "cell by cell and its totals match the raw UN totals workbook.",
-    "For Armenia and Azerbaijan (and most countries marked 'B R' in the totals) the UN adds "
-    "UNHCR refugees to the foreign-born count, so the stock is not purely foreign-born.",
+    "Type of data (un_migrant_stock_totals, Rev.2019): Armenia and Azerbaijan are 'B R', i.e. "
+    "UNHCR refugees are added to the foreign-born count, so their stock is not purely "
+    "foreign-born; Georgia and the Russian Federation are 'B' (foreign-born). The raw files "
+    "give the type of data for these four destinations only.",
     "1990 figures for former Soviet republics count people born in other Soviet republics as "
     "international migrants.",
     "Cells that are blank in the source have no row; '..' (not available) and '-' cells have "
@@ -153,6 +165,9 @@ RESOURCES: list[dict[str, Any]] = [
             "Net migration for 2022-2024 is very volatile (e.g. UKR 2022, RUS 2022, ARM 2022-23); "
             "these are the published figures.",
             "Georgia's figures exclude Abkhazia and South Ossetia (World Bank country note).",
+            "Some values repeat over years in the source, apparently carried forward (e.g. AZE "
+            "-3847 in 1967-1975, AZE 1073 in 2014, 2015, 2020 and 2021, GEO -2738 in "
+            "2020-2021); they are kept as published.",
             "Country codes are the World Bank's: ISO 3166-1 alpha-3 for economies except XKX "
             "(Kosovo) and CHI (Channel Islands); aggregates (WLD, EAS, ...) have "
             "is_aggregate=true.",
@@ -191,8 +206,8 @@ RESOURCES: list[dict[str, Any]] = [
         "title": "UN DESA International Migrant Stock, origin x destination, country to country",
         "description": (
             "Mid-year international migrant stock by country of destination and country of "
-            "origin (birth or, where unavailable, citizenship), by sex, 1990-2019, Revision 2019, "
-            "for the whole world. Only rows where both origin and destination are countries or "
+            "origin as published, by sex, in 1990, 1995, 2000, 2005, 2010, 2015 and 2019 "
+            "(Revision 2019), for the whole world. Only rows where both origin and destination are countries or "
             "areas (M49 code < 900); aggregates are in un_migrant_stock_aggregates."
         ),
         "sources": [_UN_STOCK_OD_SOURCE],
@@ -288,7 +303,13 @@ RESOURCES: list[dict[str, Any]] = [
             "Azerbaijan 2005: 302,220 in 2019 and 301,834 in 2020) and use different reference "
             "years (2019 vs 2020).",
             "type_of_data 'B R' (Armenia, Azerbaijan; Georgia in Rev.2020) means UNHCR refugees "
-            "were added to the foreign-born stock; 'B' means foreign-born only.",
+            "were added to the foreign-born stock; 'B' means foreign-born only (Georgia in "
+            "Rev.2019, Russian Federation). Georgia's type changes between revisions.",
+            "1990 figures for former Soviet republics count people born in other Soviet "
+            "republics as international migrants, hence the large 1990 stocks.",
+            "Rev.2019 notes: Azerbaijan includes Nagorno-Karabakh (note 5), Georgia includes "
+            "Abkhazia and South Ossetia (note 7). In Rev.2020 both carry '*' (see notes) with an "
+            "empty notes cell.",
             "Rates of change refer to periods (e.g. 1990-1995); year holds the period's last "
             "year and period the published label.",
             "'..' (not available) and '~' (fewer than 5, withheld) cells have an empty value "
@@ -342,7 +363,7 @@ RESOURCES: list[dict[str, Any]] = [
                 "cnmrprojMed}.txt",
             }
         ],
-        "licenses": [UN_LICENCE],
+        "licenses": [WPP_LICENCE],
         "vintage": "WPP 2024 (released 11 July 2024)",
         "caveats": [
             "net_migration is in THOUSANDS of persons, as WPP publishes it (not persons as in "
@@ -400,7 +421,10 @@ RESOURCES: list[dict[str, Any]] = [
             "text extraction of the Geostat xlsx; male + female = total was checked for every "
             "triple.",
             "Foreigners are not given as a single total; all minus Georgia would be a derived "
-            "figure and is not stored.",
+            "figure and is not stored. The per-country citizenship rows of table 33 were not "
+            "transcribed.",
+            "Net migration (Geostat table 31) could not be read; immigrants minus emigrants is "
+            "a derived figure and is not stored.",
         ],
         "row_mapping": "source_row is the 1-based line in the raw CSV; source_cell is the Geostat "
         "sheet/cell.",
@@ -436,7 +460,9 @@ RESOURCES: list[dict[str, Any]] = [
             "Series breaks: 2004-2014 are retro-projections, 2015-2024 pre-census estimates and "
             "2025-2026 are based on the 2024 census. 2025 is not comparable with 2024; do not "
             "read the jump as population growth.",
-            "Excludes Abkhazia and South Ossetia (territories not controlled by the government).",
+            "The raw file does not state the territorial coverage. The World Bank notes that its "
+            "Georgia figures exclude Abkhazia and South Ossetia, while UN DESA stock figures "
+            "include them (Rev.2019 note 7): check Geostat's metadata before comparing.",
         ],
         "row_mapping": "source_row is the 1-based line in the raw CSV.",
         "fields": [
@@ -480,6 +506,8 @@ RESOURCES: list[dict[str, Any]] = [
             "(stateless origin).",
             "UNHCR records the 2023 arrivals from Nagorno-Karabakh in Armenia with Azerbaijan as "
             "the country of origin.",
+            "As countries of asylum the three appear from 1992 (ARM, AZE) and 1993 (GEO); the "
+            "earlier rows (from 1964) have Armenia as the country of origin.",
             "For IDPs, stateless and returnees the country of asylum and of origin are usually "
             "the same country.",
         ],
@@ -523,7 +551,7 @@ RESOURCES: list[dict[str, Any]] = [
                 "raw_file": "national_statistics/unhcr/unhcr_idmc_idps.csv",
             },
         ],
-        "licenses": [UNHCR_LICENCE, NATIONAL_LICENCE],
+        "licenses": [UNHCR_LICENCE, IDMC_LICENCE],
         "vintage": "refugees R package 2025.12.1",
         "caveats": [
             "UNHCR and IDMC count IDPs differently and their figures differ; compare, never sum.",
@@ -623,8 +651,10 @@ RESOURCES: list[dict[str, Any]] = [
             "figures come from other registers instead (e.g. 2007 departures of citizens, "
             "counted by the Ministry of Internal Affairs passport service): read measure and "
             "notes. None of them is comparable with Geostat's 183-day flows.",
-            "Periods may be partial years (2019-H1, 2014-Q1) or dates; unit varies (persons or "
-            "thousand persons): always read the unit column.",
+            "Periods may be partial years (2019-H1, 2014-Q1, 2020-Q1) or dates; unit varies "
+            "(persons or thousand persons): always read the unit column.",
+            "One row (infocom.am, 2019-H1) has no full address in its source_url: the raw "
+            "file refers to national_statistics/PROVENANCE.md, which holds the long URL.",
         ],
         "row_mapping": "source_row is the 1-based line in the raw file named by source_file.",
         "fields": [
