@@ -241,3 +241,19 @@ def test_absent_year_is_a_gap_not_a_joined_line(backend: str) -> None:
         assert math.isnan(ys[1])
     assert xs == [2018, 2019, 2020]
     assert (ys[0], ys[2]) == (-1.0, 3.0)
+
+
+def test_tick_labels_of_small_rates_keep_their_decimals() -> None:
+    table = _comparison()
+    table[["geostat", "wpp"]] = [[-3.7, 0.1], [-1.2, np.nan]]
+    table.attrs.update({"quantity": "net migration rate", "unit": "per 1,000"})
+    fig = mp.source_comparison(table)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == len(set(labels)) > 3  # no '-2', '-2' for -2.5 and -2.0
+    assert "-0" not in labels and "-0.0" not in labels
+    assert any("." in label for label in labels)
+    counts = mp.top_destinations(_destinations())
+    counts.canvas.draw()
+    assert "400" in [t.get_text() for t in counts.axes[0].get_xticklabels()]
+

@@ -13,6 +13,7 @@ from .style import (
     check_backend,
     finish_matplotlib,
     finish_plotly,
+    group_thousands,
     new_matplotlib_figure,
     resolve_source,
 )
@@ -88,6 +89,6 @@ def balancing_decomposition(
     ax.plot(years, table["population_change"].astype("float64").to_numpy(), linestyle="none",
             marker="D", color="#222222", label="Population change")
     ax.axhline(0, color="#888888", linewidth=0.8)
-    ax.yaxis.set_major_formatter("{x:,.0f}")
+    group_thousands(ax.yaxis)
     ax.legend(frameon=False)
     return finish_matplotlib(fig, ax, title=title, xlabel="Year", ylabel=ylabel, caption=caption)

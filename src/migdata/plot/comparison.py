@@ -16,6 +16,7 @@ from .style import (
     finish_matplotlib,
     finish_plotly,
     full_years,
+    group_thousands,
     new_matplotlib_figure,
 )
 
@@ -89,6 +90,6 @@ def source_comparison(
                 color=color_for(sid, i), linewidth=2.2, marker="o", markersize=3.5,
                 linestyle=_MPL_DASHES[i % len(_MPL_DASHES)])
     ax.axhline(0, color="#888888", linewidth=0.8)
-    ax.yaxis.set_major_formatter("{x:,.0f}")
+    group_thousands(ax.yaxis)
     ax.legend(frameon=False)
     return finish_matplotlib(fig, ax, title=title, xlabel="Year", ylabel=ylabel, caption=caption)

@@ -15,6 +15,7 @@ from .style import (
     color_for,
     finish_matplotlib,
     finish_plotly,
+    group_thousands,
     new_matplotlib_figure,
     resolve_source,
 )
@@ -56,7 +57,7 @@ def _bars(
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.8)
-    ax.xaxis.set_major_formatter("{x:,.0f}")
+    group_thousands(ax.xaxis)
     return finish_matplotlib(fig, ax, title=title, xlabel=xlabel, ylabel="", caption=caption)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "finish_matplotlib",
     "finish_plotly",
     "full_years",
+    "group_thousands",
     "new_matplotlib_figure",
     "resolve_source",
 ]
@@ -136,6 +137,34 @@ def finish_plotly(
         font={"size": CAPTION_SIZE + 3, "color": _CAPTION},
     )
     return fig
+
+
+def group_thousands(axis: Any) -> None:
+    """Tick labels of a matplotlib axis with thousands separators (``-12,345``).
+
+    Labels get as many decimals as the tick step needs, so rates stepping by 0.5 read ``-1.5``,
+    ``-1.0``, not a repeated ``-2``, ``-1``; a tick at zero never reads ``-0``.
+    """
+    from itertools import pairwise
+
+    from matplotlib.ticker import Formatter
+
+    class _Grouped(Formatter):
+        decimals = 0
+
+        def set_locs(self, locs: Any) -> None:
+            super().set_locs(locs)
+            steps = [b - a for a, b in pairwise(sorted({float(v) for v in locs})) if b > a]
+            step = min(steps) if steps else 1.0
+            self.decimals = next(
+                (d for d in range(7) if abs(step * 10**d - round(step * 10**d)) < 1e-6), 6
+            )
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            value = round(x, self.decimals)
+            return f"{(value if value != 0 else 0.0):,.{self.decimals}f}"
+
+    axis.set_major_formatter(_Grouped())
 
 
 def full_years(years: Any, values: Any) -> tuple[list[int], list[float]]:

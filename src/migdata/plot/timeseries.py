@@ -15,6 +15,7 @@ from .style import (
     finish_matplotlib,
     finish_plotly,
     full_years,
+    group_thousands,
     new_matplotlib_figure,
     resolve_source,
 )
@@ -84,5 +85,6 @@ def rates_timeseries(
         ax.plot(x, y, label=label, color=color,
                 linewidth=2.2, marker="o", markersize=3)
     ax.axhline(0, color="#888888", linewidth=0.8)
+    group_thousands(ax.yaxis)
     ax.legend(frameon=False)
     return finish_matplotlib(fig, ax, title=title, xlabel="Year", ylabel=ylabel, caption=caption)
