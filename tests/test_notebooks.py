@@ -110,6 +110,28 @@ def test_no_network_code(path: Path) -> None:
         assert not re.search(pattern, code), f"{path.name} matches {pattern!r}: no network here"
 
 
+#: Numbers of 100 or more a notebook may write: definitions (183 and 365 days, per 1,000, percent)
+#: and simulation design (200 samples). Years 1950-2100 and keyword arguments (sample sizes,
+#: seeds) are allowed too. Anything else looks like a figure typed by hand.
+ALLOWED_NUMBERS = {100.0, 183.0, 200.0, 365.0, 1000.0}
+_NUMBER = re.compile(r"(?<![\w.#])(\d[\d_,]*(?:\.\d+)?)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_figure_is_typed_by_hand(path: Path) -> None:
+    typed = []
+    for cell in _read(path).cells:
+        for line in cell.source.splitlines():
+            for match in _NUMBER.finditer(line):
+                value = float(match.group(1).rstrip(",").replace("_", "").replace(",", ""))
+                if value < 100 or value in ALLOWED_NUMBERS or 1950 <= value <= 2100:
+                    continue
+                if cell.cell_type == "code" and re.search(r"(^|[(,])\s*\w+=$", line[:match.start()]):
+                    continue  # a parameter such as n_households=20_000
+                typed.append(line.strip())
+    assert not typed, f"{path.name} seems to type figures by hand: {typed}"
+
+
 def test_real_data_notebooks_load_bundled_datasets_and_synthetic_ones_say_so() -> None:
     for path in NOTEBOOKS:
         nb = _read(path)
