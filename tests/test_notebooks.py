@@ -115,6 +115,7 @@ def test_no_network_code(path: Path) -> None:
 #: seeds) are allowed too. Anything else looks like a figure typed by hand.
 ALLOWED_NUMBERS = {100.0, 183.0, 200.0, 365.0, 1000.0}
 _NUMBER = re.compile(r"(?<![\w.#])(\d[\d_,]*(?:\.\d+)?)")
+_KEYWORD_BEFORE = re.compile(r"(^|[(,])\s*\w+=$")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -126,7 +127,7 @@ def test_no_figure_is_typed_by_hand(path: Path) -> None:
                 value = float(match.group(1).rstrip(",").replace("_", "").replace(",", ""))
                 if value < 100 or value in ALLOWED_NUMBERS or 1950 <= value <= 2100:
                     continue
-                if cell.cell_type == "code" and re.search(r"(^|[(,])\s*\w+=$", line[:match.start()]):
+                if cell.cell_type == "code" and _KEYWORD_BEFORE.search(line[:match.start()]):
                     continue  # a parameter such as n_households=20_000
                 typed.append(line.strip())
     assert not typed, f"{path.name} seems to type figures by hand: {typed}"
