@@ -257,3 +257,10 @@ def test_tick_labels_of_small_rates_keep_their_decimals() -> None:
     counts.canvas.draw()
     assert "400" in [t.get_text() for t in counts.axes[0].get_xticklabels()]
 
+
+def test_repeated_years_are_refused_not_silently_dropped() -> None:
+    data = pd.DataFrame({"country": ["GEO"] * 3, "year": [2019, 2019, 2020],
+                         "sex": ["male", "female", "male"],
+                         "net_migration_rate": [-1.0, -2.0, 0.5]})
+    with pytest.raises(InvalidInputError, match=r"GEO has several rows for year\(s\) \[2019\]"):
+        mp.rates_timeseries(data, source="Hand-made test table")

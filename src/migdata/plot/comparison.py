@@ -72,7 +72,7 @@ def source_comparison(
 
         fig = go.Figure()
         for i, (sid, label) in enumerate(labels.items()):
-            x, y = full_years(table["year"], table[sid])
+            x, y = full_years(table["year"], table[sid], "source_comparison(table)")
             fig.add_trace(
                 go.Scatter(
                     x=x, y=y,
@@ -85,7 +85,7 @@ def source_comparison(
         return finish_plotly(fig, title=title, xlabel="Year", ylabel=ylabel, caption=caption)
     fig, ax = new_matplotlib_figure()
     for i, (sid, label) in enumerate(labels.items()):
-        x, y = full_years(table["year"], table[sid])
+        x, y = full_years(table["year"], table[sid], "source_comparison(table)")
         ax.plot(x, y, label=label,
                 color=color_for(sid, i), linewidth=2.2, marker="o", markersize=3.5,
                 linestyle=_MPL_DASHES[i % len(_MPL_DASHES)])

@@ -167,18 +167,31 @@ def group_thousands(axis: Any) -> None:
     axis.set_major_formatter(_Grouped())
 
 
-def full_years(years: Any, values: Any) -> tuple[list[int], list[float]]:
+def full_years(
+    years: Any, values: Any, what: str = "the chart data"
+) -> tuple[list[int], list[float]]:
     """Series on every year from the first to the last, ``NaN`` where a year is absent.
 
     Drawing only the years present would join the points on each side of a missing year and
     so draw an interpolation; with the absent years as ``NaN`` both backends leave a gap.
+
+    Raises
+    ------
+    InvalidInputError
+        If a year occurs more than once (e.g. rows by sex not filtered out): one line cannot
+        show two values for a year, and keeping one of them would drop the other silently.
     """
     import pandas as pd
 
     series = pd.Series(list(values), index=[int(y) for y in years], dtype="float64")
     if series.empty:
         return [], []
-    series = series.groupby(level=0).first()
+    repeated = sorted({int(y) for y in series.index[series.index.duplicated()]})
+    if repeated:
+        raise InvalidInputError(
+            f"{what} has several rows for year(s) {repeated}; keep one row per year "
+            "(e.g. filter sex='total') before drawing"
+        )
     span = range(int(series.index.min()), int(series.index.max()) + 1)
     series = series.reindex(span)
     return list(span), series.tolist()

@@ -65,7 +65,7 @@ def rates_timeseries(
             label = country_name(str(code))
         except ValueError:
             label = str(code)
-        x, y = full_years(part[year_col], part[value_col])
+        x, y = full_years(part[year_col], part[value_col], f"rates_timeseries(data) for {code}")
         series.append((label, color_for(str(code), i), x, y))
     if backend == "plotly":
         import plotly.graph_objects as go
