@@ -207,8 +207,9 @@ RESOURCES: list[dict[str, Any]] = [
         "description": (
             "Mid-year international migrant stock by country of destination and country of "
             "origin as published, by sex, in 1990, 1995, 2000, 2005, 2010, 2015 and 2019 "
-            "(Revision 2019), for the whole world. Only rows where both origin and destination are countries or "
-            "areas (M49 code < 900); aggregates are in un_migrant_stock_aggregates."
+            "(Revision 2019), for the whole world. Only rows where both origin and destination "
+            "are countries or areas (M49 code < 900); aggregates are in "
+            "un_migrant_stock_aggregates."
         ),
         "sources": [_UN_STOCK_OD_SOURCE],
         "licenses": [UN_LICENCE],
