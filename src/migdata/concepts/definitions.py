@@ -71,10 +71,10 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "usual_residence",
             "Country of usual residence",
             "usual_residence_rule",
-            "The country where a person normally lives and spends the daily period of rest. Short "
-            "trips abroad (holidays, business, treatment, short work spells) are temporary "
-            "absences and leave it unchanged; it changes only when a stay elsewhere lasts, or is "
-            "meant to last, at least the minimum duration of the chosen rule.",
+            "The country a person normally lives in, where they usually sleep and keep their "
+            "home. Short trips abroad (holidays, business, treatment, short work spells) are "
+            "temporary absences and leave it unchanged; it changes only when a stay elsewhere "
+            "lasts, or is meant to last, at least the minimum duration of the chosen rule.",
             f"{_RECS_1998}, Part One, definitions of country of usual residence and of "
             f"international migrant; {_UN_CENSUS_REV3}, Part Two, place of usual residence",
         ),
@@ -106,7 +106,8 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "flow",
             "Someone whose country of usual residence changed during the reference year, so that "
             "they now live in a new country. Citizens, foreigners and stateless persons all "
-            "count; seen from one country such a person is either an immigrant or an emigrant.",
+            "count; from the side of a single country the same move is an arrival (immigrant) "
+            "or a departure (emigrant).",
             f"{_FRAMEWORK_2021}, section on concepts and definitions of international migration "
             f"(international migrant); earlier definition in {_RECS_1998}, Part One",
         ),
@@ -130,16 +131,16 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "returning_citizens",
             "Returning citizens (flow)",
             "flow",
-            "The part of immigration made of the country's own citizens: people holding national "
-            "citizenship who lived in another country and become residents again during the year.",
+            "The part of immigration made up of the country's own nationals: citizens whose "
+            "usual residence was abroad and who settle back in the country during the year.",
             f"{_FRAMEWORK_2021}, section on international migration flows (returning citizens)",
         ),
         _c(
             "returning_native_born",
             "Returning native-born population (flow)",
             "flow",
-            "The part of immigration made of people born in the country who had lived in another "
-            "country and become residents again during the year, whatever their citizenship now.",
+            "The part of immigration made up of people born in the country whose usual residence "
+            "was abroad and who settle back during the year, whatever citizenship they now hold.",
             f"{_FRAMEWORK_2021}, section on international migration flows (returning native-born)",
         ),
         # ---- stocks -----------------------------------------------------------------------
@@ -199,9 +200,9 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "returned_migrants",
             "Returned migrants (stock)",
             "stock",
-            "Residents at a given date who used to live in the country, then moved abroad long "
-            "enough to become resident elsewhere, and have come back for at least the minimum "
-            "duration that residence requires (or mean to stay that long).",
+            "Residents at a given date who were once residents of the country, then moved abroad "
+            "long enough to become resident elsewhere, and have since resettled at home for at "
+            "least the minimum duration that residence requires (or mean to stay that long).",
             f"{_FRAMEWORK_2021}, section on stocks (returned migrants)",
         ),
         _c(
@@ -243,16 +244,16 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "training_mobility",
             "Training-related mobility",
             "temporary_mobility",
-            "Non-residents who come for a course or training programme that lasts less than the "
-            "minimum duration needed for residence.",
+            "Non-residents who come for a course or training programme that is too short to make "
+            "them residents.",
             f"{_FRAMEWORK_2021}, section on temporary population mobility (training-related)",
         ),
         _c(
             "health_mobility",
             "Health-related mobility",
             "temporary_mobility",
-            "Non-residents who come to receive medical care and stay less than the minimum "
-            "duration needed for residence.",
+            "Non-residents who come to receive medical care and leave again before they would "
+            "count as residents.",
             f"{_FRAMEWORK_2021}, section on temporary population mobility (health-related)",
         ),
         _c(
