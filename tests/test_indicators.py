@@ -307,6 +307,19 @@ def test_mei_and_anmr_by_hand() -> None:
     assert anmr == pytest.approx(cmi * mei / 100)
 
 
+def test_mei_is_over_regions_not_pairs() -> None:
+    # Cycle A->B->C->A of 10 each: every region gains 10 and loses 10 -> MEI 0, although each
+    # pair is one-way (the pairwise version would be 100 * 30 / 30 = 100).
+    cycle = pd.DataFrame({"origin": ["A", "B", "C"], "destination": ["B", "C", "A"],
+                          "flow": [10, 10, 10]})
+    assert ind.migration_effectiveness_index(cycle) == 0.0
+    # _matrix by pairs: |10-30| + |20-15| + |5-25| = 45 of 105 moves (42.9) - by regions 14.3.
+    assert ind.migration_effectiveness_index(_matrix()) == pytest.approx(100 * 30 / 210)
+    # Two regions, 30 one way and 10 back: both versions give 100 * 20 / 40 = 50.
+    pair = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"], "flow": [30, 10]})
+    assert ind.migration_effectiveness_index(pair) == pytest.approx(50.0)
+
+
 def test_mei_extremes_and_gaps() -> None:
     balanced = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"], "flow": [7, 7]})
     one_way = pd.DataFrame({"origin": ["A"], "destination": ["B"], "flow": [7]})

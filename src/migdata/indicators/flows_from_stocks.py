@@ -211,9 +211,23 @@ def migration_effectiveness_index(flows: pd.DataFrame, **columns: str) -> float:
     """Migration effectiveness index (MEI) of a flow matrix, Bell et al. (2002).
 
     ``MEI = 100 * sum_i |D_i - O_i| / sum_i (D_i + O_i)``, with D_i the moves into and O_i the
-    moves out of region *i*. It ranges from 0 (flows balance everywhere: migration only
-    reshuffles people) to 100 (all flows go one way: migration redistributes the population
-    with full effect). It is ``NaN`` if any flow is missing.
+    moves out of region *i* (moves within a region are left out). It ranges from 0 (every
+    region gains as many as it loses: migration only reshuffles people) to 100 (every region
+    only gains or only loses: migration redistributes the population with full effect). It is
+    ``NaN`` if any flow is missing.
+
+    Notes
+    -----
+    The denominator counts each move twice (once as an out-move, once as an in-move), and so
+    does the numerator: ``sum_i |D_i - O_i| = 2 * sum of the net gains``. The index is
+    therefore the share of all moves that the net gains represent.
+
+    This is the *system-wide* index of Bell et al. (2002), computed from each region's net
+    balance. The version over pairs of regions, ``100 * sum_{i<j} |M_ij - M_ji| /
+    sum_{i<j} (M_ij + M_ji)``, is a different quantity: it equals this one when no region
+    both gains from some regions and loses to others (always true with two regions), and is
+    larger otherwise. For a cycle A -> B -> C -> A of equal flows every pair is one-way (100)
+    but no region gains or loses anything, and this index is 0.
 
     Examples
     --------
