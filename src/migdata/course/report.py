@@ -123,6 +123,7 @@ def export_grades(
     root = Path(cfg.CourseDirectory.root)
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
     rows = []
+    maxima: dict[str, float] = {}
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
         known = [a.name for a in gb.assignments]
         chosen = list(assignments) if assignments else known
@@ -132,7 +133,7 @@ def export_grades(
                     f"assignment {assignment!r} is not in the gradebook; known: {known}"
                 )
             ledger = read_ledger(root, assignment)
-            max_score = float(gb.find_assignment(assignment).max_score)
+            max_score = maxima[assignment] = float(gb.find_assignment(assignment).max_score)
             for student in sorted(s.id for s in gb.students):
                 entry = ledger.get(student)
                 try:
@@ -152,18 +153,18 @@ def export_grades(
         "late_penalty", "timestamp",
     ])
     if marks is not None:
-        if len(set(table["assignment"])) != 1:
+        lecturer = _read_marks(Path(marks))
+        if len(maxima) != 1:
             raise InvalidInputError(
                 "lecturer marks apply to one assignment (the Unit 2.4 work); pass exactly one, got "
-                f"{sorted(table['assignment'].unique())}"
+                f"{sorted(maxima)}"
             )
-        top = float(table["max_score"].iloc[0])
+        (top,) = maxima.values()
         if top != 50:
             raise InvalidInputError(
                 f"the assignment is worth {top:g} points; the curriculum scheme needs 50 "
                 "(relevance 20 + analysis 30) in the notebook"
             )
-        lecturer = _read_marks(Path(marks))
         unknown = sorted(set(lecturer["student_id"]) - set(table["student_id"]))
         if unknown:
             raise InvalidInputError(f"{marks}: students not in the gradebook: {unknown}")

@@ -1,0 +1,154 @@
+"""Fast checks of the lecturer tools' parts: submission checks, ledger, report, export, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from migdata.course.cli import main
+from migdata.course.config import load_config
+from migdata.course.grading import GradeResult, autograde, read_ledger
+from migdata.course.report import export_grades, format_report
+from migdata.course.submissions import fingerprint, inspect_submission
+from migdata.course.synthetic import write_submission
+from migdata.errors import InvalidInputError, MissingColumnsError
+
+A = "unit22_sources"
+
+
+@pytest.fixture(scope="module")
+def course(repo_root, tmp_path_factory) -> Path:
+    from test_course_e2e import make_course
+
+    course = make_course(repo_root, tmp_path_factory.mktemp("units"), [A])
+    assert main(["--course-dir", str(course), "generate", A]) == 0
+    return course
+
+
+def released(course: Path) -> dict[str, Path]:
+    return {p.name: p for p in (course / "release" / A).glob("*.ipynb")}
+
+
+def test_config_is_anchored_on_the_course_folder(course, tmp_path):
+    cfg = load_config(course, timeout=7)
+    assert cfg.CourseDirectory.root == str(course.resolve())
+    assert cfg.CourseDirectory.course_id == "migdata-module2"
+    assert cfg.Execute.timeout == 7
+    assert Path(cfg.CourseDirectory.source_directory) == course.parent / "assignments" / "source"
+    with pytest.raises(InvalidInputError, match=r"no nbgrader_config\.py"):
+        load_config(tmp_path)
+    with pytest.raises(InvalidInputError, match="timeout"):
+        load_config(course, timeout=0)
+
+
+def test_student_version_has_no_answers_and_no_hidden_tests(course):
+    text = (course / "release" / A / f"{A}.ipynb").read_text(encoding="utf-8")
+    assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
+    assert "raise NotImplementedError()" in text and "YOUR ANSWER HERE" in text
+    assert "math.isclose(foreign_born_share" not in text  # a hidden check
+
+
+@pytest.mark.parametrize(
+    ("kind", "check"),
+    [
+        ("solution", lambda i: not (i.missing or i.unexpected or i.invalid or i.tampered)),
+        ("untouched", lambda i: not i.tampered),
+        ("renamed", lambda i: i.renamed and i.unexpected == [f"{A} (1).ipynb"]),
+        ("invalid_json", lambda i: "NotJSONError" in i.invalid[f"{A}.ipynb"]),
+        ("tampered", lambda i: {"a1_test", "c1_test"} <= set(i.tampered[f"{A}.ipynb"])),
+        ("missing", lambda i: not i.exists and i.missing == [f"{A}.ipynb"]),
+    ],
+)
+def test_inspection_names_what_is_wrong(course, kind, check):
+    folder = write_submission(course, A, f"insp_{kind}", kind)
+    assert check(inspect_submission(folder, released(course)))
+
+
+def test_a_deleted_test_cell_counts_as_tampering(course):
+    folder = write_submission(course, A, "insp_deleted", "solution")
+    path = folder / f"{A}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"] = [c for c in nb["cells"]
+                   if c["metadata"].get("nbgrader", {}).get("grade_id") != "b2_test"]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert inspect_submission(folder, released(course)).tampered == {f"{A}.ipynb": ["b2_test"]}
+
+
+def test_fingerprint_changes_with_content_or_timestamp(course):
+    folder = write_submission(course, A, "fp", "untouched")
+    before = fingerprint(folder)
+    assert fingerprint(folder) == before
+    (folder / "timestamp.txt").write_text("2026-01-01 10:00:00 UTC", encoding="utf-8")
+    assert fingerprint(folder) != before
+    assert fingerprint(folder.parent / "nope") is None
+
+
+def test_synthetic_submission_errors(course):
+    with pytest.raises(InvalidInputError, match="unknown submission kind"):
+        write_submission(course, A, "x", "lazy")
+    with pytest.raises(InvalidInputError, match="not in"):
+        write_submission(course, A, "x", "partial", answered=["z9_answer"])
+    with pytest.raises(InvalidInputError, match="run `migdata-course generate"):
+        write_submission(course, "unit99", "x", "solution")
+
+
+def test_autograde_refuses_bad_arguments(course):
+    with pytest.raises(InvalidInputError, match="workers"):
+        autograde(course, A, workers=0)
+    assert main(["--course-dir", str(course), "autograde", "unit99_nothing", "--quiet"]) == 2
+
+
+def test_report_lists_each_student_with_status_in_words():
+    results = [
+        GradeResult("a1", "graded", 21.0, 21.0, seconds=2.0),
+        GradeResult("b2", "kernel_died", 0.0, 21.0, "the kernel died", seconds=1.0),
+        GradeResult("c3", "missing", 0.0, 21.0, "no submission folder"),
+        GradeResult("d4", "graded", 5.0, 21.0, reused=True),
+    ]
+    text = format_report(results, A)
+    assert "kernel died" in text and "the kernel died" in text
+    assert "(unchanged, not regraded)" in text
+    assert "2  graded" in text and "1  missing" in text
+    assert "Graded 2 submissions now (1.5 s each)" in text
+
+
+def test_export_with_lecturer_marks_checks_the_scheme(course, tmp_path):
+    marks = tmp_path / "marks.csv"
+    marks.write_text("student_id,presentation,participation\nfp,8,30\n", encoding="utf-8")
+    # Unit 2.2 is worth 21 points, not the 50 the Unit 2.4 scheme needs
+    with pytest.raises(InvalidInputError, match="needs 50"):
+        export_grades(course, tmp_path / "g.csv", assignments=[A], marks=marks)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("student_id,presentation\nfp,8\n", encoding="utf-8")
+    with pytest.raises(MissingColumnsError, match="participation"):
+        export_grades(course, tmp_path / "g.csv", assignments=[A], marks=bad)
+    with pytest.raises(InvalidInputError, match="not in the gradebook"):
+        export_grades(course, tmp_path / "g.csv", assignments=["unit99"])
+
+
+def test_final_mark_out_of_100_for_unit24(repo_root, tmp_path):
+    """Notebook 50 + presentation 10 + participation 40; no mark recorded stays a gap."""
+    from nbgrader.api import Gradebook
+
+    from test_course_e2e import make_course
+
+    course = make_course(repo_root, tmp_path, ["unit24_net_migration"])
+    assert main(["--course-dir", str(course), "generate", "unit24_net_migration"]) == 0
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "migdata-module2") as gb:
+        gb.update_or_create_student("100231")
+        gb.update_or_create_student("100232")
+    marks = tmp_path / "marks.csv"
+    marks.write_text("student_id,presentation,participation\n100231,8,35\n", encoding="utf-8")
+    table = export_grades(course, tmp_path / "final.csv", assignments=["unit24_net_migration"],
+                          marks=marks).set_index("student_id")
+    assert table.loc["100231", "final"] == 0 + 8 + 35  # nothing handed in: notebook 0
+    assert pd.isna(table.loc["100232", "final"])
+    too_high = tmp_path / "high.csv"
+    too_high.write_text("student_id,presentation,participation\n100231,12,35\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="presentation must be a number from 0 to 10"):
+        export_grades(course, tmp_path / "f.csv", assignments=["unit24_net_migration"],
+                      marks=too_high)
+    assert read_ledger(course, "unit24_net_migration") == {}
