@@ -143,6 +143,17 @@ _OD_CAVEATS = [
     "(Rev.2019 notes 5 and 7).",
 ]
 
+#: The last fields of both OD resources: sex, the figure and where its cell is.
+_OD_CELL_FIELDS = [
+    field("sex", "string", "total, male or female", constraints={
+        "enum": ["total", "male", "female"]}),
+    field("stock", "integer", "International migrant stock", unit="persons"),
+    field("stock_note", "string", "Published symbol ('..' not available, '-' nil) or the "
+          "unrounded text when the cell was not a plain integer"),
+    field("source_row", "integer", "Row of the cell in the raw CSV (see row_mapping)"),
+    field("source_col", "integer", "Column of the cell in the raw CSV"),
+]
+
 RESOURCES: list[dict[str, Any]] = [
     {
         "name": "wdi",
@@ -227,13 +238,7 @@ RESOURCES: list[dict[str, Any]] = [
             field("origin_m49", "integer", "Country of origin, UN M49 numeric code"),
             field("destination", "string", "Country of destination, ISO 3166-1 alpha-3"),
             field("destination_m49", "integer", "Country of destination, UN M49 numeric code"),
-            field("sex", "string", "total, male or female", constraints={
-                "enum": ["total", "male", "female"]}),
-            field("stock", "integer", "International migrant stock", unit="persons"),
-            field("stock_note", "string", "Published symbol or unrounded text when the cell "
-                  "was not a plain integer ('..' not available, '-' nil)"),
-            field("source_row", "integer", "Row of the cell in the raw CSV (see row_mapping)"),
-            field("source_col", "integer", "Column of the cell in the raw CSV"),
+            *_OD_CELL_FIELDS,
         ],
     },
     {
@@ -260,13 +265,7 @@ RESOURCES: list[dict[str, Any]] = [
             field("destination", "string", "Destination ISO3 when a country, else empty"),
             field("destination_name", "string", "Destination as published"),
             field("destination_m49", "integer", "Destination M49 code (>= 900 for aggregates)"),
-            field("sex", "string", "total, male or female", constraints={
-                "enum": ["total", "male", "female"]}),
-            field("stock", "integer", "International migrant stock", unit="persons"),
-            field("stock_note", "string", "Published symbol or unrounded text when the cell "
-                  "was not a plain integer"),
-            field("source_row", "integer", "Row of the cell in the raw CSV (see row_mapping)"),
-            field("source_col", "integer", "Column of the cell in the raw CSV"),
+            *_OD_CELL_FIELDS,
         ],
     },
     {
