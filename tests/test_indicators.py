@@ -271,6 +271,22 @@ def test_stock_differencing_missing_stock_gives_nan() -> None:
     assert not out["decrease"].iloc[2]
 
 
+def test_stock_differencing_feeds_the_flow_measures() -> None:
+    # GEO-born in RUS fall 100 -> 70 (read as 30 returning RUS -> GEO); RUS-born in GEO rise
+    # 20 -> 25 (5 moving RUS -> GEO): two rows for the pair RUS -> GEO.
+    s = pd.DataFrame({"year": [2000, 2010] * 2, "origin": ["GEO", "GEO", "RUS", "RUS"],
+                      "destination": ["RUS", "RUS", "GEO", "GEO"], "stock": [100, 70, 20, 25]})
+    flows = ind.flows_from_stock_differences(s, decreases="return")
+    with pytest.raises(InvalidInputError, match=r"RUS.*GEO.*sum the rows of each pair"):
+        ind.migration_effectiveness_index(flows)
+    pairs = flows.groupby(["origin", "destination"], as_index=False)["flow"].sum()
+    assert pairs["flow"].tolist() == [35.0]
+    assert ind.migration_effectiveness_index(pairs) == 100.0  # all one way
+    two = pd.concat([s, s.assign(year=s["year"] + 20)])
+    with pytest.raises(InvalidInputError, match="keep one period first"):
+        ind.migration_effectiveness_index(ind.flows_from_stock_differences(two))
+
+
 def _matrix() -> pd.DataFrame:
     """3x3 flow matrix worked by hand: out A=30 B=35 C=40; in A=45 B=35 C=25."""
     return pd.DataFrame(

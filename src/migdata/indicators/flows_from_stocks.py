@@ -160,8 +160,23 @@ def _flow_table(
         columns={origin_col: "origin", destination_col: "destination", flow_col: "flow"}
     )
     table = table[table["origin"] != table["destination"]]
-    if table.duplicated(subset=["origin", "destination"]).any():
-        raise InvalidInputError(f"{what} has several rows for one origin-destination pair")
+    repeated = table.duplicated(subset=["origin", "destination"], keep=False)
+    if repeated.any():
+        pairs = table.loc[repeated, ["origin", "destination"]].drop_duplicates().head(3)
+        n_periods = 1
+        if {"start", "end"} <= set(flows.columns):
+            n_periods = len(flows[["start", "end"]].drop_duplicates())
+        if n_periods > 1:
+            hint = f"keep one period first (found {n_periods})"
+        else:
+            hint = (
+                "sum the rows of each pair first, e.g. flows.groupby(['origin', 'destination'], "
+                "as_index=False)['flow'].sum() (stock differencing gives one row per birthplace)"
+            )
+        raise InvalidInputError(
+            f"{what} has several rows for origin-destination pair(s) "
+            f"{pairs.to_dict('records')}; {hint}"
+        )
     if (table["flow"] < 0).any():
         raise InvalidInputError(
             f"{what} has negative flows; a flow is a count of moves (use "
