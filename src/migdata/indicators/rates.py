@@ -53,6 +53,20 @@ def _unique_or_error(data: pd.DataFrame, keys: list[str], what: str) -> None:
         )
 
 
+def _with_next_year(frame: pd.DataFrame, groups: list[str], value: str, name: str) -> pd.DataFrame:
+    """``frame`` with column ``name``: ``value`` of the same group in the following year.
+
+    The last year of a group, or a year whose successor is absent, gets ``NaN``.
+    """
+    following = frame[[*groups, "year", value]].assign(year=frame["year"] - 1)
+    return frame.merge(following.rename(columns={value: name}), on=[*groups, "year"], how="left")
+
+
+def _straddles_break(years: pd.Series, series_breaks: Iterable[int]) -> pd.Series:
+    """True for year *Y-1* of each break *Y*: its 1 January pair mixes two population bases."""
+    return years.isin({int(y) - 1 for y in series_breaks})
+
+
 def net_migration(
     flows: pd.DataFrame,
     *,
@@ -165,11 +179,9 @@ def mid_year_population(
         out = frame.rename(columns={"_value": "population"})
         out["reference"] = "mid-year estimate as published"
         return out.sort_values([*groups, "year"], ignore_index=True)
-    following = frame.assign(year=frame["year"] - 1).rename(columns={"_value": "_next"})
-    out = frame.merge(following, on=[*groups, "year"], how="left")
+    out = _with_next_year(frame, groups, "_value", "_next")
     out["population"] = (out["_value"] + out["_next"]) / 2
-    breaks = {int(y) - 1 for y in series_breaks}
-    out.loc[out["year"].isin(breaks), "population"] = np.nan
+    out.loc[_straddles_break(out["year"], series_breaks), "population"] = np.nan
     out["reference"] = "mean of 1 January of the year and of the next year"
     out = out.drop(columns=["_value", "_next"])
     return out.sort_values([*groups, "year"], ignore_index=True)
@@ -361,13 +373,9 @@ def balancing_equation(
     frame["year"] = frame["year"].astype("int64")
     frame = frame.rename(columns={value_col: "population_start"})
     frame["population_start"] = frame["population_start"].astype("float64")
-    nxt = frame.assign(year=frame["year"] - 1).rename(
-        columns={"population_start": "population_end"}
-    )
-    out = frame.merge(nxt, on=[*groups, "year"], how="left")
+    out = _with_next_year(frame, groups, "population_start", "population_end")
     out["population_change"] = out["population_end"] - out["population_start"]
-    breaks = {int(y) - 1 for y in series_breaks}
-    out.loc[out["year"].isin(breaks), "population_change"] = np.nan
+    out.loc[_straddles_break(out["year"], series_breaks), "population_change"] = np.nan
     if on is None:
         on = [c for c in ("country", "year") if c in out and c in natural_increase]
     on = list(on)
