@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -129,91 +130,126 @@ def _from_days(days: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=days)
 
 
-def _person(m: _Maker, profile: str) -> tuple[str, list[str], list[_Stay]]:
+_History = tuple[str, list[str], list[_Stay]]  # birth country, citizenships, stays
+
+
+def _stayer(m: _Maker) -> _History:
+    purpose = m.rng.choice(["tourism", "business", "family"])
+    trips = m.short_trips(_TRIPS, purpose, m.rng.choice([0, 0, 1, 2, 3]), 3, 20)
+    return m.home, [m.home], m.around(m.home, trips)
+
+
+def _seasonal(m: _Maker, lo: int, hi: int) -> _History:
+    """Seasonal work in Russia in about three years out of four, ``lo`` to ``hi`` days long."""
+    trips = []
+    for year in m.years():
+        if m.rng.random() < 0.75:
+            start = m.year_day(year, 2, 4)
+            trips.append(("RUS", start, start + m.rng.randint(lo, hi), "seasonal_work"))
+    return m.home, [m.home], m.around(m.home, trips)
+
+
+def _emigrant(m: _Maker, dual: bool) -> _History:
+    """Leaves for at least a year; a third come back. Half the dual citizens only visit Russia."""
     rng, home = m.rng, m.home
-    if profile == "stayer":
-        trips = m.short_trips(
-            _TRIPS,
-            rng.choice(["tourism", "business", "family"]),
-            rng.choice([0, 0, 1, 2, 3]),
-            3,
-            20,
-        )
-        return home, [home], m.around(home, trips)
-    if profile in ("seasonal_short", "seasonal_long"):
-        lo, hi = (60, 180) if profile == "seasonal_short" else (190, 330)
-        trips = []
-        for year in m.years():
-            if rng.random() < 0.75:
-                start = m.year_day(year, 2, 4)
-                trips.append(("RUS", start, start + rng.randint(lo, hi), "seasonal_work"))
-        return home, [home], m.around(home, trips)
-    if profile in ("emigrant", "dual_citizen"):
-        cits = [home] if profile == "emigrant" else [home, "RUS"]
-        if profile == "dual_citizen" and rng.random() < 0.5:
-            trips = m.short_trips("RUS", "family", rng.randint(0, 3), 14, 60)
-            return home, cits, m.around(home, trips)
-        dest = "RUS" if profile == "dual_citizen" else m.pick(_EMIGRATION)
-        leave = m.day(m.first + 365, m.last - 30)
-        if rng.random() < 0.35:
-            back = leave + rng.randint(365, 6 * 365)
-            if back < m.last:
-                return home, cits, m.around(home, [(dest, leave, back, "work")])
-        return home, cits, m.around(home, [], (dest, leave, None, rng.choice(["work", "family"])))
-    if profile == "student":
-        dest = m.pick(_STUDY)
-        leave = m.year_day(rng.choice(list(m.years())[:-1]), 8, 9)
-        back = leave + rng.randint(300, 1400)
-        if rng.random() < 0.7:
-            return home, [home], m.around(home, [(dest, leave, back, "study")])
-        return (
-            home,
-            [home],
-            m.around(home, [(dest, leave, back, "study")], (dest, back, None, "work")),
-        )
-    if profile == "returnee":
-        abroad = m.pick(_EMIGRATION)
-        back = m.day(m.first + 200, m.last - 30)
-        return home, [home], [(abroad, m.first, back, "work"), (home, back, None, None)]
-    if profile == "immigrant":
-        origin = m.pick(_IMMIGRATION)
-        draw = rng.random()
-        cits = [origin] if draw < 0.7 else [origin, home] if draw < 0.85 else [home]
-        arrive = m.day(m.first + 200, m.last - 30)
-        purpose = rng.choice(["work", "work", "family", "study"])
-        return origin, cits, m.around(origin, [], (home, arrive, None, purpose))
-    if profile == "stateless":
-        birth = home if rng.random() < 0.5 else m.pick(_STATELESS_BIRTH)
-        return birth, [], [(home, m.first, None, None)]
-    if profile == "cross_border":
-        base = _NEIGHBOUR.get(home, "GEO")
-        trips = []
-        years = list(m.years())
-        for year in rng.sample(years, min(len(years), rng.randint(1, 4))):
-            jan1 = (dt.date(year, 1, 1) - _EPOCH).days
-            for week in sorted(rng.sample(range(50), rng.randint(2, 12))):
-                start = jan1 + 7 * week + rng.randint(0, 1)
-                trips.append((home, start, start + rng.randint(1, 5), "work"))
-        trips = [t for t in trips if m.first < t[1] <= m.last]
-        return base, [base], m.around(base, trips)
-    if profile == "visitor":
-        base = m.pick(_VISITORS)
-        purpose = rng.choice(
-            ["health", "training", "business", "tourism", "study", "work", "seasonal_work"]
-        )
-        trips = m.short_trips(home, purpose, rng.randint(1, 4), 3, 60)
-        return base, [base], m.around(base, trips)
-    if profile == "asylum_transit":
-        origin = m.pick(_ASYLUM_ORIGIN)
-        enter = m.day(m.first + 200, m.last - 120)
-        leave = enter + rng.randint(5, 60)
-        stays = m.around(origin, [], (home, enter, leave, "asylum_transit"))
-        stays.append((m.pick(_ASYLUM_DEST), leave, None, None))
-        return origin, [origin], stays
-    if profile == "health_traveller":
-        trips = m.short_trips(_HEALTH, "health", rng.randint(1, 3), 5, 40)
-        return home, [home], m.around(home, trips)
-    raise AssertionError(profile)  # pragma: no cover
+    cits = [home, "RUS"] if dual else [home]
+    if dual and rng.random() < 0.5:
+        trips = m.short_trips("RUS", "family", rng.randint(0, 3), 14, 60)
+        return home, cits, m.around(home, trips)
+    dest = "RUS" if dual else m.pick(_EMIGRATION)
+    leave = m.day(m.first + 365, m.last - 30)
+    if rng.random() < 0.35:
+        back = leave + rng.randint(365, 6 * 365)
+        if back < m.last:
+            return home, cits, m.around(home, [(dest, leave, back, "work")])
+    return home, cits, m.around(home, [], (dest, leave, None, rng.choice(["work", "family"])))
+
+
+def _student(m: _Maker) -> _History:
+    rng, home = m.rng, m.home
+    dest = m.pick(_STUDY)
+    leave = m.year_day(rng.choice(list(m.years())[:-1]), 8, 9)
+    study = (dest, leave, leave + rng.randint(300, 1400), "study")
+    if rng.random() < 0.7:
+        return home, [home], m.around(home, [study])
+    return home, [home], m.around(home, [study], (dest, study[2], None, "work"))
+
+
+def _returnee(m: _Maker) -> _History:
+    abroad = m.pick(_EMIGRATION)
+    back = m.day(m.first + 200, m.last - 30)
+    return m.home, [m.home], [(abroad, m.first, back, "work"), (m.home, back, None, None)]
+
+
+def _immigrant(m: _Maker) -> _History:
+    rng, home = m.rng, m.home
+    origin = m.pick(_IMMIGRATION)
+    draw = rng.random()
+    cits = [origin] if draw < 0.7 else [origin, home] if draw < 0.85 else [home]
+    arrive = m.day(m.first + 200, m.last - 30)
+    purpose = rng.choice(["work", "work", "family", "study"])
+    return origin, cits, m.around(origin, [], (home, arrive, None, purpose))
+
+
+def _stateless(m: _Maker) -> _History:
+    birth = m.home if m.rng.random() < 0.5 else m.pick(_STATELESS_BIRTH)
+    return birth, [], [(m.home, m.first, None, None)]
+
+
+def _cross_border(m: _Maker) -> _History:
+    """Lives in the neighbouring country; short work spells in some weeks of a few years."""
+    rng = m.rng
+    base = _NEIGHBOUR.get(m.home, "GEO")
+    trips = []
+    years = list(m.years())
+    for year in rng.sample(years, min(len(years), rng.randint(1, 4))):
+        jan1 = (dt.date(year, 1, 1) - _EPOCH).days
+        for week in sorted(rng.sample(range(50), rng.randint(2, 12))):
+            start = jan1 + 7 * week + rng.randint(0, 1)
+            trips.append((m.home, start, start + rng.randint(1, 5), "work"))
+    trips = [t for t in trips if m.first < t[1] <= m.last]
+    return base, [base], m.around(base, trips)
+
+
+def _visitor(m: _Maker) -> _History:
+    base = m.pick(_VISITORS)
+    purpose = m.rng.choice(
+        ["health", "training", "business", "tourism", "study", "work", "seasonal_work"]
+    )
+    trips = m.short_trips(m.home, purpose, m.rng.randint(1, 4), 3, 60)
+    return base, [base], m.around(base, trips)
+
+
+def _asylum_transit(m: _Maker) -> _History:
+    origin = m.pick(_ASYLUM_ORIGIN)
+    enter = m.day(m.first + 200, m.last - 120)
+    leave = enter + m.rng.randint(5, 60)
+    stays = m.around(origin, [], (m.home, enter, leave, "asylum_transit"))
+    stays.append((m.pick(_ASYLUM_DEST), leave, None, None))
+    return origin, [origin], stays
+
+
+def _health_traveller(m: _Maker) -> _History:
+    trips = m.short_trips(_HEALTH, "health", m.rng.randint(1, 3), 5, 40)
+    return m.home, [m.home], m.around(m.home, trips)
+
+
+#: Profile -> function drawing one history of that profile (keys as in PROFILES).
+_MAKERS: Final[dict[str, Callable[[_Maker], _History]]] = {
+    "stayer": _stayer,
+    "seasonal_short": lambda m: _seasonal(m, 60, 180),
+    "seasonal_long": lambda m: _seasonal(m, 190, 330),
+    "emigrant": lambda m: _emigrant(m, dual=False),
+    "student": _student,
+    "returnee": _returnee,
+    "immigrant": _immigrant,
+    "stateless": _stateless,
+    "dual_citizen": lambda m: _emigrant(m, dual=True),
+    "cross_border": _cross_border,
+    "visitor": _visitor,
+    "asylum_transit": _asylum_transit,
+    "health_traveller": _health_traveller,
+}
 
 
 def synthetic_population(
@@ -285,7 +321,7 @@ def synthetic_population(
         k: [] for k in ("pid", "birth", "cits", "country", "s", "e", "p", "prof")
     }
     for pid, profile in enumerate(profiles):
-        birth, cits, stays = _person(maker, profile)
+        birth, cits, stays = _MAKERS[profile](maker)
         cit_text = ";".join(sorted(set(cits)))
         for country_, s, e, purpose in stays:
             if s > last:  # e.g. the stay at home after a trip that ends beyond the window
