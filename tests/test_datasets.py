@@ -199,6 +199,17 @@ def test_unknown_filter_column_lists_the_columns() -> None:
     assert "'iso3'" in str(info.value)
 
 
+def test_year_filters_take_ints_strings_and_lists_but_never_truncate() -> None:
+    assert load("geostat_population", year=2019)["population"].tolist() == [3723464]
+    assert len(load("geostat_population", year="2019")) == 1
+    assert load("geostat_population", year=[2024, 2025])["year"].tolist() == [2024, 2025]
+    assert len(load("geostat_population", year=range(2004, 2010))) == 6
+    with pytest.raises(UnknownValueError, match=r"year=2019\.5"):
+        load("geostat_population", year=2019.5)
+    with pytest.raises(UnknownValueError, match="at least one value"):
+        load("geostat_population", year=[])
+
+
 @pytest.mark.parametrize(
     ("filters", "named"),
     [({"country": "Atlantis"}, "Atlantis"), ({"year": 1800}, "1800"),

@@ -70,7 +70,9 @@ def _candidates(column: str, value: Any, kind: str) -> list[Any]:
     forms = [value]
     try:
         if kind == "integer" and not isinstance(value, bool):
-            forms.append(int(value))
+            number = float(value) if isinstance(value, str) else value
+            if int(number) == number:  # 2019, "2019", 2019.0; never truncate 2019.5
+                forms.append(int(number))
         elif kind == "number":
             forms.append(float(value))
         elif column in COUNTRY_COLUMNS and isinstance(value, str):
@@ -140,6 +142,8 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
             hits = _rows_matching(series, column, value, kinds[column])
             keep = hits if keep is None else keep | hits
         if keep is None:
-            raise UnknownValueError(f"empty list of values for {column!r}")
+            raise UnknownValueError(
+                f"{column}=[] selects no rows: give at least one value of {column!r}"
+            )
         mask = keep if mask is None else mask & keep
     return frame.loc[mask].reset_index(drop=True)
