@@ -91,6 +91,22 @@ def test_crude_rates_per_1000() -> None:
     assert math.isnan(out.loc[2022, "immigration_rate"])
 
 
+def test_net_migration_rate_over_mean_of_two_1_january_populations() -> None:
+    # 1 Jan 2020 = 9,900 and 1 Jan 2021 = 10,100 -> mid-2020 = 10,000; 2020 net = 120 - 150 = -30
+    # -> -30 / 10,000 * 1,000 = -3.0 per 1,000. 1 Jan 2022 = 7,900 -> mid-2021 = 9,000;
+    # 2021: immigrants 200 -> 22.22..., emigrants 180 -> 20.0, net 20 -> 2.22...
+    january = pd.DataFrame({"year": [2020, 2021, 2022], "population": [9_900, 10_100, 7_900]})
+    mid = ind.mid_year_population(january)
+    out = ind.crude_migration_rates(_flows(), mid).set_index("year")
+    assert out.loc[2020, "population"] == 10_000.0
+    assert out.loc[2020, "net_migration_rate"] == pytest.approx(-3.0)
+    assert out.loc[2021, "immigration_rate"] == pytest.approx(200 / 9)
+    assert out.loc[2021, "emigration_rate"] == pytest.approx(20.0)
+    assert out.loc[2021, "net_migration_rate"] == pytest.approx(20 / 9)
+    # 2022 has no 1 January 2023: no mid-year population, no rate (not the 1 January figure)
+    assert math.isnan(out.loc[2022, "immigration_rate"])
+
+
 def test_rates_refuse_split_counts_over_a_total_population() -> None:
     flows = pd.DataFrame(
         {

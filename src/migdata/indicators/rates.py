@@ -214,7 +214,9 @@ def rates_per_1000(
     Returns
     -------
     DataFrame
-        ``counts`` with ``population`` and the rate columns (per 1,000). Rows without a matching
+        ``counts`` with ``population`` and the rate columns (per 1,000):
+        ``<name>_rate = 1000 * <name> / population``. A ``population`` column already in
+        ``counts`` is replaced by the one from ``population``. Rows without a matching
         population get ``NaN`` rates; none is dropped.
     """
     require_columns(counts, list(columns), "rates_per_1000(counts)")
@@ -285,6 +287,19 @@ def crude_migration_rates(
 ) -> pd.DataFrame:
     """Crude immigration, emigration and net migration rates per 1,000 mid-year population.
 
+    For year *t*, with *P(t)* the mid-year population (the person-years lived in *t*):
+
+    * ``immigration_rate = 1000 * immigrants(t) / P(t)``
+    * ``emigration_rate = 1000 * emigrants(t) / P(t)``
+    * ``net_migration_rate = 1000 * (immigrants(t) - emigrants(t)) / P(t)``, which equals
+      ``immigration_rate - emigration_rate``.
+
+    The counts are events during the year; the denominator is the population exposed during
+    that year, so a 1 January population must first be turned into a mid-year one with
+    :func:`mid_year_population` (mean of 1 January *t* and 1 January *t+1*). Counts and
+    population must cover the same territory and people: counts split by sex or citizenship
+    need a population split the same way (else an error).
+
     Parameters
     ----------
     flows : DataFrame
@@ -303,11 +318,7 @@ def crude_migration_rates(
         wide, population, columns=["immigrants", "emigrants", "net_migration"], on=on
     )
     return out.rename(
-        columns={
-            "immigrants_rate": "immigration_rate",
-            "emigrants_rate": "emigration_rate",
-            "net_migration_rate": "net_migration_rate",
-        }
+        columns={"immigrants_rate": "immigration_rate", "emigrants_rate": "emigration_rate"}
     )
 
 
