@@ -12,11 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from migdata.datasets import dataset_ids, describe, load
+from migdata.datasets import describe, list_datasets, load
 from migdata.datasets.build import build
 from migdata.datasets.paths import datasets_dir
 
 BIG = {"un_migrant_stock", "un_migrant_stock_aggregates"}
+
+DATASET_IDS = list_datasets()["id"].tolist()
 
 
 def _package() -> dict:
@@ -67,7 +69,7 @@ def test_every_field_has_a_type_a_description_and_figures_a_unit() -> None:
 
 def test_the_documented_caveats_are_present() -> None:
     """The caveats of the raw PROVENANCE.md files reach the package (one assertion each)."""
-    text = {name: " ".join(describe(name)["caveats"]) for name in dataset_ids()}
+    text = {name: " ".join(describe(name)["caveats"]) for name in DATASET_IDS}
     assert "unconfirmed" in text["wdi"]  # WPP revision behind SM.POP.NETM
     assert "183 days" in text["geostat_migration"] and "border" in text["geostat_migration"]
     assert "Foreigners are not given as a single total" in text["geostat_migration"]
@@ -88,7 +90,7 @@ def test_licences_are_stated_only_where_a_source_states_them() -> None:
     """UN DESA workbooks and the WPP 2024 repository state CC BY 3.0 IGO; nothing else does."""
     stated = {"un_migrant_stock", "un_migrant_stock_aggregates", "un_migrant_stock_totals",
               "wpp_net_migration"}
-    for name in dataset_ids():
+    for name in DATASET_IDS:
         licences = describe(name)["licenses"]
         names = {lic["name"] for lic in licences}
         if name in stated:
@@ -105,7 +107,7 @@ def test_licences_are_stated_only_where_a_source_states_them() -> None:
 def test_rebuild_is_byte_identical_to_the_committed_files(raw_dir: Path, tmp_path: Path) -> None:
     counts = build(raw_dir, tmp_path, progress=False)
     folder = datasets_dir()
-    assert set(counts) == set(dataset_ids())
+    assert set(counts) == set(DATASET_IDS)
     for res in _package()["resources"]:
         fresh = (tmp_path / res["path"]).read_bytes()
         assert fresh == (folder / res["path"]).read_bytes(), f"{res['path']} differs"

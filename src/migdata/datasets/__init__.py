@@ -22,8 +22,8 @@ Examples
 
 from __future__ import annotations
 
-from .catalog import dataset_ids, describe, list_datasets
+from .catalog import describe, list_datasets
 from .loading import clear_cache, load
 from .paths import datasets_dir
 
-__all__ = ["clear_cache", "dataset_ids", "datasets_dir", "describe", "list_datasets", "load"]
+__all__ = ["clear_cache", "datasets_dir", "describe", "list_datasets", "load"]

@@ -14,7 +14,7 @@ from .paths import datasets_dir
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["dataset_ids", "describe", "list_datasets", "resource"]
+__all__ = ["describe", "list_datasets", "resource"]
 
 
 @lru_cache(maxsize=8)
@@ -26,18 +26,13 @@ def _resources() -> dict[str, dict[str, Any]]:
     return {res["name"]: res for res in _package(datasets_dir())["resources"]}
 
 
-def dataset_ids() -> list[str]:
-    """Return the ids of every curated dataset, in catalogue order."""
-    return list(_resources())
-
-
 def resource(dataset_id: str) -> dict[str, Any]:
     """Return the datapackage.json entry of a dataset (shared; do not modify it).
 
     Raises
     ------
     UnknownDatasetError
-        If ``dataset_id`` is not one of :func:`dataset_ids`.
+        If ``dataset_id`` is not a curated dataset (see :func:`list_datasets`).
     """
     resources = _resources()
     if dataset_id not in resources:
