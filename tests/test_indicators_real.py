@@ -9,7 +9,7 @@ import pytest
 
 import migdata.datasets as ds
 import migdata.indicators as ind
-from migdata.errors import UnknownCountryError, UnknownValueError
+from migdata.errors import InvalidInputError, UnknownCountryError, UnknownValueError
 
 DECADES = [(1990, 2000), (2000, 2010), (2010, 2019)]
 
@@ -135,3 +135,26 @@ def test_compare_sources_rates() -> None:
     assert table.loc[2023, "geostat"] == pytest.approx(expected)
     assert 2024 not in table.index  # Geostat rate across the census break is missing
     assert "SP.POP.TOTL" in table.attrs["rate_notes"]["wdi"]
+
+
+def test_compare_sources_converts_by_the_declared_unit(monkeypatch) -> None:
+    fields = ds.describe("wpp_net_migration")["schema"]["fields"]
+    assert next(f for f in fields if f["name"] == "net_migration")["unit"] == "thousand persons"
+    assert ind.compare_sources("GEO", sources=["wpp"], years=[2019])["wpp"].iloc[0] == -5412
+    real_describe = ds.describe
+
+    def relabelled(unit: str):
+        def describe(dataset_id: str) -> dict:
+            meta = real_describe(dataset_id)
+            if dataset_id != "wpp_net_migration":
+                return meta
+            schema = {"fields": [{**f, "unit": unit} if f["name"] == "net_migration" else f
+                                 for f in meta["schema"]["fields"]]}
+            return {**meta, "schema": schema}
+        return describe
+
+    monkeypatch.setattr(ds, "describe", relabelled("persons"))
+    assert ind.compare_sources("GEO", sources=["wpp"], years=[2019])["wpp"].iloc[0] == -5.412
+    monkeypatch.setattr(ds, "describe", relabelled("million persons"))
+    with pytest.raises(InvalidInputError, match=r"declared in 'million persons'"):
+        ind.compare_sources("GEO", sources=["wpp"], years=[2019])

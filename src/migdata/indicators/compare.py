@@ -20,6 +20,7 @@ from .rates import GEOSTAT_POPULATION_BREAKS, mid_year_population, net_migration
 __all__ = [
     "NET_MIGRATION_SOURCES",
     "QUANTITIES",
+    "UNIT_FACTORS",
     "SourceSpec",
     "compare_sources",
     "source_notes",
@@ -32,6 +33,32 @@ QUANTITIES: dict[str, str] = {
 }
 
 Getter = Callable[[str], pd.DataFrame]
+
+#: Units a count column may be declared in (``datasets/datapackage.json``), as persons.
+UNIT_FACTORS: dict[str, float] = {"persons": 1.0, "thousand persons": 1000.0}
+
+
+def _in_persons(values: pd.Series, dataset_id: str, column: str) -> pd.Series:
+    """``values`` of ``dataset_id.column`` converted to persons, by the unit its schema declares.
+
+    The unit is read from the data package, never assumed, so WPP's thousands are multiplied
+    by 1,000 and a count in an unexpected unit is an error rather than a wrong figure. Frames
+    passed to :func:`compare_sources` through ``data=`` are taken to be in the bundled units.
+    """
+    from .. import datasets
+
+    fields = datasets.describe(dataset_id).get("schema", {}).get("fields", [])
+    unit = next((f.get("unit") for f in fields if f.get("name") == column), None)
+    if unit not in UNIT_FACTORS:
+        raise InvalidInputError(
+            f"{dataset_id}.{column} is declared in {unit!r}; compare_sources converts only "
+            f"{list(UNIT_FACTORS)} to persons"
+        )
+    factor = UNIT_FACTORS[unit]
+    converted = values.astype("float64") * factor
+    # 1,000 x a figure in thousands with three decimals is a whole number of persons; the
+    # rounding only removes binary noise such as -5411.999999999999.
+    return converted.round(6) if factor != 1.0 else converted
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +103,7 @@ def _geostat(get: Getter, iso3: str, quantity: str, options: Mapping[str, object
     if "country" in rows.columns:
         rows = select_country(rows, iso3, "country", what)
     net = net_migration(rows, by=["year"]).set_index("year")["net_migration"]
+    net = _in_persons(net, "geostat_migration", "persons")
     if quantity == "net_migration":
         return net
     population = get("geostat_population")
@@ -85,6 +113,7 @@ def _geostat(get: Getter, iso3: str, quantity: str, options: Mapping[str, object
     mid = mid_year_population(
         population[["year", "population"]], series_breaks=GEOSTAT_POPULATION_BREAKS,
     ).set_index("year")["population"]
+    mid = _in_persons(mid, "geostat_population", "population")
     return net / mid.reindex(net.index) * 1000
 
 
@@ -98,8 +127,8 @@ def _wpp(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -
     rows = rows[rows["variant"].isin(list(variants))]  # type: ignore[arg-type]
     if quantity == "net_migration_rate":
         return rows.set_index("year")["net_migration_rate"].astype("float64")
-    # WPP publishes net migration in thousands: convert to persons.
-    return (rows.set_index("year")["net_migration"].astype("float64") * 1000).round(6)
+    # WPP publishes net migration in thousands: the declared unit converts it to persons.
+    return _in_persons(rows.set_index("year")["net_migration"], what, "net_migration")
 
 
 def _wdi(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -> pd.Series:
@@ -112,7 +141,7 @@ def _wdi(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -
         part = rows[rows["indicator"] == code]
         if part.empty:
             raise UnknownValueError(f"{what} has no {code} rows for {iso3}")
-        return part.set_index("year")["value"].astype("float64")
+        return _in_persons(part.set_index("year")["value"], what, "value")
 
     net = indicator("SM.POP.NETM")
     if quantity == "net_migration":
