@@ -310,6 +310,25 @@ def test_tables_agree_on_random_edge_histories(rule: str) -> None:
     assert got_temp.sum() > 0 and got.sum() > 0
 
 
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"start": ["2000-01-01", "not a date"]}, "'not a date' on row 1.*expected"),
+        ({"end": ["2000-01-01", None]}, "row 0 .*start='2000-01-01', end='2000-01-01'"),
+        (
+            {"start": ["2000-01-01", "2009-06-01"]},
+            "start='2009-06-01'.*stay before it, row 0 .*end='2010-01-01'",
+        ),
+        ({"birth_country": ["AZE", "GEO"]}, "birth_country='GEO'.*birth_country='AZE'"),
+        ({"country": ["AZE", None]}, "country is missing on row 1"),
+        ({"person_id": [1, None]}, "^person_id is missing.*row 1"),
+    ],
+)
+def test_bad_frame_messages_show_the_values(changes: dict[str, object], named: str) -> None:
+    with pytest.raises((InvalidInputError, InvalidPersonError), match=named):
+        flows(_frame(**changes), "AZE", 2009)
+
+
 def test_bad_row_is_named_by_its_label() -> None:
     frame = _frame(start=["2000-01-01", "2009-06-01"]).set_axis(["a", "b"])
     with pytest.raises(InvalidPersonError, match=r"person 1: .*overlap.*row 'b'"):

@@ -114,7 +114,11 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
     """
     _check_columns(frame)
     if frame["person_id"].isna().any():
-        raise _bad_person(frame, frame["person_id"].isna().to_numpy(), "person_id is missing")
+        raise _bad_person(
+            frame,
+            frame["person_id"].isna().to_numpy(),
+            "person_id is missing (every row needs one)",
+        )
     if frame.empty:
         return []
     pcode, ids = pd.factorize(frame["person_id"], sort=False)
@@ -201,16 +205,42 @@ def _check_columns(frame: pd.DataFrame) -> None:
         )
 
 
+def _plain(value: object) -> object:
+    """``value`` without its numpy/pandas wrapping, for messages: dates as ISO strings."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _describe_row(frame: pd.DataFrame, row: int, columns: Sequence[str]) -> str:
+    """``row 'b' (country='RUS', start='2009-06-01', ...)`` for the row at position ``row``."""
+    values = ", ".join(f"{c}={_plain(frame[c].iloc[row])!r}" for c in columns)
+    return f"row {_plain(frame.index[row])!r} ({values})"
+
+
 def _bad_person(
-    frame: pd.DataFrame, mask: np.ndarray, problem: str, order: np.ndarray | None = None
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    problem: str,
+    order: np.ndarray | None = None,
+    columns: Sequence[str] = ("country", "start", "end"),
+    previous: bool = False,
 ) -> InvalidPersonError:
-    """Error naming the person and row of the first True in ``mask`` (sorted by ``order``)."""
-    row = int(np.flatnonzero(mask)[0])
-    if order is not None:
-        row = int(order[row])
-    pid, label = frame["person_id"].iloc[row], frame.index[row]
-    pid, label = (v.item() if isinstance(v, np.generic) else v for v in (pid, label))
-    return InvalidPersonError(f"person {pid!r}: {problem} (row {label!r})")
+    """Error naming the person and the row of the first True in ``mask`` with its values.
+
+    ``order`` maps positions in ``mask`` to rows of ``frame``. With ``previous``, the row just
+    before in that order (the same person's previous stay) is shown too.
+    """
+    pos = int(np.flatnonzero(mask)[0])
+    row = pos if order is None else int(order[pos])
+    where = _describe_row(frame, row, columns)
+    if previous and order is not None and pos > 0:
+        where += f" and the stay before it, {_describe_row(frame, int(order[pos - 1]), columns)}"
+    pid = _plain(frame["person_id"].iloc[row])
+    who = "" if pid is None else f"person {pid!r}: "
+    return InvalidPersonError(f"{who}{problem}: {where}")
 
 
 def _iso_codes(values: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -218,16 +248,30 @@ def _iso_codes(values: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
-        raise InvalidInputError(f"{what} is missing on row {values.index[row]!r}")
+        raise InvalidInputError(
+            f"{what} is missing on row {_plain(values.index[row])!r}: every row needs one"
+        )
     canon, vocab = pd.factorize(np.array([to_iso3(str(u)) for u in uniques], dtype=object))
     return canon[codes], np.asarray(vocab, dtype=object)
 
 
 def _days(values: pd.Series, what: str) -> np.ndarray:
+    """Day numbers (days since 1970-01-01) of a column of dates; NaT stays the int64 minimum."""
     try:
         stamps = pd.to_datetime(values)
     except (ValueError, TypeError) as exc:
-        raise InvalidInputError(f"column {what!r} holds values that are not dates: {exc}") from None
+        expected = "expected datetime.date, datetime64 or ISO strings 'YYYY-MM-DD'"
+        bad = pd.to_datetime(values, errors="coerce", format="mixed").isna() & values.notna()
+        if not bad.any():  # every value is a date on its own, but not in one format
+            first_line = str(exc).splitlines()[0].rstrip(". ")
+            raise InvalidInputError(
+                f"column {what!r} mixes date formats ({first_line}); {expected}"
+            ) from None
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InvalidInputError(
+            f"column {what!r} holds {_plain(values.iloc[row])!r} on row "
+            f"{_plain(values.index[row])!r}, which is not a date; {expected}"
+        ) from None
     return stamps.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
@@ -260,7 +304,11 @@ def _prepare(population: Population) -> _Stays:
         )
     _check_columns(frame)
     if frame["person_id"].isna().any():
-        raise _bad_person(frame, frame["person_id"].isna().to_numpy(), "person_id is missing")
+        raise _bad_person(
+            frame,
+            frame["person_id"].isna().to_numpy(),
+            "person_id is missing (every row needs one)",
+        )
     pcode, person_ids = pd.factorize(frame["person_id"], sort=False)
     country, countries = _iso_codes(frame["country"], "country")
     birth, births = _iso_codes(frame["birth_country"], "birth_country")
@@ -269,7 +317,7 @@ def _prepare(population: Population) -> _Stays:
     end = _days(frame["end"], "end")
     nat = np.iinfo(np.int64).min
     if (start == nat).any():
-        raise _bad_person(frame, start == nat, "a stay has no start date")
+        raise _bad_person(frame, start == nat, "a stay has no start date (every stay needs one)")
     ongoing = end == nat
     if "purpose" in frame.columns:
         known = {None: -1, **{p: i for i, p in enumerate(PURPOSES)}}
@@ -292,21 +340,37 @@ def _prepare(population: Population) -> _Stays:
     first = np.ones(n, dtype=bool)
     first[1:] = pcode[1:] != pcode[:-1]
     same = ~first
-    checks = (
-        (same & np.r_[False, birth[1:] != birth[:-1]], "birth_country differs by row"),
-        (same & np.r_[False, cits[1:] != cits[:-1]], "citizenships differ by row"),
-        (~ongoing & (end <= start), "a stay ends on or before its start"),
-    )
-    for mask, problem in checks:
-        if mask.any():
-            raise _bad_person(frame, mask, problem, order)
     prev_end = np.r_[nat, end[:-1]]
-    prev_ongoing = np.r_[False, ongoing[:-1]]
-    overlap = same & (prev_ongoing | (start < prev_end))
-    if overlap.any():
-        raise _bad_person(
-            frame, overlap, "two stays overlap (or a stay follows an ongoing one)", order
-        )
+    checks = (
+        (
+            same & np.r_[False, birth[1:] != birth[:-1]],
+            "birth_country differs by row (expected the same on every row of a person)",
+            ("birth_country",),
+            True,
+        ),
+        (
+            same & np.r_[False, cits[1:] != cits[:-1]],
+            "citizenships differ by row (expected the same on every row of a person)",
+            ("citizenships",),
+            True,
+        ),
+        (
+            ~ongoing & (end <= start),
+            "a stay ends on or before its start (expected the end after the start)",
+            ("country", "start", "end"),
+            False,
+        ),
+        (
+            same & (np.r_[False, ongoing[:-1]] | (start < prev_end)),
+            "two stays overlap or a stay follows an ongoing one (expected each stay to start "
+            "on or after the end of the one before)",
+            ("country", "start", "end"),
+            True,
+        ),
+    )
+    for mask, problem, columns, previous in checks:
+        if mask.any():
+            raise _bad_person(frame, mask, problem, order, columns, previous)
 
     # merge adjacent stays in the same country
     new = first | (country != np.r_[-1, country[:-1]]) | (start != prev_end)
