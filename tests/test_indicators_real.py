@@ -33,9 +33,13 @@ def test_compare_sources_georgia() -> None:
     assert math.isnan(row.loc[2024, "wpp"])
     assert math.isnan(row.loc[2024, "wpp_minus_geostat"])
     reasons = table.attrs["reasons"]
-    assert "183 days" in reasons["geostat"]
-    assert "thousands" in reasons["wpp"]
-    assert "SM.POP.NETM" in reasons["wdi"]
+    for phrase in ("border police data", "183 days", "within 12 months", "Rev. 1 (1998)"):
+        assert phrase in reasons["geostat"]
+    for phrase in ("Modelled", "World Population Prospects 2024", "thousands"):
+        assert phrase in reasons["wpp"]
+    for phrase in ("SM.POP.NETM", "2025-04-15", "World Population Prospects",
+                   "revision is not confirmed", "PROVENANCE.md"):
+        assert phrase in reasons["wdi"]
     assert table.attrs["unit"] == "persons"
 
 

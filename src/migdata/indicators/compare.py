@@ -161,12 +161,14 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
         unit_in_dataset="persons",
         reason=(
             "Counted, not modelled: immigrants minus emigrants of Geostat table 33, all "
-            "citizenships, both sexes. A person counts when the border-crossing records of the "
-            "Ministry of Internal Affairs show a stay in (or away from) Georgia of 183 days or "
-            "more within 12 months. That is a six-month residence rule, shorter than the 12 "
-            f"months that define a long-term migrant in {_RECS}, so more short moves count and "
-            "yearly swings are larger. Border data see every crossing but not the purpose of "
-            "the stay. Covers only the territory where Geostat collects data; Georgia only."
+            "citizenships, both sexes, from border police data (the Ministry of Internal "
+            "Affairs' records of border crossings). A person counts as an immigrant (emigrant) "
+            "when those records show 183 days or more spent in (away from) Georgia within 12 "
+            "months (the 183-days-in-12-months rule, Geostat metadata 0902). That is about half "
+            f"the 12 months of usual residence that define a long-term migrant in {_RECS}, so "
+            "shorter moves count and yearly swings are larger. Border data see every crossing "
+            "but not the purpose of the stay. Covers only the territory where Geostat collects "
+            "data; Georgia only."
         ),
         rate_note=(
             "rate computed here: net migration / mean of the 1 January populations of the year "
@@ -199,12 +201,14 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
         label="World Bank WDI (SM.POP.NETM)",
         unit_in_dataset="persons",
         reason=(
-            "Republished: World Bank WDI indicator SM.POP.NETM (bulk file of 2025-04-15), which "
-            "the World Bank takes from the UN Population Division's World Population Prospects. "
-            "The bundled file does not state which WPP revision, so a difference from the WPP "
-            "column points to a different revision rather than a different definition. Its "
-            "latest years can be WPP projections rather than estimates (compare with "
-            "wpp_variants=('estimates', 'medium projection')). In persons."
+            "Republished, not a separate measurement: World Bank WDI indicator SM.POP.NETM "
+            "(bulk file of 2025-04-15), which the World Bank credits to the UN Population "
+            "Division's World Population Prospects. Which WPP revision is not confirmed: no "
+            "indicator metadata came with the bulk file (see the WDI raw folder's "
+            "PROVENANCE.md). A difference from the WPP column therefore points to another "
+            "revision rather than another definition. Its latest years can be WPP projections "
+            "rather than estimates (compare with wpp_variants=('estimates', 'medium "
+            "projection')). In persons."
         ),
         rate_note=(
             "rate computed here: SM.POP.NETM / SP.POP.TOTL (mid-year population, WDI) x 1,000; "
