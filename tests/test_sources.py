@@ -1,13 +1,20 @@
-"""Live refresh, replayed from recorded API answers (tests/recorded/) with `responses`.
+"""Live refresh, replayed with `responses` from the API answers in tests/recorded/.
 
-No test touches the network: `responses` refuses every request that is not registered.
+Those answers are SYNTHETIC: no network was available, so tests/recorded/make_recorded.py wrote
+them in each API's documented JSON layout from the bundled datasets (see tests/recorded/README.md).
+They test paging, parsing, errors, retries and the cache, not what the live APIs serve today.
+
+No test touches the network: every test runs inside `responses` (an unregistered URL raises),
+and opening a socket fails the test.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -25,7 +32,14 @@ from migdata.errors import (
     UnknownValueError,
 )
 from migdata.sources import SOURCES, refresh, un_data_portal, unhcr, worldbank
-from migdata.sources.http import CACHE_ENV_VAR, TIMEOUT
+from migdata.sources.http import (
+    CACHE_ENV_VAR,
+    CACHE_EXPIRE_AFTER,
+    RETRY_STATUSES,
+    TIMEOUT,
+    get_json,
+    make_session,
+)
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
 WB_URL = re.compile(r"https://api\.worldbank\.org/v2/country/ARM(;|%3B)AZE(;|%3B)GEO/indicator/"
@@ -64,9 +78,18 @@ def _portal_callback(request: requests.PreparedRequest) -> tuple[int, dict, str]
     return 200, {"Content-Type": "application/json"}, _recorded(f"un_data_portal_page{page}.json")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[responses.RequestsMock]:
-    """Replay the recorded answers; page sizes match the recorded pages; cache in tmp_path."""
+    """Every test: replay answers, cache in tmp_path, page sizes of the recorded pages.
+
+    An unregistered URL raises inside `responses`; a real socket would fail the test (a
+    RuntimeError, which refresh() does not mistake for being offline).
+    """
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a test tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
     monkeypatch.setattr(worldbank, "PER_PAGE", 50)
     monkeypatch.setattr(unhcr, "PAGE_LIMIT", 100)
@@ -263,6 +286,55 @@ def test_portal_without_token_warns_or_raises(
     with pytest.raises(SourceError, match=un_data_portal.TOKEN_ENV_VAR):
         refresh("un_data_portal", progress=False, fallback=False)
     assert len(api.calls) == 0
+
+
+# ------------------------------------------------------------------ session: retries, cache
+
+
+def test_session_retries_with_growing_back_off_on_both_schemes() -> None:
+    from urllib3.response import HTTPResponse
+
+    for cache in (True, False):
+        session = make_session(cache=cache)
+        for scheme in ("https://", "http://"):
+            retry = session.get_adapter(scheme + "api.worldbank.org").max_retries
+            assert retry.total >= 3 and set(retry.status_forcelist) == set(RETRY_STATUSES)
+            assert retry.allowed_methods == frozenset({"GET"})
+            assert retry.respect_retry_after_header
+        waits = []
+        for _ in range(3):
+            retry = retry.increment(method="GET", url="/", response=HTTPResponse(status=503))
+            waits.append(retry.get_backoff_time())
+        assert waits == [0, 2.0, 4.0]
+        session.close()
+
+
+def test_cached_answers_expire_after_seven_days_then_stale_ones_stand_in_with_a_warning(
+    api: responses.RequestsMock,
+) -> None:
+    url = "https://api.worldbank.org/v2/sources"
+    api.add(responses.GET, url, json={"answer": 1})
+    with make_session(cache=True) as session:
+        first = get_json(session, url)
+        response = session.get(url, timeout=TIMEOUT)
+        assert first == {"answer": 1} and response.from_cache and len(api.calls) == 1
+        lifetime = response.expires - response.created_at
+        assert abs(lifetime - CACHE_EXPIRE_AFTER).total_seconds() < 1
+        session.cache.reset_expiration(datetime(2000, 1, 1, tzinfo=UTC))  # now expired
+        api.replace(responses.GET, url, body=requests.ConnectionError("offline"))
+        with pytest.warns(UserWarning, match="expired on 2000-01-01"):
+            assert get_json(session, url) == {"answer": 1}
+        api.replace(responses.GET, url, json={"answer": 2})
+        assert get_json(session, url) == {"answer": 2}  # expired: asked the server again
+        assert len(api.calls) == 3
+
+
+def test_fallback_that_the_snapshot_cannot_serve_is_a_clear_source_error(
+    api: responses.RequestsMock,
+) -> None:
+    api.add(responses.GET, WB_URL, body=requests.ConnectionError("offline"))
+    with pytest.raises(SourceError, match=r"snapshot cannot stand in.*SM\.POP\.TOTL"):
+        refresh("wdi", indicators="SM.POP.TOTL", progress=False, cache=False)
 
 
 # ------------------------------------------------------------------ arguments

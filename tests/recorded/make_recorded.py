@@ -1,8 +1,9 @@
-"""Write the recorded API answers in tests/recorded/ from the bundled datasets.
+"""Write the SYNTHETIC API answers in tests/recorded/ from the bundled datasets.
 
-The answers follow the documented JSON layouts of the three APIs (World Bank API v2, UNHCR
-population API v1, UN Data Portal API v1). Their figures are taken from the bundled datasets
-(so no figure is typed by hand and the tests can compare parsed answers with the bundle).
+They are not recordings of the live APIs (no network was available): they follow the documented
+JSON layouts of the three APIs (World Bank API v2, UNHCR population API v1, UN Data Portal API v1),
+and their figures are taken from the bundled datasets (so no figure is typed by hand and the
+tests can compare parsed answers with the bundle). See README.md here.
 Run from the repository root: ``python tests/recorded/make_recorded.py``. Deterministic.
 """
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, SourceError, UnknownValueError
@@ -98,21 +98,21 @@ def _snapshot(
     return _years(frame, start, end)
 
 
-def _fall_back(
-    source: str,
-    reason: str,
-    countries: Sequence[str],
-    indicators: Sequence[str | int] | None,
-    start: int | None,
-    end: int | None,
-) -> pd.DataFrame:
+def _fall_back(source: str, reason: str, query: dict[str, Any]) -> pd.DataFrame:
+    """Warn and return the bundled snapshot for ``query`` (the arguments of :func:`_snapshot`)."""
+    try:
+        frame = _snapshot(source, **query)
+    except UnknownValueError as error:
+        raise SourceError(
+            f"migdata.sources.refresh({source!r}): {reason}, and the bundled snapshot cannot "
+            f"stand in: {error}"
+        ) from error
     warnings.warn(
         f"migdata.sources.refresh({source!r}): {reason}; returning the bundled snapshot "
         "instead of live figures (frame.attrs['origin'] == 'bundled snapshot')",
         UserWarning,
         stacklevel=3,
     )
-    frame = _snapshot(source, countries, indicators, start, end)
     frame.attrs["origin"] = "bundled snapshot"
     return frame
 
@@ -189,6 +189,8 @@ def refresh(
         indicators = [indicators]
     from .http import make_session
 
+    query: dict[str, Any] = {"countries": codes, "indicators": indicators, "start": start,
+                             "end": end}
     if source == "un_data_portal":
         from .un_data_portal import TOKEN_ENV_VAR
 
@@ -196,7 +198,7 @@ def refresh(
             reason = f"no UN Data Portal token (set the environment variable {TOKEN_ENV_VAR})"
             if not fallback:
                 raise SourceError(f"{source}: {reason}")
-            return _fall_back(source, reason, codes, indicators, start, end)
+            return _fall_back(source, reason, query)
     try:
         with make_session(cache=cache) as session:
             if source == "wdi":
@@ -218,6 +220,6 @@ def refresh(
         if not fallback:
             raise SourceError(f"{source}: the API could not be reached ({error})") from error
         return _fall_back(source, f"the API could not be reached ({type(error).__name__})",
-                          codes, indicators, start, end)
+                          query)
     frame.attrs["origin"] = "live"
     return frame

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,23 @@ def _retry(backoff_factor: float) -> Retry:
 def make_session(cache: bool = True, backoff_factor: float = 1.0) -> requests.Session:
     """Return a requests session that retries and, if ``cache``, caches answers on disk.
 
-    The cache is an SQLite file ``migdata_sources.sqlite`` in ``$MIGDATA_CACHE_DIR`` or in the
-    user's cache folder; answers expire after :data:`CACHE_EXPIRE_AFTER`. If a refresh fails
-    and an expired answer is cached, the expired answer is used (``stale_if_error``).
+    Parameters
+    ----------
+    cache : bool
+        Use a :class:`requests_cache.CachedSession`: an SQLite file ``migdata_sources.sqlite``
+        in ``$MIGDATA_CACHE_DIR`` or in the user's cache folder. Answers expire after
+        :data:`CACHE_EXPIRE_AFTER`; if the server cannot be reached and an expired answer is
+        cached, that answer is used (``stale_if_error``) and :func:`get_json` warns.
+    backoff_factor : float
+        urllib3 back-off: the first retry is immediate, the n-th waits
+        ``backoff_factor * 2 ** (n - 1)`` seconds (2, 4, 8 s by default), or what a
+        ``Retry-After`` header asks.
+
+    Returns
+    -------
+    requests.Session
+        With an :class:`~requests.adapters.HTTPAdapter` retrying :data:`RETRY_STATUSES` and
+        connection/read failures on both ``http://`` and ``https://``.
     """
     session: requests.Session
     if cache:
@@ -94,6 +109,14 @@ def get_json(
         When the answer is not JSON.
     """
     response = session.get(url, params=params, headers=headers, timeout=TIMEOUT)
+    if getattr(response, "from_cache", False) and getattr(response, "is_expired", False):
+        # stale_if_error: the server could not be reached and an expired answer stands in.
+        warnings.warn(
+            f"{response.url}: the server could not be reached; using a cached answer that "
+            f"expired on {response.expires:%Y-%m-%d}",
+            UserWarning,
+            stacklevel=2,
+        )
     if response.status_code >= 400:
         reason = response.reason or ""
         raise SourceError(
