@@ -264,3 +264,16 @@ def test_repeated_years_are_refused_not_silently_dropped() -> None:
                          "net_migration_rate": [-1.0, -2.0, 0.5]})
     with pytest.raises(InvalidInputError, match=r"GEO has several rows for year\(s\) \[2019\]"):
         mp.rates_timeseries(data, source="Hand-made test table")
+
+
+@pytest.mark.parametrize("backend", ["matplotlib", "plotly"])
+def test_destinations_without_a_figure_are_counted_in_the_caption(backend: str) -> None:
+    table = pd.concat([_destinations(), pd.DataFrame({"destination": ["ITA", "ESP"],
+                                                      "stock": [np.nan, np.nan]})],
+                      ignore_index=True)
+    table.attrs.update(_destinations().attrs)
+    caption_of = _caption_plotly if backend == "plotly" else _caption_mpl
+    for chart in (mp.top_destinations, mp.emigrant_sankey):
+        caption = caption_of(chart(table, backend=backend))
+        assert caption.endswith("2 destinations without a figure not shown.")
+    assert "not shown" not in caption_of(mp.top_destinations(_destinations(), backend=backend))

@@ -39,6 +39,19 @@ def _source_of(table: pd.DataFrame, source: str | None) -> str:
     return resolve_source(source, table.attrs)
 
 
+def _missing_note(table: pd.DataFrame, *notes: str | None) -> str | None:
+    """Caption note joining ``notes`` and, if any, the number of rows without a stock figure.
+
+    A missing stock cannot be drawn; the caption says so, so no row disappears silently.
+    """
+    n_missing = int(table["stock"].isna().sum())
+    missing = (
+        f"{n_missing} destination{'s' if n_missing > 1 else ''} without a figure not shown"
+        if n_missing else None
+    )
+    return "; ".join(x for x in (*notes, missing) if x) or None
+
+
 def _bars(
     labels: list[str], values: list[float], colors: list[str], *, title: str, xlabel: str,
     caption: str, backend: str,
@@ -91,7 +104,7 @@ def top_destinations(
     if title is None:
         who = f"{_name(origin)}-born" if origin else "Emigrant"
         title = f"{who} emigrant stock by country of residence" + (f", {year}" if year else "")
-    caption = caption_text(_source_of(table, source), note)
+    caption = caption_text(_source_of(table, source), _missing_note(table, note))
     labels = [_name(d) for d in rows["destination"]]
     colors = [color_for(str(d), 0) if str(d) in ("ARM", "AZE", "GEO") else OTHER_COLORS[1]
               for d in rows["destination"]]
@@ -140,7 +153,7 @@ def emigrant_sankey(
     if backend == "matplotlib":
         fallback = "Static fallback: a Sankey diagram needs backend='plotly'; bars show the same "
         fallback += "origin-destination stocks"
-        caption = caption_text(cite, "; ".join(x for x in (fallback, note) if x))
+        caption = caption_text(cite, _missing_note(table, fallback, note))
         labels = [f"{_name(o)} → {_name(d)}" for o, d in zip(rows["origin"], rows["destination"],
                                                               strict=True)]
         colors = [color_for(str(o), i) for i, o in enumerate(rows["origin"])]
@@ -163,7 +176,7 @@ def emigrant_sankey(
             valueformat=",.0f", valuesuffix=" persons",
         )
     )
-    caption = caption_text(cite, "; ".join(x for x in (units, note) if x))
+    caption = caption_text(cite, _missing_note(table, units, note))
     return finish_plotly(fig, title=title, xlabel=None, ylabel=None, caption=caption)
 
 
