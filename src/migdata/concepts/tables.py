@@ -55,6 +55,7 @@ __all__ = ["STAY_COLUMNS", "emigrants", "flows", "mobility", "stocks", "to_frame
 STAY_COLUMNS = ("person_id", "birth_country", "citizenships", "country", "start", "end", "purpose")
 _REQUIRED = STAY_COLUMNS[:-1]
 _EPOCH = dt.date(1970, 1, 1)
+_NAT = np.iinfo(np.int64).min  # NaT as a day number: a missing date
 
 Population = Sequence[Person] | pd.DataFrame
 
@@ -112,13 +113,7 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
     Persons come in order of first appearance; each person's stays are sorted by start and then
     validated by :class:`Person` (so overlaps raise :class:`~migdata.errors.InvalidPersonError`).
     """
-    _check_columns(frame)
-    if frame["person_id"].isna().any():
-        raise _bad_person(
-            frame,
-            frame["person_id"].isna().to_numpy(),
-            "person_id is missing (every row needs one)",
-        )
+    _check_frame(frame)
     if frame.empty:
         return []
     pcode, ids = pd.factorize(frame["person_id"], sort=False)
@@ -293,7 +288,16 @@ def _citizenship_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return merged[codes], np.asarray(vocab, dtype=object)
 
 
-def _prepare(population: Population) -> _Stays:
+def _check_frame(frame: pd.DataFrame) -> None:
+    """Raise unless ``frame`` has the stay columns and a ``person_id`` on every row."""
+    _check_columns(frame)
+    missing = frame["person_id"].isna().to_numpy()
+    if missing.any():
+        raise _bad_person(frame, missing, "person_id is missing (every row needs one)")
+
+
+def _as_frame(population: Population) -> pd.DataFrame:
+    """The population as a checked long data frame of stays."""
     if isinstance(population, pd.DataFrame):
         frame = population
     elif isinstance(population, Sequence) and not isinstance(population, str):
@@ -302,45 +306,37 @@ def _prepare(population: Population) -> _Stays:
         raise InvalidInputError(
             f"expected a list of Person or a data frame of stays, got {type(population).__name__}"
         )
-    _check_columns(frame)
-    if frame["person_id"].isna().any():
-        raise _bad_person(
-            frame,
-            frame["person_id"].isna().to_numpy(),
-            "person_id is missing (every row needs one)",
+    _check_frame(frame)
+    return frame
+
+
+def _purpose_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: index of the purpose in :data:`PURPOSES`, -1 where missing or no column."""
+    if "purpose" not in frame.columns:
+        return np.full(len(frame), -1, dtype=np.int64)
+    known = {None: -1, **{p: i for i, p in enumerate(PURPOSES)}}
+    codes, uniques = pd.factorize(frame["purpose"], use_na_sentinel=True)
+    bad = [p for p in uniques if p not in known]
+    if bad:
+        raise InvalidInputError(
+            f"unknown stay purpose {bad[0]!r}: expected one of {', '.join(PURPOSES)} or missing"
         )
-    pcode, person_ids = pd.factorize(frame["person_id"], sort=False)
-    country, countries = _iso_codes(frame["country"], "country")
-    birth, births = _iso_codes(frame["birth_country"], "birth_country")
-    cits, cit_sets = _citizenship_codes(frame["citizenships"])
-    start = _days(frame["start"], "start")
-    end = _days(frame["end"], "end")
-    nat = np.iinfo(np.int64).min
-    if (start == nat).any():
-        raise _bad_person(frame, start == nat, "a stay has no start date (every stay needs one)")
-    ongoing = end == nat
-    if "purpose" in frame.columns:
-        known = {None: -1, **{p: i for i, p in enumerate(PURPOSES)}}
-        pcodes, puniq = pd.factorize(frame["purpose"], use_na_sentinel=True)
-        bad = [p for p in puniq if p not in known]
-        if bad:
-            raise InvalidInputError(
-                f"unknown stay purpose {bad[0]!r}: expected one of {', '.join(PURPOSES)} or missing"
-            )
-        lookup = np.array([known[p] for p in puniq] + [-1], dtype=np.int64)
-        purpose = lookup[pcodes]  # sentinel -1 picks the final -1
-    else:
-        purpose = np.full(len(frame), -1, dtype=np.int64)
+    lookup = np.array([known[p] for p in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]  # the NA sentinel -1 picks the final -1
 
-    order = np.lexsort((start, pcode))
-    pcode, country, birth, cits = pcode[order], country[order], birth[order], cits[order]
-    start, end, ongoing, purpose = start[order], end[order], ongoing[order], purpose[order]
 
-    n = len(pcode)
-    first = np.ones(n, dtype=bool)
-    first[1:] = pcode[1:] != pcode[:-1]
+def _check_histories(
+    frame: pd.DataFrame,
+    order: np.ndarray,
+    first: np.ndarray,
+    birth: np.ndarray,
+    cits: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    ongoing: np.ndarray,
+) -> None:
+    """Raise for the first impossible history; the arrays are sorted by person and start."""
     same = ~first
-    prev_end = np.r_[nat, end[:-1]]
     checks = (
         (
             same & np.r_[False, birth[1:] != birth[:-1]],
@@ -361,7 +357,7 @@ def _prepare(population: Population) -> _Stays:
             False,
         ),
         (
-            same & (np.r_[False, ongoing[:-1]] | (start < prev_end)),
+            same & (np.r_[False, ongoing[:-1]] | (start < np.r_[_NAT, end[:-1]])),
             "two stays overlap or a stay follows an ongoing one (expected each stay to start "
             "on or after the end of the one before)",
             ("country", "start", "end"),
@@ -372,8 +368,32 @@ def _prepare(population: Population) -> _Stays:
         if mask.any():
             raise _bad_person(frame, mask, problem, order, columns, previous)
 
+
+def _prepare(population: Population) -> _Stays:
+    """Validate the population once, sort it, merge adjacent stays, encode it as arrays."""
+    frame = _as_frame(population)
+    pcode, person_ids = pd.factorize(frame["person_id"], sort=False)
+    country, countries = _iso_codes(frame["country"], "country")
+    birth, births = _iso_codes(frame["birth_country"], "birth_country")
+    cits, cit_sets = _citizenship_codes(frame["citizenships"])
+    start = _days(frame["start"], "start")
+    end = _days(frame["end"], "end")
+    if (start == _NAT).any():
+        raise _bad_person(frame, start == _NAT, "a stay has no start date (every stay needs one)")
+    ongoing = end == _NAT
+    purpose = _purpose_codes(frame)
+
+    order = np.lexsort((start, pcode))
+    pcode, country, birth, cits = pcode[order], country[order], birth[order], cits[order]
+    start, end, ongoing, purpose = start[order], end[order], ongoing[order], purpose[order]
+
+    n = len(pcode)
+    first = np.ones(n, dtype=bool)
+    first[1:] = pcode[1:] != pcode[:-1]
+    _check_histories(frame, order, first, birth, cits, start, end, ongoing)
+
     # merge adjacent stays in the same country
-    new = first | (country != np.r_[-1, country[:-1]]) | (start != prev_end)
+    new = first | (country != np.r_[-1, country[:-1]]) | (start != np.r_[_NAT, end[:-1]])
     heads = np.flatnonzero(new)
     tails = np.r_[heads[1:] - 1, n - 1] if n else heads
     first_m = first[heads]
