@@ -177,6 +177,94 @@ def test_notebook_runs_offline_top_to_bottom(path: Path) -> None:
     assert all(c.outputs == [] for c in _read(path).cells if c.cell_type == "code")
 
 
+#: The answer key: for each notebook, the code a student could write for each practice question.
+#: The test below puts it in place of ``answer_N = None`` and expects every check to say Correct.
+SOLUTIONS: dict[str, dict[str, str]] = {
+    "21_concepts_and_definitions": {
+        "answer_1": '"AZE"',
+        "answer_2": '"no"',
+        "answer_3": 'counts.loc["emigration", "6_months"] - counts.loc["emigration", "12_months"]',
+    },
+    "22_primary_sources": {
+        "answer_1": 'comparison.loc["emigrants_abroad", "truth"]'
+                    ' - comparison.loc["emigrants_abroad", "census"]',
+        "answer_2": '"b"',
+        "answer_3": '"a"',
+    },
+    "23_institutions_azerbaijan": {
+        "answer_1": '"sbs"',
+        "answer_2": "round(citizens_share.iloc[-1, 0], 2)",
+    },
+    "24a_net_migration_rates": {
+        "answer_1": '"AZE"',
+        "answer_2": '1000 * net.set_index(["country", "year"]).loc[("AZE", 2020), "net_migration"]'
+                    ' / pop.set_index(["country", "year"]).loc[("AZE", 2020), "population"]',
+        "answer_3": '(lambda g: int(((g["geostat"] > 0) != (g["wpp"] > 0)).sum()))'
+                    '(georgia.dropna(subset=["geostat", "wpp"]))',
+    },
+    "24b_emigration_destinations": {
+        "answer_1": '"RUS"',
+        "answer_2": 'top_2019["GEO"].set_index("destination").loc["GRC", "share"]',
+        "answer_3": 'int((change.xs("RUS", level="destination")["change"] < 0).sum())',
+    },
+    "24c_emigration_to_russia_by_decade": {
+        "answer_1": '"Georgia"',
+        "answer_2": '(in_russia.loc[2000, "ARM"] - in_russia.loc[1990, "ARM"]) / 10',
+        "answer_3": '"false"',
+    },
+    "24d_migrant_definition_azerbaijan": {
+        "answer_1": 'press_persons.query("year == 2016 and measure == '
+                    "'arrived_for_permanent_residence'\")[\"persons\"].iloc[0]",
+        "answer_2": "0",
+        "answer_3": '"negative"',
+    },
+    "24e_nonformal_population_change_and_data_gaps": {
+        "answer_1": 'change["change from previous year"].sum()',
+        "answer_2": 'change["net migration, WPP 2024 (persons)"].idxmin()',
+        "answer_3": 'idps.pivot(index="year", columns="source", values="persons").dropna()'
+                    '.iloc[-1].pipe(lambda r: r["IDMC"] - r["UNHCR"])',
+    },
+}
+#: Edits a student makes instead of an answer variable (Unit 2.3, question 3).
+SOLUTION_EDITS = {
+    "23_institutions_azerbaijan": [
+        ("# my_edges.loc[len(my_edges)]", "my_edges.loc[len(my_edges)]"),
+    ],
+}
+
+
+def test_every_practice_question_has_an_answer_in_the_key() -> None:
+    for path in NOTEBOOKS:
+        code = "\n".join(c.source for c in _read(path).cells if c.cell_type == "code")
+        asked = set(re.findall(r"^(answer_\d+) = None", code, flags=re.MULTILINE))
+        key = set(SOLUTIONS.get(path.stem, {}))
+        assert asked == key, f"answer key of {path.name} is out of date"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem in SOLUTIONS],
+                         ids=[p.stem for p in NOTEBOOKS if p.stem in SOLUTIONS])
+def test_self_checks_accept_the_right_answers(path: Path, tmp_path: Path) -> None:
+    nb = _read(path)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for name, solution in SOLUTIONS[path.stem].items():
+            cell.source = re.sub(rf"^{name} = None.*$", f"{name} = {solution}", cell.source,
+                                 flags=re.MULTILINE)
+        for old, new in SOLUTION_EDITS.get(path.stem, []):
+            cell.source = cell.source.replace(old, new)
+    solved = tmp_path / path.name
+    nbformat.write(nb, solved)
+    done, _ = preview.execute_notebook(solved, setup_source=NO_NETWORK, timeout=MAX_SECONDS)
+    verdicts = [
+        "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream").strip()
+        for c in done.cells if c.cell_type == "code" and re.search(r"\bcheck\(", c.source)
+        and not c.source.lstrip().startswith("def check")
+    ]
+    assert verdicts and all(v == "Correct!" for v in verdicts), verdicts
+
+
 def test_preview_builds_html_and_index(tmp_path: Path) -> None:
     src = tmp_path / "nbs"
     src.mkdir()
