@@ -49,7 +49,9 @@ import pandas as pd
 from .errors import InvalidInputError
 
 __all__ = [
+    "INSTRUMENTS",
     "MEASURES",
+    "PERIOD",
     "SYNTHETIC_LABEL",
     "SyntheticCountry",
     "census",
