@@ -165,7 +165,10 @@ def refresh(
         vintage; ``unhcr``: year, origin, origin_name, asylum, asylum_name, measure, persons;
         ``un_data_portal``: country, country_m49, country_name, year, variant, sex,
         indicator_id, indicator, value). ``frame.attrs["origin"]`` is ``"live"`` or
-        ``"bundled snapshot"``.
+        ``"bundled snapshot"``. A snapshot keeps the bundled labels: for ``un_data_portal``
+        its variant is ``estimates`` / ``medium projection`` (the portal says e.g. ``Median``)
+        and its ``value`` of indicator 65 is in thousands, as the bundled WPP files hold it
+        (the unit the live portal serves was not checked: the tests use synthetic answers).
 
     Raises
     ------
