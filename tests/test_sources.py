@@ -246,6 +246,17 @@ def test_unhcr_pages_both_sides_and_matches_the_bundle(api: responses.RequestsMo
     assert (frame["persons"] > 0).all()
 
 
+@pytest.mark.parametrize("count", ["12.5", "many", 3.7])
+def test_unhcr_counts_that_are_not_whole_numbers_raise(
+    api: responses.RequestsMock, count: object
+) -> None:
+    item = {"year": 2023, "coo_name": "Armenia", "coo_iso": "ARM", "coa_name": "France",
+            "coa_iso": "FRA", "refugees": count}
+    api.add(responses.GET, unhcr.POPULATION_URL, json={"page": 1, "maxPages": 1, "items": [item]})
+    with pytest.raises(MalformedResponseError, match="UNHCR count"):
+        refresh("unhcr", countries="ARM", progress=False, cache=False)
+
+
 # ------------------------------------------------------------------ UN Data Portal
 
 

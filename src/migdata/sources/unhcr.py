@@ -28,10 +28,12 @@ def _number(value: Any) -> int | None:
     if value is None or value in ("-", ""):
         return None
     try:
-        number = int(float(value))
+        number = float(value)
     except (TypeError, ValueError) as error:
         raise MalformedResponseError(f"UNHCR count {value!r} is not a number") from error
-    return number or None
+    if not number.is_integer():
+        raise MalformedResponseError(f"UNHCR count {value!r} is not a whole number of persons")
+    return int(number) or None
 
 
 def _records(items: list[Any]) -> list[dict[str, Any]]:

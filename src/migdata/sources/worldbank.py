@@ -22,7 +22,10 @@ PER_PAGE = 1000
 COLUMNS = ["country", "country_name", "indicator", "year", "value", "vintage"]
 
 
-def _page(session: requests.Session, url: str, params: dict[str, Any], what: str) -> tuple:
+def _page(
+    session: requests.Session, url: str, params: dict[str, Any], what: str
+) -> tuple[dict[str, Any], list[Any]]:
+    """One page of a World Bank v2 answer: (page info, records); raises on an error message."""
     payload = get_json(session, url, params=params)
     if isinstance(payload, list) and payload and isinstance(payload[0], dict):
         if "message" in payload[0]:
