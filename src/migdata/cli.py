@@ -277,6 +277,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``OSError``) are printed as one line, ``migdata: error: ...``, on standard error, with no
     traceback; warnings (e.g. a refresh falling back to the bundled snapshot) as one line
     ``migdata: warning: ...`` each.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 1 for a bad value or a failed source, 2 for a usage error, 130 when
+        interrupted.
     """
     parser = build_parser()
     try:

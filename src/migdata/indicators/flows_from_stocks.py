@@ -197,6 +197,15 @@ def regional_net_migration(
     Moves within a region (``origin == destination``) are not migration between regions and are
     left out. A missing flow makes the sums it enters ``NaN``.
 
+    Parameters
+    ----------
+    flows : DataFrame
+        One row per origin-destination pair of regions with a count of moves (persons) during
+        one period, e.g. a migration matrix in long form or the output of
+        :func:`flows_from_stock_differences` summed per pair. Negative flows are refused.
+    origin_col, destination_col, flow_col : str
+        Names of the origin, destination and flow columns.
+
     Returns
     -------
     DataFrame
@@ -230,6 +239,18 @@ def migration_effectiveness_index(flows: pd.DataFrame, **columns: str) -> float:
     region gains as many as it loses: migration only reshuffles people) to 100 (every region
     only gains or only loses: migration redistributes the population with full effect). It is
     ``NaN`` if any flow is missing.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        As for :func:`regional_net_migration`.
+    **columns : str
+        ``origin_col``, ``destination_col``, ``flow_col`` if the columns are named otherwise.
+
+    Returns
+    -------
+    float
+        The index, in percent (0 to 100).
 
     Notes
     -----
@@ -279,7 +300,32 @@ def crude_migration_intensity(
     population_col: str = "population",
     **columns: str,
 ) -> float:
-    """Crude migration intensity: 100 * all moves between regions / total population (percent)."""
+    """Crude migration intensity (Bell et al. 2002): moves between regions per 100 people.
+
+    ``CMI = 100 * sum_ij M_ij / sum_i P_i`` (i != j), with ``P_i`` the population at risk of
+    each region (as for :func:`aggregate_net_migration_rate`).
+
+    Parameters
+    ----------
+    flows : DataFrame
+        As for :func:`regional_net_migration`.
+    population : DataFrame
+        One row per region: ``region_col`` and ``population_col`` (persons).
+    region_col, population_col : str
+        Column names in ``population``.
+    **columns : str
+        ``origin_col``, ``destination_col``, ``flow_col`` of ``flows``.
+
+    Returns
+    -------
+    float
+        Percent; ``NaN`` if a flow or a population is missing.
+
+    Raises
+    ------
+    InvalidInputError
+        If a region of the flows has no population row.
+    """
     reg = regional_net_migration(flows, **columns)
     total = _total_population(population, reg["region"].tolist(), region_col, population_col)
     return float(100 * reg["outflow"].sum(min_count=len(reg)) / total)
@@ -300,6 +346,16 @@ def aggregate_net_migration_rate(
     intensity times MEI / 100, which the tests check. ``P_i`` is the population at risk of
     moving, usually the population at the start or middle of the period; every region of the
     flows must have one, else an error. A missing flow or population gives ``NaN``.
+
+    Parameters
+    ----------
+    flows, population, region_col, population_col, **columns
+        As for :func:`crude_migration_intensity`.
+
+    Returns
+    -------
+    float
+        Percent of the total population.
 
     Examples
     --------

@@ -260,6 +260,17 @@ def net_migration_rate(
     1 January populations (Geostat) use :func:`mid_year_population`, which averages two
     consecutive 1 January figures.
 
+    Parameters
+    ----------
+    net : DataFrame
+        Net migration (persons) in ``net_col``, e.g. from :func:`net_migration`.
+    population : DataFrame
+        Mid-year population (persons) in ``population_col``.
+    net_col, population_col : str
+        Column names.
+    on : sequence of str, optional
+        Join columns; default: those of country, year and sex present in both frames.
+
     Returns
     -------
     DataFrame

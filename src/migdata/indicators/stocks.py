@@ -209,6 +209,17 @@ def migrant_share(
     Both figures must refer to the same date and the same unit (persons): convert a population
     published in thousands first. ``share = 100 * stock / population``.
 
+    Parameters
+    ----------
+    stock : DataFrame
+        Migrant stock (persons) in ``stock_col`` with join columns such as country and year.
+    population : DataFrame
+        Total population (persons) in ``population_col``, one row per join key.
+    stock_col, population_col : str
+        Column names.
+    on : sequence of str, optional
+        Join columns; default: those of country, year and revision present in both.
+
     Returns
     -------
     DataFrame
@@ -254,6 +265,17 @@ def migrant_share_from_totals(
     (published in **thousands**, multiplied by 1,000 here), and recomputes the share with
     :func:`migrant_share`. The UN's own ``migrant_stock_pct_population`` is kept as
     ``published_share`` so the two can be checked against each other.
+
+    Parameters
+    ----------
+    totals : DataFrame
+        The ``un_migrant_stock_totals`` dataset (or rows of it).
+    country : str
+        Country (any form :func:`migdata.countries.to_iso3` accepts).
+    revision : str or int, optional
+        UN revision; required when ``totals`` holds more than one.
+    sex : str
+        Value of the ``sex`` column to keep (default ``"total"``).
 
     Returns
     -------

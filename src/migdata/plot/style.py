@@ -65,7 +65,20 @@ def color_for(key: str, index: int = 0) -> str:
 
 
 def caption_text(source: str | Sequence[str], note: str | None = None) -> str:
-    """The caption line: ``"Source: A; B. Note."``."""
+    """The caption line every chart carries: ``"Source: A; B. Note."``.
+
+    Parameters
+    ----------
+    source : str or sequence of str
+        The source(s) of the data drawn, with publisher and vintage where known.
+    note : str, optional
+        A further remark (units, definitions, gaps), added as one sentence.
+
+    Returns
+    -------
+    str
+        The caption text.
+    """
     names = [source] if isinstance(source, str) else list(source)
     text = "Source: " + "; ".join(names) + "."
     if note:
