@@ -6,13 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..countries import country_name
 from ..errors import InvalidInputError
 from ..indicators._checks import require_columns
 from .style import (
     caption_text,
     check_backend,
     color_for,
+    display_name,
     finish_matplotlib,
     finish_plotly,
     full_years,
@@ -62,7 +62,7 @@ def source_comparison(
     quantity = str(table.attrs.get("quantity", "net migration"))
     unit = str(table.attrs.get("unit", "persons"))
     if title is None:
-        where = f"{country_name(country)}: " if country else ""
+        where = f"{display_name(country)}: " if country else ""
         title = f"{where}{quantity.capitalize()} by source"
     default_note = "Sources differ by definition; see compare_sources(...).attrs['reasons']"
     caption = caption_text(list(labels.values()), note or default_note)

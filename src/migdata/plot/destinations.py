@@ -6,13 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..countries import country_name
 from ..indicators._checks import require_columns
 from .style import (
     OTHER_COLORS,
     caption_text,
     check_backend,
     color_for,
+    display_name,
     finish_matplotlib,
     finish_plotly,
     group_thousands,
@@ -21,13 +21,6 @@ from .style import (
 )
 
 __all__ = ["emigrant_sankey", "top_destinations"]
-
-
-def _name(code: object) -> str:
-    try:
-        return country_name(str(code))
-    except ValueError:
-        return str(code)
 
 
 def _source_of(table: pd.DataFrame, source: str | None) -> str:
@@ -102,10 +95,10 @@ def top_destinations(
     origin = table.attrs.get("origin")
     year = table.attrs.get("year")
     if title is None:
-        who = f"{_name(origin)}-born" if origin else "Emigrant"
+        who = f"{display_name(origin)}-born" if origin else "Emigrant"
         title = f"{who} emigrant stock by country of residence" + (f", {year}" if year else "")
     caption = caption_text(_source_of(table, source), _missing_note(table, note))
-    labels = [_name(d) for d in rows["destination"]]
+    labels = [display_name(d) for d in rows["destination"]]
     colors = [color_for(str(d), 0) if str(d) in ("ARM", "AZE", "GEO") else OTHER_COLORS[1]
               for d in rows["destination"]]
     return _bars(labels, rows["stock"].astype("float64").tolist(), colors, title=title,
@@ -154,8 +147,8 @@ def emigrant_sankey(
         fallback = "Static fallback: a Sankey diagram needs backend='plotly'; bars show the same "
         fallback += "origin-destination stocks"
         caption = caption_text(cite, _missing_note(table, fallback, note))
-        labels = [f"{_name(o)} → {_name(d)}" for o, d in zip(rows["origin"], rows["destination"],
-                                                              strict=True)]
+        pairs = zip(rows["origin"], rows["destination"], strict=True)
+        labels = [f"{display_name(o)} → {display_name(d)}" for o, d in pairs]
         colors = [color_for(str(o), i) for i, o in enumerate(rows["origin"])]
         return _bars(labels, rows["stock"].astype("float64").tolist(), colors, title=title,
                      xlabel="Emigrant stock (persons)", caption=caption, backend="matplotlib")
@@ -163,7 +156,7 @@ def emigrant_sankey(
 
     origins = list(dict.fromkeys(map(str, rows["origin"])))
     dests = list(dict.fromkeys(map(str, rows["destination"])))
-    labels = [_name(o) for o in origins] + [_name(d) for d in dests]
+    labels = [display_name(o) for o in origins] + [display_name(d) for d in dests]
     node_colors = [color_for(o, i) for i, o in enumerate(origins)] + ["#BBBBBB"] * len(dests)
     src = [origins.index(str(o)) for o in rows["origin"]]
     dst = [len(origins) + dests.index(str(d)) for d in rows["destination"]]

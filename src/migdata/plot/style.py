@@ -19,6 +19,7 @@ __all__ = [
     "caption_text",
     "check_backend",
     "color_for",
+    "display_name",
     "finish_matplotlib",
     "finish_plotly",
     "full_years",
@@ -62,6 +63,19 @@ def color_for(key: str, index: int = 0) -> str:
     if key in SOURCE_COLORS:
         return SOURCE_COLORS[key]
     return OTHER_COLORS[index % len(OTHER_COLORS)]
+
+
+def display_name(code: object) -> str:
+    """English name of an ISO3 code for a label; any other text as it is.
+
+    Labels such as :data:`migdata.indicators.OTHER` or a regional code pass through unchanged.
+    """
+    from ..countries import country_name
+
+    try:
+        return country_name(str(code))
+    except ValueError:
+        return str(code)
 
 
 def caption_text(source: str | Sequence[str], note: str | None = None) -> str:

@@ -6,12 +6,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..countries import country_name
 from ..indicators._checks import require_columns
 from .style import (
     caption_text,
     check_backend,
     color_for,
+    display_name,
     finish_matplotlib,
     finish_plotly,
     full_years,
@@ -61,10 +61,7 @@ def rates_timeseries(
     series = []
     for i, (code, part) in enumerate(data.groupby(country_col, sort=True)):
         part = part.sort_values(year_col)
-        try:
-            label = country_name(str(code))
-        except ValueError:
-            label = str(code)
+        label = display_name(code)
         x, y = full_years(part[year_col], part[value_col], f"rates_timeseries(data) for {code}")
         series.append((label, color_for(str(code), i), x, y))
     if backend == "plotly":
