@@ -84,6 +84,9 @@ def test_the_documented_caveats_are_present() -> None:
     assert "Secondary" in text["press_figures"] and "partial years" in text["press_figures"]
     assert "non-nationals only" in text["press_figures"]
     assert "Channel Islands (830)" in text["un_migrant_stock"]
+    for hand_copied in ("geostat_migration", "geostat_population",
+                        "armstat_registered_migration", "press_figures"):
+        assert "copied by hand" in text[hand_copied], hand_copied
 
 
 def test_licences_are_stated_only_where_a_source_states_them() -> None:

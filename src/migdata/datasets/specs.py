@@ -417,9 +417,9 @@ RESOURCES: list[dict[str, Any]] = [
             "an immigrant/emigrant is a person who stays in/away from Georgia for 183 days or more "
             "within 12 months (Geostat metadata 0902). This is a usual-residence rule, not a "
             "registration of permanent moves.",
-            "The raw values were transcribed (in the raw folder, not here) from a third-party "
-            "text extraction of the Geostat xlsx; male + female = total was checked for every "
-            "triple.",
+            "The raw values were copied by hand (in the raw folder, not here) from a third-party "
+            "text extraction of the Geostat xlsx (DuruMakh/geodata.ge), because the xlsx itself "
+            "could not be read; male + female = total was checked for every triple.",
             "Foreigners are not given as a single total; all minus Georgia would be a derived "
             "figure and is not stored. The per-country citizenship rows of table 33 were not "
             "transcribed.",
@@ -457,6 +457,8 @@ RESOURCES: list[dict[str, Any]] = [
         "licenses": [NATIONAL_LICENCE],
         "vintage": "Geostat as retrieved 2026 (post-2024-census release)",
         "caveats": [
+            "The raw values were copied by hand (in the raw folder, not here) from a third-party "
+            "text extraction of the Geostat xlsx (DuruMakh/geodata.ge).",
             "Series breaks: 2004-2014 are retro-projections, 2015-2024 pre-census estimates and "
             "2025-2026 are based on the 2024 census. 2025 is not comparable with 2024; do not "
             "read the jump as population growth.",
@@ -593,8 +595,8 @@ RESOURCES: list[dict[str, Any]] = [
         "licenses": [NATIONAL_LICENCE],
         "vintage": "Demographic Handbook of Armenia 2024",
         "caveats": [
-            "Secondary source: no Armstat file was available; figures were transcribed in the raw "
-            "folder from a review page.",
+            "Secondary source: no Armstat file was available; figures were copied by hand in the "
+            "raw folder from a review page that showed only part of the table.",
             "check = INCONSISTENT where registered - deregistered differs from the printed "
             "difference (all 2021 cells and the 2022 total). Verify against the handbook before "
             "use.",
@@ -643,8 +645,8 @@ RESOURCES: list[dict[str, Any]] = [
         "licenses": [PRESS_LICENCE],
         "vintage": "as printed in the articles (2008-2023)",
         "caveats": [
-            "Secondary figures quoted by journalists; rounded values are kept as printed "
-            "(e.g. 3.0 thousand).",
+            "Secondary figures quoted by journalists and copied by hand in the raw folder; "
+            "rounded values are kept as printed (e.g. 3.0 thousand).",
             "Azerbaijan: the international-migration statistics that the State Statistical "
             "Committee publishes come from the State Migration Service's reports and cover "
             "movements of non-nationals only (course text, Module 2, Unit 2.3). Some quoted "
