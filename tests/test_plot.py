@@ -277,3 +277,11 @@ def test_destinations_without_a_figure_are_counted_in_the_caption(backend: str) 
         caption = caption_of(chart(table, backend=backend))
         assert caption.endswith("2 destinations without a figure not shown.")
     assert "not shown" not in caption_of(mp.top_destinations(_destinations(), backend=backend))
+
+
+def test_sankey_fallback_colours_bars_by_origin() -> None:
+    table = pd.DataFrame({"origin": ["North", "North", "South"], "destination": ["A", "B", "A"],
+                          "stock": [5.0, 3.0, 2.0]})
+    fig = mp.emigrant_sankey(table, source="Hand-made test table", backend="matplotlib")
+    colors = [matplotlib.colors.to_hex(p.get_facecolor()) for p in fig.axes[0].patches]
+    assert colors[0] == colors[1] != colors[2]

@@ -149,7 +149,8 @@ def emigrant_sankey(
         caption = caption_text(cite, _missing_note(table, fallback, note))
         pairs = zip(rows["origin"], rows["destination"], strict=True)
         labels = [f"{display_name(o)} → {display_name(d)}" for o, d in pairs]
-        colors = [color_for(str(o), i) for i, o in enumerate(rows["origin"])]
+        order = list(dict.fromkeys(map(str, rows["origin"])))
+        colors = [color_for(str(o), order.index(str(o))) for o in rows["origin"]]
         return _bars(labels, rows["stock"].astype("float64").tolist(), colors, title=title,
                      xlabel="Emigrant stock (persons)", caption=caption, backend="matplotlib")
     import plotly.graph_objects as go
