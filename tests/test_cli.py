@@ -121,11 +121,22 @@ def test_errors_are_one_line_and_non_zero(capsys, argv: list[str], expected: str
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_usage_error_exit_2(capsys) -> None:
-    code, _, err = _run(capsys, "datasets", "export", "wdi", "--format", "xlsx")
-    assert code == 2 and "invalid choice" in err
-    code, _, err = _run(capsys)
-    assert code == 2 and "required" in err
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["datasets", "export", "wdi", "--format", "xlsx"],
+         "migdata datasets export: error: argument --format: invalid choice: 'xlsx'"),
+        ([], "migdata: error: the following arguments are required: COMMAND"),
+        (["refresh", "wdi", "--start", "abc"],
+         "migdata refresh: error: argument --start: invalid int value: 'abc'"),
+        (["datasets", "frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(capsys, argv: list[str], expected: str) -> None:
+    code, out, err = _run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert expected in err and err.rstrip().endswith("--help')")
+    assert err.count("\n") == 1 and "usage:" not in err
 
 
 def test_concepts_list_and_one(capsys) -> None:
