@@ -28,8 +28,8 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.Execute.timeout = 60
 # a kernel that dies is not restarted: the submission is reported as "kernel died" instead
 c.Execute.execute_retries = 0
-# student code must not see the hidden tests or the gradebook
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
+# no history file; the kernel's own start-up warnings stay out of the lecturer's report
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
 # --- JupyterHub / The Littlest JupyterHub with the exchange (see README.md) ---------------------
 # c.Exchange.root = "/srv/nbgrader/exchange"
