@@ -363,3 +363,7 @@ def test_bad_arguments_are_clear_errors() -> None:
         refresh("wdi", countries=["Atlantis"])
     with pytest.raises(InvalidInputError, match="before"):
         refresh("wdi", start=2020, end=2010)
+    with pytest.raises(InvalidInputError, match="countries is empty"):
+        refresh("wdi", countries=[])
+    with pytest.raises(InvalidInputError, match="indicators is empty"):
+        refresh("wdi", indicators=[])

@@ -122,7 +122,7 @@ def _codes(countries: Iterable[str] | str) -> list[str]:
         countries = [countries]
     codes = [to_iso3(c) for c in countries]
     if not codes:
-        raise UnknownValueError("countries is empty: give at least one country, e.g. 'ARM'")
+        raise InvalidInputError("countries is empty: give at least one country, e.g. 'ARM'")
     return codes
 
 
@@ -175,9 +175,12 @@ def refresh(
     UnknownValueError
         Unknown source, or an indicator code the API rejects.
     InvalidInputError
-        ``end`` before ``start``.
+        ``end`` before ``start``, or an empty list of countries or indicators.
+    UnknownCountryError
+        A country that :func:`migdata.countries.to_iso3` does not know.
     SourceError
-        HTTP error (names the URL and status), or no network and ``fallback=False``.
+        HTTP error (names the URL and status); no network and ``fallback=False``; or no
+        network and the bundled snapshot lacks what was asked for.
     MalformedResponseError
         The API answered something other than its documented JSON.
     """
@@ -190,6 +193,8 @@ def refresh(
         raise InvalidInputError(f"end ({end}) is before start ({start})")
     if isinstance(indicators, str | int):
         indicators = [indicators]
+    if indicators is not None and not list(indicators):
+        raise InvalidInputError("indicators is empty: give at least one, or None for the defaults")
     from .http import make_session
 
     query: dict[str, Any] = {"countries": codes, "indicators": indicators, "start": start,
