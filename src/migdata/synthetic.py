@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from numbers import Integral
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -302,48 +303,20 @@ def synthetic_population(
     """
     import pandas as pd
 
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InvalidInputError(f"n must be a non-negative integer number of persons, got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InvalidInputError(f"seed must be an integer, got {seed!r}")
-    home = to_iso3(country)
-    first = (to_date(start, "start") - _EPOCH).days
-    last = (to_date(end, "end") - _EPOCH).days
-    if last - first < 2 * 365:
-        raise InvalidInputError(
-            f"the window {start!r} to {end!r} is too short: it must span at least two years"
-        )
-    rng = random.Random(seed)
-    maker = _Maker(rng, home, first, last)
-    names = list(PROFILES)
-    profiles = rng.choices(names, [PROFILES[p][0] for p in names], k=n)
-    cols: dict[str, list] = {
-        k: [] for k in ("pid", "birth", "cits", "country", "s", "e", "p", "prof")
-    }
-    for pid, profile in enumerate(profiles):
-        birth, cits, stays = _MAKERS[profile](maker)
-        cit_text = ";".join(sorted(set(cits)))
-        for country_, s, e, purpose in stays:
-            if s > last:  # e.g. the stay at home after a trip that ends beyond the window
-                break
-            cols["pid"].append(pid)
-            cols["birth"].append(birth)
-            cols["cits"].append(cit_text)
-            cols["country"].append(country_)
-            cols["s"].append(s)
-            cols["e"].append(np.iinfo(np.int64).min if e is None else e)
-            cols["p"].append(purpose)
-            cols["prof"].append(profile)
+    _check_count(n, "n", "a non-negative integer number of persons")
+    _check_count(seed, "seed", "an integer", minimum=None)
+    first, last = _window(start, end)
+    columns = _draw(int(n), to_iso3(country), int(seed), first, last)
     frame = pd.DataFrame(
         {
-            "person_id": np.asarray(cols["pid"], dtype=np.int64),
-            "birth_country": cols["birth"],
-            "citizenships": cols["cits"],
-            "country": cols["country"],
-            "start": np.asarray(cols["s"], dtype=np.int64).astype("datetime64[D]"),
-            "end": np.asarray(cols["e"], dtype=np.int64).astype("datetime64[D]"),
-            "purpose": pd.Series(cols["p"], dtype="object"),
-            "profile": cols["prof"],
+            "person_id": np.asarray(columns["person_id"], dtype=np.int64),
+            "birth_country": columns["birth_country"],
+            "citizenships": columns["citizenships"],
+            "country": columns["country"],
+            "start": np.asarray(columns["start"], dtype=np.int64).astype("datetime64[D]"),
+            "end": np.asarray(columns["end"], dtype=np.int64).astype("datetime64[D]"),
+            "purpose": pd.Series(columns["purpose"], dtype="object"),
+            "profile": columns["profile"],
         }
     )
     frame["synthetic"] = True
@@ -353,6 +326,48 @@ def synthetic_population(
         f"(seed={seed}); shares and durations are teaching assumptions, not real figures"
     )
     return frame
+
+
+def _check_count(value: object, name: str, expected: str, minimum: int | None = 0) -> None:
+    """Raise unless ``value`` is an integer (not a bool) of at least ``minimum``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Integral)
+        or (minimum is not None and value < minimum)
+    ):
+        raise InvalidInputError(f"{name} must be {expected}, got {value!r}")
+
+
+def _window(start: dt.date | str, end: dt.date | str) -> tuple[int, int]:
+    """The window as day numbers; it must span at least two years."""
+    first = (to_date(start, "start") - _EPOCH).days
+    last = (to_date(end, "end") - _EPOCH).days
+    if last - first < 2 * 365:
+        raise InvalidInputError(
+            f"the window {start!r} to {end!r} is too short: it must span at least two years"
+        )
+    return first, last
+
+
+def _draw(n: int, home: str, seed: int, first: int, last: int) -> dict[str, list[object]]:
+    """Draw ``n`` histories; one list per column, one entry per stay (days since 1970-01-01)."""
+    rng = random.Random(seed)
+    maker = _Maker(rng, home, first, last)
+    names = list(PROFILES)
+    profiles = rng.choices(names, [PROFILES[p][0] for p in names], k=n)
+    nat = np.iinfo(np.int64).min
+    rows: list[tuple[object, ...]] = []
+    for pid, profile in enumerate(profiles):
+        birth, cits, stays = _MAKERS[profile](maker)
+        cit_text = ";".join(sorted(set(cits)))
+        for country, s, e, purpose in stays:
+            if s > last:  # e.g. the stay at home after a trip that ends beyond the window
+                break
+            end = nat if e is None else e
+            rows.append((pid, birth, cit_text, country, s, end, purpose, profile))
+    keys = ("person_id", "birth_country", "citizenships", "country", "start", "end", "purpose")
+    keys = (*keys, "profile")
+    return {key: [row[i] for row in rows] for i, key in enumerate(keys)}
 
 
 def synthetic_persons(
