@@ -234,6 +234,13 @@ def test_migrant_share_percent() -> None:
     out = ind.migrant_share(s, p).set_index("country")["migrant_share"]
     assert out["AAA"] == pytest.approx(5.0)
     assert math.isnan(out["BBB"])
+    # two populations for AAA 2000 (e.g. two revisions): refused, naming the key
+    twice = pd.concat([p, p.assign(population=1200)])
+    with pytest.raises(InvalidInputError, match=r"several rows for the same \['country', 'year'\]"):
+        ind.migrant_share(s, twice)
+    doubled = pd.concat([_three_regions(), _three_regions()])
+    with pytest.raises(InvalidInputError, match="several rows"):
+        ind.flows_from_stock_differences(doubled)
 
 
 # --- flows from stocks -------------------------------------------------------------------------

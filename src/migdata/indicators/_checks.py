@@ -14,6 +14,7 @@ __all__ = [
     "require_columns",
     "require_frame",
     "require_single",
+    "require_unique",
     "require_years",
     "select_country",
 ]
@@ -57,6 +58,26 @@ def select_country(data: pd.DataFrame, country: str, column: str, what: str) -> 
             f"{column} values present: {shown}"
         )
     return rows
+
+
+def require_unique(
+    data: pd.DataFrame,
+    keys: Sequence[str],
+    what: str,
+    hint: str = "filter it first (e.g. sex='total')",
+) -> None:
+    """Raise :class:`InvalidInputError` if rows repeat ``keys``, with up to three examples.
+
+    A repeated key means the frame holds several figures for one cell (several sexes,
+    revisions, periods...): combining them would double count or drop some silently.
+    """
+    keys = list(keys)
+    repeated = data.duplicated(subset=keys, keep=False)
+    if repeated.any():
+        example = data.loc[repeated, keys].head(3).to_dict("records")
+        raise InvalidInputError(
+            f"{what} has several rows for the same {keys}, e.g. {example}; {hint}"
+        )
 
 
 def require_years(

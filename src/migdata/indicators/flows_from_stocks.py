@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ._checks import require_columns, require_single, require_years
+from ._checks import require_columns, require_single, require_unique, require_years
 
 __all__ = [
     "DECREASE_RULES",
@@ -110,12 +110,7 @@ def flows_from_stock_differences(
     rows, _ = require_single(stock, "revision", what, revision)
     if "sex" in rows.columns:
         rows, _ = require_single(rows, "sex", what, sex)
-    dup = rows.duplicated(subset=["year", "origin", "destination"], keep=False)
-    if dup.any():
-        raise InvalidInputError(
-            f"{what} has several rows per year, origin and destination, e.g. "
-            f"{rows.loc[dup, ['year', 'origin', 'destination']].head(2).to_dict('records')}"
-        )
+    require_unique(rows, ["year", "origin", "destination"], what)
     years = sorted(int(y) for y in rows["year"].unique())
     if periods is None:
         periods = list(pairwise(years))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownValueError
-from ._checks import require_columns, require_frame
+from ._checks import require_columns, require_frame, require_unique
 
 __all__ = [
     "GEOSTAT_POPULATION_BREAKS",
@@ -44,13 +44,10 @@ def _keys(data: pd.DataFrame, by: Sequence[str] | None, exclude: Iterable[str]) 
 
 
 def _unique_or_error(data: pd.DataFrame, keys: list[str], what: str) -> None:
-    duplicated = data.duplicated(subset=keys, keep=False)
-    if duplicated.any():
-        example = data.loc[duplicated, keys].head(3).to_dict("records")
-        raise InvalidInputError(
-            f"{what} has several rows for the same {keys}, e.g. {example}; filter it first "
-            "(e.g. sex='total') or name the identifying columns with by=[...]"
-        )
+    require_unique(
+        data, keys, what, "filter it first (e.g. sex='total') or name the identifying columns "
+        "with by=[...]",
+    )
 
 
 def _with_next_year(frame: pd.DataFrame, groups: list[str], value: str, name: str) -> pd.DataFrame:

@@ -19,7 +19,13 @@ import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError
-from ._checks import require_columns, require_single, require_years, select_country
+from ._checks import (
+    require_columns,
+    require_single,
+    require_unique,
+    require_years,
+    select_country,
+)
 
 __all__ = [
     "OTHER",
@@ -243,6 +249,7 @@ def migrant_share(
         raise InvalidInputError("migrant_share needs join columns such as country and year")
     require_columns(stock, on, "migrant_share(stock)")
     require_columns(population, on, "migrant_share(population)")
+    require_unique(population, on, "migrant_share(population)")
     pop = population[[*on, population_col]]
     out = stock.merge(pop, on=on, how="left", validate="many_to_one")
     out["migrant_share"] = (
