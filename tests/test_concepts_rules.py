@@ -617,3 +617,38 @@ def test_moving_again_within_the_same_country_is_no_event() -> None:
     assert len(merged_stays(p)) == 2
     assert flow_events(p, "AZE", 2012) == []
     assert stock_categories(p, "AZE", D(2013, 1, 1)) == {"native_born", "national_citizen"}
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_flow_events_are_the_changes_of_usual_residence(rule: str) -> None:
+    """Independent check: an event happens exactly where usual_residence changes country."""
+    import random
+
+    rng = random.Random(3)
+    seen = 0
+    for _ in range(300):
+        stays, day = [], D(2014, 1, 1) + rng.randint(0, 300) * DAY
+        for k in range(rng.randint(1, 7)):
+            length = rng.choice([5, 8, 182, 183, 364, 365, 366, 700])
+            ongoing = k > 0 and rng.random() < 0.15
+            end = None if ongoing else day + length * DAY
+            stays.append(Stay(rng.choice(["AZE", "RUS", "GEO"]), day, end))
+            if end is None:
+                break
+            day = end + rng.choice([0, 0, 3]) * DAY
+        p = Person("AZE", {"AZE"}, stays)
+        starts = [s.start for s in p.stays[1:]]
+        for year in (2014, 2015, 2016):
+            changes = [
+                (usual_residence(p, d - DAY, rule), usual_residence(p, d, rule))
+                for d in starts
+                if d.year == year
+            ]
+            for country in ("AZE", "RUS"):
+                events = flow_events(p, country, year, rule)
+                arrivals = sum(b == country != a for a, b in changes)
+                departures = sum(a == country != b for a, b in changes)
+                assert events.count("immigration") == arrivals, (p, country, year)
+                assert events.count("emigration") == departures, (p, country, year)
+                seen += arrivals + departures
+    assert seen > 100  # the check is not vacuous
