@@ -285,3 +285,50 @@ def test_sankey_fallback_colours_bars_by_origin() -> None:
     fig = mp.emigrant_sankey(table, source="Hand-made test table", backend="matplotlib")
     colors = [matplotlib.colors.to_hex(p.get_facecolor()) for p in fig.axes[0].patches]
     assert colors[0] == colors[1] != colors[2]
+
+
+def _title_caption_units(fig) -> tuple[str, str, str]:
+    """Title, caption and the axis labels of a figure of either backend."""
+    if hasattr(fig, "to_dict"):
+        layout = fig.to_dict()["layout"]
+        axes = " ".join(layout.get(a, {}).get("title", {}).get("text", "") or ""
+                        for a in ("xaxis", "yaxis"))
+        return layout["title"]["text"], _caption_plotly(fig), axes
+    ax = fig.axes[0]
+    return ax.get_title(loc="left"), _caption_mpl(fig), f"{ax.get_xlabel()} {ax.get_ylabel()}"
+
+
+@pytest.mark.parametrize("backend", ["matplotlib", "plotly"])
+@pytest.mark.parametrize(
+    ("chart", "data", "title", "source", "unit"),
+    [
+        (mp.rates_timeseries, _rates, "Net migration rate", "Hand-made test table",
+         "per 1,000 mid-year population"),
+        (mp.top_destinations, _destinations,
+         "Georgia-born emigrant stock by country of residence, 2019",
+         "International Migrant Stock, revision 2019", "(persons)"),
+        (mp.source_comparison, _comparison, "Georgia: Net migration by source",
+         "Geostat test; WPP test", "(persons)"),
+        (mp.balancing_decomposition, _balance,
+         "Population change = natural increase + net migration", "Synthetic test table",
+         "Persons per year"),
+    ],
+)
+def test_every_chart_has_title_source_caption_and_units(
+    backend: str, chart, data, title: str, source: str, unit: str
+) -> None:
+    table = data()
+    kwargs = {"source": source} if chart is mp.rates_timeseries else {}
+    got_title, caption, axes = _title_caption_units(chart(table, backend=backend, **kwargs))
+    assert got_title == title
+    assert caption.startswith("Source: ") and source in caption
+    assert unit in axes
+
+
+@pytest.mark.parametrize("backend", ["matplotlib", "plotly"])
+def test_sankey_has_title_source_caption_and_units(backend: str) -> None:
+    fig = mp.emigrant_sankey(_destinations(), backend=backend)
+    title, caption, _ = _title_caption_units(fig)
+    assert title == "Emigrant stocks by country of residence, 2019"
+    assert caption.startswith("Source: UN DESA Population Division, International Migrant Stock")
+    assert "persons" in (caption if backend == "plotly" else fig.axes[0].get_xlabel())
