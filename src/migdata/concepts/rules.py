@@ -11,6 +11,13 @@ How a history is read
 3. The first stay sets the initial usual residence, whatever its length, and is never a migration
    event. The first stay and the qualifying stays are the person's *residence stays*.
 4. Other stays are temporary absences: they do not change the usual residence.
+
+Errors
+------
+Every function raises :class:`~migdata.errors.UnknownRuleError` for a rule other than those of
+:data:`RULES`, :class:`~migdata.errors.UnknownCountryError` for an unknown country, and
+:class:`~migdata.errors.InvalidInputError` for a date, year or person it cannot read; each
+message names the bad value and what was expected.
 """
 
 from __future__ import annotations
@@ -103,6 +110,16 @@ PURPOSE_CATEGORIES: Final[dict[str, str]] = {
 def threshold_days(rule: str) -> int:
     """Return the minimum stay length in days for ``rule``.
 
+    Parameters
+    ----------
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
+
+    Returns
+    -------
+    int
+        365 or 183.
+
     Raises
     ------
     UnknownRuleError
@@ -139,6 +156,16 @@ def merged_stays(person: Person) -> list[Stay]:
 
     Two stays are adjacent when one ends on the day the other starts. The merged stay keeps the
     purpose of its first part.
+
+    Parameters
+    ----------
+    person : Person
+        The person.
+
+    Returns
+    -------
+    list of Stay
+        The stays after merging, in time order.
     """
     out: list[Stay] = []
     for stay in _check_person(person).stays:
@@ -152,6 +179,25 @@ def merged_stays(person: Person) -> list[Stay]:
 
 def qualifies(stay: Stay, rule: str = "12_months") -> bool:
     """True when ``stay`` is long enough under ``rule`` to change the usual residence.
+
+    Parameters
+    ----------
+    stay : Stay
+        The stay; an ongoing stay always qualifies.
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
+
+    Returns
+    -------
+    bool
+        ``end - start`` in days is at least :func:`threshold_days`, or the stay is ongoing.
+
+    Raises
+    ------
+    UnknownRuleError
+        If ``rule`` is not one of :data:`RULES`.
+    InvalidInputError
+        If ``stay`` is not a :class:`Stay`.
 
     Examples
     --------
@@ -183,6 +229,15 @@ def usual_residence(person: Person, on: dt.date | str, rule: str = "12_months") 
     It is the country of the latest residence stay (the first stay or a qualifying one) that
     started on or before ``on``; short stays elsewhere are temporary absences and change nothing.
 
+    Parameters
+    ----------
+    person : Person
+        The person.
+    on : datetime.date or str
+        Reference date (a stay starting on ``on`` already counts).
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
+
     Returns
     -------
     str or None
@@ -210,6 +265,17 @@ def flow_events(person: Person, country: str, year: int, rule: str = "12_months"
       ``"returning_citizen"`` if the person holds the country's citizenship and
       ``"returning_native_born"`` if born there;
     * ``prev`` is ``country`` and the stay is elsewhere: ``"emigration"``.
+
+    Parameters
+    ----------
+    person : Person
+        The person.
+    country : str
+        Country of measurement (any form :func:`~migdata.countries.to_iso3` accepts).
+    year : int
+        Calendar year.
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
 
     Returns
     -------
@@ -249,6 +315,25 @@ def stock_categories(
     * ``"international_migrant"``: foreign-born, or had a residence stay in another country before;
     * ``"returned_migrant"``: was resident in ``country``, then resident abroad, and is now back;
     * ``"returned_native_born_migrant"``: a returned migrant born in ``country``.
+
+    A residence stay is the first stay or a qualifying one, so a first stay abroad, however
+    short, counts as having lived in another country.
+
+    Parameters
+    ----------
+    person : Person
+        The person.
+    country : str
+        Country of measurement.
+    on : datetime.date or str
+        Reference date.
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
+
+    Returns
+    -------
+    set of str
+        Labels of :data:`STOCK_CATEGORIES`; :data:`CATEGORY_CONCEPTS` names their concepts.
     """
     iso = to_iso3(country)
     day = to_date(on, "on")
@@ -302,6 +387,22 @@ def temporary_mobility(
     * ``"health_mobility"``: a ``health`` stay;
     * ``"asylum_seekers_in_transit"``: an ``asylum_transit`` stay;
     * ``"circular_mobility"``: two or more such stays in the year.
+
+    Parameters
+    ----------
+    person : Person
+        The person.
+    country : str
+        Country the person visits.
+    year : int
+        Calendar year in which the stays start.
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
+
+    Returns
+    -------
+    set of str
+        Labels of :data:`TEMPORARY_CATEGORIES` (they are also the concept ids).
     """
     visits = _visits(person, to_iso3(country), _check_year(year), rule)
     cats = {PURPOSE_CATEGORIES[s.purpose] for s in visits if s.purpose in PURPOSE_CATEGORIES}

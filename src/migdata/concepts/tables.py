@@ -66,6 +66,16 @@ Population = Sequence[Person] | pd.DataFrame
 def to_frame(persons: Iterable[Person]) -> pd.DataFrame:
     """Turn persons into a long data frame of stays (columns :data:`STAY_COLUMNS`).
 
+    Parameters
+    ----------
+    persons : iterable of Person
+        The persons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (unmerged) stay.
+
     Persons without an ``id`` get their position in ``persons`` as ``person_id``. Dates are
     ``datetime64`` columns, ``end`` is ``NaT`` for an ongoing stay.
 
@@ -112,6 +122,16 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
 
     Persons come in order of first appearance; each person's stays are sorted by start and then
     validated by :class:`Person` (so overlaps raise :class:`~migdata.errors.InvalidPersonError`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long data frame of stays (see the module docstring).
+
+    Returns
+    -------
+    list of Person
+        One per ``person_id``, with that id.
     """
     _check_frame(frame)
     if frame.empty:
@@ -561,6 +581,17 @@ def stocks(
 def flows(persons: Population, country: str, year: int, rule: str = "12_months") -> pd.Series:
     """Count the migration events of ``country`` in calendar year ``year``.
 
+    Parameters
+    ----------
+    persons : list of Person or pandas.DataFrame
+        The population (see the module docstring for the data frame's columns).
+    country : str
+        The country of measurement.
+    year : int
+        Calendar year.
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
+
     Returns
     -------
     pandas.Series
@@ -592,6 +623,17 @@ def flows(persons: Population, country: str, year: int, rule: str = "12_months")
 def mobility(persons: Population, country: str, year: int, rule: str = "12_months") -> pd.Series:
     """Count persons in each temporary-mobility category of ``country`` in ``year``.
 
+    Parameters
+    ----------
+    persons : list of Person or pandas.DataFrame
+        The population (see the module docstring for the data frame's columns).
+    country : str
+        The country of measurement.
+    year : int
+        Calendar year in which the visits start.
+    rule : {"12_months", "6_months"}
+        Usual-residence rule.
+
     Returns
     -------
     pandas.Series
@@ -619,10 +661,27 @@ def mobility(persons: Population, country: str, year: int, rule: str = "12_month
 
 
 def emigrants(persons: Population, country: str, on: dt.date | str, rule: str = "12_months") -> int:
-    """Emigrant stock (concept ``emigrant_stock``): persons born in ``country`` usually resident
-    in another country on ``on``.
+    """Emigrant stock: persons born in ``country`` usually resident elsewhere on ``on``.
 
-    Persons whose history starts after ``on`` (no usual residence yet) are not counted.
+    The concept is ``CONCEPTS["emigrant_stock"]``. Persons whose history starts after ``on``
+    (no usual residence yet) are not counted; persons born in ``country`` who never lived there
+    are counted when they live elsewhere.
+
+    Parameters
+    ----------
+    persons : list of Person or pandas.DataFrame
+        The population (see the module docstring for the data frame's columns).
+    country : str
+        The country of birth whose emigrants are counted.
+    on : datetime.date or str
+        Reference date.
+    rule : {"12_months", "6_months"}
+        Usual-residence rule, deciding where each person lives on ``on``.
+
+    Returns
+    -------
+    int
+        Number of persons.
     """
     iso, _, st, _, has, where = _on_day(persons, country, on, rule)
     return int((has & st.born_in(iso) & (where != st.country_code(iso))).sum())
