@@ -83,7 +83,8 @@ PACKAGE: dict[str, Any] = {
 _WDI_SOURCES = [
     {
         "title": "World Bank, World Development Indicators, bulk CSV API_SM.POP.NETM_DS2 "
-        "(Net migration), Last Updated Date 2025-04-15",
+        "(Net migration), Last Updated Date 2025-04-15; byte-identical copy from GitHub "
+        "enessargin/country_metrics_app (commit 1c345d79), not downloaded from the World Bank",
         "path": "https://api.worldbank.org/v2/country/all/indicator/SM.POP.NETM?downloadformat=csv",
         "publisher": "World Bank",
         "table": "SM.POP.NETM",
@@ -91,14 +92,17 @@ _WDI_SOURCES = [
     },
     {
         "title": "World Bank, World Development Indicators, bulk CSV API_SP.POP.TOTL_DS2 "
-        "(Population, total), Last Updated Date 2025-04-15",
+        "(Population, total), Last Updated Date 2025-04-15; byte-identical copy from GitHub "
+        "enessargin/country_metrics_app (commit 1c345d79), not downloaded from the World Bank",
         "path": "https://api.worldbank.org/v2/country/all/indicator/SP.POP.TOTL?downloadformat=csv",
         "publisher": "World Bank",
         "table": "SP.POP.TOTL",
         "raw_file": "worldbank_wdi/API_SP.POP.TOTL_DS2_en_csv_v2_19373.csv",
     },
     {
-        "title": "World Bank country classification (used only to flag aggregates)",
+        "title": "World Bank country classification of the 2024-11-13 download (used only to "
+        "flag aggregates); copy from GitHub HarisankarPanda/Population_Visualization "
+        "(commit bebdbcac)",
         "path": "https://datahelpdesk.worldbank.org/knowledgebase/articles/906519",
         "publisher": "World Bank",
         "table": "Metadata_Country",
