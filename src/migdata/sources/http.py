@@ -97,7 +97,26 @@ def get_json(
     params: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Any:
-    """GET ``url`` and return its JSON.
+    """GET ``url`` (with :data:`TIMEOUT`) and return its JSON.
+
+    Parameters
+    ----------
+    session : requests.Session
+        From :func:`make_session`.
+    url : str
+        The address, without query.
+    params, headers : dict, optional
+        Query parameters and extra headers (e.g. ``Authorization``).
+
+    Returns
+    -------
+    Any
+        The decoded JSON.
+
+    Warns
+    -----
+    UserWarning
+        When an expired cached answer stands in because the server could not be reached.
 
     Raises
     ------

@@ -29,7 +29,7 @@ COLUMNS = ["country", "country_m49", "country_name", "year", "variant", "sex", "
 
 
 def m49(country: str) -> int:
-    """UN M49 numeric code of an ISO3 country code."""
+    """Return the UN M49 numeric code of an ISO3 country code (e.g. ``"ARM"`` -> 51)."""
     record = pycountry.countries.get(alpha_3=country)
     if record is None:  # pragma: no cover - callers pass codes from to_iso3
         raise SourceError(f"no M49 code for {country!r}")
@@ -70,6 +70,24 @@ def fetch_un_data_portal(
     progress: bool = True,
 ) -> pd.DataFrame:
     """Download portal indicators for ISO3 ``countries``, following ``nextPage`` links.
+
+    Parameters
+    ----------
+    session : requests.Session
+        From :func:`migdata.sources.http.make_session` (retries, timeouts, cache).
+    countries : sequence of str
+        ISO 3166-1 alpha-3 codes.
+    indicators : sequence of int or str
+        Portal indicator ids (65 net migrants, 66 net migration rate).
+    start, end : int, optional
+        First and last year.
+    progress : bool
+        Show a tqdm bar over the pages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`COLUMNS`, one row per indicator, variant, sex and year.
 
     Raises
     ------

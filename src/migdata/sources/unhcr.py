@@ -70,6 +70,27 @@ def fetch_unhcr(
     Two paginated queries: ``coa=<countries>&coo_all=true`` (by origin, in the countries) and
     ``coo=<countries>&coa_all=true`` (by asylum country, from the countries). Zero and missing
     counts are dropped, as in the bundled ``unhcr_population``.
+
+    Parameters
+    ----------
+    session : requests.Session
+        From :func:`migdata.sources.http.make_session` (retries, timeouts, cache).
+    countries : sequence of str
+        ISO 3166-1 alpha-3 codes.
+    start, end : int, optional
+        First and last year.
+    progress : bool
+        Show a tqdm bar over the pages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`COLUMNS`, one row per record and population type.
+
+    Raises
+    ------
+    MalformedResponseError
+        An answer lacks ``items``, or a record or count is unusable.
     """
     common: dict[str, Any] = {"limit": PAGE_LIMIT, "cf_type": "ISO"}
     if start is not None:

@@ -71,6 +71,31 @@ def fetch_wdi(
 
     Returns the columns of :data:`COLUMNS`; a year without a figure has a NaN value. ``vintage``
     is the ``lastupdated`` date the API reports.
+
+    Parameters
+    ----------
+    session : requests.Session
+        From :func:`migdata.sources.http.make_session` (retries, timeouts, cache).
+    countries : sequence of str
+        ISO 3166-1 alpha-3 codes.
+    indicators : sequence of str
+        WDI codes, e.g. ``"SM.POP.NETM"``.
+    start, end : int, optional
+        First and last year.
+    progress : bool
+        Show a tqdm bar over the pages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by country, indicator and year.
+
+    Raises
+    ------
+    UnknownValueError
+        The API rejects an indicator code (its message is quoted).
+    MalformedResponseError
+        An answer or a record is not in the API v2 layout.
     """
     records: list[dict[str, Any]] = []
     params: dict[str, Any] = {"format": "json", "per_page": PER_PAGE}
