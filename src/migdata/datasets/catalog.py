@@ -78,6 +78,12 @@ def describe(dataset_id: str) -> dict[str, Any]:
 def list_datasets() -> pd.DataFrame:
     """Return one row per curated dataset: id, title, source, vintage, licence and rows.
 
+    Returns
+    -------
+    pandas.DataFrame
+        In catalogue order. ``source`` joins the publishers; ``licence`` is the licence name,
+        or ``not-stated`` where no raw file states one (see :func:`describe` for details).
+
     Examples
     --------
     >>> "un_migrant_stock" in set(list_datasets()["id"])

@@ -49,7 +49,10 @@ def _frame(folder: Path, dataset_id: str) -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    """Forget every loaded frame (e.g. after pointing MIGDATA_DATASETS_DIR elsewhere)."""
+    """Forget every loaded frame, so the next :func:`load` reads the files again.
+
+    Needed after pointing ``MIGDATA_DATASETS_DIR`` at another folder within one session.
+    """
     _frame.cache_clear()
 
 
