@@ -341,7 +341,7 @@ def test_to_persons_errors_and_empty() -> None:
         to_persons(_frame(birth_country=["AZE", "GEO"]))
     with pytest.raises(InvalidInputError, match="stateless"):
         to_persons(_frame(citizenships=[np.nan, np.nan]))
-    with pytest.raises(InvalidPersonError, match="overlaps"):
+    with pytest.raises(InvalidPersonError, match="overlap"):
         to_persons(_frame(start=["2000-01-01", "2009-06-01"]))
     with pytest.raises(MissingColumnsError, match="country"):
         to_persons(_frame().drop(columns="country"))
@@ -440,3 +440,13 @@ def test_tables_agree_on_the_worked_edges(rule: str) -> None:
             c: events[c] for c in FLOW_CATEGORIES
         }
     assert flows(people, "AZE", 2020, rule)["immigration"] == (2 if rule == "6_months" else 1)
+
+
+def test_to_persons_accepts_what_the_table_functions_accept() -> None:
+    # the same person written with different spellings of one country / citizenship set
+    frame = _frame(birth_country=["AZE", "Azerbaijan"], citizenships=["AZE;RUS", "RUS;AZE"])
+    assert flows(frame, "RUS", 2010)["immigration"] == 1
+    (person,) = to_persons(frame)
+    assert person.birth_country == "AZE"
+    assert person.citizenships == {"AZE", "RUS"}
+    assert flow_events(person, "RUS", 2010) == ["immigration", "returning_citizen"]

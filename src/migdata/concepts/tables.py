@@ -120,8 +120,10 @@ def _split_citizenships(value: object) -> list[str]:
 def to_persons(frame: pd.DataFrame) -> list[Person]:
     """Turn a long data frame of stays into :class:`Person` objects (one per ``person_id``).
 
-    Persons come in order of first appearance; each person's stays are sorted by start and then
-    validated by :class:`Person` (so overlaps raise :class:`~migdata.errors.InvalidPersonError`).
+    Persons come in order of first appearance; each person's stays are sorted by start. The
+    frame is checked exactly as the table functions check it, so it converts if and only if
+    :func:`stocks` and :func:`flows` accept it (an overlap raises
+    :class:`~migdata.errors.InvalidPersonError`, and so on).
 
     Parameters
     ----------
@@ -133,7 +135,7 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
     list of Person
         One per ``person_id``, with that id.
     """
-    _check_frame(frame)
+    _prepare(frame)  # the same checks and messages as the table functions
     if frame.empty:
         return []
     pcode, ids = pd.factorize(frame["person_id"], sort=False)
@@ -155,15 +157,6 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
     for lo, hi in pairwise(bounds):
         pid = ids[sorted_codes[lo]]
         pid = pid.item() if isinstance(pid, np.generic) else pid
-        if len(set(births[lo:hi])) != 1 or len({repr(c) for c in cits[lo:hi]}) != 1:
-            raise InvalidPersonError(
-                f"person {pid!r} has different birth countries or citizenships on different rows"
-            )
-        if not isinstance(cits[lo], str | Iterable):
-            raise InvalidInputError(
-                f"person {pid!r}: citizenships missing ({cits[lo]!r}); use an empty string for a "
-                "stateless person"
-            )
         stays = [Stay(countries[i], starts[i], ends[i], purposes[i]) for i in range(lo, hi)]
         persons.append(Person(births[lo], _split_citizenships(cits[lo]), stays, id=pid))
     return persons
