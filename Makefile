@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: lab test lint html clean datasets bench
 

@@ -67,7 +67,7 @@ def test_ci_script_runs_make_test() -> None:
 
 
 def test_wheel_bundles_the_data_package(tmp_path: Path) -> None:
-    """A non-editable install (pip install migdata) carries datasets/ as migdata/_bundled_datasets."""
+    """A non-editable install carries datasets/ as migdata/_bundled_datasets."""
     import json
     import zipfile
 
@@ -84,3 +84,12 @@ def test_wheel_bundles_the_data_package(tmp_path: Path) -> None:
     }
     assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"
     assert "migdata/concepts/__init__.py" in names
+
+
+def test_code_is_ruff_clean() -> None:
+    ruff = Path(sys.executable).with_name("ruff")
+    out = subprocess.run(
+        [str(ruff), "check", "--no-cache", "src", "tests", "benchmarks", "autograder"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
