@@ -100,7 +100,13 @@ def test_required_sections_glossary_and_self_checks(path: Path) -> None:
     assert "glossary." in code, f"{path.name} does not link its terms to migdata.glossary"
     if path.stem != "00_start_here":
         assert any("Practice" in h for h in headings), f"{path.name} has no practice section"
-        assert re.search(r"\bcheck\(", code), f"{path.name} has no self-check"
+        assert re.search(r"^check\(", code, flags=re.MULTILINE), f"{path.name} has no self-check"
+        assert "from migdata.course.selfcheck import check" in code, (
+            f"{path.name} must use the library self-check migdata.course.selfcheck.check"
+        )
+    assert not re.search(r"^\s*def check\b", code, flags=re.MULTILINE), (
+        f"{path.name} defines its own check(): use migdata.course.selfcheck"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -259,10 +265,11 @@ def test_self_checks_accept_the_right_answers(path: Path, tmp_path: Path) -> Non
     done, _ = preview.execute_notebook(solved, setup_source=NO_NETWORK, timeout=MAX_SECONDS)
     verdicts = [
         "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream").strip()
-        for c in done.cells if c.cell_type == "code" and re.search(r"\bcheck\(", c.source)
-        and not c.source.lstrip().startswith("def check")
+        for c in done.cells
+        if c.cell_type == "code" and re.search(r"^check\(", c.source, flags=re.MULTILINE)
     ]
-    assert verdicts and all(v == "Correct!" for v in verdicts), verdicts
+    asked = len(SOLUTIONS[path.stem]) + len(SOLUTION_EDITS.get(path.stem, []))
+    assert len(verdicts) == asked and all(v == "Correct!" for v in verdicts), verdicts
 
 
 def test_preview_builds_html_and_index(tmp_path: Path) -> None:
