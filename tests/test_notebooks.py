@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from migdata import glossary
 from migdata.course import preview
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,6 +115,52 @@ def test_no_network_code(path: Path) -> None:
     code = "\n".join(c.source for c in _read(path).cells if c.cell_type == "code")
     for pattern in NETWORK_PATTERNS:
         assert not re.search(pattern, code), f"{path.name} matches {pattern!r}: no network here"
+
+
+CURRICULUM = ROOT.parent / "shared" / "curriculum" / "module2.txt"
+#: A run of this many words in a row, identical to the curriculum, counts as copied.
+COPY_RUN = 8
+#: Names that may be repeated word for word: module and unit titles, titles of cited documents.
+NAMES = (
+    "Migration Data and Data Management",
+    "Concepts and definitions in international migration statistics",
+    "Institutional framework for migration data management in Azerbaijan",
+    "Handbook on Measuring International Migration through Population Censuses",
+    "Recommendations on Statistics of International Migration",
+    "Interagency Automated Information-Retrieval System",
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "").replace("'", ""))
+
+
+def _runs(text: str, n: int = COPY_RUN) -> set[str]:
+    """Every run of ``n`` words of ``text`` that does not cross or touch an allowed name."""
+    joined = " ".join(_words(text))
+    for name in NAMES:
+        joined = joined.replace(" ".join(_words(name)), "|")
+    runs = set()
+    for part in joined.split("|"):
+        w = part.split()
+        runs.update(" ".join(w[i:i + n]) for i in range(len(w) - n + 1))
+    return runs
+
+
+def test_course_text_is_in_our_own_words() -> None:
+    if not CURRICULUM.is_file():
+        pytest.skip(f"curriculum text not present: {CURRICULUM}")
+    curriculum = CURRICULUM.read_text(encoding="utf-8")
+    theirs = _runs(curriculum)
+    sample = " ".join(curriculum.split()[400:420])  # the detector itself finds a copied passage
+    assert _runs(sample) & theirs
+    texts = {path.name: "\n".join(c.source for c in _read(path).cells if c.cell_type == "markdown")
+             for path in NOTEBOOKS}
+    texts["README.md"] = (NB_DIR / "README.md").read_text(encoding="utf-8")
+    texts["migdata.glossary.TERMS"] = "\n".join(t.summary for t in glossary.TERMS.values())
+    copied = {name: sorted(_runs(text) & theirs) for name, text in texts.items()
+              if _runs(text) & theirs}
+    assert not copied, f"word-for-word runs from the curriculum: {copied}"
 
 
 #: Numbers of 100 or more a notebook may write: definitions (183 and 365 days, per 1,000, percent)
