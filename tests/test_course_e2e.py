@@ -39,6 +39,7 @@ KINDS = {
     "s06_broken": "invalid_json",
     "s07_renamed": "renamed",
     "s08_tampered": "tampered",
+    "s10_killer": "kills_grader",
 }
 EXPECTED = {  # student -> (status, autograded score)
     "s01_model": ("graded", AUTO_MAX),
@@ -50,6 +51,7 @@ EXPECTED = {  # student -> (status, autograded score)
     "s07_renamed": ("renamed", 0.0),
     "s08_tampered": ("tampered", 0.0),
     "s09_absent": ("missing", 0.0),
+    "s10_killer": ("killed_grader", 0.0),  # plain `nbgrader autograde` would die with it
 }
 
 
@@ -116,6 +118,7 @@ def test_every_submission_gets_the_expected_status_and_score(graded_course, caps
     for student in EXPECTED:
         assert out.count(student) == 1
     assert "kernel died" in out and "invalid notebook" in out and "timed out" in out
+    assert "killed grader" in out
 
 
 def test_model_answer_reaches_full_marks_once_written_parts_are_marked(graded_course):

@@ -8,9 +8,10 @@ Every submission is graded by nbgrader's own ``Autograde`` converter, so scores 
 * a ledger (``.migdata-course/<assignment>.json`` in the course folder) written after every
   student, so an interrupted run resumes where it stopped and an unchanged submission is not
   graded twice;
-* parallel worker processes. SQLite allows one writer at a time, so each worker grades into its
-  own temporary copy of the gradebook (taken with SQLite's online backup) and sends the resulting
-  grades back; the parent alone writes them into the course gradebook, one student at a time.
+* worker processes, one or several. SQLite allows one writer at a time, so each worker grades into
+  its own temporary copy of the gradebook (taken with SQLite's online backup) and sends the
+  resulting grades back; the parent alone writes them into the course gradebook, one student at a
+  time. A worker that dies takes nothing else with it: what it held is graded again alone.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ import sqlite3
 import tempfile
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ STATUSES = {
     "graded": "graded",
     "timed_out": "timed out (a cell ran past the time limit and was interrupted; rest graded)",
     "kernel_died": "kernel died (the notebook crashed Python; not graded)",
+    "killed_grader": "killed grader (the notebook killed the grading process; not graded)",
     "invalid_notebook": "invalid notebook (the file is not a readable notebook; not graded)",
     "missing": "missing (nothing submitted)",
     "renamed": "renamed (the notebook has another file name; not graded)",
@@ -241,6 +243,11 @@ def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path)
             f"found {', '.join(inspection.unexpected)}; expected {', '.join(inspection.missing)} "
             "(rename the file in submitted/ and run again)"
         )
+    if outcome.get("worker_died"):
+        return "killed_grader", (
+            "grading it killed the worker process twice (e.g. os.kill of its parent); "
+            "look at the code before grading it by hand"
+        )
     if "Kernel died" in text or "DeadKernelError" in text:
         return "kernel_died", "the kernel died while running the notebook (e.g. os._exit, crash)"
     timed_out = []
@@ -311,8 +318,9 @@ def autograde(
     assignment
         Assignment id (a folder of the source directory, already generated).
     workers
-        Number of worker processes. 1 grades in this process, directly into the gradebook,
-        exactly as ``nbgrader autograde`` does.
+        Number of worker processes grading at the same time. Even with 1, grading happens in a
+        worker process, so a submission that kills its grading process (not just its kernel)
+        cannot stop the run.
     timeout
         Seconds a cell may run before it is interrupted (overrides ``Execute.timeout``).
     students
@@ -372,9 +380,10 @@ def autograde(
             record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
             continue
         old = ledger.get(student)
-        if (not force and old is not None and old.fingerprint == fp
-                and old.status != "error" and _has_submission(db_url, course_id, assignment,
-                                                              student)):
+        # a killed grader leaves nothing in the gradebook; other results must still be there
+        if (not force and old is not None and old.fingerprint == fp and old.status != "error"
+                and (old.status == "killed_grader"
+                     or _has_submission(db_url, course_id, assignment, student))):
             score, max_score = _score(db_url, course_id, assignment, student)
             record(GradeResult(student, old.status, score, max_score, old.detail, fp, 0.0, True))
             continue
@@ -393,14 +402,9 @@ def autograde(
         bar.update()
 
     try:
-        if workers == 1 or len(todo) <= 1:
-            for student, inspection, fp in todo:
-                start = time.perf_counter()
-                outcome = _run_nbgrader(cfg, assignment, student, db_url)
-                outcome["seconds"] = time.perf_counter() - start
-                finish(student, inspection, fp, outcome)
-        else:
-            _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish)
+        if todo:
+            _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish,
+                           autograded_dir)
     finally:
         bar.close()
     return [results[s] for s in sorted(results) if s in set(wanted)]
@@ -425,45 +429,61 @@ def _grade_in_pool(
     db_url: str,
     course_id: str,
     finish: Callable[[str, Inspection, str | None, dict], None],
+    autograded_dir: Path,
 ) -> None:
-    """Grade ``todo`` in worker processes; merge each result as soon as it arrives."""
+    """Grade ``todo`` in worker processes; merge each result as soon as it arrives.
+
+    A pool never holds more submissions than it has workers. If a worker process itself dies
+    (not a notebook kernel: nbgrader handles those), only the submissions being graded at that
+    moment are suspects: each is graded again alone, in a pool of its own, and the rest carry on
+    in a fresh pool. A submission that kills its worker is reported and stops nothing else.
+    """
     main_db = _sqlite_path(db_url)
-    pending = list(todo)
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
-                                   mp_context=get_context("spawn"))
-        futures = {
-            pool.submit(_worker_grade, cfg, assignment, student, main_db): (student, insp, fp)
-            for student, insp, fp in pending
-        }
-        pending = []
-        try:
-            not_done = set(futures)
-            while not_done:
-                done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
-                for future in done:
-                    student, insp, fp = futures[future]
-                    try:
-                        outcome = future.result()
-                    except BrokenProcessPool:
-                        # a worker process itself died: grade what it held again in a new pool
-                        pending.append((student, insp, fp))
-                        continue
-                    if outcome.get("grades") is not None:
-                        _merge_grades(db_url, course_id, assignment, student, outcome["grades"])
-                    finish(student, insp, fp, outcome)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        if pending and all(p in pending for p in todo):
-            # nothing got through twice in a row: report instead of looping
-            for student, insp, fp in pending:
-                finish(student, insp, fp, {"success": False, "error": "worker process died"})
-            return
-        todo = pending
+    queue = deque(todo)
+    while queue:
+        suspects = _run_pool(cfg, assignment, queue, workers, main_db, db_url, course_id, finish)
+        for item in suspects:
+            # a killed worker may leave half-written output behind
+            shutil.rmtree(autograded_dir / item[0] / assignment, ignore_errors=True)
+            if _run_pool(cfg, assignment, deque([item]), 1, main_db, db_url, course_id, finish):
+                student, insp, fp = item
+                shutil.rmtree(autograded_dir / student / assignment, ignore_errors=True)
+                finish(student, insp, fp, {"success": False, "worker_died": True})
 
 
-def now_utc() -> str:
-    """The current time, ISO 8601 UTC (for reports)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _run_pool(
+    cfg: Config,
+    assignment: str,
+    queue: deque[tuple[str, Inspection, str | None]],
+    workers: int,
+    main_db: str,
+    db_url: str,
+    course_id: str,
+    finish: Callable[[str, Inspection, str | None, dict], None],
+) -> list[tuple[str, Inspection, str | None]]:
+    """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)),
+                               mp_context=get_context("spawn"))
+    running: dict[Any, tuple[str, Inspection, str | None]] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                student, insp, fp = item = queue.popleft()
+                running[pool.submit(_worker_grade, cfg, assignment, student, main_db)] = item
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                student, insp, fp = running.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    lost = sorted([(student, insp, fp), *running.values()], key=lambda i: i[0])
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    return lost
+                if outcome.get("grades") is not None:
+                    _merge_grades(db_url, course_id, assignment, student, outcome["grades"])
+                finish(student, insp, fp, outcome)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return []

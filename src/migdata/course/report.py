@@ -134,7 +134,9 @@ def export_grades(
                 )
             ledger = read_ledger(root, assignment)
             max_score = maxima[assignment] = float(gb.find_assignment(assignment).max_score)
-            for student in sorted(s.id for s in gb.students):
+            # the gradebook's students, and anyone the autograder saw whom it does not hold
+            # (e.g. a submission that could not be graded at all)
+            for student in sorted({s.id for s in gb.students} | set(ledger)):
                 entry = ledger.get(student)
                 try:
                     sub = gb.find_submission(assignment, student)

@@ -26,6 +26,7 @@ KINDS = (
     "partial",
     "infinite_loop",
     "kernel_dies",
+    "kills_grader",
     "invalid_json",
     "renamed",
     "tampered",
@@ -89,7 +90,9 @@ def write_submission(
         One of :data:`KINDS`: ``solution`` (every answer from the instructor version), ``untouched``
         (the released notebook as handed out), ``partial`` (only the answer cells named in
         ``answered``), ``infinite_loop`` and ``kernel_dies`` (the solution with an endless loop or
-        ``os._exit(1)`` in the first answer cell), ``invalid_json`` (a truncated file), ``renamed``
+        ``os._exit(1)`` in the first answer cell), ``kills_grader`` (the solution, but the first
+        answer cell kills the process that runs the kernel: plain ``nbgrader autograde`` dies with
+        it), ``invalid_json`` (a truncated file), ``renamed``
         (the solution under another file name), ``tampered`` (untouched answers, every test cell
         replaced by ``pass``) and ``missing`` (nothing is written).
     answered
@@ -122,7 +125,7 @@ def write_submission(
         nb = nbformat.read(released, as_version=4)
         nb.metadata["migdata_synthetic"] = f"synthetic submission of kind {kind!r}"
         model = solution_sources(source_dir / released.name)
-        if kind in ("solution", "infinite_loop", "kernel_dies", "renamed"):
+        if kind in ("solution", "infinite_loop", "kernel_dies", "kills_grader", "renamed"):
             _fill(nb, model)
         elif kind == "partial":
             chosen = set(answered or ())
@@ -133,13 +136,15 @@ def write_submission(
                     f"expected some of {sorted(model)}"
                 )
             _fill(nb, {k: v for k, v in model.items() if k in chosen})
-        if kind in ("infinite_loop", "kernel_dies"):
+        if kind in ("infinite_loop", "kernel_dies", "kills_grader"):
             first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
                          and c.cell_type == "code")
             if kind == "infinite_loop":
                 trap = "while True:\n    pass\n"
-            else:
+            elif kind == "kernel_dies":
                 trap = "import os\nos._exit(1)\n"
+            else:
+                trap = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
             first.source = trap + first.source
         if kind == "tampered":
             for cell in nb.cells:
