@@ -7,6 +7,7 @@ connections blocked inside the kernel.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from pathlib import Path
@@ -161,6 +162,40 @@ def test_course_text_is_in_our_own_words() -> None:
     copied = {name: sorted(_runs(text) & theirs) for name, text in texts.items()
               if _runs(text) & theirs}
     assert not copied, f"word-for-word runs from the curriculum: {copied}"
+
+
+#: Notebooks with a plan for one class of 2 x 45 minutes (curriculum timeframe): the unit notebooks,
+#: the presentation class (in 00_start_here) and the non-formal session of Unit 2.4.2.
+CLASS_PLANS = ("00_start_here", "21_concepts_and_definitions", "22_primary_sources",
+               "23_institutions_azerbaijan", "24e_nonformal_population_change_and_data_gaps")
+#: The Unit 2.4.1 tasks, where students prepare their presentation.
+PRESENTATION_TASKS = ("24a_net_migration_rates", "24b_emigration_destinations",
+                      "24c_emigration_to_russia_by_decade", "24d_migrant_definition_azerbaijan")
+_PLAN_ROW = re.compile(r"^\|\s*(\d+)\s*[–-]\s*(\d+) min\b", flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("stem", CLASS_PLANS)
+def test_class_plan_fills_one_class_of_two_times_45_minutes(stem: str) -> None:
+    plans = [c.source for c in _read(NB_DIR / f"{stem}.ipynb").cells
+             if c.cell_type == "markdown" and _PLAN_ROW.search(c.source)]
+    assert len(plans) == 1, f"{stem} needs one class plan table, found {len(plans)}"
+    blocks = [(int(a), int(b)) for a, b in _PLAN_ROW.findall(plans[0])]
+    assert blocks[0][0] == 0 and blocks[-1][1] == 90, f"{stem}: the plan must run 0-90 min"
+    for (_, end), (start, _) in itertools.pairwise(blocks):
+        assert end == start, f"{stem}: gap or overlap in the class plan at {end} min"
+    assert all(a < b for a, b in blocks), blocks
+
+
+@pytest.mark.parametrize("stem", PRESENTATION_TASKS)
+def test_presentation_tasks_explain_the_grading(stem: str) -> None:
+    cells = [c.source for c in _read(NB_DIR / f"{stem}.ipynb").cells if c.cell_type == "markdown"]
+    section = next((c for c in cells if c.startswith("## Preparing your presentation")), "")
+    assert "15 minutes" in section, f"{stem} does not explain the presentation"
+    parts = (("relevance", "20 %"), ("analysis", "30 %"), ("presentation and oral", "10 %"))
+    for part, share in parts:
+        row = rf"^\|[^|\n]*{part}[^|\n]*\| {share} \|"
+        assert re.search(row, section, flags=re.MULTILINE), f"{stem}: no row '{part} {share}'"
+    assert "**60 %**" in section and "**40 %**" in section and "participation" in section
 
 
 #: Numbers of 100 or more a notebook may write: definitions (183 and 365 days, per 1,000, percent)
