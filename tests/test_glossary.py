@@ -36,3 +36,12 @@ def test_unknown_term_or_kind_lists_what_exists() -> None:
         glossary.entry("migrnt")
     with pytest.raises(UnknownValueError, match="unknown glossary kind 'flows'"):
         glossary.table(kind="flows")
+
+
+def test_course_terms_stay_out_of_the_un_concept_tables() -> None:
+    # Unit 2.1 shows glossary.table(kind="flow" / "stock" / "temporary_mobility") as the UN lists;
+    # a course term of one of those kinds (e.g. IDPs as a "stock") would appear there by mistake.
+    un_lists = {"flow", "stock", "temporary_mobility"}
+    assert un_lists <= {c.kind for c in CONCEPTS.values()}
+    assert not {t.kind for t in glossary.TERMS.values()} & un_lists
+    assert glossary.table(["idps"])["kind"].tolist() == ["population_group"]

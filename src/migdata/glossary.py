@@ -52,7 +52,9 @@ def _t(id: str, name: str, kind: str, summary: str, source: str) -> tuple[str, T
     return id, Term(id, name, kind, summary, source)
 
 
-#: Course terms of Units 2.2-2.4, in the kit's own words.
+#: Course terms of Units 2.2-2.4, in the kit's own words. Kinds: data_source, usual_residence_rule,
+#: indicator, data_quality, population_group, institution (the UN concepts have flow, stock and
+#: temporary_mobility).
 TERMS: Final[dict[str, Term]] = dict([
     _t("census", "Population and housing census", "data_source",
        "A count of every person and dwelling in the country on one reference day, usually every "
@@ -104,6 +106,30 @@ TERMS: Final[dict[str, Term]] = dict([
        "Net migration in a year per 1,000 people of the mid-year population. It allows countries "
        "of different size to be compared.",
        "UN DESA Population Division, World Population Prospects 2024, definitions of indicators"),
+    _t("projection", "Projection (as opposed to an estimate)", "data_quality",
+       "A figure for a year that the producer has not yet observed, computed from assumptions "
+       "about the future. In WPP 2024 the years up to 2023 are estimates and 2024 on belongs to "
+       "the projection variants (such as the medium variant). A projection is a forecast, not a "
+       "count: never present it as what happened.",
+       "UN DESA Population Division, World Population Prospects 2024, definitions of the "
+       "estimates and projection variants"),
+    _t("balancing_equation", "Demographic balancing equation", "indicator",
+       "Population change over a period equals births minus deaths (the natural increase) plus "
+       "net migration. When births, deaths and the population are known, net migration can be "
+       "estimated as what is left over; errors in any part then end up in the migration figure.",
+       f"{_RECS_1998}, Part One (net international migration)"),
+    _t("sampling_error", "Sampling error", "data_quality",
+       "The difference between an estimate from a sample and the true value, caused only by which "
+       "households happened to be drawn. It is large when the group of interest is small: a "
+       "sample of 1,000 households may hold only a handful of recent migrants.",
+       "UN DESA, Designing Household Survey Samples: Practical Guidelines (2005), chapter on "
+       "sampling errors; " + f"{_RECS_1998}, Part Two (household surveys)"),
+    _t("idps", "Internally displaced persons (IDPs)", "population_group",
+       "People forced to leave their homes, for example by armed conflict, who stay inside their "
+       "own country. They have not crossed an international border, so they are not "
+       "international migrants, but they are a large group in Azerbaijan's statistics.",
+       "UN Guiding Principles on Internal Displacement (E/CN.4/1998/53/Add.2), Introduction, "
+       "paragraph 2"),
     _t("sms", "State Migration Service (SMS)", "institution",
        "Azerbaijan's migration agency. It handles stay registration, temporary and permanent "
        "residence permits, work permits, refugee status and citizenship matters for foreigners "
