@@ -72,19 +72,21 @@ SYNTHETIC_LABEL = "SYNTHETIC: simulated by migdata.collection, not real data"
 #: Length of the simulated intercensal period, in years.
 PERIOD = 10.0
 
-#: The quantities every instrument tries to measure, with a plain-English meaning.
+#: The quantities every instrument tries to measure, with their meaning in plain English (students
+#: read these in notebook 22). "Census day" is t = 10; "the last year" is [9, 10); "the ten years"
+#: is the whole period [0, 10).
 MEASURES: dict[str, str] = {
-    "resident_population": "usual residents on census day (t = 10)",
-    "foreign_born": "residents born abroad (stock on census day)",
-    "foreign_citizens": "residents without national citizenship (stock on census day)",
-    "returned_migrants": "residents who emigrated during the period and came back (stock)",
-    "immigrants_last_year": (
-        "immigration events in the last year [9, 10), returning citizens included"
-    ),
-    "immigrants_period": "immigration events over the whole period [0, 10)",
-    "emigrants_last_year": "emigration events in the last year [9, 10)",
-    "emigrants_period": "emigration events over the whole period [0, 10)",
-    "emigrants_abroad": "people who emigrated during the period and are still abroad on census day",
+    "resident_population": "people who usually live in the country on census day",
+    "foreign_born": "residents on census day who were born abroad",
+    "foreign_citizens": "residents on census day who are not citizens",
+    "returned_migrants": "residents on census day who emigrated in the ten years and came back",
+    "immigrants_last_year": "arrivals to live in the country in the last year before the census "
+                            "(returning citizens included)",
+    "immigrants_period": "arrivals to live in the country in the ten years "
+                         "(returning citizens included)",
+    "emigrants_last_year": "departures to live abroad in the last year before the census",
+    "emigrants_period": "departures to live abroad in the ten years",
+    "emigrants_abroad": "people who left in the ten years and still live abroad on census day",
 }
 
 
