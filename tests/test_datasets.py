@@ -304,3 +304,16 @@ def test_every_area_without_iso3_is_the_documented_one() -> None:
     wpp = load("wpp_net_migration")
     assert set(wpp.loc[wpp["country"].isna(), "country_m49"]) == {412}
     assert "Kosovo (412)" in " ".join(describe("wpp_net_migration")["caveats"])
+
+
+@pytest.mark.parametrize(
+    ("dataset", "filters", "expected"),
+    [("wdi", {"country": "Atlantis"}, "English country name"),
+     ("un_migrant_stock", {"origin": "Narnia"}, "alpha-3"),
+     ("wdi", {"year": "abc"}, "whole number")],
+)
+def test_unknown_filter_value_says_what_form_was_expected(
+    dataset: str, filters: dict, expected: str
+) -> None:
+    with pytest.raises(UnknownValueError, match=expected):
+        load(dataset, **filters)

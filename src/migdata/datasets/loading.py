@@ -92,9 +92,20 @@ def _rows_matching(series: pd.Series, column: str, value: Any, kind: str) -> Any
         if hits.any():
             return hits
     raise UnknownValueError(
-        f"no rows with {column}={value!r}; values of {column!r}: "
+        f"no rows with {column}={value!r}{_expected(column, kind)}; values of {column!r}: "
         f"{_preview(series.dropna().unique().tolist())}"
     )
+
+
+def _expected(column: str, kind: str) -> str:
+    """What a filter value of this column may look like, for error messages."""
+    if column in COUNTRY_COLUMNS:
+        return " (expected an ISO 3166 alpha-3 or alpha-2 code or an English country name)"
+    if kind == "integer":
+        return " (expected a whole number)"
+    if kind == "number":
+        return " (expected a number)"
+    return ""
 
 
 def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
