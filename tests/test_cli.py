@@ -74,6 +74,7 @@ def test_datasets_show(capsys) -> None:
     assert out.startswith("geostat_population: ")
     assert "Caveats:" in out and "Columns:" in out
     assert "population" in out and "[persons]" in out
+    assert "Tracing a row to its raw file:" in out and "source_row" in out
 
 
 def test_datasets_export_csv_stdout_with_filters(capsys) -> None:

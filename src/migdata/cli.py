@@ -88,6 +88,8 @@ def _datasets_show(args: argparse.Namespace, out: TextIO) -> int:
     if meta.get("caveats"):
         lines += ["", "Caveats:"]
         lines += [_wrap(f"- {c}", "  ", "    ") for c in meta["caveats"]]
+    if meta.get("row_mapping"):
+        lines += ["", "Tracing a row to its raw file:", _wrap(meta["row_mapping"], "  ", "  ")]
     fields = meta.get("schema", {}).get("fields", [])
     if fields:
         lines += ["", "Columns:"]
