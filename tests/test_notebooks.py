@@ -221,6 +221,24 @@ def test_no_figure_is_typed_by_hand(path: Path) -> None:
     assert not typed, f"{path.name} seems to type figures by hand: {typed}"
 
 
+#: In the text, a decimal number may only be a unit of the module (2.1, 2.2.4...) and a percentage
+#: only a share of the grading scheme; any other is a data figure typed by hand (numbers below 100
+#: slip through the check above).
+_TEXT_FIGURE = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*|\d+(?:\.\d+)?\s?%")
+_UNIT_NUMBER = re.compile(r"2\.[1-4](?:\.[1-4])?")
+GRADING_SHARES = {"10 %", "20 %", "30 %", "40 %", "60 %"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_text_states_no_figure(path: Path) -> None:
+    found = [
+        m.group() for c in _read(path).cells if c.cell_type == "markdown"
+        for m in _TEXT_FIGURE.finditer(c.source)
+        if not _UNIT_NUMBER.fullmatch(m.group()) and m.group() not in GRADING_SHARES
+    ]
+    assert not found, f"{path.name} writes figures in its text (compute them in code): {found}"
+
+
 def test_real_data_notebooks_load_bundled_datasets_and_synthetic_ones_say_so() -> None:
     for path in NOTEBOOKS:
         nb = _read(path)
