@@ -70,3 +70,12 @@ def test_written(capsys: pytest.CaptureFixture[str]) -> None:
         written(None)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="min_words must be a whole number >= 1, got 0"):
         written("x", min_words=0)
+
+
+def test_docstring_examples_hold() -> None:
+    import doctest
+
+    from migdata.course import selfcheck
+
+    result = doctest.testmod(selfcheck)
+    assert result.attempted >= 4 and result.failed == 0
