@@ -181,6 +181,21 @@ def test_compare_and_coverage(pop: col.SyntheticCountry) -> None:
     assert set(cov.columns) == set(col.INSTRUMENTS)
 
 
+def test_citizen_returns_only_population_register_sees_them() -> None:
+    pop = _tiny()
+    perfect = col.citizen_returns(pop, p_register=1, arrival_lag=0, p_deregister=1,
+                                  departure_lag=0)
+    assert perfect["truth"] == 1  # p4 came back at t=9.2
+    assert perfect["population register"] == 1  # struck off at t=2, registered again
+    assert perfect[["foreigners' register", "residence-permit register"]].isna().all()
+    never = col.citizen_returns(pop, p_register=1, arrival_lag=0, p_deregister=0)
+    assert never["population register"] == 0  # never struck off: the return is no new entry
+    assert perfect.attrs["label"] == col.SYNTHETIC_LABEL
+    reg = col.population_register(pop, p_register=1, arrival_lag=0, p_deregister=1,
+                                  departure_lag=0)
+    assert reg["immigrants_period"] >= perfect["population register"]
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -195,6 +210,7 @@ def test_compare_and_coverage(pop: col.SyntheticCountry) -> None:
         (lambda p: col.compare(p, pd.Series([1.0])), "MEASURES"),
         (lambda p: col.compare(p, col.census(p), col.census(p)), "named 'census'"),
         (lambda p: col.repeat(col.household_survey, p, times=0), "times"),
+        (lambda p: col.citizen_returns(p, p_register=2), "p_register"),
     ],
 )
 def test_bad_input_is_a_clear_error(pop: col.SyntheticCountry, call, message: str) -> None:

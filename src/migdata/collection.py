@@ -24,6 +24,8 @@ instrument                what goes wrong (by design, as in the UN recommendatio
 :func:`residence_permit_register`  a first permit is a proxy for immigration of foreigners, but
                           permit dates are not arrival dates and permanent permits stay valid after
                           the holder has left.
+:func:`citizen_returns`   which register records a citizen coming back from abroad: only the
+                          population register, and only if the citizen had de-registered.
 ========================  ==========================================================================
 
 Time is measured in years since the previous census: the simulated period is ``[0, 10)`` and the
@@ -55,6 +57,7 @@ __all__ = [
     "SYNTHETIC_LABEL",
     "SyntheticCountry",
     "census",
+    "citizen_returns",
     "compare",
     "coverage_table",
     "foreigners_register",
@@ -655,6 +658,51 @@ def residence_permit_register(
         "immigrants_period": _in(first, 0, 10).sum(),
     }
     return _series(values, "residence-permit register")
+
+
+def citizen_returns(
+    pop: SyntheticCountry,
+    seed: int = 1,
+    *,
+    p_register: float = 0.95,
+    arrival_lag: float = 0.25,
+    p_deregister: float = 0.35,
+    departure_lag: float = 0.5,
+) -> pd.Series:
+    """Returns of citizens from abroad in the ten years: truth and each register (**synthetic**).
+
+    A return is an arrival (part of ``immigrants_period``), not the stock ``returned_migrants``.
+    The population register records a return as a new registration, but only when the citizen had
+    de-registered before leaving: for the others the register never knew they were away. The
+    foreigners' register and the residence-permit register hold no citizens, so they cannot count
+    returns of citizens at all (NaN).
+
+    Parameters
+    ----------
+    pop : SyntheticCountry
+        From :func:`make_population`.
+    seed, p_register, arrival_lag, p_deregister, departure_lag
+        As in :func:`population_register` (the same reporting behaviour, so the same seed gives the
+        registrations that :func:`population_register` counts).
+
+    Returns
+    -------
+    pandas.Series
+        Index: ``truth`` and the three register names of :data:`INSTRUMENTS`; values: number of
+        returns of citizens dated in the ten years; NaN where the register cannot count them.
+    """
+    p = _check_country(pop).persons
+    s = _register_state(pop, seed, p_register, arrival_lag, p_deregister, departure_lag)
+    citizen = p["citizen"].to_numpy()
+    ret = p["return_time"].to_numpy(float)
+    out = pd.Series({
+        "truth": float((citizen & _in(ret, 0, 10)).sum()),
+        "population register": float((citizen & _in(s["reg_back"], 0, 10)).sum()),
+        "foreigners' register": np.nan,
+        "residence-permit register": np.nan,
+    }, name="returns of citizens, ten years", dtype=float)
+    out.attrs["label"] = SYNTHETIC_LABEL
+    return out
 
 
 #: The instruments, by the name the course uses.
