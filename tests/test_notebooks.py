@@ -239,6 +239,49 @@ def test_text_states_no_figure(path: Path) -> None:
     assert not found, f"{path.name} writes figures in its text (compute them in code): {found}"
 
 
+#: Idioms, phrasal verbs and double negatives that second-language readers misread, with the plain
+#: words to use instead (issue from a student test of the kit).
+NOT_PLAIN_ENGLISH = {
+    r"\btold apart\b|\btell\w* (?:\w+ ){0,2}apart\b": "distinguished",
+    r"\bstand-ins?\b": "replacement",
+    r"\bby-products?\b": "side product",
+    r"\bcarr(?:y|ies|ied|ying)\b[^.]{0,30}\bforward\b": "repeated from the previous year",
+    r"\bf[ae]ll(?:s|ing)? back on\b": "use instead",
+    r"\bsecond opinion\b": "independent check",
+    r"\bf[ae]ll(?:s|ing)? between\b": "fits neither",
+    r"\buncounted\b": "not counted",
+    r"\b(?:no|not) longer than\b": "at most (avoid the double negative)",
+    r"\bleaves? out\b|\bleft out\b": "exclude",
+    r"\bturn(?:s|ed)? (?:\w+ ){0,2}into\b": "make / express as",
+    r"\bmove on\b": "move to another country",
+    r"\bfill(?:s|ed)? in\b": "complete",
+}
+
+
+def _not_plain(text: str) -> list[str]:
+    return [f"{m.group()!r} (use: {plain})" for pattern, plain in NOT_PLAIN_ENGLISH.items()
+            for m in re.finditer(pattern, text, flags=re.IGNORECASE)]
+
+
+def test_plain_english_check_finds_idioms() -> None:
+    assert _not_plain("A stand-in, carried a value forward; they fall back on it.") == [
+        "'stand-in' (use: replacement)", "'carried a value forward' (use: repeated from the "
+        "previous year)", "'fall back on' (use: use instead)"]
+    assert _not_plain("A register of people who stay at most twelve months.") == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_text_avoids_idioms_and_double_negatives(path: Path) -> None:
+    text = "\n".join(c.source for c in _read(path).cells if c.cell_type == "markdown")
+    found = _not_plain(text)
+    assert not found, f"{path.name}: write plain English for second-language readers: {found}"
+
+
+def test_glossary_shown_in_the_notebooks_avoids_idioms() -> None:
+    found = _not_plain("\n".join(t.summary for t in glossary.TERMS.values()))
+    assert not found, f"migdata.glossary.TERMS: write plain English: {found}"
+
+
 def test_real_data_notebooks_load_bundled_datasets_and_synthetic_ones_say_so() -> None:
     for path in NOTEBOOKS:
         nb = _read(path)

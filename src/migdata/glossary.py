@@ -84,12 +84,12 @@ TERMS: Final[dict[str, Term]] = dict([
        f"{_RECS_1998}, Part Two (registers of foreigners)"),
     _t("residence_permit_register", "Residence-permit register", "data_source",
        "The record of residence permits given to foreigners. A first permit is often used as a "
-       "stand-in for an immigration event, but permit dates are not arrival or departure dates, "
-       "and a permanent permit stays valid even after the holder has moved away.",
+       "replacement for a count of immigration events, but permit dates are not arrival or "
+       "departure dates, and a permanent permit stays valid even after the holder has moved away.",
        f"{_RECS_1998}, Part Two (residence permits)"),
     _t("border_data", "Border-crossing data", "data_source",
        "Records of every person crossing the border, citizens and foreigners. They count trips, "
-       "not migrants: to turn them into migration statistics a rule about the length of stay has "
+       "not migrants: to make migration statistics from them, a rule about the length of stay has "
        "to be applied to each person's entries and exits.",
        f"{_RECS_1998}, Part Two (border collection)"),
     _t("rule_183_days", "183-day rule (Geostat)", "usual_residence_rule",
