@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,12 @@ def cell_scores(course: Path, assignment: str) -> dict[str, dict[str, float | No
                 f"{nb.name}:{g.name}": g.auto_score for nb in sub.notebooks for g in nb.grades
             }
         return out
+
+
+def _child_cpu() -> float:
+    """CPU seconds (user + system) used so far by finished child processes and their children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -86,11 +93,11 @@ def main() -> int:
         print(f"{args.n} submissions of {args.assignment}: {sorted(set(kinds))}; "
               f"{os.cpu_count()} CPUs; cell time limit {args.timeout} s")
 
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), _child_cpu()
         subprocess.run([str(BIN / "nbgrader"), "autograde", args.assignment,
                         f"--Execute.timeout={args.timeout}"],
                        cwd=plain, env=env, capture_output=True, check=False)
-        t_plain = time.perf_counter() - start
+        t_plain, c_plain = time.perf_counter() - start, _child_cpu() - cpu0
 
         start = time.perf_counter()
         done = subprocess.run([str(BIN / "migdata-course"), "--course-dir", str(ours), "autograde",
@@ -104,11 +111,14 @@ def main() -> int:
 
         a, b = cell_scores(plain, args.assignment), cell_scores(ours, args.assignment)
         differ = sorted(s for s in set(a) | set(b) if a.get(s) != b.get(s))
-        print(f"plain nbgrader autograde : {t_plain:7.1f} s  ({t_plain / args.n:.2f} s/submission)")
+        print(f"plain nbgrader autograde : {t_plain:7.1f} s  ({t_plain / args.n:.2f} s/submission;"
+              f" CPU work {c_plain / args.n:.2f} s/submission)")
         print(f"migdata-course -w {args.workers:<7}: {t_ours:7.1f} s  "
               f"({t_ours / args.n:.2f} s/submission)")
         print(f"speed-up                 : {t_plain / t_ours:.2f}x")
         print(f"identical scores         : {not differ} ({len(a)} students compared)")
+        print("load average at the end  : {:.2f} {:.2f} {:.2f} (other work on the machine "
+              "lowers the speed-up)".format(*os.getloadavg()))
         if differ:
             print("students whose scores differ:", differ)
             return 1

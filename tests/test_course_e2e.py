@@ -212,9 +212,11 @@ def test_import_of_a_moodle_zip(repo_root, tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr(f"Aysel Mammadova_100231_assignsubmission_file_/{A}.ipynb", released)
         zf.writestr(f"Giorgi Beridze_100232_assignsubmission_file_/{A}.ipynb", released)
+        # older Moodle versions flatten the folder into the file name
+        zf.writestr(f"Nino Kapanadze_100234_assignsubmission_file_{A}.ipynb", released)
         zf.writestr("Anna Petrosyan_100233_assignsubmission_onlinetext_/onlinetext.html", "<p/>")
     assert cli(course, "import-zip", A, str(archive)) == 0
     assert sorted(p.parent.name for p in (course / "submitted").glob(f"*/{A}")) == [
-        "100231", "100232"
+        "100231", "100232", "100234"
     ]
     assert (course / "submitted" / "100231" / A / f"{A}.ipynb").read_bytes() == released

@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 import warnings
@@ -176,11 +177,12 @@ def _read_grades(db_url: str, course_id: str, assignment: str, student: str) -> 
         }
 
 
-def _merge_grades(db_url: str, course_id: str, assignment: str, student: str, data: dict) -> None:
-    """Write a worker's grades for one submission into the course gradebook."""
-    from nbgrader.api import Gradebook
+def _merge_grades(gb: Any, assignment: str, student: str, data: dict) -> tuple[float, float]:
+    """Write a worker's grades for one submission into the open course gradebook ``gb``.
 
-    with warnings.catch_warnings(), Gradebook(db_url, course_id) as gb:
+    Returns the submission's score and maximum as the course gradebook now holds them.
+    """
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", _sa_warning())
         gb.update_or_create_student(student)
         kwargs = {"timestamp": data["timestamp"]} if data["timestamp"] is not None else {}
@@ -196,6 +198,10 @@ def _merge_grades(db_url: str, course_id: str, assignment: str, student: str, da
             for cell_id, auto_comment in nb_data["comments"].items():
                 gb.find_comment(cell_id, nb_name, assignment, student).auto_comment = auto_comment
         gb.db.commit()
+        sub = gb.find_submission(assignment, student)
+        scores = float(sub.score), float(sub.max_score)
+        gb.db.commit()  # end the read transaction: nothing is held between students
+    return scores
 
 
 def _worker_grade(cfg: Config, assignment: str, student: str, main_db: str) -> dict[str, Any]:
@@ -395,7 +401,10 @@ def autograde(
 
     def finish(student: str, inspection: Inspection, fp: str | None, outcome: dict) -> None:
         status, detail = _classify(inspection, outcome, autograded_dir / student / assignment)
-        score, max_score = _score(db_url, course_id, assignment, student)
+        if "scores" in outcome:
+            score, max_score = outcome["scores"]
+        else:
+            score, max_score = _score(db_url, course_id, assignment, student)
         record(GradeResult(student, status, score, max_score, detail, fp,
                            round(outcome.get("seconds", 0.0), 3)))
         bar.set_postfix_str(f"{student}: {status}", refresh=False)
@@ -421,6 +430,16 @@ def _has_submission(db_url: str, course_id: str, assignment: str, student: str) 
         return True
 
 
+def _mp_context() -> Any:
+    """How worker processes start: a fork server that has imported nbgrader once (POSIX), so a
+    new worker costs a fork rather than a fresh interpreter; a fresh interpreter on Windows."""
+    if sys.platform == "win32":
+        return get_context("spawn")
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(["migdata.course.grading", "nbgrader.converters", "nbgrader.api"])
+    return ctx
+
+
 def _grade_in_pool(
     cfg: Config,
     assignment: str,
@@ -438,17 +457,20 @@ def _grade_in_pool(
     moment are suspects: each is graded again alone, in a pool of its own, and the rest carry on
     in a fresh pool. A submission that kills its worker is reported and stops nothing else.
     """
+    from nbgrader.api import Gradebook
+
     main_db = _sqlite_path(db_url)
     queue = deque(todo)
-    while queue:
-        suspects = _run_pool(cfg, assignment, queue, workers, main_db, db_url, course_id, finish)
-        for item in suspects:
-            # a killed worker may leave half-written output behind
-            shutil.rmtree(autograded_dir / item[0] / assignment, ignore_errors=True)
-            if _run_pool(cfg, assignment, deque([item]), 1, main_db, db_url, course_id, finish):
-                student, insp, fp = item
-                shutil.rmtree(autograded_dir / student / assignment, ignore_errors=True)
-                finish(student, insp, fp, {"success": False, "worker_died": True})
+    with Gradebook(db_url, course_id) as gb:  # this process alone writes to the course gradebook
+        while queue:
+            suspects = _run_pool(cfg, assignment, queue, workers, main_db, gb, finish)
+            for item in suspects:
+                # a killed worker may leave half-written output behind
+                shutil.rmtree(autograded_dir / item[0] / assignment, ignore_errors=True)
+                if _run_pool(cfg, assignment, deque([item]), 1, main_db, gb, finish):
+                    student, insp, fp = item
+                    shutil.rmtree(autograded_dir / student / assignment, ignore_errors=True)
+                    finish(student, insp, fp, {"success": False, "worker_died": True})
 
 
 def _run_pool(
@@ -457,31 +479,46 @@ def _run_pool(
     queue: deque[tuple[str, Inspection, str | None]],
     workers: int,
     main_db: str,
-    db_url: str,
-    course_id: str,
+    gb: Any,
     finish: Callable[[str, Inspection, str | None, dict], None],
 ) -> list[tuple[str, Inspection, str | None]]:
     """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)),
-                               mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context())
     running: dict[Any, tuple[str, Inspection, str | None]] = {}
+    # one submission more than there are workers, so no worker waits while this process merges
+    depth = workers + 1
+
+    def refill() -> bool:
+        while queue and len(running) < depth:
+            item = queue.popleft()
+            try:
+                running[pool.submit(_worker_grade, cfg, assignment, item[0], main_db)] = item
+            except BrokenProcessPool:
+                queue.appendleft(item)  # never started: not a suspect
+                return False
+        return True
+
     try:
-        while queue or running:
-            while queue and len(running) < workers:
-                student, insp, fp = item = queue.popleft()
-                running[pool.submit(_worker_grade, cfg, assignment, student, main_db)] = item
+        refill()
+        while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                student, insp, fp = running.pop(future)
+            finished = [(future, running.pop(future)) for future in done]
+            healthy = refill()  # keep the workers busy before merging
+            for k, (future, (student, insp, fp)) in enumerate(finished):
                 try:
                     outcome = future.result()
                 except BrokenProcessPool:
-                    lost = sorted([(student, insp, fp), *running.values()], key=lambda i: i[0])
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    return lost
+                    healthy = False
+                    lost = [item for _, item in finished[k:]] + list(running.values())
+                    break
                 if outcome.get("grades") is not None:
-                    _merge_grades(db_url, course_id, assignment, student, outcome["grades"])
+                    outcome["scores"] = _merge_grades(gb, assignment, student, outcome["grades"])
                 finish(student, insp, fp, outcome)
+            else:
+                lost = list(running.values())
+            if not healthy:
+                pool.shutdown(wait=False, cancel_futures=True)
+                return sorted(lost, key=lambda i: i[0])
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
