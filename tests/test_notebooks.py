@@ -242,7 +242,7 @@ def test_text_states_no_figure(path: Path) -> None:
 #: Idioms, phrasal verbs and double negatives that second-language readers misread, with the plain
 #: words to use instead (issue from a student test of the kit).
 NOT_PLAIN_ENGLISH = {
-    r"\btold apart\b|\btell\w* (?:\w+ ){0,2}apart\b": "distinguished",
+    r"\btold apart\b|\btell\w* (?:\w+ ){0,4}apart\b": "distinguished",
     r"\bstand-ins?\b": "replacement",
     r"\bby-products?\b": "side product",
     r"\bcarr(?:y|ies|ied|ying)\b[^.]{0,30}\bforward\b": "repeated from the previous year",
