@@ -317,3 +317,13 @@ def test_unknown_filter_value_says_what_form_was_expected(
 ) -> None:
     with pytest.raises(UnknownValueError, match=expected):
         load(dataset, **filters)
+
+
+def test_catalogue_shows_each_licence_once_in_order() -> None:
+    catalogue = list_datasets().set_index("id")["licence"]
+    for name in catalogue.index:
+        names = [lic["name"] for lic in describe(name).get("licenses", [])]
+        assert catalogue[name] == "; ".join(dict.fromkeys(names))
+        assert len(catalogue[name].split("; ")) == len(set(names))
+    # idps has two sources (UNHCR, IDMC), neither stating a licence: shown once, not twice.
+    assert catalogue["idps"] == "not-stated"

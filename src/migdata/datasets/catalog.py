@@ -99,7 +99,7 @@ def list_datasets() -> pd.DataFrame:
             "title": res["title"],
             "source": "; ".join(p for p in publishers if p),
             "vintage": res.get("vintage", ""),
-            "licence": "; ".join(lic["name"] for lic in res.get("licenses", [])),
+            "licence": "; ".join(dict.fromkeys(lic["name"] for lic in res.get("licenses", []))),
             "rows": int(res["rows"]),
         })
     return pd.DataFrame.from_records(
