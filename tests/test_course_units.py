@@ -129,6 +129,7 @@ def test_export_with_lecturer_marks_checks_the_scheme(course, tmp_path):
         export_grades(course, tmp_path / "g.csv", assignments=["unit99"])
 
 
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own session use
 def test_final_mark_out_of_100_for_unit24(repo_root, tmp_path):
     """Notebook 50 + presentation 10 + participation 40; no mark recorded stays a gap."""
     from nbgrader.api import Gradebook
@@ -140,12 +141,21 @@ def test_final_mark_out_of_100_for_unit24(repo_root, tmp_path):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "migdata-module2") as gb:
         gb.update_or_create_student("100231")
         gb.update_or_create_student("100232")
+        gb.update_or_create_student("100233")
+        gb.update_or_create_submission("unit24_net_migration", "100233")
+        for grade in gb.find_submission("unit24_net_migration", "100233").notebooks[0].grades:
+            grade.needs_manual_grade = grade.name in ("r2_answer", "a3_answer")
+            grade.auto_score = 0.0 if grade.name not in ("r2_answer", "a3_answer") else None
+        gb.db.commit()
     marks = tmp_path / "marks.csv"
-    marks.write_text("student_id,presentation,participation\n100231,8,35\n", encoding="utf-8")
+    marks.write_text("student_id,presentation,participation\n100231,8,35\n100233,9,40\n",
+                     encoding="utf-8")
     table = export_grades(course, tmp_path / "final.csv", assignments=["unit24_net_migration"],
                           marks=marks).set_index("student_id")
     assert table.loc["100231", "final"] == 0 + 8 + 35  # nothing handed in: notebook 0
-    assert pd.isna(table.loc["100232", "final"])
+    assert pd.isna(table.loc["100232", "final"])  # no marks recorded
+    assert table.loc["100233", "needs_manual_grade"]
+    assert pd.isna(table.loc["100233", "final"])  # written answers not marked yet
     too_high = tmp_path / "high.csv"
     too_high.write_text("student_id,presentation,participation\n100231,12,35\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match="presentation must be a number from 0 to 10"):

@@ -108,7 +108,8 @@ def export_grades(
         Optional CSV with columns ``student_id``, ``presentation`` (0-10) and ``participation``
         (0-40), recorded by the lecturer for Unit 2.4. When given, only one assignment may be
         exported; its maximum must be 50 points (relevance 20 + analysis 30) and a ``final``
-        column out of 100 is added.
+        column out of 100 is added, left empty for students without marks or whose written
+        answers still need marking.
 
     Returns
     -------
@@ -171,8 +172,9 @@ def export_grades(
         if unknown:
             raise InvalidInputError(f"{marks}: students not in the gradebook: {unknown}")
         table = table.merge(lecturer, on="student_id", how="left", validate="one_to_one")
-        # a student with no recorded mark has a gap (NaN), never an invented zero
-        table["final"] = table["score"] + table["presentation"] + table["participation"]
+        # no recorded mark, or written answers not marked yet: a gap (NaN), never an invented zero
+        final = table["score"] + table["presentation"] + table["participation"]
+        table["final"] = final.where(~table["needs_manual_grade"].astype(bool))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)
