@@ -220,3 +220,36 @@ def test_import_of_a_moodle_zip(repo_root, tmp_path):
         "100231", "100232", "100234"
     ]
     assert (course / "submitted" / "100231" / A / f"{A}.ipynb").read_bytes() == released
+
+
+def test_release_and_collect_through_an_exchange(repo_root, tmp_path):
+    """The JupyterHub route: release -> (student fetches and submits) -> collect."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+    from traitlets.config import Config
+
+    course = make_course(repo_root, tmp_path, [A])
+    exchange, home = tmp_path / "exchange", tmp_path / "student_home"
+    exchange.mkdir()
+    home.mkdir()
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
+    assert cli(course, "generate", A) == 0
+    assert cli(course, "release", A) == 0
+    assert (exchange / "migdata-module2" / "outbound" / A / f"{A}.ipynb").is_file()
+
+    student = Config()
+    student.Exchange.root = str(exchange)
+    student.Exchange.assignment_dir = str(home)
+    student.CourseDirectory.course_id = "migdata-module2"
+    student.CourseDirectory.assignment_id = A
+    for app in (ExchangeFetchAssignment, ExchangeSubmit):
+        app(coursedir=CourseDirectory(config=student), authenticator=Authenticator(config=student),
+            config=student).start()
+    assert (home / A / f"{A}.ipynb").is_file()
+
+    assert cli(course, "collect", A) == 0
+    collected = list((course / "submitted").glob(f"*/{A}/{A}.ipynb"))
+    assert len(collected) == 1
+    assert (collected[0].parent / "timestamp.txt").is_file()
