@@ -74,7 +74,8 @@ def test_a_deleted_test_cell_counts_as_tampering(course):
     nb["cells"] = [c for c in nb["cells"]
                    if c["metadata"].get("nbgrader", {}).get("grade_id") != "b2_test"]
     path.write_text(json.dumps(nb), encoding="utf-8")
-    assert inspect_submission(folder, released(course)).tampered == {f"{A}.ipynb": ["b2_test"]}
+    inspection = inspect_submission(folder, released(course))
+    assert inspection.tampered == inspection.deleted == {f"{A}.ipynb": ["b2_test"]}
 
 
 def test_fingerprint_changes_with_content_or_timestamp(course):

@@ -51,7 +51,7 @@ STATUSES = {
     "invalid_notebook": "invalid notebook (the file is not a readable notebook; not graded)",
     "missing": "missing (nothing submitted)",
     "renamed": "renamed (the notebook has another file name; not graded)",
-    "tampered": "tampered tests (locked cells edited; nbgrader restored them before grading)",
+    "tampered": "tampered tests (edited tests restored before grading; deleted tests score 0)",
     "error": "error (nbgrader failed; see detail)",
 }
 """Status codes of :class:`GradeResult` and what each means."""
@@ -270,8 +270,15 @@ def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path)
         last = [ln for ln in outcome.get("error", "").strip().splitlines() if ln.strip()]
         return "error", last[-1][:200] if last else "nbgrader failed"
     if inspection.tampered:
-        cells = "; ".join(f"{nb}: {', '.join(ids)}" for nb, ids in inspection.tampered.items())
-        return "tampered", f"locked cells edited or deleted ({cells}); originals restored"
+        parts = []
+        for nb, ids in inspection.tampered.items():
+            gone = inspection.deleted.get(nb, [])
+            edited = [i for i in ids if i not in gone]
+            if edited:
+                parts.append(f"{nb}: {', '.join(edited)} edited (originals restored)")
+            if gone:
+                parts.append(f"{nb}: {', '.join(gone)} deleted (scored 0)")
+        return "tampered", "locked cells changed: " + "; ".join(parts)
     if inspection.missing:
         return "graded", f"notebooks not submitted, scored 0: {', '.join(inspection.missing)}"
     return "graded", ""
@@ -520,7 +527,18 @@ def _run_pool(
                 pool.shutdown(wait=False, cancel_futures=True)
                 return sorted(lost, key=lambda i: i[0])
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # interrupted: stop the workers now, so none is still writing when the run resumes
+        _stop(pool)
         raise
     pool.shutdown(wait=True)
     return []
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's worker processes and wait for them (their kernels exit with them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+    pool.shutdown(wait=False, cancel_futures=True)

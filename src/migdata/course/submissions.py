@@ -31,6 +31,9 @@ class Inspection:
         Notebook file name -> why it cannot be read as a notebook.
     tampered
         Notebook file name -> ``grade_id`` of the locked cells that were edited or deleted.
+    deleted
+        Notebook file name -> ``grade_id`` of the locked cells that were deleted (a subset of
+        ``tampered``).
     """
 
     exists: bool
@@ -38,6 +41,7 @@ class Inspection:
     unexpected: list[str] = field(default_factory=list)
     invalid: dict[str, str] = field(default_factory=dict)
     tampered: dict[str, list[str]] = field(default_factory=dict)
+    deleted: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def renamed(self) -> bool:
@@ -113,7 +117,11 @@ def inspect_submission(folder: Path, released: dict[str, Path]) -> Inspection:
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if gid in expected:
                 seen[gid] = compute_checksum(cell)
-        bad = sorted(gid for gid, checksum in expected.items() if seen.get(gid) != checksum)
-        if bad:
-            result.tampered[name] = bad
+        edited = sorted(gid for gid, checksum in expected.items()
+                        if gid in seen and seen[gid] != checksum)
+        deleted = sorted(gid for gid in expected if gid not in seen)
+        if edited or deleted:
+            result.tampered[name] = sorted(edited + deleted)
+        if deleted:
+            result.deleted[name] = deleted
     return result
