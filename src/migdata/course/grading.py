@@ -204,10 +204,12 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict) -> tuple[f
     return scores
 
 
-def _worker_grade(cfg: Config, assignment: str, student: str, main_db: str) -> dict[str, Any]:
+def _worker_grade(
+    cfg: Config, assignment: str, student: str, main_db: str, scratch: str
+) -> dict[str, Any]:
     """Grade one student in a worker process, against a private snapshot of the gradebook."""
     course_id = cfg.CourseDirectory.course_id
-    tmpdir = tempfile.mkdtemp(prefix="migdata-grade-")
+    tmpdir = tempfile.mkdtemp(prefix=f"{student}-", dir=scratch)
     try:
         snapshot = os.path.join(tmpdir, "gradebook.db")
         with sqlite3.connect(main_db) as src, sqlite3.connect(snapshot) as dst:
@@ -468,13 +470,17 @@ def _grade_in_pool(
 
     main_db = _sqlite_path(db_url)
     queue = deque(todo)
-    with Gradebook(db_url, course_id) as gb:  # this process alone writes to the course gradebook
+    # this process alone writes to the course gradebook; the workers' snapshots live in
+    # `scratch`, removed at the end even if a worker was killed before cleaning up after itself
+    with Gradebook(db_url, course_id) as gb, \
+            tempfile.TemporaryDirectory(prefix="migdata-grade-") as scratch:
+        paths = (main_db, scratch)
         while queue:
-            suspects = _run_pool(cfg, assignment, queue, workers, main_db, gb, finish)
+            suspects = _run_pool(cfg, assignment, queue, workers, paths, gb, finish)
             for item in suspects:
                 # a killed worker may leave half-written output behind
                 shutil.rmtree(autograded_dir / item[0] / assignment, ignore_errors=True)
-                if _run_pool(cfg, assignment, deque([item]), 1, main_db, gb, finish):
+                if _run_pool(cfg, assignment, deque([item]), 1, paths, gb, finish):
                     student, insp, fp = item
                     shutil.rmtree(autograded_dir / student / assignment, ignore_errors=True)
                     finish(student, insp, fp, {"success": False, "worker_died": True})
@@ -485,7 +491,7 @@ def _run_pool(
     assignment: str,
     queue: deque[tuple[str, Inspection, str | None]],
     workers: int,
-    main_db: str,
+    paths: tuple[str, str],
     gb: Any,
     finish: Callable[[str, Inspection, str | None, dict], None],
 ) -> list[tuple[str, Inspection, str | None]]:
@@ -499,7 +505,7 @@ def _run_pool(
         while queue and len(running) < depth:
             item = queue.popleft()
             try:
-                running[pool.submit(_worker_grade, cfg, assignment, item[0], main_db)] = item
+                running[pool.submit(_worker_grade, cfg, assignment, item[0], *paths)] = item
             except BrokenProcessPool:
                 queue.appendleft(item)  # never started: not a suspect
                 return False
