@@ -38,5 +38,10 @@ html: $(VENV)/.course  ## executed HTML preview of the course for lecturers (bui
 datasets: $(VENV)/.course  ## maintainers: rebuild datasets/ from ../shared/data/raw
 	$(BIN)/python -m migdata.datasets.build --raw ../shared/data/raw
 
+bench: $(VENV)/.test  ## speed ratios measured in one run (not tests)
+	$(BIN)/python benchmarks/bench_concepts.py
+	$(BIN)/python benchmarks/bench_datasets.py
+	$(BIN)/python benchmarks/bench_autograde.py
+
 clean:
 	rm -rf $(VENV) build .pytest_cache
