@@ -13,20 +13,28 @@
 
 Every command works on a course folder (``--course-dir``, default ``autograder`` when it exists
 in the current folder, else the current folder) holding ``nbgrader_config.py``.
+
+This module imports nbgrader (and traitlets) only inside the commands, so ``--help`` works in a
+plain install, and a command run without the ``course`` extra says how to install it.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 import sys
 from pathlib import Path
 
 from migdata.errors import InvalidInputError, MigdataError
 
-from .config import load_config
-
 __all__ = ["main"]
+
+COURSE_EXTRA_MODULES = frozenset({
+    "nbgrader", "traitlets", "nbformat", "nbconvert", "nbclient", "jupyter_client",
+    "jupyter_core", "jupyter_server", "jupyterlab", "sqlalchemy", "alembic",
+})
+"""Top-level modules that come with the ``course`` extra (nbgrader and what it needs)."""
 
 
 def _default_course_dir() -> Path:
@@ -37,6 +45,8 @@ def _default_course_dir() -> Path:
 def _api(course_dir: Path, timeout: int | None = None):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
+
+    from .config import load_config
 
     cfg = load_config(course_dir, timeout=timeout)
     return NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
@@ -57,6 +67,8 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
     from nbgrader import converters
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
+
+    from .config import load_config
 
     cfg = load_config(course_dir)
     cfg.CourseDirectory.assignment_id = assignment
@@ -88,6 +100,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
     from nbgrader.apps import ZipCollectApp
+
+    from .config import load_config
 
     cfg = load_config(args.course_dir)
     root = Path(cfg.CourseDirectory.root)
@@ -150,6 +164,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .grading import read_ledger
     from .report import format_report
 
@@ -161,9 +176,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course_extra_installed() -> bool:
+    try:
+        return importlib.util.find_spec("nbgrader") is not None
+    except (ImportError, ValueError):  # e.g. sys.modules["nbgrader"] is None
+        return False
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migdata-course", description="Lecturer's tools for the migdata nbgrader course.",
+        epilog=None if _course_extra_installed() else
+        "The commands need the course extra, which is not installed: pip install 'migdata[course]'",
     )
     parser.add_argument("--course-dir", type=Path, default=None,
                         help="course folder with nbgrader_config.py (default: ./autograder or .)")
@@ -209,6 +233,12 @@ def main(argv: list[str] | None = None) -> int:
         args.course_dir = _default_course_dir()
     try:
         return args.func(args)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in COURSE_EXTRA_MODULES:
+            raise
+        print("migdata-course needs the course extra: pip install 'migdata[course]' "
+              f"(missing module: {exc.name})", file=sys.stderr)
+        return 2
     except MigdataError as exc:
         print(f"migdata-course: error: {exc}", file=sys.stderr)
         return 2

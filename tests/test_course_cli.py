@@ -1,0 +1,51 @@
+"""``migdata-course`` as a lecturer meets it: without the course extra."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from migdata.course.cli import main
+
+# run migdata-course in a fresh interpreter where the course extra cannot be imported
+NO_EXTRA = """
+import sys
+for name in ("traitlets", "nbgrader", "nbformat"):
+    sys.modules[name] = None  # 'import name' now fails as if it were not installed
+from migdata.course.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+def test_help_works_without_the_course_extra_and_says_how_to_install_it():
+    done = run(NO_EXTRA, "--help")
+    assert done.returncode == 0, done.stderr
+    assert "autograde" in done.stdout
+    assert "pip install 'migdata[course]'" in " ".join(done.stdout.split())
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["report", "unit22_sources"], ["autograde", "unit22_sources"],
+                                     ["generate", "unit22_sources"]])
+def test_a_command_without_the_course_extra_prints_one_line(command, tmp_path):
+    done = run(NO_EXTRA, "--course-dir", str(tmp_path), *command)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    needs = "migdata-course needs the course extra: pip install 'migdata[course]'"
+    assert lines[0].startswith(needs)
+
+
+def test_help_with_the_course_extra_has_no_install_hint(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    assert "pip install" not in capsys.readouterr().out
