@@ -1,4 +1,4 @@
-"""``migdata-course`` as a lecturer meets it: without the course extra."""
+"""``migdata-course`` as a lecturer meets it: without the course extra, in a pipe."""
 
 from __future__ import annotations
 
@@ -49,3 +49,24 @@ def test_help_with_the_course_extra_has_no_install_hint(capsys):
         main(["--help"])
     assert exit_.value.code == 0
     assert "pip install" not in capsys.readouterr().out
+
+
+def test_output_into_a_closed_pipe_ends_quietly():
+    """``migdata-course report ... | head``: no BrokenPipeError traceback."""
+    script = """
+import sys
+import migdata.course.cli as cli
+def flood(args):
+    for i in range(200_000):
+        print(f"line {i} " + "x" * 60)
+    return 0
+cli.cmd_report = flood
+sys.exit(cli.main(["report", "unit22_sources"]))
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("line 0")
+    proc.stdout.close()  # what 'head' does once it has enough
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -233,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         args.course_dir = _default_course_dir()
     try:
         return args.func(args)
+    except BrokenPipeError:  # e.g. 'migdata-course report ... | head': stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in COURSE_EXTRA_MODULES:
             raise
