@@ -1,13 +1,15 @@
-"""``migdata-course`` as a lecturer meets it: without the course extra, in a pipe."""
+"""``migdata-course`` as a lecturer meets it: without the course extra, in a pipe, releasing."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from migdata.course.cli import main
+from migdata.course.cli import NBGRADER_DEFAULT_EXCHANGE, exchange_root, main
 
 # run migdata-course in a fresh interpreter where the course extra cannot be imported
 NO_EXTRA = """
@@ -70,3 +72,14 @@ sys.exit(cli.main(["report", "unit22_sources"]))
     stderr = proc.stderr.read()
     assert proc.wait(timeout=60) == 1
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+def test_exchange_root_is_named_and_the_default_recognised(repo_root, tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", course)
+    # the shipped config leaves c.Exchange.root commented out: nbgrader's default is used
+    assert exchange_root(course) == (NBGRADER_DEFAULT_EXCHANGE, True)
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write("\nc.Exchange.root = '/srv/nbgrader/exchange'\n")
+    assert exchange_root(Path(course)) == ("/srv/nbgrader/exchange", False)

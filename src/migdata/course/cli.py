@@ -37,6 +37,9 @@ COURSE_EXTRA_MODULES = frozenset({
 })
 """Top-level modules that come with the ``course`` extra (nbgrader and what it needs)."""
 
+NBGRADER_DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"
+"""nbgrader's exchange folder when ``c.Exchange.root`` is not set."""
+
 
 def _default_course_dir() -> Path:
     here = Path.cwd()
@@ -87,9 +90,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def exchange_root(course_dir: Path) -> tuple[str, bool]:
+    """The exchange folder a course uses, and whether it is nbgrader's default (not configured)."""
+    from .config import load_config
+
+    cfg = load_config(course_dir)
+    configured = cfg.Exchange.get("root")
+    return (str(configured), False) if configured else (NBGRADER_DEFAULT_EXCHANGE, True)
+
+
 def cmd_release(args: argparse.Namespace) -> int:
+    root, default = exchange_root(args.course_dir)
     _check(_api(args.course_dir).release_assignment(args.assignment), "release")
-    print(f"{args.assignment} released to the exchange")
+    print(f"{args.assignment} released to the exchange {root}")
+    if default:
+        print("migdata-course: warning: c.Exchange.root is not set in nbgrader_config.py, so "
+              f"nbgrader used its default exchange {root}; students see the assignment only if "
+              "their nbgrader uses the same folder (see autograder/README.md, set-up 2)",
+              file=sys.stderr)
     return 0
 
 
