@@ -114,6 +114,9 @@ def test_report_lists_each_student_with_status_in_words():
     assert "(unchanged, not regraded)" in text
     assert "2  graded" in text and "1  missing" in text
     assert "Graded 2 submissions now (1.5 s each)" in text
+    assert "(4 students)" in text
+    one = format_report(results[:1], A)
+    assert "(1 student)" in one and "Graded 1 submission now (2.0 s each)" in one
 
 
 def test_export_with_lecturer_marks_checks_the_scheme(course, tmp_path):

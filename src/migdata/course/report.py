@@ -43,7 +43,8 @@ def format_report(results: Sequence[GradeResult], assignment: str) -> str:
     str
         A plain-text table followed by counts per status.
     """
-    lines = [f"Autograding report: {assignment}  ({len(results)} students)"]
+    people = "student" if len(results) == 1 else "students"
+    lines = [f"Autograding report: {assignment}  ({len(results)} {people})"]
     width = max([len("student"), *(len(r.student) for r in results)])
     header = f"{'student':<{width}}  {'score':>6}  {'max':>5}  {'status':<16}  detail"
     lines += [header, "-" * len(header)]
@@ -61,7 +62,8 @@ def format_report(results: Sequence[GradeResult], assignment: str) -> str:
     graded = [r for r in results if r.seconds > 0]
     if graded:
         total = sum(r.seconds for r in graded)
-        lines.append(f"Graded {len(graded)} submissions now ({total / len(graded):.1f} s each).")
+        noun = "submission" if len(graded) == 1 else "submissions"
+        lines.append(f"Graded {len(graded)} {noun} now ({total / len(graded):.1f} s each).")
     return "\n".join(lines)
 
 
