@@ -92,6 +92,10 @@ def test_synthetic_submission_errors(course):
         write_submission(course, A, "x", "lazy")
     with pytest.raises(InvalidInputError, match="not in"):
         write_submission(course, A, "x", "partial", answered=["z9_answer"])
+    # a partial submission needs the answers to fill in; none given is a mistake, not 'untouched'
+    for nothing in (None, []):
+        with pytest.raises(InvalidInputError, match="answered="):
+            write_submission(course, A, "x", "partial", answered=nothing)
     with pytest.raises(InvalidInputError, match="run `migdata-course generate"):
         write_submission(course, "unit99", "x", "solution")
 

@@ -96,7 +96,8 @@ def write_submission(
         (the solution under another file name), ``tampered`` (untouched answers, every test cell
         replaced by ``pass``) and ``missing`` (nothing is written).
     answered
-        For ``partial``: the ``grade_id`` of the answer cells to fill in.
+        For ``partial`` (required, at least one): the ``grade_id`` of the answer cells to fill
+        in. Other kinds ignore it.
     timestamp
         Submission time written to ``timestamp.txt`` (default: now, UTC).
 
@@ -107,6 +108,11 @@ def write_submission(
     """
     if kind not in KINDS:
         raise InvalidInputError(f"unknown submission kind {kind!r}; expected one of {KINDS}")
+    if kind == "partial" and not answered:
+        raise InvalidInputError(
+            f"a 'partial' submission needs answered=[...] naming the answer cells to fill in, got "
+            f"{answered!r}; use kind 'untouched' for a notebook with no answers"
+        )
     course_root = Path(course_root)
     release = course_root / "release" / assignment
     notebooks = sorted(release.glob("*.ipynb"))
