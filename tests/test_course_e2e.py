@@ -126,6 +126,7 @@ def test_model_answer_reaches_full_marks_once_written_parts_are_marked(graded_co
     table = pd.read_csv(_export(graded_course))
     row = table.set_index("student_id").loc["s01_model"]
     assert row.score == row.max_score == TOTAL_MAX
+    assert row.blank_unconfirmed == 0  # every written answer was written, none blank
 
 
 def _export(course: Path) -> Path:
@@ -146,6 +147,10 @@ def test_feedback_html_and_csv_export(graded_course):
     assert by_student.loc["s03_partial", "score"] == 5.0
     assert by_student.loc["s05_crash", "status"] == "kernel_died"
     assert by_student.loc["s09_absent", "status"] == "missing"
+    # nbgrader scores blank written answers 0 without flagging them for manual grading; the
+    # export counts them so the lecturer confirms them
+    untouched = by_student.loc["s02_untouched"]
+    assert not untouched.needs_manual_grade and untouched.blank_unconfirmed > 0
 
 
 def test_unchanged_submissions_are_not_regraded_and_changed_ones_are(graded_course):

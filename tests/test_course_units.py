@@ -17,6 +17,7 @@ from migdata.course.synthetic import write_submission
 from migdata.errors import InvalidInputError, MissingColumnsError
 
 A = "unit22_sources"
+WRITTEN = ("r2_answer", "a3_answer")  # the written answers of unit24_net_migration
 
 
 @pytest.fixture(scope="module")
@@ -152,18 +153,41 @@ def test_final_mark_out_of_100_for_unit24(repo_root, tmp_path):
         gb.update_or_create_student("100233")
         gb.update_or_create_submission("unit24_net_migration", "100233")
         for grade in gb.find_submission("unit24_net_migration", "100233").notebooks[0].grades:
-            grade.needs_manual_grade = grade.name in ("r2_answer", "a3_answer")
-            grade.auto_score = 0.0 if grade.name not in ("r2_answer", "a3_answer") else None
+            grade.needs_manual_grade = grade.name in WRITTEN
+            grade.auto_score = 0.0 if grade.name not in WRITTEN else None
+        # 100234 left the written answers blank: nbgrader scores them 0 and does not flag them
+        gb.update_or_create_student("100234")
+        gb.update_or_create_submission("unit24_net_migration", "100234")
+        for grade in gb.find_submission("unit24_net_migration", "100234").notebooks[0].grades:
+            grade.needs_manual_grade = False
+            grade.auto_score = 5.0 if grade.name == "r1a_test" else 0.0
         gb.db.commit()
     marks = tmp_path / "marks.csv"
-    marks.write_text("student_id,presentation,participation\n100231,8,35\n100233,9,40\n",
-                     encoding="utf-8")
-    table = export_grades(course, tmp_path / "final.csv", assignments=["unit24_net_migration"],
-                          marks=marks).set_index("student_id")
+    marks.write_text("student_id,presentation,participation\n100231,8,35\n100233,9,40\n"
+                     "100234,7,30\n", encoding="utf-8")
+
+    def export() -> pd.DataFrame:
+        return export_grades(course, tmp_path / "final.csv", marks=marks,
+                             assignments=["unit24_net_migration"]).set_index("student_id")
+
+    table = export()
     assert table.loc["100231", "final"] == 0 + 8 + 35  # nothing handed in: notebook 0
     assert pd.isna(table.loc["100232", "final"])  # no marks recorded
     assert table.loc["100233", "needs_manual_grade"]
     assert pd.isna(table.loc["100233", "final"])  # written answers not marked yet
+    # blank written answers: not flagged by nbgrader, yet no final mark until the lecturer
+    # confirms their 0 in the formgrader
+    assert not table.loc["100234", "needs_manual_grade"]
+    assert table.loc["100234", "blank_unconfirmed"] == len(WRITTEN)
+    assert pd.isna(table.loc["100234", "final"])
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "migdata-module2") as gb:
+        for grade in gb.find_submission("unit24_net_migration", "100234").notebooks[0].grades:
+            if grade.name in WRITTEN:
+                grade.manual_score = 0.0  # what entering 0 in the formgrader stores
+        gb.db.commit()
+    table = export()
+    assert table.loc["100234", "blank_unconfirmed"] == 0
+    assert table.loc["100234", "final"] == 5 + 7 + 30
     too_high = tmp_path / "high.csv"
     too_high.write_text("student_id,presentation,participation\n100231,12,35\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match="presentation must be a number from 0 to 10"):

@@ -179,6 +179,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks)
     print(f"{len(table)} rows written to {args.out}")
+    blank = sorted(set(table.loc[table["blank_unconfirmed"] > 0, "student_id"]))
+    if blank:
+        print(f"{len(blank)} student(s) left written answers blank; nbgrader scored them 0 and "
+              "did not flag them for marking. Confirm each 0 by entering it in the formgrader "
+              "(column blank_unconfirmed; no final mark until then): " + ", ".join(blank),
+              file=sys.stderr)
     return 0
 
 

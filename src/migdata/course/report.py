@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migdata.errors import InvalidInputError, MissingColumnsError
 
@@ -22,7 +22,7 @@ from .grading import STATUSES, GradeResult, read_ledger
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["LECTURER_MARKS", "export_grades", "format_report"]
+__all__ = ["LECTURER_MARKS", "blank_unconfirmed", "export_grades", "format_report"]
 
 LECTURER_MARKS = {"presentation": 10.0, "participation": 40.0}
 """Marks the lecturer records outside the notebook, with their maximum (curriculum, Unit 2.4)."""
@@ -65,6 +65,35 @@ def format_report(results: Sequence[GradeResult], assignment: str) -> str:
         noun = "submission" if len(graded) == 1 else "submissions"
         lines.append(f"Graded {len(graded)} {noun} now ({total / len(graded):.1f} s each).")
     return "\n".join(lines)
+
+
+def blank_unconfirmed(submission: Any) -> int:
+    """How many written answers of a submission were left blank and not yet confirmed.
+
+    nbgrader gives a manually graded answer that the student left exactly as released 0 points
+    and does not flag it for manual grading (``needs_manual_grade`` is False). Such a 0 is only
+    final once the lecturer has confirmed it by entering a mark (0 or more) for that answer in
+    the formgrader. This counts the blank written answers without such a mark.
+
+    Parameters
+    ----------
+    submission
+        An nbgrader ``SubmittedAssignment`` from an open ``Gradebook``.
+
+    Returns
+    -------
+    int
+        Number of blank, unconfirmed written answers (0 when every one has been marked).
+    """
+    count = 0
+    for notebook in submission.notebooks:
+        written = {cell.name for cell in notebook.notebook.solution_cells}
+        count += sum(
+            1 for grade in notebook.grades
+            if grade.name in written and grade.manual_score is None
+            and not grade.needs_manual_grade
+        )
+    return count
 
 
 def _read_marks(path: Path) -> pd.DataFrame:
@@ -110,14 +139,16 @@ def export_grades(
         Optional CSV with columns ``student_id``, ``presentation`` (0-10) and ``participation``
         (0-40), recorded by the lecturer for Unit 2.4. When given, only one assignment may be
         exported; its maximum must be 50 points (relevance 20 + analysis 30) and a ``final``
-        column out of 100 is added, left empty for students without marks or whose written
-        answers still need marking.
+        column out of 100 is added, left empty for students without marks, whose written
+        answers still need marking, or who left written answers blank that the lecturer has
+        not confirmed yet (``blank_unconfirmed`` above 0).
 
     Returns
     -------
     pandas.DataFrame
         Columns: assignment, student_id, status, score, max_score, needs_manual_grade,
-        late_penalty, timestamp (and presentation, participation, final with ``marks``).
+        blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty, timestamp (and
+        presentation, participation, final with ``marks``).
     """
     import pandas as pd
     from nbgrader.api import Gradebook, MissingEntry
@@ -145,17 +176,19 @@ def export_grades(
                     sub = gb.find_submission(assignment, student)
                 except MissingEntry:
                     status = entry.status if entry else "missing"
-                    rows.append((assignment, student, status, 0.0, max_score, False, 0.0, None))
+                    rows.append((assignment, student, status, 0.0, max_score, False, 0, 0.0,
+                                 None))
                     continue
                 status = entry.status if entry else "graded"
                 rows.append((
                     assignment, student, status, float(sub.score), max_score,
-                    bool(sub.needs_manual_grade), float(sub.late_submission_penalty),
+                    bool(sub.needs_manual_grade), blank_unconfirmed(sub),
+                    float(sub.late_submission_penalty),
                     sub.timestamp.isoformat(sep=" ") if sub.timestamp else None,
                 ))
     table = pd.DataFrame(rows, columns=[
         "assignment", "student_id", "status", "score", "max_score", "needs_manual_grade",
-        "late_penalty", "timestamp",
+        "blank_unconfirmed", "late_penalty", "timestamp",
     ])
     if marks is not None:
         lecturer = _read_marks(Path(marks))
@@ -174,9 +207,11 @@ def export_grades(
         if unknown:
             raise InvalidInputError(f"{marks}: students not in the gradebook: {unknown}")
         table = table.merge(lecturer, on="student_id", how="left", validate="one_to_one")
-        # no recorded mark, or written answers not marked yet: a gap (NaN), never an invented zero
+        # no recorded mark, written answers not marked yet, or blank written answers the
+        # lecturer has not confirmed: a gap (NaN), never a mark that only looks complete
         final = table["score"] + table["presentation"] + table["participation"]
-        table["final"] = final.where(~table["needs_manual_grade"].astype(bool))
+        complete = ~table["needs_manual_grade"].astype(bool) & (table["blank_unconfirmed"] == 0)
+        table["final"] = final.where(complete)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)
