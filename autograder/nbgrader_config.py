@@ -14,7 +14,8 @@ c = get_config()  # noqa: F821 (injected by traitlets when the file is loaded)
 # --- the course --------------------------------------------------------------------------------
 c.CourseDirectory.course_id = "migdata-module2"
 c.CourseDirectory.root = HERE
-# instructor versions live in the repository's assignments/source/<assignment>/
+# instructor versions live in the repository's assignments/source/<assignment>/; the installed
+# package does not contain them: copy assignments/ next to this folder, or put their path here
 c.CourseDirectory.source_directory = os.path.normpath(
     os.path.join(HERE, "..", "assignments", "source")
 )
