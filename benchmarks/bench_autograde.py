@@ -8,7 +8,7 @@ fails if any student's scores differ between the two.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_autograde.py            # 40 submissions, 2 workers
+    .venv/bin/python benchmarks/bench_autograde.py     # 40 submissions, CPU cores + 1 workers
     .venv/bin/python benchmarks/bench_autograde.py --n 12 --workers 3 --assignment unit21_concepts
 """
 
@@ -61,16 +61,19 @@ def _child_cpu() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=40, help="number of submissions (default 40)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: migdata-course's own, CPU cores + 1)")
     parser.add_argument("--assignment", default="unit22_sources")
     parser.add_argument("--timeout", type=int, default=5, help="cell time limit, seconds")
     args = parser.parse_args()
 
     from migdata.course.cli import main as course_cli
     from migdata.course.config import ensure_tools_on_path
+    from migdata.course.grading import default_workers
     from migdata.course.synthetic import solution_sources, write_submission
 
     ensure_tools_on_path()
+    workers = args.workers or default_workers()
     env = {**os.environ, "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", "")}
     answers = sorted(solution_sources(next(
         (ROOT / "assignments" / "source" / args.assignment).glob("*.ipynb"))))
@@ -101,7 +104,7 @@ def main() -> int:
 
         start = time.perf_counter()
         done = subprocess.run([str(BIN / "migdata-course"), "--course-dir", str(ours), "autograde",
-                               args.assignment, "--workers", str(args.workers),
+                               args.assignment, "--workers", str(workers),
                                "--timeout", str(args.timeout), "--quiet"],
                               env=env, capture_output=True, text=True, check=False)
         t_ours = time.perf_counter() - start
@@ -113,7 +116,7 @@ def main() -> int:
         differ = sorted(s for s in set(a) | set(b) if a.get(s) != b.get(s))
         print(f"plain nbgrader autograde : {t_plain:7.1f} s  ({t_plain / args.n:.2f} s/submission;"
               f" CPU work {c_plain / args.n:.2f} s/submission)")
-        print(f"migdata-course -w {args.workers:<7}: {t_ours:7.1f} s  "
+        print(f"migdata-course -w {workers:<7}: {t_ours:7.1f} s  "
               f"({t_ours / args.n:.2f} s/submission)")
         print(f"speed-up                 : {t_plain / t_ours:.2f}x")
         print(f"identical scores         : {not differ} ({len(a)} students compared)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 
 from migdata.course.cli import main
 from migdata.course.config import load_config
-from migdata.course.grading import GradeResult, autograde, read_ledger
+from migdata.course.grading import GradeResult, autograde, default_workers, read_ledger
 from migdata.course.report import export_grades, format_report
 from migdata.course.submissions import fingerprint, inspect_submission
 from migdata.course.synthetic import write_submission
@@ -104,6 +105,8 @@ def test_synthetic_submission_errors(course):
 def test_autograde_refuses_bad_arguments(course):
     with pytest.raises(InvalidInputError, match="workers"):
         autograde(course, A, workers=0)
+    # by default one worker more than the usable cores: workers wait while kernels start
+    assert default_workers() == len(os.sched_getaffinity(0)) + 1 >= 2
     assert main(["--course-dir", str(course), "autograde", "unit99_nothing", "--quiet"]) == 2
 
 

@@ -234,7 +234,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("zips", nargs="+", help="zip file(s) as downloaded from the LMS")
     p = add("autograde", cmd_autograde, "autograde every submission and report per student")
     p.add_argument("assignment")
-    p.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="parallel worker processes (default: CPU cores + 1)")
     p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
