@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from migdata import glossary
-from migdata.course import preview
+from migdata.course import preview, selfcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
@@ -164,23 +164,35 @@ def test_course_text_is_in_our_own_words() -> None:
     assert not copied, f"word-for-word runs from the curriculum: {copied}"
 
 
-#: Notebooks with a plan for one class of 2 x 45 minutes (curriculum timeframe): the unit notebooks,
-#: the presentation class (in 00_start_here) and the non-formal session of Unit 2.4.2.
+#: Notebooks with a plan for one class of 2 hours (curriculum timeframe: four classes of 2 hours,
+#: 8 hours in all): the unit notebooks, the presentation class (in 00_start_here) and the
+#: non-formal session of Unit 2.4.2.
 CLASS_PLANS = ("00_start_here", "21_concepts_and_definitions", "22_primary_sources",
                "23_institutions_azerbaijan", "24e_nonformal_population_change_and_data_gaps")
+CLASS_MINUTES = 120
+#: Plans still written for 90 minutes (issue 11): remove a notebook from here when its plan fills
+#: 2 hours; the test is a strict expected failure until then, so it fails once the plan is fixed.
+PLANS_OF_90_MINUTES = ("21_concepts_and_definitions", "22_primary_sources",
+                       "23_institutions_azerbaijan",
+                       "24e_nonformal_population_change_and_data_gaps")
 #: The Unit 2.4.1 tasks, where students prepare their presentation.
 PRESENTATION_TASKS = ("24a_net_migration_rates", "24b_emigration_destinations",
                       "24c_emigration_to_russia_by_decade", "24d_migrant_definition_azerbaijan")
 _PLAN_ROW = re.compile(r"^\|\s*(\d+)\s*[–-]\s*(\d+) min\b", flags=re.MULTILINE)
 
 
-@pytest.mark.parametrize("stem", CLASS_PLANS)
-def test_class_plan_fills_one_class_of_two_times_45_minutes(stem: str) -> None:
+@pytest.mark.parametrize("stem", [
+    pytest.param(stem, marks=pytest.mark.xfail(strict=True, reason="plan of 90 min (issue 11)"))
+    if stem in PLANS_OF_90_MINUTES else stem
+    for stem in CLASS_PLANS
+])
+def test_class_plan_fills_one_class_of_two_hours(stem: str) -> None:
     plans = [c.source for c in _read(NB_DIR / f"{stem}.ipynb").cells
              if c.cell_type == "markdown" and _PLAN_ROW.search(c.source)]
     assert len(plans) == 1, f"{stem} needs one class plan table, found {len(plans)}"
     blocks = [(int(a), int(b)) for a, b in _PLAN_ROW.findall(plans[0])]
-    assert blocks[0][0] == 0 and blocks[-1][1] == 90, f"{stem}: the plan must run 0-90 min"
+    assert blocks[0][0] == 0 and blocks[-1][1] == CLASS_MINUTES, (
+        f"{stem}: the plan must run 0-{CLASS_MINUTES} min")
     for (_, end), (start, _) in itertools.pairwise(blocks):
         assert end == start, f"{stem}: gap or overlap in the class plan at {end} min"
     assert all(a < b for a, b in blocks), blocks
@@ -211,6 +223,8 @@ def test_no_figure_is_typed_by_hand(path: Path) -> None:
     typed = []
     for cell in _read(path).cells:
         for line in cell.source.splitlines():
+            if _PLAN_ROW.match(line):
+                continue  # the minutes of a class plan are not figures
             for match in _NUMBER.finditer(line):
                 value = float(match.group(1).rstrip(",").replace("_", "").replace(",", ""))
                 if value < 100 or value in ALLOWED_NUMBERS or 1950 <= value <= 2100:
@@ -227,6 +241,8 @@ def test_no_figure_is_typed_by_hand(path: Path) -> None:
 _TEXT_FIGURE = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*|\d+(?:\.\d+)?\s?%")
 _UNIT_NUMBER = re.compile(r"2\.[1-4](?:\.[1-4])?")
 GRADING_SHARES = {"10 %", "20 %", "30 %", "40 %", "60 %"}
+#: The examples of answer forms the self-check gives ("0.51 or 51%"), which the text may repeat.
+FORM_EXAMPLES = set(re.findall(r"\d+(?:[.,]\d+)*%?", " ".join(selfcheck.FORMATS.values())))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -235,6 +251,7 @@ def test_text_states_no_figure(path: Path) -> None:
         m.group() for c in _read(path).cells if c.cell_type == "markdown"
         for m in _TEXT_FIGURE.finditer(c.source)
         if not _UNIT_NUMBER.fullmatch(m.group()) and m.group() not in GRADING_SHARES
+        and m.group() not in FORM_EXAMPLES
     ]
     assert not found, f"{path.name} writes figures in its text (compute them in code): {found}"
 
@@ -382,8 +399,15 @@ SOLUTION_EDITS = {
 }
 
 
+def _answers_in_metadata(nb: nbformat.NotebookNode) -> bool:
+    """True if the notebook keeps its model answers in cell metadata (test_presentation.py)."""
+    return any("answers" in c.metadata.get("migdata", {}) for c in nb.cells)
+
+
 def test_every_practice_question_has_an_answer_in_the_key() -> None:
     for path in NOTEBOOKS:
+        if _answers_in_metadata(_read(path)):
+            continue  # checked by tests/test_presentation.py
         code = "\n".join(c.source for c in _read(path).cells if c.cell_type == "code")
         asked = set(re.findall(r"^(answer_\d+) = None", code, flags=re.MULTILINE))
         key = set(SOLUTIONS.get(path.stem, {}))

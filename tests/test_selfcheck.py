@@ -168,6 +168,14 @@ def test_check_prints_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == "Not quite. Look at the table.\nCorrect!\n"
 
 
+def test_a_long_message_is_printed_in_short_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    hint = "Find the row of geostat_migration in Table 1 and read its number of rows, then retry."
+    check("many", 3, kind="number", hint=hint)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(len(line) <= 90 for line in lines)
+    assert " ".join(lines) == verdict("many", 3, kind="number", hint=hint)
+
+
 def test_written(capsys: pytest.CaptureFixture[str]) -> None:
     written("")
     written("Too short.")

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from numbers import Real
 
@@ -72,11 +73,19 @@ FORMATS = {
     "truth": "Write True or False (without quotes).",
 }
 
+# Printed messages wrap at this width, between words, so that no output line is long.
+WIDTH = 90
+
 # A share typed as a fraction may differ from the table's 0.1 % rounding by half a unit.
 SHARE_ROUNDING = 0.0005
 
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}([,\u00a0\u202f ]\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+
+
+def _say(message: str) -> None:
+    """Print a message in lines of at most :data:`WIDTH` characters, broken between words."""
+    print(textwrap.fill(message, WIDTH, break_long_words=False, break_on_hyphens=False))
 
 
 def _join(message: str, hint: str) -> str:
@@ -274,7 +283,7 @@ def check(
     choice : a multiple-choice question.
     written : the self-check of a discussion question.
     """
-    print(verdict(answer, expected, kind=kind, tolerance=tolerance, hint=hint))
+    _say(verdict(answer, expected, kind=kind, tolerance=tolerance, hint=hint))
 
 
 def _letters(options: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
@@ -366,7 +375,7 @@ def choice(
     answer, options, expected, hint
         As for :func:`choice_verdict`.
     """
-    print(choice_verdict(answer, options, expected, hint=hint))
+    _say(choice_verdict(answer, options, expected, hint=hint))
 
 
 def written(text: object, *, min_words: int = 10) -> None:
