@@ -6,42 +6,75 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 PYTEST_ARGS ?= -n auto
 
-.PHONY: lab test lint html clean datasets bench
+.PHONY: lab lecturer-lab test browser lint html clean datasets bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# Students: the kit, JupyterLab and ipywidgets only (extra `lab`). Lecturers add nbgrader (`course`),
+# maintainers frictionless and pyarrow (`data`); `test` has everything.
+$(VENV)/.lab: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[lab]"
+	touch $@
+
 $(VENV)/.course: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e ".[course]"
+	touch $@ $(VENV)/.lab
+
+$(VENV)/.data: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[data]"
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e ".[test]"
-	touch $@ $(VENV)/.course
+	touch $@ $(VENV)/.course $(VENV)/.lab $(VENV)/.data
 
 # Jupyter refuses to start as root unless told; containers and CI often run as root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(VENV)/.course  ## set up and open the course in JupyterLab
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+# The student's JupyterLab: opens 00_start_here.ipynb; lab/student/ turns off the news pop-up
+# (overrides.json) and nbgrader's instructor tools (page_config.json), and nbgrader's server
+# extensions are off too, in case nbgrader is installed in the same environment.
+NBGRADER_SERVER := formgrader assignment_list course_list validate_assignment
+STUDENT_LAB := --ServerApp.root_dir=notebooks \
+	--LabApp.default_url=/lab/tree/00_start_here.ipynb \
+	--LabApp.app_settings_dir=$(CURDIR)/lab/student \
+	$(foreach e,$(NBGRADER_SERVER),--ServerApp.jpserver_extensions=nbgrader.server_extensions.$(e)=False)
 
-test: $(VENV)/.test  ## set up and run every test
+lab: $(VENV)/.lab  ## set up and open the course in JupyterLab (students)
+	$(BIN)/jupyter lab $(STUDENT_LAB) $(ALLOW_ROOT)
+
+lecturer-lab: $(VENV)/.course  ## JupyterLab with nbgrader's formgrader, in the course folder
+	cd autograder && ../$(BIN)/jupyter lab $(ALLOW_ROOT)
+
+# The real-browser test needs Debian's chromium (CI runs as root on Debian); never a downloaded one.
+CHROMIUM ?= /usr/bin/chromium
+APT := apt-get -o DPkg::Lock::Timeout=600
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  $(APT) install -y chromium chromium-driver \
+	  || { $(APT) update && $(APT) install -y chromium chromium-driver; }; \
+	else echo "chromium is not installed ($(CHROMIUM)): the real-browser test is skipped"; fi
+
+test: $(VENV)/.test browser  ## set up and run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks autograder
 
-html: $(VENV)/.course  ## executed HTML preview of the course for lecturers (build/html/)
+html: $(VENV)/.lab  ## executed HTML preview of the course for lecturers (build/html/)
 	$(BIN)/python -m migdata.course.preview --out build/html
 
-datasets: $(VENV)/.course  ## maintainers: rebuild datasets/ from ../shared/data/raw
+datasets: $(VENV)/.data  ## maintainers: rebuild datasets/ from ../shared/data/raw
 	$(BIN)/python -m migdata.datasets.build --raw ../shared/data/raw
 
 bench: $(VENV)/.test  ## speed ratios measured in one run (not tests)
 	$(BIN)/python benchmarks/bench_concepts.py
 	$(BIN)/python benchmarks/bench_datasets.py
 	$(BIN)/python benchmarks/bench_autograde.py
+	$(BIN)/python benchmarks/bench_environment.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

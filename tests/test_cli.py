@@ -103,6 +103,20 @@ def test_datasets_export_files(capsys, tmp_path: Path) -> None:
     assert len(pd.read_csv(csv)) == 168
 
 
+def test_parquet_without_pyarrow_names_the_extra(capsys, tmp_path: Path, monkeypatch) -> None:
+    """pyarrow is in the maintainers' `data` extra, not in a student's install (issue 11)."""
+    from migdata import datasets
+
+    datasets.load("geostat_population")  # read once (cached), so only the export lacks pyarrow
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now fails
+    target = tmp_path / "geo.parquet"
+    code, out, err = _run(capsys, "datasets", "export", "geostat_population", "--format",
+                          "parquet", "--output", str(target))
+    assert code == 1 and out == "" and not target.exists()
+    assert "needs pyarrow" in err and "pip install 'migdata[data]'" in err
+    assert err.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [

@@ -140,3 +140,14 @@ def test_explore_pickers_select_the_rows_and_redraw(shown: list[object]) -> None
 def test_explore_needs_its_columns() -> None:
     with pytest.raises(InvalidInputError, match=r"explore names columns .*\['nope'\]"):
         display.explore(_rates(), value="nope", title="t", units="u", show=False)
+    with pytest.raises(InvalidInputError, match="years must be"):
+        display.explore(_rates(), value="rate", title="t", units="u", years=(2000, 2016),
+                        show=False)
+
+
+def test_explore_starts_on_the_years_asked(shown: list[object]) -> None:
+    explorer = display.explore(_rates(), value="rate", title="t", units="u", years=(2016, 2018),
+                               show=False)
+    assert explorer.years.value == (2016, 2018)
+    assert (explorer.years.min, explorer.years.max) == (2014, 2019)
+    assert set(explorer.selection()["year"]) == {2016, 2017, 2018}

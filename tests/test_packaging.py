@@ -15,11 +15,34 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
+def _extras() -> dict[str, list[str]]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+
+
 def _pyproject_packages() -> set[str]:
+    """What a student installs: the dependencies and the `lab` extra (environment.yml's list)."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {_name(r) for r in meta["dependencies"]}
-    names |= {_name(r) for r in meta["optional-dependencies"]["course"]}
+    names |= {_name(r) for r in _extras()["lab"]}
     return names
+
+
+def _all_packages() -> set[str]:
+    """Every package of the dependencies and the extras, except the test tools."""
+    names = _pyproject_packages()
+    for extra, requirements in _extras().items():
+        if extra != "test":
+            names |= {_name(r) for r in requirements}
+    return names - {"migdata"}
+
+
+def test_a_student_installs_no_lecturer_maintainer_or_test_tools() -> None:
+    student = _pyproject_packages()
+    for heavy in ("nbgrader", "frictionless", "pyarrow", "plotly", "pytest", "playwright", "ruff"):
+        assert heavy not in student, f"{heavy} is installed by `make lab`: move it to an extra"
+    assert {"jupyterlab", "ipywidgets"} <= student
+    assert "nbgrader" in {_name(r) for r in _extras()["course"]}
+    assert {"frictionless", "pyarrow"} <= {_name(r) for r in _extras()["data"]}
 
 
 def _conda_packages() -> set[str]:
@@ -47,7 +70,7 @@ def test_environment_yml_names_the_same_packages_as_pyproject() -> None:
 def test_readme_names_every_dependency_and_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
-    missing = [name for name in _pyproject_packages() if f"`{name}`" not in readme]
+    missing = [name for name in _all_packages() if f"`{name}`" not in readme]
     assert not missing, f"README does not say what these dependencies are for: {missing}"
 
 

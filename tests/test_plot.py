@@ -128,6 +128,18 @@ def test_sankey_plotly_and_matplotlib_fallback() -> None:
     assert len(fallback.axes[0].patches) == 6
 
 
+def test_plotly_backend_without_plotly_says_what_to_install(monkeypatch) -> None:
+    """plotly is the optional extra `plotly` (issue 11): a clear error, matplotlib still works."""
+    from migdata.errors import InvalidInputError
+
+    monkeypatch.setitem(sys.modules, "plotly", None)  # import plotly now fails
+    with pytest.raises(InvalidInputError, match=r"pip install 'migdata\[plotly\]'"):
+        mp.emigrant_sankey(_destinations().assign(origin="GEO"), source="UN DESA test")
+    with pytest.raises(InvalidInputError, match="backend='matplotlib'"):
+        mp.rates_timeseries(_rates(), source="test", backend="plotly")
+    assert mp.rates_timeseries(_rates(), source="test").axes
+
+
 def _comparison() -> pd.DataFrame:
     t = pd.DataFrame(
         {

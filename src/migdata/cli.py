@@ -115,6 +115,13 @@ def _write_frame(frame: Any, fmt: str, output: str | None, out: TextIO) -> None:
     if fmt == "csv":
         frame.to_csv(path, index=False)
     else:
+        try:
+            import pyarrow  # noqa: F401  (Parquet is written with pyarrow, from the `data` extra)
+        except ImportError as exc:
+            raise InvalidInputError(
+                "--format parquet needs pyarrow, which is not installed: "
+                "pip install 'migdata[data]' (or use --format csv)"
+            ) from exc
         frame.to_parquet(path, index=False)
     print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
 

@@ -375,6 +375,7 @@ class Explorer:
         units: str,
         percent: bool,
         countries: Sequence[str] | None,
+        years: tuple[int, int] | None = None,
     ) -> None:
         import ipywidgets as widgets
 
@@ -393,11 +394,19 @@ class Explorer:
             sources = _options(data[source])
             self.source = widgets.Dropdown(options=sources, value=sources[0],
                                            description="Source")
-        years = [int(y) for y in _options(data[year])]
-        if not years:
+        known = [int(y) for y in _options(data[year])]
+        if not known:
             raise InvalidInputError(f"explore(data) has no years in column {year!r}")
+        first, last = min(known), max(known)
+        if years is not None:
+            if len(years) != 2 or not first <= years[0] <= years[1] <= last:
+                raise InvalidInputError(
+                    f"years must be (first, last) within {first}-{last}, got {years!r}")
+            first_shown, last_shown = int(years[0]), int(years[1])
+        else:
+            first_shown, last_shown = first, last
         self.years = widgets.IntRangeSlider(
-            value=(min(years), max(years)), min=min(years), max=max(years), step=1,
+            value=(first_shown, last_shown), min=first, max=last, step=1,
             description="Years", continuous_update=False,
         )
         self.output = widgets.Output()
@@ -475,6 +484,7 @@ def explore(
     source: str | None = None,
     percent: bool = False,
     countries: Sequence[str] | None = None,
+    years: tuple[int, int] | None = None,
     show: bool = True,
 ) -> Explorer:
     """Pickers (countries, source, years) that redraw a line chart and a table of ``data``.
@@ -498,6 +508,8 @@ def explore(
         ``value`` holds fractions (0-1): the table shows them as percentages.
     countries : list of str, optional
         Countries selected at the start (default: all).
+    years : (int, int), optional
+        First and last year selected at the start (default: all years of the data).
     show : bool, default True
         Display the pickers and draw the first chart now.
 
@@ -515,7 +527,7 @@ def explore(
         raise InvalidInputError(f"explore(data) needs a pandas DataFrame, got {data!r}")
     _check_columns(data, [c for c in (value, country, year, source) if c is not None], "explore")
     explorer = Explorer(data, value=value, country=country, year=year, source=source, title=title,
-                        units=units, percent=percent, countries=countries)
+                        units=units, percent=percent, countries=countries, years=years)
     if show:
         _display(explorer.widget)
         explorer.redraw()

@@ -50,9 +50,21 @@ CAPTION_SIZE = 8
 
 
 def check_backend(backend: str) -> str:
-    """Return ``backend`` or raise :class:`InvalidInputError` naming the choices."""
+    """Return ``backend`` or raise :class:`InvalidInputError` naming the choices.
+
+    plotly is an optional extra (``pip install 'migdata[plotly]'``, not in a student's ``make
+    lab``): asking for it without it installed raises the same error, saying what to install.
+    """
     if backend not in BACKENDS:
         raise InvalidInputError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+    if backend == "plotly":
+        try:
+            import plotly  # noqa: F401
+        except ImportError as exc:
+            raise InvalidInputError(
+                "backend='plotly' needs plotly, which is not installed: "
+                "pip install 'migdata[plotly]' (or use backend='matplotlib')"
+            ) from exc
     return backend
 
 
