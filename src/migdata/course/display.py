@@ -40,8 +40,8 @@ __all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame",
 
 NO_DATA = "no data"
 
-# Text columns wrap at word boundaries; a very long word (a URL) may break anywhere.
-_CELL_STYLE = ("white-space: normal; overflow-wrap: anywhere; word-break: normal; "
+# Text wraps between words; only a word longer than a whole line (a URL) is broken.
+_CELL_STYLE = ("white-space: normal; overflow-wrap: break-word; word-break: normal; "
                "vertical-align: top; padding: 0.3em 0.6em; max-width: 36em;")
 _TEXT_STYLE = _CELL_STYLE + " text-align: left;"
 _NUMBER_STYLE = _CELL_STYLE + " text-align: right; white-space: nowrap;"
@@ -264,12 +264,12 @@ class Table:
         self.caption = caption
 
     def _repr_html_(self) -> str:
-        parts = ['<table class="migdata-table" style="border-collapse: collapse; '
-                 'table-layout: auto; width: auto; margin-left: 0;">']
-        if self.caption:
-            parts.append('<caption style="caption-side: top; text-align: left; '
-                         f'font-weight: bold; padding-bottom: 0.4em;">'
-                         f"{html.escape(self.caption)}</caption>")
+        parts = ['<div class="migdata-table-box">']
+        if self.caption:  # above the table, as wide as the output (a <caption> is as narrow as it)
+            parts.append('<p class="migdata-caption" style="font-weight: bold; '
+                         f'margin: 0 0 0.4em 0;">{html.escape(self.caption)}</p>')
+        parts.append('<table class="migdata-table" style="border-collapse: collapse; '
+                     'table-layout: auto; width: auto; margin-left: 0;">')
         head = "".join(f'<th style="{_HEAD_STYLE} text-align: {"right" if num else "left"};">'
                        f"{html.escape(str(col))}</th>"
                        for col, num in zip(self.text.columns, self.numeric, strict=True))
@@ -280,7 +280,7 @@ class Table:
                 for cell, num in zip(row, self.numeric, strict=True)
             )
             parts.append(f"<tr>{cells}</tr>")
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
         return "".join(parts)
 
     def __repr__(self) -> str:
@@ -376,11 +376,13 @@ class Explorer:
         percent: bool,
         countries: Sequence[str] | None,
         years: tuple[int, int] | None = None,
+        cite: str | None = None,
     ) -> None:
         import ipywidgets as widgets
 
         self.data, self.value, self.country_col, self.year_col = data, value, country, year
         self.source_col, self.title, self.units, self.percent = source, title, units, percent
+        self.cite = cite
         from ..plot.style import display_name
 
         codes = _options(data[country])
@@ -408,6 +410,7 @@ class Explorer:
         self.years = widgets.IntRangeSlider(
             value=(first_shown, last_shown), min=first, max=last, step=1,
             description="Years", continuous_update=False,
+            layout=widgets.Layout(width="30em"),  # room for the readout "1990 – 2023"
         )
         self.output = widgets.Output()
         pickers = [self.country, *([self.source] if self.source else []), self.years]
@@ -440,9 +443,23 @@ class Explorer:
         return wide
 
     def caption_source(self) -> str:
+        """Where the figures come from: the chosen source, ``cite``, or the data's own record."""
         if self.source is not None:
             return str(self.source.value)
-        return str(self.data.attrs.get("source", "see the dataset's description"))
+        if self.cite:
+            return self.cite
+        if self.data.attrs.get("source"):
+            return str(self.data.attrs["source"])
+        dataset = self.data.attrs.get("dataset")
+        if dataset:
+            from ..datasets import describe
+
+            meta = describe(str(dataset))
+            publishers = dict.fromkeys(s.get("publisher", "") for s in meta.get("sources", []))
+            return ", ".join([*(p for p in publishers if p), str(meta.get("vintage", ""))])
+        raise InvalidInputError(
+            "explore(data) needs the source of the figures for the captions: give cite=..., "
+            "a source column, or data.attrs['source']")
 
     def figure(self) -> Any:
         """The chart of the selection (matplotlib), or None when nothing is selected."""
@@ -485,6 +502,7 @@ def explore(
     percent: bool = False,
     countries: Sequence[str] | None = None,
     years: tuple[int, int] | None = None,
+    cite: str | None = None,
     show: bool = True,
 ) -> Explorer:
     """Pickers (countries, source, years) that redraw a line chart and a table of ``data``.
@@ -510,6 +528,10 @@ def explore(
         Countries selected at the start (default: all).
     years : (int, int), optional
         First and last year selected at the start (default: all years of the data).
+    cite : str, optional
+        The source named in the captions when there is no ``source`` column. Default:
+        ``data.attrs["source"]``, else the publisher and version of ``data.attrs["dataset"]``
+        (set by :func:`migdata.datasets.load`).
     show : bool, default True
         Display the pickers and draw the first chart now.
 
@@ -521,13 +543,15 @@ def explore(
     Raises
     ------
     InvalidInputError
-        If a named column is missing or there is no year.
+        If a named column is missing, there is no year, or the source of the figures is unknown.
     """
     if not isinstance(data, pd.DataFrame):
         raise InvalidInputError(f"explore(data) needs a pandas DataFrame, got {data!r}")
     _check_columns(data, [c for c in (value, country, year, source) if c is not None], "explore")
     explorer = Explorer(data, value=value, country=country, year=year, source=source, title=title,
-                        units=units, percent=percent, countries=countries, years=years)
+                        units=units, percent=percent, countries=countries, years=years,
+                        cite=cite)
+    explorer.caption_source()  # fails now, not at the first redraw, if the source is unknown
     if show:
         _display(explorer.widget)
         explorer.redraw()
