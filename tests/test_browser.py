@@ -112,13 +112,13 @@ def test_a_student_runs_start_here(browser: object, lab: Lab) -> None:
     # The pickers: add a country, and the explorer's chart is drawn again.
     picker = page.locator(".widget-select-multiple select").first
     picker.scroll_into_view_if_needed()
-    chart = page.locator(".widget-output img").first
+    chart = page.locator("img.widget-image").first
     _chart_shown(chart)
     before = chart.get_attribute("src")
     options = picker.locator("option").all_inner_texts()
     picker.select_option(label=options[:2])
     page.wait_for_function(
-        "old => { const i = document.querySelector('.widget-output img');"
+        "old => { const i = document.querySelector('img.widget-image');"
         " return i && i.getAttribute('src') !== old; }", arg=before, timeout=SLOW)
 
     # The self-check answers, and accepts the model answer typed by the student.

@@ -137,6 +137,23 @@ def test_explore_pickers_select_the_rows_and_redraw(shown: list[object]) -> None
     assert names == ["SelectMultiple", "Dropdown"]
 
 
+def test_explore_redraws_the_chart_and_the_table_when_a_picker_changes() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    explorer = display.explore(_rates(), value="rate", title="Net migration rate", source="source",
+                               units="per 1,000 population", countries=["AZE"], show=False)
+    explorer.redraw()
+    first = bytes(explorer.chart.value)
+    assert first.startswith(b"\x89PNG") and "Azerbaijan" in explorer.table.value
+    assert "Georgia" not in explorer.table.value and "no data" in explorer.table.value
+    explorer.country.value = ("AZE", "GEO")  # the observer redraws
+    assert bytes(explorer.chart.value) != first and "Georgia" in explorer.table.value
+    explorer.country.value = ()
+    assert "Nothing selected" in explorer.table.value
+    assert explorer.chart.layout.display == "none"
+
+
 def test_explore_needs_its_columns() -> None:
     with pytest.raises(InvalidInputError, match=r"explore names columns .*\['nope'\]"):
         display.explore(_rates(), value="nope", title="t", units="u", show=False)

@@ -360,7 +360,7 @@ class Explorer:
 
     Made by :func:`explore`. ``widget`` is the ipywidgets box shown in the notebook;
     :meth:`selection` is the part of the data the pickers select, :meth:`figure` its chart and
-    :meth:`redraw` draws both into the output area below the pickers.
+    :meth:`redraw` puts both below the pickers (``chart``, a PNG image, and ``table``, HTML).
     """
 
     def __init__(
@@ -412,11 +412,15 @@ class Explorer:
             description="Years", continuous_update=False,
             layout=widgets.Layout(width="30em"),  # room for the readout "1990 – 2023"
         )
-        self.output = widgets.Output()
+        # The chart is a PNG image and the table HTML, both plain widget values: no output capture,
+        # so the explorer behaves the same in JupyterLab and in a notebook run by nbclient.
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.table = widgets.HTML()
         pickers = [self.country, *([self.source] if self.source else []), self.years]
         for picker in pickers:
             picker.observe(lambda _change: self.redraw(), names="value")
-        self.widget = widgets.VBox([widgets.HBox(pickers[:-1]), self.years, self.output])
+        self.widget = widgets.VBox([widgets.HBox(pickers[:-1]), self.years, self.chart,
+                                    self.table])
 
     def selection(self) -> pd.DataFrame:
         """The rows the pickers select: chosen countries, source and years, sorted."""
@@ -475,19 +479,25 @@ class Explorer:
 
     def redraw(self) -> None:
         """Draw the chart and the table of the current selection below the pickers."""
-        import matplotlib.pyplot as plt
-        from IPython.display import clear_output
+        import io
 
-        with self.output:
-            clear_output(wait=True)
-            fig = self.figure()
-            if fig is None:
-                md("Nothing selected: choose at least one country.")
-                return
-            _display(fig)
-            plt.close(fig)
-            table(self.wide(), percent=list(self.wide().columns) if self.percent else (),
-                  caption=f"{self.title} ({self.units}); source: {self.caption_source()}")
+        import matplotlib.pyplot as plt
+
+        fig = self.figure()
+        if fig is None:
+            self.chart.layout.display = "none"
+            self.table.value = "<p><b>Nothing selected: choose at least one country.</b></p>"
+            return
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        self.chart.value = buffer.getvalue()
+        self.chart.layout.display = None
+        wide = self.wide()
+        self.table.value = make_table(
+            wide, percent=list(wide.columns) if self.percent else (),
+            caption=f"{self.title} ({self.units}); source: {self.caption_source()}",
+        )._repr_html_()
 
 
 def explore(
