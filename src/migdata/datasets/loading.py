@@ -118,7 +118,9 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
     **filters
         ``column=value`` or ``column=[value, ...]`` keeps the rows whose column holds (one of)
         the value(s). Country columns (country, origin, destination, asylum) also accept names
-        and alpha-2 codes, e.g. ``origin="Armenia"``.
+        and alpha-2 codes, e.g. ``origin="Armenia"``. A dataset with ``default_filters`` in
+        its metadata applies them unless the same column is given: ``un_migrant_stock``
+        returns Revision 2019 unless ``revision=2024`` or ``revision=[2019, 2024]`` is passed.
 
     Returns
     -------
@@ -141,6 +143,9 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
     """
     res = resource(dataset_id)
     frame = _frame(datasets_dir(), dataset_id)
+    # A dataset holding several revisions (un_migrant_stock: 2019 and 2024) gives one of them
+    # unless the caller names the revision(s): two revisions are never returned unasked.
+    filters = {**res.get("default_filters", {}), **filters}
     if not filters:
         return frame.copy(deep=False)  # copy-on-write: changes never reach the cache
     kinds = {f["name"]: f["type"] for f in res["schema"]["fields"]}
