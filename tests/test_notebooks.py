@@ -345,16 +345,18 @@ SOLUTIONS: dict[str, dict[str, str]] = {
         "answer_2": "round(citizens_share.iloc[-1, 0], 2)",
     },
     "24a_net_migration_rates": {
-        "answer_1": '"AZE"',
-        "answer_2": '1000 * net.set_index(["country", "year"]).loc[("AZE", 2020), "net_migration"]'
-                    ' / pop.set_index(["country", "year"]).loc[("AZE", 2020), "population"]',
+        "answer_1": '"Azerbaijan"',
+        "answer_2": 'round(wdi_table.loc[2020, "AZE"], 2)',
         "answer_3": '(lambda g: int(((g["geostat"] > 0) != (g["wpp"] > 0)).sum()))'
                     '(georgia.dropna(subset=["geostat", "wpp"]))',
+        "answer_4": '"a"',
     },
     "24b_emigration_destinations": {
-        "answer_1": '"RUS"',
-        "answer_2": 'top_2019["GEO"].set_index("destination").loc["GRC", "share"]',
-        "answer_3": 'int((change.xs("RUS", level="destination")["change"] < 0).sum())',
+        "answer_1": '"Russia"',
+        "answer_2": 'f"{top_2019[\'GEO\'].set_index(\'destination\')'
+                    '.loc[\'GRC\', \'share\']:.1f}%"',
+        "answer_3": '"b"',
+        "answer_4": 'f"{int(recent.loc[(\'RUS\', \'AZE\'), 2024]):,}"',
     },
     "24c_emigration_to_russia_by_decade": {
         "answer_1": '"Georgia"',
@@ -409,7 +411,8 @@ def test_self_checks_accept_the_right_answers(path: Path, tmp_path: Path) -> Non
     verdicts = [
         "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream").strip()
         for c in done.cells
-        if c.cell_type == "code" and re.search(r"^check\(", c.source, flags=re.MULTILINE)
+        if c.cell_type == "code"
+        and re.search(r"^(?:check|choice)\(", c.source, flags=re.MULTILINE)
     ]
     asked = len(SOLUTIONS[path.stem]) + len(SOLUTION_EDITS.get(path.stem, []))
     assert len(verdicts) == asked and all(v == "Correct!" for v in verdicts), verdicts

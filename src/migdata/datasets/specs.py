@@ -192,9 +192,10 @@ RESOURCES: list[dict[str, Any]] = [
             "Net migration for 2022-2024 is very volatile (e.g. UKR 2022, RUS 2022, ARM 2022-23); "
             "these are the published figures.",
             "Georgia's figures exclude Abkhazia and South Ossetia (World Bank country note).",
-            "Some values repeat over years in the source, apparently carried forward (e.g. AZE "
-            "-3847 in 1967-1975, AZE 1073 in 2014, 2015, 2020 and 2021, GEO -2738 in "
-            "2020-2021); they are kept as published.",
+            "Some values repeat over years in the source (e.g. AZE -3847 in 1967-1975, AZE "
+            "1073 in 2014, 2015, 2020 and 2021, years that are not all consecutive, GEO -2738 "
+            "in 2020-2021); they are kept as published. A repeated value is not always the "
+            "previous year's: AZE 2020 repeats 2015, not 2019.",
             "Country codes are the World Bank's: ISO 3166-1 alpha-3 for economies except XKX "
             "(Kosovo) and CHI (Channel Islands); aggregates (WLD, EAS, ...) have "
             "is_aggregate=true.",
