@@ -362,12 +362,13 @@ SOLUTIONS: dict[str, dict[str, str]] = {
         "answer_1": '"Georgia"',
         "answer_2": '(in_russia.loc[2000, "ARM"] - in_russia.loc[1990, "ARM"]) / 10',
         "answer_3": '"false"',
+        "answer_4": '"b"',
     },
     "24d_migrant_definition_azerbaijan": {
-        "answer_1": 'press_persons.query("year == 2016 and measure == '
-                    "'arrived_for_permanent_residence'\")[\"persons\"].iloc[0]",
-        "answer_2": "0",
+        "answer_1": 'int(table.loc[2022, "arrived (press)"])',
+        "answer_2": "len(missing_years)",
         "answer_3": '"negative"',
+        "answer_4": '"b"',
     },
     "24e_nonformal_population_change_and_data_gaps": {
         "answer_1": 'change["change from previous year"].sum()',
