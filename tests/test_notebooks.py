@@ -371,10 +371,10 @@ SOLUTIONS: dict[str, dict[str, str]] = {
         "answer_4": '"b"',
     },
     "24e_nonformal_population_change_and_data_gaps": {
-        "answer_1": 'change["change from previous year"].sum()',
-        "answer_2": 'change["net migration, WPP 2024 (persons)"].idxmin()',
-        "answer_3": 'idps.pivot(index="year", columns="source", values="persons").dropna()'
-                    '.iloc[-1].pipe(lambda r: r["IDMC"] - r["UNHCR"])',
+        "answer_1": 'int(population.loc[2024, "change since the previous figure"])',
+        "answer_2": 'int(balance["net migration (WPP 2024, model)"].idxmin())',
+        "answer_3": 'idp_table.dropna().iloc[-1].pipe(lambda r: r["IDMC"] - r["UNHCR"])',
+        "answer_4": '"b"',
     },
 }
 #: Edits a student makes instead of an answer variable (Unit 2.3, question 3).

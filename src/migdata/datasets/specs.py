@@ -887,9 +887,11 @@ NATIONAL_RESOURCES: list[dict[str, Any]] = [
             "(quality = secondary, source_type 'secondary (unattributed)'): read unit before "
             "comparing.",
             "Series break: the figure for 1 January 2023 is recalculated on the 2019 census "
-            "and, in the SSC's 2023 wording, excludes the area of the former Russian "
-            "peacekeeping deployment; earlier years are pre-recalculation figures. Do not read "
-            "the 2022-2023 difference as population change.",
+            "(Turan, quoting the SSC); the raw folder's provenance note adds that, in the SSC's "
+            "2023 wording, it excludes the area of the former Russian peacekeeping deployment "
+            "(the stored excerpt does not show that sentence). Earlier years are "
+            "pre-recalculation figures. Do not read the 2022-2023 difference as population "
+            "change.",
             "Where the printed words were not parsed into a number (Meydan.TV 2019: "
             "'9 млн 981,457 тыс'), value is empty and value_as_printed keeps the text; the same "
             "date has a parsed press figure (9,981,457) in another row.",
