@@ -75,7 +75,10 @@ PACKAGE: dict[str, Any] = {
         "(south_caucasus_wdi*.csv, south_caucasus_2019.csv, wpp2024_net_migration.csv: every "
         "figure in them is in the full files used here) and the computed UNHCR sums "
         "(unhcr_totals_in_country.csv, unhcr_totals_from_country.csv: derived, not published "
-        "figures)."
+        "figures), and the inputs of the raw folders' own extraction scripts (the hand-copied "
+        "windows un_desa_migrant_stock/rev2024_partial/transcribed/offset_*.csv, whose every "
+        "line is a row of undesa_ims2024_south_caucasus_od.csv, and the stored_text/ excerpts "
+        "behind the national CSVs)."
     ),
     "version": "1.0.0",
 }
