@@ -420,3 +420,20 @@ def test_national_flags_and_figures_spot_checks() -> None:
     border = load("armstat_border_press", measure="border_crossings_balance_as_printed")
     assert border.set_index("year")["value"].to_dict() == {
         2019: 10506, 2018: 15318, 2017: -26909, 2016: -48170, 2015: 43425}
+
+
+def test_every_transcribed_rev2024_line_is_a_curated_row(raw_dir: Path) -> None:
+    """The hand-copied windows behind the Rev.2024 CSV: each line is a curated row."""
+    stock = load("un_migrant_stock", revision=2024)
+    cells = {(int(r.year), r.origin, r.destination, r.sex): r.stock for r in stock.itertuples()}
+    folder = raw_dir / "un_desa_migrant_stock/rev2024_partial/transcribed"
+    seen = 0
+    for path in sorted(folder.glob("offset_*.csv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            year, orig, dest, _, _, _, _, total, male, female = next(csv.reader([line]))
+            for sex, value in (("total", total), ("male", male), ("female", female)):
+                assert cells[(int(year), orig, dest, sex)] == int(value), (path.name, line)
+            seen += 1
+    assert seen >= len(stock) // 3
