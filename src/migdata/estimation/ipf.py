@@ -250,7 +250,7 @@ def ipf_nway(
         targets.append((axes, other, target))
     scale = max(grand or 0.0, 1e-300)
     for _ in range(max_iter):
-        for axes, other, target in targets:
+        for _axes, other, target in targets:
             current = fit.sum(axis=other)
             factor = _divide(target, current)
             fit *= np.expand_dims(factor, other)

@@ -15,6 +15,7 @@ Siegel, J. S. and Swanson, D. A. (eds.) (2004). *The Methods and Materials of De
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -130,7 +131,7 @@ def balancing_equation(
     for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
         times = sorted(group[time_col].astype("float64").unique())
-        pairs = list(periods) if periods is not None else list(zip(times[:-1], times[1:], strict=True))
+        pairs = list(periods) if periods is not None else list(pairwise(times))
         for s, e in pairs:
             if float(e) <= float(s):
                 raise InvalidInputError(f"a period must end after it starts, got ({s}, {e})")
@@ -225,9 +226,13 @@ def survival_ratio_net_migration(
     for name, s in (("population_start", population_start), ("population_end", population_end),
                     ("survival", survival)):
         if not isinstance(s, pd.Series):
-            raise InvalidInputError(f"{name} must be a Series indexed by age, got {type(s).__name__}")
+            raise InvalidInputError(
+                f"{name} must be a Series indexed by age, got {type(s).__name__}"
+            )
         if s.isna().any():
-            raise InvalidInputError(f"{name} has missing values at ages {s.index[s.isna()].tolist()}")
+            raise InvalidInputError(
+                f"{name} has missing values at ages {s.index[s.isna()].tolist()}"
+            )
     if not population_start.index.equals(population_end.index):
         raise InvalidInputError(
             "population_start and population_end must have the same age groups: "
