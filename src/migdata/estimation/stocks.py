@@ -33,6 +33,8 @@ countries. *Scientific Data* 6, 82.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -255,8 +257,10 @@ def flows_from_stocks(
         person would look like a mover.
     births, deaths : Series, optional
         Births and deaths during the period by place of residence (same labels). Give both or
-        neither; without them the period is treated as having none (only sensible for short
-        periods or as a bound).
+        neither. Without them the period is treated as having none: with ``"rescale"`` the
+        growth of the native-born is then read as migration (a ``UserWarning`` says so);
+        ``"open"`` instead reads each birthplace's change of total as moves into or out of
+        the system, i.e. as natural change where its members live.
     match_birthplace : {"rescale", "open", "open-dr", "none"}
         How birthplace totals that differ between the two tables are reconciled; see
         :data:`MATCH_BIRTHPLACE` (the choices of ``match_birthplace_tot_method`` in migest).
@@ -344,6 +348,16 @@ def flows_from_stocks(
     seed_arr = seed_arr.copy()
     np.fill_diagonal(seed_arr, 0.0)
 
+    if match_birthplace == "rescale" and births is None:
+        r1, r2 = start.sum(axis=1), end.sum(axis=1)
+        if np.abs(r1 - r2).sum() > 1e-6 * max(start.sum(), 1.0):
+            warnings.warn(
+                "birthplace totals differ between the two tables and no births or deaths were "
+                "given: 'rescale' then reads natural increase as migration and overstates the "
+                "flows; give births and deaths, or use match_birthplace='open'",
+                UserWarning,
+                stacklevel=2,
+            )
     if match_birthplace == "rescale":
         start, end = _scale_native_global(start, end, b, d)
     start_adj = start - _death_matrix(d, start, places)
