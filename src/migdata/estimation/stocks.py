@@ -348,6 +348,7 @@ def flows_from_stocks(
     seed_arr = seed_arr.copy()
     np.fill_diagonal(seed_arr, 0.0)
 
+    _death_matrix(d, start, places)  # deaths larger than a population: refuse before anything
     if match_birthplace == "rescale" and births is None:
         r1, r2 = start.sum(axis=1), end.sum(axis=1)
         if np.abs(r1 - r2).sum() > 1e-6 * max(start.sum(), 1.0):
