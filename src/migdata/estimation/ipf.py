@@ -78,12 +78,15 @@ def _ipf2_layers(
     *,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
+    strict: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Row and column factors of a two-way IPF, for ``k`` layers at once.
 
     ``seed`` is ``(n, m)`` (shared by every layer) or ``(k, n, m)``; ``rows`` ``(k, n)`` and
     ``cols`` ``(k, m)``. The fitted layer ``l`` is ``a[l, :, None] * seed * b[l, None, :]``.
-    Returns ``a``, ``b`` and the number of iterations. Raises if the margins cannot be met.
+    Returns ``a``, ``b`` and the number of iterations. Raises if the margins cannot be met,
+    unless ``strict`` is False: then the last iterate is returned (a fit on the boundary, where
+    some cells tend to 0, is only approached, as by any Poisson regression routine).
     """
     k = rows.shape[0]
     shared = seed.ndim == 2
@@ -105,6 +108,8 @@ def _ipf2_layers(
             col_gap = np.abs(col_fit - cols).max(axis=1, keepdims=True) / totals
             if float(col_gap.max(initial=0.0)) <= max(tol, 1e-9):
                 return a, b, it
+    if not strict:
+        return a, b, max_iter
     worst = int(np.argmax(gap))
     raise InvalidInputError(
         f"IPF did not meet the margins within {max_iter} iterations (layer {worst} of {k}, "

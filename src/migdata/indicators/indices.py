@@ -227,7 +227,9 @@ def _quasi_independence(observed: np.ndarray, log_seed: np.ndarray | None = None
     seed = np.ones((n, n)) if log_seed is None else np.exp(log_seed)
     np.fill_diagonal(seed, 0.0)
     rows, cols = observed.sum(axis=1), observed.sum(axis=0)
-    a, b, _ = _ipf2_layers(seed, rows[None, :], cols[None, :], tol=1e-12, max_iter=100_000)
+    a, b, _ = _ipf2_layers(
+        seed, rows[None, :], cols[None, :], tol=1e-12, max_iter=5_000, strict=False
+    )
     return a[0][:, None] * seed * b[0][None, :]
 
 
