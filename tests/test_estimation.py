@@ -445,3 +445,13 @@ def test_bilateral_stock_table_from_the_bundled_un_stocks() -> None:
     with pytest.raises(InvalidInputError, match="exceed the population"):
         bilateral_stock_table(stock, small, 2015)
     assert bilateral_stock_table(stock, small, 2015, drop_inconsistent=True).empty
+
+
+@pytest.mark.parametrize("module", ["ipf", "stocks", "residual", "tables"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"migdata.estimation.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0

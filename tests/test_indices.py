@@ -190,3 +190,12 @@ def test_bad_input_is_refused() -> None:
         distance_indices(f, d.iloc[1:])
     with pytest.raises(InvalidInputError, match="> 0"):
         distance_indices(f, d.assign(distance=0.0))
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from migdata.indicators import indices
+
+    result = doctest.testmod(indices, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 4

@@ -303,13 +303,8 @@ def flows_from_stocks(
     ...                    [20, 25, 20, 200]], index=r, columns=r)
     >>> s2 = pd.DataFrame([[950, 100, 60, 0], [80, 505, 75, 5], [90, 30, 800, 40],
     ...                    [40, 45, 0, 180]], index=r, columns=r)
-    >>> od_matrix(flows_from_stocks(s1, s2)).round(1)
-    destination     A     B     C    D
-    origin
-    A             0.0   0.0  50.0  0.0
-    B            35.0   0.0  25.0  0.0
-    C            10.0  10.0   0.0  0.0
-    D            10.0  10.0   0.0  0.0
+    >>> od_matrix(flows_from_stocks(s1, s2)).round(1).to_numpy().tolist()
+    [[0.0, 0.0, 50.0, 0.0], [35.0, 0.0, 25.0, 0.0], [10.0, 10.0, 0.0, 0.0], [10.0, 10.0, 0.0, 0.0]]
     """
     if match_birthplace not in MATCH_BIRTHPLACE:
         raise InvalidInputError(
