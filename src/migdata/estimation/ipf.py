@@ -92,28 +92,39 @@ def _ipf2_layers(
     shared = seed.ndim == 2
     a = np.ones_like(rows)
     b = np.ones_like(cols)
-    totals = np.maximum(rows.sum(axis=1, keepdims=True), 1e-300)
+    totals = np.maximum(rows.sum(axis=1), 1e-300)
+    # Layers are fitted together; each leaves the active set once its margins are met.
+    active = np.arange(k)
+    gap = np.zeros(k)
     for it in range(1, max_iter + 1):
+        ra, ca, b_act = rows[active], cols[active], b[active]
         if shared:
-            a = _divide(rows, b @ seed.T)
-            col_fit = a @ seed
+            a_act = _divide(ra, b_act @ seed.T)
+            col_fit = a_act @ seed
         else:
-            a = _divide(rows, np.einsum("knm,km->kn", seed, b))
-            col_fit = np.einsum("knm,kn->km", seed, a)
-        b = _divide(cols, col_fit)
-        row_fit = a * (b @ seed.T) if shared else a * np.einsum("knm,km->kn", seed, b)
-        gap = np.abs(row_fit - rows).max(axis=1, keepdims=True) / totals
-        if float(gap.max(initial=0.0)) <= tol:
-            col_fit = b * (a @ seed) if shared else b * np.einsum("knm,kn->km", seed, a)
-            col_gap = np.abs(col_fit - cols).max(axis=1, keepdims=True) / totals
-            if float(col_gap.max(initial=0.0)) <= max(tol, 1e-9):
-                return a, b, it
+            s_act = seed[active]
+            a_act = _divide(ra, np.einsum("knm,km->kn", s_act, b_act))
+            col_fit = np.einsum("knm,kn->km", s_act, a_act)
+        b_act = _divide(ca, col_fit)
+        if shared:
+            row_fit = a_act * (b_act @ seed.T)
+        else:
+            row_fit = a_act * np.einsum("knm,km->kn", s_act, b_act)
+        scale = totals[active]
+        row_gap = np.abs(row_fit - ra).max(axis=1, initial=0.0) / scale
+        col_gap = np.abs(b_act * col_fit - ca).max(axis=1, initial=0.0) / scale
+        a[active], b[active] = a_act, b_act
+        gap[active] = np.maximum(row_gap, col_gap)
+        done = (row_gap <= tol) & (col_gap <= max(tol, 1e-9))
+        active = active[~done]
+        if active.size == 0:
+            return a, b, it
     if not strict:
         return a, b, max_iter
-    worst = int(np.argmax(gap))
+    worst = int(active[np.argmax(gap[active])])
     raise InvalidInputError(
         f"IPF did not meet the margins within {max_iter} iterations (layer {worst} of {k}, "
-        f"relative gap {float(gap.max()):.3g}): some totals cannot be reached because the "
+        f"relative gap {float(gap[worst]):.3g}): some totals cannot be reached because the "
         "seed is zero where they would need flows"
     )
 

@@ -221,7 +221,7 @@ def _rescale_birthplace(start: np.ndarray, end: np.ndarray, places: pd.Index) ->
     # mean. They agree because the native-born cells were scaled first (same world total).
     cols = cols * (rows.sum(axis=1, keepdims=True) / np.maximum(cols.sum(axis=1, keepdims=True),
                                                                 1e-300))
-    a, b, _ = _ipf2_layers(seeds, rows, cols, tol=1e-12, max_iter=DEFAULT_MAX_ITER)
+    a, b, _ = _ipf2_layers(seeds, rows, cols, tol=1e-10, max_iter=DEFAULT_MAX_ITER)
     fitted = a[:, :, None] * seeds * b[:, None, :]
     return fitted[0], fitted[1]
 
@@ -398,19 +398,40 @@ def flows_from_stocks(
     # Equalise each birthplace's two residual totals exactly (they agree up to rounding).
     rs, cs = rows.sum(axis=1), cols.sum(axis=1)
     cols = cols * np.divide(rs, cs, out=np.zeros_like(rs), where=cs > 0)[:, None]
-    a, c, _ = _ipf2_layers(seed_use, rows, cols, tol=1e-10)
-    flows3 = a[:, :, None] * seed_use[None, :, :] * c[:, None, :]
-    if extra_in is not None:
-        flows3 = flows3[:, :n, :n]
-
-    nz = np.nonzero(flows3 > 0)
+    # Birthplace by birthplace, IPF only over the places that send (lost people of that
+    # birthplace) and those that receive (gained them): the other rows and columns are 0.
+    # Small blocks converge in a few matrix-vector steps; a batched matrix product over all
+    # birthplaces was slower on a shared 2-core machine (see benchmarks/bench_estimation.py).
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for bp in range(n):
+        senders = np.flatnonzero(rows[bp] > 0)
+        receivers = np.flatnonzero(cols[bp] > 0)
+        if senders.size == 0 or receivers.size == 0:
+            continue
+        block_seed = seed_use[np.ix_(senders, receivers)]
+        a, c, _ = _ipf2_layers(
+            block_seed, rows[bp, senders][None, :], cols[bp, receivers][None, :], tol=1e-10
+        )
+        block = a[0][:, None] * block_seed * c[0][None, :]
+        ii, jj = np.nonzero(block > 0)
+        origin, destination = senders[ii], receivers[jj]
+        inside = (origin < n) & (destination < n)  # drop moves into or out of the system
+        parts.append((np.full(int(inside.sum()), bp), origin[inside], destination[inside],
+                      block[ii, jj][inside]))
+    if parts:
+        nz = tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
+        values = np.concatenate([p[3] for p in parts])
+    else:
+        nz = (np.zeros(0, dtype=int),) * 3
+        values = np.zeros(0)
+    movers = float(values.sum())
     cat = pd.CategoricalDtype(categories=places)
     out = pd.DataFrame(
         {
             "birthplace": pd.Categorical.from_codes(nz[0], dtype=cat),
             "origin": pd.Categorical.from_codes(nz[1], dtype=cat),
             "destination": pd.Categorical.from_codes(nz[2], dtype=cat),
-            "flow": flows3[nz],
+            "flow": values,
         }
     )
     out.attrs.update(
@@ -418,7 +439,7 @@ def flows_from_stocks(
             "method": "flows_from_stocks: demographic accounting, stayer assumption, IPF",
             "match_birthplace": f"{match_birthplace}: {MATCH_BIRTHPLACE[match_birthplace]}",
             "stayers": float(stayers.sum()),
-            "movers": float(flows3.sum()),
+            "movers": movers,
             "moves_outside": moves_outside,
             "births": float(b.sum()) if births is not None else "not given (taken as 0)",
             "deaths": float(d.sum()) if deaths is not None else "not given (taken as 0)",
