@@ -53,10 +53,11 @@ MATCH_BIRTHPLACE: dict[str, str] = {
         "own residence totals, so the flows reproduce every country's net migration"
     ),
     "open": (
-        "open system: a birthplace that lost people lost them to outside the system, from each "
-        "residence in proportion to its start stock; one that gained people gained them from "
-        "outside, into each residence in proportion to its end stock; those moves are taken "
-        "out before the flows are estimated and reported in attrs['moves_outside']"
+        "open system: a birthplace group that shrank lost people to outside the system (deaths), "
+        "from each residence in proportion to its start stock; one that grew gained them from "
+        "outside (births), into its native-born cell (any excess into its other cells in "
+        "proportion to their size); those moves are taken out before the flows are estimated "
+        "and reported in attrs['moves_outside']"
     ),
     "open-dr": (
         "open system as in Abel (2013, Demographic Research): the gain or loss of a birthplace is "
@@ -227,13 +228,30 @@ def _rescale_birthplace(start: np.ndarray, end: np.ndarray, places: pd.Index) ->
 
 
 def _open_proportional(start: np.ndarray, end: np.ndarray) -> tuple:
+    """Take each birthplace's gain or loss out of the tables before the flows are estimated.
+
+    A birthplace group can grow only by births, which happen in its own country: a gain is
+    taken from the native-born cell at the end (any excess from the group's other cells in
+    proportion to their size). A group shrinks by deaths wherever its members live: a loss is
+    taken from the start stocks in proportion to their size.
+    """
+    n = start.shape[0]
+    idx = np.arange(n)
     r1, r2 = start.sum(axis=1), end.sum(axis=1)
     out_moves = np.maximum(r1 - r2, 0.0)  # left the system, by birthplace
     in_moves = np.maximum(r2 - r1, 0.0)  # entered the system
     out_mat = np.divide(start, r1[:, None], out=np.zeros_like(start), where=r1[:, None] > 0)
-    in_mat = np.divide(end, r2[:, None], out=np.zeros_like(end), where=r2[:, None] > 0)
     out_mat *= out_moves[:, None]
-    in_mat *= in_moves[:, None]
+    in_mat = np.zeros_like(end)
+    native = np.minimum(in_moves, end[idx, idx])
+    in_mat[idx, idx] = native
+    rest = in_moves - native
+    if (rest > 0).any():
+        others = end.copy()
+        others[idx, idx] = 0.0
+        room = others.sum(axis=1)
+        in_mat += np.divide(others, room[:, None], out=np.zeros_like(others),
+                            where=room[:, None] > 0) * rest[:, None]
     return start - out_mat, end - in_mat, out_mat, in_mat
 
 
