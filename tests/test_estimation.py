@@ -101,6 +101,22 @@ def test_abel_2018_imr_example_margins() -> None:
     assert arr[0, 0, 1] == pytest.approx(20) and arr[0, 0, 3] == pytest.approx(10)
 
 
+def test_abel_cohen_2019_scientific_data_example_by_hand() -> None:
+    # Example "e7" of the same page (Abel and Cohen 2019), tables filled by column as in R.
+    s1 = _frame([100, 80, 30, 60, 10, 180, 10, 70, 10, 10, 140, 10, 0, 90, 40, 160], byrow=False)
+    s2 = _frame([95, 75, 55, 35, 5, 225, 0, 25, 15, 5, 115, 25, 5, 55, 50, 215], byrow=False)
+    # Birthplace totals are equal (120, 360, 220, 300) at both dates: a closed system.
+    np.testing.assert_array_equal(s1.sum(axis=1), s2.sum(axis=1))
+    arr = _array(flows_from_stocks(s1, s2))
+    # A-born: (100, 10, 10, 0) -> (95, 5, 15, 5): A and B lose 5 each, C and D gain 5 each;
+    # a uniform seed splits each loss equally: 2.5 to C and 2.5 to D from both A and B.
+    np.testing.assert_allclose(arr[0], [[0, 0, 2.5, 2.5], [0, 0, 2.5, 2.5], [0] * 4, [0] * 4])
+    # B-born: (80, 180, 10, 90) -> (75, 225, 5, 55): A, C, D lose 5, 5, 35; B gains 45.
+    np.testing.assert_allclose(arr[1][:, 1], [5, 0, 5, 35])
+    # total moves = the sum of every birthplace's losses
+    assert arr.sum() == pytest.approx(np.maximum(s1.to_numpy() - s2.to_numpy(), 0).sum())
+
+
 def test_distance_seed_moves_flows_towards_large_seed() -> None:
     # Abel (2018) supplementary example "e2": the seed shifts moves between receivers.
     s1 = _frame([100, 20, 10, 20, 10, 55, 40, 25, 10, 25, 140, 20, 0, 10, 65, 200], byrow=False)
