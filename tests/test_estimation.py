@@ -265,6 +265,8 @@ def test_bad_stock_tables_are_refused_with_the_value_named() -> None:
         flows_from_stocks(gap, S2)
     with pytest.raises(InvalidInputError, match="square DataFrame"):
         flows_from_stocks(S1.to_numpy(), S2)
+    with pytest.raises(InvalidInputError, match="numbers"):
+        flows_from_stocks(S1.astype(object).where(S1 != 555, "n/a"), S2)
     with pytest.raises(InvalidInputError, match="match_birthplace"):
         flows_from_stocks(S1, S2, match_birthplace="closed")
 

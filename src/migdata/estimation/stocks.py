@@ -96,7 +96,10 @@ def _square(stock: object, what: str) -> pd.DataFrame:
 
 
 def _values(frame: pd.DataFrame, places: pd.Index, what: str) -> np.ndarray:
-    arr = frame.loc[places, places].to_numpy(dtype="float64", na_value=np.nan)
+    try:
+        arr = frame.loc[places, places].to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{what} must hold numbers (people): {exc}") from exc
     if np.isnan(arr).any():
         b, r = np.argwhere(np.isnan(arr))[0]
         raise InvalidInputError(
@@ -125,7 +128,10 @@ def _by_place(values: object, places: pd.Index, what: str) -> np.ndarray:
             f"{what} labels differ from the stock tables: missing {missing[:5]}, "
             f"unexpected {extra[:5]}"
         )
-    arr = values.reindex(places).to_numpy(dtype="float64", na_value=np.nan)
+    try:
+        arr = values.reindex(places).to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{what} must hold numbers (people): {exc}") from exc
     if np.isnan(arr).any():
         raise InvalidInputError(
             f"{what} is missing for {places[np.isnan(arr)].tolist()[:5]}; nothing is filled in"
