@@ -324,6 +324,14 @@ def test_ipf_keeps_labels_and_meets_margins() -> None:
     assert ratio(fit) == pytest.approx(ratio(seed))
 
 
+def test_ipf_without_seed_labels_the_fit_by_the_totals() -> None:
+    rows = pd.Series({"x": 30.0, "y": 70.0})
+    cols = pd.Series({"u": 40.0, "v": 60.0})
+    fit = ipf(None, rows, cols)
+    assert list(fit.index) == ["x", "y"] and list(fit.columns) == ["u", "v"]
+    assert fit.loc["y", "v"] == pytest.approx(42.0)
+
+
 def test_ipf_bad_input() -> None:
     with pytest.raises(InvalidInputError, match="same grand total"):
         ipf(np.ones((2, 2)), [1, 2], [1, 1])

@@ -291,7 +291,9 @@ def flows_from_stocks(
     seed : DataFrame, optional
         Prior pattern of moves, origin x destination (same labels), non-negative: larger values
         attract more of the moves that the stocks leave to spread (e.g. ``1 / distance``, or an
-        older flow table). Default 1 everywhere. The diagonal is not used.
+        older flow table). Default 1 everywhere. The diagonal is not used. (migest's own
+        example passes a distance matrix as it is; here the seed is a prior of the flows, so
+        pass a decreasing function of distance.)
 
     Returns
     -------
