@@ -26,6 +26,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from ..errors import InvalidInputError
 
@@ -291,9 +292,10 @@ def _index_page(notebooks: list[ExecutedNotebook], guides: list[Path], extra: li
 class _RefParser(html.parser.HTMLParser):
     """Collects src/href of the tags a browser loads by itself (script, link, img, ...)."""
 
-    LOADED = {"script": ("src",), "link": ("href",), "img": ("src", "srcset"),
-              "iframe": ("src",), "source": ("src", "srcset"), "video": ("src",),
-              "audio": ("src",), "embed": ("src",), "object": ("data",)}
+    LOADED: ClassVar[dict[str, tuple[str, ...]]] = {
+        "script": ("src",), "link": ("href",), "img": ("src", "srcset"),
+        "iframe": ("src",), "source": ("src", "srcset"), "video": ("src",),
+        "audio": ("src",), "embed": ("src",), "object": ("data",)}
 
     def __init__(self) -> None:
         super().__init__()

@@ -34,7 +34,7 @@ from .site import (
     repo_root,
 )
 
-__all__ = ["Deck", "UNITS", "build", "deck_notebook", "main", "mark_slides", "unit_of"]
+__all__ = ["UNITS", "Deck", "build", "deck_notebook", "main", "mark_slides", "unit_of"]
 
 #: Deck file name and title per unit key (the first two characters of a notebook's file name).
 UNITS: dict[str, tuple[str, str]] = {
@@ -189,7 +189,6 @@ def build(out: Path, notebooks_dir: Path | None = None, *, executed: list[Path] 
     """
     import html
 
-    import nbformat
     from nbconvert import SlidesExporter
 
     notebooks_dir = notebooks_dir or default_notebooks_dir()
