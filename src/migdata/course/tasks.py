@@ -29,8 +29,9 @@ class DataTable:
 
     ``filters`` select the rows (workbook sheet: every row, every column). The handout applies
     ``handout_filters`` as well and shows ``value`` as a table with ``index`` rows and
-    ``columns`` columns (values summed where several rows meet, e.g. over countries of
-    asylum; ``top`` keeps the rows with the largest totals).
+    ``columns`` columns. Only ``sum_over`` (e.g. countries of asylum) may be summed; any other
+    repeated cell is an error, so revisions or vintages are never added up. ``top`` keeps the
+    rows with the largest totals.
     """
 
     key: str
@@ -43,6 +44,7 @@ class DataTable:
     handout_filters: dict[str, Any] = field(default_factory=dict)
     top: int | None = None
     note: str = ""
+    sum_over: str | None = None  # the column the handout sums over (others must be unique)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
          DataTable("unhcr_origin", "Refugees from the South Caucasus, by year, UNHCR (persons; "
                    "handout: summed over countries of asylum)", "unhcr_population",
                    {"origin": SOUTH_CAUCASUS, "year": YEARS_2014_2024}, "persons", ["year"],
-                   "origin", handout_filters={"measure": "refugees"})],
+                   "origin", handout_filters={"measure": "refugees"}, sum_over="asylum")],
     ),
     Task(
         "24c_emigration_to_russia_by_decade",
@@ -163,7 +165,9 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
          DataTable("un_totals_aze", "Azerbaijan: international migrant stock, UN DESA "
                    "(persons)", "un_migrant_stock_totals",
                    {"country": "AZE", "measure": "migrant_stock", "sex": "total"}, "value",
-                   ["year", "unit"], None)],
+                   ["year", "unit"], "revision",
+                   note="Two revisions of the UN estimates (2019 and 2020) are shown side by "
+                        "side: never mix them in one series.")],
     ),
     Task(
         "24e_population_change", "Population change in Azerbaijan and the 'migrant' population",
@@ -181,9 +185,10 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
          DataTable("wpp_aze_est", "Azerbaijan: net migration, WPP 2024 (thousand persons)",
                    "wpp_net_migration", {"country": "AZE", "year": YEARS_2014_2024},
                    "net_migration", ["year", "variant"], None),
-         DataTable("unhcr_in_aze", "People of concern to UNHCR in Azerbaijan (persons)",
-                   "unhcr_population", {"asylum": "AZE", "year": YEARS_2014_2024}, "persons",
-                   ["year"], "measure"),
+         DataTable("unhcr_in_aze", "People of concern to UNHCR in Azerbaijan (persons; "
+                   "handout: summed over countries of origin)", "unhcr_population",
+                   {"asylum": "AZE", "year": YEARS_2014_2024}, "persons", ["year"], "measure",
+                   sum_over="origin"),
          DataTable("idps_aze", "Azerbaijan: internally displaced persons, UNHCR and IDMC "
                    "(persons)", "idps", {"country": "AZE", "year": YEARS_2014_2024}, "persons",
                    ["year"], "source")],
@@ -211,7 +216,9 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
                    "UN DESA (units differ, see the unit column)", "un_migrant_stock_totals",
                    {"country": "AZE", "sex": "total",
                     "measure": ["migrant_stock", "refugee_stock"]}, "value",
-                   ["year", "measure", "unit"], None)],
+                   ["year", "measure", "unit"], "revision",
+                   note="Two revisions of the UN estimates (2019 and 2020) are shown side by "
+                        "side: never mix them in one series.")],
     ),
 ]}
 
@@ -247,8 +254,17 @@ def handout_view(table: DataTable) -> pd.DataFrame:
     Values are summed where several rows meet (``min_count=1``: a cell with no figure stays
     empty, never 0). ``top`` keeps the rows with the largest totals.
     """
+    from ..errors import InvalidInputError
+
     data = table_data(table, handout=True)
     keys = table.index + ([table.columns] if table.columns else [])
+    sizes = data.groupby(keys, dropna=False, observed=True).size()
+    if table.sum_over is None and (sizes > 1).any():
+        raise InvalidInputError(
+            f"handout table {table.key!r}: several rows of {table.dataset} fall in one cell "
+            f"({sizes[sizes > 1].index[0]!r}); add the distinguishing column to index/columns "
+            "or name the column to sum over"
+        )
     grouped = data.groupby(keys, dropna=False, observed=True)[table.value].sum(min_count=1)
     # unstack keeps empty cells empty (pivot_table would drop all-empty rows)
     view = (grouped.unstack(table.columns) if table.columns  # noqa: PD010
