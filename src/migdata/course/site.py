@@ -32,7 +32,7 @@ from ..errors import InvalidInputError
 
 __all__ = ["ExecutedNotebook", "SiteBuild", "build", "catalogue_page", "default_notebooks_dir",
            "execute_all", "execute_notebook", "external_references", "glossary_page", "main",
-           "notebook_paths", "notebook_title", "repo_root"]
+           "nonformal_page", "notebook_paths", "notebook_title", "repo_root"]
 
 #: npm packages the site and the slides bundle (installed by ``make html``/``make slides``).
 NPM_PACKAGES = ("mathjax@3.2.2", "reveal.js@5.1.0")
@@ -272,6 +272,34 @@ def catalogue_page() -> str:
     return "\n".join(lines)
 
 
+def nonformal_page(downloads: Path) -> str:
+    """The page of the Unit 2.4 handouts and workbooks; writes the files into ``downloads``."""
+    from . import handouts, workbooks
+    from .tasks import TASKS
+
+    sheets = workbooks.build(downloads)
+    pages = handouts.build(downloads)
+    rel = downloads.name
+    lines = [
+        "# Unit 2.4 without Python: handouts and workbooks",
+        "",
+        "For the non-formal path (Unit 2.4.2) and for team members who do not program: one "
+        "printable handout and one Excel workbook per Unit 2.4 task. The handout has the "
+        "questions, the key terms in English, Azerbaijani and Russian, the data tables with "
+        "units and sources, and the caveats; print it from the browser (A4). The workbook holds "
+        "every row of the same data, each figure next to its unit and source, and opens in "
+        "Excel or LibreOffice. A gap is written \"no data\", never 0.",
+        "",
+        "| task | path | handout (print) | workbook (Excel) |",
+        "|---|---|---|---|",
+    ]
+    for task, page, sheet in zip(TASKS.values(), pages, sheets, strict=True):
+        lines.append(f"| {_cell(task.title)} | {task.path} | "
+                     f"{{download}}`{page.name} <{rel}/{page.name}>` | "
+                     f"{{download}}`{sheet.name} <{rel}/{sheet.name}>` |")
+    return "\n".join(lines) + "\n"
+
+
 def _index_page(notebooks: list[ExecutedNotebook], guides: list[Path], extra: list[str]) -> str:
     intro = (repo_root() / "site" / "intro.md").read_text(encoding="utf-8")
 
@@ -374,15 +402,21 @@ def stage(workdir: Path, notebooks: list[ExecutedNotebook], *,
     for n in notebooks:
         shutil.copy2(n.executed, src / "notebooks" / n.executed.name)
     guides_dir = root / "lecturers"
-    guides = sorted(guides_dir.glob("*.md")) if guides_dir.is_dir() else []
+    guides = sorted(g for g in guides_dir.glob("*.md") if not g.name.startswith("_")) \
+        if guides_dir.is_dir() else []
     if guides:
+        from .guides import render
+
         shutil.copytree(guides_dir, src / "lecturers")
+        for guide in (src / "lecturers").glob("*.md"):
+            guide.write_text(render(guide.read_text(encoding="utf-8")), encoding="utf-8")
     (src / "glossary.md").write_text(glossary_page(), encoding="utf-8")
     (src / "datasets.md").write_text(catalogue_page(), encoding="utf-8")
-    for name, text in (extra_pages or {}).items():
+    pages = {"nonformal": nonformal_page(src / "kit_downloads"), **(extra_pages or {})}
+    for name, text in pages.items():
         (src / f"{name}.md").write_text(text, encoding="utf-8")
     ordered = [g for g in guides if g.stem == "index"] + [g for g in guides if g.stem != "index"]
-    (src / "index.md").write_text(_index_page(notebooks, ordered, list(extra_pages or {})),
+    (src / "index.md").write_text(_index_page(notebooks, ordered, list(pages)),
                                   encoding="utf-8")
     _copy_mathjax(src / "_static", modules or npm_dir())
     return src
