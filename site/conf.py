@@ -12,6 +12,7 @@ project = "migdata: Module 2, Migration Data and Data Management"
 author = "migdata developers"
 copyright = "migdata developers; data: see each dataset's source"
 language = "en"
+smartquotes = False  # keep names and quotations exactly as written (official wording)
 
 extensions = ["myst_nb", "sphinx_book_theme"]
 
