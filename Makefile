@@ -50,8 +50,9 @@ html: $(VENV)/.site $(NPM_DIR)/.installed  ## the offline course site (build/htm
 slides: $(VENV)/.site $(NPM_DIR)/.installed  ## reveal.js slides, one deck per unit (build/slides/)
 	$(BIN)/python -m migdata.course.slides --out build/slides
 
-handouts: $(VENV)/.site  ## printable handouts for the 2.4 tasks (build/handouts/)
-	$(BIN)/python -m migdata.course.handouts --out build/handouts
+HANDOUT_ARGS ?=
+handouts: $(VENV)/.site  ## printable handouts for the 2.4 tasks (build/handouts/; HANDOUT_ARGS=--pdf)
+	$(BIN)/python -m migdata.course.handouts --out build/handouts $(HANDOUT_ARGS)
 
 workbooks: $(VENV)/.site  ## Excel workbooks for the 2.4 tasks, no Python needed (build/workbooks/)
 	$(BIN)/python -m migdata.course.workbooks --out build/workbooks
