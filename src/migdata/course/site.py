@@ -222,15 +222,19 @@ def glossary_page() -> str:
     ]
     for kind, group in table.groupby("kind", sort=False):
         lines += [f"## {str(kind).replace('_', ' ').capitalize()}", "",
-                  "| term | Azərbaycanca | Русский | meaning | source | wording |",
-                  "|---|---|---|---|---|---|"]
-        for row in group.itertuples():
-            lines.append(
-                f"| **{_cell(row.name)}** (`{row.id}`) | {_cell(row.name_az)} | "
-                f"{_cell(row.name_ru)} | {_cell(row.summary)} | {_cell(row.source)} | "
-                f"{_cell(row.translation_source)} |"
-            )
+                  "| English | Azərbaycanca | Русский |", "|---|---|---|"]
+        lines += [f"| **{_cell(r.name)}** | {_cell(r.name_az)} | {_cell(r.name_ru)} |"
+                  for r in group.itertuples()]
         lines.append("")
+        for row in group.itertuples():
+            lines += [
+                f"{_cell(row.name)} (`{row.id}`)",
+                f": {_cell(row.summary)}",
+                "",
+                f"  *Source:* {_cell(row.source)}. *Azerbaijani and Russian wording:* "
+                f"{_cell(row.translation_source)}.",
+                "",
+            ]
     return "\n".join(lines)
 
 
