@@ -294,13 +294,13 @@ def nonformal_page(downloads: Path) -> str:
         "every row of the same data, each figure next to its unit and source, and opens in "
         "Excel or LibreOffice. A gap is written \"no data\", never 0.",
         "",
-        "| task | path | handout (print) | workbook (Excel) |",
+        "| task | path | handout (HTML, print A4) | workbook (Excel, .xlsx) |",
         "|---|---|---|---|",
     ]
     for task, page, sheet in zip(TASKS.values(), pages, sheets, strict=True):
         lines.append(f"| {_cell(task.title)} | {task.path} | "
-                     f"{{download}}`{page.name} <{rel}/{page.name}>` | "
-                     f"{{download}}`{sheet.name} <{rel}/{sheet.name}>` |")
+                     f"{{download}}`handout <{rel}/{page.name}>` | "
+                     f"{{download}}`workbook <{rel}/{sheet.name}>` |")
     return "\n".join(lines) + "\n"
 
 
