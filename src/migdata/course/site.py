@@ -145,14 +145,25 @@ def execute_notebook(path: Path, *, timeout: int = 300, setup_source: str | None
     return nb, seconds
 
 
-def _execute_to(source: Path, target: Path, timeout: int) -> ExecutedNotebook:
+#: Kernel start-up failures worth a second try: two kernels started at the same moment in two
+#: processes can pick the same free port (jupyter_client chooses ports before binding them).
+_START_RACE = ("Kernel died before replying to kernel_info", "Address already in use")
+
+
+def _execute_to(source: Path, target: Path, timeout: int, attempts: int = 3
+                ) -> ExecutedNotebook:
     import nbformat
 
-    try:
-        nb, seconds = execute_notebook(source, timeout=timeout)
-    except Exception as exc:
-        exc.add_note(f"while executing {source.name}")
-        raise
+    for attempt in range(1, attempts + 1):
+        try:
+            nb, seconds = execute_notebook(source, timeout=timeout)
+            break
+        except Exception as exc:
+            if attempt < attempts and any(m in str(exc) for m in _START_RACE):
+                time.sleep(0.5 * attempt)
+                continue
+            exc.add_note(f"while executing {source.name}")
+            raise
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     return ExecutedNotebook(source, target, notebook_title(nb), seconds)
