@@ -322,3 +322,24 @@ def test_external_references_finds_remote_assets(tmp_path):
     assert found == {"https://cdn.example/x.js", "//fonts.example/f.css",
                      "http://example.org/i.png", "https://fonts.googleapis.com/css?family=X"}
     shutil.rmtree(tmp_path)
+
+
+def test_widgets_are_stripped_for_the_static_site():
+    """Widget state would make the page load a widget manager from a CDN: it is removed."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    cell = nbformat.v4.new_code_cell("explore()")
+    view = {site.WIDGET_VIEW: {"model_id": "abc"}, "text/plain": "VBox(...)"}
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data=dict(view)),
+        nbformat.v4.new_output("display_data", data={**view, "image/png": "iVBOR"}),
+        nbformat.v4.new_output("stream", text="kept\n"),
+    ]
+    nb.cells.append(cell)
+    site.strip_widgets(nb)
+    assert "widgets" not in nb.metadata
+    assert len(cell.outputs) == 2
+    assert site.WIDGET_VIEW not in cell.outputs[0]["data"]
+    assert "image/png" in cell.outputs[0]["data"] and cell.outputs[1]["text"] == "kept\n"

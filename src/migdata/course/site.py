@@ -32,7 +32,7 @@ from ..errors import InvalidInputError
 
 __all__ = ["ExecutedNotebook", "SiteBuild", "build", "catalogue_page", "default_notebooks_dir",
            "execute_all", "execute_notebook", "external_references", "glossary_page", "main",
-           "nonformal_page", "notebook_paths", "notebook_title", "repo_root"]
+           "nonformal_page", "notebook_paths", "notebook_title", "repo_root", "strip_widgets"]
 
 #: npm packages the site and the slides bundle (installed by ``make html``/``make slides``).
 NPM_PACKAGES = ("mathjax@3.2.2", "reveal.js@5.1.0")
@@ -165,8 +165,35 @@ def _execute_to(source: Path, target: Path, timeout: int, attempts: int = 3
             exc.add_note(f"while executing {source.name}")
             raise
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, target)
+    nbformat.write(strip_widgets(nb), target)
     return ExecutedNotebook(source, target, notebook_title(nb), seconds)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def strip_widgets(nb: object) -> object:
+    """Remove interactive widgets from an executed notebook (in place) and return it.
+
+    Widgets need a live kernel, and rendering their saved state would load the widget manager
+    from a CDN; the course keeps a static chart next to every interactive one for the site and
+    for print. So the notebook's widget state goes, and so does every output that is only a
+    widget (an output that also has an image or HTML keeps those).
+    """
+    nb.metadata.pop("widgets", None)  # type: ignore[attr-defined]
+    for cell in nb.cells:  # type: ignore[attr-defined]
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                data.pop(WIDGET_VIEW)
+                if not set(data) - {"text/plain"}:
+                    continue
+            kept.append(output)
+        cell.outputs = kept
+    return nb
 
 
 def execute_all(notebooks_dir: Path, out: Path, *, jobs: int = 2, timeout: int = 300
