@@ -102,6 +102,8 @@ def test_site_has_every_page(kit, repo_root):
         # the download button offers the notebook itself
         assert (out / "_sources" / "notebooks" / nb.name).is_file()
         assert f"_sources/notebooks/{nb.name}" in page.read_text(encoding="utf-8")
+    for nb in sorted((repo_root / "notebooks" / "research").glob("*.ipynb")):
+        assert (out / "notebooks" / "research" / f"{nb.stem}.html").is_file(), nb.name
     for name in ("index", "glossary", "datasets", "nonformal", "search"):
         assert (out / f"{name}.html").is_file(), name
     guides = [g.stem for g in (repo_root / "lecturers").glob("*.md") if g.name[0] != "_"]

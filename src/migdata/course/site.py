@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -56,6 +56,7 @@ class SiteBuild:
     notebooks: list[ExecutedNotebook]
     seconds: float
     megabytes: float
+    research: list[ExecutedNotebook] = field(default_factory=list)
 
 
 def repo_root() -> Path:
@@ -342,7 +343,8 @@ def nonformal_page(downloads: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _index_page(notebooks: list[ExecutedNotebook], guides: list[Path], extra: list[str]) -> str:
+def _index_page(notebooks: list[ExecutedNotebook], guides: list[Path], extra: list[str],
+                research: list[ExecutedNotebook] | None = None) -> str:
     intro = (repo_root() / "site" / "intro.md").read_text(encoding="utf-8")
 
     def toctree(caption: str, entries: list[str]) -> str:
@@ -353,6 +355,8 @@ def _index_page(notebooks: list[ExecutedNotebook], guides: list[Path], extra: li
         intro,
         toctree("Course", [f"notebooks/{n.source.stem}" for n in notebooks]),
         toctree("Reference", ["glossary", "datasets", *extra]),
+        toctree("Research notebooks (beyond the four classes)",
+                [f"notebooks/research/{n.source.stem}" for n in research]) if research else "",
         toctree("For lecturers", [f"lecturers/{g.stem}" for g in guides]) if guides else "",
     ])
 
@@ -433,7 +437,8 @@ def _copy_mathjax(static: Path, modules: Path) -> None:
 
 
 def stage(workdir: Path, notebooks: list[ExecutedNotebook], *,
-          extra_pages: dict[str, str] | None = None, modules: Path | None = None) -> Path:
+          extra_pages: dict[str, str] | None = None, modules: Path | None = None,
+          research: list[ExecutedNotebook] | None = None) -> Path:
     """Assemble the Sphinx source folder in ``workdir/src`` and return it."""
     root = repo_root()
     src = Path(workdir) / "src"
@@ -443,6 +448,10 @@ def stage(workdir: Path, notebooks: list[ExecutedNotebook], *,
     (src / "notebooks").mkdir()
     for n in notebooks:
         shutil.copy2(n.executed, src / "notebooks" / n.executed.name)
+    if research:
+        (src / "notebooks" / "research").mkdir()
+        for n in research:
+            shutil.copy2(n.executed, src / "notebooks" / "research" / n.executed.name)
     guides_dir = root / "lecturers"
     guides = sorted(g for g in guides_dir.glob("*.md") if not g.name.startswith("_")) \
         if guides_dir.is_dir() else []
@@ -458,7 +467,7 @@ def stage(workdir: Path, notebooks: list[ExecutedNotebook], *,
     for name, text in pages.items():
         (src / f"{name}.md").write_text(text, encoding="utf-8")
     ordered = [g for g in guides if g.stem == "index"] + [g for g in guides if g.stem != "index"]
-    (src / "index.md").write_text(_index_page(notebooks, ordered, list(pages)),
+    (src / "index.md").write_text(_index_page(notebooks, ordered, list(pages), research),
                                   encoding="utf-8")
     _copy_mathjax(src / "_static", modules or npm_dir())
     return src
@@ -474,7 +483,8 @@ def build(out: Path, notebooks_dir: Path | None = None, *, workdir: Path | None 
     out : pathlib.Path
         Output folder; ``out/index.html`` is the start page. Replaced if it exists.
     notebooks_dir : pathlib.Path, optional
-        Where the notebooks are; default :func:`default_notebooks_dir`.
+        Where the notebooks are; default :func:`default_notebooks_dir`. Notebooks in its
+        ``research/`` subfolder get their own section of the site.
     workdir : pathlib.Path, optional
         Folder for the executed notebooks and the Sphinx sources; default ``build/site``.
         The executed notebooks stay in ``workdir/executed`` (``make slides`` reuses them).
@@ -495,9 +505,15 @@ def build(out: Path, notebooks_dir: Path | None = None, *, workdir: Path | None 
     start = time.perf_counter()
     out = Path(out)
     workdir = Path(workdir) if workdir else repo_root() / "build" / "site"
-    notebooks = execute_all(notebooks_dir or default_notebooks_dir(), workdir / "executed",
-                            jobs=jobs, timeout=timeout)
-    src = stage(workdir, notebooks, extra_pages=extra_pages, modules=modules)
+    notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
+    notebooks = execute_all(notebooks_dir, workdir / "executed", jobs=jobs, timeout=timeout)
+    # notebooks/research/: for researchers, outside the four classes (no slides)
+    research_dir = notebooks_dir / "research"
+    research = (execute_all(research_dir, workdir / "executed" / "research", jobs=jobs,
+                            timeout=timeout)
+                if any(research_dir.glob("*.ipynb")) else [])
+    src = stage(workdir, notebooks, extra_pages=extra_pages, modules=modules,
+                research=research)
     if out.exists():
         shutil.rmtree(out)
     print(f"building the site with Sphinx into {out} ...", flush=True)
@@ -518,7 +534,7 @@ def build(out: Path, notebooks_dir: Path | None = None, *, workdir: Path | None 
             + listing
         )
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
-    return SiteBuild(out, notebooks, time.perf_counter() - start, size)
+    return SiteBuild(out, notebooks, time.perf_counter() - start, size, research)
 
 
 def main(argv: list[str] | None = None) -> int:
