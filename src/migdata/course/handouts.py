@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import InvalidInputError
 from .tasks import TASKS, DataTable, Task, figure_columns, handout_view, source_text
 
-__all__ = ["CSS", "build", "handout_html", "main", "print_pdfs"]
+__all__ = ["CSS", "build", "chart_svg", "handout_html", "main", "print_pdfs"]
 
 NO_DATA = "no data"
 
@@ -40,6 +40,9 @@ tr { page-break-inside: avoid; }
 .table-block { page-break-inside: avoid; }
 .source { font-size: 8.5pt; color: #333; margin: 2pt 0 8pt 0; }
 ol li { margin-bottom: 3pt; }
+figure.chart { margin: 0 0 10pt 0; page-break-inside: avoid; }
+figure.chart svg { max-width: 100%; height: auto; }
+figure.chart figcaption { font-size: 8.5pt; color: #333; }
 .notes { min-height: 40mm; border: 1px dashed #888; padding: 4pt; color: #666; }
 @media screen { body { padding: 12px; } }
 """
@@ -63,6 +66,56 @@ def _fmt(v: Any) -> tuple[str, str]:
 def _unit_text(table: DataTable) -> str:
     unit = figure_columns(table.dataset).get(table.value, "")
     return unit or "see the table"
+
+
+def chart_svg(table: DataTable, view: Any = None) -> str:
+    """An inline SVG line chart of a table indexed by year ("" for other tables).
+
+    One line per column; a missing figure leaves a gap in the line (never a 0); years of a
+    projection variant are drawn with hollow markers and no line.
+    """
+    import io
+
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    view = handout_view(table) if view is None else view
+    names = list(view.index.names)
+    if names[0] != "year" or len(view) < 3:
+        return ""
+    keys = [k if isinstance(k, tuple) else (k,) for k in view.index]
+    years = [int(k[0]) for k in keys]
+    if len(set(years)) != len(years):
+        return ""
+    projected = [any("projection" in str(v) for v in k[1:]) for k in keys]
+    numeric = view.apply(pd.to_numeric, errors="coerce").astype(float)
+    fig = Figure(figsize=(6.4, 2.5))
+    ax = fig.subplots()
+    for column in numeric.columns:
+        values = numeric[column].tolist()
+        observed = [(y, v) for y, v, p in zip(years, values, projected, strict=True) if not p]
+        line = ax.plot([y for y, _ in observed], [v for _, v in observed], marker="o",
+                       markersize=3, linewidth=1.5, label=str(column))[0]
+        future = [(y, v) for y, v, p in zip(years, values, projected, strict=True) if p]
+        if future:
+            ax.plot([y for y, _ in future], [v for _, v in future], marker="o", markersize=5,
+                    fillstyle="none", linestyle="none", color=line.get_color())
+    low, high = numeric.min().min(), numeric.max().max()
+    if low < 0 < high:
+        ax.axhline(0, color="#777", linewidth=0.8)
+    ax.set_ylabel(_unit_text(table), fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", color="#ddd", linewidth=0.6)
+    if len(numeric.columns) > 1:
+        ax.legend(fontsize=7, frameon=False, ncol=min(len(numeric.columns), 4))
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]
+    caption = ("Chart of the table above (a gap in a line: no data"
+               + ("; hollow markers: projection" if any(projected) else "") + ").")
+    return f'<figure class="chart">{svg}<figcaption>{caption}</figcaption></figure>'
 
 
 def _table_html(table: DataTable) -> str:
@@ -89,7 +142,7 @@ def _table_html(table: DataTable) -> str:
         f"<b>Source:</b> {html.escape(source_text(table.dataset))}. "
         f"<b>Dataset:</b> {table.dataset} ({html.escape(shown)}). "
         + (f"<b>Note:</b> {html.escape(table.note)}" if table.note else "")
-        + "</p></div>"
+        + "</p></div>\n" + chart_svg(table, view)
     )
 
 
