@@ -353,6 +353,8 @@ def _index_page(notebooks: list[ExecutedNotebook], guides: list[Path], extra: li
 
     return "\n".join([
         intro,
+        '<p>Slides for the projector, one deck per unit: <a href="slides/index.html">'
+        "slides/index.html</a> (arrows to move, F for full screen).</p>\n",
         toctree("Course", [f"notebooks/{n.source.stem}" for n in notebooks]),
         toctree("Reference", ["glossary", "datasets", *extra]),
         toctree("Research notebooks (beyond the four classes)",
@@ -475,7 +477,7 @@ def stage(workdir: Path, notebooks: list[ExecutedNotebook], *,
 
 def build(out: Path, notebooks_dir: Path | None = None, *, workdir: Path | None = None,
           jobs: int = 2, timeout: int = 300, modules: Path | None = None,
-          extra_pages: dict[str, str] | None = None) -> SiteBuild:
+          extra_pages: dict[str, str] | None = None, with_slides: bool = True) -> SiteBuild:
     """Execute the notebooks and build the offline course site into ``out``.
 
     Parameters
@@ -496,6 +498,9 @@ def build(out: Path, notebooks_dir: Path | None = None, *, workdir: Path | None 
         ``node_modules`` folder holding ``mathjax``; default :func:`npm_dir`.
     extra_pages : dict, optional
         Further pages (name -> MyST text) listed under "Reference".
+    with_slides : bool
+        Also write the slides (:mod:`migdata.course.slides`) into ``out/slides``, linked from
+        the start page, so one folder holds everything for the room.
 
     Raises
     ------
@@ -526,6 +531,11 @@ def build(out: Path, notebooks_dir: Path | None = None, *, workdir: Path | None 
         raise InvalidInputError(f"Sphinx failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
     if proc.stderr.strip():
         print(proc.stderr.strip(), file=sys.stderr)
+    if with_slides:
+        from . import slides
+
+        slides.build(out / "slides", notebooks_dir, executed=[n.executed for n in notebooks],
+                     workdir=workdir / "slides-work", modules=modules)
     remote = external_references(out)
     if remote:
         listing = "\n".join(f"  {p.relative_to(out)}: {ref}" for p, ref in remote[:20])
