@@ -136,15 +136,17 @@ def _copy_assets(out: Path, modules: Path) -> None:
             "--prefix build/npm reveal.js@5.1.0 mathjax@3.2.2` (make slides does this)"
         )
     def only_white_theme(folder: str, names: list[str]) -> list[str]:
-        # the other themes load fonts from Google; the white theme ships its fonts
-        if Path(folder).name != "theme":
-            return []
-        return [n for n in names if n.endswith(".css") and n != "white.css"]
+        # the other themes load fonts from Google; the white theme ships its fonts.
+        # Source maps and the ES-module builds are not used by the decks.
+        unused = [n for n in names if n.endswith(".map") or ".esm." in n]
+        if Path(folder).name == "theme":
+            unused += [n for n in names if n.endswith(".css") and n != "white.css"]
+        return unused
 
     shutil.copytree(reveal / "dist", out / "reveal.js" / "dist", ignore=only_white_theme,
                     dirs_exist_ok=True)
     shutil.copytree(reveal / "plugin" / "notes", out / "reveal.js" / "plugin" / "notes",
-                    dirs_exist_ok=True)
+                    ignore=only_white_theme, dirs_exist_ok=True)
     (out / "mathjax").mkdir(parents=True, exist_ok=True)
     shutil.copy2(mathjax / "tex-chtml.js", out / "mathjax" / "tex-chtml.js")
     shutil.copytree(mathjax / "output" / "chtml" / "fonts", out / "mathjax" / "output" / "chtml"
