@@ -349,3 +349,9 @@ def test_widgets_are_stripped_for_the_static_site():
     assert len(cell.outputs) == 2
     assert site.WIDGET_VIEW not in cell.outputs[0]["data"]
     assert "image/png" in cell.outputs[0]["data"] and cell.outputs[1]["text"] == "kept\n"
+
+
+def test_stage_needs_the_source_checkout(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "repo_root", lambda: tmp_path)
+    with pytest.raises(InvalidInputError, match=r"site/conf\.py not found"):
+        site.stage(tmp_path / "work", [])

@@ -443,6 +443,11 @@ def stage(workdir: Path, notebooks: list[ExecutedNotebook], *,
           research: list[ExecutedNotebook] | None = None) -> Path:
     """Assemble the Sphinx source folder in ``workdir/src`` and return it."""
     root = repo_root()
+    if not (root / "site" / "conf.py").is_file():
+        raise InvalidInputError(
+            f"site/conf.py not found under {root}: the course site is built from the source "
+            "checkout (run `make html` in the repository)"
+        )
     src = Path(workdir) / "src"
     if src.exists():
         shutil.rmtree(src)
