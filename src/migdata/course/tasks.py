@@ -120,18 +120,26 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
     ),
     Task(
         "24c_emigration_to_russia_by_decade",
-        "Emigration from the South Caucasus to Russia by decade, 1990-2019",
-        "2.4.1", "Module 2, Unit 2.4.1, third suggested presentation topic (the UN origin-"
-                 "destination data of Revision 2019 end in 2019, so the third decade is 2010-2019)",
+        "Emigration from the South Caucasus to Russia by decade, 1990-2020",
+        "2.4.1", "Module 2, Unit 2.4.1, third suggested presentation topic (Revision 2024 of the "
+                 "UN estimates reaches 2020; Revision 2019 stops in 2019)",
         "24c_emigration_to_russia_by_decade.ipynb",
         ["How did the number of people born in each country and living in Russia change in "
-         "1990-2000, 2000-2010 and 2010-2019?",
+         "1990-2000, 2000-2010 and 2010-2020 (Revision 2024)? Does Revision 2019 tell the same "
+         "story for the years it covers?",
          "A change in a stock is not the number who emigrated: which events (deaths, returns, "
          "moves on, naturalisation, border changes) also change it?",
          "What might explain the trends? Separate what the data show from what you suppose."],
         ["emigrant_stock", "immigrant_stock", "foreign_born", "returned_migrants"],
-        [DataTable("un_stock_rus", "Persons born in the South Caucasus living in Russia, UN DESA "
-                   "International Migrant Stock 2019 (persons)", "un_migrant_stock",
+        [DataTable("un_stock_rus_2024", "Persons born in the South Caucasus living in Russia, "
+                   "UN DESA International Migrant Stock, Revision 2024 (persons)",
+                   "un_migrant_stock",
+                   {"origin": SOUTH_CAUCASUS, "destination": "RUS", "revision": 2024}, "stock",
+                   ["year", "sex"], "origin",
+                   note="Revision 2024 re-estimated past years: never mix its figures with "
+                        "Revision 2019 in one series."),
+         DataTable("un_stock_rus", "Persons born in the South Caucasus living in Russia, UN DESA "
+                   "International Migrant Stock, Revision 2019 (persons)", "un_migrant_stock",
                    {"origin": SOUTH_CAUCASUS, "destination": "RUS"}, "stock", ["year", "sex"],
                    "origin"),
          DataTable("wdi_pop_1990", "Population of the countries of origin, World Bank WDI "
@@ -153,7 +161,23 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
          "reports rather than official tables? Where is there no data?"],
         ["international_migrant", "immigration", "usual_residence", "ssc", "sms", "mia",
          "iamas"],
-        [DataTable("press_aze", "Azerbaijan: figures reported in the press (secondary "
+        [DataTable("azstat_aze", "Azerbaijan: arrivals and departures for permanent residence, "
+                   "SSC figures as tabulated by Agora (secondary) and quoted in the press "
+                   "(units differ, see the unit column)", "azstat_migration",
+                   {"partner": "all countries", "partial_year": False,
+                    "measure": ["arrived_for_permanent_residence",
+                                "departed_for_permanent_residence",
+                                "migration_increase_as_printed"]},
+                   "value", ["year", "quality", "unit"], "measure",
+                   handout_filters={"year": list(range(2018, 2023))},
+                   note="Handout: 2018-2022; the workbook holds 1991-2022. No figure for 2023 "
+                        "or 2024 was found."),
+         DataTable("az_sms_aze", "State Migration Service figures quoted in the press and on "
+                   "its site (persons)", "az_sms", {"partner": "all"}, "value",
+                   ["period", "measure"], None,
+                   note="Different measures (applications, permits issued, registrations) are "
+                        "not interchangeable."),
+         DataTable("press_aze", "Azerbaijan: figures reported in the press (secondary "
                    "sources; units differ, see the unit column)", "press_figures",
                    {"country": "AZE"}, "value", ["period", "measure", "unit"], None),
          DataTable("wpp_aze", "Azerbaijan: net migration, WPP 2024 (thousand persons)",
@@ -178,8 +202,20 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
          "What happened to the numbers of refugees, asylum seekers and internally displaced "
          "persons? Are IDPs migrants in the UN sense?",
          "Where do the sources give no figure?"],
-        ["balancing_equation", "net_migration", "idps", "foreign_born"],
-        [DataTable("wdi_pop_aze", "Azerbaijan: population, World Bank WDI (persons)", "wdi",
+        ["balancing_equation", "net_migration", "idps", "foreign_born", "census"],
+        [DataTable("azstat_pop", "Azerbaijan: population as quoted from the SSC (press and "
+                   "secondary; units differ, see the unit column)", "azstat_population", {},
+                   "value", ["period", "value_as_printed", "unit", "quality"], None,
+                   note="Series break: 1 January 2023 is recalculated on the 2019 census; do "
+                        "not read the 2022-2023 difference as population change."),
+         DataTable("un_stock_aze_2024", "Foreign-born residents of Azerbaijan by country of "
+                   "birth, UN DESA International Migrant Stock, Revision 2024 (persons, both "
+                   "sexes)", "un_migrant_stock",
+                   {"destination": "AZE", "sex": "total", "revision": 2024}, "stock",
+                   ["origin"], None, handout_filters={"year": 2020}, top=10,
+                   note="Handout: 2020, the 10 largest countries of birth; the workbook holds "
+                        "every origin and year of the revision."),
+         DataTable("wdi_pop_aze", "Azerbaijan: population, World Bank WDI (persons)", "wdi",
                    {"country": "AZE", "indicator": "SP.POP.TOTL", "year": YEARS_2014_2024},
                    "value", ["year"], None),
          DataTable("wpp_aze_est", "Azerbaijan: net migration, WPP 2024 (thousand persons)",
@@ -206,7 +242,10 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
          "What would you ask each institution (SMS, SBS, MIA, SSC) to publish?"],
         ["ssc", "sms", "sbs", "mia", "umis", "iamas", "immigration", "emigration",
          "circular_mobility"],
-        [DataTable("press_aze_gaps", "Azerbaijan: arrivals and departures reported in the press "
+        [DataTable("az_sms_stock", "Foreigners living in Azerbaijan on 14 January 2021, by "
+                   "citizenship, State Migration Service via the press (persons)", "az_sms",
+                   {"measure": "foreigners_living_in_country"}, "value", ["partner"], None),
+         DataTable("press_aze_gaps", "Azerbaijan: arrivals and departures reported in the press "
                    "(secondary sources; units differ, see the unit column)", "press_figures",
                    {"country": "AZE"}, "value", ["period", "measure", "unit"], None),
          DataTable("wpp_aze_gaps", "Azerbaijan: net migration, WPP 2024 (thousand persons)",
