@@ -33,7 +33,8 @@ h2 { font-size: 12.5pt; margin: 14pt 0 4pt 0; border-bottom: 1px solid #444; }
 h3 { font-size: 11pt; margin: 10pt 0 3pt 0; }
 .meta { color: #333; font-size: 9.5pt; }
 table { border-collapse: collapse; margin: 4pt 0; font-size: 9.5pt; }
-th, td { border: 1px solid #777; padding: 2pt 5pt; vertical-align: top; }
+th, td { border: 1px solid #777; padding: 2pt 5pt; vertical-align: top;
+         overflow-wrap: anywhere; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.gap { text-align: center; color: #555; font-style: italic; }
 tr { page-break-inside: avoid; }
@@ -61,6 +62,11 @@ def _fmt(v: Any) -> tuple[str, str]:
     if hasattr(v, "item"):
         return _fmt(v.item())
     return html.escape(str(v)), ""
+
+
+def _words(label: object) -> str:
+    """A column or row label for print: underscores as spaces, so long names can wrap."""
+    return html.escape(str(label).replace("_", " "))
 
 
 def _unit_text(table: DataTable) -> str:
@@ -122,12 +128,12 @@ def _table_html(table: DataTable) -> str:
     view = handout_view(table)
     index_names = [str(n) for n in view.index.names]
     cols = [str(c) for c in view.columns]
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in index_names)
-    head += "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    head = "".join(f"<th>{_words(n)}</th>" for n in index_names)
+    head += "".join(f"<th>{_words(c)}</th>" for c in cols)
     rows = []
     for key, values in view.iterrows():
         keys = key if isinstance(key, tuple) else (key,)
-        cells = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
+        cells = "".join(f"<th>{_words(k)}</th>" for k in keys)
         for v in values:
             text, cls = _fmt(v)
             cells += f'<td class="{cls}">{text}</td>'
