@@ -3,7 +3,8 @@
 ``python -m migdata.course.slides --out build/slides`` (``make slides``)
 
 The notebooks are grouped by unit from their file names (``21_...`` is Unit 2.1, every
-``24?_...`` notebook goes into the Unit 2.4 deck, ``00_...`` is the course introduction). Each
+``24?_...`` notebook goes into the Unit 2.4 deck, ``00_...`` is the course introduction); any
+other notebook gets a deck of its own. Each
 heading starts a slide (``#``/``##``) or a sub-slide (``###``), each chart a sub-slide; the code
 itself is left out (the slides show text, tables and charts). reveal.js and MathJax are copied
 next to the decks from the npm packages ``reveal.js`` and ``mathjax`` (``make slides`` installs
@@ -30,6 +31,7 @@ from .site import (
     execute_all,
     external_references,
     notebook_paths,
+    notebook_title,
     npm_dir,
     repo_root,
 )
@@ -191,6 +193,7 @@ def build(out: Path, notebooks_dir: Path | None = None, *, executed: list[Path] 
     """
     import html
 
+    import nbformat
     from nbconvert import SlidesExporter
 
     notebooks_dir = notebooks_dir or default_notebooks_dir()
@@ -209,10 +212,14 @@ def build(out: Path, notebooks_dir: Path | None = None, *, executed: list[Path] 
     )
     groups: dict[str, list[Path]] = {}
     for p in paths:
-        groups.setdefault(unit_of(p), []).append(p)
+        # a notebook outside the units (a new one) gets a deck of its own
+        groups.setdefault(p.name[:2] if p.name[:2] in UNITS else p.stem, []).append(p)
     decks = []
     for key, members in groups.items():
-        name, title = UNITS[key]
+        if key in UNITS:
+            name, title = UNITS[key]
+        else:
+            name, title = key, notebook_title(nbformat.read(members[0], as_version=4))
         nb = deck_notebook(members, title)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
         target = out / f"{name}.html"
