@@ -72,10 +72,16 @@ def _wait_idle(page: object) -> None:
     page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=SLOW)
 
 
+def _scroll(element: object) -> None:
+    """Scroll an element into view. (JupyterLab renders cells far off screen lazily, so waiting
+    for them to be visible before scrolling, as Playwright's own scrolling does, never ends.)"""
+    element.evaluate("e => e.scrollIntoView({block: 'center'})")
+
+
 def _chart_shown(image: object) -> None:
-    image.scroll_into_view_if_needed()
-    width = image.evaluate("img => img.complete ? img.naturalWidth : 0")
-    assert width > 200, f"chart not rendered (natural width {width})"
+    _scroll(image)
+    image.page.wait_for_function("img => img.complete && img.naturalWidth > 200",
+                                 arg=image.element_handle(), timeout=SLOW)
 
 
 def _model_answer(stem: str) -> tuple[str, str]:
@@ -99,11 +105,11 @@ def test_a_student_runs_start_here(browser: object, lab: Lab) -> None:
     assert "Run" in menus and not [m for m in menus if "grader" in m.lower()], menus
 
     _run_all(page)
-    page.wait_for_selector("table.migdata-table", timeout=SLOW)
+    page.wait_for_selector("table.migdata-table", timeout=SLOW, state="attached")
     page.wait_for_selector("text=Not answered yet.", timeout=SLOW, state="attached")
     _wait_idle(page)
     table = page.locator("table.migdata-table").first
-    table.scroll_into_view_if_needed()
+    _scroll(table)
     assert "21_concepts_and_definitions.ipynb" in table.text_content()
     cut = page.locator("table.migdata-table td", has_text=re.compile(r"…|\.\.\."))
     assert cut.count() == 0, "a table cell is cut"
@@ -111,7 +117,7 @@ def test_a_student_runs_start_here(browser: object, lab: Lab) -> None:
     _chart_shown(page.locator(".jp-OutputArea-output img").first)
     # The pickers: add a country, and the explorer's chart is drawn again.
     picker = page.locator(".widget-select-multiple select").first
-    picker.scroll_into_view_if_needed()
+    _scroll(picker)
     chart = page.locator("img.widget-image").first
     _chart_shown(chart)
     before = chart.get_attribute("src")
@@ -124,7 +130,7 @@ def test_a_student_runs_start_here(browser: object, lab: Lab) -> None:
     # The self-check answers, and accepts the model answer typed by the student.
     source, answered = _model_answer("00_start_here")
     cell = page.locator(".jp-CodeCell", has_text=source.splitlines()[0]).first
-    cell.scroll_into_view_if_needed()
+    _scroll(cell)
     handle = cell.element_handle()  # the locator stops matching once the answer is typed
     output = cell.locator(".jp-OutputArea-output")
     assert output.text_content().startswith("Not answered yet."), output.text_content()
@@ -144,11 +150,11 @@ def test_a_student_runs_a_unit_notebook(browser: object, lab: Lab) -> None:
     page.goto(f"{lab.url}/lab/tree/{UNIT}.ipynb?token={lab.token}")
     page.wait_for_selector(".jp-NotebookPanel", timeout=SLOW)
     _run_all(page)
-    page.wait_for_selector(".jp-OutputArea-output img", timeout=SLOW)
+    page.wait_for_selector(".jp-OutputArea-output img", timeout=SLOW, state="attached")
     answer = page.locator(".jp-OutputArea-output", has_text=re.compile(r"^Not answered yet\."))
     answer.first.wait_for(timeout=SLOW, state="attached")
     _wait_idle(page)
     _chart_shown(page.locator(".jp-OutputArea-output img").first)
-    answer.first.scroll_into_view_if_needed()
-    assert answer.first.is_visible()
+    _scroll(answer.first)
+    assert answer.first.text_content().startswith("Not answered yet.")
     page.close()

@@ -38,6 +38,11 @@ NB_DIR = ROOT / "notebooks"
 #: Notebooks that follow the presentation rules. Add a stem here when its notebook is converted.
 CONVERTED = [
     "00_start_here",
+    "24a_net_migration_rates",
+    "24b_emigration_destinations",
+    "24c_emigration_to_russia_by_decade",
+    "24d_migrant_definition_azerbaijan",
+    "24e_nonformal_population_change_and_data_gaps",
 ]
 
 MAX_VISIBLE_LINES = 25
@@ -137,21 +142,61 @@ def test_a_student_sees_little_code(stem: str) -> None:
 
 
 @pytest.mark.parametrize("stem", CONVERTED)
+def answers(stem: str, cell: nbformat.NotebookNode, name: str) -> dict[str, str]:
+    """The model and the wrong answer of a practice question, as code put after ``answer_N =``.
+
+    From the cell's metadata (``migdata.answers``); else the model answer comes from the answer
+    key of tests/test_notebooks.py (``SOLUTIONS``) and the wrong one is made from it in the
+    kernel by :data:`MAKE_WRONG` (another letter, country, word, number or share).
+    """
+    from test_notebooks import SOLUTIONS
+
+    entry = dict(cell.metadata.get("migdata", {}).get("answers", {}).get(name, {}))
+    if "model" not in entry and name in SOLUTIONS.get(stem, {}):
+        entry["model"] = SOLUTIONS[stem][name]
+    if "model" in entry and "wrong" not in entry:
+        entry["wrong"] = f"_migdata_wrong({entry['model']})"
+    return entry
+
+
+#: Run before a probed notebook: makes a wrong answer of the same kind as a model answer.
+MAKE_WRONG = '''
+def _migdata_wrong(model):
+    import re
+    if isinstance(model, bool):
+        return not model
+    if isinstance(model, (int, float)) or hasattr(model, "item"):
+        value = float(model)
+        return value * 2 + 1000
+    text = str(model).strip()
+    number = re.fullmatch(r"-?[\\d,]+(\\.\\d+)?(%?)", text)
+    if number:
+        value = float(text.rstrip("%").replace(",", ""))
+        return f"{value + 50:.1f}%" if text.endswith("%") else f"{value * 2 + 1000:,.0f}"
+    if len(text) == 1:
+        return "b" if text.lower() == "a" else "a"
+    return "Peru" if text.lower() in ("japan", "jpn") else "Japan"
+'''
+
+
+@pytest.mark.parametrize("stem", CONVERTED)
 def test_every_practice_question_has_a_model_and_a_wrong_answer(stem: str) -> None:
     nb = _read(_path(stem))
     for i, name in practice_cells(nb):
         assert name, f"{stem} cell {i}: a self-check cell needs exactly one 'answer_N = None' line"
         cell = nb.cells[i]
         assert not is_hidden(cell), f"{stem} cell {i}: the answer cell must be visible"
-        answers = cell.metadata.get("migdata", {}).get("answers", {})
-        entry = answers.get(name, {})
+        entry = answers(stem, cell, name)
         assert {"model", "wrong"} <= set(entry), (
-            f"{stem} cell {i}: metadata migdata.answers.{name} needs 'model' and 'wrong'"
+            f"{stem} cell {i}: no model answer for {name}: put it in the cell's metadata "
+            "migdata.answers (or in SOLUTIONS of tests/test_notebooks.py)"
         )
         assert entry["model"] != entry["wrong"]
 
 
-def _with_answers(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[tuple]]:
+def _with_answers(
+    nb: nbformat.NotebookNode, stem: str
+) -> tuple[nbformat.NotebookNode, list[tuple]]:
     """The notebook with each practice cell repeated: model answer, wrong answer, wrong form."""
     out = copy.deepcopy(nb)
     cells, probes = [], []
@@ -160,7 +205,7 @@ def _with_answers(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, lis
         if not (names and _CALL.search(cell.source)):
             cells.append(copy.deepcopy(cell))
             continue
-        entry = cell.metadata.get("migdata", {}).get("answers", {}).get(names[0], {})
+        entry = answers(stem, cell, names[0])
         for role, value in (("model", entry.get("model")), ("wrong", entry.get("wrong")),
                             ("form", WRONG_FORM)):
             if value is None:
@@ -181,7 +226,7 @@ def _run(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     nb = copy.deepcopy(nb)
     block = f"import sys\nfor _name in {NOT_FOR_STUDENTS!r}:\n    sys.modules[_name] = None\n"
-    nb.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK + block))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK + block + MAKE_WRONG))
     NotebookClient(nb, timeout=MAX_SECONDS, kernel_name="python3",
                    resources={"metadata": {"path": str(NB_DIR)}}).execute()
     nb.cells.pop(0)
@@ -195,7 +240,7 @@ def executed() -> dict[str, nbformat.NotebookNode]:
 
     class Runs(dict):
         def __missing__(self, stem: str) -> nbformat.NotebookNode:
-            cache[stem] = _run(_with_answers(_read(_path(stem)))[0])
+            cache[stem] = _run(_with_answers(_read(_path(stem)), stem)[0])
             return cache[stem]
 
     return Runs()
@@ -207,6 +252,26 @@ def _texts(output: nbformat.NotebookNode) -> dict[str, str]:
     data = output.get("data", {})
     return {mime: value if isinstance(value, str) else "".join(value)
             for mime, value in data.items() if mime.startswith("text/")}
+
+
+def _float_count_columns(html: str) -> list[list[str]]:
+    """Columns of an HTML table whose every figure is a whole number written as a float.
+
+    "62,144.0" in a column of 2,969.8 and -12,070.1 is a rounded value; a column of 62144.0,
+    1250.0... is a count shown as a float.
+    """
+    found = []
+    for table in re.findall(r"<table.*?</table>", html, flags=re.DOTALL):
+        rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.DOTALL)
+                for row in re.findall(r"<tr.*?</tr>", table, flags=re.DOTALL)]
+        width = max((len(r) for r in rows), default=0)
+        for j in range(width):
+            cells = [r[j].strip() for r in rows if len(r) == width]
+            figures = [c for c in cells if re.fullmatch(r"-?[\d,]+(?:\.\d+)?", c)]
+            if figures and all(c.endswith(".0") for c in figures) \
+                    and any(_FLOAT_COUNT.search(c) for c in figures):
+                found.append(figures)
+    return found
 
 
 def output_problems(nb: nbformat.NotebookNode) -> list[str]:
@@ -224,7 +289,11 @@ def output_problems(nb: nbformat.NotebookNode) -> list[str]:
                 where = f"cell {i} ({mime})"
                 if "nan%" in text.lower():
                     problems.append(f"{where}: 'nan%'")
-                if _FLOAT_COUNT.search(text):
+                shown_as_html = mime == "text/plain" and "text/html" in output.get("data", {})
+                if mime == "text/html" and "<table" in text:
+                    problems += [f"{where}: counts as floats in a column: {cells[:3]}"
+                                 for cells in _float_count_columns(text)]
+                elif not shown_as_html and _FLOAT_COUNT.search(text):
                     problems.append(f"{where}: a count as a float: "
                                     f"{_FLOAT_COUNT.search(text).group()!r}")
                 if mime == "stream:stderr":
@@ -266,13 +335,17 @@ def test_output_checks_find_the_problems_of_issue_11() -> None:
                                     "<td>NaN</td></tr></table>", "text/plain": "t"}}),
         cell({"output_type": "execute_result", "execution_count": 1, "metadata": {},
               "data": {"text/plain": "count    62144.0"}}),
+        cell({"output_type": "display_data", "metadata": {},
+              "data": {"text/html": "<table><tr><td>1,250.0</td><td>-5,641.0</td></tr>"
+                                    "<tr><td>62,144.0</td><td>2,969.8</td></tr></table>",
+                       "text/plain": "t"}}),
         cell({"output_type": "stream", "name": "stdout", "text": "Correct!\nNot quite. Hint.\n"}),
     ]
     found = "\n".join(output_problems(nb))
     for expected in ("printed prose", "a printed line of 120", "cut with '...'", "'nan%'",
-                     "gap shown as", "'62144.0'"):
+                     "gap shown as", "'62144.0'", "counts as floats in a column: ['1,250.0'"):
         assert expected in found, (expected, found)
-    assert "cell 4" not in found
+    assert "cell 5" not in found and "2,969.8" not in found and "5,641.0" not in found
 
 
 @pytest.mark.notebooks
