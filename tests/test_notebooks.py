@@ -340,8 +340,8 @@ SOLUTIONS: dict[str, dict[str, str]] = {
     "22_primary_sources": {
         "answer_1": 'comparison.loc["emigrants_abroad", "truth"]'
                     ' - comparison.loc["emigrants_abroad", "census"]',
-        "answer_2": '"b"',
-        "answer_3": '"a"',
+        "answer_2": '"B"',
+        "answer_3": '"A"',
     },
     "23_institutions_azerbaijan": {
         "answer_1": '"B"',
@@ -540,3 +540,21 @@ def test_no_autograded_answer_requires_that_the_ssc_ignores_nationals() -> None:
     assert edges and all('"open question"' in line for line in edges)
     assert not [src for src in code if re.search(r"^check\(", src, flags=re.MULTILINE)
                 and "edges" in src]
+
+
+#: Notebooks already written to the presentation contract (issue 11, /work/DISPLAY_CONTRACT.md).
+PRESENTED = ("21_concepts_and_definitions", "22_primary_sources", "23_institutions_azerbaijan")
+MAX_VISIBLE_LINES, MAX_CELL_LINES = 25, 6
+
+
+@pytest.mark.parametrize("stem", PRESENTED)
+def test_code_is_hidden_and_prose_is_markdown(stem: str) -> None:
+    cells = [c for c in _read(NB_DIR / f"{stem}.ipynb").cells if c.cell_type == "code"]
+    shown = [c for c in cells if not c.metadata.get("jupyter", {}).get("source_hidden")]
+    lines = [len(c.source.splitlines()) for c in shown]
+    assert sum(lines) <= MAX_VISIBLE_LINES and max(lines) <= MAX_CELL_LINES, lines
+    for cell in shown:  # visible cells are answer cells
+        assert re.search(r"^(my_)?answer_\d+ = ", cell.source, flags=re.MULTILINE), cell.source
+    code = "\n".join(c.source for c in cells)
+    assert not re.search(r"\bprint\(", code), f"{stem}: use display.md, not print"
+    assert "display.table(" in code and ".style.format" not in code
