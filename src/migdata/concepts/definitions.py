@@ -93,7 +93,7 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
         ),
         _c(
             "rule_6_months",
-            "Usual residence: most of the last 12 months",
+            "Usual residence: 6-month rule (six months and a day)",
             "usual_residence_rule",
             "A person is counted as a resident of a country after living there for most of a "
             "year, that is six months and a day or more, or from arrival if they intend to stay "
