@@ -412,7 +412,8 @@ def test_self_checks_accept_the_right_answers(path: Path, tmp_path: Path) -> Non
     verdicts = [
         "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream").strip()
         for c in done.cells
-        if c.cell_type == "code" and re.search(r"^(check|choice)\(", c.source, flags=re.MULTILINE)
+        if c.cell_type == "code"
+        and re.search(r"^(?:check|choice)\(", c.source, flags=re.MULTILINE)
     ]
     asked = len(SOLUTIONS[path.stem]) + len(SOLUTION_EDITS.get(path.stem, []))
     assert len(verdicts) == asked and all(v == "Correct!" for v in verdicts), verdicts
