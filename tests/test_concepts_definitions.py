@@ -100,7 +100,7 @@ def test_long_and_short_term_migrants_of_1998() -> None:
     for concept in (long_term, short_term):
         assert "Revision 1 (1998)" in concept.source and "Part One" in concept.source
     assert "at least a year (12 months)" in long_term.summary
-    assert "at least three months but less than a year" in short_term.summary
+    assert "three months or more, but for less than a year" in short_term.summary
     for excluded in ("holidays", "business", "medical treatment"):
         assert excluded in short_term.summary
 

@@ -166,9 +166,9 @@ TERMS: Final[dict[str, Term]] = dict([
        _MODULE2),
     _t("stay_registration", "Registration of the place of stay (Migration Code)",
        "registration_rule",
-       "Under the Migration Code, a foreigner or stateless person staying temporarily in "
-       "Azerbaijan for more than 15 days (more than 30 days for citizens of Kazakhstan) has to "
-       "register the place of stay with the SMS. So UMIS registrations include short stays: "
+       "Under the Migration Code, a foreigner or stateless person whose temporary stay in "
+       "Azerbaijan lasts longer than 15 days (longer than 30 days for Kazakhstan's citizens) "
+       "has to register the place of stay with the SMS. So UMIS registrations include short stays: "
        "they count visits of a few weeks as well as long stays, and they are not a count of "
        "migrants under a 6-month or 12-month rule. Visits of 15 days or less need no registration.",
        _MIGRATION_CODE),
@@ -197,8 +197,8 @@ TERMS: Final[dict[str, Term]] = dict([
        f"{_MODULE2}; {_MODULE5_ACTORS}; press report of SSC figures for 2007 "
        "(datasets.load('press_figures'))"),
     _t("mfa", "Ministry of Foreign Affairs (MFA)", "institution",
-       "Protects the rights and interests of Azerbaijan and of its citizens abroad, and helps to "
-       "build relations with Azerbaijanis who live in other countries. The curriculum does not say "
+       "Defends the interests of the state and of its citizens and companies in other countries, "
+       "and helps to build ties with Azerbaijanis who live abroad. The curriculum does not say "
        "what data on citizens abroad it keeps: a question for discussion.",
        _MODULE5_ACTORS),
     _t("mlspp", "Ministry of Labour and Social Protection of the Population (MLSPP)",

@@ -161,10 +161,10 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "short_term_migrant",
             "Short-term migrant (1998 recommendations)",
             "flow",
-            "A person who moves to another country for at least three months but less than a "
-            "year (12 months). Moves for holidays, visits to friends or relatives, business, "
-            "medical treatment or religious pilgrimage do not count. For migration statistics "
-            "the 1998 text treats the country of destination as the country of usual residence "
+            "A person who goes to live in another country for three months or more, but for "
+            "less than a year (12 months). Moves for holidays, visits to friends or relatives, "
+            "business, medical treatment or religious pilgrimage do not count. For migration "
+            "statistics the 1998 text treats the country of destination as the country of usual residence "
             "while the stay lasts. The category gives a temporary move a time limit at both "
             "ends: below three months it is not migration, from twelve months on it is "
             "long-term migration.",
