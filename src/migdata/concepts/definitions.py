@@ -161,13 +161,13 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "short_term_migrant",
             "Short-term migrant (1998 recommendations)",
             "flow",
-            "A person who goes to live in another country for three months or more, but for "
-            "less than a year (12 months). Moves for holidays, visits to friends or relatives, "
+            "A person who goes to live in another country for three months or more, but for less "
+            "than a year (12 months). Moves for holidays, visits to friends or relatives, "
             "business, medical treatment or religious pilgrimage do not count. For migration "
-            "statistics the 1998 text treats the country of destination as the country of usual residence "
-            "while the stay lasts. The category gives a temporary move a time limit at both "
-            "ends: below three months it is not migration, from twelve months on it is "
-            "long-term migration.",
+            "statistics the 1998 text treats the country of destination as the country of usual "
+            "residence while the stay lasts. The category gives a temporary move a time limit at "
+            "both ends: below three months it is not migration, from twelve months on it is long-"
+            "term migration.",
             f"{_RECS_1998}, Part One, definition of short-term migrant",
         ),
         # ---- stocks -----------------------------------------------------------------------
