@@ -21,8 +21,7 @@ import statistics
 import time
 from pathlib import Path
 
-from migdata.datasets import clear_cache, describe, list_datasets, load
-from migdata.datasets import integrity
+from migdata.datasets import clear_cache, describe, integrity, list_datasets, load
 from migdata.datasets.catalog import resource
 from migdata.datasets.paths import datasets_dir
 

@@ -132,7 +132,7 @@ def _preview(values: Iterable[Any], limit: int = 40) -> str:
 
 
 def _check_value(column: str, value: Any) -> Any:
-    """``value`` if it can be a filter value (text, a whole or finite number, a bool), else raise."""
+    """``value`` if it can be a filter value (text, a whole or finite number, a bool); or raise."""
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()  # numpy scalars as Python ones (np.bool_ is no Integral)
     if isinstance(value, str | bool) or (

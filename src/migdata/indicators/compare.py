@@ -14,7 +14,13 @@ import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownValueError
-from ._checks import require_columns, require_frame, select_country
+from ._checks import (
+    as_year,
+    require_columns,
+    require_frame,
+    require_positive,
+    select_country,
+)
 from .rates import GEOSTAT_POPULATION_BREAKS, mid_year_population, net_migration
 
 __all__ = [
@@ -147,6 +153,8 @@ def _wdi(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -
     if quantity == "net_migration":
         return net
     population = indicator("SP.POP.TOTL")
+    frame = population.rename("population").reset_index()
+    require_positive(frame, "population", "wdi SP.POP.TOTL", ["year"])
     return net / population.reindex(net.index) * 1000
 
 
@@ -262,6 +270,12 @@ def source_notes(sources: Iterable[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _iterable(value: object, what: str) -> list[object]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"{what} must be a list of years, got {value!r}")
+    return list(value)
+
+
 def compare_sources(
     country: str = "GEO",
     *,
@@ -345,7 +359,7 @@ def compare_sources(
     table.index.name = "year"
     table = table.sort_index()
     if years is not None:
-        wanted = sorted({int(y) for y in years})
+        wanted = sorted({as_year(y, "years") for y in _iterable(years, "years")})
         missing = [y for y in wanted if y not in table.index]
         if missing:
             raise UnknownValueError(

@@ -14,7 +14,14 @@ import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownValueError
-from ._checks import require_columns, require_frame, require_unique
+from ._checks import (
+    numeric_column,
+    require_columns,
+    require_frame,
+    require_positive,
+    require_unique,
+    year_column,
+)
 
 __all__ = [
     "GEOSTAT_POPULATION_BREAKS",
@@ -114,6 +121,7 @@ def net_migration(
     if not keys:
         raise InvalidInputError("net_migration needs at least one identifying column, e.g. year")
     rows = flows[flows[flow_col].isin([immigrants, emigrants])]
+    numeric_column(rows, value_col, "net_migration(flows)", [*keys, flow_col])
     _unique_or_error(rows, [*keys, flow_col], "net_migration(flows)")
     wide = rows.pivot(index=keys, columns=flow_col, values=value_col)  # noqa: PD010
     wide = wide.reindex(columns=[immigrants, emigrants]).astype("float64")
@@ -169,9 +177,10 @@ def mid_year_population(
     groups = [k for k in _keys(population, by, exclude=("year", value_col)) if k != "year"]
     require_columns(population, [*groups, "year", value_col], "mid_year_population(population)")
     _unique_or_error(population, [*groups, "year"], "mid_year_population(population)")
+    what = "mid_year_population(population)"
     frame = population[[*groups, "year", value_col]].rename(columns={value_col: "_value"})
-    frame["year"] = frame["year"].astype("int64")
-    frame["_value"] = frame["_value"].astype("float64")
+    frame["year"] = year_column(population, what)
+    frame["_value"] = require_positive(population, value_col, what, [*groups, "year"])
     if reference == "mid-year":
         out = frame.rename(columns={"_value": "population"})
         out["reference"] = "mid-year estimate as published"
@@ -215,6 +224,12 @@ def rates_per_1000(
         ``<name>_rate = 1000 * <name> / population``. A ``population`` column already in
         ``counts`` is replaced by the one from ``population``. Rows without a matching
         population get ``NaN`` rates; none is dropped.
+
+    Raises
+    ------
+    InvalidInputError
+        If a population is zero, negative or infinite (a rate per 0 persons does not exist;
+        the message names the rows), or a count is not a finite number.
     """
     require_columns(counts, list(columns), "rates_per_1000(counts)")
     require_columns(population, [population_col], "rates_per_1000(population)")
@@ -234,11 +249,15 @@ def rates_per_1000(
                     f"counts are split by {column} ({parts}) but the population is not: keep "
                     f"{column}={whole!r} rows, or give a population with a {column} column"
                 )
-    pop = population[[*on, population_col]].rename(columns={population_col: "population"})
+    positive = require_positive(population, population_col, "rates_per_1000(population)", on)
+    for col in columns:
+        numeric_column(counts, col, "rates_per_1000(counts)", on)
+    pop = population[[*on]].assign(population=positive)
     left = counts.drop(columns=["population"], errors="ignore")
     out = left.merge(pop, on=on, how="left", validate="many_to_one")
     for col in columns:
-        out[f"{col}{suffix}"] = out[col].astype("float64") / out["population"] * 1000
+        values = pd.to_numeric(out[col].astype(object), errors="coerce").astype("float64")
+        out[f"{col}{suffix}"] = values / out["population"] * 1000
     return out
 
 
@@ -389,9 +408,11 @@ def balancing_equation(
     )
     _unique_or_error(population, [*groups, "year"], "balancing_equation(population)")
     frame = population[[*groups, "year", value_col]].copy()
-    frame["year"] = frame["year"].astype("int64")
+    frame["year"] = year_column(population, "balancing_equation(population)")
     frame = frame.rename(columns={value_col: "population_start"})
-    frame["population_start"] = frame["population_start"].astype("float64")
+    frame["population_start"] = require_positive(
+        population, value_col, "balancing_equation(population)", [*groups, "year"]
+    )
     out = _with_next_year(frame, groups, "population_start", "population_end")
     out["population_change"] = out["population_end"] - out["population_start"]
     out.loc[_straddles_break(out["year"], series_breaks), "population_change"] = np.nan
@@ -399,7 +420,10 @@ def balancing_equation(
         on = [c for c in ("country", "year") if c in out and c in natural_increase]
     on = list(on)
     ni = natural_increase[[*on, natural_increase_col]].copy()
-    ni["year"] = ni["year"].astype("int64")
+    ni["year"] = year_column(natural_increase, "balancing_equation(natural_increase)")
+    ni[natural_increase_col] = numeric_column(
+        natural_increase, natural_increase_col, "balancing_equation(natural_increase)", on
+    )
     _unique_or_error(ni, on, "balancing_equation(natural_increase)")
     ni = ni.rename(columns={natural_increase_col: "natural_increase"})
     out = out.merge(ni, on=on, how="left", validate="one_to_one")
@@ -454,6 +478,7 @@ def wdi_wide(
             raise UnknownValueError(f"{what} has no rows for country {absent}")
         rows = rows[rows["country"].isin(codes)]
     _unique_or_error(rows, ["country", "year", "indicator"], what)
+    rows = rows.assign(value=numeric_column(rows, "value", what, ["country", "year", "indicator"]))
     wide = rows.pivot(index=["country", "year"], columns="indicator", values="value")  # noqa: PD010
     wide = wide.reindex(columns=list(indicators)).rename(columns=dict(indicators))
     return wide.astype("float64").reset_index().rename_axis(columns=None)
