@@ -400,7 +400,7 @@ def test_rows_are_checked_against_the_package_even_when_the_hash_matches(folder:
     data = b"".join(lines[:12])
     path.write_bytes(data)
     _write_package(folder, package, "geostat_population", data)  # hash fits, rows do not
-    with pytest.raises(DataFileError, match="has 11 data rows but datapackage.json records 23"):
+    with pytest.raises(DataFileError, match=r"has 11 data rows but datapackage\.json records 23"):
         load("geostat_population")
 
 
