@@ -231,7 +231,7 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
 def _spec(source: str) -> SourceSpec:
     try:
         return NET_MIGRATION_SOURCES[source]
-    except KeyError:
+    except (KeyError, TypeError):
         raise UnknownValueError(
             f"unknown source {source!r}; known sources: {list(NET_MIGRATION_SOURCES)}"
         ) from None
@@ -251,6 +251,10 @@ def source_notes(sources: Iterable[str] | None = None) -> pd.DataFrame:
         ``source``, ``datasets``, ``label``, ``unit_in_dataset``, ``coverage``, ``reason`` and
         ``rate_note``.
     """
+    if isinstance(sources, str):
+        sources = [sources]
+    if sources is not None and not isinstance(sources, Iterable):
+        raise InvalidInputError(f"sources must be a list of source ids, got {sources!r}")
     ids = list(NET_MIGRATION_SOURCES) if sources is None else list(sources)
     rows = []
     for sid in ids:
@@ -329,14 +333,22 @@ def compare_sources(
     [-8243, -5412, -5412]
     """
     iso3 = to_iso3(country)
-    if quantity not in QUANTITIES:
+    if not isinstance(quantity, str) or quantity not in QUANTITIES:
         raise InvalidInputError(f"quantity must be one of {list(QUANTITIES)}, got {quantity!r}")
+    if isinstance(sources, str):
+        sources = [sources]
+    if not isinstance(sources, Iterable):
+        raise InvalidInputError(f"sources must be a list of source ids, got {sources!r}")
     sources = list(sources)
     if not sources:
         raise InvalidInputError("sources must name at least one source")
+    specs = [_spec(s) for s in sources]
     if len(set(sources)) != len(sources):
         raise InvalidInputError(f"sources must not repeat, got {sources}")
-    specs = [_spec(s) for s in sources]
+    if isinstance(wpp_variants, str):
+        wpp_variants = [wpp_variants]
+    if not isinstance(wpp_variants, Iterable):
+        raise InvalidInputError(f"wpp_variants must be a list of variants, got {wpp_variants!r}")
     options = {"wpp_variants": tuple(wpp_variants)}
 
     def get(dataset_id: str) -> pd.DataFrame:

@@ -111,7 +111,7 @@ def flows_from_stock_differences(
     0    GRC         GEO  10.0
     1    GEO         RUS  30.0
     """
-    if decreases not in DECREASE_RULES:
+    if not isinstance(decreases, str) or decreases not in DECREASE_RULES:
         raise InvalidInputError(
             f"decreases must be one of {list(DECREASE_RULES)}, got {decreases!r}"
         )
