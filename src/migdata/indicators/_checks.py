@@ -131,8 +131,7 @@ def _examples(data: pd.DataFrame, mask: np.ndarray, column: str, keys: Sequence[
     shown = [k for k in keys if k in data.columns and k != column] + [column]
     parts = []
     for pos in np.flatnonzero(mask)[:3]:
-        row = data.iloc[int(pos)]
-        values = ", ".join(f"{c}={_plain(row[c])!r}" for c in shown)
+        values = ", ".join(f"{c}={_plain(data[c].iloc[int(pos)])!r}" for c in shown)
         parts.append(f"row {_plain(data.index[int(pos)])!r} ({values})")
     more = int(mask.sum()) - len(parts)
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
