@@ -413,6 +413,36 @@ def test_flow_measures_take_anything(flow_table: pd.DataFrame, population: pd.Da
 
 
 WDI = load("wdi", country=["GEO", "ARM"], year=list(range(2015, 2025)))
+TOTALS = load("un_migrant_stock_totals", country=["ARM", "GEO"], sex="total")
+
+
+@FEW
+@given(value=numbers, codes=odd | st.dictionaries(st.sampled_from(["SM.POP.NETM", "X"]),
+                                                  st.sampled_from(["net", "pop"]), max_size=2),
+       countries=odd | st.lists(st.sampled_from(["GEO", "Armenia", "XX"]), max_size=2),
+       country=odd | st.sampled_from(["ARM", "Georgia"]), revision=odd | st.sampled_from([2019]),
+       columns=odd | st.lists(st.sampled_from(["net_migration", "nope"]), max_size=2))
+def test_wide_totals_and_rates_take_anything(
+    value: object, codes: object, countries: object, country: object, revision: object,
+    columns: object,
+) -> None:
+    wdi = WDI.astype({"value": object})
+    wdi.loc[wdi.index[:5], "value"] = value
+    wide = calls_cleanly(indicators.wdi_wide, wdi, codes, countries=countries)
+    if isinstance(wide, pd.DataFrame):
+        _finite_or_nan(wide)
+    totals = TOTALS.astype({"value": object})
+    totals.loc[totals["measure"] == "population", "value"] = value
+    shares = calls_cleanly(indicators.migrant_share_from_totals, totals, country,
+                           revision=revision)
+    if isinstance(shares, pd.DataFrame):
+        values = shares["migrant_share"].dropna()
+        assert ((values >= 0) & (values <= 100)).all()
+    net = pd.DataFrame({"year": [2019, 2020], "net_migration": [value, 5]})
+    pop = pd.DataFrame({"year": [2019, 2020], "population": [value, 1000]})
+    rates = calls_cleanly(indicators.rates_per_1000, net, pop, columns=columns)
+    if isinstance(rates, pd.DataFrame):
+        _finite_or_nan(rates)
 
 
 @settings(FEW, max_examples=15)

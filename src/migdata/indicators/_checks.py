@@ -40,6 +40,14 @@ def require_frame(data: Any, what: str) -> pd.DataFrame:
 def require_columns(data: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     """Raise :class:`MissingColumnsError` naming the missing and the found columns."""
     require_frame(data, what)
+    if isinstance(columns, str) or not isinstance(columns, Iterable):
+        raise InvalidInputError(f"{what}: columns must be a list of column names, got {columns!r}")
+    columns = list(columns)
+    for c in columns:
+        try:
+            hash(c)
+        except TypeError:
+            raise InvalidInputError(f"{what}: {c!r} is not a column name") from None
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise MissingColumnsError(

@@ -231,7 +231,10 @@ def rates_per_1000(
         If a population is zero, negative or infinite (a rate per 0 persons does not exist;
         the message names the rows), or a count is not a finite number.
     """
-    require_columns(counts, list(columns), "rates_per_1000(counts)")
+    if isinstance(columns, str):
+        columns = [columns]
+    require_columns(counts, columns, "rates_per_1000(counts)")
+    columns = list(columns)
     require_columns(population, [population_col], "rates_per_1000(population)")
     if on is None:
         on = [c for c in ("country", "year", "sex") if c in counts and c in population]
@@ -464,6 +467,15 @@ def wdi_wide(
     """
     what = "wdi_wide(wdi)"
     require_columns(wdi, ["country", "year", "indicator", "value"], what)
+    if not isinstance(indicators, Mapping) or not indicators:
+        raise InvalidInputError(
+            f"indicators must map WDI codes to column names, e.g. {{'SM.POP.NETM': "
+            f"'net_migration'}}, got {indicators!r}"
+        )
+    if isinstance(countries, str):
+        countries = [countries]
+    if countries is not None and not isinstance(countries, Iterable):
+        raise InvalidInputError(f"countries must be a list of countries or None, got {countries!r}")
     present = set(wdi["indicator"].dropna().unique())
     missing = [code for code in indicators if code not in present]
     if missing:
