@@ -6,8 +6,8 @@ dataset: rows, file size, and in one run:
 * ``before ms``: the first load as migdata read files before integrity checks (pandas' pyarrow
   engine, nothing verified); ``-`` when pyarrow is not installed;
 * ``after ms``: the first load now (sha256, size, rows and columns checked against
-  ``datapackage.json``, parsed with pandas' C engine, no pyarrow), median of ``--first`` runs
-  with every cache cleared;
+  ``datapackage.json``, parsed with pandas' C engine, no pyarrow), with every cache cleared;
+  both are medians of ``--first`` runs, interleaved so that both meet the same machine load;
 * ``verify ms``: the part of it spent reading and hashing the file;
 * ``after/before``: the ratio;
 * ``cached ms``, ``filter ms``: a cached load and a typical filtered load (medians).
@@ -90,8 +90,13 @@ def main() -> None:
           f"{'verify ms':>10s} {'after/before':>13s} {'cached ms':>10s} {'filter ms':>10s}")
     total_before = total_after = 0.0
     for dataset in list_datasets()["id"]:
-        before = _ms(lambda d=dataset: _before(d), args.first) if has_pyarrow else float("nan")
-        after = _ms(lambda d=dataset: load(d), args.first, setup=clear_cache)
+        before_runs, after_runs = [], []
+        for _ in range(args.first):  # interleaved, so that both see the same machine load
+            if has_pyarrow:
+                before_runs.append(_ms(lambda d=dataset: _before(d), 1))
+            after_runs.append(_ms(lambda d=dataset: load(d), 1, setup=clear_cache))
+        before = statistics.median(before_runs) if has_pyarrow else float("nan")
+        after = statistics.median(after_runs)
         verify = _ms(lambda d=dataset: _verify(d), args.first, setup=integrity.forget)
         frame = load(dataset)
         cached = _ms(lambda d=dataset: load(d), args.repeat)
