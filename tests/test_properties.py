@@ -280,8 +280,9 @@ def test_table_functions_take_odd_cells(
 ) -> None:
     frame = to_frame(people)
     if len(frame):
-        frame[column] = frame[column].astype(object)
-        frame.iloc[row % len(frame), frame.columns.get_loc(column)] = value
+        cells = frame[column].astype(object).tolist()
+        cells[row % len(frame)] = value
+        frame[column] = pd.Series(cells, index=frame.index, dtype=object)
     if duplicate:
         frame = pd.concat([frame, frame[[column]]], axis=1)
     for func in (stocks, emigrants):

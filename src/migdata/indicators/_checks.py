@@ -14,6 +14,7 @@ from ..errors import InvalidInputError, MissingColumnsError, UnknownValueError
 
 __all__ = [
     "as_year",
+    "join",
     "numeric_column",
     "require_columns",
     "require_frame",
@@ -245,3 +246,22 @@ def as_year(value: Any, what: str) -> int:
     if not 1 <= int(value) <= 9999:
         raise InvalidInputError(f"{what} {int(value)} is out of range: expected 1 to 9999")
     return int(value)
+
+
+def join(
+    left: pd.DataFrame, right: pd.DataFrame, on: Sequence[str], what: str, **options: Any
+) -> pd.DataFrame:
+    """``left.merge(right, on=on, **options)``, with an error naming the join columns.
+
+    A join of years stored as numbers in one frame and as text in the other fails inside
+    pandas; here it is an :class:`InvalidInputError` saying which column and which kinds.
+    """
+    try:
+        return left.merge(right, on=list(on), **options)
+    except (ValueError, TypeError) as error:
+        kinds = ", ".join(f"{c}: {left[c].dtype} and {right[c].dtype}" for c in on
+                          if c in left.columns and c in right.columns)
+        raise InvalidInputError(
+            f"{what}: cannot join the two frames on {list(on)} ({kinds}); expected the same "
+            f"kind of values in both, e.g. years as whole numbers ({str(error).splitlines()[0]})"
+        ) from None

@@ -15,6 +15,7 @@ import pandas as pd
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownValueError
 from ._checks import (
+    join,
     numeric_column,
     require_columns,
     require_frame,
@@ -257,7 +258,7 @@ def rates_per_1000(
         numeric_column(counts, col, "rates_per_1000(counts)", on)
     pop = population[[*on]].assign(population=positive)
     left = counts.drop(columns=["population"], errors="ignore")
-    out = left.merge(pop, on=on, how="left", validate="many_to_one")
+    out = join(left, pop, on, "rates_per_1000", how="left", validate="many_to_one")
     for col in columns:
         values = pd.to_numeric(out[col].astype(object), errors="coerce").astype("float64")
         out[f"{col}{suffix}"] = values / out["population"] * 1000
@@ -429,7 +430,7 @@ def balancing_equation(
     )
     _unique_or_error(ni, on, "balancing_equation(natural_increase)")
     ni = ni.rename(columns={natural_increase_col: "natural_increase"})
-    out = out.merge(ni, on=on, how="left", validate="one_to_one")
+    out = join(out, ni, on, "balancing_equation", how="left", validate="one_to_one")
     out["natural_increase"] = out["natural_increase"].astype("float64")
     out["net_migration"] = out["population_change"] - out["natural_increase"]
     return out.sort_values([*groups, "year"], ignore_index=True)

@@ -22,6 +22,7 @@ from ..countries import to_iso3
 from ..errors import InvalidInputError
 from ._checks import (
     as_year,
+    join,
     require_columns,
     require_nonnegative,
     require_positive,
@@ -278,7 +279,7 @@ def migrant_share(
                                             "migrant_share(population)", on)}
     )
     out = stock.drop(columns=[population_col], errors="ignore").assign(_stock=stocks)
-    out = out.merge(pop, on=on, how="left", validate="many_to_one")
+    out = join(out, pop, on, "migrant_share", how="left", validate="many_to_one")
     share = out["_stock"] / out[population_col] * 100
     impossible = (share > 100).to_numpy()
     if impossible.any():
