@@ -473,3 +473,12 @@ def test_flow_measures_refuse_zero_populations_and_infinite_flows() -> None:
         ind.aggregate_net_migration_rate(flows, pop)
     with pytest.raises(InvalidInputError, match="infinite"):
         ind.migration_effectiveness_index(flows.assign(flow=[math.inf, 1]))
+
+
+def test_absurd_magnitudes_and_na_choices_are_refused() -> None:
+    flows = pd.DataFrame({"origin": ["A"], "destination": ["B"], "flow": [1.8e306]})
+    with pytest.raises(InvalidInputError, match=r"larger than 1e\+12 persons"):
+        ind.regional_net_migration(flows)  # would give an infinite effectiveness
+    pop = pd.DataFrame({"year": [2020], "population": [1000]})
+    with pytest.raises(InvalidInputError, match="reference must be one of"):
+        ind.mid_year_population(pop, reference=pd.NA)

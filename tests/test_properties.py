@@ -332,7 +332,7 @@ def _finite_or_nan(frame: pd.DataFrame) -> None:
 @given(flows_table=tables({"year": years, "flow": st.sampled_from(["immigrants", "emigrants"]),
                            "persons": numbers}),
        population=tables({"year": years, "population": numbers}),
-       reference=st.sampled_from(["1 January", "mid-year"]) | odd)
+       reference=st.sampled_from(["1 January", "mid-year", pd.NA]) | odd)
 def test_rates_never_give_inf(
     flows_table: pd.DataFrame, population: pd.DataFrame, reference: object
 ) -> None:

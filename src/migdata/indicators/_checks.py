@@ -150,13 +150,23 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: Largest count of persons a figure may hold: more than a hundred times the world population
+#: is a unit error or garbage, and such magnitudes would overflow to ``inf`` in a rate.
+MAX_PERSONS = 1e12
+
+
 def numeric_column(
-    data: pd.DataFrame, column: str, what: str, keys: Sequence[str] = ()
+    data: pd.DataFrame,
+    column: str,
+    what: str,
+    keys: Sequence[str] = (),
+    persons: bool = False,
 ) -> pd.Series:
     """``data[column]`` as float64; raise naming the rows that hold no number or an infinite one.
 
     Missing values (gaps) stay ``NaN``. Text such as ``"1,000"``, booleans and ``inf`` are
-    refused with :class:`InvalidInputError`.
+    refused with :class:`InvalidInputError`; with ``persons``, so are magnitudes above
+    :data:`MAX_PERSONS`.
     """
     require_columns(data, [column], what)
     series = data[column]
@@ -187,6 +197,14 @@ def numeric_column(
             f"{what}: column {column!r} holds infinite values: "
             f"{_examples(data, infinite, column, keys)}; expected finite numbers"
         )
+    if persons:
+        huge = (values.abs() > MAX_PERSONS).to_numpy()
+        if huge.any():
+            raise InvalidInputError(
+                f"{what}: column {column!r} holds counts larger than {MAX_PERSONS:.0e} persons: "
+                f"{_examples(data, huge, column, keys)}; expected numbers of persons (check the "
+                "unit)"
+            )
     return values
 
 
@@ -198,7 +216,7 @@ def require_positive(
     Used for populations: dividing by a population of 0 gives an infinite rate, by a negative
     one an impossible share, so such a figure is an error naming the rows rather than a result.
     """
-    values = numeric_column(data, column, what, keys)
+    values = numeric_column(data, column, what, keys, persons=True)
     bad = (values <= 0).to_numpy()
     if bad.any():
         raise InvalidInputError(
@@ -213,7 +231,7 @@ def require_nonnegative(
     data: pd.DataFrame, column: str, what: str, keys: Sequence[str] = ()
 ) -> pd.Series:
     """``data[column]`` as float64, refusing a negative count (a gap stays ``NaN``)."""
-    values = numeric_column(data, column, what, keys)
+    values = numeric_column(data, column, what, keys, persons=True)
     bad = (values < 0).to_numpy()
     if bad.any():
         raise InvalidInputError(

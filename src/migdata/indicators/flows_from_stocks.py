@@ -181,7 +181,7 @@ def _flow_table(
     flows: pd.DataFrame, origin_col: str, destination_col: str, flow_col: str, what: str
 ) -> pd.DataFrame:
     require_columns(flows, [origin_col, destination_col, flow_col], what)
-    values = numeric_column(flows, flow_col, what, [origin_col, destination_col])
+    values = numeric_column(flows, flow_col, what, [origin_col, destination_col], persons=True)
     table = flows[[origin_col, destination_col]].rename(
         columns={origin_col: "origin", destination_col: "destination"}
     )

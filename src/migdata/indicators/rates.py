@@ -122,7 +122,7 @@ def net_migration(
     if not keys:
         raise InvalidInputError("net_migration needs at least one identifying column, e.g. year")
     rows = flows[flows[flow_col].isin([immigrants, emigrants])]
-    numeric_column(rows, value_col, "net_migration(flows)", [*keys, flow_col])
+    numeric_column(rows, value_col, "net_migration(flows)", [*keys, flow_col], persons=True)
     _unique_or_error(rows, [*keys, flow_col], "net_migration(flows)")
     wide = rows.pivot(index=keys, columns=flow_col, values=value_col)  # noqa: PD010
     wide = wide.reindex(columns=[immigrants, emigrants]).astype("float64")
@@ -173,7 +173,7 @@ def mid_year_population(
     >>> mid_year_population(p)["population"].tolist()
     [1005.0, 1020.0, nan]
     """
-    if reference not in _REFERENCES:
+    if not isinstance(reference, str) or reference not in _REFERENCES:
         raise InvalidInputError(f"reference must be one of {list(_REFERENCES)}, got {reference!r}")
     groups = [k for k in _keys(population, by, exclude=("year", value_col)) if k != "year"]
     require_columns(population, [*groups, "year", value_col], "mid_year_population(population)")
@@ -255,7 +255,7 @@ def rates_per_1000(
                 )
     positive = require_positive(population, population_col, "rates_per_1000(population)", on)
     for col in columns:
-        numeric_column(counts, col, "rates_per_1000(counts)", on)
+        numeric_column(counts, col, "rates_per_1000(counts)", on, persons=True)
     pop = population[[*on]].assign(population=positive)
     left = counts.drop(columns=["population"], errors="ignore")
     out = join(left, pop, on, "rates_per_1000", how="left", validate="many_to_one")
@@ -426,7 +426,8 @@ def balancing_equation(
     ni = natural_increase[[*on, natural_increase_col]].copy()
     ni["year"] = year_column(natural_increase, "balancing_equation(natural_increase)")
     ni[natural_increase_col] = numeric_column(
-        natural_increase, natural_increase_col, "balancing_equation(natural_increase)", on
+        natural_increase, natural_increase_col, "balancing_equation(natural_increase)", on,
+        persons=True,
     )
     _unique_or_error(ni, on, "balancing_equation(natural_increase)")
     ni = ni.rename(columns={natural_increase_col: "natural_increase"})
