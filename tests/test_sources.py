@@ -381,3 +381,16 @@ def test_bad_arguments_are_clear_errors() -> None:
         refresh("wdi", countries=[])
     with pytest.raises(InvalidInputError, match="indicators is empty"):
         refresh("wdi", indicators=[])
+
+
+@pytest.mark.parametrize("error", [requests.exceptions.ChunkedEncodingError("cut"),
+                                   requests.exceptions.TooManyRedirects("loop")])
+def test_broken_transfers_count_as_an_outage(
+    api: responses.RequestsMock, error: Exception
+) -> None:
+    api.add(responses.GET, WB_URL, body=error)
+    with pytest.warns(UserWarning, match=rf"failed after retries.*{type(error).__name__}"):
+        frame = refresh("wdi", start=2000, end=2024, progress=False, cache=False)
+    assert frame.attrs["origin"] == "bundled snapshot"
+    with pytest.raises(SourceError, match=type(error).__name__):
+        refresh("wdi", progress=False, cache=False, fallback=False)
