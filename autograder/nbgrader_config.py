@@ -45,3 +45,14 @@ c.FileNameCollectorPlugin.named_regexp = (
 )
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"
+
+# --- feedback: students never see the hidden tests (the formgrader's "generate feedback" too) ---
+try:
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from migdata.course.feedback import HideHiddenTests
+
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+except ImportError:  # the kit is not installed where nbgrader runs: plain nbgrader feedback
+    pass

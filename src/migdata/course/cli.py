@@ -77,7 +77,15 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
     cfg = load_config(course_dir)
     cfg.CourseDirectory.assignment_id = assignment
     if converter == "GenerateFeedback":
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.preprocessors import GetGrades
+
+        from .feedback import HideHiddenTests
+
         cfg.HTMLExporter.template_name = "feedback"
+        # students never see the hidden tests (nbgrader's feedback shows them)
+        cfg.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
+                                              HideHiddenTests]
     app = getattr(converters, converter)(coursedir=CourseDirectory(config=cfg), config=cfg)
     app.force = True
     return capture_log(app)
@@ -112,9 +120,21 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    _check(_api(args.course_dir).collect(args.assignment, update=True), "collect")
-    print(f"{args.assignment} collected into submitted/")
-    return 0
+    from .exchange import collect, describe
+
+    handins = collect(args.course_dir, args.assignment)
+    taken = sorted({h.student for h in handins if h.collected})
+    students = sorted({h.student for h in handins if not h.impostor})
+    print(f"{args.assignment}: {len(students)} student(s) handed in; {len(taken)} new or newer "
+          "submission(s) collected into submitted/")
+    for line in describe(handins, args.assignment):
+        print(f"migdata-course: warning: {line}", file=sys.stderr)
+    if not handins:
+        print(f"migdata-course: error: no hand-in of {args.assignment} in the exchange",
+              file=sys.stderr)
+        return 1
+    # a hand-in under another student's name needs the lecturer: exit non-zero
+    return 1 if any(h.impostor for h in handins) else 0
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
@@ -158,6 +178,17 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 def cmd_feedback(args: argparse.Namespace) -> int:
     import re
 
+    from .feedback import check_marks, release_each
+
+    for check in check_marks(args.course_dir, args.assignment):
+        if check.unmarked:
+            print(f"migdata-course: warning: {check.student}: written answers not marked yet: "
+                  + ", ".join(check.unmarked), file=sys.stderr)
+        if check.stale:
+            print(f"migdata-course: warning: {check.student}: written answers marked for an "
+                  "earlier hand-in (the student handed in again since): "
+                  + ", ".join(check.stale) + "; mark them again in the formgrader",
+                  file=sys.stderr)
     result = _convert(args.course_dir, "GenerateFeedback", args.assignment)
     failed = sorted(set(re.findall(
         r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", ""))))
@@ -167,9 +198,16 @@ def cmd_feedback(args: argparse.Namespace) -> int:
               + ", ".join(failed), file=sys.stderr)
     else:
         _check(result, f"generating feedback for {args.assignment}")
+    print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/ "
+          "(hidden tests removed)")
     if args.release:
-        _check(_api(args.course_dir).release_feedback(args.assignment), "releasing feedback")
-    print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/")
+        released, not_released = release_each(args.course_dir, args.assignment)
+        print(f"feedback released through the exchange for {len(released)} student(s)")
+        for student, why in not_released.items():
+            print(f"migdata-course: error: feedback of {student} not released: {why}",
+                  file=sys.stderr)
+        if not_released:
+            return 1
     return 0
 
 
