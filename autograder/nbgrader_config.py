@@ -32,6 +32,9 @@ c.Execute.execute_retries = 0
 # no history file; the kernel's own start-up warnings stay out of the lecturer's report
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
+# --- times in exports and reports: the course's time zone (IANA name; Baku is UTC+4) ----------
+c.MigdataCourse.timezone = "Asia/Baku"
+
 # --- JupyterHub / The Littlest JupyterHub with the exchange (see README.md) ---------------------
 # c.Exchange.root = "/srv/nbgrader/exchange"
 # c.Exchange.path_includes_course = True

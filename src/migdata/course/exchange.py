@@ -24,6 +24,7 @@ from migdata.errors import InvalidInputError
 
 from .config import load_config
 from .feedback import remember_marks
+from .report import course_timezone
 
 __all__ = ["Handin", "collect", "describe", "exchange_time"]
 
@@ -167,6 +168,7 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
         found.append(Handin(student=parts[0], owner=_owner(folder), folder=folder,
                             handed_in=exchange_time(folder), claimed=_claimed(folder)))
     due = _duedate(db_url, course_id, assignment)
+    tz = course_timezone(cfg)
     latest: dict[str, Handin] = {}
     for h in found:
         if h.impostor:
@@ -174,9 +176,8 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
                          "not collected")
             continue
         if h.claimed is not None and (h.handed_in - h.claimed).total_seconds() > BACKDATED_SECONDS:
-            h.problem = (f"timestamp.txt says {h.claimed:%Y-%m-%d %H:%M} UTC, the exchange "
-                         f"received it at {h.handed_in:%Y-%m-%d %H:%M} UTC; the exchange's time "
-                         "is used")
+            h.problem = (f"timestamp.txt says {_show(h.claimed, tz)}, the exchange "
+                         f"received it at {_show(h.handed_in, tz)}; the exchange's time is used")
         if due is not None and h.handed_in > due:
             h.late_by = (h.handed_in - due).total_seconds()
         if h.student not in latest or h.handed_in > latest[h.student].handed_in:
@@ -215,6 +216,11 @@ def describe(handins: list[Handin], assignment: str) -> list[str]:
         if notes:
             lines.append(f"{h.student}: " + "; ".join(notes))
     return lines
+
+
+def _show(moment: datetime, tz) -> str:
+    local = moment.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def _duration(seconds: float) -> str:
