@@ -40,11 +40,13 @@ c.MigdataCourse.timezone = "Asia/Baku"
 # c.Exchange.path_includes_course = True
 
 # --- LMS-only courses: `nbgrader zip_collect` / `migdata-course import-zip` ---------------------
-# Moodle "Download all submissions" names each file
-#   "<Full Name>_<participant id>_assignsubmission_file_/<notebook>.ipynb"
+# Moodle "Download all submissions" names each file (migdata-course import-zip reads all three;
+# this is for plain `nbgrader zip_collect`)
+#   4.1+: "<Full Name>_<participant id>_assignsubmission_file/<notebook>.ipynb"
+#   3.x:  "<Full Name>_<participant id>_assignsubmission_file_/<notebook>.ipynb"; older: flat "..._"
 c.FileNameCollectorPlugin.named_regexp = (
-    r".*[/\\](?P<full_name>[^/\\]+?)_(?P<student_id>\d+)_assignsubmission_file_[/\\_]?"
-    r"(?P<file_id>[^/\\]+\.ipynb)$"
+    r".*[/\\](?P<full_name>[^/\\]+?)_(?P<student_id>\d+)_assignsubmission_file"
+    r"(?:_[/\\]|[/\\]|_)(?P<file_id>[^/\\]+\.ipynb)$"
 )
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"
