@@ -376,13 +376,23 @@ def hub(repo_root):
 def _cycle(hub: Hub) -> None:
     """The course, as its four users do it."""
     a, b, c = hub.students
+    phases = hub.results["phases"] = {}
+    mark = [time.monotonic()]
+
+    def phase(name: str) -> None:
+        now = time.monotonic()
+        phases[name] = round(now - mark[0], 1)
+        mark[0] = now
+
     _start_servers(hub)
+    phase("servers")
     r = hub.api("GET", "/hub/api/services")
     hub.results["services"] = r.json() if r.status_code == 200 else {}
     # the instructor makes and releases the student version (a terminal on the hub)
     mc = [str(BIN / "migdata-course"), "--course-dir", str(hub.course)]
     hub.run_as(hub.instructor, *mc, "generate", A, check=True)
     hub.results["release"] = hub.run_as(hub.instructor, *mc, "release", A, check=True)
+    phase("generate+release")
     # students: fetch, answer, hand in, through their servers
     for student in hub.students:
         _assignment_action(hub, student, "fetch")
@@ -400,17 +410,22 @@ def _cycle(hub: Hub) -> None:
     hub.results["impostor"] = hub.run_as(
         c, str(BIN / "nbgrader"), "submit", A, f"--course={COURSE_ID}", f"--student={a}",
         config="student-config")
+    phase("fetch+answer+submit")
     # the instructor collects, autogrades, and releases feedback
     hub.results["collect"] = hub.run_as(hub.instructor, *mc, "collect", A)
+    phase("collect")
     hub.results["autograde"] = hub.run_as(hub.instructor, *mc, "autograde", A, "--quiet",
                                           "--workers", "2", check=True)
+    phase("autograde")
     hub.results["feedback"] = hub.run_as(hub.instructor, *mc, "feedback", A, "--release")
     for student in hub.students:
         _assignment_action(hub, student, "fetch_feedback")
+    phase("feedback+fetch")
     # an active student: the whole unit run in a kernel on their server
     hub.results["cells_run"] = _run_notebook_in_kernel(
         hub, a, hub.course.parent / "assignments" / "source" / A / f"{A}.ipynb")
     hub.results["memory_active"] = _memory_of_user(a)
+    phase("kernel runs the unit")
     hub.results["memory_idle"] = _memory_of_user(c)
     if os.environ.get("MIGDATA_HUB_MEMORY_JSON"):  # the sizing measurement, for the guide
         Path(os.environ["MIGDATA_HUB_MEMORY_JSON"]).write_text(json.dumps({
@@ -562,6 +577,7 @@ def test_memory_per_active_student_is_measured(hub):
     active = hub.results["memory_active"]
     idle = hub.results["memory_idle"]
     print(f"\nmemory of one active student (server + kernel that ran {A}): {active}; "
-          f"a student with only the server: {idle}; cycle {hub.results['cycle_seconds']} s")
+          f"a student with only the server: {idle}; cycle {hub.results['cycle_seconds']} s: "
+          f"{hub.results['phases']}")
     assert active["processes"] >= 2
     assert idle["pss_mib"] < active["pss_mib"] < 1500
