@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -169,6 +170,7 @@ def import_zip(
     """
     from nbgrader.api import Gradebook
 
+    from .feedback import remember_marks
     from .report import course_timezone
 
     cfg = load_config(course_dir)
@@ -178,6 +180,7 @@ def import_zip(
     report = ImportReport()
     roster = {(r["assignment"], r["participant_id"]): r for r in read_roster(course_dir)}
     latest: dict[str, datetime] = {}
+    replaced: set[str] = set()
     for zip_path in map(Path, zips):
         if not zip_path.is_file():
             raise InvalidInputError(
@@ -212,6 +215,12 @@ def import_zip(
                     # kept: autograde reports it as renamed, so the lecturer sees it
                     pass
                 dest = root / "submitted" / student / assignment
+                if dest.is_dir() and student not in replaced and student not in latest:
+                    # a new download replaces the student's earlier hand-in as a whole; written
+                    # marks given to that earlier version become stale (feedback warns)
+                    remember_marks(course_dir, assignment, [student])
+                    shutil.rmtree(dest)
+                    replaced.add(student)
                 dest.mkdir(parents=True, exist_ok=True)
                 (dest / parts["file"]).write_bytes(archive.read(info))
                 moment = datetime(*info.date_time, tzinfo=tz)
