@@ -42,6 +42,7 @@ bench: $(VENV)/.test  ## speed ratios measured in one run (not tests)
 	$(BIN)/python benchmarks/bench_concepts.py
 	$(BIN)/python benchmarks/bench_datasets.py
 	$(BIN)/python benchmarks/bench_autograde.py
+	$(BIN)/python benchmarks/bench_estimation.py
 
 # The hub end-to-end test and the PostgreSQL test need parts from outside PyPI: Node's
 # configurable-http-proxy (npm) and Debian's PostgreSQL. As root, install what is missing.
