@@ -15,7 +15,6 @@ MIGDATA_HUB_ETC             where ``setup-hub.sh`` wrote the Jupyter configurati
 MIGDATA_HUB_IP / _PORT      where the hub listens (default 127.0.0.1:8000: put a TLS proxy in
                             front, or set 0.0.0.0 behind a firewall)
 MIGDATA_HUB_STATE           folder for the hub's database and cookie secret
-MIGDATA_AUTH                ``pam`` (default: Linux passwords) or ``shared-password`` (tests)
 MIGDATA_CULL_IDLE           seconds before an idle server is stopped (default 3600)
 MIGDATA_MEM_LIMIT           memory per user server, e.g. ``1G`` (see the guide's sizing)
 ==========================  ==================================================================
@@ -55,13 +54,9 @@ c.JupyterHub.pid_file = os.path.join(STATE, "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops the users' servers
 
 # --- who may log in -------------------------------------------------------------------------------
-if env("MIGDATA_AUTH", "pam") == "shared-password":
-    # for the tests only: every listed Linux user logs in with one password
-    c.JupyterHub.authenticator_class = "shared-password"
-    c.SharedPasswordAuthenticator.user_password = env("MIGDATA_SHARED_PASSWORD", "")
-else:
-    c.JupyterHub.authenticator_class = "pam"
-    c.PAMAuthenticator.open_sessions = False  # no systemd-logind session per server
+# Linux passwords (PAM); another login (e.g. the university's OAuth) replaces these two lines
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.open_sessions = False  # no systemd-logind session per server
 c.Authenticator.allowed_users = STUDENTS | {INSTRUCTOR}
 c.Authenticator.admin_users = {INSTRUCTOR}
 if env("MIGDATA_GROUP"):
