@@ -167,7 +167,8 @@ def _start_hub(hub: Hub, repo_root: Path) -> None:
            "MIGDATA_HUB_STATE": str(hub.state), "MIGDATA_HUB_PORT": str(hub.port),
            "MIGDATA_HUB_API_PORT": str(_free_port()),
            "MIGDATA_PROXY_API_PORT": str(_free_port()),
-           "MIGDATA_TEST_ADMIN_TOKEN": hub.admin_token, "MIGDATA_CULL_IDLE": "900"}
+           "MIGDATA_TEST_ADMIN_TOKEN": hub.admin_token, "MIGDATA_CULL_IDLE": "900",
+           "MIGDATA_SPAWN_TIMEOUT": "240"}  # CI runs other tests on the same 2 cores
     with hub.log.open("w") as log:
         hub.proc = subprocess.Popen(
             [str(BIN / "jupyterhub"), "-f",
@@ -194,7 +195,7 @@ def _start_servers(hub: Hub) -> None:
         hub.tokens[user] = r.json()["token"]
         r = hub.api("POST", f"/hub/api/users/{user}/server")
         assert r.status_code in (201, 202), r.text + hub.log.read_text()[-3000:]
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240
     waiting = set(hub.users)
     while waiting and time.monotonic() < deadline:
         for user in sorted(waiting):

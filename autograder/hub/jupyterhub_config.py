@@ -17,6 +17,7 @@ MIGDATA_HUB_IP / _PORT      where the hub listens (default 127.0.0.1:8000: put a
 MIGDATA_HUB_STATE           folder for the hub's database and cookie secret
 MIGDATA_CULL_IDLE           seconds before an idle server is stopped (default 3600)
 MIGDATA_MEM_LIMIT           memory per user server, e.g. ``1G`` (see the guide's sizing)
+MIGDATA_SPAWN_TIMEOUT       seconds a user's server may take to start (default 60)
 ==========================  ==================================================================
 
 How students are kept apart (see autograder/README.md, set-up 2): home folders are 0700; the
@@ -67,8 +68,9 @@ c.JupyterHub.admin_access = False  # the instructor cannot open students' server
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.default_url = "/lab"
 c.Spawner.cmd = [os.path.join(os.path.dirname(sys.executable), "jupyterhub-singleuser")]
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 60
+# seconds a server may take to start (a busy 2-core server starting many at once needs more)
+c.Spawner.http_timeout = int(env("MIGDATA_SPAWN_TIMEOUT", "60"))
+c.Spawner.start_timeout = int(env("MIGDATA_SPAWN_TIMEOUT", "60"))
 if env("MIGDATA_MEM_LIMIT"):
     # LocalProcessSpawner does not enforce it; it is passed to the server (MEM_LIMIT) for display
     c.Spawner.mem_limit = env("MIGDATA_MEM_LIMIT")
