@@ -364,7 +364,8 @@ def hub(repo_root):
         _make_users(h)
         _open_path_to_kit(h)
         _course_for_instructor(h, repo_root)
-        h.results["setup"] = _setup_script(h, repo_root)
+        _setup_script(h, repo_root)
+        h.results["setup"] = _setup_script(h, repo_root)  # running it again changes nothing
         _start_hub(h, repo_root)
         started = time.monotonic()
         _cycle(h)
