@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
-PYTEST_ARGS ?= -n auto
+# loadgroup: tests marked xdist_group (one JupyterHub, one course) stay on one worker
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: lab test lint html clean datasets bench system-deps
 

@@ -8,10 +8,10 @@ Hand-ins are written into a temporary exchange the way ``nbgrader submit`` write
 
 from __future__ import annotations
 
-import getpass
 import html
 import json
 import os
+import pwd
 import re
 import shutil
 import time
@@ -27,9 +27,13 @@ from migdata.course.report import _read_marks, parse_number
 from migdata.course.synthetic import solution_sources
 from migdata.errors import InvalidInputError, MissingColumnsError
 
+# one course per module: its tests stay on one xdist worker (--dist loadgroup)
+pytestmark = [pytest.mark.xdist_group("exchange-course")]
+
 A = "unit22_sources"
 COURSE_ID = "migdata-module2"
-ME = getpass.getuser()  # hand-ins by this user are genuine; under other names, impostors
+# hand-ins by this user are genuine; under other names, impostors (the owner's name, not $USER)
+ME = pwd.getpwuid(os.getuid()).pw_name
 STAMP = "%Y-%m-%d %H:%M:%S.%f UTC"
 
 

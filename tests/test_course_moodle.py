@@ -18,6 +18,9 @@ from migdata.course.cli import main
 from migdata.course.moodle import parse_name, read_id_map, read_roster
 from migdata.errors import InvalidInputError
 
+# one course per module: its tests stay on one xdist worker (--dist loadgroup)
+pytestmark = [pytest.mark.xdist_group("moodle-course")]
+
 A = "unit22_sources"
 NB = f"{A}.ipynb"
 

@@ -35,7 +35,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+# one hub for the whole module: its tests stay on one xdist worker (make test: --dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600), pytest.mark.xdist_group("hub")]
 
 A = "unit22_sources"
 COURSE_ID = "migdata-module2"
