@@ -211,7 +211,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .report import export_grades
 
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
-                          marks=args.marks)
+                          marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")
     blank = sorted(set(table.loc[table["blank_unconfirmed"] > 0, "student_id"]))
     if blank:
@@ -307,6 +307,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="also write Moodle's grading worksheet (for 'Upload grading worksheet')")
     p.add_argument("--moodle-feedback-zip", type=Path, default=None,
                    help="also write a zip for Moodle's 'Upload multiple feedback files in a zip'")
+    p.add_argument("--teams", type=Path, default=None,
+                   help="CSV student_id,team,presentation: one presentation mark per team, "
+                        "given to every member (then --marks holds only participation)")
     add("report", cmd_report, "show the last autograding report").add_argument("assignment")
     return parser
 
