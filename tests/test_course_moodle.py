@@ -175,3 +175,18 @@ def test_grades_and_feedback_back_to_moodle(repo_root, tmp_path, capsys):
                      f"Giorgi Beridze_1240_assignsubmission_file_/{A}.html"]
     # Moodle splits the folder name on '_' into name, participant, plugin type, plugin
     assert names[0].split("/")[0].split("_", 4)[1:4] == ["1234", "assignsubmission", "file"]
+    # Aysel hands in again on Moodle after the marking; the new download replaces her hand-in
+    # and feedback says her written marks belong to the earlier one
+    import nbformat
+
+    nb = nbformat.read(course / "submitted" / "1234" / A / NB, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source += "\n\nOn second thought, more."
+    again = _zip(tmp_path / "again.zip", {
+        f"Aysel Mammadova_1234_assignsubmission_file/{NB}": nbformat.writes(nb).encode()})
+    assert main(["--course-dir", str(course), "import-zip", A, str(again)]) == 0
+    capsys.readouterr()
+    main(["--course-dir", str(course), "feedback", A])
+    assert "1234: written answers marked for an earlier hand-in" in " ".join(
+        capsys.readouterr().err.split())
