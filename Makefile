@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
-PYTEST_ARGS ?= -n auto
+# loadgroup: tests marked xdist_group (one JupyterHub, one course) stay on one worker
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: lab test lint html slides handouts workbooks clean datasets bench
+.PHONY: lab test lint html slides handouts workbooks clean datasets bench system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,17 @@ bench: $(VENV)/.test  ## speed ratios measured in one run (not tests)
 	$(BIN)/python benchmarks/bench_datasets.py
 	$(BIN)/python benchmarks/bench_autograde.py
 	$(BIN)/python benchmarks/bench_estimation.py
+
+# The hub end-to-end test and the PostgreSQL test need parts from outside PyPI: Node's
+# configurable-http-proxy (npm) and Debian's PostgreSQL. As root, install what is missing.
+system-deps:  ## root: install configurable-http-proxy (npm) and PostgreSQL (apt) when missing
+	@if [ "$$(id -u)" != 0 ]; then echo "system-deps: not root, nothing installed"; exit 0; fi; \
+	apt_get="apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends"; \
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		apt-get -o DPkg::Lock::Timeout=600 update && $$apt_get postgresql; fi; \
+	if ! command -v configurable-http-proxy >/dev/null; then \
+		command -v npm >/dev/null || { apt-get -o DPkg::Lock::Timeout=600 update && $$apt_get nodejs npm; }; \
+		npm install -g configurable-http-proxy; fi
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

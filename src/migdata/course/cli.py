@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -77,7 +76,15 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
     cfg = load_config(course_dir)
     cfg.CourseDirectory.assignment_id = assignment
     if converter == "GenerateFeedback":
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.preprocessors import GetGrades
+
+        from .feedback import HideHiddenTests
+
         cfg.HTMLExporter.template_name = "feedback"
+        # students never see the hidden tests (nbgrader's feedback shows them)
+        cfg.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
+                                              HideHiddenTests]
     app = getattr(converters, converter)(coursedir=CourseDirectory(config=cfg), config=cfg)
     app.force = True
     return capture_log(app)
@@ -112,34 +119,43 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    _check(_api(args.course_dir).collect(args.assignment, update=True), "collect")
-    print(f"{args.assignment} collected into submitted/")
-    return 0
+    from .exchange import collect, describe
+
+    handins = collect(args.course_dir, args.assignment)
+    taken = sorted({h.student for h in handins if h.collected})
+    students = sorted({h.student for h in handins if not h.impostor})
+    print(f"{args.assignment}: {len(students)} student(s) handed in; {len(taken)} new or newer "
+          "submission(s) collected into submitted/")
+    for line in describe(handins, args.assignment):
+        print(f"migdata-course: warning: {line}", file=sys.stderr)
+    if not handins:
+        print(f"migdata-course: error: no hand-in of {args.assignment} in the exchange",
+              file=sys.stderr)
+        return 1
+    # a hand-in under another student's name needs the lecturer: exit non-zero
+    return 1 if any(h.impostor for h in handins) else 0
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
-    from nbgrader.apps import ZipCollectApp
+    from .moodle import import_zip, read_id_map
 
-    from .config import load_config
-
-    cfg = load_config(args.course_dir)
-    root = Path(cfg.CourseDirectory.root)
-    archive = root / "downloaded" / args.assignment / cfg.ZipCollectApp.get("archive_directory",
-                                                                          "archive")
-    archive.mkdir(parents=True, exist_ok=True)
-    for zip_path in args.zips:
-        if not Path(zip_path).is_file():
-            raise InvalidInputError(f"no such file: {zip_path}; expected the LMS download (.zip)")
-        shutil.copy(zip_path, archive / Path(zip_path).name)
-    cfg.ZipCollectApp.force = True
-    app = ZipCollectApp(config=cfg)
-    try:
-        app.initialize([args.assignment])
-        app.start()
-    except SystemExit as exc:  # nbgrader's apps exit on bad input; say so and stop
-        raise MigdataError(f"importing {args.zips} failed (see the messages above)") from exc
-    folders = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{args.assignment}"))
-    print(f"{len(folders)} submissions of {args.assignment} now in submitted/")
+    id_map = read_id_map(args.id_map) if args.id_map else None
+    report = import_zip(args.course_dir, args.assignment, args.zips, id_map=id_map)
+    files = sum(len(v) for v in report.imported.values())
+    print(f"{args.assignment}: {files} notebook(s) of {len(report.imported)} student(s) imported "
+          "into submitted/ (names kept in .migdata-course/roster.csv)")
+    for entry, why in report.skipped:
+        print(f"migdata-course: warning: skipped {entry}: {why}", file=sys.stderr)
+    if not report.imported:
+        print(f"migdata-course: error: nothing imported from {', '.join(map(str, args.zips))}; "
+              "expected Moodle's 'Download all submissions' zip with files named "
+              "'<Full Name>_<participant id>_assignsubmission_file/<notebook>.ipynb'",
+              file=sys.stderr)
+        return 1
+    if report.skipped:
+        print(f"migdata-course: {len(report.skipped)} file(s) skipped (see above); check them "
+              "before grading", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -158,6 +174,17 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 def cmd_feedback(args: argparse.Namespace) -> int:
     import re
 
+    from .feedback import check_marks, release_each
+
+    for check in check_marks(args.course_dir, args.assignment):
+        if check.unmarked:
+            print(f"migdata-course: warning: {check.student}: written answers not marked yet: "
+                  + ", ".join(check.unmarked), file=sys.stderr)
+        if check.stale:
+            print(f"migdata-course: warning: {check.student}: written answers marked for an "
+                  "earlier hand-in (the student handed in again since): "
+                  + ", ".join(check.stale) + "; mark them again in the formgrader",
+                  file=sys.stderr)
     result = _convert(args.course_dir, "GenerateFeedback", args.assignment)
     failed = sorted(set(re.findall(
         r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", ""))))
@@ -167,9 +194,16 @@ def cmd_feedback(args: argparse.Namespace) -> int:
               + ", ".join(failed), file=sys.stderr)
     else:
         _check(result, f"generating feedback for {args.assignment}")
+    print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/ "
+          "(hidden tests removed)")
     if args.release:
-        _check(_api(args.course_dir).release_feedback(args.assignment), "releasing feedback")
-    print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/")
+        released, not_released = release_each(args.course_dir, args.assignment)
+        print(f"feedback released through the exchange for {len(released)} student(s)")
+        for student, why in not_released.items():
+            print(f"migdata-course: error: feedback of {student} not released: {why}",
+                  file=sys.stderr)
+        if not_released:
+            return 1
     return 0
 
 
@@ -185,6 +219,21 @@ def cmd_export(args: argparse.Namespace) -> int:
               "did not flag them for marking. Confirm each 0 by entering it in the formgrader "
               "(column blank_unconfirmed; no final mark until then): " + ", ".join(blank),
               file=sys.stderr)
+    if args.moodle_worksheet or args.moodle_feedback_zip:
+        from .moodle import write_feedback_zip, write_grading_worksheet
+
+        if not args.assignment or len(args.assignment) != 1:
+            raise InvalidInputError("the Moodle files are for one Moodle assignment: pass "
+                                    "exactly one --assignment")
+        (assignment,) = args.assignment
+        if args.moodle_worksheet:
+            graded = write_grading_worksheet(args.course_dir, assignment, args.moodle_worksheet,
+                                             table)
+            print(f"Moodle grading worksheet: {args.moodle_worksheet} ({graded} grade(s); "
+                  "students with written answers still to mark are left empty)")
+        if args.moodle_feedback_zip:
+            count = write_feedback_zip(args.course_dir, assignment, args.moodle_feedback_zip)
+            print(f"Moodle feedback zip: {args.moodle_feedback_zip} ({count} file(s))")
     return 0
 
 
@@ -197,7 +246,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     ledger = read_ledger(root, args.assignment)
     if not ledger:
         raise InvalidInputError(f"{args.assignment} has not been autograded in {root} yet")
-    print(format_report([ledger[s] for s in sorted(ledger)], args.assignment))
+    from .report import points_by_student
+
+    print(format_report([ledger[s] for s in sorted(ledger)], args.assignment,
+                        split=points_by_student(args.course_dir, args.assignment)))
     return 0
 
 
@@ -232,6 +284,9 @@ def _parser() -> argparse.ArgumentParser:
     p = add("import-zip", cmd_import_zip, "import submissions downloaded from an LMS (zip)")
     p.add_argument("assignment")
     p.add_argument("zips", nargs="+", help="zip file(s) as downloaded from the LMS")
+    p.add_argument("--id-map", type=Path, default=None,
+                   help="CSV mapping Moodle participant ids to student ids (Moodle's grading "
+                        "worksheet, or columns participant_id,student_id)")
     p = add("autograde", cmd_autograde, "autograde every submission and report per student")
     p.add_argument("assignment")
     p.add_argument("--workers", type=int, default=None,
@@ -248,6 +303,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     p.add_argument("--marks", type=Path, default=None,
                    help="CSV of presentation/participation marks (Unit 2.4 final grade)")
+    p.add_argument("--moodle-worksheet", type=Path, default=None,
+                   help="also write Moodle's grading worksheet (for 'Upload grading worksheet')")
+    p.add_argument("--moodle-feedback-zip", type=Path, default=None,
+                   help="also write a zip for Moodle's 'Upload multiple feedback files in a zip'")
     p.add_argument("--teams", type=Path, default=None,
                    help="CSV student_id,team,presentation: one presentation mark per team, "
                         "given to every member (then --marks holds only participation)")
