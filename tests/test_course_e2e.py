@@ -51,8 +51,11 @@ EXPECTED = {  # student -> (status, autograded score)
     "s07_renamed": ("renamed", 0.0),
     "s08_tampered": ("tampered", 0.0),
     "s09_absent": ("missing", 0.0),
-    "s10_killer": ("killed_grader", 0.0),  # plain `nbgrader autograde` would die with it
+    # plain `nbgrader autograde` would die with it; in the sandbox the grader is out of reach:
+    # as root the kill fails (A1 errors, the rest is graded), as a user it kills only the kernel
+    "s10_killer": ("graded", AUTO_MAX - 2),
 }
+KILLER_AS_USER = ("kernel_died", 0.0)
 
 
 def make_course(repo_root: Path, base: Path, assignments: list[str]) -> Path:
@@ -107,7 +110,10 @@ def test_every_submission_gets_the_expected_status_and_score(graded_course, caps
     ledger = read_ledger(graded_course, A)
     assert set(ledger) == set(EXPECTED)
     for student, (status, score) in EXPECTED.items():
-        assert (ledger[student].status, ledger[student].score) == (status, score), student
+        got = (ledger[student].status, ledger[student].score)
+        if student == "s10_killer" and os.geteuid() != 0:
+            status, score = KILLER_AS_USER
+        assert got == (status, score), student
         assert ledger[student].max_score == TOTAL_MAX
     assert "a1_answer" in ledger["s04_loop"].detail
     assert "unit22_sources (1).ipynb" in ledger["s07_renamed"].detail
@@ -118,7 +124,6 @@ def test_every_submission_gets_the_expected_status_and_score(graded_course, caps
     for student in EXPECTED:
         assert out.count(student) == 1
     assert "kernel died" in out and "invalid notebook" in out and "timed out" in out
-    assert "killed grader" in out
 
 
 def test_model_answer_reaches_full_marks_once_written_parts_are_marked(graded_course):
