@@ -164,7 +164,10 @@ def test_unchanged_submissions_are_not_regraded_and_changed_ones_are(graded_cour
     results = autograde(graded_course, A, workers=1, timeout=int(TIMEOUT), progress=False,
                         on_result=seen.append)
     by_student = {r.student: r for r in results}
-    assert [r.student for r in seen if not r.reused and r.status != "missing"] == ["s02_untouched"]
+    # a kernel that died is not taken as the result of an unchanged submission: graded again
+    assert [r.student for r in seen if not r.reused and r.status != "missing"] == [
+        "s02_untouched", "s05_crash"]
+    assert by_student["s05_crash"].status == "kernel_died"
     assert by_student["s02_untouched"].score == 3.0  # C1 is worth 3 points
     assert by_student["s01_model"].reused and by_student["s04_loop"].reused
 

@@ -64,7 +64,8 @@ STATUSES = {
 
 LEDGER_DIR = ".migdata-course"
 
-REUSABLE = frozenset({"graded", "timed_out", "tampered", "killed_grader"})
+REUSABLE = frozenset({"graded", "timed_out", "tampered", "killed_grader", "invalid_notebook",
+                      "renamed"})
 """Statuses whose result an unchanged submission keeps on the next run; any other (an error, a
 kernel that died) is graded again, since it may have come from the machine, not the notebook."""
 
