@@ -238,17 +238,28 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
     return scores
 
 
-def _worker_init() -> None:
-    """In each worker: die when the fork server that made it dies (it dies with the run), so a
-    run killed with SIGKILL leaves no worker writing behind it."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
+def _worker_init(main_pid: int) -> None:
+    """In each worker: die as soon as the main process dies, even by SIGKILL, so a killed run
+    leaves no worker writing behind it (its sandboxed kernel dies with it)."""
+    import signal
+    import threading
 
+    def watch() -> None:
         try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - not glibc
-            pass
+            import select
+
+            fd = os.pidfd_open(main_pid)
+            select.select([fd], [], [])
+        except (AttributeError, OSError):  # no pidfd: poll
+            while True:
+                try:
+                    os.kill(main_pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(1)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="watch-main", daemon=True).start()
 
 
 def _worker_grade(
@@ -644,7 +655,7 @@ def _run_pool(
     """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
     sandbox, findings = extra
     pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context(),
-                               initializer=_worker_init)
+                               initializer=_worker_init, initargs=(os.getpid(),))
     running: dict[Any, tuple[str, Inspection, str | None]] = {}
     # one submission more than there are workers, so no worker waits while this process merges
     depth = workers + 1

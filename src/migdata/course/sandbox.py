@@ -178,7 +178,10 @@ def sandbox_command(
     args += ["--chdir", mount_as, "--clearenv"]
     for key, value in (env or {}).items():
         args += ["--setenv", key, value]
-    return [*limits, "timeout", "-s", "KILL", str(wall_seconds), *args, "--", *inner, *cmd]
+    # bubblewrap is the launching process's own child, so it dies with it (--die-with-parent);
+    # the wall-clock limit runs inside the sandbox
+    wall = ["timeout", "-s", "KILL", str(wall_seconds)]
+    return [*limits, *args, "--", *inner, *wall, *cmd]
 
 
 def _user_processes() -> int:
@@ -263,13 +266,18 @@ class SandboxKernelManager(AsyncKernelManager):
         config=True)
 
     _sandbox_base: str | None = None
+    _ipc_dir: str | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         base = tempfile.mkdtemp(prefix="sbx-", dir=self.scratch_dir or None)
         self._sandbox_base = base
         ipc = os.path.join(base, "ipc")
         work = os.path.join(base, "work")
-        os.mkdir(ipc)
+        if len(ipc) > 80:  # a Unix socket's path has at most 107 bytes
+            ipc = tempfile.mkdtemp(prefix="mdk-", dir="/tmp" if os.path.isdir("/tmp") else None)
+            self._ipc_dir = ipc
+        else:
+            os.mkdir(ipc)
         source = kw.pop("cwd", None)
         if source and os.path.isdir(source):
             shutil.copytree(source, work, symlinks=False,
@@ -283,7 +291,7 @@ class SandboxKernelManager(AsyncKernelManager):
         # a signal cannot reach into the sandbox's PID namespace: interrupt by message
         self.kernel_spec.interrupt_mode = "message"
         cmd, kw = await super()._async_pre_start_kernel(**kw)
-        for root, _dirs, files in os.walk(base):
+        for root, _dirs, files in [*os.walk(base), *os.walk(self._ipc_dir or base)]:
             for entry in [root, *(os.path.join(root, f) for f in files)]:
                 if _as_root():
                     os.chown(entry, NOBODY, NOBODY)
@@ -301,9 +309,11 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        if not restart and self._sandbox_base:
-            shutil.rmtree(self._sandbox_base, ignore_errors=True)
-            self._sandbox_base = None
+        if not restart:
+            for folder in (self._sandbox_base, self._ipc_dir):
+                if folder:
+                    shutil.rmtree(folder, ignore_errors=True)
+            self._sandbox_base = self._ipc_dir = None
 
 
 def sandboxed_execute_class() -> type:
