@@ -163,6 +163,8 @@ def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str,
             sandboxed if pp is Execute else pp for pp in Autograde.autograde_preprocessors.default()
         ]
         c.SandboxKernelManager.scratch_dir = scratch
+        # the outputs are in: kill the sandbox rather than wait for a polite exit
+        c.Execute.shutdown_kernel = "immediate"
     c.CourseDirectory.db_url = db_url
     c.CourseDirectory.assignment_id = assignment
     c.CourseDirectory.student_id = student
@@ -276,7 +278,9 @@ def _worker_grade(
         dst.close()
         db_url = "sqlite:///" + snapshot
         start = time.perf_counter()
-        outcome = _run_nbgrader(cfg, assignment, student, db_url, tmpdir if sandbox else None)
+        # sandboxes live in the run's scratch folder: a kernel started ahead of need outlives
+        # this student's snapshot
+        outcome = _run_nbgrader(cfg, assignment, student, db_url, scratch if sandbox else None)
         outcome["seconds"] = time.perf_counter() - start
         outcome["grades"] = _read_grades(db_url, course_id, assignment, student)
         return outcome

@@ -267,6 +267,21 @@ class SandboxKernelManager(AsyncKernelManager):
 
     _sandbox_base: str | None = None
     _ipc_dir: str | None = None
+    _work: str | None = None
+    mount_name: str | None = None
+
+    def give_files(self, source: str) -> None:
+        """Copy a notebook folder into the throwaway folder of a kernel started without it."""
+        assert self._work is not None
+        for entry in os.listdir(source):
+            if entry == ".ipynb_checkpoints":
+                continue
+            src, dst = os.path.join(source, entry), os.path.join(self._work, entry)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst, symlinks=False)
+            else:
+                shutil.copyfile(src, dst)
+        _own(self._work)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         base = tempfile.mkdtemp(prefix="sbx-", dir=self.scratch_dir or None)
@@ -284,18 +299,18 @@ class SandboxKernelManager(AsyncKernelManager):
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         else:
             os.mkdir(work)
-        name = os.path.basename(os.path.normpath(source)) if source else "work"
+        self._work = work
+        name = self.mount_name or (os.path.basename(os.path.normpath(source)) if source
+                                   else "work")
         self.transport = "ipc"
         self.ip = os.path.join(ipc, "k")
         self.connection_file = os.path.join(ipc, "kernel.json")
         # a signal cannot reach into the sandbox's PID namespace: interrupt by message
         self.kernel_spec.interrupt_mode = "message"
         cmd, kw = await super()._async_pre_start_kernel(**kw)
-        for root, _dirs, files in [*os.walk(base), *os.walk(self._ipc_dir or base)]:
-            for entry in [root, *(os.path.join(root, f) for f in files)]:
-                if _as_root():
-                    os.chown(entry, NOBODY, NOBODY)
-                os.chmod(entry, 0o700 if entry in (base, root) else 0o600)
+        _own(base)
+        if self._ipc_dir:
+            _own(self._ipc_dir)
         os.chmod(base, 0o711)  # the grader (owner or root) reaches the sockets; nobody else
         env = kernel_env({"JPY_PARENT_PID": "1"})
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
@@ -316,9 +331,31 @@ class SandboxKernelManager(AsyncKernelManager):
             self._sandbox_base = self._ipc_dir = None
 
 
+def _own(folder: str) -> None:
+    """Give a throwaway folder to the sandbox user (nobody when grading as root), private."""
+    for root, _dirs, files in os.walk(folder):
+        for entry in [root, *(os.path.join(root, f) for f in files)]:
+            if _as_root():
+                os.chown(entry, NOBODY, NOBODY)
+            os.chmod(entry, 0o700 if entry == root else 0o600)
+
+
+_SPARE: dict[str, SandboxKernelManager] = {}
+"""Per worker process: a sandboxed kernel started ahead of need, with an empty folder."""
+
+
+@functools.lru_cache(maxsize=1)
 def sandboxed_execute_class() -> type:
     """nbgrader's ``Execute`` preprocessor, with its kernels started by
-    :class:`SandboxKernelManager`."""
+    :class:`SandboxKernelManager`, one ahead of need.
+
+    While a notebook runs, the next kernel starts in its own new sandbox with an empty folder;
+    the next notebook gets it, with its files copied in. Nothing ever ran in it before, so it is
+    as fresh as a kernel started then, but its start-up overlaps the previous notebook.
+    """
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
     from nbgrader.preprocessors import Execute
 
     class SandboxedExecute(Execute):
@@ -326,4 +363,52 @@ def sandboxed_execute_class() -> type:
             kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
             super().__init__(*args, **kwargs)
 
+        def _adopt_spare(self, name: str, source: str | None) -> None:
+            spare = _SPARE.pop(self.kernel_name or "", None)
+            if spare is None:
+                return
+            process = getattr(spare.provisioner, "process", None)
+            if (spare.mount_name != name or source is None or process is None
+                    or process.poll() is not None):
+                _discard(spare)
+                return
+            spare.give_files(source)
+            self.km = spare
+
+        async def _launch_spare(self, name: str) -> None:
+            spare = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
+            spare.mount_name = name
+            try:
+                await spare.start_kernel(extra_arguments=self.extra_arguments)
+            except Exception:  # no spare: the next notebook starts its own kernel
+                _discard(spare)
+                return
+            _SPARE[self.kernel_name or ""] = spare
+
+        @contextmanager
+        def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
+            from jupyter_core.utils import run_sync
+
+            source = self.resources.get("metadata", {}).get("path") or None
+            name = os.path.basename(os.path.normpath(source)) if source else "work"
+            if self.km is None:
+                if not self.kernel_name:
+                    self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name", "")
+                self._adopt_spare(name, source)
+            with super().setup_kernel(**kwargs):
+                if not _SPARE:
+                    run_sync(self._launch_spare)(name)
+                yield
+
     return SandboxedExecute
+
+
+def _discard(km: SandboxKernelManager) -> None:
+    """Throw a spare kernel away: kill its sandbox (everything in it dies) and its folders."""
+    process = getattr(km.provisioner, "process", None)
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()
+    for folder in (km._sandbox_base, km._ipc_dir):
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
