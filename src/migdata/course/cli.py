@@ -93,9 +93,18 @@ def _locked(args: argparse.Namespace, what: str):
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    result = _convert(args.course_dir, "GenerateAssignment", args.assignment)
-    _check(result, f"generating {args.assignment}")
-    print(f"student version of {args.assignment} written to release/{args.assignment}/")
+    assignment = args.assignment
+    if getattr(args, "seed", None) is not None:
+        from .config import load_course
+        from .variants import make_variant
+
+        source = Path(load_course(args.course_dir).source_directory)
+        assignment = make_variant(source, args.assignment, args.seed)
+        print(f"variant {assignment} of {args.assignment} (data made with seed {args.seed}) "
+              f"written to {source / assignment}/; keep it private (do not publish it)")
+    result = _convert(args.course_dir, "GenerateAssignment", assignment)
+    _check(result, f"generating {assignment}")
+    print(f"student version of {assignment} written to release/{assignment}/")
     return 0
 
 
@@ -246,8 +255,11 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("generate", cmd_generate, "write the student version into release/").add_argument(
-        "assignment")
+    p = add("generate", cmd_generate, "write the student version into release/")
+    p.add_argument("assignment")
+    p.add_argument("--seed", type=int, default=None,
+                   help="make a private variant ASSIGNMENT_sSEED whose synthetic data (and so "
+                        "answers) differ from the published ones (unit21_concepts, unit22_sources)")
     add("release", cmd_release, "copy the student version to the JupyterHub exchange").add_argument(
         "assignment")
     add("collect", cmd_collect, "collect submissions from the JupyterHub exchange").add_argument(
