@@ -194,3 +194,35 @@ def test_the_sandbox_hides_the_machine(tmp_path):
     assert first.startswith("['mine.txt']") and first.endswith("False")
     assert int(first.split()[1]) < 10  # its own PID namespace
     assert second == "no net"
+
+
+def test_feedback_and_export_wait_for_the_course_too(tmp_path, repo_root, capsys):
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for command in (["export", str(tmp_path / "grades.csv")], ["feedback", U22]):
+            assert main(["--course-dir", str(tmp_path), *command]) == 2
+            err = capsys.readouterr().err
+            assert "busy" in err and "autograde unit22_sources" in err, err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (tmp_path / "grades.csv").exists()
+
+
+def test_the_report_shows_nbgraders_real_error_line():
+    from migdata.course.grading import error_line
+
+    outcome = {
+        "success": False,
+        "log": "[AutogradeApp | ERROR] There was an error processing assignment: x\n"
+               "[AutogradeApp | ERROR] Traceback (most recent call last):\n"
+               "[AutogradeApp | ERROR] nbgrader.api.MissingEntry: No such notebook\n",
+        "error": "Traceback (most recent call last):\n  File \"x.py\", line 1\n"
+                 "sqlite3.OperationalError: database is locked\n"
+                 "nbgrader failed, see the above traceback\n",
+    }
+    assert error_line(outcome) == "sqlite3.OperationalError: database is locked"
+    assert error_line({"error": "", "log": "[x | ERROR] disk full\n"}) == "[x | ERROR] disk full"
