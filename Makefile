@@ -42,6 +42,7 @@ bench: $(VENV)/.test  ## speed ratios measured in one run (not tests)
 	$(BIN)/python benchmarks/bench_concepts.py
 	$(BIN)/python benchmarks/bench_datasets.py
 	$(BIN)/python benchmarks/bench_autograde.py
+	$(BIN)/python benchmarks/bench_estimation.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -82,7 +82,15 @@ def test_the_documented_caveats_are_present() -> None:
     assert "third-party CSV export" in text["un_migrant_stock"]
     assert "INCONSISTENT" in text["armstat_registered_migration"]
     assert "Secondary" in text["press_figures"] and "partial years" in text["press_figures"]
-    assert "non-nationals only" in text["press_figures"]
+    assert "'in general'" in text["press_figures"] and "citizens" in text["press_figures"]
+    assert "PARTIAL" in text["un_migrant_stock"] and "revision=2024" in text["un_migrant_stock"]
+    assert "464,459" in text["un_migrant_stock"]  # Rev.2024 changed past values
+    assert "rounded" in text["azstat_migration"] and "not comparable" in text["azstat_migration"]
+    assert "2023 or 2024" in text["azstat_migration"]
+    assert "recalculated on the 2019 census" in text["azstat_population"]
+    assert "applications, not permits" in text["az_sms"]
+    assert "trips, not migrants" in text["armstat_border_press"]
+    assert "'– 43425'" in text["armstat_border_press"]
     assert "Channel Islands (830)" in text["un_migrant_stock"]
     for hand_copied in ("geostat_migration", "geostat_population",
                         "armstat_registered_migration", "press_figures"):
@@ -276,3 +284,156 @@ def test_wdi_and_wpp_trace_to_the_raw_line_and_year_column(raw_dir: Path) -> Non
         raw = est[row.net_migration_source_row - 1]
         assert raw[0] == str(row.country_m49)
         assert float(raw[est[0].index(str(row.year))]) == row.net_migration
+
+
+# ------------------------------------------------------------------ issue 9: new raw folders
+
+REV2024 = "un_desa_migrant_stock/rev2024_partial/undesa_ims2024_south_caucasus_od.csv"
+
+
+def test_rev2024_rows_are_the_raw_rows_one_per_sex(raw_dir: Path) -> None:
+    raw = _lines(raw_dir / REV2024)
+    header = raw[0]
+    stock = load("un_migrant_stock", revision=2024)
+    assert set(stock["revision"]) == {2024}
+    # Every raw line gives three rows (total, male, female) and no other row exists.
+    assert len(stock) == 3 * (len(raw) - 1)
+    for sex, column in (("total", "stock_total"), ("male", "stock_male"),
+                        ("female", "stock_female")):
+        part = stock[stock["sex"] == sex]
+        assert sorted(part["source_row"]) == list(range(2, len(raw) + 1)), sex
+        assert set(part["source_col"]) == {header.index(column) + 1}, sex
+        for row in part.itertuples():
+            line = dict(zip(header, raw[row.source_row - 1], strict=True))
+            assert int(line[column]) == row.stock
+            assert (line["year"], line["origin_iso3"], line["destination_iso3"]) == (
+                str(row.year), row.origin, row.destination)
+            assert (line["origin_m49"], line["destination_m49"]) == (
+                str(row.origin_m49), str(row.destination_m49))
+
+
+def test_rev2024_sits_beside_rev2019_and_is_never_returned_unasked() -> None:
+    default = load("un_migrant_stock", origin="ARM", destination="RUS", sex="total")
+    assert set(default["revision"]) == {2019}
+    both = load("un_migrant_stock", origin="ARM", destination="RUS", sex="total",
+                revision=[2019, 2024])
+    assert set(both["revision"]) == {2019, 2024}
+    by_rev = both.set_index(["year", "revision"])["stock"].unstack()  # noqa: PD010
+    assert by_rev.loc[1990, 2019] == by_rev.loc[1990, 2024] == 535266  # as in PROVENANCE
+    assert by_rev.loc[2024, 2024] == 340512 and pd.isna(by_rev.loc[2024, 2019])
+    aze_arm = load("un_migrant_stock", origin="AZE", destination="ARM", sex="total", year=1990,
+                   revision=[2019, 2024]).set_index("revision")["stock"]
+    assert aze_arm.to_dict() == {2019: 464459, 2024: 164457}
+    # Revision 2024 has no row for 2019, Revision 2019 none for 2020 or 2024.
+    assert set(load("un_migrant_stock", revision=2024)["year"]) == {
+        1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024}
+
+
+def test_indicators_refuse_mixed_and_partial_revisions() -> None:
+    from migdata.errors import InvalidInputError, MigdataError
+    from migdata.indicators.stocks import emigrant_stock_by_destination, stock_change
+
+    both = load("un_migrant_stock", origin="AZE", revision=[2019, 2024])
+    with pytest.raises(InvalidInputError, match="mixes several revision"):
+        stock_change(both, origin="AZE", destination="RUS")
+    with pytest.raises(MigdataError, match="partial extract"):
+        emigrant_stock_by_destination(load("un_migrant_stock", revision=2024), "AZE", year=2020)
+    change = stock_change(both, origin="AZE", destination="RUS", revision=2024,
+                          periods=[(2010, 2020)])
+    assert change.attrs["revision"] == 2024
+    assert change["stock_end"].iloc[0] == load(
+        "un_migrant_stock", origin="AZE", destination="RUS", sex="total", year=2020,
+        revision=2024)["stock"].iloc[0]
+
+
+NATIONAL = {
+    "azstat_migration": [
+        "national_statistics/azstat/ssc_series/azstat_international_migration_1991_2022_agora.csv",
+        "national_statistics/azstat/ssc_series/azstat_press_annual_figures.csv",
+        "national_statistics/azstat/ssc_series/azstat_partial_year_press.csv",
+    ],
+    "azstat_population": [
+        "national_statistics/azstat/ssc_series/azstat_population_1jan_press.csv"],
+    "az_sms": ["national_statistics/az_sms/az_sms_figures.csv"],
+    "armstat_border_press": [
+        "national_statistics/armstat/border_press/armenia_border_and_population_press.csv"],
+}
+
+
+@pytest.mark.parametrize("dataset_id", sorted(NATIONAL))
+def test_national_rows_trace_to_every_raw_row(raw_dir: Path, dataset_id: str) -> None:
+    frame = load(dataset_id)
+    assert set(frame["source_file"]) == {Path(rel).name for rel in NATIONAL[dataset_id]}
+    for rel in NATIONAL[dataset_id]:
+        raw: dict[int, dict[str, str]] = {}  # line where each record starts -> record
+        with (raw_dir / rel).open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            start = 2
+            for record in reader:
+                raw[start] = {k: " ".join(v.split("\n")) for k, v in record.items()}
+                start = reader.line_num + 1
+        part = frame[frame["source_file"] == Path(rel).name]
+        # every raw row exactly once
+        assert sorted(part["source_row"]) == sorted(raw), rel
+        for row in part.to_dict("records"):
+            line = raw[row["source_row"]]
+            for ours, theirs in (("measure", "measure"), ("period", "period"),
+                                 ("year_as_printed", "year"),
+                                 ("value_as_printed", "value_as_printed"), ("unit", "unit"),
+                                 ("source_type", "source_type"), ("notes", "notes")):
+                mine = row[ours]
+                mine = "" if mine is None or mine != mine else mine
+                assert " ".join(mine.split()) == " ".join(line[theirs].split()), (rel, ours, row)
+            if line["value"].strip():
+                assert row["value"] == float(line["value"]), (rel, row)
+            else:
+                assert pd.isna(row["value"]), (rel, row)
+            # the flags follow the raw file's words
+            assert row["partial_year"] == ("PARTIAL YEAR" in line["notes"].upper()), row
+            if "rounded" in (line["unit"] + line["notes"]).lower() or "agora" in rel:
+                assert row["rounded"], row
+            expected = {"primary": "primary", "secondary": "secondary"}.get(
+                line["source_type"], "press" if "press" in line["source_type"] else "secondary")
+            assert row["quality"] == expected, row
+
+
+def test_national_flags_and_figures_spot_checks() -> None:
+    ssc = load("azstat_migration",
+               source_file="azstat_international_migration_1991_2022_agora.csv")
+    assert len(ssc) == 96 and set(ssc["year"]) == set(range(1991, 2023))
+    assert ssc["rounded"].all() and (ssc["quality"] == "secondary").all()
+    assert not ssc["partial_year"].any()
+    arrived = ssc[ssc["measure"] == "arrived_for_permanent_residence"].set_index("year")["value"]
+    assert arrived[1991] == 66300 and arrived[2022] == 2900
+    partial = load("azstat_migration", partial_year=True)
+    assert len(partial) == 24 and (partial["quality"] == "press").all()
+    shares = load("azstat_migration", measure=["share_of_arrivals", "share_of_departures"])
+    assert set(shares["partner_iso3"]) == {"RUS", "KAZ", "UKR"}
+    assert set(shares["year"]) == {2010, 2013}
+    undated = load("azstat_migration", source_file="azstat_press_annual_figures.csv")
+    assert undated["year"].isna().sum() == 5  # two undated 'last year' items
+    sms = load("az_sms", measure="foreigners_living_in_country")
+    assert sms.set_index("partner")["value"]["all"] == 118409
+    assert (load("az_sms", year=2013)["quality"] == "primary").all()
+    pop = load("azstat_population", year=2023)
+    assert pop["value"].tolist() == [10127145]
+    border = load("armstat_border_press", measure="border_crossings_balance_as_printed")
+    assert border.set_index("year")["value"].to_dict() == {
+        2019: 10506, 2018: 15318, 2017: -26909, 2016: -48170, 2015: 43425}
+
+
+def test_every_transcribed_rev2024_line_is_a_curated_row(raw_dir: Path) -> None:
+    """The hand-copied windows behind the Rev.2024 CSV: each line is a curated row."""
+    stock = load("un_migrant_stock", revision=2024)
+    cells = {(int(r.year), r.origin, r.destination, r.sex): r.stock for r in stock.itertuples()}
+    folder = raw_dir / "un_desa_migrant_stock/rev2024_partial/transcribed"
+    seen = 0
+    for path in sorted(folder.glob("offset_*.csv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            year, orig, dest, _, _, _, _, total, male, female = next(csv.reader([line]))
+            for sex, value in (("total", total), ("male", male), ("female", female)):
+                assert cells[(int(year), orig, dest, sex)] == int(value), (path.name, line)
+            seen += 1
+    assert seen >= len(stock) // 3

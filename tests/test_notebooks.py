@@ -345,33 +345,36 @@ SOLUTIONS: dict[str, dict[str, str]] = {
         "answer_2": "round(citizens_share.iloc[-1, 0], 2)",
     },
     "24a_net_migration_rates": {
-        "answer_1": '"AZE"',
-        "answer_2": '1000 * net.set_index(["country", "year"]).loc[("AZE", 2020), "net_migration"]'
-                    ' / pop.set_index(["country", "year"]).loc[("AZE", 2020), "population"]',
+        "answer_1": '"Azerbaijan"',
+        "answer_2": 'round(wdi_table.loc[2020, "AZE"], 2)',
         "answer_3": '(lambda g: int(((g["geostat"] > 0) != (g["wpp"] > 0)).sum()))'
                     '(georgia.dropna(subset=["geostat", "wpp"]))',
+        "answer_4": '"a"',
     },
     "24b_emigration_destinations": {
-        "answer_1": '"RUS"',
-        "answer_2": 'top_2019["GEO"].set_index("destination").loc["GRC", "share"]',
-        "answer_3": 'int((change.xs("RUS", level="destination")["change"] < 0).sum())',
+        "answer_1": '"Russia"',
+        "answer_2": 'f"{top_2019[\'GEO\'].set_index(\'destination\')'
+                    '.loc[\'GRC\', \'share\']:.1f}%"',
+        "answer_3": '"b"',
+        "answer_4": 'f"{int(recent.loc[(\'RUS\', \'AZE\'), 2024]):,}"',
     },
     "24c_emigration_to_russia_by_decade": {
         "answer_1": '"Georgia"',
         "answer_2": '(in_russia.loc[2000, "ARM"] - in_russia.loc[1990, "ARM"]) / 10',
         "answer_3": '"false"',
+        "answer_4": '"b"',
     },
     "24d_migrant_definition_azerbaijan": {
-        "answer_1": 'press_persons.query("year == 2016 and measure == '
-                    "'arrived_for_permanent_residence'\")[\"persons\"].iloc[0]",
-        "answer_2": "0",
+        "answer_1": 'int(table.loc[2022, "arrived (press)"])',
+        "answer_2": "len(missing_years)",
         "answer_3": '"negative"',
+        "answer_4": '"b"',
     },
     "24e_nonformal_population_change_and_data_gaps": {
-        "answer_1": 'change["change from previous year"].sum()',
-        "answer_2": 'change["net migration, WPP 2024 (persons)"].idxmin()',
-        "answer_3": 'idps.pivot(index="year", columns="source", values="persons").dropna()'
-                    '.iloc[-1].pipe(lambda r: r["IDMC"] - r["UNHCR"])',
+        "answer_1": 'int(population.loc[2024, "change since the previous figure"])',
+        "answer_2": 'int(balance["net migration (WPP 2024, model)"].idxmin())',
+        "answer_3": 'idp_table.dropna().iloc[-1].pipe(lambda r: r["IDMC"] - r["UNHCR"])',
+        "answer_4": '"b"',
     },
 }
 #: Edits a student makes instead of an answer variable (Unit 2.3, question 3).
@@ -409,7 +412,8 @@ def test_self_checks_accept_the_right_answers(path: Path, tmp_path: Path) -> Non
     verdicts = [
         "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream").strip()
         for c in done.cells
-        if c.cell_type == "code" and re.search(r"^check\(", c.source, flags=re.MULTILINE)
+        if c.cell_type == "code"
+        and re.search(r"^(?:check|choice)\(", c.source, flags=re.MULTILINE)
     ]
     asked = len(SOLUTIONS[path.stem]) + len(SOLUTION_EDITS.get(path.stem, []))
     assert len(verdicts) == asked and all(v == "Correct!" for v in verdicts), verdicts

@@ -106,6 +106,30 @@ def _wdi(raw: Path) -> Iterable[Row]:
 # --------------------------------------------------------------------------- UN stock
 
 
+_OD_2024 = "un_desa_migrant_stock/rev2024_partial/undesa_ims2024_south_caucasus_od.csv"
+
+
+def _od_2024_rows(raw: Path) -> list[Row]:
+    """Rev.2024 rows (partial extract): one row per raw line and sex, country to country."""
+    path = raw / _OD_2024
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle))
+    col = {name: i + 1 for i, name in enumerate(header)}  # 1-based, as source_col
+    rows: list[Row] = []
+    for line, r in _read(path):
+        sides = []
+        for side in ("origin", "destination"):
+            iso, m49 = r[f"{side}_iso3"], r[f"{side}_m49"]
+            if _m49_to_iso3(m49) != iso or not int(m49) < 900:
+                raise ValueError(f"{path}:{line}: {side} {iso!r} does not match M49 {m49!r}")
+            sides += [iso, m49]
+        for sex in ("total", "male", "female"):
+            column = f"stock_{sex}"
+            rows.append(["2024", r["year"], *sides, sex, _int_text(r[column]), "", str(line),
+                         str(col[column])])
+    return rows
+
+
 def _od_rows(raw: Path) -> tuple[list[Row], list[Row]]:
     countries: list[Row] = []
     aggregates: list[Row] = []
@@ -130,8 +154,9 @@ def _od_rows(raw: Path) -> tuple[list[Row], list[Row]]:
             else:
                 aggregates.append(["2019", r[year], o_iso, r[o_name], r[o_code], d_iso,
                                    r[d_name], r[d_code], *common])
+    countries += _od_2024_rows(raw)
     sex_order = {"total": 0, "male": 1, "female": 2}
-    countries.sort(key=lambda r: (int(r[1]), sex_order[r[6]], int(r[5]), int(r[3])))
+    countries.sort(key=lambda r: (int(r[0]), int(r[1]), sex_order[r[6]], int(r[5]), int(r[3])))
     aggregates.sort(key=lambda r: (int(r[1]), sex_order[r[8]], int(r[11]), int(r[12])))
     return countries, aggregates
 
@@ -322,6 +347,82 @@ def _press(raw: Path) -> Iterable[Row]:
     return rows
 
 
+def _national_value(text: str, where: str) -> str:
+    """The printed figure as a number text: unchanged but for a leading '+' (empty stays empty)."""
+    text = text.strip().removeprefix("+")
+    if text and not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise ValueError(f"{where}: expected a number or an empty cell, got {text!r}")
+    return text
+
+
+def _national_year(text: str) -> str:
+    """The reference year when the raw year cell starts with one (not a range like 2008-2015)."""
+    match = re.match(r"(\d{4})(?!\d|\s*-\s*\d{4})", text.strip())
+    return match.group(1) if match else ""
+
+
+def _quality(source_type: str, where: str) -> str:
+    text = source_type.strip().lower()
+    if text == "primary":
+        return "primary"
+    if "press" in text:
+        return "press"
+    if text.startswith("secondary"):
+        return "secondary"
+    raise ValueError(f"{where}: unknown source_type {source_type!r}")
+
+
+def _rounded(rel: str, r: dict[str, str]) -> bool:
+    """Rounded as the raw file says: Agora's table, 'rounded'/'approximate', thousands/millions."""
+    text = f"{r['unit']} {r['notes']}".lower()
+    return ("agora" in rel or bool(re.search(r"rounded|approximate|million", text))
+            or r["unit"].strip().lower().startswith("thousand"))
+
+
+def _partner_iso3(partner: str) -> str:
+    try:
+        return to_iso3(partner) if partner.strip() else ""
+    except UnknownCountryError:
+        return ""
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (1-based physical line where the record STARTS, row with each cell's line breaks
+    written as one space) of a CSV whose quoted cells may span lines."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        start = 2
+        for row in reader:
+            yield start, {k: re.sub(r"\s*\n\s*", " ", v) for k, v in row.items()}
+            start = reader.line_num + 1
+
+
+def _national(*rels: str) -> Callable[[Path], Iterable[Row]]:
+    """Builder of one national dataset: every row of the raw files, in file and line order."""
+
+    def build_rows(raw: Path) -> Iterable[Row]:
+        rows: list[Row] = []
+        for rel in rels:
+            path = raw / rel
+            for line, r in _records(path):
+                where = f"{path}:{line}"
+                rows.append([
+                    to_iso3(r["country"]), r["partner"], _partner_iso3(r["partner"]),
+                    _national_year(r["year"]), r["year"], r["period"], r["measure"],
+                    _national_value(r["value"], where), r["value_as_printed"], r["unit"],
+                    _quality(r["source_type"], where), r["source_type"],
+                    "true" if "PARTIAL YEAR" in r["notes"].upper() else "false",
+                    "true" if _rounded(rel, r) else "false",
+                    r["publisher"], r["url_or_repo_path"], r["locator_or_excerpt"], r["notes"],
+                    Path(rel).name, str(line),
+                ])
+        return rows
+
+    return build_rows
+
+
+_SSC = "national_statistics/azstat/ssc_series/"
+
 # --------------------------------------------------------------------------- assembly
 
 
@@ -335,6 +436,15 @@ _BUILDERS: dict[str, Callable[[Path], Iterable[Row]]] = {
     "idps": _idps,
     "armstat_registered_migration": _armstat,
     "press_figures": _press,
+    "azstat_migration": _national(
+        _SSC + "azstat_international_migration_1991_2022_agora.csv",
+        _SSC + "azstat_press_annual_figures.csv",
+        _SSC + "azstat_partial_year_press.csv",
+    ),
+    "azstat_population": _national(_SSC + "azstat_population_1jan_press.csv"),
+    "az_sms": _national("national_statistics/az_sms/az_sms_figures.csv"),
+    "armstat_border_press": _national(
+        "national_statistics/armstat/border_press/armenia_border_and_population_press.csv"),
 }
 
 
@@ -363,6 +473,8 @@ def _resource_json(spec: dict[str, Any], data: bytes, rows: int) -> dict[str, An
     keys = ("name", "path", "title", "description", "sources", "licenses", "vintage", "caveats",
             "row_mapping")
     resource = {key: spec[key] for key in keys}
+    if "default_filters" in spec:
+        resource["default_filters"] = spec["default_filters"]
     resource.update({
         "profile": "tabular-data-resource",
         "format": "csv",

@@ -48,12 +48,26 @@ def _frame(folder: Path, dataset_id: str) -> pd.DataFrame:
     return frame
 
 
+@lru_cache(maxsize=8)
+def _defaulted(
+    folder: Path, dataset_id: str, defaults: tuple[tuple[str, Any], ...]
+) -> pd.DataFrame:
+    """The rows a dataset's ``default_filters`` keep (e.g. one revision), read once."""
+    frame = _frame(folder, dataset_id)
+    mask = None
+    for column, value in defaults:
+        hits = frame[column].eq(value).to_numpy(dtype=bool, na_value=False)
+        mask = hits if mask is None else mask & hits
+    return frame.loc[mask].reset_index(drop=True)
+
+
 def clear_cache() -> None:
     """Forget every loaded frame, so the next :func:`load` reads the files again.
 
     Needed after pointing ``MIGDATA_DATASETS_DIR`` at another folder within one session.
     """
     _frame.cache_clear()
+    _defaulted.cache_clear()
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -118,7 +132,9 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
     **filters
         ``column=value`` or ``column=[value, ...]`` keeps the rows whose column holds (one of)
         the value(s). Country columns (country, origin, destination, asylum) also accept names
-        and alpha-2 codes, e.g. ``origin="Armenia"``.
+        and alpha-2 codes, e.g. ``origin="Armenia"``. A dataset with ``default_filters`` in
+        its metadata applies them unless the same column is given: ``un_migrant_stock``
+        returns Revision 2019 unless ``revision=2024`` or ``revision=[2019, 2024]`` is passed.
 
     Returns
     -------
@@ -140,7 +156,14 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
     -5412
     """
     res = resource(dataset_id)
-    frame = _frame(datasets_dir(), dataset_id)
+    # A dataset holding several revisions (un_migrant_stock: 2019 and 2024) gives one of them
+    # unless the caller names the revision(s): two revisions are never returned unasked.
+    defaults = tuple((k, v) for k, v in res.get("default_filters", {}).items()
+                     if k not in filters)
+    if defaults:
+        frame = _defaulted(datasets_dir(), dataset_id, defaults)
+    else:
+        frame = _frame(datasets_dir(), dataset_id)
     if not filters:
         return frame.copy(deep=False)  # copy-on-write: changes never reach the cache
     kinds = {f["name"]: f["type"] for f in res["schema"]["fields"]}

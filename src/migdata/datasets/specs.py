@@ -75,7 +75,10 @@ PACKAGE: dict[str, Any] = {
         "(south_caucasus_wdi*.csv, south_caucasus_2019.csv, wpp2024_net_migration.csv: every "
         "figure in them is in the full files used here) and the computed UNHCR sums "
         "(unhcr_totals_in_country.csv, unhcr_totals_from_country.csv: derived, not published "
-        "figures)."
+        "figures), and the inputs of the raw folders' own extraction scripts (the hand-copied "
+        "windows un_desa_migrant_stock/rev2024_partial/transcribed/offset_*.csv, whose every "
+        "line is a row of undesa_ims2024_south_caucasus_od.csv, and the stored_text/ excerpts "
+        "behind the national CSVs)."
     ),
     "version": "1.0.0",
 }
@@ -122,6 +125,18 @@ _UN_STOCK_OD_SOURCE = {
     "raw_file": "un_desa_migrant_stock/od_matrix_2019.csv.gz",
 }
 
+_UN_STOCK_OD_2024_SOURCE = {
+    "title": "UN DESA Population Division, International Migrant Stock 2024: by destination and "
+    "origin (POP/DB/MIG/Stock/Rev.2024), via a third-party tidy CSV export "
+    "(X80110/migration-visualization, commit ba303d48), partial: rows with Armenia, Azerbaijan "
+    "or Georgia as destination, or as origin in four destinations",
+    "path": "https://www.un.org/development/desa/pd/sites/www.un.org.development.desa.pd/files/"
+    "undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx",
+    "publisher": "United Nations, Department of Economic and Social Affairs, Population Division",
+    "table": "undesa_pd_2024_ims_stock_by_sex_destination_and_origin, Table 1",
+    "raw_file": "un_desa_migrant_stock/rev2024_partial/undesa_ims2024_south_caucasus_od.csv",
+}
+
 _OD_ROWMAP = (
     "source_row and source_col are the 1-based row and column of the cell in the DiTo97 CSV of "
     "the row's sex: sex=total -> migrants_by_origin_and_destination_total.csv, male -> "
@@ -131,8 +146,8 @@ _OD_ROWMAP = (
 )
 
 _OD_CAVEATS = [
-    "Revision 2019 only (POP/DB/MIG/Stock/Rev.2019); the 2020 and 2024 origin-destination "
-    "matrices were not available. Do not combine with un_migrant_stock_totals revision 2020.",
+    "Revision 2019 (POP/DB/MIG/Stock/Rev.2019) for the whole world; the 2020 origin-destination "
+    "matrix was not available. Do not combine with un_migrant_stock_totals revision 2020.",
     "The matrix is a third-party CSV export of the UN workbook; two independent exports agree "
     "cell by cell and its totals match the raw UN totals workbook.",
     "Type of data (un_migrant_stock_totals, Rev.2019): Armenia and Azerbaijan are 'B R', i.e. "
@@ -180,9 +195,10 @@ RESOURCES: list[dict[str, Any]] = [
             "Net migration for 2022-2024 is very volatile (e.g. UKR 2022, RUS 2022, ARM 2022-23); "
             "these are the published figures.",
             "Georgia's figures exclude Abkhazia and South Ossetia (World Bank country note).",
-            "Some values repeat over years in the source, apparently carried forward (e.g. AZE "
-            "-3847 in 1967-1975, AZE 1073 in 2014, 2015, 2020 and 2021, GEO -2738 in "
-            "2020-2021); they are kept as published.",
+            "Some values repeat over years in the source (e.g. AZE -3847 in 1967-1975, AZE "
+            "1073 in 2014, 2015, 2020 and 2021, years that are not all consecutive, GEO -2738 "
+            "in 2020-2021); they are kept as published. A repeated value is not always the "
+            "previous year's: AZE 2020 repeats 2015, not 2019.",
             "Country codes are the World Bank's: ISO 3166-1 alpha-3 for economies except XKX "
             "(Kosovo) and CHI (Channel Islands); aggregates (WLD, EAS, ...) have "
             "is_aggregate=true.",
@@ -218,25 +234,56 @@ RESOURCES: list[dict[str, Any]] = [
     {
         "name": "un_migrant_stock",
         "path": "un_migrant_stock.csv.gz",
-        "title": "UN DESA International Migrant Stock, origin x destination, country to country",
+        "title": "UN DESA International Migrant Stock, origin x destination, country to country "
+        "(Revision 2019, and Revision 2024 for the South Caucasus)",
         "description": (
             "Mid-year international migrant stock by country of destination and country of "
-            "origin as published, by sex, in 1990, 1995, 2000, 2005, 2010, 2015 and 2019 "
-            "(Revision 2019), for the whole world. Only rows where both origin and destination "
-            "are countries or areas (M49 code < 900); aggregates are in "
-            "un_migrant_stock_aggregates."
+            "origin as published, by sex. Revision 2019: 1990, 1995, 2000, 2005, 2010, 2015 and "
+            "2019 for the whole world. Revision 2024 (a partial extract): 1990, 1995, 2000, 2005, "
+            "2010, 2015, 2020 and 2024 for every origin in Armenia, Azerbaijan and Georgia, and "
+            "for Armenia, Azerbaijan and Georgia as origins in the Russian Federation, Ukraine, "
+            "the Republic of Moldova and Bulgaria only. Only rows where both origin and "
+            "destination are countries or areas (M49 code < 900); Revision 2019 aggregates are "
+            "in un_migrant_stock_aggregates. The revision column says which revision a row "
+            "belongs to; load() returns Revision 2019 unless revision= is given."
         ),
-        "sources": [_UN_STOCK_OD_SOURCE],
+        "sources": [_UN_STOCK_OD_SOURCE, _UN_STOCK_OD_2024_SOURCE],
         "licenses": [UN_LICENCE],
-        "vintage": "Revision 2019 (POP/DB/MIG/Stock/Rev.2019)",
+        "vintage": "Revision 2019 (POP/DB/MIG/Stock/Rev.2019) and, in rows with revision 2024, "
+        "Revision 2024 (POP/DB/MIG/Stock/Rev.2024); one revision per row",
         "caveats": [
+            "Two revisions are in this table, one per row (revision = 2019 or 2024). "
+            "migdata.datasets.load('un_migrant_stock') returns only revision 2019 unless "
+            "revision= is given (e.g. revision=2024, or revision=[2019, 2024] to get both, "
+            "to compare them side by side); the migdata indicators refuse a frame that mixes "
+            "revisions. Never add or difference figures of two revisions as if they were one "
+            "series: Revision 2024 re-estimated past years too.",
+            "Revision 2024 is PARTIAL: complete only for the destinations Armenia, Azerbaijan "
+            "and Georgia (every origin). As origins, Armenia, Azerbaijan and Georgia appear only "
+            "in the Russian Federation, Ukraine, the Republic of Moldova and Bulgaria (and in "
+            "each other); every other destination (USA, Germany, Israel, Turkiye, Kazakhstan, "
+            "...) was not read. Totals or shares over destinations cannot be computed from "
+            "Revision 2024 rows.",
+            "Revision 2024 comes from a third-party tidy CSV export of the UN workbook "
+            "(X80110/migration-visualization, 'Data 2025/formatted by year/data/"
+            "stock_undesa_ims2024.csv', commit ba303d48), read in 16,000-character windows of a "
+            "stored copy and copied by hand in the raw folder; male + female = total holds in "
+            "every row. Verify against the UN workbook before publication.",
+            "Revision 2024 changed many past values: e.g. Azerbaijan-born in Armenia in 1990 is "
+            "464,459 in Revision 2019 and 164,457 in Revision 2024, while Armenia-born in the "
+            "Russian Federation in 1990 (535,266) is unchanged.",
             *_OD_CAVEATS,
             "M49 areas without an ISO 3166-1 code are kept with an empty ISO3 and their M49 code: "
             "Channel Islands (830).",
         ],
-        "row_mapping": _OD_ROWMAP,
+        "row_mapping": "Rows with revision 2019: " + _OD_ROWMAP + " Rows with revision 2024: "
+        "source_row is the 1-based line in un_desa_migrant_stock/rev2024_partial/"
+        "undesa_ims2024_south_caucasus_od.csv and "
+        "source_col the column of the figure there (8 stock_total, 9 stock_male, "
+        "10 stock_female).",
+        "default_filters": {"revision": 2019},
         "fields": [
-            field("revision", "integer", "UN DESA revision of the estimates"),
+            field("revision", "integer", "UN DESA revision of the estimates (2019 or 2024)"),
             field("year", "integer", "Reference year (stock at mid-year)"),
             field("origin", "string", "Country of origin, ISO 3166-1 alpha-3 (empty for 830)"),
             field("origin_m49", "integer", "Country of origin, UN M49 numeric code"),
@@ -651,12 +698,13 @@ RESOURCES: list[dict[str, Any]] = [
         "caveats": [
             "Secondary figures quoted by journalists and copied by hand in the raw folder; "
             "rounded values are kept as printed (e.g. 3.0 thousand).",
-            "Azerbaijan: the international-migration statistics that the State Statistical "
-            "Committee publishes come from the State Migration Service's reports and cover "
-            "movements of non-nationals only (course text, Module 2, Unit 2.3). Some quoted "
-            "figures come from other registers instead (e.g. 2007 departures of citizens, "
-            "counted by the Ministry of Internal Affairs passport service): read measure and "
-            "notes. None of them is comparable with Geostat's 183-day flows.",
+            "Azerbaijan: the curriculum (Module 2, Unit 2.3) says the State Statistical "
+            "Committee publishes arrivals and departures received from the Ministry of Internal "
+            "Affairs (MIA) and the State Migration Service, and that its international-migration "
+            "statistics 'in general' come from the SMS's reports on non-nationals. Some quoted "
+            "figures are about citizens (e.g. 2007 departures of citizens of Azerbaijan "
+            "registered by the MIA passport service): read measure and notes. None of them is "
+            "comparable with Geostat's 183-day flows.",
             "Periods may be partial years (2019-H1, 2014-Q1, 2020-Q1) or dates; unit varies "
             "(persons or thousand persons): always read the unit column.",
             "One row (infocom.am, 2019-H1) has no full address in its source_url: the raw "
@@ -677,3 +725,271 @@ RESOURCES: list[dict[str, Any]] = [
         ],
     },
 ]
+
+
+# --------------------------------------------------------------------------- national series
+# The four raw files of azstat/ssc_series, az_sms and armstat/border_press share one layout
+# (country, partner, year, period, measure, value, value_as_printed, unit, publisher,
+# source_type, ...), so their curated datasets share one set of fields.
+
+SSC_LICENCE = _not_stated("each quoting publisher (Agora, the press)",
+                          "the source_url of the row; the figures are quoted facts")
+SMS_LICENCE = _not_stated("the State Migration Service and the quoting press",
+                          "migration.gov.az and the source_url of the row")
+
+#: Values of the ``quality`` column: where a figure stands between the producer and the reader.
+QUALITY = {
+    "primary": "published by the producing body itself (e.g. the SMS's own website)",
+    "secondary": "a table of the producer's figures compiled by someone else (e.g. a "
+    "think-tank) or an unattributed table",
+    "press": "a figure attributed to the producer and quoted in a news article",
+}
+
+_NATIONAL_ROWMAP = ("source_row is the 1-based line where the row starts in the raw file named "
+                    "by source_file (in the raw folder given by the dataset's sources; line 1 "
+                    "is the header); locator quotes the words of the page around the figure. "
+                    "A line break inside a raw cell is written as one space.")
+
+_NATIONAL_FIELDS = [
+    field("country", "string", "Reporting country, ISO 3166-1 alpha-3"),
+    field("partner", "string", "Partner country or group as printed ('all countries', "
+          "'Russia', 'other countries', ...); empty when the figure has no partner"),
+    field("partner_iso3", "string", "ISO 3166-1 alpha-3 of the partner when it is one "
+          "country, else empty"),
+    field("year", "integer", "Reference year when the raw file gives one; empty for undated "
+          "figures and multi-year (cumulative) periods"),
+    field("year_as_printed", "string", "The raw file's year cell, with its remarks"),
+    field("period", "string", "Reference period as printed: a year, a date (stocks and "
+          "population on a date), or months (partial years, e.g. 2017-01..07)"),
+    field("measure", "string", "What was counted (see the caveats)"),
+    field("value", "number", "The figure as printed, read as a number (a leading '+' "
+          "dropped); empty where the printed words were not parsed", unit="see the unit column"),
+    field("value_as_printed", "string", "The figure exactly as printed"),
+    field("unit", "string", "Unit of value as recorded in the raw file (persons, thousand "
+          "persons, percent of arrivals, ...)"),
+    field("quality", "string", "primary, secondary or press (see the caveats)",
+          constraints={"enum": sorted(QUALITY)}),
+    field("source_type", "string", "The raw file's source_type, as recorded"),
+    field("partial_year", "boolean", "True for a figure covering part of a year only "
+          "(January-July etc.): never an annual figure"),
+    field("rounded", "boolean", "True where the source rounds the figure (to hundreds, or "
+          "printed in thousands or millions) or calls it approximate"),
+    field("publisher", "string", "Who published the figure, and whom they quote"),
+    field("source_url", "string", "Page or repository path the figure was read from"),
+    field("locator", "string", "The words of the page around the figure, or its table cell"),
+    field("notes", "string", "Remarks of the raw file (disagreements, partial year, ...)"),
+    field("source_file", "string", "Raw file name"),
+    _row(),
+]
+
+
+def _quality_caveat() -> str:
+    return "quality: " + "; ".join(f"{k} = {v}" for k, v in QUALITY.items()) + "."
+
+
+_SSC_FOLDER = "national_statistics/azstat/ssc_series/"
+_SMS_FOLDER = "national_statistics/az_sms/"
+_ARM_BORDER_FOLDER = "national_statistics/armstat/border_press/"
+
+NATIONAL_RESOURCES: list[dict[str, Any]] = [
+    {
+        "name": "azstat_migration",
+        "path": "azstat_migration.csv",
+        "title": "Azerbaijan (SSC): persons arrived in and departed from Azerbaijan for permanent "
+        "residence, 1991-2022, with partner-country shares and partial-year figures "
+        "(secondary and press)",
+        "description": (
+            "The State Statistical Committee's series of persons registered as arriving in / "
+            "leaving Azerbaijan for permanent residence: 1991-2022 as tabulated by Agora "
+            "(rounded to hundreds), exact annual figures and partner-country shares quoted from "
+            "the SSC by the press (2010, 2013, 2018, 2019, 2022, two undated items), and "
+            "January-X figures of single years (partial_year = true)."
+        ),
+        "sources": [
+            {
+                "title": "Agora (agora-az.org), 'Azərbaycanda miqrasiya ilə bağlı alternativ "
+                "rəqəmlər nə deyir?', Cədvəl 1 (figures on international migration published "
+                "by the SSC)",
+                "path": "https://agora-az.org/analiz-miqrasiya-alternativ-reqemler/",
+                "publisher": "State Statistical Committee of the Republic of Azerbaijan (SSC), "
+                "as tabulated by Agora",
+                "table": "Cədvəl 1",
+                "raw_file": _SSC_FOLDER + "azstat_international_migration_1991_2022_agora.csv",
+            },
+            {
+                "title": "News items quoting the SSC (AzerNews, Anews, Trend, Meydan.TV, Massa.az, "
+                "report.az via innewlands.com, Today.az / APA)",
+                "path": "see source_url per row",
+                "publisher": "various (press)",
+                "table": "n/a",
+                "raw_file": _SSC_FOLDER + "azstat_press_annual_figures.csv",
+            },
+            {
+                "title": "News items quoting the SSC's January-X figures",
+                "path": "see source_url per row",
+                "publisher": "various (press)",
+                "table": "n/a",
+                "raw_file": _SSC_FOLDER + "azstat_partial_year_press.csv",
+            },
+        ],
+        "licenses": [SSC_LICENCE],
+        "vintage": "as printed by Agora and in the articles (2007-2023)",
+        "caveats": [
+            "The SSC counts persons registered (by the Ministry of Internal Affairs and the State "
+            "Migration Service) as arriving for / leaving for permanent residence. It is not "
+            "comparable with UN WPP net migration (a demographic estimate) or with "
+            "border-crossing balances.",
+            "The 1991-2022 series is SECONDARY: a think-tank's table of the SSC figures, rounded "
+            "to hundreds (the SSC yearbooks print thousands with one decimal); "
+            "rounded = true. migration_increase_as_printed is the printed balance.",
+            "No SSC table itself was available; no figure for 2023 or 2024 was found.",
+            "Press figures are the SSC's as quoted by journalists (quality = press). Where two "
+            "quotes of one year disagree, both rows are kept: 2013 arrivals 3,100 and +957 "
+            "(Anews) versus 'three thousand' and +828 (Trend).",
+            "Shares (measure share_of_arrivals / share_of_departures, unit percent) are the "
+            "partner's percentage of all arrivals or departures of the year, as printed; the "
+            "partners not named make up the rest.",
+            "Two press items are undated ('last year'): 2,397 / 570 / +1,827 round to Agora's "
+            "2021 row only, and 2,200 / 2,600 equal Agora's 2006 row; the year column stays "
+            "empty because no year is printed.",
+            "partial_year = true marks January-X figures (never annual). 2017: bbn.az labels "
+            "1,078 / 607 / +471 January-May, Trend labels the same figures January-June; both "
+            "rows are kept.",
+            "Do not add rows of different sources or periods: choose one source per year.",
+            _quality_caveat(),
+        ],
+        "row_mapping": _NATIONAL_ROWMAP,
+        "fields": _NATIONAL_FIELDS,
+    },
+    {
+        "name": "azstat_population",
+        "path": "azstat_population.csv",
+        "title": "Azerbaijan (SSC): population at the beginning of the year and the 2009 census, "
+        "as quoted (press and secondary)",
+        "description": (
+            "Population of Azerbaijan on 1 January (and one end-2010 figure) attributed to the "
+            "State Statistical Committee: 2014, 2015, 2019, 2020, 2022, 2023 (recalculated on the "
+            "2019 census) and 2024 from the press, the 2009 census total, and a 2010-2015 table "
+            "(thousands) from azakademiya.com that names no source."
+        ),
+        "sources": [
+            {
+                "title": "News items quoting the SSC (AzerNews, Anews, Meydan.TV, Turan and "
+                "others) and the azakademiya.com population table",
+                "path": "see source_url per row",
+                "publisher": "State Statistical Committee of the Republic of Azerbaijan (SSC), as "
+                "quoted",
+                "table": "n/a",
+                "raw_file": _SSC_FOLDER + "azstat_population_1jan_press.csv",
+            },
+        ],
+        "licenses": [SSC_LICENCE],
+        "vintage": "as printed in the articles (2010-2024)",
+        "caveats": [
+            "Press quotes of the SSC (quality = press) and one unattributed table in thousands "
+            "(quality = secondary, source_type 'secondary (unattributed)'): read unit before "
+            "comparing.",
+            "Series break: the figure for 1 January 2023 is recalculated on the 2019 census "
+            "(Turan, quoting the SSC); the raw folder's provenance note adds that, in the SSC's "
+            "2023 wording, it excludes the area of the former Russian peacekeeping deployment "
+            "(the stored excerpt does not show that sentence). Earlier years are "
+            "pre-recalculation figures. Do not read the 2022-2023 difference as population "
+            "change.",
+            "Where the printed words were not parsed into a number (Meydan.TV 2019: "
+            "'9 млн 981,457 тыс'), value is empty and value_as_printed keeps the text; the same "
+            "date has a parsed press figure (9,981,457) in another row.",
+            "Several rows can give one date (e.g. 2014 and 2015 from the press and from the "
+            "unattributed table): choose one source per date; never add them.",
+            _quality_caveat(),
+        ],
+        "row_mapping": _NATIONAL_ROWMAP,
+        "fields": _NATIONAL_FIELDS,
+    },
+    {
+        "name": "az_sms",
+        "path": "az_sms.csv",
+        "title": "Azerbaijan (State Migration Service): registrations, residence and work "
+        "permits, and the stock of foreigners, 2013-2021 (primary and press)",
+        "description": (
+            "Figures of the State Migration Service: 2013 and the first half of 2018 from the "
+            "Service's own website (primary); 2015 and 2019 permits and registrations, 2019 "
+            "temporary residence permits by citizenship, residents with permits on 1 July 2018, "
+            "and the foreigners living in Azerbaijan on 14 January 2021 by citizenship, as "
+            "quoted by the press."
+        ),
+        "sources": [
+            {
+                "title": "State Migration Service of the Republic of Azerbaijan (migration.gov.az) "
+                "news items, and press items quoting the Service's heads",
+                "path": "https://migration.gov.az/en/ (and source_url per row)",
+                "publisher": "State Migration Service of the Republic of Azerbaijan (SMS)",
+                "table": "n/a",
+                "raw_file": _SMS_FOLDER + "az_sms_figures.csv",
+            },
+        ],
+        "licenses": [SMS_LICENCE],
+        "vintage": "as published or printed (2013-2021)",
+        "caveats": [
+            "Different SMS measures are not interchangeable: permits issued in a year (a flow of "
+            "documents), registrations on the place of stay (stays, which one person can repeat), "
+            "entries of foreigners (trips, short visits included, not migrants), residents "
+            "with permits on a date and foreigners living in the country on a date (stocks).",
+            "Temporary residence permits include children under 18 where the source says so "
+            "(2013, 2015); the 2015 figure is rounded in the source.",
+            "By citizenship (partner) only for the 2019 temporary residence permits and the "
+            "14 January 2021 stock; 'other countries' is the printed remainder.",
+            "Cumulative rows (2008-2015 'since 2008': citizenship acquired, recognised as "
+            "citizens) are records about citizens, not foreigners; their year column is empty.",
+            "partial_year = true marks first-half-year figures (2017-01..06, 2018-01..06).",
+            "No complete annual SMS series was found (2014, 2016-2018, 2020-2024 annual totals "
+            "are missing); the monthly 'statistics' pages of migration.gov.az count "
+            "applications, not permits, and were not used.",
+            _quality_caveat(),
+        ],
+        "row_mapping": _NATIONAL_ROWMAP,
+        "fields": _NATIONAL_FIELDS,
+    },
+    {
+        "name": "armstat_border_press",
+        "path": "armstat_border_press.csv",
+        "title": "Armenia: border-crossing balances 2006-2019 and permanent population, as quoted "
+        "(press)",
+        "description": (
+            "Border-crossing ('passenger flow') entries, exits and balances quoted from the RA "
+            "Migration Service and the Statistical Committee of Armenia: 2015-2019 balances, "
+            "2019 by passport, 2006, the first half of 2018; and the permanent population on "
+            "1 July 2014, 1 January 2016 and 1 January 2018. It complements press_figures."
+        ),
+        "sources": [
+            {
+                "title": "Press items quoting the RA Migration Service and the Statistical "
+                "Committee of Armenia (Araratnews, Noyan Tapan, armenianreport.com, UNFPA "
+                "Armenia, AzVision, Axar.az, Trend / Novosti-Armenia)",
+                "path": "see source_url per row",
+                "publisher": "various (press)",
+                "table": "n/a",
+                "raw_file": _ARM_BORDER_FOLDER + "armenia_border_and_population_press.csv",
+            },
+        ],
+        "licenses": [PRESS_LICENCE],
+        "vintage": "as printed in the articles (2006-2020)",
+        "caveats": [
+            "Border crossings count trips, not migrants: a balance includes tourists and "
+            "seasonal workers, and one person can cross many times.",
+            "The 2015 balance is printed '– 43425' (a dash, no explicit sign): value keeps the "
+            "printed 43425; the RA Migration Service head (press_figures) and UNFPA ('around "
+            "43.4 thousand' more departures) say it was negative.",
+            "2006: the same sentence gives 983 thousand arrivals, 961 thousand departures and "
+            "'surpassed by 800': inconsistent as printed, flagged in notes.",
+            "Measures whose name ends in _negative / _positive hold the size of a balance "
+            "printed with words ('negative balance 6529'); read the sign from the name.",
+            "1 January 2018 is printed '2 972,9 milyon' although the figure is in thousands.",
+            "All rows are press quotes (quality = press), several via Azerbaijani outlets.",
+            _quality_caveat(),
+        ],
+        "row_mapping": _NATIONAL_ROWMAP,
+        "fields": _NATIONAL_FIELDS,
+    },
+]
+
+RESOURCES.extend(NATIONAL_RESOURCES)

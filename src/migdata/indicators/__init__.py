@@ -6,6 +6,8 @@
   stock between reference years, migrant share of the population.
 * :mod:`~migdata.indicators.flows_from_stocks` -- stock differencing, migration effectiveness
   index and aggregate net migration rate (Bell et al. 2002).
+* :mod:`~migdata.indicators.indices` -- the summary index families of a flow matrix:
+  intensity, impact, connectivity and distance (Bell et al. 2002; as in migest 2.0.5).
 * :mod:`~migdata.indicators.compare` -- :func:`compare_sources`, one quantity from several sources
   with the reason each differs.
 
@@ -25,6 +27,12 @@ from .flows_from_stocks import (
     flows_from_stock_differences,
     migration_effectiveness_index,
     regional_net_migration,
+)
+from .indices import (
+    connectivity_indices,
+    distance_indices,
+    impact_indices,
+    intensity_indices,
 )
 from .rates import (
     GEOSTAT_POPULATION_BREAKS,
@@ -53,10 +61,14 @@ __all__ = [
     "aggregate_net_migration_rate",
     "balancing_equation",
     "compare_sources",
+    "connectivity_indices",
     "crude_migration_intensity",
     "crude_migration_rates",
+    "distance_indices",
     "emigrant_stock_by_destination",
     "flows_from_stock_differences",
+    "impact_indices",
+    "intensity_indices",
     "mid_year_population",
     "migrant_share",
     "migrant_share_from_totals",

@@ -1,4 +1,10 @@
-"""Flows estimated from stocks, and summary measures of a flow matrix (Bell et al. 2002).
+"""Stock differencing, and summary measures of a flow matrix (Bell et al. 2002).
+
+:func:`flows_from_stock_differences` is plain *stock differencing*: the change of each
+birthplace x residence stock read as a net flow. It is not the demographic-accounting estimate
+of bilateral flows (Abel 2013), which accounts for births, deaths and stayers and splits moves
+between all origins and destinations: that is :func:`migdata.estimation.flows_from_stocks`. The
+full families of summary indices are in :mod:`migdata.indicators.indices`.
 
 References
 ----------
@@ -55,6 +61,10 @@ def flows_from_stock_differences(
     value_col: str = "stock",
 ) -> pd.DataFrame:
     """Estimate flows between two reference dates by differencing bilateral stocks.
+
+    This is stock differencing, not demographic accounting: for bilateral flows between every
+    pair of places, with births, deaths and stayers taken into account, use
+    :func:`migdata.estimation.flows_from_stocks` (Abel 2013).
 
     For each birthplace *b* and country of residence *d*, the flow from *b* to *d* over the
     period is taken as ``S(b, d, end) - S(b, d, start)``.

@@ -38,6 +38,11 @@ __all__ = [
 #: Label of the row that sums the destinations outside the top N.
 OTHER = "Other destinations"
 
+#: Revisions whose curated rows cover only some destinations of an origin (see the caveats of
+#: ``describe("un_migrant_stock")``): totals and shares over destinations would be wrong.
+PARTIAL_REVISIONS = {"2024": "Revision 2024 is a partial extract: Armenia, Azerbaijan and "
+                     "Georgia appear as origins in only a few destinations"}
+
 _STOCK_COLUMNS = ("year", "origin", "destination", "stock")
 
 
@@ -101,9 +106,18 @@ def emigrant_stock_by_destination(
         If ``origin`` is not a country.
     UnknownValueError
         If the origin or year is absent (the message lists what is available).
+    InvalidInputError
+        If the frame mixes revisions, or the revision is a partial extract
+        (:data:`PARTIAL_REVISIONS`).
     """
     what = "emigrant_stock_by_destination(stock)"
     rows, rev = _narrow(stock, what, revision, sex)
+    if str(rev) in PARTIAL_REVISIONS:
+        raise InvalidInputError(
+            f"{what}: {PARTIAL_REVISIONS[str(rev)]}, so shares of the emigrant stock cannot be "
+            f"computed from revision {rev}; use revision=2019, or compare single "
+            "origin-destination pairs with stock_change()"
+        )
     rows = select_country(rows, origin, "origin", what)
     require_years(rows, [year], what)
     rows = rows[rows["year"] == year]

@@ -1,0 +1,522 @@
+"""Readable output for the course notebooks: Markdown, caveats, full tables, interactive charts.
+
+The course's learners are not programmers. Everything a notebook shows them goes through this
+module, so that
+
+- explanations, caveats and reasons are rendered Markdown (:func:`md`, :func:`caveats`), never
+  monospace text printed by ``print``;
+- tables show their full text, wrapped and never cut with "...", whole numbers with thousands
+  separators (``62,144``, never ``62144.0``), shares as ``51.0%`` and gaps as ``no data``
+  (:func:`table`, :func:`format_frame`);
+- a chart can be explored with pickers for country, source and years (:func:`explore`, with
+  ipywidgets; it needs no internet), while the notebook keeps a static chart for the HTML site and
+  for print.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"country": ["Azerbaijan", "Georgia"], "persons": [62144.0, None],
+...                       "share": [0.5103, float("nan")]})
+>>> print(format_frame(frame, percent=["share"]).to_string(index=False))
+   country persons   share
+Azerbaijan  62,144   51.0%
+   Georgia no data no data
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InvalidInputError
+
+__all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame", "md", "table"]
+
+NO_DATA = "no data"
+
+# Text columns wrap at word boundaries; a very long word (a URL) may break anywhere.
+_CELL_STYLE = ("white-space: normal; overflow-wrap: anywhere; word-break: normal; "
+               "vertical-align: top; padding: 0.3em 0.6em; max-width: 36em;")
+_TEXT_STYLE = _CELL_STYLE + " text-align: left;"
+_NUMBER_STYLE = _CELL_STYLE + " text-align: right; white-space: nowrap;"
+_HEAD_STYLE = "white-space: normal; vertical-align: bottom; padding: 0.3em 0.6em;"
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def md(text: str) -> None:
+    """Render ``text`` as Markdown in the notebook.
+
+    Use it for explanations, caveats and reasons that depend on computed values; never ``print``
+    prose. The text is dedented and stripped, so a triple-quoted string may be indented like the
+    code around it.
+
+    Parameters
+    ----------
+    text : str
+        Markdown.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``text`` is not a string.
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError(f"md(text) needs text (a string), got {text!r}")
+    from IPython.display import Markdown
+
+    _display(Markdown(textwrap.dedent(text).strip()))
+
+
+def caveats_markdown(dataset_id: str) -> str:
+    """The Markdown that :func:`caveats` renders: title, source, version and a list of caveats."""
+    from ..datasets import describe
+
+    meta = describe(dataset_id)
+    publishers = dict.fromkeys(s.get("publisher", "") for s in meta.get("sources", []))
+    source = "; ".join(p for p in publishers if p) or "not stated"
+    lines = [
+        f"**Caveats of the dataset *{meta['title']}***",
+        "",
+        f"Source: {source}. Version: {meta.get('vintage') or 'not stated'}. "
+        f"Dataset id: `{dataset_id}`.",
+        "",
+    ]
+    items = list(meta.get("caveats", []))
+    lines += [f"- {caveat}" for caveat in items] if items else ["- No caveats are recorded."]
+    return "\n".join(lines)
+
+
+def caveats(dataset_id: str) -> None:
+    """Render the caveats of a bundled dataset as a Markdown list, with its title and source.
+
+    Parameters
+    ----------
+    dataset_id : str
+        A dataset id (see :func:`migdata.datasets.list_datasets`).
+
+    Raises
+    ------
+    UnknownDatasetError
+        If the id is not a bundled dataset; the message lists the ids.
+    """
+    from IPython.display import Markdown
+
+    _display(Markdown(caveats_markdown(dataset_id)))
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, Real) and not isinstance(value, bool | Integral):
+        return math.isnan(float(value))
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, str | bytes) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_yearlike(name: object) -> bool:
+    text = " ".join(map(str, name)) if isinstance(name, tuple) else str(name)
+    text = text.casefold()
+    return "year" in text or "period" in text or "decade" in text
+
+
+def _column_formatter(
+    values: pd.Series, *, name: object, percent: bool, decimals: int, plain: bool
+) -> Callable[[object], str]:
+    numeric = [v for v in values if not _is_missing(v)
+               and isinstance(v, Real) and not isinstance(v, bool)]
+    all_numeric = len(numeric) == sum(1 for v in values if not _is_missing(v))
+    whole = all_numeric and all(float(v).is_integer() for v in numeric)
+    sep = "" if plain or _is_yearlike(name) else ","
+
+    def fmt(value: object) -> str:
+        if _is_missing(value):
+            return NO_DATA
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, Real) and all_numeric:
+            number = float(value)
+            if percent:
+                return f"{number * 100:.{decimals}f}%"
+            if whole:
+                return f"{round(number):{sep}d}"
+            return f"{number:{sep}.{decimals}f}"
+        if isinstance(value, Real) and not isinstance(value, bool):
+            number = float(value)
+            return f"{int(number):{sep}d}" if number.is_integer() else f"{number:{sep}.{decimals}f}"
+        if isinstance(value, pd.Timestamp):
+            return value.strftime("%Y-%m-%d")
+        if isinstance(value, list | tuple | set):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    return fmt
+
+
+def _check_columns(frame: pd.DataFrame, names: Iterable[object], what: str) -> list[object]:
+    names = [names] if isinstance(names, str) else list(names)
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise InvalidInputError(
+            f"{what} names columns the table does not have: {missing}; "
+            f"its columns are {list(frame.columns)}"
+        )
+    return names
+
+
+def _show_index(frame: pd.DataFrame, index: bool) -> bool:
+    if not index:
+        return False
+    default = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 \
+        and frame.index.step == 1 and frame.index.name is None
+    return not default
+
+
+def _with_index(frame: pd.DataFrame, index: bool) -> pd.DataFrame:
+    """The frame with its row labels as first column(s) when they are shown."""
+    if not _show_index(frame, index):
+        return frame
+    frame = frame.copy()
+    frame.index.names = ["" if n is None else n for n in frame.index.names]
+    return frame.reset_index(allow_duplicates=True)
+
+
+def format_frame(
+    frame: pd.DataFrame,
+    *,
+    percent: Sequence[str] | str = (),
+    decimals: int = 1,
+    index: bool = True,
+    plain: Sequence[str] | str = (),
+) -> pd.DataFrame:
+    """The table as text, cell by cell, the way :func:`table` shows it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    percent : column name or names
+        Columns holding fractions (0-1), shown as percentages (``0.5103`` -> ``51.0%``).
+    decimals : int, default 1
+        Decimals of percentages and of numbers that are not whole.
+    index : bool, default True
+        Keep the row labels (the index) as the first column(s), unless they are the default
+        numbering 0, 1, 2...
+    plain : column name or names
+        Whole-number columns shown without thousands separators. Columns whose name contains
+        "year", "period" or "decade" are always plain (2014, not 2,014).
+
+    Returns
+    -------
+    DataFrame
+        Every cell a string. Whole numbers have thousands separators (``62,144``, never
+        ``62144.0``), gaps (missing values) read ``no data``; text is never shortened.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``frame`` is not a DataFrame, a named column does not exist, or ``decimals`` is not a
+        whole number from 0 to 10.
+    """
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidInputError(f"table(frame) needs a pandas DataFrame, got {frame!r:.80}")
+    if isinstance(decimals, bool) or not isinstance(decimals, Integral) or not 0 <= decimals <= 10:
+        raise InvalidInputError(f"decimals must be a whole number from 0 to 10, got {decimals!r}")
+    percent_cols = _check_columns(frame, percent, "percent")
+    plain_cols = _check_columns(frame, plain, "plain")
+    frame = _with_index(frame, index)
+    out = pd.DataFrame(index=range(len(frame)))
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        fmt = _column_formatter(
+            column.astype(object), name=name, percent=name in percent_cols,
+            decimals=int(decimals), plain=name in plain_cols,
+        )
+        label = " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)
+        out.insert(position, label if label not in out.columns else f"{label} ({position})",
+                   [fmt(v) for v in column.astype(object)])
+    return out
+
+
+class Table:
+    """A formatted table that renders as HTML in JupyterLab and as plain text elsewhere.
+
+    Made by :func:`table`; ``text`` holds the cells as strings (see :func:`format_frame`).
+    """
+
+    def __init__(self, text: pd.DataFrame, numeric: Sequence[bool], caption: str | None) -> None:
+        self.text = text
+        self.numeric = list(numeric)
+        self.caption = caption
+
+    def _repr_html_(self) -> str:
+        parts = ['<table class="migdata-table" style="border-collapse: collapse; '
+                 'table-layout: auto; width: auto; margin-left: 0;">']
+        if self.caption:
+            parts.append('<caption style="caption-side: top; text-align: left; '
+                         f'font-weight: bold; padding-bottom: 0.4em;">'
+                         f"{html.escape(self.caption)}</caption>")
+        head = "".join(f'<th style="{_HEAD_STYLE} text-align: {"right" if num else "left"};">'
+                       f"{html.escape(str(col))}</th>"
+                       for col, num in zip(self.text.columns, self.numeric, strict=True))
+        parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
+        for row in self.text.itertuples(index=False):
+            cells = "".join(
+                f'<td style="{_NUMBER_STYLE if num else _TEXT_STYLE}">{html.escape(cell)}</td>'
+                for cell, num in zip(row, self.numeric, strict=True)
+            )
+            parts.append(f"<tr>{cells}</tr>")
+        parts.append("</tbody></table>")
+        return "".join(parts)
+
+    def __repr__(self) -> str:
+        body = self.text.to_string(index=False) if len(self.text.columns) else "(no columns)"
+        return f"{self.caption}\n{body}" if self.caption else body
+
+
+def make_table(
+    frame: pd.DataFrame,
+    *,
+    percent: Sequence[str] | str = (),
+    decimals: int = 1,
+    caption: str | None = None,
+    index: bool = True,
+    plain: Sequence[str] | str = (),
+) -> Table:
+    """The :class:`Table` that :func:`table` displays (same parameters)."""
+    text = format_frame(frame, percent=percent, decimals=decimals, index=index, plain=plain)
+    source = _with_index(frame.to_frame() if isinstance(frame, pd.Series) else frame, index)
+    numeric = [pd.api.types.is_numeric_dtype(source.iloc[:, i])
+               and not pd.api.types.is_bool_dtype(source.iloc[:, i])
+               for i in range(len(source.columns))]
+    if caption is not None and not isinstance(caption, str):
+        raise InvalidInputError(f"caption must be text, got {caption!r}")
+    return Table(text, numeric, caption)
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    percent: Sequence[str] | str = (),
+    decimals: int = 1,
+    caption: str | None = None,
+    index: bool = True,
+    plain: Sequence[str] | str = (),
+) -> None:
+    """Show a table in full: wrapped text, whole numbers with separators, gaps as "no data".
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to show.
+    percent : column name or names
+        Columns holding fractions (0-1), shown as ``51.0%``.
+    decimals : int, default 1
+        Decimals of percentages and of numbers that are not whole.
+    caption : str, optional
+        A title shown above the table.
+    index : bool, default True
+        Show the row labels, unless they are the default numbering 0, 1, 2...
+    plain : column name or names
+        Whole-number columns without thousands separators (year columns are always plain).
+
+    Raises
+    ------
+    InvalidInputError
+        As for :func:`format_frame`, or if ``caption`` is not text.
+
+    See Also
+    --------
+    format_frame : the cells as text, without displaying them.
+    """
+    _display(make_table(frame, percent=percent, decimals=decimals, caption=caption,
+                        index=index, plain=plain))
+
+
+# --------------------------------------------------------------------------------------------
+# Interactive exploration
+
+
+def _options(values: Iterable[object]) -> list[object]:
+    return sorted({v for v in values if not _is_missing(v)}, key=str)
+
+
+class Explorer:
+    """Pickers for country, source and years that redraw a chart and a table.
+
+    Made by :func:`explore`. ``widget`` is the ipywidgets box shown in the notebook;
+    :meth:`selection` is the part of the data the pickers select, :meth:`figure` its chart and
+    :meth:`redraw` draws both into the output area below the pickers.
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        *,
+        value: str,
+        country: str,
+        year: str,
+        source: str | None,
+        title: str,
+        units: str,
+        percent: bool,
+        countries: Sequence[str] | None,
+    ) -> None:
+        import ipywidgets as widgets
+
+        self.data, self.value, self.country_col, self.year_col = data, value, country, year
+        self.source_col, self.title, self.units, self.percent = source, title, units, percent
+        from ..plot.style import display_name
+
+        codes = _options(data[country])
+        self.country = widgets.SelectMultiple(
+            options=[(display_name(c), c) for c in codes],
+            value=tuple(c for c in (countries or codes) if c in codes),
+            description="Countries", rows=min(6, max(2, len(codes))),
+        )
+        self.source = None
+        if source is not None:
+            sources = _options(data[source])
+            self.source = widgets.Dropdown(options=sources, value=sources[0],
+                                           description="Source")
+        years = [int(y) for y in _options(data[year])]
+        if not years:
+            raise InvalidInputError(f"explore(data) has no years in column {year!r}")
+        self.years = widgets.IntRangeSlider(
+            value=(min(years), max(years)), min=min(years), max=max(years), step=1,
+            description="Years", continuous_update=False,
+        )
+        self.output = widgets.Output()
+        pickers = [self.country, *([self.source] if self.source else []), self.years]
+        for picker in pickers:
+            picker.observe(lambda _change: self.redraw(), names="value")
+        self.widget = widgets.VBox([widgets.HBox(pickers[:-1]), self.years, self.output])
+
+    def selection(self) -> pd.DataFrame:
+        """The rows the pickers select: chosen countries, source and years, sorted."""
+        data = self.data
+        keep = data[self.country_col].isin(self.country.value)
+        if self.source is not None and self.source_col is not None:
+            keep &= data[self.source_col] == self.source.value
+        low, high = self.years.value
+        keep &= data[self.year_col].between(low, high)
+        chosen = data.loc[keep, [self.country_col, self.year_col, self.value]]
+        chosen = chosen.sort_values([self.country_col, self.year_col]).reset_index(drop=True)
+        chosen.attrs = dict(self.data.attrs)
+        return chosen
+
+    def wide(self) -> pd.DataFrame:
+        """The selection as a table: one row per year, one column per country (by name)."""
+        from ..plot.style import display_name
+
+        chosen = self.selection()
+        wide = chosen.pivot_table(index=self.year_col, columns=self.country_col,
+                                  values=self.value, aggfunc="first", dropna=False)
+        wide.columns = [display_name(c) for c in wide.columns]
+        wide.columns.name = None
+        return wide
+
+    def caption_source(self) -> str:
+        if self.source is not None:
+            return str(self.source.value)
+        return str(self.data.attrs.get("source", "see the dataset's description"))
+
+    def figure(self) -> Any:
+        """The chart of the selection (matplotlib), or None when nothing is selected."""
+        from ..plot import rates_timeseries
+
+        chosen = self.selection()
+        if chosen.empty:
+            return None
+        return rates_timeseries(
+            chosen, value_col=self.value, units=self.units, title=self.title,
+            source=self.caption_source(), country_col=self.country_col, year_col=self.year_col,
+        )
+
+    def redraw(self) -> None:
+        """Draw the chart and the table of the current selection below the pickers."""
+        import matplotlib.pyplot as plt
+        from IPython.display import clear_output
+
+        with self.output:
+            clear_output(wait=True)
+            fig = self.figure()
+            if fig is None:
+                md("Nothing selected: choose at least one country.")
+                return
+            _display(fig)
+            plt.close(fig)
+            table(self.wide(), percent=list(self.wide().columns) if self.percent else (),
+                  caption=f"{self.title} ({self.units}); source: {self.caption_source()}")
+
+
+def explore(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    title: str,
+    units: str,
+    country: str = "country",
+    year: str = "year",
+    source: str | None = None,
+    percent: bool = False,
+    countries: Sequence[str] | None = None,
+    show: bool = True,
+) -> Explorer:
+    """Pickers (countries, source, years) that redraw a line chart and a table of ``data``.
+
+    Everything runs in the notebook's kernel and in JupyterLab's bundled widget manager: no
+    internet is needed. The pickers do not show on the static HTML site or in print, so the
+    notebook should show a static chart of the same data as well.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long table: one row per country, year (and source), with the figure in ``value``.
+        ``data.attrs["source"]`` names the source when there is no ``source`` column.
+    value, title, units : str
+        The column drawn, the chart's title and its unit (e.g. "per 1,000 population").
+    country, year : str
+        Columns of the ISO3 country code and of the year.
+    source : str, optional
+        Column naming the source of each row; a picker then chooses one source.
+    percent : bool, default False
+        ``value`` holds fractions (0-1): the table shows them as percentages.
+    countries : list of str, optional
+        Countries selected at the start (default: all).
+    show : bool, default True
+        Display the pickers and draw the first chart now.
+
+    Returns
+    -------
+    Explorer
+        Its ``widget`` is the box of pickers and output; changing a picker redraws.
+
+    Raises
+    ------
+    InvalidInputError
+        If a named column is missing or there is no year.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidInputError(f"explore(data) needs a pandas DataFrame, got {data!r}")
+    _check_columns(data, [c for c in (value, country, year, source) if c is not None], "explore")
+    explorer = Explorer(data, value=value, country=country, year=year, source=source, title=title,
+                        units=units, percent=percent, countries=countries)
+    if show:
+        _display(explorer.widget)
+        explorer.redraw()
+    return explorer

@@ -1,0 +1,37 @@
+"""Estimation of migration flows: from stocks, by IPF, from net totals, and residual methods.
+
+* :func:`flows_from_stocks` -- bilateral flows from two place-of-birth x residence stock tables
+  by demographic accounting (Abel 2013; Abel and Sander 2014), and :func:`od_matrix` to sum
+  them into an origin-destination matrix.
+* :func:`ipf`, :func:`ipf3`, :func:`ipf_nway` -- iterative proportional fitting to two-way,
+  three-way or any margins (Willekens 1999; Raymer, Abel and Smith 2007).
+* :func:`flows_from_net` -- flows that reproduce given net migration totals.
+* :func:`bilateral_stock_table` -- a square birthplace x residence table for one year from the
+  bundled UN origin-destination stocks and a population series.
+* :func:`balancing_equation` -- net migration as the residual of population change over any
+  interval and grouping; :func:`survival_ratio_net_migration` -- net migration by cohort
+  with forward, reverse and average survival ratios.
+
+Everything here is implemented from the papers cited in each module; the R package migest
+(G. J. Abel, GPL) was used only through its published documentation.
+"""
+
+from __future__ import annotations
+
+from .ipf import flows_from_net, ipf, ipf3, ipf_nway
+from .residual import balancing_equation, survival_ratio_net_migration
+from .stocks import MATCH_BIRTHPLACE, flows_from_stocks, od_matrix
+from .tables import bilateral_stock_table
+
+__all__ = [
+    "MATCH_BIRTHPLACE",
+    "balancing_equation",
+    "bilateral_stock_table",
+    "flows_from_net",
+    "flows_from_stocks",
+    "ipf",
+    "ipf3",
+    "ipf_nway",
+    "od_matrix",
+    "survival_ratio_net_migration",
+]

@@ -1,0 +1,430 @@
+"""Iterative proportional fitting (IPF) and flows that match given net migration totals.
+
+IPF finds the table closest to a *seed* (a prior pattern) in the Kullback-Leibler sense whose
+margins equal given totals (Deming and Stephan 1940). In migration estimation the seed carries
+what is known of the pattern (distances, an older table, or 1 everywhere) and the margins carry
+what is counted (in- and out-migrants, stocks). Willekens (1999) and Raymer, Abel and Smith
+(2007) present it as the fitting of a log-linear model; this module implements it from those
+descriptions with numpy, fitting many layers (e.g. one table per birthplace) at once.
+
+References
+----------
+Deming, W. E. and Stephan, F. F. (1940). On a least squares adjustment of a sampled frequency
+table when the expected marginal totals are known. *Annals of Mathematical Statistics* 11(4).
+
+Willekens, F. (1999). Modeling approaches to the indirect estimation of migration flows: from
+entropy to EM. *Mathematical Population Studies* 7(3), 239-278.
+
+Raymer, J., Abel, G. J. and Smith, P. W. F. (2007). Combining census and registration data to
+estimate detailed elderly migration flows in England and Wales. *JRSS A* 170(4), 891-908.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError
+
+__all__ = ["flows_from_net", "ipf", "ipf3", "ipf_nway"]
+
+#: Relative tolerance on the margins (difference / total) at which IPF stops.
+DEFAULT_TOL = 1e-10
+DEFAULT_MAX_ITER = 10_000
+
+
+def _as_float_array(values: Any, what: str, ndim: int | None = None) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype="float64")
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{what} must be numeric, got {type(values).__name__}") from exc
+    if ndim is not None and arr.ndim != ndim:
+        raise InvalidInputError(f"{what} must have {ndim} dimension(s), got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise InvalidInputError(f"{what} has missing or infinite values; fill none in silently")
+    if (arr < 0).any():
+        where = np.argwhere(arr < 0)[0].tolist()
+        raise InvalidInputError(
+            f"{what} has negative values (e.g. {arr[tuple(where)]!r} at position {where}); "
+            "counts and seeds must be >= 0"
+        )
+    return arr
+
+
+def _check_total(row_sum: np.ndarray, col_sum: np.ndarray, what: str) -> None:
+    scale = np.maximum(np.maximum(row_sum, col_sum), 1.0)
+    bad = np.abs(row_sum - col_sum) > 1e-9 * scale
+    if np.any(bad):
+        first = int(np.argmax(bad))
+        raise InvalidInputError(
+            f"{what}: row totals sum to {float(np.ravel(row_sum)[first])!r} but column totals to "
+            f"{float(np.ravel(col_sum)[first])!r}; IPF needs margins with the same grand total"
+        )
+
+
+def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.zeros(np.broadcast_shapes(num.shape, den.shape))
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def _ipf2_layers(
+    seed: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    *,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    strict: bool = True,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Row and column factors of a two-way IPF, for ``k`` layers at once.
+
+    ``seed`` is ``(n, m)`` (shared by every layer) or ``(k, n, m)``; ``rows`` ``(k, n)`` and
+    ``cols`` ``(k, m)``. The fitted layer ``l`` is ``a[l, :, None] * seed * b[l, None, :]``.
+    Returns ``a``, ``b`` and the number of iterations. Raises if the margins cannot be met,
+    unless ``strict`` is False: then the last iterate is returned (a fit on the boundary, where
+    some cells tend to 0, is only approached, as by any Poisson regression routine).
+    """
+    k = rows.shape[0]
+    shared = seed.ndim == 2
+    a = np.ones_like(rows)
+    b = np.ones_like(cols)
+    totals = np.maximum(rows.sum(axis=1), 1e-300)
+    # Layers are fitted together; each leaves the active set once its margins are met.
+    active = np.arange(k)
+    gap = np.zeros(k)
+    for it in range(1, max_iter + 1):
+        ra, ca, b_act = rows[active], cols[active], b[active]
+        if shared:
+            a_act = _divide(ra, b_act @ seed.T)
+            col_fit = a_act @ seed
+        else:
+            s_act = seed[active]
+            a_act = _divide(ra, np.einsum("knm,km->kn", s_act, b_act))
+            col_fit = np.einsum("knm,kn->km", s_act, a_act)
+        b_act = _divide(ca, col_fit)
+        if shared:
+            row_fit = a_act * (b_act @ seed.T)
+        else:
+            row_fit = a_act * np.einsum("knm,km->kn", s_act, b_act)
+        scale = totals[active]
+        row_gap = np.abs(row_fit - ra).max(axis=1, initial=0.0) / scale
+        col_gap = np.abs(b_act * col_fit - ca).max(axis=1, initial=0.0) / scale
+        a[active], b[active] = a_act, b_act
+        gap[active] = np.maximum(row_gap, col_gap)
+        done = (row_gap <= tol) & (col_gap <= max(tol, 1e-9))
+        active = active[~done]
+        if active.size == 0:
+            return a, b, it
+    if not strict:
+        return a, b, max_iter
+    worst = int(active[np.argmax(gap[active])])
+    raise InvalidInputError(
+        f"IPF did not meet the margins within {max_iter} iterations (layer {worst} of {k}, "
+        f"relative gap {float(gap[worst]):.3g}): some totals cannot be reached because the "
+        "seed is zero where they would need flows"
+    )
+
+
+def ipf(
+    seed: pd.DataFrame | np.ndarray | None,
+    row_totals: pd.Series | Sequence[float] | np.ndarray,
+    col_totals: pd.Series | Sequence[float] | np.ndarray,
+    *,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+) -> pd.DataFrame | np.ndarray:
+    """Two-way iterative proportional fitting: the table nearest ``seed`` with the given margins.
+
+    The fit is ``x_ij = a_i * seed_ij * b_j`` with ``a`` and ``b`` found by alternately scaling
+    rows and columns to their totals; it is the maximum-likelihood fit of the log-linear model
+    ``log x_ij = alpha_i + beta_j + log seed_ij`` (Willekens 1999). Cells where the seed is 0
+    stay 0 (structural zeros, e.g. a zero diagonal for "no move within a place").
+
+    Parameters
+    ----------
+    seed : DataFrame, 2-D array or None
+        Prior pattern, non-negative. ``None`` means 1 in every cell (independence).
+    row_totals, col_totals : Series or 1-D array
+        Margins to meet; with a DataFrame seed, Series are aligned on its index and columns
+        (every label must be present). Both must have the same grand total.
+    tol : float
+        Largest margin error allowed, relative to the grand total.
+    max_iter : int
+        Iterations before giving up with an error.
+
+    Returns
+    -------
+    DataFrame or ndarray
+        The fitted table, same type and labels as ``seed`` (a DataFrame labelled by the totals'
+        index when ``seed`` is None and the totals are Series).
+
+    Raises
+    ------
+    InvalidInputError
+        Negative or missing values, wrong shapes, labels missing, different grand totals, or
+        margins the seed's zeros make impossible.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ipf(np.ones((2, 2)), [30, 70], [40, 60]).round(2).tolist()
+    [[12.0, 18.0], [28.0, 42.0]]
+    """
+    rows_index = row_totals.index if isinstance(row_totals, pd.Series) else None
+    cols_index = col_totals.index if isinstance(col_totals, pd.Series) else None
+    if isinstance(seed, pd.DataFrame):
+        if isinstance(row_totals, pd.Series):
+            row_totals = _aligned(row_totals, seed.index, "row_totals")
+        if isinstance(col_totals, pd.Series):
+            col_totals = _aligned(col_totals, seed.columns, "col_totals")
+    rows = _as_float_array(row_totals, "row_totals", 1)
+    cols = _as_float_array(col_totals, "col_totals", 1)
+    if seed is None:
+        seed_arr = np.ones((rows.size, cols.size))
+    else:
+        seed_arr = _as_float_array(seed, "seed", 2)
+    if seed_arr.shape != (rows.size, cols.size):
+        raise InvalidInputError(
+            f"seed has shape {seed_arr.shape} but there are {rows.size} row totals and "
+            f"{cols.size} column totals"
+        )
+    _check_total(np.array([rows.sum()]), np.array([cols.sum()]), "ipf")
+    a, b, _ = _ipf2_layers(seed_arr, rows[None, :], cols[None, :], tol=tol, max_iter=max_iter)
+    fit = a[0][:, None] * seed_arr * b[0][None, :]
+    if isinstance(seed, pd.DataFrame):
+        return pd.DataFrame(fit, index=seed.index, columns=seed.columns)
+    if seed is None and rows_index is not None and cols_index is not None:
+        return pd.DataFrame(fit, index=rows_index, columns=cols_index)
+    return fit
+
+
+def _aligned(series: pd.Series, labels: pd.Index, what: str) -> pd.Series:
+    missing = [x for x in labels if x not in series.index]
+    extra = [x for x in series.index if x not in set(labels)]
+    if missing or extra:
+        raise InvalidInputError(
+            f"{what} labels do not match the seed: missing {missing[:5]}, unexpected {extra[:5]}"
+        )
+    return series.reindex(labels)
+
+
+def ipf_nway(
+    seed: np.ndarray,
+    margins: Mapping[tuple[int, ...], np.ndarray],
+    *,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+) -> np.ndarray:
+    """IPF of an array of any dimension to any set of marginal tables.
+
+    Parameters
+    ----------
+    seed : ndarray
+        Prior, non-negative, of any number of dimensions.
+    margins : mapping of tuple of int to ndarray
+        Axes kept by the margin -> the target sums over the other axes, with the kept axes in
+        increasing order; e.g. ``{(0, 2): m_ik, (1, 2): m_jk}`` for a three-way table with the
+        origin-by-birthplace and destination-by-birthplace margins.
+
+    Returns
+    -------
+    ndarray
+        The fitted array: ``seed`` times one factor per margin (the log-linear model with those
+        interaction terms), meeting every margin.
+
+    Raises
+    ------
+    InvalidInputError
+        Shapes that do not fit, negative values, margins with different grand totals or that
+        cannot all be met.
+    """
+    fit = _as_float_array(seed, "seed").copy()
+    if not margins:
+        raise InvalidInputError("ipf_nway needs at least one margin")
+    targets: list[tuple[tuple[int, ...], tuple[int, ...], np.ndarray]] = []
+    grand = None
+    for axes, margin in margins.items():
+        axes = tuple(sorted(int(a) for a in axes))
+        if any(a < 0 or a >= fit.ndim for a in axes):
+            raise InvalidInputError(f"margin axes {axes} do not exist in a {fit.ndim}-d seed")
+        target = _as_float_array(margin, f"margin {axes}")
+        expected = tuple(fit.shape[a] for a in axes)
+        if target.shape != expected:
+            raise InvalidInputError(
+                f"margin {axes} has shape {target.shape}; the seed needs {expected}"
+            )
+        total = float(target.sum())
+        if grand is None:
+            grand = total
+        else:
+            _check_total(np.array([grand]), np.array([total]), f"margin {axes}")
+        other = tuple(a for a in range(fit.ndim) if a not in axes)
+        targets.append((axes, other, target))
+    scale = max(grand or 0.0, 1e-300)
+    for _ in range(max_iter):
+        for _axes, other, target in targets:
+            current = fit.sum(axis=other)
+            factor = _divide(target, current)
+            fit *= np.expand_dims(factor, other)
+        gap = max(
+            float(np.abs(fit.sum(axis=other) - target).max(initial=0.0))
+            for _, other, target in targets
+        )
+        if gap / scale <= tol:
+            return fit
+    raise InvalidInputError(
+        f"IPF did not meet the margins within {max_iter} iterations (relative gap "
+        f"{gap / scale:.3g}); the margins conflict or the seed's zeros rule them out"
+    )
+
+
+def ipf3(
+    seed: np.ndarray | None = None,
+    *,
+    shape: tuple[int, int, int] | None = None,
+    ij: np.ndarray | None = None,
+    ik: np.ndarray | None = None,
+    jk: np.ndarray | None = None,
+    i: np.ndarray | None = None,
+    j: np.ndarray | None = None,
+    k: np.ndarray | None = None,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+) -> np.ndarray:
+    """Three-way IPF with any of the two-way (``ij``, ``ik``, ``jk``) and one-way margins.
+
+    A thin front to :func:`ipf_nway`. With ``ik`` (origin by birthplace, say) and ``jk``
+    (destination by birthplace) it fits a flow table per layer ``k``, which is what the
+    flows-from-stocks estimate needs (Abel 2013). ``seed=None`` means 1 everywhere; then
+    ``shape`` or the margins give the size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fit = ipf3(ik=np.array([[10., 0.], [5., 5.]]), jk=np.array([[4., 2.], [11., 3.]]))
+    >>> fit.sum(axis=1).round(6).tolist()
+    [[10.0, 0.0], [5.0, 5.0]]
+    """
+    margins = {(0, 1): ij, (0, 2): ik, (1, 2): jk, (0,): i, (1,): j, (2,): k}
+    given = {axes: np.asarray(m, dtype="float64") for axes, m in margins.items() if m is not None}
+    if seed is None:
+        dims: dict[int, int] = {}
+        for axes, m in given.items():
+            for axis, size in zip(axes, m.shape, strict=False):
+                dims[axis] = size
+        if shape is not None:
+            dims = dict(enumerate(shape))
+        if sorted(dims) != [0, 1, 2]:
+            raise InvalidInputError(
+                "ipf3 without a seed needs shape=(n_i, n_j, n_k) or margins covering all 3 axes"
+            )
+        seed = np.ones((dims[0], dims[1], dims[2]))
+    return ipf_nway(seed, given, tol=tol, max_iter=max_iter)
+
+
+def flows_from_net(
+    net: pd.Series,
+    seed: pd.DataFrame | None = None,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = DEFAULT_MAX_ITER,
+) -> pd.DataFrame:
+    """Origin-destination flows whose net totals equal ``net``, as close as possible to ``seed``.
+
+    Among all tables with ``inflow_i - outflow_i = net_i`` for every region, this returns the
+    one nearest the seed in the Kullback-Leibler sense. Its form is
+    ``x_ij = seed_ij * c_j / c_i`` (one factor per region); each ``c_i`` solves the quadratic
+    ``X_i c_i^2 - net_i c_i - Y_i = 0`` with ``X_i = sum_k seed_ki / c_k`` and
+    ``Y_i = sum_k seed_ik c_k``, and the factors are updated until the nets are met. The seed
+    fixes the level of the flows: nets alone say nothing about how many people moved.
+
+    Parameters
+    ----------
+    net : Series
+        Net migration by region (in minus out), summing to zero (a closed system).
+    seed : DataFrame, optional
+        Prior flows (origin x destination, same labels as ``net``); default 1 off the diagonal.
+        The diagonal is ignored (set to 0). A region with a non-zero net needs some non-zero
+        seed in its row or column.
+
+    Returns
+    -------
+    DataFrame
+        Origin x destination flows, zero diagonal.
+
+    Raises
+    ------
+    InvalidInputError
+        Nets that do not sum to zero, labels that differ, negative seeds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = flows_from_net(pd.Series({"A": 30.0, "B": -10.0, "C": -20.0}))
+    >>> (f.sum(axis=0) - f.sum(axis=1)).round(6).tolist()
+    [30.0, -10.0, -20.0]
+    """
+    if not isinstance(net, pd.Series):
+        raise InvalidInputError(f"net must be a pandas Series by region, got {type(net).__name__}")
+    nets = _as_float_array_signed(net.to_numpy(), "net")
+    n = nets.size
+    total = float(np.abs(nets).sum())
+    if abs(float(nets.sum())) > 1e-9 * max(total, 1.0):
+        raise InvalidInputError(
+            f"net totals sum to {float(nets.sum())!r}, not 0: in a closed system every arrival is "
+            "someone else's departure"
+        )
+    if seed is None:
+        s = np.ones((n, n))
+    else:
+        if not isinstance(seed, pd.DataFrame):
+            raise InvalidInputError("seed must be a DataFrame labelled like net (or None)")
+        _same_labels(seed.index, net.index, "seed rows", "net")
+        _same_labels(seed.columns, net.index, "seed columns", "net")
+        s = _as_float_array(seed.loc[net.index, net.index].to_numpy(), "seed", 2)
+    s = s.copy()
+    np.fill_diagonal(s, 0.0)
+    c = np.ones(n)
+    scale = max(total, 1.0)
+    for _ in range(max_iter):
+        x_ = s.T @ (1.0 / c)  # X_i = sum_k s_ki / c_k
+        y_ = s @ c  # Y_i = sum_k s_ik c_k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c_new = np.where(
+                x_ > 0,
+                (nets + np.sqrt(nets**2 + 4 * x_ * y_)) / (2 * np.where(x_ > 0, x_, 1.0)),
+                np.where(nets < 0, -y_ / np.where(nets < 0, nets, 1.0), c),
+            )
+        if not np.all(np.isfinite(c_new)) or np.any(c_new <= 0):
+            raise InvalidInputError(
+                "the seed has no flows into or out of a region whose net total is not 0"
+            )
+        c = c_new / np.exp(np.mean(np.log(c_new)))
+        flows = s * c[None, :] / c[:, None]
+        gap = np.abs(flows.sum(axis=0) - flows.sum(axis=1) - nets).max()
+        if gap / scale <= tol:
+            return pd.DataFrame(flows, index=net.index, columns=net.index)
+    raise InvalidInputError(
+        f"flows_from_net did not meet the net totals within {max_iter} iterations "
+        f"(largest gap {gap:.3g})"
+    )
+
+
+def _as_float_array_signed(values: Any, what: str) -> np.ndarray:
+    arr = np.asarray(values, dtype="float64")
+    if not np.isfinite(arr).all():
+        raise InvalidInputError(f"{what} has missing or infinite values")
+    return arr
+
+
+def _same_labels(a: pd.Index, b: pd.Index, what_a: str, what_b: str) -> None:
+    if set(a) != set(b) or len(a) != len(b):
+        raise InvalidInputError(
+            f"{what_a} and {what_b} must have the same labels: only in {what_a} "
+            f"{sorted(map(str, set(a) - set(b)))[:5]}, only in {what_b} "
+            f"{sorted(map(str, set(b) - set(a)))[:5]}"
+        )

@@ -1,0 +1,281 @@
+"""Residual estimates of net migration: the balancing equation and survival ratios.
+
+Both infer net migration from what is left once natural change is accounted for. They give
+*net* figures only, and every error of the other terms ends up in them.
+
+References
+----------
+United Nations (1970). *Methods of Measuring Internal Migration*. Manual VI, Population Studies
+47, chapter III (national growth rate and survival ratio methods: forward, reverse and average).
+
+Siegel, J. S. and Swanson, D. A. (eds.) (2004). *The Methods and Materials of Demography*,
+2nd ed., chapter 19 (residual methods of estimating net migration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError, MissingColumnsError
+from ..indicators._checks import require_columns, require_unique
+
+__all__ = ["balancing_equation", "survival_ratio_net_migration"]
+
+
+def _period_events(
+    events: pd.DataFrame,
+    by: list[str],
+    keys: pd.DataFrame,
+    time_col: str,
+    cols: list[str],
+) -> pd.DataFrame:
+    """Births and deaths of each (group, start, end), from interval or annual records."""
+    if {"start", "end"} <= set(events.columns):
+        require_columns(events, [*by, "start", "end", *cols], "balancing_equation(events)")
+        require_unique(events, [*by, "start", "end"], "balancing_equation(events)")
+        ev = events[[*by, "start", "end", *cols]].astype({c: "float64" for c in cols})
+        return keys.merge(ev, on=[*by, "start", "end"], how="left")
+    require_columns(events, [*by, time_col, *cols], "balancing_equation(events)")
+    require_unique(events, [*by, time_col], "balancing_equation(events)")
+    annual = events[[*by, time_col, *cols]].astype({c: "float64" for c in cols})
+    rows = []
+    grouped = dict(iter(annual.groupby(by, sort=False))) if by else {(): annual}
+    for rec in keys.itertuples(index=False):
+        key = tuple(getattr(rec, c) for c in by)
+        group = grouped.get(key if len(key) != 1 else key[0])
+        if group is None and len(key) == 1:
+            group = grouped.get(key)
+        s, e = rec.start, rec.end
+        wanted = np.arange(int(np.ceil(s)), int(np.ceil(e)))
+        values = {c: np.nan for c in cols}
+        if group is not None and wanted.size and float(s).is_integer() and float(e).is_integer():
+            inside = group[group[time_col].isin(wanted)]
+            if len(inside) == wanted.size:
+                values = {c: inside[c].sum(min_count=wanted.size) for c in cols}
+        rows.append({**dict(zip(by, key, strict=True)), "start": s, "end": e, **values})
+    return pd.DataFrame(rows, columns=[*by, "start", "end", *cols])
+
+
+def balancing_equation(
+    population: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    by: Sequence[str] | None = None,
+    periods: Sequence[tuple[float, float]] | None = None,
+    time_col: str = "year",
+    population_col: str = "population",
+    births_col: str = "births",
+    deaths_col: str = "deaths",
+) -> pd.DataFrame:
+    """Net migration over any interval, for any grouping, from the balancing equation.
+
+    ``P(end) = P(start) + births - deaths + net migration``, so over the interval
+    ``net migration = P(end) - P(start) - (births - deaths)``. The interval can be a calendar
+    year or the years between two censuses.
+
+    Parameters
+    ----------
+    population : DataFrame
+        Populations at dates: ``by`` columns, ``time_col`` (the date, e.g. a census year; may be
+        fractional) and ``population_col`` (persons).
+    events : DataFrame
+        Births and deaths, either per interval (columns ``start`` and ``end`` matching the
+        periods) or per calendar year (``time_col``; the interval ``[start, end)`` sums the
+        years ``start`` .. ``end - 1``, and a missing year makes the sum ``NaN``). Columns
+        ``births_col`` and ``deaths_col``.
+    by : sequence of str, optional
+        Grouping columns (country, sex, region...). Default: none.
+    periods : sequence of (start, end), optional
+        Intervals; default: consecutive dates of each group's population.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``start``, ``end``, ``length`` (years), ``population_start``,
+        ``population_end``, ``population_change``, ``births``, ``deaths``,
+        ``natural_increase``, ``net_migration`` (persons over the interval),
+        ``person_years`` (exposure, assuming constant exponential growth) and
+        ``net_migration_rate`` (per 1,000 person-years). Missing terms give ``NaN``.
+
+    Raises
+    ------
+    MissingColumnsError, InvalidInputError
+        Absent columns, repeated rows, periods that end before they start, negative births,
+        deaths or populations.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"year": [2002, 2014], "population": [4_371_500, 3_713_800]})
+    >>> e = pd.DataFrame({"start": [2002], "end": [2014], "births": [620_000],
+    ...                   "deaths": [590_000]})
+    >>> balancing_equation(p, e)["net_migration"].tolist()
+    [-687700.0]
+    """
+    by = list(by or [])
+    what = "balancing_equation(population)"
+    require_columns(population, [*by, time_col, population_col], what)
+    require_unique(population, [*by, time_col], what)
+    if not isinstance(events, pd.DataFrame):
+        raise InvalidInputError("events must be a DataFrame of births and deaths")
+    pop = population[[*by, time_col, population_col]].copy()
+    pop[population_col] = pop[population_col].astype("float64")
+    if (pop[population_col] < 0).any():
+        raise InvalidInputError(f"{what} has negative populations")
+    keys_rows = []
+    groups = pop.groupby(by, sort=True) if by else [((), pop)]
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        times = sorted(group[time_col].astype("float64").unique())
+        pairs = list(periods) if periods is not None else list(pairwise(times))
+        for s, e in pairs:
+            if float(e) <= float(s):
+                raise InvalidInputError(f"a period must end after it starts, got ({s}, {e})")
+            keys_rows.append({**dict(zip(by, key, strict=True)), "start": s, "end": e})
+    keys = pd.DataFrame(keys_rows, columns=[*by, "start", "end"])
+    keys["start"] = keys["start"].astype("float64")
+    keys["end"] = keys["end"].astype("float64")
+    ev = events.copy()
+    for col in ("start", "end", time_col):
+        if col in ev.columns:
+            ev[col] = ev[col].astype("float64")
+    out = _period_events(ev, by, keys, time_col, [births_col, deaths_col])
+    for col in (births_col, deaths_col):
+        if (out[col] < 0).any():
+            bad = out.loc[out[col] < 0, [*by, "start", "end", col]].head(3).to_dict("records")
+            raise InvalidInputError(f"negative {col} in events, e.g. {bad}; they are counts")
+    out = out.rename(columns={births_col: "births", deaths_col: "deaths"})
+    popf = pop.rename(columns={population_col: "_p"})
+    popf[time_col] = popf[time_col].astype("float64")
+    out = out.merge(
+        popf.rename(columns={time_col: "start", "_p": "population_start"}),
+        on=[*by, "start"], how="left",
+    ).merge(
+        popf.rename(columns={time_col: "end", "_p": "population_end"}),
+        on=[*by, "end"], how="left",
+    )
+    out["length"] = out["end"] - out["start"]
+    out["population_change"] = out["population_end"] - out["population_start"]
+    out["natural_increase"] = out["births"] - out["deaths"]
+    out["net_migration"] = out["population_change"] - out["natural_increase"]
+    p1, p2 = out["population_start"], out["population_end"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log(p2 / p1)
+        py = np.where(np.abs(p2 - p1) > 1e-12 * p1, (p2 - p1) / ratio, p1) * out["length"]
+    out["person_years"] = py
+    out["net_migration_rate"] = 1000 * out["net_migration"] / out["person_years"]
+    cols = [*by, "start", "end", "length", "population_start", "population_end",
+            "population_change", "births", "deaths", "natural_increase", "net_migration",
+            "person_years", "net_migration_rate"]
+    return out[cols].sort_values([*by, "start"], ignore_index=True)
+
+
+def survival_ratio_net_migration(
+    population_start: pd.Series,
+    population_end: pd.Series,
+    survival: pd.Series,
+) -> pd.DataFrame:
+    """Net migration of each cohort by the forward, reverse and average survival-ratio methods.
+
+    The interval must equal the width of the age groups, so that people aged ``x`` at the
+    start are aged ``x + n`` at the end. With ``S_x`` the probability that a person aged ``x``
+    at the start is alive at the end (life-table or census survival ratio):
+
+    * forward: ``M = P_end(x+n) - S_x * P_start(x)`` (migrants counted at the end);
+    * reverse: ``M = P_end(x+n) / S_x - P_start(x)`` (migrants counted at the start);
+    * average: the mean of the two.
+
+    Forward assumes migrants who died in the interval are not counted; reverse counts them;
+    the truth is usually in between (United Nations 1970, Manual VI).
+
+    Parameters
+    ----------
+    population_start, population_end : Series
+        Population by age group, indexed by the lower age of equal-width groups (e.g.
+        0, 10, 20, ...), the same ages in both.
+    survival : Series
+        ``S_x`` indexed by the age at the start (0 < S <= 1), for every cohort estimated.
+
+    Returns
+    -------
+    DataFrame
+        ``age_start``, ``age_end``, ``population_start``, ``population_end``, ``survival``,
+        ``expected`` (``S_x * P_start(x)``), ``forward``, ``reverse``, ``average``. The
+        youngest group at the end (born during the interval) and the oldest at the start
+        (no older group to move into) have no cohort and are not rows.
+
+    Raises
+    ------
+    InvalidInputError
+        Ages that differ or are not equally spaced, survival ratios outside (0, 1], negative
+        or missing populations.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p1 = pd.Series({0: 1000.0, 10: 900.0, 20: 800.0})
+    >>> p2 = pd.Series({0: 1100.0, 10: 1000.0, 20: 850.0})
+    >>> s = pd.Series({0: 0.99, 10: 0.98})
+    >>> survival_ratio_net_migration(p1, p2, s)[["forward", "reverse"]].round(2).values.tolist()
+    [[10.0, 10.1], [-32.0, -32.65]]
+    """
+    for name, s in (("population_start", population_start), ("population_end", population_end),
+                    ("survival", survival)):
+        if not isinstance(s, pd.Series):
+            raise InvalidInputError(
+                f"{name} must be a Series indexed by age, got {type(s).__name__}"
+            )
+        if s.isna().any():
+            raise InvalidInputError(
+                f"{name} has missing values at ages {s.index[s.isna()].tolist()}"
+            )
+    if not population_start.index.equals(population_end.index):
+        raise InvalidInputError(
+            "population_start and population_end must have the same age groups: "
+            f"{population_start.index.tolist()} vs {population_end.index.tolist()}"
+        )
+    ages = np.asarray(population_start.index, dtype="float64")
+    if ages.size < 2:
+        raise InvalidInputError("need at least two age groups")
+    steps = np.diff(ages)
+    if not np.allclose(steps, steps[0]) or steps[0] <= 0:
+        raise InvalidInputError(
+            f"age groups must be increasing and of equal width (the interval); got {ages.tolist()}"
+        )
+    for name, s in (("population_start", population_start), ("population_end", population_end)):
+        if (s < 0).any():
+            raise InvalidInputError(f"{name} has negative values at ages {s.index[s < 0].tolist()}")
+    cohorts = population_start.index[:-1]
+    missing = [a for a in cohorts if a not in survival.index]
+    if missing:
+        raise InvalidInputError(f"survival lacks ratios for ages {missing}")
+    s = survival.reindex(cohorts).astype("float64")
+    if ((s <= 0) | (s > 1)).any():
+        raise InvalidInputError(
+            f"survival ratios must be in (0, 1]; got {s[(s <= 0) | (s > 1)].to_dict()}"
+        )
+    p1 = population_start.iloc[:-1].astype("float64").to_numpy()
+    p2 = population_end.iloc[1:].astype("float64").to_numpy()
+    sv = s.to_numpy()
+    forward = p2 - sv * p1
+    reverse = p2 / sv - p1
+    return pd.DataFrame(
+        {
+            "age_start": list(cohorts),
+            "age_end": list(population_end.index[1:]),
+            "population_start": p1,
+            "population_end": p2,
+            "survival": sv,
+            "expected": sv * p1,
+            "forward": forward,
+            "reverse": reverse,
+            "average": (forward + reverse) / 2,
+        }
+    )
+
+
+_ = MissingColumnsError  # re-exported errors are raised through require_columns

@@ -1,0 +1,66 @@
+"""Research notebooks (outside the four-class course): committed clean, run offline top to bottom.
+
+They live in ``notebooks/research/`` so that the course checks of ``test_notebooks.py`` (which
+look at ``notebooks/*.ipynb`` only) do not apply to them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from migdata.course import preview
+
+ROOT = Path(__file__).resolve().parents[1]
+RESEARCH = sorted((ROOT / "notebooks" / "research").glob("*.ipynb"))
+IDS = [p.stem for p in RESEARCH]
+
+#: Any connection that is not to this machine fails inside the kernel.
+NO_NETWORK = '''
+import socket as _socket
+_connect = _socket.socket.connect
+def _no_connect(self, address):
+    if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+        raise OSError(f"network access is disabled while the notebooks are tested: {address!r}")
+    return _connect(self, address)
+_socket.socket.connect = _no_connect
+'''
+
+
+def test_the_research_notebook_is_there() -> None:
+    assert "flows_from_stocks_south_caucasus" in IDS
+
+
+@pytest.mark.parametrize("path", RESEARCH, ids=IDS)
+def test_committed_without_outputs_and_offline(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} cell {i} has outputs: clear them"
+            assert cell.execution_count is None
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for pattern in (r"\bimport\s+requests\b", r"\burllib\b", r"migdata\.sources", r"https?://"):
+        assert not re.search(pattern, code), f"{path.name} matches {pattern!r}"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", RESEARCH, ids=IDS)
+def test_research_notebook_runs_offline_top_to_bottom(path: Path) -> None:
+    nb, _ = preview.execute_notebook(path, setup_source=NO_NETWORK, timeout=300)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert [o for o in outputs if "image/png" in o.get("data", {})], "no figure drawn"
+    text = "\n".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs
+    )
+    if path.stem == "flows_from_stocks_south_caucasus":
+        # it states what it lacks, estimates every period and compares with differencing
+        md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "births and deaths by place of birth" in md
+        for period in ("1990-1995", "2010-2015", "2015-2019"):
+            assert period in text
+        assert "stock difference" in text and "'rescale' without births and deaths" in text
