@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -36,8 +38,6 @@ SLEEP_MARK = "613.2501"  # a sleep no other process on the machine has
 
 def make_course(repo_root: Path, base: Path, assignments: list[str]) -> Path:
     """A course folder laid out like the repository: autograder/ next to assignments/source/."""
-    import shutil
-
     course = base / "autograder"
     course.mkdir(parents=True)
     shutil.copy(repo_root / "autograder" / "nbgrader_config.py", course)
@@ -299,9 +299,10 @@ def small_course(repo_root, tmp_path):
     assert cli(course, "generate", A) == 0
     for i in range(5):
         write_submission(course, A, f"k{i}", "partial", answered=["b2_answer"])
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    return course, scratch
+    # the run's temporary files go here (a short path: Unix sockets are made in it)
+    scratch = Path(tempfile.mkdtemp(prefix="mdt-", dir="/tmp"))
+    yield course, scratch
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def test_a_run_killed_with_sigkill_leaves_no_lock_no_process_and_no_bad_grade(small_course):

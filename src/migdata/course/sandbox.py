@@ -143,6 +143,9 @@ def sandbox_command(
         raise SandboxUnavailableError("bubblewrap (bwrap) is not installed")
     nproc = processes
     if _as_root():
+        # the limit counts every process and thread of nobody: all the sandboxes of a run (a
+        # worker per core and more, each with a kernel running and one starting) share it
+        nproc = processes * (len(os.sched_getaffinity(0)) + 2)
         # bubblewrap runs privileged (no user namespace, which would keep uid 0 and with it no
         # process limit) and the command drops to nobody, without capabilities, inside it
         unshare = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
