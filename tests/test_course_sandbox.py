@@ -202,6 +202,17 @@ def attacked(repo_root, tmp_path_factory):
     thread.start()
     for student, code in _attacks(course, server.getsockname()[1]).items():
         _write(course, student, code)
+    # a link in the submission to the instructor version (nbgrader would copy its target)
+    source = course.parent / "assignments" / "source" / A / NB
+    linked = _write(course, "x10_symlink", f"""
+import json
+try:
+    json.load(open("model.ipynb"))
+    {RIGHT_A1}
+except Exception:
+    foreign_born_share = 50.0
+""")
+    (linked / "model.ipynb").symlink_to(source)
     honest_file = course / "submitted" / "h1_partial" / A / NB
     digest = hashlib.sha256(honest_file.read_bytes()).hexdigest()
     start = time.monotonic()
@@ -219,7 +230,7 @@ def test_the_run_completes_and_honest_students_get_their_scores(attacked):
     ledger = read_ledger(attacked["course"], A)
     assert (ledger["h1_partial"].status, ledger["h1_partial"].score) == ("graded", 5.0)
     assert (ledger["h2_model"].status, ledger["h2_model"].score) == ("graded", 14.0)
-    assert len(ledger) == 11
+    assert len(ledger) == 12
 
 
 def test_no_attack_earns_a_point(attacked):
@@ -236,7 +247,7 @@ def test_course_files_are_out_of_reach(attacked):
     with sqlite3.connect(course / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert hashlib.sha256(attacked["honest_file"].read_bytes()).hexdigest() == attacked["digest"]
-    assert len(list((course / "submitted").iterdir())) == 11
+    assert len(list((course / "submitted").iterdir())) == 12
 
 
 def test_no_network_and_nothing_left_running(attacked):
@@ -253,7 +264,8 @@ def test_the_run_killer_only_stops_its_own_kernel(attacked):
 def test_tampering_is_reported_and_scores_zero(attacked):
     ledger = read_ledger(attacked["course"], A)
     for student, word in [("x7_ipython_patch", "get_ipython"), ("x8_patches_isclose", "math"),
-                          ("x9_redefines_helpers", "redefines math")]:
+                          ("x9_redefines_helpers", "redefines math"),
+                          ("x10_symlink", "symbolic links")]:
         assert ledger[student].status == "tampered", student
         assert ledger[student].score == 0.0
         assert word in ledger[student].detail, ledger[student].detail

@@ -547,6 +547,14 @@ def _autograde_locked(
             _, max_score = _score(db_url, course_id, assignment, student)
             record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
             continue
+        links = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_symlink())
+        if links:
+            # nbgrader would copy what a link points to (the grader may read anything): refuse
+            _, max_score = _score(db_url, course_id, assignment, student)
+            record(GradeResult(student, "tampered", 0.0, max_score,
+                               "the submission holds symbolic links, not graded: "
+                               + ", ".join(links[:5]), fp))
+            continue
         found = check_submission(folder, source_dir / assignment, sorted(released))
         if found:
             findings[student] = found
