@@ -140,3 +140,28 @@ def test_explore_pickers_select_the_rows_and_redraw(shown: list[object]) -> None
 def test_explore_needs_its_columns() -> None:
     with pytest.raises(InvalidInputError, match=r"explore names columns .*\['nope'\]"):
         display.explore(_rates(), value="nope", title="t", units="u", show=False)
+
+
+def test_years_are_recognised_by_column_name_not_by_value() -> None:
+    """Figures between 1000 and 2100 are not years: a UNHCR 1,339 keeps its separator."""
+    frame = pd.DataFrame({
+        "calendar year": [2018, 2019],
+        "year of minimum": [2017, 2023],
+        "period": [1990, 2000],
+        "refugees (end of year)": [1339, 2046],
+        "change per year": [-1961, 1500],
+        "years between": [1, 2],
+        "previous year's value": [1200, 1800],
+        "persons": [1339, 2000],
+    })
+    text = format_frame(frame)
+    assert list(text["calendar year"]) == ["2018", "2019"]
+    assert list(text["year of minimum"]) == ["2017", "2023"]
+    assert list(text["period"]) == ["1990", "2000"]
+    assert list(text["refugees (end of year)"]) == ["1,339", "2,046"]
+    assert list(text["change per year"]) == ["-1,961", "1,500"]
+    assert list(text["previous year's value"]) == ["1,200", "1,800"]
+    assert list(text["persons"]) == ["1,339", "2,000"]
+    # a year index (e.g. after a pivot) is shown plain, its values with separators
+    wide = pd.DataFrame({"AZE": [1339.0, 1888.0]}, index=pd.Index([2018, 2019], name="year"))
+    assert format_frame(wide).to_numpy().tolist() == [["2018", "1,339"], ["2019", "1,888"]]

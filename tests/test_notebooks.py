@@ -430,11 +430,13 @@ def test_preview_builds_html_and_index(tmp_path: Path) -> None:
                     nbformat.v4.new_code_cell("print(6 * 7)")]
         nbformat.write(nb, src / f"{name}.ipynb")
     out = tmp_path / "html"
-    assert preview.main(["--out", str(out), "--notebooks", str(src)]) == 0
+    # the preview is now the course site (migdata.course.site; tests/test_site.py has the rest)
+    assert preview.main(["--out", str(out), "--notebooks", str(src),
+                         "--workdir", str(tmp_path / "work")]) == 0
     index = (out / "index.html").read_text()
     assert index.index("First") < index.index("Second")
-    assert "00_a.html" in index and "01_b.html" in index
-    assert "42" in (out / "00_a.html").read_text()  # executed output is in the page
+    assert "notebooks/00_a.html" in index and "notebooks/01_b.html" in index
+    assert "42" in (out / "notebooks" / "00_a.html").read_text()  # executed output is in it
 
 
 def test_preview_reports_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

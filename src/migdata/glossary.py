@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Final
 
 from .errors import UnknownValueError
@@ -25,7 +26,7 @@ from .errors import UnknownValueError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["TERMS", "Term", "entry", "ids", "markdown", "show", "table"]
+__all__ = ["TERMS", "Term", "entry", "ids", "markdown", "show", "table", "translations"]
 
 _RECS_1998 = "UN DESA, Recommendations on Statistics of International Migration, Rev. 1 (1998)"
 _CENSUS_HB = (
@@ -184,7 +185,8 @@ def entry(id: str) -> object:
 
 
 def table(terms: Iterable[str] | None = None, kind: str | None = None) -> pd.DataFrame:
-    """The glossary as a table (columns id, name, kind, summary, source).
+    """The glossary as a table (columns id, name, name_az, name_ru, translation_source, kind,
+    summary, source; the translations are those of :func:`translations`).
 
     Parameters
     ----------
@@ -206,23 +208,60 @@ def table(terms: Iterable[str] | None = None, kind: str | None = None) -> pd.Dat
         if kind not in kinds:
             raise UnknownValueError(f"unknown glossary kind {kind!r}; known kinds: {kinds}")
         chosen = [e for e in chosen if e.kind == kind]
+    names = translations()
     return pd.DataFrame(
-        [{"id": e.id, "name": e.name, "kind": e.kind, "summary": e.summary, "source": e.source}
+        [{"id": e.id, "name": e.name, **names.get(e.id, _NO_TRANSLATION), "kind": e.kind,
+          "summary": e.summary, "source": e.source}
          for e in chosen]
     )
 
 
-def markdown(*terms: str) -> str:
-    """Markdown text with the name, meaning and source of each term (for notebooks)."""
+def markdown(*terms: str, languages: bool = False) -> str:
+    """Markdown text with the name, meaning and source of each term (for notebooks).
+
+    With ``languages=True`` each entry also gives its Azerbaijani and Russian names and where
+    that wording comes from.
+    """
     parts = []
+    names = translations() if languages else {}
     for t in terms:
         e = entry(t)
-        parts.append(f"**{e.name}** (`{e.id}`): {e.summary}  \n*Source: {e.source}.*")
+        text = f"**{e.name}** (`{e.id}`): {e.summary}  \n*Source: {e.source}.*"
+        if languages:
+            n = names.get(e.id, _NO_TRANSLATION)
+            text += (f"  \nAzərbaycanca: **{n['name_az'] or '(no translation yet)'}** · "
+                     f"По-русски: **{n['name_ru'] or '(no translation yet)'}**  \n"
+                     f"*Wording: {n['translation_source']}.*")
+        parts.append(text)
     return "\n\n".join(parts)
 
 
-def show(*terms: str) -> object:
-    """Display glossary entries in a notebook (an IPython Markdown object)."""
+def show(*terms: str, languages: bool = False) -> object:
+    """Display glossary entries in a notebook (an IPython Markdown object).
+
+    ``languages=True`` adds the Azerbaijani and Russian names (see :func:`translations`).
+    """
     from IPython.display import Markdown
 
-    return Markdown(markdown(*terms))
+    return Markdown(markdown(*terms, languages=languages))
+
+
+_NO_TRANSLATION: Final[dict[str, str]] = {
+    "name_az": "", "name_ru": "", "translation_source": "no translation yet"}
+
+
+@cache
+def translations() -> dict[str, dict[str, str]]:
+    """Azerbaijani and Russian names of the glossary terms, with the source of their wording.
+
+    Read from ``glossary_translations.csv`` next to this module (columns id, name_az, name_ru,
+    translation_source). ``translation_source`` names the stored text a wording was seen in, or
+    says "kit translation, not checked against an official text".
+    """
+    import csv
+    from importlib.resources import files
+
+    text = files(__package__).joinpath("glossary_translations.csv").read_text(encoding="utf-8")
+    return {row["id"]: {"name_az": row["name_az"], "name_ru": row["name_ru"],
+                        "translation_source": row["translation_source"]}
+            for row in csv.DictReader(text.splitlines())}

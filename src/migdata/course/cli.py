@@ -209,7 +209,7 @@ def _export(args: argparse.Namespace) -> int:
     from .report import export_grades
 
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
-                          marks=args.marks)
+                          marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")
     blank = sorted(set(table.loc[table["blank_unconfirmed"] > 0, "student_id"]))
     if blank:
@@ -292,6 +292,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     p.add_argument("--marks", type=Path, default=None,
                    help="CSV of presentation/participation marks (Unit 2.4 final grade)")
+    p.add_argument("--teams", type=Path, default=None,
+                   help="CSV student_id,team,presentation: one presentation mark per team, "
+                        "given to every member (then --marks holds only participation)")
     p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help=wait_help)
     add("report", cmd_report, "show the last autograding report").add_argument("assignment")
     return parser

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Integral, Real
@@ -126,10 +127,18 @@ def _is_missing(value: object) -> bool:
         return False
 
 
+# A column of years is recognised by its name, never by its values: "year", "period", "decade",
+# "calendar year", "year of minimum"... A name that only mentions a year ("change per year",
+# "refugees (end of year)", "years between") holds quantities, which keep their separators.
+_YEAR_NAME = re.compile(
+    r"(?:(?!per\b|each\b|a\b|end\b)[a-z]+ )?(?:year|period|decade)s?(?: (?:of|in|from|to) [a-z ]+)?"
+)
+
+
 def _is_yearlike(name: object) -> bool:
     text = " ".join(map(str, name)) if isinstance(name, tuple) else str(name)
-    text = text.casefold()
-    return "year" in text or "period" in text or "decade" in text
+    text = " ".join(re.sub(r"[_\-]", " ", text.casefold()).split())
+    return _YEAR_NAME.fullmatch(text) is not None
 
 
 def _column_formatter(
@@ -215,8 +224,10 @@ def format_frame(
         Keep the row labels (the index) as the first column(s), unless they are the default
         numbering 0, 1, 2...
     plain : column name or names
-        Whole-number columns shown without thousands separators. Columns whose name contains
-        "year", "period" or "decade" are always plain (2014, not 2,014).
+        Whole-number columns shown without thousands separators. Columns named as years
+        ("year", "period", "decade", "calendar year", "year of minimum"...) are always plain
+        (2014, not 2,014); a name that only mentions a year ("change per year", "refugees (end
+        of year)") keeps the separators (1,339, not 1339).
 
     Returns
     -------

@@ -96,17 +96,18 @@ def blank_unconfirmed(submission: Any) -> int:
     return count
 
 
-def _read_marks(path: Path) -> pd.DataFrame:
+def _read_marks(path: Path, columns: Sequence[str] = tuple(LECTURER_MARKS)) -> pd.DataFrame:
     import pandas as pd
 
     marks = pd.read_csv(path, dtype={"student_id": "string"})
-    missing = {"student_id", *LECTURER_MARKS} - set(marks.columns)
+    missing = {"student_id", *columns} - set(marks.columns)
     if missing:
         raise MissingColumnsError(
             f"{path} lacks columns {sorted(missing)}; expected student_id, "
-            + ", ".join(f"{k} (0-{v:g})" for k, v in LECTURER_MARKS.items())
+            + ", ".join(f"{k} (0-{LECTURER_MARKS[k]:g})" for k in columns)
         )
-    for column, top in LECTURER_MARKS.items():
+    for column in columns:
+        top = LECTURER_MARKS[column]
         values = pd.to_numeric(marks[column], errors="coerce")
         bad = marks.loc[values.isna() | (values < 0) | (values > top), ["student_id", column]]
         if len(bad):
@@ -115,7 +116,46 @@ def _read_marks(path: Path) -> pd.DataFrame:
                 + bad.to_dict("records").__repr__()
             )
         marks[column] = values.astype(float)
-    return marks[["student_id", *LECTURER_MARKS]]
+    return marks[["student_id", *columns]]
+
+
+def _read_teams(path: Path) -> pd.DataFrame:
+    """Teams of the 2.4.1 presentations: student_id, team, presentation (one mark per team).
+
+    The team's presentation mark may be written on every member's row or on one of them; where
+    several rows of a team give one, they must agree. A team without a mark gets none (a gap).
+    """
+    import pandas as pd
+
+    teams = pd.read_csv(path, dtype={"student_id": "string", "team": "string",
+                                     "presentation": "string"})
+    missing = {"student_id", "team", "presentation"} - set(teams.columns)
+    if missing:
+        raise MissingColumnsError(
+            f"{path} lacks columns {sorted(missing)}; expected student_id, team and presentation "
+            f"(0-{LECTURER_MARKS['presentation']:g}, the team's mark)"
+        )
+    if teams["student_id"].isna().any() or teams["team"].isna().any():
+        raise InvalidInputError(f"{path}: every row needs a student_id and a team")
+    twice = sorted(set(teams.loc[teams["student_id"].duplicated(), "student_id"]))
+    if twice:
+        raise InvalidInputError(f"{path}: students listed more than once: {twice}")
+    given = teams["presentation"].fillna("").str.strip() != ""
+    values = pd.to_numeric(teams["presentation"].where(given), errors="coerce")
+    top = LECTURER_MARKS["presentation"]
+    bad = teams.loc[given & (values.isna() | (values < 0) | (values > top)),
+                    ["student_id", "team", "presentation"]]
+    if len(bad):
+        raise InvalidInputError(f"{path}: presentation must be a number from 0 to {top:g}; "
+                                f"bad rows: {bad.to_dict('records')!r}")
+    teams["presentation"] = values.astype(float)
+    per_team = teams.dropna(subset=["presentation"]).groupby("team")["presentation"]
+    disagree = sorted(t for t, n in per_team.nunique().items() if n > 1)
+    if disagree:
+        raise InvalidInputError(f"{path}: teams with different presentation marks on their "
+                                f"rows (one mark per team): {disagree}")
+    teams["presentation"] = teams["team"].map(per_team.first()).astype(float)
+    return teams[["student_id", "team", "presentation"]]
 
 
 def export_grades(
@@ -124,6 +164,7 @@ def export_grades(
     *,
     assignments: Sequence[str] | None = None,
     marks: str | Path | None = None,
+    teams: str | Path | None = None,
 ) -> pd.DataFrame:
     """Write one row per student and assignment to a CSV file and return it.
 
@@ -142,6 +183,12 @@ def export_grades(
         column out of 100 is added, left empty for students without marks, whose written
         answers still need marking, or who left written answers blank that the lecturer has
         not confirmed yet (``blank_unconfirmed`` above 0).
+    teams
+        Optional CSV of the 2.4.1 presentation teams, with columns ``student_id``, ``team`` and
+        ``presentation`` (0-10): the team's one presentation mark, given to every member (on
+        every member's row or on one of them; rows that give it must agree). Needs ``marks``,
+        which then holds only ``student_id`` and ``participation`` (individual). Adds a
+        ``team`` column.
 
     Returns
     -------
@@ -190,8 +237,19 @@ def export_grades(
         "assignment", "student_id", "status", "score", "max_score", "needs_manual_grade",
         "blank_unconfirmed", "late_penalty", "timestamp",
     ])
+    if teams is not None and marks is None:
+        raise InvalidInputError("teams need marks (the participation marks) as well")
     if marks is not None:
-        lecturer = _read_marks(Path(marks))
+        if teams is None:
+            lecturer = _read_marks(Path(marks))
+        else:
+            if "presentation" in pd.read_csv(marks, nrows=0).columns:
+                raise InvalidInputError(
+                    f"{marks}: with teams the presentation mark comes from the teams file "
+                    f"({teams}), one per team; remove the presentation column from {marks}"
+                )
+            lecturer = _read_marks(Path(marks), ["participation"]).merge(
+                _read_teams(Path(teams)), on="student_id", how="outer", validate="one_to_one")
         if len(maxima) != 1:
             raise InvalidInputError(
                 "lecturer marks apply to one assignment (the Unit 2.4 work); pass exactly one, got "

@@ -855,6 +855,9 @@ NATIONAL_RESOURCES: list[dict[str, Any]] = [
             "partial_year = true marks January-X figures (never annual). 2017: bbn.az labels "
             "1,078 / 607 / +471 January-May, Trend labels the same figures January-June; both "
             "rows are kept.",
+            "Each exact press figure rounds to Agora's hundreds except one: 2019 departures, "
+            "1,654 in AzerNews (would round to 1,700) but 1,600 in Agora's table. Both rows "
+            "are kept; the kit does not say which one is right.",
             "Do not add rows of different sources or periods: choose one source per year.",
             _quality_caveat(),
         ],
@@ -900,6 +903,9 @@ NATIONAL_RESOURCES: list[dict[str, Any]] = [
             "date has a parsed press figure (9,981,457) in another row.",
             "Several rows can give one date (e.g. 2014 and 2015 from the press and from the "
             "unattributed table): choose one source per date; never add them.",
+            "The AzerNews figure 9,111,000 (year 2010) is the population at the end of 2010, "
+            "i.e. on 1 January 2011 (the table's 2011 row, 9,111.1 thousand), not on 1 January "
+            "2010: read period, not only year.",
             _quality_caveat(),
         ],
         "row_mapping": _NATIONAL_ROWMAP,

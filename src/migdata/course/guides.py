@@ -1,0 +1,143 @@
+"""Generated parts of the lecturers' guides (``lecturers/*.md``): figures are never typed.
+
+A guide marks where generated text goes with an HTML comment such as
+``<!-- kit-examples: journalists -->``; :func:`render` replaces it when the course site is built.
+The journalists' examples of misused migration figures are computed here from the bundled
+datasets, with their sources, so the guide states no number by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["GENERATORS", "journalist_examples", "render"]
+
+
+def _n(v: Any, digits: int = 0) -> str:
+    """A figure with thousands separators ("no data" for a gap)."""
+    import pandas as pd
+
+    if v is None or pd.isna(v):
+        return "no data"
+    return f"{float(v):,.{digits}f}"
+
+
+def _one(frame: Any, **where: Any) -> Any:
+    """The single row of ``frame`` matching ``where`` (an error if there is not exactly one)."""
+    from ..errors import InvalidInputError
+
+    rows = frame
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    if len(rows) != 1:
+        raise InvalidInputError(f"expected one row for {where}, found {len(rows)}")
+    return rows.iloc[0]
+
+
+def journalist_examples() -> str:
+    """Markdown: five ways migration figures are misused, each shown with the kit's real data."""
+    from .. import datasets
+
+    press = datasets.load("press_figures")
+    arm = press[press["country"] == "ARM"]
+    arrivals = _one(arm, period="2015", measure="border_crossings_arrivals")
+    departures = _one(arm, period="2015", measure="border_crossings_departures")
+    aze = press[press["country"] == "AZE"]
+    a13 = _one(aze, period="2013", measure="arrived_for_permanent_residence")
+    d13 = _one(aze, period="2013", measure="departed_for_permanent_residence")
+    a16 = _one(aze, period="2016", measure="arrived_for_permanent_residence")
+    d16 = _one(aze, period="2016", measure="departed_for_permanent_residence")
+    wpp = datasets.load("wpp_net_migration", country="AZE")
+    w16 = _one(wpp, year=2016)
+    w23 = _one(wpp, year=2023)
+    w24 = _one(wpp, year=2024)
+    wdi16 = _one(datasets.load("wdi", country="AZE", indicator="SM.POP.NETM"), year=2016)
+    totals = datasets.load("un_migrant_stock_totals", country="AZE", sex="total")
+    s19 = _one(totals, revision=2019, year=2019, measure="migrant_stock")
+    p19 = _one(totals, revision=2019, year=2019, measure="migrant_stock_pct_population")
+    r2005 = {rev: _one(totals, revision=rev, year=2005, measure="migrant_stock")
+             for rev in (2019, 2020)}
+    wpp_src = datasets.describe("wpp_net_migration")["sources"][0]["title"]
+    wdi_vintage = datasets.describe("wdi")["vintage"]
+    un_src = datasets.describe("un_migrant_stock_totals")["title"]
+
+    return f"""
+### 1. Border crossings reported as emigration
+
+In {arrivals['period']} a press statement on Armenia (flagged *{arrivals['flag']}* in the kit;
+{arrivals['notes']}) gave {_n(arrivals['value'])} border-crossing arrivals and
+{_n(departures['value'])} departures, a balance of {_n(arrivals['value'] - departures['value'])}
+(computed from the two figures). One page carrying it has a web address that reads, in
+transliterated Russian, "Armenians flee en masse" ({arrivals['source_url']}). It is a
+balance of **trips**: one person can cross many times, and tourists and business travellers
+are counted with everybody else.
+Border data become migration data only after a residence rule (such as Georgia's 183 days) is
+applied to each person's entries and exits. *Source: dataset `press_figures`.*
+
+### 2. A rounded, second-hand figure treated as exact
+
+For {a13['period']} a news agency, citing the State Statistics Committee, reported arrivals for
+permanent residence of {_n(a13['value'], 1)} {a13['unit']} and departures of
+{_n(d13['value'], 1)} {d13['unit']}. These are rounded figures quoted by the press
+(*{a13['flag']}*), not the Committee's table. Say so ("about ... thousand, according to ...
+citing ..."), and never compute a precise percentage change from a rounded figure.
+
+### 3. "More people arrive than leave": which people?
+
+For {a16['period']} the press reported {_n(a16['value'])} arrivals and {_n(d16['value'])}
+departures for permanent residence (*{a16['flag']}*), a balance of
+{_n(a16['value'] - d16['value'])} computed from the two. For the same year the UN's estimate of
+net migration for Azerbaijan is {_n(w16['net_migration'], 3)} thousand persons
+({w16['variant']}; {wpp_src}), and the World Bank's WDI, which credits its figure to the UN
+estimates, gives {_n(wdi16['value'])} persons (vintage {wdi_vintage}). The figures do not
+contradict each other; they count different things. Arrivals and departures "for permanent
+residence" are moves registered as permanent (by the Ministry of Internal Affairs and the State
+Migration Service, as the press reports and the curriculum say); a person who leaves to work
+abroad without deregistering is not in them, whereas the UN estimate tries to cover every change
+of usual residence. A story must say which definition a figure uses.
+
+### 4. A projection reported as what happened
+
+The UN's World Population Prospects 2024 give for Azerbaijan a net migration rate of
+{_n(w23['net_migration_rate'], 3)} per 1,000 for {w23['year']} ({w23['variant']}) and
+{_n(w24['net_migration_rate'], 3)} for {w24['year']} ({w24['variant']}). The {w24['year']} figure is
+a **projection**, computed from assumptions, not a count. Reporting it as "net migration in
+{w24['year']} was ..." is wrong; "the UN projects ..." is right.
+
+### 5. Foreign-born read as "new immigrants", and revisions mixed
+
+The UN estimates {_n(s19['value'])} foreign-born residents in Azerbaijan in {s19['year']}
+({_n(p19['value'], 1)} % of the population; {un_src}, revision {s19['revision']}). The figure
+counts everyone born abroad, whatever the year they arrived: it is a **stock**, not the number who
+came recently. And estimates are revised: for 2005 the revision 2019 gives
+{_n(r2005[2019]['value'])} and the revision 2020 gives {_n(r2005[2020]['value'])}. Taking one year
+from each revision makes a change that is only a revision. Name the revision or vintage.
+""".strip()
+
+
+#: Marker name -> function returning the Markdown that replaces ``<!-- kit-examples: name -->``.
+GENERATORS: dict[str, Callable[[], str]] = {"journalists": journalist_examples}
+
+_MARKER = re.compile(r"<!--\s*kit-examples:\s*([a-z_]+)\s*-->")
+
+
+def render(text: str) -> str:
+    """Replace every ``<!-- kit-examples: name -->`` marker of a guide by its generated text.
+
+    Raises
+    ------
+    migdata.errors.UnknownValueError
+        For a marker naming no generator.
+    """
+    from ..errors import UnknownValueError
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in GENERATORS:
+            raise UnknownValueError(
+                f"unknown generated section {name!r} in a guide; known: {sorted(GENERATORS)}")
+        return GENERATORS[name]()
+
+    return _MARKER.sub(replace, text)
