@@ -226,3 +226,15 @@ def test_the_report_shows_nbgraders_real_error_line():
     }
     assert error_line(outcome) == "sqlite3.OperationalError: database is locked"
     assert error_line({"error": "", "log": "[x | ERROR] disk full\n"}) == "[x | ERROR] disk full"
+
+
+def test_without_the_instructor_version_the_released_one_is_used(repo_root, tmp_path):
+    path, nb = _source(repo_root, U22)
+    submitted, empty = tmp_path / "submitted", tmp_path / "no_source"
+    submitted.mkdir()
+    empty.mkdir()
+    student = _with_answer(nb, "a1_answer", "math.isclose = lambda *a, **k: True")
+    (submitted / path.name).write_text(json.dumps(student))
+    assert check_submission(submitted, empty, [path.name]) == {}
+    found = check_submission(submitted, empty, [path.name], release_dir=path.parent)
+    assert "math" in found[path.name][0]

@@ -555,7 +555,7 @@ def _autograde_locked(
                                "the submission holds symbolic links, not graded: "
                                + ", ".join(links[:5]), fp))
             continue
-        found = check_submission(folder, source_dir / assignment, sorted(released))
+        found = check_submission(folder, source_dir / assignment, sorted(released), release_dir)
         if found:
             findings[student] = found
         old = ledger.get(student)

@@ -318,10 +318,13 @@ def protected_names_solution(instructor_nb: dict) -> set[str]:
     return names
 
 
-def check_submission(folder: Path, source_dir: Path, notebooks: list[str]) -> dict[str, list[str]]:
+def check_submission(folder: Path, source_dir: Path, notebooks: list[str],
+                     release_dir: Path | None = None) -> dict[str, list[str]]:
     """Check every notebook of a submission folder; notebook file name -> findings (as text).
 
-    ``.py`` files handed in are checked too; a finding in one counts against every notebook.
+    The instructor version in ``source_dir`` tells which names the hidden tests use; without it,
+    the released version in ``release_dir`` (visible tests only) is used. ``.py`` files handed in
+    are checked too; a finding in one counts against every notebook.
     """
     folder, source_dir = Path(folder), Path(source_dir)
     py_files = sorted(p for p in folder.rglob("*.py") if p.is_file())
@@ -337,6 +340,8 @@ def check_submission(folder: Path, source_dir: Path, notebooks: list[str]) -> di
     out: dict[str, list[str]] = {}
     for name in notebooks:
         path, source = folder / name, source_dir / name
+        if not source.is_file() and release_dir is not None:
+            source = Path(release_dir) / name
         if not path.is_file() or not source.is_file():
             continue
         try:
