@@ -362,3 +362,16 @@ def test_two_runs_at_once_one_refused_clearly_grades_intact(small_course):
     _out, err = third.communicate(timeout=300)
     assert third.returncode == 0, err
     assert json.loads((course / ".migdata-course" / f"{A}.json").read_text())["k0"]["score"] == 3.0
+
+
+def test_without_the_sandbox_a_worker_killer_is_retried_once_then_reported(small_course):
+    """--no-sandbox: the grading worker can be killed; it is graded again alone, then reported."""
+    from migdata.course.grading import autograde
+
+    course, _ = small_course
+    write_submission(course, A, "z_killer", "kills_grader")
+    results = {r.student: r for r in autograde(course, A, workers=2, progress=False,
+                                               sandbox=False, students=["k0", "k1", "z_killer"])}
+    assert (results["z_killer"].status, results["z_killer"].score) == ("killed_grader", 0.0)
+    assert "twice" in results["z_killer"].detail
+    assert all((results[s].status, results[s].score) == ("graded", 3.0) for s in ("k0", "k1"))
