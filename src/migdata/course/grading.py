@@ -639,8 +639,10 @@ def _grade_in_pool(
     queue = deque(todo)
     # this process alone writes to the course gradebook; the workers' snapshots live in
     # `scratch`, removed at the end even if a worker was killed before cleaning up after itself
+    # a short path: the sandboxed kernels' Unix sockets live in it (at most 107 bytes)
+    short = "/tmp" if len(tempfile.gettempdir()) > 40 and os.path.isdir("/tmp") else None
     with Gradebook(db_url, course_id) as gb, \
-            tempfile.TemporaryDirectory(prefix="migdata-grade-") as scratch:
+            tempfile.TemporaryDirectory(prefix="migdata-grade-", dir=short) as scratch:
         paths = (main_db, scratch)
         extra = (sandbox, findings or {})
         while queue:
