@@ -69,14 +69,22 @@ bench: $(VENV)/.test  ## speed ratios measured in one run (not tests)
 
 # The hub end-to-end test and the PostgreSQL test need parts from outside PyPI: Node's
 # configurable-http-proxy (npm) and Debian's PostgreSQL. As root, install what is missing.
-system-deps:  ## root: install configurable-http-proxy (npm) and PostgreSQL (apt) when missing
+system-deps:  ## root: the system packages the tests use, installed when missing
+	@# Debian: chromium (browser tests), bubblewrap (the autograding sandbox), postgresql (the
+	@# PostgreSQL gradebook test); npm: configurable-http-proxy (the JupyterHub test).
 	@if [ "$$(id -u)" != 0 ]; then echo "system-deps: not root, nothing installed"; exit 0; fi; \
-	apt_get="apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends"; \
-	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-		apt-get -o DPkg::Lock::Timeout=600 update && $$apt_get postgresql; fi; \
-	if ! command -v configurable-http-proxy >/dev/null; then \
-		command -v npm >/dev/null || { apt-get -o DPkg::Lock::Timeout=600 update && $$apt_get nodejs npm; }; \
-		npm install -g configurable-http-proxy; fi
+	missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "system-deps: installing$$missing"; \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+			--no-install-recommends $$missing >/dev/null; fi; \
+	command -v configurable-http-proxy >/dev/null || \
+		npm install -g --no-audit --no-fund --loglevel=error configurable-http-proxy
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

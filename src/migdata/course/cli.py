@@ -90,10 +90,28 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
     return capture_log(app)
 
 
+def _locked(args: argparse.Namespace, what: str):
+    """The course lock for a run of ``what`` (see :mod:`migdata.course.locking`)."""
+    from .config import load_config
+    from .locking import course_lock
+
+    root = Path(load_config(args.course_dir).CourseDirectory.root)
+    return course_lock(root, f"migdata-course {what}", wait=getattr(args, "wait", 0) or 0)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
-    result = _convert(args.course_dir, "GenerateAssignment", args.assignment)
-    _check(result, f"generating {args.assignment}")
-    print(f"student version of {args.assignment} written to release/{args.assignment}/")
+    assignment = args.assignment
+    if getattr(args, "seed", None) is not None:
+        from .config import load_course
+        from .variants import make_variant
+
+        source = Path(load_course(args.course_dir).source_directory)
+        assignment = make_variant(source, args.assignment, args.seed)
+        print(f"variant {assignment} of {args.assignment} (data made with seed {args.seed}) "
+              f"written to {source / assignment}/; keep it private (do not publish it)")
+    result = _convert(args.course_dir, "GenerateAssignment", assignment)
+    _check(result, f"generating {assignment}")
+    print(f"student version of {assignment} written to release/{assignment}/")
     return 0
 
 
@@ -162,16 +180,25 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .grading import autograde
     from .report import format_report
+    from .sandbox import NO_SANDBOX_RISK
 
+    if args.no_sandbox:
+        print(f"migdata-course: warning: --no-sandbox: {NO_SANDBOX_RISK}", file=sys.stderr)
     results = autograde(
         args.course_dir, args.assignment, workers=args.workers, timeout=args.timeout,
         students=args.student or None, force=args.force, progress=not args.quiet,
+        sandbox=not args.no_sandbox, memory_mb=args.memory, wait=args.wait,
     )
     print(format_report(results, args.assignment))
     return 0
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
+    with _locked(args, f"feedback {args.assignment}"):
+        return _feedback(args)
+
+
+def _feedback(args: argparse.Namespace) -> int:
     import re
 
     from .feedback import check_marks, release_each
@@ -208,6 +235,11 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    with _locked(args, "export"):
+        return _export(args)
+
+
+def _export(args: argparse.Namespace) -> int:
     from .report import export_grades
 
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
@@ -275,8 +307,11 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("generate", cmd_generate, "write the student version into release/").add_argument(
-        "assignment")
+    p = add("generate", cmd_generate, "write the student version into release/")
+    p.add_argument("assignment")
+    p.add_argument("--seed", type=int, default=None,
+                   help="make a private variant ASSIGNMENT_sSEED whose synthetic data (and so "
+                        "answers) differ from the published ones (unit21_concepts, unit22_sources)")
     add("release", cmd_release, "copy the student version to the JupyterHub exchange").add_argument(
         "assignment")
     add("collect", cmd_collect, "collect submissions from the JupyterHub exchange").add_argument(
@@ -295,8 +330,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run students' code without the bubblewrap sandbox, with your rights "
+                        "(only for submissions you trust; see autograder/README.md)")
+    p.add_argument("--memory", type=int, default=2048, metavar="MB",
+                   help="memory a notebook's kernel may use in the sandbox (default 2048 MB)")
+    wait_help = ("seconds to wait while another autograde/feedback/export runs on the course "
+                 "(default: refuse at once)")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help=wait_help)
     p = add("feedback", cmd_feedback, "write HTML feedback for graded submissions")
     p.add_argument("assignment")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help=wait_help)
     p.add_argument("--release", action="store_true", help="also release it through the exchange")
     p = add("export", cmd_export, "export grades to CSV")
     p.add_argument("out", type=Path, help="CSV file to write")
@@ -310,6 +354,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--teams", type=Path, default=None,
                    help="CSV student_id,team,presentation: one presentation mark per team, "
                         "given to every member (then --marks holds only participation)")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help=wait_help)
     add("report", cmd_report, "show the last autograding report").add_argument("assignment")
     return parser
 
