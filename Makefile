@@ -82,7 +82,7 @@ system-deps:  ## root: the system packages the tests use, installed when missing
 		echo "system-deps: installing$$missing"; \
 		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-			--no-install-recommends $$missing >/dev/null; fi; \
+			$$missing >/dev/null; fi; \
 	command -v configurable-http-proxy >/dev/null || \
 		npm install -g --no-audit --no-fund --loglevel=error configurable-http-proxy
 
