@@ -15,7 +15,13 @@ import pytest
 
 from migdata.course import sandbox
 from migdata.course.cli import main
-from migdata.course.integrity import check_notebook, check_submission, protected_names
+from migdata.course.integrity import (
+    check_notebook,
+    check_submission,
+    data_names,
+    protected_names,
+    review_submission,
+)
 from migdata.course.locking import CourseBusyError, course_lock
 from migdata.course.synthetic import solution_sources
 
@@ -101,6 +107,48 @@ def test_a_python_file_handed_in_is_checked(repo_root, tmp_path):
     (tmp_path / path.name).write_text(json.dumps(student))
     found = check_submission(tmp_path, path.parent, [path.name])
     assert any("helper.py" in f and "math" in f for f in found[path.name])
+
+
+INNOCENT = 'population = population[population["person_id"] >= 0]\n' \
+    'foreign_born_share = float(population["foreign_born"].mean() * 100)'
+
+
+def test_reassigning_given_data_is_for_review_not_a_zero(repo_root, tmp_path):
+    path, nb = _source(repo_root, U22)
+    found = check_notebook(_with_answer(nb, "a1_answer", INNOCENT), nb, name="u22")
+    assert [(f.line, f.review) for f in found] == [(1, True)]
+    assert "reassigns population" in str(found[0])
+    (tmp_path / path.name).write_text(json.dumps(_with_answer(nb, "a1_answer", INNOCENT)))
+    assert check_submission(tmp_path, path.parent, [path.name]) == {}
+    assert "reassigns population" in review_submission(tmp_path, path.parent, [path.name])[
+        path.name][0]
+    # also inside a block, and for the other assignments' data
+    block = "if True:\n    population = population.copy()"
+    assert [f.review for f in check_notebook(_with_answer(nb, "a1_answer", block), nb)] == [True]
+    assert {"population", "households", "permits", "sample"} == data_names(nb)
+
+
+CALLED_OR_MODULE = [  # (unit, answer cell, code redefining a name the hidden tests call or use)
+    ("unit21_concepts", "p2_answer", "usual_residence = lambda *a, **k: 'RUS'"),
+    ("unit21_concepts", "p3_answer", "def stocks(*a, **k):\n    return None"),
+    ("unit22_sources", "a1_answer", "import fractions as math"),
+    ("unit24_net_migration", "r1a_answer", "np = None"),
+]
+
+
+@pytest.mark.parametrize(("unit", "gid", "code"), CALLED_OR_MODULE)
+def test_redefining_what_the_tests_call_is_still_tampering(repo_root, unit, gid, code):
+    _, nb = _source(repo_root, unit)
+    found = check_notebook(_with_answer(nb, gid, code), nb)
+    assert found and not any(f.review for f in found), found
+    assert any("redefines" in str(f) for f in found)
+
+
+def test_changing_given_data_in_place_is_still_tampering(repo_root):
+    _, nb = _source(repo_root, U22)
+    code = "population['foreign_born'] = False\n" + INNOCENT.splitlines()[1]
+    found = check_notebook(_with_answer(nb, "a1_answer", code), nb)
+    assert found and not any(f.review for f in found)
 
 
 # ------------------------------------------------------------------------------------------------

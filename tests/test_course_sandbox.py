@@ -375,3 +375,22 @@ def test_without_the_sandbox_a_worker_killer_is_retried_once_then_reported(small
     assert (results["z_killer"].status, results["z_killer"].score) == ("killed_grader", 0.0)
     assert "twice" in results["z_killer"].detail
     assert all((results[s].status, results[s].score) == ("graded", 3.0) for s in ("k0", "k1"))
+
+
+def test_reassigning_the_given_data_keeps_the_points_and_is_reported(repo_root, tmp_path):
+    """`population = population[...]` is what an honest student may write: no zero, "to review"."""
+    course = make_course(repo_root, tmp_path, [A])
+    assert cli(course, "generate", A) == 0
+    _write(course, "h_plain", RIGHT_A1)
+    _write(course, "h_reassigns", 'population = population[population["person_id"] >= 0]\n'
+                                  + RIGHT_A1)
+    _write(course, "h_redefines", "class _M:\n    def isclose(self, *a, **k):\n"
+                                  "        return True\nmath = _M()\nforeign_born_share = 50.0")
+    assert cli(course, "autograde", A) == 0
+    ledger = read_ledger(course, A)
+    assert ledger["h_plain"].status == ledger["h_reassigns"].status == "graded"
+    assert ledger["h_plain"].score > 0
+    assert ledger["h_reassigns"].score == ledger["h_plain"].score
+    assert "to review" in ledger["h_reassigns"].detail
+    assert "reassigns population" in ledger["h_reassigns"].detail
+    assert (ledger["h_redefines"].status, ledger["h_redefines"].score) == ("tampered", 0.0)

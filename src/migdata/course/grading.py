@@ -317,6 +317,15 @@ def error_line(outcome: dict[str, Any]) -> str:
     return (lines[-1] if lines else "nbgrader failed")[:240]
 
 
+def _review_detail(reviews: dict[str, list[str]]) -> str:
+    """The report's text for findings the lecturer should read (the score is kept)."""
+    parts = []
+    for nb, items in reviews.items():
+        more = f" (+{len(items) - 2} more)" if len(items) > 2 else ""
+        parts.append(f"{nb}: " + "; ".join(items[:2]) + more)
+    return "to review, score kept: " + " | ".join(parts)
+
+
 def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path,
               findings: dict[str, list[str]] | None = None) -> tuple[str, str]:
     """Status and detail of a submission from the pre-check and nbgrader's outcome."""
@@ -504,7 +513,7 @@ def _autograde_locked(
     on_result: Callable[[GradeResult], None] | None,
     sandbox: bool,
 ) -> list[GradeResult]:
-    from .integrity import check_submission
+    from .integrity import check_submission, review_submission
 
     course_id = cfg.CourseDirectory.get("course_id", "")
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
@@ -538,6 +547,7 @@ def _autograde_locked(
     if not source_dir.is_absolute():
         source_dir = root / source_dir
     findings: dict[str, dict[str, list[str]]] = {}
+    reviews: dict[str, dict[str, list[str]]] = {}  # not zeroed: the lecturer reads them
     todo: list[tuple[str, Inspection, str | None]] = []
     for student in wanted:
         folder = submitted_dir / student / assignment
@@ -558,6 +568,9 @@ def _autograde_locked(
         found = check_submission(folder, source_dir / assignment, sorted(released), release_dir)
         if found:
             findings[student] = found
+        elif to_read := review_submission(folder, source_dir / assignment, sorted(released),
+                                          release_dir):
+            reviews[student] = to_read
         old = ledger.get(student)
         # a killed grader leaves nothing in the gradebook; other results must still be there
         if (not force and old is not None and old.fingerprint == fp and old.status in REUSABLE
@@ -575,6 +588,8 @@ def _autograde_locked(
     def finish(student: str, inspection: Inspection, fp: str | None, outcome: dict) -> None:
         status, detail = _classify(inspection, outcome, autograded_dir / student / assignment,
                                    findings.get(student))
+        if student in reviews:
+            detail = _review_detail(reviews[student]) + (f"; {detail}" if detail else "")
         if "scores" in outcome:
             score, max_score = outcome["scores"]
         else:
