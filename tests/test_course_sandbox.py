@@ -394,3 +394,18 @@ def test_reassigning_the_given_data_keeps_the_points_and_is_reported(repo_root, 
     assert "to review" in ledger["h_reassigns"].detail
     assert "reassigns population" in ledger["h_reassigns"].detail
     assert (ledger["h_redefines"].status, ledger["h_redefines"].score) == ("tampered", 0.0)
+
+
+def test_the_autograde_report_shows_autograded_and_to_mark_points_apart(repo_root, tmp_path,
+                                                                      capsys):
+    course = make_course(repo_root, tmp_path, [A])
+    assert cli(course, "generate", A) == 0
+    write_submission(course, A, "k0", "partial", answered=["b2_answer"])
+    capsys.readouterr()
+    assert cli(course, "autograde", A, "--quiet") == 0
+    report = capsys.readouterr().out
+    row = next(line for line in report.splitlines() if line.startswith("k0"))
+    # 3 of the 14 autograded points; the 7 points of written answers are still to be marked
+    assert "auto" in report and "to mark" in report
+    assert "3.0/14.0" in row and row.split()[4] == "7.0", row
+    assert "written answers still to be marked" in report
