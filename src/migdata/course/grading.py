@@ -206,13 +206,15 @@ def _read_grades(db_url: str, course_id: str, assignment: str, student: str) -> 
 
 
 def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
-                  zero: Iterable[str] = ()) -> tuple[float, float]:
+                  zero: Iterable[str] = (), flag: Iterable[str] = ()) -> tuple[float, float]:
     """Write a worker's grades for one submission into the open course gradebook ``gb``.
 
-    Notebooks named in ``zero`` (file names) get 0 on every cell and are flagged for the lecturer.
+    Notebooks named in ``zero`` (file names) get 0 on every cell and are flagged for the lecturer;
+    those named in ``flag`` (code to review) keep their grades and are flagged.
     Returns the submission's score and maximum as the course gradebook now holds them.
     """
     zero_ids = {Path(name).stem for name in zero}
+    flag_ids = {Path(name).stem for name in flag}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _sa_warning())
         gb.update_or_create_student(student)
@@ -221,7 +223,7 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
         for nb_name, nb_data in data["notebooks"].items():
             sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
             sub_nb.late_submission_penalty = nb_data["late_submission_penalty"]
-            sub_nb.flagged = nb_data["flagged"]
+            sub_nb.flagged = nb_data["flagged"] or nb_name in flag_ids
             for grade_id, (auto_score, needs_manual) in nb_data["grades"].items():
                 grade = gb.find_grade(grade_id, nb_name, assignment, student)
                 grade.auto_score = auto_score
@@ -602,7 +604,7 @@ def _autograde_locked(
     try:
         if todo:
             _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish,
-                           autograded_dir, sandbox, findings)
+                           autograded_dir, sandbox, findings, reviews)
     finally:
         bar.close()
     return [results[s] for s in sorted(results) if s in set(wanted)]
@@ -640,6 +642,7 @@ def _grade_in_pool(
     autograded_dir: Path,
     sandbox: bool = True,
     findings: dict[str, dict[str, list[str]]] | None = None,
+    reviews: dict[str, dict[str, list[str]]] | None = None,
 ) -> None:
     """Grade ``todo`` in worker processes; merge each result as soon as it arrives.
 
@@ -659,7 +662,7 @@ def _grade_in_pool(
     with Gradebook(db_url, course_id) as gb, \
             tempfile.TemporaryDirectory(prefix="migdata-grade-", dir=short) as scratch:
         paths = (main_db, scratch)
-        extra = (sandbox, findings or {})
+        extra = (sandbox, findings or {}, reviews or {})
         while queue:
             suspects = _run_pool(cfg, assignment, queue, workers, paths, gb, finish, extra)
             for item in suspects:
@@ -679,10 +682,11 @@ def _run_pool(
     paths: tuple[str, str],
     gb: Any,
     finish: Callable[[str, Inspection, str | None, dict], None],
-    extra: tuple[bool, dict[str, dict[str, list[str]]]] = (True, {}),
+    extra: tuple[bool, dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]]] = (
+        True, {}, {}),
 ) -> list[tuple[str, Inspection, str | None]]:
     """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
-    sandbox, findings = extra
+    sandbox, findings, reviews = extra
     pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context(),
                                initializer=_worker_init, initargs=(os.getpid(),))
     running: dict[Any, tuple[str, Inspection, str | None]] = {}
@@ -715,7 +719,8 @@ def _run_pool(
                     break
                 if outcome.get("grades") is not None:
                     outcome["scores"] = _merge_grades(gb, assignment, student, outcome["grades"],
-                                                      findings.get(student, {}))
+                                                      findings.get(student, {}),
+                                                      reviews.get(student, {}))
                 finish(student, insp, fp, outcome)
             else:
                 lost = list(running.values())
