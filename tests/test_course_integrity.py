@@ -8,8 +8,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -286,3 +288,30 @@ def test_without_the_instructor_version_the_released_one_is_used(repo_root, tmp_
     assert check_submission(submitted, empty, [path.name]) == {}
     found = check_submission(submitted, empty, [path.name], release_dir=path.parent)
     assert "math" in found[path.name][0]
+
+
+def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(tmp_path, monkeypatch):
+    # a venv made under /tmp was hidden by the sandbox's private /tmp, mounted after it
+    try:
+        sandbox.check_sandbox()
+    except sandbox.SandboxUnavailableError as exc:  # pragma: no cover - CI installs bubblewrap
+        pytest.skip(str(exc))
+    env_dir = Path(tempfile.mkdtemp(prefix="migdata-venv-", dir="/tmp"))
+    try:
+        env_dir.chmod(0o755)
+        (env_dir / "marker.txt").write_text("installed")
+        (env_dir / "marker.txt").chmod(0o644)
+        installed = sandbox._python_paths()
+        monkeypatch.setattr(sandbox, "_python_paths", lambda: (*installed, str(env_dir)))
+        work = tmp_path / "work"
+        work.mkdir()
+        work.chmod(0o777)
+        probe = f"print(open({str(env_dir / 'marker.txt')!r}).read())"
+        cmd = sandbox.sandbox_command([sys.executable, "-c", probe], workdir=str(work),
+                                      mount_as="/home/student/probe", env=sandbox.kernel_env(),
+                                      wall_seconds=60)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "installed"
+    finally:
+        shutil.rmtree(env_dir, ignore_errors=True)

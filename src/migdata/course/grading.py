@@ -489,10 +489,11 @@ def autograde(
         try:
             check_sandbox()
         except SandboxUnavailableError as exc:
+            remedy = ("Install it as the message says" if "not installed" in str(exc)
+                      else "Mend the cause named above")
             raise SandboxUnavailableError(
                 f"no sandbox for the students' code: {exc}. Grading refused: {NO_SANDBOX_RISK}. "
-                "Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or pass "
-                "--no-sandbox (sandbox=False) for submissions you trust"
+                f"{remedy}, or pass --no-sandbox (sandbox=False) for submissions you trust"
             ) from None
         limit = int(cfg.Execute.get("timeout", 60) or 60)
         cfg.SandboxKernelManager.wall_seconds = max(300, 20 * limit)
