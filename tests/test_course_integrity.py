@@ -315,3 +315,25 @@ def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(tmp_path, mon
         assert done.stdout.strip() == "installed"
     finally:
         shutil.rmtree(env_dir, ignore_errors=True)
+
+
+REPEATED_SETUP = ("import datetime as dt\nfrom migdata.concepts import stocks, Person, Stay\n"
+                  "import numpy as np\nimport pandas as pd\n"
+                  "from IPython.display import display\nusual_residence?\n?Stay\n")
+
+
+@pytest.mark.parametrize("grade_id", ["p2_answer", "p3_answer"])
+def test_repeating_the_setup_imports_and_asking_for_help_is_not_tampering(repo_root, grade_id):
+    _, nb = _source(repo_root, "unit21_concepts")
+    found = check_notebook(_with_answer(nb, grade_id, REPEATED_SETUP), nb, name="u21")
+    assert found == []
+
+
+@pytest.mark.parametrize("code", ["from migdata.concepts import flows as stocks",
+                                  "from migdata.concepts import stocks as usual_residence",
+                                  "from IPython import get_ipython"])
+def test_an_import_that_changes_what_a_tested_name_means_is_still_found(repo_root, code):
+    _, nb = _source(repo_root, "unit21_concepts")
+    found = check_notebook(_with_answer(nb, "p3_answer", code), nb, name="u21")
+    assert found and not any(f.review for f in found), found
+

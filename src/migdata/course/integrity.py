@@ -64,9 +64,14 @@ ALLOWED_DUNDERS = {"__name__", "__doc__", "__init__", "__version__", "__len__", 
                    "__str__", "__file__", "__all__", "__qualname__"}
 ALLOWED_MAGICS = {"matplotlib", "time", "timeit", "capture", "precision", "who", "whos", "pwd",
                   "ls", "pip", "conda", "bash", "sh", "html", "markdown", "latex", "javascript",
-                  "svg"}
+                  "svg", "pinfo", "pinfo2", "pdoc"}  # pinfo: Jupyter's help, ``name?``
 CELL_MAGICS_WITH_CODE = {"time", "timeit", "capture"}
 BUILTIN_NAMES = set(dir(builtins))
+#: Imports a student may repeat in an answer cell: they bind the name to what it already is.
+USUAL_IMPORTS = {"np": "numpy", "numpy": "numpy", "pd": "pandas", "pandas": "pandas",
+                 "math": "math", "plt": "matplotlib.pyplot"}
+#: Modules of a forbidden package that are harmless to import from (``from X import name``).
+ALLOWED_FROM = {"IPython.display"}
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,20 @@ def data_names(instructor_nb: dict) -> set[str]:
     return protected_names(instructor_nb) - strict
 
 
+def _import_bindings(tree: ast.AST) -> dict[str, str]:
+    """What each top-level import binds: ``{'np': 'numpy', 'Stay': 'migdata.concepts:Stay'}``."""
+    out: dict[str, str] = {}
+    for node in _module_level(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else \
+                    a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            for a in node.names:
+                out[a.asname or a.name] = f"{node.module}:{a.name}"
+    return out
+
+
 def _magic(call: ast.Call) -> tuple[str, str] | None:
     """('line'|'cell'|'system', name) for ``get_ipython().run_*_magic('name', ...)`` calls."""
     func = call.func
@@ -234,8 +253,8 @@ def _magic(call: ast.Call) -> tuple[str, str] | None:
 
 
 def _check_tree(tree: ast.AST, where: str, protected: set[str], modules: set[str],
-                local_modules: set[str], data: frozenset[str] | set[str] = frozenset()
-                ) -> list[Finding]:
+                local_modules: set[str], data: frozenset[str] | set[str] = frozenset(),
+                given: dict[str, str] | None = None) -> list[Finding]:
     found: list[Finding] = []
 
     def flag(node: ast.AST, what: str, review: bool = False) -> None:
@@ -256,7 +275,8 @@ def _check_tree(tree: ast.AST, where: str, protected: set[str], modules: set[str
                         body = _parse(str(node.args[2].value))
                     except SyntaxError:
                         continue
-                    found += _check_tree(body, where, protected, modules, local_modules, data)
+                    found += _check_tree(body, where, protected, modules, local_modules, data,
+                                         given)
             else:
                 flag(node, f"runs the magic %{name}, which can change how later cells run")
                 allowed_calls.add(id(node.func.value))
@@ -283,6 +303,8 @@ def _check_tree(tree: ast.AST, where: str, protected: set[str], modules: set[str
                 top = name.split(".")[0]
                 if node.__class__ is ast.ImportFrom and node.level:
                     flag(node, "imports from a relative package")
+                elif node.__class__ is ast.ImportFrom and name in ALLOWED_FROM:
+                    continue
                 elif top in FORBIDDEN_MODULES or name in ("numpy.testing", "pandas.testing"):
                     flag(node, f"imports {name} (a tool that can change how tests run)")
                 elif top in local_modules:
@@ -307,10 +329,14 @@ def _check_tree(tree: ast.AST, where: str, protected: set[str], modules: set[str
                             flag(node, f"changes {root.id}, which the tests use "
                                        f"({ast.unparse(sub)[:60]})")
     # rebinding names the hidden tests read
+    same = {name for name, what in _import_bindings(tree).items()
+            if (given or {}).get(name) == what}
     for name, nodes in _bound_names(tree).items():
         if name not in protected:
             continue
         for node in nodes:
+            if isinstance(node, ast.Import | ast.ImportFrom) and name in same:
+                continue  # the same import as the given cells': the name keeps its meaning
             innocent = name in BUILTIN_NAMES and isinstance(node, ast.Assign) and isinstance(
                 node.value, ast.Constant | ast.List | ast.Tuple | ast.Dict | ast.Set | ast.BinOp)
             if innocent:
@@ -346,11 +372,14 @@ def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebo
     data = data_names(instructor_nb)
     locked_ids = {gid for gid, cell in _cells(instructor_nb) if _is_locked(cell)}
     modules: set[str] = set()
+    given = dict(USUAL_IMPORTS)
     for _, cell in _cells(instructor_nb):
         try:
             tree = _parse(cell["source"])
         except SyntaxError:
             continue
+        if _is_locked(cell) and not cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            given.update(_import_bindings(tree))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
@@ -365,7 +394,7 @@ def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebo
         except SyntaxError:
             continue  # fails when run, like any syntax error
         found += _check_tree(tree, f"{name} {gid}", protected, modules, local_modules or set(),
-                             data)
+                             data, given)
     return found
 
 
