@@ -242,3 +242,23 @@ def test_a_resubmission_makes_earlier_written_marks_stale(graded, capsys):
     main(["--course-dir", str(graded), "feedback", A])
     err = " ".join(capsys.readouterr().err.split())
     assert f"{ME}: written answers marked for an earlier hand-in" in err
+
+
+def test_release_refuses_to_create_nbgraders_default_exchange(repo_root, tmp_path, monkeypatch,
+                                                             capsys):
+    # without c.Exchange.root, nbgrader would create its default exchange with mode 0777
+    from migdata.course import cli as course_cli
+
+    default = tmp_path / "usr-local-share-nbgrader-exchange"
+    monkeypatch.setattr(course_cli, "NBGRADER_DEFAULT_EXCHANGE", str(default))
+    course = tmp_path / "autograder"
+    course.mkdir()
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", course)
+    shutil.copytree(repo_root / "assignments" / "source" / A,
+                    tmp_path / "assignments" / "source" / A)
+    assert main(["--course-dir", str(course), "generate", A]) == 0
+    capsys.readouterr()
+    assert main(["--course-dir", str(course), "release", A]) == 2
+    err = capsys.readouterr().err
+    assert "c.Exchange.root is not set" in err and "skip release" in err
+    assert not default.exists()

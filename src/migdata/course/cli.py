@@ -126,6 +126,15 @@ def exchange_root(course_dir: Path) -> tuple[str, bool]:
 
 def cmd_release(args: argparse.Namespace) -> int:
     root, default = exchange_root(args.course_dir)
+    if default and not Path(root).exists():
+        # nbgrader would create its default exchange open to every user of the machine (0777)
+        print(f"migdata-course: error: c.Exchange.root is not set in nbgrader_config.py and "
+              f"nbgrader's default exchange {root} does not exist; release would create it "
+              "writable by every user of this machine. On a JupyterHub, run "
+              "autograder/hub/setup-hub.sh (it sets the exchange up safely); on a laptop with "
+              f"submissions from Moodle, skip release and hand out release/{args.assignment}/ "
+              "through Moodle", file=sys.stderr)
+        return 2
     _check(_api(args.course_dir).release_assignment(args.assignment), "release")
     print(f"{args.assignment} released to the exchange {root}")
     if default:
