@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from migdata.course.cli import main
@@ -91,3 +94,77 @@ def test_untouched_scores_zero_and_model_answer_full_marks(repo_root, tmp_path):
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "migdata-module2") as gb:
             sub = gb.find_submission(assignment, "model")
             assert sub.score == sub.max_score > auto_max
+
+
+# --- grading traps: run the instructor version's cells in-process (no nbgrader needed) ---
+
+def _is_test(cell: dict) -> bool:
+    return bool(meta(cell).get("grade")) and not meta(cell).get("solution")
+
+
+@functools.cache
+def _model_namespace(assignment: str) -> dict:
+    """The variables of the model answer: every code cell except the test cells, run in order."""
+    namespace: dict = {}
+    for cell in cells(assignment):
+        if cell["cell_type"] == "code" and not _is_test(cell):
+            exec("".join(cell["source"]), namespace)  # our own instructor notebook
+    return namespace
+
+
+def _run_test_cell(assignment: str, grade_id: str, **answers) -> None:
+    """Run one test cell (visible and hidden checks) on the model answer, ``answers`` changed."""
+    source = next("".join(c["source"]) for c in cells(assignment)
+                  if meta(c).get("grade_id") == grade_id)
+    namespace = dict(_model_namespace(assignment))
+    for name, change in answers.items():
+        namespace[name] = change(namespace[name])
+    exec(source, namespace)
+
+
+INTEGER_ANSWERS = [
+    ("unit21_concepts", "p3_test", "extra_migrants_6m"),
+    ("unit22_sources", "a2_test", "emigrants_reported"),
+    ("unit22_sources", "b1_test", "migrants_in_sample"),
+    ("unit22_sources", "c1_test", "first_permits_2023"),
+]
+
+
+@pytest.mark.parametrize(("assignment", "grade_id", "name"), INTEGER_ANSWERS)
+def test_a_numpy_integer_is_a_whole_number(assignment, grade_id, name):
+    """pandas and numpy give numpy.int64, not int: a correct count must still get its points."""
+    _run_test_cell(assignment, grade_id, **{name: np.int64})
+    _run_test_cell(assignment, grade_id, **{name: np.int32})
+    for wrong in (float, bool):
+        with pytest.raises(AssertionError, match="whole number"):
+            _run_test_cell(assignment, grade_id, **{name: wrong})
+
+
+def test_years_from_idxmin_are_whole_numbers():
+    _run_test_cell("unit24_net_migration", "a1_test",
+                   most_negative=lambda d: {c: np.int64(y) for c, y in d.items()})
+    with pytest.raises(AssertionError, match="whole number"):
+        _run_test_cell("unit24_net_migration", "a1_test",
+                       most_negative=lambda d: {c: float(y) for c, y in d.items()})
+
+
+def test_a_function_may_return_a_numpy_integer():
+    def numpy_result(function):
+        return lambda p, margin: np.int64(function(p, margin))
+
+    _run_test_cell("unit22_sources", "b2_test", required_sample_size=numpy_result)
+    with pytest.raises(AssertionError, match="whole number"):
+        _run_test_cell("unit22_sources", "b2_test",
+                       required_sample_size=lambda f: lambda p, margin: float(f(p, margin)))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_check_says_what_was_expected(assignment):
+    """A bare AssertionError tells a student nothing: every assert carries a plain-words message."""
+    for cell in cells(assignment):
+        if not _is_test(cell):
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        bare = [node.lineno for node in ast.walk(tree)
+                if isinstance(node, ast.Assert) and node.msg is None]
+        assert not bare, f"{meta(cell)['grade_id']}: assert without a message on line(s) {bare}"
