@@ -168,3 +168,25 @@ def test_every_check_says_what_was_expected(assignment):
         bare = [node.lineno for node in ast.walk(tree)
                 if isinstance(node, ast.Assert) and node.msg is None]
         assert not bare, f"{meta(cell)['grade_id']}: assert without a message on line(s) {bare}"
+
+
+ROUNDED_ANSWERS = [  # numeric answers whose question allows 2 decimals
+    ("unit22_sources", "a1_text", "a1_test", "foreign_born_share"),
+    ("unit22_sources", "a2_text", "a2_test", "emigrants_missed_pct"),
+    ("unit22_sources", "b1_text", "b1_test", "survey_estimate"),
+    ("unit22_sources", "b1_text", "b1_test", "survey_se"),
+    ("unit24_net_migration", "a1_text", "a1_test", "rate"),
+]
+
+
+@pytest.mark.parametrize(("assignment", "question", "grade_id", "name"), ROUNDED_ANSWERS)
+def test_answers_rounded_to_the_stated_precision_get_the_points(assignment, question, grade_id,
+                                                                  name):
+    """The question says how precise the answer must be, and the test accepts exactly that."""
+    text = next("".join(c["source"]) for c in cells(assignment)
+                if meta(c).get("grade_id") == question)
+    assert "2 decimals" in text, f"{question}: the question states the precision"
+    _run_test_cell(assignment, grade_id, **{name: lambda x: round(x, 2)})
+    _run_test_cell(assignment, grade_id, **{name: lambda x: x + 0.0049})
+    with pytest.raises(AssertionError, match=r"2 decimals|should be"):
+        _run_test_cell(assignment, grade_id, **{name: lambda x: x + 0.01})
