@@ -190,3 +190,72 @@ def test_answers_rounded_to_the_stated_precision_get_the_points(assignment, ques
     _run_test_cell(assignment, grade_id, **{name: lambda x: x + 0.0049})
     with pytest.raises(AssertionError, match=r"2 decimals|should be"):
         _run_test_cell(assignment, grade_id, **{name: lambda x: x + 0.01})
+
+
+#: Phrases of the expected answers that the written questions' rubrics used to show students (and
+#: question wordings that told them autograded results); none may reach the student version.
+GIVEAWAYS = {
+    "unit21_concepts": [
+        "202 days", "passes the 6-month threshold", "temporary mobility, not migration",
+        "seasonal work patterns", "seasonal worker (non-resident", "short-term migrant (a stay",
+        "registers of residence do not record", "household or labour-force survey",
+        "more international migrants (and fewer usual residents)",
+        "Under the 12-month rule, which UN category",
+    ],
+    "unit22_sources": [
+        "whole-household problem", "sample designed around migrant households",
+        "answer only by proxy", "permit validity is not physical presence",
+        "permanent permits hide later departures", "no emigration side",
+    ],
+    "unit23_institutions": [
+        "births − deaths + immigration − emigration", "SBS crossings to apply a rule",
+        "border data reaching the SSC", "only registered moves are counted",
+        "departures are rarely registered", "receiving countries' statistics",
+    ],
+    "unit24_net_migration": [
+        "one method, one vintage", "model-based", "revised with each edition",
+        "183 days at the Georgian border", "arrivals from Russia in 2022", "Karabakh",
+        "rounded secondary table up to 2022", "registration data incomplete",
+    ],
+}
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+@pytest.fixture(scope="module")
+def releases(repo_root, tmp_path_factory) -> dict[str, str]:
+    """The student version of every assignment, as `migdata-course generate` writes it."""
+    from test_course_e2e import make_course
+
+    course = make_course(repo_root, tmp_path_factory.mktemp("release"), ASSIGNMENTS)
+    texts = {}
+    for assignment in ASSIGNMENTS:
+        assert main(["--course-dir", str(course), "generate", assignment]) == 0
+        nb = json.loads((course / "release" / assignment / f"{assignment}.ipynb").read_text(
+            encoding="utf-8"))
+        texts[assignment] = "\n".join("".join(c["source"]) for c in nb["cells"])
+    return texts
+
+
+def test_every_assignment_is_checked_for_giveaways():
+    assert set(GIVEAWAYS) == set(ASSIGNMENTS)
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_student_version_shows_criteria_but_not_expected_answers(assignment, releases):
+    released = _flat(releases[assignment])
+    leaked = [p for p in GIVEAWAYS[assignment] if _flat(p) in released]
+    assert not leaked, f"{assignment}: the student version gives away {leaked}"
+    # the marking criteria stay in every written question; the expected answers behind them are
+    # in the instructor-only part of the answer cell
+    written = [c for c in cells(assignment) if meta(c).get("grade") and meta(c).get("solution")]
+    for cell in written:
+        notes = "".join(cell["source"])
+        assert "Marking notes" in notes, f"{meta(cell)['grade_id']}: marking notes for the lecturer"
+        assert notes.index("BEGIN SOLUTION") < notes.index("Marking notes") < notes.index(
+            "END SOLUTION"), f"{meta(cell)['grade_id']}: marking notes inside the solution region"
+    assert released.count("rubric (") == len(written)
+    assert "marking notes" not in released
