@@ -8,14 +8,22 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from migdata.course import sandbox
 from migdata.course.cli import main
-from migdata.course.integrity import check_notebook, check_submission, protected_names
+from migdata.course.integrity import (
+    check_notebook,
+    check_submission,
+    data_names,
+    protected_names,
+    review_submission,
+)
 from migdata.course.locking import CourseBusyError, course_lock
 from migdata.course.synthetic import solution_sources
 
@@ -101,6 +109,48 @@ def test_a_python_file_handed_in_is_checked(repo_root, tmp_path):
     (tmp_path / path.name).write_text(json.dumps(student))
     found = check_submission(tmp_path, path.parent, [path.name])
     assert any("helper.py" in f and "math" in f for f in found[path.name])
+
+
+INNOCENT = 'population = population[population["person_id"] >= 0]\n' \
+    'foreign_born_share = float(population["foreign_born"].mean() * 100)'
+
+
+def test_reassigning_given_data_is_for_review_not_a_zero(repo_root, tmp_path):
+    path, nb = _source(repo_root, U22)
+    found = check_notebook(_with_answer(nb, "a1_answer", INNOCENT), nb, name="u22")
+    assert [(f.line, f.review) for f in found] == [(1, True)]
+    assert "reassigns population" in str(found[0])
+    (tmp_path / path.name).write_text(json.dumps(_with_answer(nb, "a1_answer", INNOCENT)))
+    assert check_submission(tmp_path, path.parent, [path.name]) == {}
+    assert "reassigns population" in review_submission(tmp_path, path.parent, [path.name])[
+        path.name][0]
+    # also inside a block, and for the other assignments' data
+    block = "if True:\n    population = population.copy()"
+    assert [f.review for f in check_notebook(_with_answer(nb, "a1_answer", block), nb)] == [True]
+    assert {"population", "households", "permits", "sample"} == data_names(nb)
+
+
+CALLED_OR_MODULE = [  # (unit, answer cell, code redefining a name the hidden tests call or use)
+    ("unit21_concepts", "p2_answer", "usual_residence = lambda *a, **k: 'RUS'"),
+    ("unit21_concepts", "p3_answer", "def stocks(*a, **k):\n    return None"),
+    ("unit22_sources", "a1_answer", "import fractions as math"),
+    ("unit24_net_migration", "r1a_answer", "np = None"),
+]
+
+
+@pytest.mark.parametrize(("unit", "gid", "code"), CALLED_OR_MODULE)
+def test_redefining_what_the_tests_call_is_still_tampering(repo_root, unit, gid, code):
+    _, nb = _source(repo_root, unit)
+    found = check_notebook(_with_answer(nb, gid, code), nb)
+    assert found and not any(f.review for f in found), found
+    assert any("redefines" in str(f) for f in found)
+
+
+def test_changing_given_data_in_place_is_still_tampering(repo_root):
+    _, nb = _source(repo_root, U22)
+    code = "population['foreign_born'] = False\n" + INNOCENT.splitlines()[1]
+    found = check_notebook(_with_answer(nb, "a1_answer", code), nb)
+    assert found and not any(f.review for f in found)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -238,3 +288,30 @@ def test_without_the_instructor_version_the_released_one_is_used(repo_root, tmp_
     assert check_submission(submitted, empty, [path.name]) == {}
     found = check_submission(submitted, empty, [path.name], release_dir=path.parent)
     assert "math" in found[path.name][0]
+
+
+def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(tmp_path, monkeypatch):
+    # a venv made under /tmp was hidden by the sandbox's private /tmp, mounted after it
+    try:
+        sandbox.check_sandbox()
+    except sandbox.SandboxUnavailableError as exc:  # pragma: no cover - CI installs bubblewrap
+        pytest.skip(str(exc))
+    env_dir = Path(tempfile.mkdtemp(prefix="migdata-venv-", dir="/tmp"))
+    try:
+        env_dir.chmod(0o755)
+        (env_dir / "marker.txt").write_text("installed")
+        (env_dir / "marker.txt").chmod(0o644)
+        installed = sandbox._python_paths()
+        monkeypatch.setattr(sandbox, "_python_paths", lambda: (*installed, str(env_dir)))
+        work = tmp_path / "work"
+        work.mkdir()
+        work.chmod(0o777)
+        probe = f"print(open({str(env_dir / 'marker.txt')!r}).read())"
+        cmd = sandbox.sandbox_command([sys.executable, "-c", probe], workdir=str(work),
+                                      mount_as="/home/student/probe", env=sandbox.kernel_env(),
+                                      wall_seconds=60)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "installed"
+    finally:
+        shutil.rmtree(env_dir, ignore_errors=True)

@@ -375,3 +375,46 @@ def test_without_the_sandbox_a_worker_killer_is_retried_once_then_reported(small
     assert (results["z_killer"].status, results["z_killer"].score) == ("killed_grader", 0.0)
     assert "twice" in results["z_killer"].detail
     assert all((results[s].status, results[s].score) == ("graded", 3.0) for s in ("k0", "k1"))
+
+
+def test_reassigning_the_given_data_keeps_the_points_and_is_reported(repo_root, tmp_path,
+                                                                     capsys):
+    """`population = population[...]` is what an honest student may write: no zero, "to review"."""
+    course = make_course(repo_root, tmp_path, [A])
+    assert cli(course, "generate", A) == 0
+    _write(course, "h_plain", RIGHT_A1)
+    _write(course, "h_reassigns", 'population = population[population["person_id"] >= 0]\n'
+                                  + RIGHT_A1)
+    _write(course, "h_redefines", "class _M:\n    def isclose(self, *a, **k):\n"
+                                  "        return True\nmath = _M()\nforeign_born_share = 50.0")
+    capsys.readouterr()
+    assert cli(course, "autograde", A, "--quiet") == 0
+    assert "1 student(s) have code to review" in capsys.readouterr().out
+    ledger = read_ledger(course, A)
+    assert ledger["h_plain"].status == ledger["h_reassigns"].status == "graded"
+    assert ledger["h_plain"].score > 0
+    assert ledger["h_reassigns"].score == ledger["h_plain"].score
+    assert "to review" in ledger["h_reassigns"].detail
+    assert "reassigns population" in ledger["h_reassigns"].detail
+    assert (ledger["h_redefines"].status, ledger["h_redefines"].score) == ("tampered", 0.0)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "migdata-module2") as gb:
+        flagged = {s: any(nb.flagged for nb in gb.find_submission(A, s).notebooks)
+                   for s in ("h_plain", "h_reassigns", "h_redefines")}
+    assert flagged == {"h_plain": False, "h_reassigns": True, "h_redefines": True}
+
+
+def test_the_autograde_report_shows_autograded_and_to_mark_points_apart(repo_root, tmp_path,
+                                                                      capsys):
+    course = make_course(repo_root, tmp_path, [A])
+    assert cli(course, "generate", A) == 0
+    write_submission(course, A, "k0", "partial", answered=["b2_answer"])
+    capsys.readouterr()
+    assert cli(course, "autograde", A, "--quiet") == 0
+    report = capsys.readouterr().out
+    row = next(line for line in report.splitlines() if line.startswith("k0"))
+    # 3 of the 14 autograded points; the 7 points of written answers are still to be marked
+    assert "auto" in report and "to mark" in report
+    assert "3.0/14.0" in row and row.split()[4] == "7.0", row
+    assert "written answers still to be marked" in report

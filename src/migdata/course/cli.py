@@ -179,7 +179,7 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
 
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .grading import autograde
-    from .report import format_report
+    from .report import format_report, points_by_student
     from .sandbox import NO_SANDBOX_RISK
 
     if args.no_sandbox:
@@ -189,7 +189,9 @@ def cmd_autograde(args: argparse.Namespace) -> int:
         students=args.student or None, force=args.force, progress=not args.quiet,
         sandbox=not args.no_sandbox, memory_mb=args.memory, wait=args.wait,
     )
-    print(format_report(results, args.assignment))
+    # autograded points and written answers still to be marked apart, as `report` and `export` do
+    print(format_report(results, args.assignment,
+                        split=points_by_student(args.course_dir, args.assignment)))
     return 0
 
 

@@ -206,13 +206,15 @@ def _read_grades(db_url: str, course_id: str, assignment: str, student: str) -> 
 
 
 def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
-                  zero: Iterable[str] = ()) -> tuple[float, float]:
+                  zero: Iterable[str] = (), flag: Iterable[str] = ()) -> tuple[float, float]:
     """Write a worker's grades for one submission into the open course gradebook ``gb``.
 
-    Notebooks named in ``zero`` (file names) get 0 on every cell and are flagged for the lecturer.
+    Notebooks named in ``zero`` (file names) get 0 on every cell and are flagged for the lecturer;
+    those named in ``flag`` (code to review) keep their grades and are flagged.
     Returns the submission's score and maximum as the course gradebook now holds them.
     """
     zero_ids = {Path(name).stem for name in zero}
+    flag_ids = {Path(name).stem for name in flag}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _sa_warning())
         gb.update_or_create_student(student)
@@ -221,7 +223,7 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
         for nb_name, nb_data in data["notebooks"].items():
             sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
             sub_nb.late_submission_penalty = nb_data["late_submission_penalty"]
-            sub_nb.flagged = nb_data["flagged"]
+            sub_nb.flagged = nb_data["flagged"] or nb_name in flag_ids
             for grade_id, (auto_score, needs_manual) in nb_data["grades"].items():
                 grade = gb.find_grade(grade_id, nb_name, assignment, student)
                 grade.auto_score = auto_score
@@ -315,6 +317,15 @@ def error_line(outcome: dict[str, Any]) -> str:
     if errors:
         return errors[-1][:240]
     return (lines[-1] if lines else "nbgrader failed")[:240]
+
+
+def _review_detail(reviews: dict[str, list[str]]) -> str:
+    """The report's text for findings the lecturer should read (the score is kept)."""
+    parts = []
+    for nb, items in reviews.items():
+        more = f" (+{len(items) - 2} more)" if len(items) > 2 else ""
+        parts.append(f"{nb}: " + "; ".join(items[:2]) + more)
+    return "to review, score kept: " + " | ".join(parts)
 
 
 def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path,
@@ -478,10 +489,11 @@ def autograde(
         try:
             check_sandbox()
         except SandboxUnavailableError as exc:
+            remedy = ("Install it as the message says" if "not installed" in str(exc)
+                      else "Mend the cause named above")
             raise SandboxUnavailableError(
                 f"no sandbox for the students' code: {exc}. Grading refused: {NO_SANDBOX_RISK}. "
-                "Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or pass "
-                "--no-sandbox (sandbox=False) for submissions you trust"
+                f"{remedy}, or pass --no-sandbox (sandbox=False) for submissions you trust"
             ) from None
         limit = int(cfg.Execute.get("timeout", 60) or 60)
         cfg.SandboxKernelManager.wall_seconds = max(300, 20 * limit)
@@ -504,7 +516,7 @@ def _autograde_locked(
     on_result: Callable[[GradeResult], None] | None,
     sandbox: bool,
 ) -> list[GradeResult]:
-    from .integrity import check_submission
+    from .integrity import check_submission, review_submission
 
     course_id = cfg.CourseDirectory.get("course_id", "")
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
@@ -538,6 +550,7 @@ def _autograde_locked(
     if not source_dir.is_absolute():
         source_dir = root / source_dir
     findings: dict[str, dict[str, list[str]]] = {}
+    reviews: dict[str, dict[str, list[str]]] = {}  # not zeroed: the lecturer reads them
     todo: list[tuple[str, Inspection, str | None]] = []
     for student in wanted:
         folder = submitted_dir / student / assignment
@@ -558,6 +571,9 @@ def _autograde_locked(
         found = check_submission(folder, source_dir / assignment, sorted(released), release_dir)
         if found:
             findings[student] = found
+        elif to_read := review_submission(folder, source_dir / assignment, sorted(released),
+                                          release_dir):
+            reviews[student] = to_read
         old = ledger.get(student)
         # a killed grader leaves nothing in the gradebook; other results must still be there
         if (not force and old is not None and old.fingerprint == fp and old.status in REUSABLE
@@ -575,6 +591,8 @@ def _autograde_locked(
     def finish(student: str, inspection: Inspection, fp: str | None, outcome: dict) -> None:
         status, detail = _classify(inspection, outcome, autograded_dir / student / assignment,
                                    findings.get(student))
+        if student in reviews:
+            detail = _review_detail(reviews[student]) + (f"; {detail}" if detail else "")
         if "scores" in outcome:
             score, max_score = outcome["scores"]
         else:
@@ -587,7 +605,7 @@ def _autograde_locked(
     try:
         if todo:
             _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish,
-                           autograded_dir, sandbox, findings)
+                           autograded_dir, sandbox, findings, reviews)
     finally:
         bar.close()
     return [results[s] for s in sorted(results) if s in set(wanted)]
@@ -625,6 +643,7 @@ def _grade_in_pool(
     autograded_dir: Path,
     sandbox: bool = True,
     findings: dict[str, dict[str, list[str]]] | None = None,
+    reviews: dict[str, dict[str, list[str]]] | None = None,
 ) -> None:
     """Grade ``todo`` in worker processes; merge each result as soon as it arrives.
 
@@ -644,7 +663,7 @@ def _grade_in_pool(
     with Gradebook(db_url, course_id) as gb, \
             tempfile.TemporaryDirectory(prefix="migdata-grade-", dir=short) as scratch:
         paths = (main_db, scratch)
-        extra = (sandbox, findings or {})
+        extra = (sandbox, findings or {}, reviews or {})
         while queue:
             suspects = _run_pool(cfg, assignment, queue, workers, paths, gb, finish, extra)
             for item in suspects:
@@ -664,10 +683,11 @@ def _run_pool(
     paths: tuple[str, str],
     gb: Any,
     finish: Callable[[str, Inspection, str | None, dict], None],
-    extra: tuple[bool, dict[str, dict[str, list[str]]]] = (True, {}),
+    extra: tuple[bool, dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]]] = (
+        True, {}, {}),
 ) -> list[tuple[str, Inspection, str | None]]:
     """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
-    sandbox, findings = extra
+    sandbox, findings, reviews = extra
     pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context(),
                                initializer=_worker_init, initargs=(os.getpid(),))
     running: dict[Any, tuple[str, Inspection, str | None]] = {}
@@ -700,7 +720,8 @@ def _run_pool(
                     break
                 if outcome.get("grades") is not None:
                     outcome["scores"] = _merge_grades(gb, assignment, student, outcome["grades"],
-                                                      findings.get(student, {}))
+                                                      findings.get(student, {}),
+                                                      reviews.get(student, {}))
                 finish(student, insp, fp, outcome)
             else:
                 lost = list(running.values())

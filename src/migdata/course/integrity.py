@@ -8,6 +8,15 @@ but not the world they run in. This module reads every cell the student could wr
 ``.py`` file handed in) with Python's own parser and reports each such construct with its place;
 a notebook with findings scores 0 and its submission is reported as tampered.
 
+One kind of finding is softer. Reassigning a *data* name the setup gives and the hidden tests
+compare against (``population = population[population["year"] > 2000]``) is something an honest
+student may well write, and it cannot make a test pass by itself except through the data the
+test reads. Such a finding has ``review=True``: the notebook keeps its score and the submission is
+reported "to review" with the cell and line, for the lecturer to read. Redefining a name the
+tests *call* or that is a module, a class, a function or a builtin (``math``, ``np``,
+``isinstance``, ``usual_residence``), and changing the given data in place
+(``population["foreign_born"] = False``), still scores 0.
+
 The check is deliberately strict about the tools tampering needs (``get_ipython``, ``builtins``,
 ``exec``/``eval``, ``setattr``, dunder attributes, ``sys.modules``, imports of code the check
 cannot see) since the course's exercises never need them; ordinary magics (``%matplotlib``,
@@ -23,7 +32,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Finding", "check_notebook", "check_submission", "protected_names"]
+__all__ = ["Finding", "check_notebook", "check_submission", "data_names", "protected_names",
+           "review_submission"]
 
 FORBIDDEN_NAMES = {
     "get_ipython": "reaches IPython (transformers, hooks, the kernel)",
@@ -66,6 +76,8 @@ class Finding:
     where: str
     line: int
     what: str
+    review: bool = False
+    """True for a finding reported for the lecturer to read, which does not zero the notebook."""
 
     def __str__(self) -> str:
         return f"{self.where}, line {self.line}: {self.what}"
@@ -94,6 +106,18 @@ def _module_level(tree: ast.AST) -> list[ast.AST]:
     return out
 
 
+def _own_nodes(stmt: ast.AST) -> list[ast.AST]:
+    """The nodes of a statement, without the statements nested in it (they are visited apart)."""
+    out: list[ast.AST] = []
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        todo.extend(child for child in ast.iter_child_nodes(node)
+                    if not isinstance(child, ast.stmt | ast.excepthandler | ast.match_case))
+    return out
+
+
 def _bound_names(tree: ast.AST, *, top_level_only: bool = True) -> dict[str, list[ast.AST]]:
     """Names a piece of code binds (at the top level, plus ``global`` ones in functions)."""
     bound: dict[str, list[ast.AST]] = {}
@@ -108,7 +132,7 @@ def _bound_names(tree: ast.AST, *, top_level_only: bool = True) -> dict[str, lis
         elif isinstance(stmt, ast.Import | ast.ImportFrom):
             for alias in stmt.names:
                 add((alias.asname or alias.name).split(".")[0], stmt)
-        for node in ast.walk(stmt) if not isinstance(
+        for node in _own_nodes(stmt) if not isinstance(
                 stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) else ():
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
                 add(node.id, stmt)
@@ -166,6 +190,34 @@ def protected_names(instructor_nb: dict) -> set[str]:
     return (used & (locked_bound | BUILTIN_NAMES)) - solution_bound
 
 
+def data_names(instructor_nb: dict) -> set[str]:
+    """Protected names that are plain data: reassigning one is reported for review, not zeroed.
+
+    A protected name (see :func:`protected_names`) is data when the locked cells bind it only by
+    assignment (not ``def``, ``class`` or ``import``), it is not a builtin or an imported module,
+    and no test cell calls it.
+    """
+    strict: set[str] = set(BUILTIN_NAMES)
+    for _, cell in _cells(instructor_nb):
+        try:
+            tree = _parse(cell["source"])
+        except SyntaxError:
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                strict |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                strict.add(node.name)
+            elif meta.get("grade") and isinstance(node, ast.Call):
+                func = node.func
+                while isinstance(func, ast.Call):
+                    func = func.func
+                if isinstance(func, ast.Name):
+                    strict.add(func.id)
+    return protected_names(instructor_nb) - strict
+
+
 def _magic(call: ast.Call) -> tuple[str, str] | None:
     """('line'|'cell'|'system', name) for ``get_ipython().run_*_magic('name', ...)`` calls."""
     func = call.func
@@ -182,11 +234,12 @@ def _magic(call: ast.Call) -> tuple[str, str] | None:
 
 
 def _check_tree(tree: ast.AST, where: str, protected: set[str], modules: set[str],
-                local_modules: set[str]) -> list[Finding]:
+                local_modules: set[str], data: frozenset[str] | set[str] = frozenset()
+                ) -> list[Finding]:
     found: list[Finding] = []
 
-    def flag(node: ast.AST, what: str) -> None:
-        found.append(Finding(where, getattr(node, "lineno", 0), what))
+    def flag(node: ast.AST, what: str, review: bool = False) -> None:
+        found.append(Finding(where, getattr(node, "lineno", 0), what, review))
 
     allowed_calls: set[int] = set()
     for node in ast.walk(tree):
@@ -203,7 +256,7 @@ def _check_tree(tree: ast.AST, where: str, protected: set[str], modules: set[str
                         body = _parse(str(node.args[2].value))
                     except SyntaxError:
                         continue
-                    found += _check_tree(body, where, protected, modules, local_modules)
+                    found += _check_tree(body, where, protected, modules, local_modules, data)
             else:
                 flag(node, f"runs the magic %{name}, which can change how later cells run")
                 allowed_calls.add(id(node.func.value))
@@ -260,15 +313,23 @@ def _check_tree(tree: ast.AST, where: str, protected: set[str], modules: set[str
         for node in nodes:
             innocent = name in BUILTIN_NAMES and isinstance(node, ast.Assign) and isinstance(
                 node.value, ast.Constant | ast.List | ast.Tuple | ast.Dict | ast.Set | ast.BinOp)
-            if not innocent:
+            if innocent:
+                continue
+            if name in data and isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                flag(node, f"reassigns {name}, the given data the hidden tests compare against: "
+                           "read whether the answer still uses the given data", review=True)
+            else:
                 flag(node, f"redefines {name}, which the tests use")
-                break
+            break
     return found
 
 
 def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebook",
                    local_modules: set[str] | None = None) -> list[Finding]:
     """Findings in the cells a student could write (every code cell that is not locked).
+
+    Findings with ``review=True`` (a given data name reassigned) are for the lecturer to read;
+    the others make the notebook score 0.
 
     Parameters
     ----------
@@ -282,6 +343,7 @@ def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebo
         Module names the submission ships as ``.py`` files (checked separately).
     """
     protected = protected_names(instructor_nb)
+    data = data_names(instructor_nb)
     locked_ids = {gid for gid, cell in _cells(instructor_nb) if _is_locked(cell)}
     modules: set[str] = set()
     for _, cell in _cells(instructor_nb):
@@ -302,7 +364,8 @@ def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebo
             tree = _parse(cell["source"])
         except SyntaxError:
             continue  # fails when run, like any syntax error
-        found += _check_tree(tree, f"{name} {gid}", protected, modules, local_modules or set())
+        found += _check_tree(tree, f"{name} {gid}", protected, modules, local_modules or set(),
+                             data)
     return found
 
 
@@ -318,14 +381,8 @@ def protected_names_solution(instructor_nb: dict) -> set[str]:
     return names
 
 
-def check_submission(folder: Path, source_dir: Path, notebooks: list[str],
-                     release_dir: Path | None = None) -> dict[str, list[str]]:
-    """Check every notebook of a submission folder; notebook file name -> findings (as text).
-
-    The instructor version in ``source_dir`` tells which names the hidden tests use; without it,
-    the released version in ``release_dir`` (visible tests only) is used. ``.py`` files handed in
-    are checked too; a finding in one counts against every notebook.
-    """
+def _submission_findings(folder: Path, source_dir: Path, notebooks: list[str],
+                         release_dir: Path | None) -> dict[str, list[Finding]]:
     folder, source_dir = Path(folder), Path(source_dir)
     py_files = sorted(p for p in folder.rglob("*.py") if p.is_file())
     local = {p.stem for p in py_files} | {p.name for p in folder.iterdir() if p.is_dir()}
@@ -337,7 +394,7 @@ def check_submission(folder: Path, source_dir: Path, notebooks: list[str],
             continue
         shared += _check_tree(tree, str(py.relative_to(folder)), set(),
                               {"math", "numpy", "np", "pandas", "pd", "migdata", "sys"}, local)
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[Finding]] = {}
     for name in notebooks:
         path, source = folder / name, source_dir / name
         if not source.is_file() and release_dir is not None:
@@ -349,9 +406,36 @@ def check_submission(folder: Path, source_dir: Path, notebooks: list[str],
         except ValueError:
             continue  # reported as an invalid notebook
         instructor = json.loads(source.read_text(encoding="utf-8"))
-        found = [str(f) for f in check_notebook(student, instructor, name=name,
-                                                 local_modules=local)]
-        found += [str(f) for f in shared]
+        found = check_notebook(student, instructor, name=name, local_modules=local) + shared
         if found:
             out[name] = found
+    return out
+
+
+def check_submission(folder: Path, source_dir: Path, notebooks: list[str],
+                     release_dir: Path | None = None) -> dict[str, list[str]]:
+    """Check every notebook of a submission folder; notebook file name -> findings (as text).
+
+    Only findings that zero a notebook are returned (see :func:`review_submission` for the
+    others). The instructor version in ``source_dir`` tells which names the hidden tests use;
+    without it, the released version in ``release_dir`` (visible tests only) is used. ``.py``
+    files handed in are checked too; a finding in one counts against every notebook.
+    """
+    out = {}
+    for name, found in _submission_findings(folder, source_dir, notebooks, release_dir).items():
+        if texts := [str(f) for f in found if not f.review]:
+            out[name] = texts
+    return out
+
+
+def review_submission(folder: Path, source_dir: Path, notebooks: list[str],
+                      release_dir: Path | None = None) -> dict[str, list[str]]:
+    """Findings of a submission folder for the lecturer to read, which do not zero a notebook.
+
+    Same arguments as :func:`check_submission`; notebook file name -> findings (as text).
+    """
+    out = {}
+    for name, found in _submission_findings(folder, source_dir, notebooks, release_dir).items():
+        if texts := [str(f) for f in found if f.review]:
+            out[name] = texts
     return out

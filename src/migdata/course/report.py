@@ -74,6 +74,10 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     for status, meaning in STATUSES.items():
         if counts.get(status):
             lines.append(f"{counts[status]:>4}  {meaning}")
+    review = sum(1 for r in results if r.detail.startswith("to review"))
+    if review:
+        lines.append(f"{review} student(s) have code to review (detail 'to review, score kept', "
+                     "flagged in the formgrader): read it before the score is final.")
     if split is not None:
         waiting = sum(1 for p in split.values() if p["to_mark"] > 0)
         if waiting:

@@ -172,10 +172,12 @@ def sandbox_command(
                 out += ["--perms", "0755", "--dir", str(parent)]
         return out
 
+    # the private /tmp first: a Python installed under /tmp (a venv made there) is bound over it,
+    # not hidden by it
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chmod", "1777", "/tmp"]
     for path in paths:
         args += [*parents(path), "--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chmod", "1777", "/tmp",
-             *parents(mount_as), "--bind", workdir, mount_as]
+    args += [*parents(mount_as), "--bind", workdir, mount_as]
     for path in shared:
         args += [*parents(path), "--bind", path, path]
     args += ["--chdir", mount_as, "--clearenv"]
