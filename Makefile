@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
-PYTEST_ARGS ?= -n auto
+# loadgroup: tests marked xdist_group (one JupyterHub, one course) stay on one worker
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: lab lecturer-lab test browser lint html slides handouts workbooks clean datasets bench
+.PHONY: lab lecturer-lab test browser lint html slides handouts workbooks clean datasets bench system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +99,25 @@ bench: $(VENV)/.test  ## speed ratios measured in one run (not tests)
 	$(BIN)/python benchmarks/bench_autograde.py
 	$(BIN)/python benchmarks/bench_estimation.py
 	$(BIN)/python benchmarks/bench_environment.py
+
+# The hub end-to-end test and the PostgreSQL test need parts from outside PyPI: Node's
+# configurable-http-proxy (npm) and Debian's PostgreSQL. As root, install what is missing.
+system-deps:  ## root: the system packages the tests use, installed when missing
+	@# Debian: chromium (browser tests), bubblewrap (the autograding sandbox), postgresql (the
+	@# PostgreSQL gradebook test); npm: configurable-http-proxy (the JupyterHub test).
+	@if [ "$$(id -u)" != 0 ]; then echo "system-deps: not root, nothing installed"; exit 0; fi; \
+	missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "system-deps: installing$$missing"; \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+			$$missing >/dev/null; fi; \
+	command -v configurable-http-proxy >/dev/null || \
+		npm install -g --no-audit --no-fund --loglevel=error configurable-http-proxy
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -32,16 +32,32 @@ c.Execute.execute_retries = 0
 # no history file; the kernel's own start-up warnings stay out of the lecturer's report
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
+# --- times in exports and reports: the course's time zone (IANA name; Baku is UTC+4) ----------
+c.MigdataCourse.timezone = "Asia/Baku"
+
 # --- JupyterHub / The Littlest JupyterHub with the exchange (see README.md) ---------------------
 # c.Exchange.root = "/srv/nbgrader/exchange"
 # c.Exchange.path_includes_course = True
 
 # --- LMS-only courses: `nbgrader zip_collect` / `migdata-course import-zip` ---------------------
-# Moodle "Download all submissions" names each file
-#   "<Full Name>_<participant id>_assignsubmission_file_/<notebook>.ipynb"
+# Moodle "Download all submissions" names each file (migdata-course import-zip reads all three;
+# this is for plain `nbgrader zip_collect`)
+#   4.1+: "<Full Name>_<participant id>_assignsubmission_file/<notebook>.ipynb"
+#   3.x:  "<Full Name>_<participant id>_assignsubmission_file_/<notebook>.ipynb"; older: flat "..._"
 c.FileNameCollectorPlugin.named_regexp = (
-    r".*[/\\](?P<full_name>[^/\\]+?)_(?P<student_id>\d+)_assignsubmission_file_[/\\_]?"
-    r"(?P<file_id>[^/\\]+\.ipynb)$"
+    r".*[/\\](?P<full_name>[^/\\]+?)_(?P<student_id>\d+)_assignsubmission_file"
+    r"(?:_[/\\]|[/\\]|_)(?P<file_id>[^/\\]+\.ipynb)$"
 )
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"
+
+# --- feedback: students never see the hidden tests (the formgrader's "generate feedback" too) ---
+try:
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from migdata.course.feedback import HideHiddenTests
+
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+except ImportError:  # the kit is not installed where nbgrader runs: plain nbgrader feedback
+    pass

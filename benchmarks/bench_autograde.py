@@ -3,13 +3,17 @@
 Makes N synthetic submissions (mixed: model answers, partly right, untouched, and one each of an
 endless loop, a crashing kernel, invalid JSON, a renamed notebook and edited tests), copies them
 into two identical temporary courses, grades one with the ``nbgrader autograde`` command and the
-other with the kit's parallel command, and reports seconds per submission and the speed-up. It
-fails if any student's scores differ between the two.
+other with the kit's parallel command -- with its sandbox on, as a lecturer runs it -- and reports
+seconds per submission and the speed-up. It fails if any student's scores differ between the two.
+It also reports, for the kit's run, the seconds per submission in the first and last quarter of
+the class (flat when nothing accumulates) and the peak memory of the whole process tree (grader,
+workers, sandboxed kernels).
 
 Usage::
 
     .venv/bin/python benchmarks/bench_autograde.py     # 40 submissions, CPU cores + 1 workers
     .venv/bin/python benchmarks/bench_autograde.py --n 12 --workers 3 --assignment unit21_concepts
+    .venv/bin/python benchmarks/bench_autograde.py --n 200 --skip-plain   # a large class
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -52,6 +57,44 @@ def cell_scores(course: Path, assignment: str) -> dict[str, dict[str, float | No
         return out
 
 
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants."""
+    import psutil  # comes with ipykernel
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def _run_sampled(cmd: list[str], env: dict) -> tuple[subprocess.CompletedProcess, int]:
+    """Run ``cmd``; return its result and the peak memory of its process tree (sampled)."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            done.wait(0.5)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, err = proc.communicate()
+    done.set()
+    thread.join()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak[0]
+
+
 def _child_cpu() -> float:
     """CPU seconds (user + system) used so far by finished child processes and their children."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -65,6 +108,10 @@ def main() -> int:
                         help="worker processes (default: migdata-course's own, CPU cores + 1)")
     parser.add_argument("--assignment", default="unit22_sources")
     parser.add_argument("--timeout", type=int, default=5, help="cell time limit, seconds")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="grade without the sandbox (to measure what it costs)")
+    parser.add_argument("--skip-plain", action="store_true",
+                        help="do not run plain nbgrader (for large classes: only the kit)")
     args = parser.parse_args()
 
     from migdata.course.cli import main as course_cli
@@ -96,28 +143,41 @@ def main() -> int:
         print(f"{args.n} submissions of {args.assignment}: {sorted(set(kinds))}; "
               f"{os.cpu_count()} CPUs; cell time limit {args.timeout} s")
 
-        start, cpu0 = time.perf_counter(), _child_cpu()
-        subprocess.run([str(BIN / "nbgrader"), "autograde", args.assignment,
-                        f"--Execute.timeout={args.timeout}"],
-                       cwd=plain, env=env, capture_output=True, check=False)
-        t_plain, c_plain = time.perf_counter() - start, _child_cpu() - cpu0
+        if not args.skip_plain:
+            start, cpu0 = time.perf_counter(), _child_cpu()
+            subprocess.run([str(BIN / "nbgrader"), "autograde", args.assignment,
+                            f"--Execute.timeout={args.timeout}"],
+                           cwd=plain, env=env, capture_output=True, check=False)
+            t_plain, c_plain = time.perf_counter() - start, _child_cpu() - cpu0
 
         start = time.perf_counter()
-        done = subprocess.run([str(BIN / "migdata-course"), "--course-dir", str(ours), "autograde",
-                               args.assignment, "--workers", str(workers),
-                               "--timeout", str(args.timeout), "--quiet"],
-                              env=env, capture_output=True, text=True, check=False)
+        done, peak = _run_sampled(
+            [str(BIN / "migdata-course"), "--course-dir", str(ours), "autograde",
+             args.assignment, "--workers", str(workers), "--timeout", str(args.timeout),
+             "--quiet", *(["--no-sandbox"] if args.no_sandbox else [])], env)
         t_ours = time.perf_counter() - start
         if done.returncode != 0:
             print(done.stdout, done.stderr)
             return 1
+        from migdata.course.grading import read_ledger
+
+        seconds = [r.seconds for _, r in sorted(read_ledger(ours, args.assignment).items())
+                   if r.seconds > 0]
+        quarter = max(len(seconds) // 4, 1)
+        sandbox = "off" if args.no_sandbox else "on"
+        print(f"migdata-course -w {workers} (sandbox {sandbox}): {t_ours:7.1f} s  "
+              f"({t_ours / args.n:.2f} s/submission)")
+        print(f"grading time per submission, first/last quarter of the class: "
+              f"{sum(seconds[:quarter]) / quarter:.2f} / {sum(seconds[-quarter:]) / quarter:.2f} s"
+              f" (per worker)")
+        print(f"peak memory of the grading process tree: {peak / 2**20:.0f} MB")
+        if args.skip_plain:
+            return 0
 
         a, b = cell_scores(plain, args.assignment), cell_scores(ours, args.assignment)
         differ = sorted(s for s in set(a) | set(b) if a.get(s) != b.get(s))
         print(f"plain nbgrader autograde : {t_plain:7.1f} s  ({t_plain / args.n:.2f} s/submission;"
               f" CPU work {c_plain / args.n:.2f} s/submission)")
-        print(f"migdata-course -w {workers:<7}: {t_ours:7.1f} s  "
-              f"({t_ours / args.n:.2f} s/submission)")
         print(f"speed-up                 : {t_plain / t_ours:.2f}x")
         print(f"identical scores         : {not differ} ({len(a)} students compared)")
         print("load average at the end  : {:.2f} {:.2f} {:.2f} (other work on the machine "

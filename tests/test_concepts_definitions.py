@@ -26,6 +26,8 @@ EXPECTED = {
         "emigration",
         "returning_citizens",
         "returning_native_born",
+        "long_term_migrant",
+        "short_term_migrant",
     },
     "stock": {
         "foreign_born",
@@ -68,6 +70,39 @@ def test_sources_cover_the_three_un_documents() -> None:
     assert "2020 Censuses" in sources
     assert "365 days" in CONCEPTS["rule_12_months"].summary
     assert "183 days" in CONCEPTS["rule_6_months"].summary
+
+
+def test_six_month_option_is_credited_to_the_un_census_principles_not_to_ces_2020() -> None:
+    # Issue 9: the option of most of the last 12 months (six months and a day) is in UN DESA's
+    # Principles and Recommendations for Population and Housing Censuses, Rev. 3; the CES 2020
+    # recommendations use the 12-month criterion and must not be cited for it.
+    six = CONCEPTS["rule_6_months"]
+    assert "Principles and Recommendations for Population and Housing Censuses, Revision 3" in (
+        six.source)
+    assert "2020 Censuses" not in six.source and "CES" not in six.source
+    assert "2020 Censuses" in CONCEPTS["rule_12_months"].source
+
+
+def test_rules_are_described_as_the_code_applies_them() -> None:
+    # one continuous stay, judged by its actual length or (if ongoing) its intended duration
+    from migdata.concepts import RULES
+
+    for rule_id, rule in (("rule_12_months", "12_months"), ("rule_6_months", "6_months")):
+        summary = CONCEPTS[rule_id].summary
+        assert "one continuous stay" in summary and "still going on" in summary
+        assert f"{RULES[rule]} days" in summary
+        assert "at a date" not in summary and "half of the last" not in summary
+    assert "not added up" in CONCEPTS["rule_6_months"].summary
+
+
+def test_long_and_short_term_migrants_of_1998() -> None:
+    long_term, short_term = CONCEPTS["long_term_migrant"], CONCEPTS["short_term_migrant"]
+    for concept in (long_term, short_term):
+        assert "Revision 1 (1998)" in concept.source and "Part One" in concept.source
+    assert "at least a year (12 months)" in long_term.summary
+    assert "three months or more, but for less than a year" in short_term.summary
+    for excluded in ("holidays", "business", "medical treatment"):
+        assert excluded in short_term.summary
 
 
 KIND_OF_OUTPUT = {"stocks": "stock", "flows": "flow", "mobility": "temporary_mobility"}

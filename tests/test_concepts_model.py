@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -117,3 +118,76 @@ def test_overlap_message_names_both_stays_and_the_person() -> None:
     message = str(info.value)
     for part in ("'p9'", "RUS", "2009-06-01", "AZE", "2010-01-01"):
         assert part in message
+
+
+# ------------------------------------------------------------------ dates (issue 12)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2019-03-01", D(2019, 3, 1)),
+        (" 2019-03-01 ", D(2019, 3, 1)),
+        (D(2019, 3, 1), D(2019, 3, 1)),
+        (dt.datetime(2019, 3, 1, 23, 59), D(2019, 3, 1)),
+        (pd.Timestamp("2019-03-01 00:30", tz="Asia/Baku"), D(2019, 3, 1)),  # 2019-02-28 UTC
+        (pd.Timestamp("2019-03-01 23:30", tz="America/New_York"), D(2019, 3, 1)),
+        (dt.datetime(2019, 3, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=4))), D(2019, 3, 1)),
+        (np.datetime64("2019-03-01T12:00"), D(2019, 3, 1)),
+    ],
+)
+def test_dates_are_read_by_their_own_calendar_date(value: object, expected: dt.date) -> None:
+    assert Stay("AZE", value).start == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("01.03.2019", r"'01\.03\.2019' is not an ISO date.*day-first"),
+        ("03/01/2019", r"'03/01/2019' is not an ISO date"),
+        ("20190301", r"'20190301' is not an ISO date"),
+        ("2019-02-30", r"'2019-02-30' is not a calendar date"),
+        (2019, r"must be a date, got 2019 \(int\)"),
+        (2019.0, r"must be a date, got 2019\.0 \(float\)"),
+        (pd.NaT, r"stay start is missing \(NaT\)"),
+        (None, r"stay start is missing"),
+        (pd.NA, r"stay start is missing"),
+        (float("nan"), r"stay start is missing"),
+        ("1799-12-31", r"out of range: expected a date from 1800-01-01 to 2200-12-31"),
+        (D(9999, 1, 1), r"out of range"),
+        (["2019-03-01"], r"must be a date"),
+    ],
+)
+def test_day_first_strings_numbers_missing_and_far_dates_are_refused(
+    value: object, named: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=named):
+        Stay("AZE", value)
+
+
+@pytest.mark.parametrize("missing", [None, pd.NaT, pd.NA, float("nan"),
+                                     np.datetime64("NaT")])
+def test_a_missing_end_is_an_open_stay(missing: object) -> None:
+    stay = Stay("AZE", "2020-01-01", end=missing, purpose=pd.NA)
+    assert stay.ongoing and stay.end is None and stay.purpose is None
+
+
+def test_on_must_be_a_date_and_years_in_range() -> None:
+    from migdata.concepts import flow_events, flows, usual_residence
+
+    p = Person("AZE", {"AZE"}, [Stay("AZE", "2000-01-01")])
+    for on in (pd.NaT, None, 2020, "01.01.2020"):
+        with pytest.raises(InvalidInputError, match="on"):
+            usual_residence(p, on)
+    for year in (9999, 1799, -1):
+        with pytest.raises(InvalidInputError, match=f"year {year} is out of range"):
+            flows([p], "AZE", year)
+        with pytest.raises(InvalidInputError, match="out of range"):
+            flow_events(p, "AZE", year)
+
+
+def test_unhashable_person_id_and_non_string_purpose_are_refused() -> None:
+    with pytest.raises(InvalidPersonError, match=r"id must be hashable.*\[1\]"):
+        Person("AZE", {"AZE"}, [Stay("AZE", "2000-01-01")], id=[1])
+    with pytest.raises(InvalidInputError, match="unknown stay purpose"):
+        Stay("AZE", "2000-01-01", purpose=["work"])

@@ -450,3 +450,63 @@ def test_to_persons_accepts_what_the_table_functions_accept() -> None:
     assert person.birth_country == "AZE"
     assert person.citizenships == {"AZE", "RUS"}
     assert flow_events(person, "RUS", 2010) == ["immigration", "returning_citizen"]
+
+
+# ------------------------------------------------------------------ dates and odd cells (issue 12)
+
+
+def test_zone_aware_dates_count_by_their_local_calendar_date() -> None:
+    """Arrival at 00:30 on 2 January in Baku (20:30 UTC on 1 January) is not resident on 1 Jan."""
+    frame = _frame(
+        start=pd.to_datetime(["2000-01-01 09:00", "2020-01-02 00:30"]).tz_localize("Asia/Baku"),
+        end=pd.to_datetime(["2020-01-02 00:30", None]).tz_localize("Asia/Baku"),
+    )
+    assert stocks(frame, "RUS", "2020-01-01")["usual_residents"] == 0
+    assert stocks(frame, "RUS", "2020-01-02")["usual_residents"] == 1
+    naive = _frame(start=["2000-01-01", "2020-01-02"], end=["2020-01-02", None])
+    for year in (2019, 2020):
+        assert flows(frame, "AZE", year).equals(flows(naive, "AZE", year))
+    persons = to_persons(frame)
+    assert persons[0].stays[1].start == dt.date(2020, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"start": ["01.03.2000", "2010-01-01"]},
+         r"column 'start' holds '01\.03\.2000' on row 0.*not an ISO date"),
+        ({"start": [2000, 2010]}, r"column 'start' holds 2000 on row 0.*must be a date"),
+        ({"end": [2010.0, np.nan]}, r"column 'end' holds 2010\.0 on row 0"),
+        ({"start": [pd.Timestamp("1700-01-01"), pd.Timestamp("2010-01-01")]},
+         r"column 'start' holds '1700-01-01' on row 0.*out of range"),
+        ({"start": ["2000-01-01", "2010-02-30"]}, r"'2010-02-30' on row 1.*not a calendar date"),
+        ({"start": [True, False]}, r"column 'start' holds True"),
+        ({"country": ["AZE", 643]}, r"column 'country' holds 643 \(int\) on row 1"),
+        ({"country": [["AZE"], "RUS"]}, r"column 'country' holds \['AZE'\] \(list\) on row 0"),
+        ({"person_id": [[1], [1]]}, r"column 'person_id' holds \[1\]"),
+        ({"purpose": [pd.NA, ["work"]]}, r"column 'purpose' holds \['work'\]"),
+        ({"country": ["AZE", pd.NA]}, r"country is missing on row 1"),
+        ({"citizenships": [{"AZE", 31}, {"AZE", 31}]}, r"hold 31 \(int\)"),
+    ],
+)
+def test_odd_cells_are_refused_naming_column_row_and_value(
+    changes: dict[str, object], named: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=named):
+        stocks(_frame(**changes), "AZE", "2005-01-01")
+
+
+def test_a_column_of_missing_ends_in_any_dtype_means_open_stays() -> None:
+    base = _frame(end=["2010-01-01", None])
+    expected = stocks(base, "RUS", "2020-01-01")
+    for end in ([pd.Timestamp("2010-01-01"), pd.NaT], ["2010-01-01", pd.NA],
+                pd.array(["2010-01-01", None], dtype="string")):
+        assert stocks(_frame(end=end), "RUS", "2020-01-01").equals(expected)
+    purpose_na = _frame(purpose=[pd.NA, np.nan])
+    assert stocks(purpose_na, "RUS", "2020-01-01").equals(expected)
+
+
+def test_duplicated_columns_are_named() -> None:
+    frame = pd.concat([_frame(), _frame()[["start"]]], axis=1)
+    with pytest.raises(InvalidInputError, match=r"column\(s\) 'start' more than once"):
+        flows(frame, "AZE", 2010)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from migdata.countries import country_name, to_iso3
@@ -39,3 +41,12 @@ def test_non_string_is_rejected() -> None:
 def test_country_name() -> None:
     assert country_name("AM") == "Armenia"
     assert country_name("GEO") == "Georgia"
+
+
+@pytest.mark.parametrize("value", [["AZE"], {"AZE"}, ("AZE",), {"AZE": 1}, 31, None, b"AZE"])
+def test_non_strings_are_unknown_countries_naming_the_value_and_type(value: object) -> None:
+    with pytest.raises(UnknownCountryError, match=rf"got {re.escape(repr(value))} "
+                       rf"\({type(value).__name__}\)"):
+        to_iso3(value)
+    with pytest.raises(UnknownCountryError):
+        country_name(value)

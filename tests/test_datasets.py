@@ -12,7 +12,12 @@ import pytest
 
 from migdata.datasets import clear_cache, describe, list_datasets, load
 from migdata.datasets.paths import ENV_VAR, datasets_dir
-from migdata.errors import UnknownDatasetError, UnknownValueError
+from migdata.errors import (
+    DataFileError,
+    InvalidInputError,
+    UnknownDatasetError,
+    UnknownValueError,
+)
 
 DATASET_IDS = list_datasets()["id"].tolist()
 
@@ -331,3 +336,231 @@ def test_catalogue_shows_each_licence_once_in_order() -> None:
         assert len(catalogue[name].split("; ")) == len(set(names))
     # idps has two sources (UNHCR, IDMC), neither stating a licence: shown once, not twice.
     assert catalogue["idps"] == "not-stated"
+
+
+# ------------------------------------------------------------------ damaged files (issue 12)
+
+
+BUNDLED = datasets_dir()
+
+
+def _copy_package(tmp_path: Path, dataset: str) -> tuple[Path, dict]:
+    """A datasets folder in tmp_path holding datapackage.json and the file of ``dataset``."""
+    package = json.loads((BUNDLED / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in package["resources"] if r["name"] == dataset)
+    shutil.copy(BUNDLED / res["path"], tmp_path / res["path"])
+    return tmp_path / res["path"], package
+
+
+def _write_package(tmp_path: Path, package: dict, dataset: str, data: bytes | None = None,
+                   **changes: object) -> None:
+    """Write datapackage.json, recording ``data``'s size and hash for ``dataset`` if given."""
+    import hashlib
+
+    res = next(r for r in package["resources"] if r["name"] == dataset)
+    if data is not None:
+        res["bytes"] = len(data)
+        res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    res.update(changes)
+    (tmp_path / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    clear_cache()
+    yield tmp_path
+    monkeypatch.delenv(ENV_VAR)
+    clear_cache()
+
+
+def test_a_csv_cut_at_a_row_boundary_is_refused_naming_dataset_and_file(folder: Path) -> None:
+    path, package = _copy_package(folder, "geostat_population")
+    _write_package(folder, package, "geostat_population")
+    assert len(load("geostat_population")) == 23  # intact: loads
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:12]))  # header and 11 rows: a valid, shorter CSV
+    clear_cache()
+    with pytest.raises(DataFileError, match=r"'geostat_population'.*geostat_population\.csv"
+                       r".*bytes but datapackage.json records"):
+        load("geostat_population")
+
+
+def test_a_changed_digit_is_refused_by_its_sha256(folder: Path) -> None:
+    path, package = _copy_package(folder, "geostat_population")
+    _write_package(folder, package, "geostat_population")
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"3723464", b"3723465"))  # same size, one digit changed
+    with pytest.raises(DataFileError, match=r"geostat_population\.csv has sha256 [0-9a-f]{64} "
+                       r"but datapackage.json records"):
+        load("geostat_population")
+    with pytest.raises(OSError):  # DataFileError is also an OSError
+        load("geostat_population")
+
+
+def test_rows_are_checked_against_the_package_even_when_the_hash_matches(folder: Path) -> None:
+    path, package = _copy_package(folder, "geostat_population")
+    lines = path.read_bytes().splitlines(keepends=True)
+    data = b"".join(lines[:12])
+    path.write_bytes(data)
+    _write_package(folder, package, "geostat_population", data)  # hash fits, rows do not
+    with pytest.raises(DataFileError, match=r"has 11 data rows but datapackage\.json records 23"):
+        load("geostat_population")
+
+
+def test_a_missing_file_is_named(folder: Path) -> None:
+    _, package = _copy_package(folder, "idps")
+    _write_package(folder, package, "idps")
+    with pytest.raises(DataFileError, match=r"dataset 'geostat_population'.*is missing"):
+        load("geostat_population")
+
+
+def test_a_truncated_gzip_is_a_migdata_error_naming_the_file(folder: Path) -> None:
+    path, package = _copy_package(folder, "un_migrant_stock")
+    data = path.read_bytes()[:200_000]
+    path.write_bytes(data)
+    _write_package(folder, package, "un_migrant_stock", data)  # record fits: the parser sees it
+    with pytest.raises(DataFileError, match=r"'un_migrant_stock'.*un_migrant_stock\.csv\.gz is "
+                       r"not a complete gzip file"):
+        load("un_migrant_stock")
+
+
+@pytest.mark.parametrize(
+    ("mangle", "named"),
+    [
+        (lambda d: d.replace(b"country,year,population", b"country,year,persons", 1),
+         r"lacks the column\(s\) population and has unexpected column\(s\) persons"),
+        (lambda d: d.replace(b"3723464", b"37x3464"), "holds a value its schema does not allow"),
+        (lambda d: d + b"GEO,2026,1,2,3,4,5,6\n", "cannot be read as CSV"),
+        (lambda d: b"\xff\xfe" + d, "cannot be read as CSV"),
+    ],
+)
+def test_parser_errors_become_migdata_errors_naming_the_file(
+    folder: Path, mangle, named: str
+) -> None:
+    path, package = _copy_package(folder, "geostat_population")
+    data = mangle(path.read_bytes())
+    path.write_bytes(data)
+    _write_package(folder, package, "geostat_population", data)
+    with pytest.raises(DataFileError, match=named) as info:
+        load("geostat_population")
+    assert "geostat_population.csv" in str(info.value)
+
+
+def test_broken_datapackage_json_is_named(folder: Path) -> None:
+    (folder / "datapackage.json").write_text('{"resources": [', encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"datapackage\.json is damaged"):
+        load("wdi")
+    with pytest.raises(DataFileError, match=r"datapackage\.json"):
+        list_datasets()
+
+
+def test_each_file_is_hashed_once_per_process(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migdata.datasets import integrity, loading
+
+    path, package = _copy_package(folder, "geostat_population")
+    _write_package(folder, package, "geostat_population")
+    calls = []
+    real = integrity._digest
+    monkeypatch.setattr(integrity, "_digest", lambda *a: calls.append(1) or real(*a))
+    load("geostat_population")
+    loading._frame.cache_clear()  # the frame is read again, the unchanged file not re-hashed
+    load("geostat_population")
+    assert len(calls) == 1
+    path.write_bytes(path.read_bytes().replace(b"3723464", b"3723465"))  # changed on disk
+    loading._frame.cache_clear()
+    with pytest.raises(DataFileError, match="sha256"):
+        load("geostat_population")
+    assert len(calls) == 2
+
+
+def test_every_bundled_file_matches_its_record() -> None:
+    from migdata.datasets import integrity
+
+    integrity.forget()
+    for dataset in DATASET_IDS:
+        res = describe(dataset)
+        data = integrity.read_verified(Path(res["file"]), dataset, res)
+        assert len(data) == res["bytes"]
+
+
+def test_loading_needs_neither_pyarrow_nor_frictionless(tmp_path: Path) -> None:
+    """Run in a fresh interpreter where importing pyarrow or frictionless fails."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('pyarrow', 'frictionless'):\n"
+        "            raise ImportError(f'{name} is blocked in this test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from migdata.datasets import list_datasets, load\n"
+        "for d in list_datasets()['id']:\n"
+        "    frame = load(d)\n"
+        "    assert len(frame) > 0, d\n"
+        "print(load('wdi', country='GEO', indicator='SM.POP.NETM', year=2019)['value'].iloc[0])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pyarrow', 'frictionless'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["-5412.0", "[]"]
+
+
+@pytest.mark.parametrize("dataset_id", ["wdi", "un_migrant_stock", "un_migrant_stock_totals"])
+def test_c_engine_gives_the_dtypes_the_pyarrow_engine_gave(dataset_id: str) -> None:
+    pytest.importorskip("pyarrow")
+    from migdata.datasets.catalog import resource
+    from migdata.datasets.loading import _DTYPES, _frame
+
+    res = resource(dataset_id)
+    dtypes = {f["name"]: _DTYPES[f["type"]] for f in res["schema"]["fields"]}
+    old = pd.read_csv(datasets_dir() / res["path"], engine="pyarrow", dtype=dtypes,
+                      keep_default_na=False, na_values=res["schema"]["missingValues"])
+    for name, dtype in dtypes.items():
+        if dtype == "Int64" and not old[name].hasnans:
+            old[name] = old[name].astype("int64")
+        elif dtype == "boolean" and not old[name].hasnans:
+            old[name] = old[name].astype(bool)
+    new = _frame(datasets_dir(), dataset_id)  # the whole file, before any default filter
+    assert list(new.dtypes) == list(old.dtypes)
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("filters", "named"),
+    [
+        ({"year": float("inf")}, r"year=inf is not a finite number"),
+        ({"year": float("nan")}, r"year=nan is not a finite number"),
+        ({"country": object()}, r"country=<object.*\(object\) cannot select rows; expected text"),
+        ({"country": None}, r"country=None \(missing\)"),
+        ({"country": [["AZE"]]}, r"country=\['AZE'\] \(list\)"),
+        ({"country": pd.NA}, r"\(missing\)"),
+    ],
+)
+def test_odd_filter_values_are_invalid_input_naming_value_and_expectation(
+    filters: dict, named: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=named):
+        load("wdi", **filters)
+
+
+def test_huge_or_numpy_filter_values_work_or_say_no_rows() -> None:
+    import numpy as np
+
+    assert len(load("geostat_population", year=np.int64(2019))) == 1
+    assert len(load("wdi", is_aggregate=np.bool_(True), year=2019)) > 10
+    for value in (10**30, "1e400", -(10**30)):
+        with pytest.raises(UnknownValueError, match="no rows with year="):
+            load("geostat_population", year=value)
+
+
+def test_dataset_id_of_another_type_is_an_unknown_dataset() -> None:
+    with pytest.raises(UnknownDatasetError, match=r"\['wdi'\]"):
+        load(["wdi"])
+    with pytest.raises(UnknownDatasetError):
+        describe({"wdi": 1})

@@ -417,3 +417,68 @@ def test_compare_sources_with_given_frames_converts_units() -> None:
     with pytest.raises(MissingColumnsError, match="net_migration_rate"):
         ind.compare_sources("GEO", sources=["wpp"],
                             data={"wpp_net_migration": wpp.drop(columns="net_migration_rate")})
+
+
+# --- impossible populations and counts (issue 12) --------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [0, -1000, math.inf])
+def test_zero_negative_or_infinite_population_is_refused_naming_the_row(bad: float) -> None:
+    net = pd.DataFrame({"year": [2019, 2020], "net_migration": [-50, 30]})
+    pop = pd.DataFrame({"year": [2019, 2020], "population": [10_000, bad]})
+    with pytest.raises(InvalidInputError, match=r"row 1 \(year=2020, population="):
+        ind.net_migration_rate(net, pop)
+    with pytest.raises(InvalidInputError, match="population"):
+        ind.mid_year_population(pop)
+    with pytest.raises(InvalidInputError, match="population"):
+        ind.balancing_equation(pop, pd.DataFrame({"year": [2019], "natural_increase": [5]}))
+
+
+def test_a_gap_in_the_population_stays_a_gap() -> None:
+    net = pd.DataFrame({"year": [2019, 2020], "net_migration": [-50, 30]})
+    pop = pd.DataFrame({"year": [2019, 2020], "population": [10_000, np.nan]})
+    rates = ind.net_migration_rate(net, pop)["net_migration_rate"].tolist()
+    assert rates[0] == -5.0 and math.isnan(rates[1])
+
+
+def test_migrant_share_refuses_negative_population_and_shares_above_100() -> None:
+    stock = pd.DataFrame({"country": ["AAA"], "year": [2000], "stock": [50]})
+    with pytest.raises(InvalidInputError, match=r"zero or a negative.*population=-100"):
+        ind.migrant_share(stock, stock.assign(population=-100).drop(columns="stock"))
+    with pytest.raises(InvalidInputError, match=r"stock exceeds the population.*100%"):
+        ind.migrant_share(stock, stock.assign(population=20).drop(columns="stock"))
+    with pytest.raises(InvalidInputError, match=r"negative figures.*stock=-5"):
+        ind.migrant_share(stock.assign(stock=-5), stock.assign(population=20).drop(columns="stock"))
+
+
+def test_text_in_a_count_column_is_refused_naming_it() -> None:
+    flows = pd.DataFrame({"year": [2020, 2020], "flow": ["immigrants", "emigrants"],
+                          "persons": ["1,000", 130]})
+    with pytest.raises(InvalidInputError, match=r"not numbers: row 0 .*persons='1,000'"):
+        ind.net_migration(flows)
+
+
+def test_percent_change_from_a_zero_stock_is_nan_with_a_warning() -> None:
+    stock = pd.DataFrame({"year": [2000, 2010], "origin": ["GEO"] * 2,
+                          "destination": ["RUS"] * 2, "stock": [0, 100]})
+    with pytest.warns(UserWarning, match=r"stock is 0 at the start.*'start': 2000"):
+        out = ind.stock_change(stock, origin="GEO", destination="RUS")
+    assert out["change"].tolist() == [100.0] and math.isnan(out["percent_change"].iloc[0])
+
+
+def test_flow_measures_refuse_zero_populations_and_infinite_flows() -> None:
+    flows = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"], "flow": [30, 10]})
+    pop = pd.DataFrame({"region": ["A", "B"], "population": [1000, 0]})
+    with pytest.raises(InvalidInputError, match=r"region='B', population=0"):
+        ind.aggregate_net_migration_rate(flows, pop)
+    with pytest.raises(InvalidInputError, match="infinite"):
+        ind.migration_effectiveness_index(flows.assign(flow=[math.inf, 1]))
+
+
+def test_absurd_magnitudes_and_na_choices_are_refused() -> None:
+    flows = pd.DataFrame({"origin": ["A"], "destination": ["B"], "flow": [1.8e306]})
+    with pytest.raises(InvalidInputError, match=r"larger than 1e\+12 persons"):
+        ind.regional_net_migration(flows)  # would give an infinite effectiveness
+    pop = pd.DataFrame({"year": [2020], "population": [1000]})
+    with pytest.raises(InvalidInputError, match="reference must be one of"):
+        ind.mid_year_population(pop, reference=pd.NA)

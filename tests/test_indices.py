@@ -192,6 +192,26 @@ def test_bad_input_is_refused() -> None:
         distance_indices(f, d.assign(distance=0.0))
 
 
+@pytest.mark.parametrize("empty", [
+    pd.DataFrame(columns=["origin", "destination", "flow"]),
+    pd.DataFrame({"origin": ["A"], "destination": ["B"], "flow": [1.0]}).iloc[:0],
+])
+def test_an_empty_flow_table_is_refused_naming_what_was_expected(empty: pd.DataFrame) -> None:
+    p = pd.DataFrame({"region": ["A", "B"], "population": [1000.0, 1000.0]})
+    calls = {
+        "intensity_indices": lambda: intensity_indices(empty, p),
+        "impact_indices": lambda: impact_indices(empty, p),
+        "connectivity_indices": lambda: connectivity_indices(empty),
+    }
+    for name, call in calls.items():
+        with pytest.raises(InvalidInputError, match=rf"{name}\(flows\) has no rows; expected .*"
+                                                    "origin, destination and flow"):
+            call()
+    f = pd.DataFrame({"origin": ["A"], "destination": ["B"], "flow": [1.0]})
+    with pytest.raises(InvalidInputError, match=r"intensity_indices\(population\) has no rows"):
+        intensity_indices(f, p.iloc[:0])
+
+
 def test_docstring_examples_run() -> None:
     import doctest
 

@@ -178,9 +178,23 @@ def test_bad_indicator_is_an_unknown_value(api: responses.RequestsMock) -> None:
 def test_http_errors_name_the_url_and_status(api: responses.RequestsMock, status: int) -> None:
     api.add(responses.GET, WB_URL, status=status)
     with pytest.raises(SourceError, match=rf"api\.worldbank\.org.*HTTP {status}"):
-        refresh("wdi", progress=False, cache=False)
+        refresh("wdi", progress=False, cache=False, fallback=False)
     if status == 500:  # retried with back-off before giving up
         assert len(api.calls) == 5
+
+
+def test_server_error_after_retries_falls_back_to_the_snapshot_with_a_warning(
+    api: responses.RequestsMock,
+) -> None:
+    api.add(responses.GET, WB_URL, status=503)
+    with pytest.warns(UserWarning, match=r"failed after retries.*HTTP 503.*bundled snapshot"):
+        frame = refresh("wdi", start=2000, end=2024, progress=False, cache=False)
+    assert len(api.calls) == 5  # the first try and four retries
+    assert frame.attrs["origin"] == "bundled snapshot"
+    pd.testing.assert_frame_equal(frame, _bundled_wdi(), check_dtype=False)
+    api.replace(responses.GET, WB_URL, status=404)  # a client error is no outage: it raises
+    with pytest.raises(SourceError, match="HTTP 404"):
+        refresh("wdi", progress=False, cache=False)
 
 
 @pytest.mark.parametrize(
@@ -367,3 +381,16 @@ def test_bad_arguments_are_clear_errors() -> None:
         refresh("wdi", countries=[])
     with pytest.raises(InvalidInputError, match="indicators is empty"):
         refresh("wdi", indicators=[])
+
+
+@pytest.mark.parametrize("error", [requests.exceptions.ChunkedEncodingError("cut"),
+                                   requests.exceptions.TooManyRedirects("loop")])
+def test_broken_transfers_count_as_an_outage(
+    api: responses.RequestsMock, error: Exception
+) -> None:
+    api.add(responses.GET, WB_URL, body=error)
+    with pytest.warns(UserWarning, match=rf"failed after retries.*{type(error).__name__}"):
+        frame = refresh("wdi", start=2000, end=2024, progress=False, cache=False)
+    assert frame.attrs["origin"] == "bundled snapshot"
+    with pytest.raises(SourceError, match=type(error).__name__):
+        refresh("wdi", progress=False, cache=False, fallback=False)

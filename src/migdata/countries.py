@@ -35,7 +35,6 @@ _ALIASES = {
 }
 
 
-@lru_cache(maxsize=4096)
 def to_iso3(country: str) -> str:
     """Return the ISO 3166-1 alpha-3 code of a country.
 
@@ -61,9 +60,18 @@ def to_iso3(country: str) -> str:
     ('GEO', 'ARM', 'AZE')
     """
     if not isinstance(country, str) or not country.strip():
+        # checked before the cache: a list or a set is unhashable and must not reach it
+        kind = "" if isinstance(country, str) else f" ({type(country).__name__})"
         raise UnknownCountryError(
-            f"country must be a non-empty string (ISO alpha-3, alpha-2 or a name), got {country!r}"
+            f"country must be one non-empty string (ISO alpha-3, alpha-2 or a name), got "
+            f"{country!r}{kind}"
         )
+    return _to_iso3(country)
+
+
+@lru_cache(maxsize=4096)
+def _to_iso3(country: str) -> str:
+    """:func:`to_iso3` for a non-empty string, cached."""
     text = country.strip()
     alias = _ALIASES.get(text.casefold())
     if alias:

@@ -40,8 +40,24 @@ class UnknownValueError(MigdataError, LookupError):
     """A filter value, indicator code or category that does not exist in the data."""
 
 
+class DataFileError(MigdataError, OSError):
+    """A bundled data file (or ``datapackage.json``) is damaged, truncated or unreadable.
+
+    The message names the dataset and the file, and what was found against what
+    ``datapackage.json`` records (sha256, size in bytes, rows, columns).
+    """
+
+
 class SourceError(MigdataError, ConnectionError):
     """A live data source could not be reached or answered with an HTTP error."""
+
+
+class SourceUnavailableError(SourceError):
+    """A live data source kept answering with a server error (429, 5xx) after the retries.
+
+    :func:`migdata.sources.refresh` treats it like being offline: it warns and returns the
+    bundled snapshot (unless ``fallback=False``).
+    """
 
 
 class MalformedResponseError(InvalidInputError):

@@ -35,7 +35,17 @@ _CENSUS_HB = (
 _UNECE_2020 = (
     "UNECE, Conference of European Statisticians Recommendations for the 2020 Censuses (2015)"
 )
+_UN_CENSUS_REV3 = (
+    "UN DESA, Principles and Recommendations for Population and Housing Censuses, Revision 3 "
+    "(2017), Part Two, place of usual residence"
+)
 _MODULE2 = "Migration Curriculum, Module 2, Unit 2.3 (institutional framework in Azerbaijan)"
+_MODULE5 = "Migration Curriculum, Module 5, Unit 5.1 (migration management in Azerbaijan)"
+_MODULE5_ACTORS = f"{_MODULE5}, list of the state institutions involved"
+_MIGRATION_CODE = (
+    f"{_MODULE5}, on the Migration Code of the Republic of Azerbaijan (2013) and post-entry "
+    "control"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +64,8 @@ def _t(id: str, name: str, kind: str, summary: str, source: str) -> tuple[str, T
 
 
 #: Course terms of Units 2.2-2.4, in the kit's own words. Kinds: data_source, usual_residence_rule,
-#: indicator, data_quality, population_group, institution (the UN concepts have flow, stock and
-#: temporary_mobility).
+#: indicator, data_quality, population_group, institution, registration_rule (the UN concepts have
+#: flow, stock and temporary_mobility).
 TERMS: Final[dict[str, Term]] = dict([
     _t("census", "Population and housing census", "data_source",
        "A count of every person and dwelling in the country on one reference day, usually every "
@@ -95,9 +105,20 @@ TERMS: Final[dict[str, Term]] = dict([
        f"{_RECS_1998}, Part Two (border collection)"),
     _t("rule_183_days", "183-day rule (Geostat)", "usual_residence_rule",
        "Georgia's statistics office counts an immigrant or emigrant from border-crossing records: "
-       "someone who stayed in (or away from) Georgia for at least 183 days of the last 12 months. "
-       "It is the 'most of the last 12 months' option of the UN census recommendations.",
-       f"Geostat, migration metadata (0902); {_UNECE_2020}, place of usual residence"),
+       "someone who spent at least 183 days in (or away from) Georgia within 12 months. The days "
+       "are added up over all trips in those 12 months. The kit's 6-month rule is different: it "
+       "needs one continuous stay of at least 183 days, so several shorter trips never add up to "
+       "a change of residence in migdata, while they can in Geostat's count.",
+       "Geostat, migration statistics metadata (0902); compare the UN option of most of the last "
+       f"12 months in {_UN_CENSUS_REV3}"),
+    _t("un_migrant_stock", "UN DESA international migrant stock (estimate)", "data_source",
+       "UN DESA's estimate of the migrants living in each country at mid-year: the foreign-born "
+       "population, or the foreign citizens where a country has no data on place of birth, with "
+       "refugees added where they are not counted otherwise. It is an estimate built from "
+       "censuses, registers and surveys, not the immigrant stock of the concepts of Unit 2.1 "
+       "(which also counts native-born people who once lived abroad).",
+       "UN DESA Population Division, International Migrant Stock 2019 and 2024: "
+       "documentation, definitions and methods"),
     _t("net_migration", "Net migration", "indicator",
        "Immigrants minus emigrants over a period. Positive means more people came than left. "
        "Many sources estimate it as the part of population change that births and deaths do not "
@@ -132,14 +153,26 @@ TERMS: Final[dict[str, Term]] = dict([
        "UN Guiding Principles on Internal Displacement (E/CN.4/1998/53/Add.2), Introduction, "
        "paragraph 2"),
     _t("sms", "State Migration Service (SMS)", "institution",
-       "Azerbaijan's migration agency. It handles stay registration, temporary and permanent "
-       "residence permits, work permits, refugee status and citizenship matters for foreigners "
-       "and stateless persons, and keeps them in the Unified Migration Information System.",
-       _MODULE2),
+       "Azerbaijan's migration agency. Its Unified Migration Information System (UMIS) holds "
+       "records on foreigners and stateless persons (temporary stay and registration of the "
+       "place of stay, residence and work permits, refugee status) and also records about "
+       "citizens of Azerbaijan: acquisition, restoration, determination and loss of "
+       "citizenship, and registration of dual citizenship.",
+       f"{_MODULE2}; {_MODULE5}"),
     _t("umis", "Unified Migration Information System (UMIS)", "institution",
-       "The database of the State Migration Service with its records on foreigners and stateless "
-       "persons: registrations of stay, residence and work permits, refugee status, citizenship.",
+       "The database of the State Migration Service. Most of its records are about foreigners "
+       "and stateless persons (registrations of stay, residence and work permits, refugee "
+       "status), but its citizenship records (acquisition, restoration, determination, loss, "
+       "dual citizenship) are about citizens of Azerbaijan.",
        _MODULE2),
+    _t("stay_registration", "Registration of the place of stay (Migration Code)",
+       "registration_rule",
+       "Under the Migration Code, a foreigner or stateless person whose temporary stay in "
+       "Azerbaijan lasts longer than 15 days (longer than 30 days for Kazakhstan's citizens) "
+       "has to register the place of stay with the SMS. So UMIS registrations include short stays: "
+       "they count visits of a few weeks as well as long stays, and they are not a count of "
+       "migrants under a 6-month or 12-month rule. Visits of 15 days or less need no registration.",
+       _MIGRATION_CODE),
     _t("sbs", "State Border Service (SBS)", "institution",
        "The agency that records people and vehicles crossing Azerbaijan's borders, nationals and "
        "non-nationals alike, in the 'Border control' subsystem of IAMAS.",
@@ -149,14 +182,42 @@ TERMS: Final[dict[str, Term]] = dict([
        "institutions share the records they collect and can produce statistical tables.",
        _MODULE2),
     _t("ssc", "State Statistics Committee (SSC)", "institution",
-       "Azerbaijan's official statistics office. It runs the census (latest 2019) and publishes "
-       "population and migration figures; its international migration figures come from the SMS "
-       "(and the Ministry of Internal Affairs) and cover the migration of non-nationals.",
-       _MODULE2),
+       "Azerbaijan's official statistics office. It runs the census (latest 2019), keeps the "
+       "population figures and publishes arrivals and departures with data it receives from the "
+       "Ministry of Internal Affairs and the SMS. Module 2 says that its international migration "
+       "statistics are, in general, compiled from SMS reports and concern non-nationals; the "
+       "words 'in general' matter, because figures on citizens who leave, registered by the "
+       "Ministry, have also been published (see the press figures in the kit's data).",
+       f"{_MODULE2}; press reports of SSC figures, datasets.load('press_figures')"),
     _t("mia", "Ministry of Internal Affairs (MIA)", "institution",
-       "Its passport and registration services record residence registration of citizens, "
-       "including departures for permanent residence abroad, and pass data to the SSC.",
-       _MODULE2),
+       "One of the sources of the arrivals and departures that the SSC publishes (Module 2). "
+       "Module 5 lists it among the state bodies of migration management, next to the law on "
+       "registration at places of residence and stay and the Migration Code's rules on the exit "
+       "and entry of citizens. SSC figures quoted in the press describe citizens' departures "
+       "for permanent residence abroad as registered by its passport service.",
+       f"{_MODULE2}; {_MODULE5_ACTORS}; press report of SSC figures for 2007 "
+       "(datasets.load('press_figures'))"),
+    _t("mfa", "Ministry of Foreign Affairs (MFA)", "institution",
+       "Defends the interests of the state and of its citizens and companies in other countries, "
+       "and helps to build ties with Azerbaijanis who live abroad. The curriculum does not say "
+       "what data on citizens abroad it keeps: a question for discussion.",
+       _MODULE5_ACTORS),
+    _t("mlspp", "Ministry of Labour and Social Protection of the Population (MLSPP)",
+       "institution",
+       "Shapes labour-migration policy with the other state bodies and gives its opinion when "
+       "the SMS decides on work permits for foreigners; yearly quotas limit the number of such "
+       "permits.",
+       _MODULE5_ACTORS),
+    _t("scridp", "State Committee for Affairs of Refugees and IDPs", "institution",
+       "The main state body for refugees and internally displaced persons in Azerbaijan: their "
+       "housing, jobs and social security. Refugees have crossed a border; IDPs have not, so they "
+       "are outside international migration statistics although they are a large group.",
+       _MODULE5_ACTORS),
+    _t("diaspora_committee", "State Committee for Work with Diaspora", "institution",
+       "The state body for relations with Azerbaijanis living abroad, under the law on state "
+       "policy towards them. Module 5 does not describe data it collects; what it could add to "
+       "migration statistics is a question for discussion.",
+       _MODULE5_ACTORS),
 ])
 
 

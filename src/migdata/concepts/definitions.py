@@ -83,21 +83,25 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "Usual residence: 12-month rule",
             "usual_residence_rule",
             "A person is counted as a resident of a country after living there continuously for "
-            "at least twelve months, or on arrival if they intend to stay that long. In migdata a "
-            "stay qualifies when it lasts at least 365 days or is still going on.",
-            f"{_UNECE_2020}, chapter on place of usual residence (the first of the two options); "
-            f"{_RECS_1998}, Part One, long-term migrant",
+            "at least twelve months, or from arrival if they intend to stay that long. In migdata "
+            "one continuous stay qualifies, from its first day, when its actual length is at "
+            "least 365 days or when it is still going on (the intended duration is then taken "
+            "to be long enough).",
+            f"{_UN_CENSUS_REV3}, Part Two, place of usual residence (the 12-month option); "
+            f"{_UNECE_2020}, usual residence (the 12-month criterion); {_RECS_1998}, Part One, "
+            "long-term migrant",
         ),
         _c(
             "rule_6_months",
-            "Usual residence: most of the last 12 months",
+            "Usual residence: 6-month rule (six months and a day)",
             "usual_residence_rule",
-            "A person is counted as a resident of a country after living there for most of the "
-            "past year, that is six months and a day or more, or on arrival if they intend to "
-            "stay that long. In migdata a stay qualifies when it lasts at least 183 days or is "
-            "still going on.",
-            f"{_UNECE_2020}, chapter on place of usual residence (the second option); "
-            f"{_UN_CENSUS_REV3}, Part Two, place of usual residence",
+            "A person is counted as a resident of a country after living there for most of a "
+            "year, that is six months and a day or more, or from arrival if they intend to stay "
+            "that long. In migdata one continuous stay qualifies, from its first day, when its "
+            "actual length is at least 183 days or when it is still going on. Days of separate "
+            "trips are not added up.",
+            f"{_UN_CENSUS_REV3}, Part Two, place of usual residence (the option of most of the "
+            "last 12 months)",
         ),
         # ---- flows ------------------------------------------------------------------------
         _c(
@@ -143,6 +147,29 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "was abroad and who settle back during the year, whatever citizenship they now hold.",
             f"{_FRAMEWORK_2021}, section on international migration flows (returning native-born)",
         ),
+        _c(
+            "long_term_migrant",
+            "Long-term migrant (1998 recommendations)",
+            "flow",
+            "A person who moves to a country other than the one of usual residence for at least "
+            "a year (12 months), so that the new country becomes the country of usual residence. "
+            "Seen from the country left, the person is a long-term emigrant; from the country of "
+            "arrival, a long-term immigrant. The 12-month rule of this kit follows this idea.",
+            f"{_RECS_1998}, Part One, definition of long-term migrant",
+        ),
+        _c(
+            "short_term_migrant",
+            "Short-term migrant (1998 recommendations)",
+            "flow",
+            "A person who goes to live in another country for three months or more, but for less "
+            "than a year (12 months). Moves for holidays, visits to friends or relatives, "
+            "business, medical treatment or religious pilgrimage do not count. For migration "
+            "statistics the 1998 text treats the country of destination as the country of usual "
+            "residence while the stay lasts. The category gives a temporary move a time limit at "
+            "both ends: below three months it is not migration, from twelve months on it is long-"
+            "term migration.",
+            f"{_RECS_1998}, Part One, definition of short-term migrant",
+        ),
         # ---- stocks -----------------------------------------------------------------------
         _c(
             "foreign_born",
@@ -184,7 +211,9 @@ CONCEPTS: Final[dict[str, Concept]] = dict(
             "stock",
             "All residents at a given date who have changed their country of usual residence at "
             "some point in life: everyone born abroad, plus people born in the country who once "
-            "lived in another country long enough to become resident there.",
+            "lived in another country long enough to become resident there. In this kit the name "
+            "has only this meaning; the UN DESA estimate built from the foreign-born (or foreign "
+            "citizens) plus refugees is called the UN DESA international migrant stock.",
             f"{_CENSUS_HANDBOOK}, definition of the stock of international migrants; "
             f"{_FRAMEWORK_2021}, section on stocks",
         ),

@@ -7,6 +7,8 @@ Both validate themselves on creation; an impossible history raises
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
@@ -14,7 +16,15 @@ from typing import Final
 from ..countries import to_iso3
 from ..errors import InvalidInputError, InvalidPersonError
 
-__all__ = ["PURPOSES", "Person", "Stay", "to_date"]
+__all__ = [
+    "MAX_DATE",
+    "MIN_DATE",
+    "PURPOSES",
+    "Person",
+    "Stay",
+    "is_missing",
+    "to_date",
+]
 
 PURPOSES: Final = (
     "work",
@@ -29,29 +39,84 @@ PURPOSES: Final = (
 )
 
 
+#: First and last day a date in a history may fall on. A migration history spans a lifetime;
+#: a date outside is a typo (or a number read as a date), and every date of the range can also
+#: be held by pandas, so the table functions read exactly what :class:`Stay` reads.
+MIN_DATE: Final = dt.date(1800, 1, 1)
+MAX_DATE: Final = dt.date(2200, 12, 31)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EXPECTED = (
+    "expected a datetime.date, a datetime or pandas.Timestamp (time-zone-aware ones count by "
+    "their own local date) or an ISO date string 'YYYY-MM-DD'"
+)
+
+
+def is_missing(value: object) -> bool:
+    """True for ``None``, ``NaN``, ``pandas.NaT``, ``pandas.NA`` and ``numpy.datetime64('NaT')``."""
+    if value is None:
+        return True
+    kind = type(value).__name__
+    if kind in ("NAType", "NaTType"):
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if kind in ("datetime64", "timedelta64"):
+        return str(value) == "NaT"
+    return False
+
+
+def _in_range(day: dt.date, value: object, what: str) -> dt.date:
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise InvalidInputError(
+            f"{what} {value!r} is out of range: expected a date from {MIN_DATE.isoformat()} "
+            f"to {MAX_DATE.isoformat()}"
+        )
+    return day
+
+
 def to_date(value: object, what: str = "date") -> dt.date:
     """Return ``value`` as a :class:`datetime.date`.
 
-    Accepts a ``date``, a ``datetime`` (or ``pandas.Timestamp``; the time of day is dropped) or an
-    ISO string ``"YYYY-MM-DD"``.
+    Accepts a ``date``, a ``datetime`` (or ``pandas.Timestamp``, ``numpy.datetime64``; the time
+    of day is dropped, and a time-zone-aware value gives its own local calendar date, so
+    ``2020-01-02 00:30+04:00`` is 2 January) or an ISO string ``"YYYY-MM-DD"``. The date must lie
+    between :data:`MIN_DATE` and :data:`MAX_DATE`.
 
     Raises
     ------
     InvalidInputError
-        For anything else, naming the value.
+        For a missing value, a number, a day-first or otherwise non-ISO string, or a date out
+        of range, naming the value.
     """
+    if is_missing(value):
+        raise InvalidInputError(f"{what} is missing ({value!r}); {_EXPECTED}")
+    if type(value).__name__ == "datetime64":  # numpy, without importing it
+        value = value.astype("datetime64[D]").item()  # type: ignore[attr-defined]
+        if not isinstance(value, dt.date):  # a day number outside datetime's years
+            raise InvalidInputError(f"{what} {value!r} is out of range; {_EXPECTED}")
     if isinstance(value, dt.datetime):
-        return value.date()
+        # a time-zone-aware value keeps its own wall-clock date: no conversion to UTC
+        return _in_range(value.date(), value, what)
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value, value, what)
     if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidInputError(
-        f"{what} must be a datetime.date or an ISO date string 'YYYY-MM-DD', got {value!r}"
-    )
+        text = value.strip()
+        if _ISO_DATE.fullmatch(text):
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                raise InvalidInputError(
+                    f"{what} {value!r} is not a calendar date (expected 'YYYY-MM-DD' with a "
+                    "real month and day)"
+                ) from None
+            return _in_range(day, value, what)
+        raise InvalidInputError(
+            f"{what} {value!r} is not an ISO date: {_EXPECTED}; day-first forms such as "
+            "'01.03.2019' are refused because they are ambiguous"
+        )
+    raise InvalidInputError(f"{what} must be a date, got {value!r} ({type(value).__name__}); "
+                            f"{_EXPECTED}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +128,11 @@ class Stay:
     country : str
         Country of the stay; any form :func:`migdata.countries.to_iso3` accepts, stored as ISO3.
     start : datetime.date or str
-        First day of the stay.
+        First day of the stay (a ``date``, ``datetime``, ``Timestamp`` or ``"YYYY-MM-DD"``; see
+        :func:`to_date`). It may not be missing.
     end : datetime.date or str or None
-        The day the person left (not part of the stay). ``None`` (or ``NaT``) means the person is
-        still there and intends to stay.
+        The day the person left (not part of the stay). A missing end (``None``, ``NaN``,
+        ``NaT``, ``pd.NA``) means the person is still there and intends to stay.
     purpose : str or None
         One of :data:`PURPOSES` or ``None`` (not known / not relevant).
 
@@ -93,7 +159,7 @@ class Stay:
     def __post_init__(self) -> None:
         object.__setattr__(self, "country", to_iso3(self.country))
         object.__setattr__(self, "start", to_date(self.start, "stay start"))
-        if self.end is not None and self.end != self.end:  # NaN / NaT: no end, still there
+        if is_missing(self.end):  # None, NaN, NaT, pd.NA: no end, still there
             object.__setattr__(self, "end", None)
         if self.end is not None:
             end = to_date(self.end, "stay end")
@@ -103,7 +169,11 @@ class Stay:
                     f"stay in {self.country} ends on {end.isoformat()}, which is not after its "
                     f"start {self.start.isoformat()}: a stay must end after it starts"
                 )
-        if self.purpose is not None and self.purpose not in PURPOSES:
+        if is_missing(self.purpose):
+            object.__setattr__(self, "purpose", None)
+        if self.purpose is not None and (
+            not isinstance(self.purpose, str) or self.purpose not in PURPOSES
+        ):
             raise InvalidInputError(
                 f"unknown stay purpose {self.purpose!r}: expected one of {', '.join(PURPOSES)} "
                 "or None"
@@ -158,6 +228,12 @@ class Person:
     id: Hashable | None = field(default=None)
 
     def __post_init__(self) -> None:
+        try:
+            hash(self.id)
+        except TypeError:
+            raise InvalidPersonError(
+                f"a person's id must be hashable (a number or a string), got {self.id!r}"
+            ) from None
         object.__setattr__(self, "birth_country", to_iso3(self.birth_country))
         cits = self.citizenships
         if isinstance(cits, str):

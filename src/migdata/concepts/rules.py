@@ -28,7 +28,7 @@ from typing import Final
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownRuleError
-from .model import Person, Stay, to_date
+from .model import MAX_DATE, MIN_DATE, Person, Stay, to_date
 
 __all__ = [
     "CATEGORY_CONCEPTS",
@@ -145,9 +145,14 @@ def _check_person(person: object) -> Person:
 
 
 def _check_year(year: object) -> int:
-    """Return ``year`` as an ``int``: any integer, also ``numpy.int64``, but not a bool."""
+    """Return ``year`` as an ``int``: an integer (also ``numpy.int64``, not a bool) in range."""
     if isinstance(year, bool) or not isinstance(year, Integral):
         raise InvalidInputError(f"year must be an integer such as 2020, got {year!r}")
+    if not MIN_DATE.year <= int(year) <= MAX_DATE.year:
+        raise InvalidInputError(
+            f"year {int(year)} is out of range: expected a year from {MIN_DATE.year} to "
+            f"{MAX_DATE.year}"
+        )
     return int(year)
 
 

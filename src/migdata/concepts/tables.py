@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, InvalidPersonError, MissingColumnsError
-from .model import PURPOSES, Person, Stay, to_date
+from .model import MAX_DATE, MIN_DATE, PURPOSES, Person, Stay, to_date
 from .rules import (
     CROSS_BORDER_MAX_DAYS,
     FLOW_CATEGORIES,
@@ -109,8 +109,15 @@ def to_frame(persons: Iterable[Person]) -> pd.DataFrame:
 def _split_citizenships(value: object) -> list[str]:
     if isinstance(value, str):
         return [part for part in (p.strip() for p in value.split(";")) if part]
-    if isinstance(value, Iterable):
-        return [str(v) for v in value]
+    if isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        parts = list(value)
+        bad = [v for v in parts if not isinstance(v, str)]
+        if bad:
+            raise InvalidInputError(
+                f"citizenships {value!r} hold {bad[0]!r} ({type(bad[0]).__name__}); expected "
+                "country codes or names as strings"
+            )
+        return parts
     raise InvalidInputError(
         f"citizenships must be ISO3 codes joined by ';' (empty for stateless) or a set of codes, "
         f"got {value!r}"
@@ -138,7 +145,7 @@ def to_persons(frame: pd.DataFrame) -> list[Person]:
     _prepare(frame)  # the same checks and messages as the table functions
     if frame.empty:
         return []
-    pcode, ids = pd.factorize(frame["person_id"], sort=False)
+    pcode, ids = _factorize(frame["person_id"], "person_id")
     start = _days(frame["start"], "start")
     order = np.lexsort((start, pcode))
     starts = start.astype("datetime64[D]")[order].tolist()  # datetime.date, None for NaT
@@ -204,6 +211,12 @@ class _Stays:
 
 
 def _check_columns(frame: pd.DataFrame) -> None:
+    repeated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if repeated:
+        raise InvalidInputError(
+            f"stays data frame has the column(s) {', '.join(map(repr, repeated))} more than "
+            "once; expected each column once (rename or drop the copies)"
+        )
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         raise MissingColumnsError(
@@ -251,36 +264,101 @@ def _bad_person(
     return InvalidPersonError(f"{who}{problem}: {where}")
 
 
+def _factorize(values: pd.Series, what: str) -> tuple[np.ndarray, Any]:
+    """``pd.factorize`` of a column, with an error naming the first unhashable cell (a list...)."""
+    try:
+        return pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        for label, value in values.items():
+            try:
+                hash(value)
+            except TypeError:
+                raise InvalidInputError(
+                    f"column {what!r} holds {value!r} ({type(value).__name__}) on row "
+                    f"{_plain(label)!r}; expected one plain value per cell"
+                ) from None
+        raise  # pragma: no cover - factorize failed for another reason
+
+
 def _iso_codes(values: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and their ISO3 vocabulary ("AZ" and "Azerbaijan" get the same code)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _factorize(values, what)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
         raise InvalidInputError(
             f"{what} is missing on row {_plain(values.index[row])!r}: every row needs one"
         )
-    canon, vocab = pd.factorize(np.array([to_iso3(str(u)) for u in uniques], dtype=object))
+    uniques = np.asarray(uniques, dtype=object)
+    for i, value in enumerate(uniques):
+        if not isinstance(value, str):
+            row = int(np.flatnonzero(codes == i)[0])
+            raise InvalidInputError(
+                f"column {what!r} holds {_plain(value)!r} ({type(value).__name__}) on row "
+                f"{_plain(values.index[row])!r}; expected a country as a string (ISO3, "
+                "alpha-2 or an English name)"
+            )
+    canon, vocab = pd.factorize(np.array([to_iso3(u) for u in uniques], dtype=object))
     return canon[codes], np.asarray(vocab, dtype=object)
 
 
+_MIN_DAY = (MIN_DATE - _EPOCH).days
+_MAX_DAY = (MAX_DATE - _EPOCH).days
+
+
 def _days(values: pd.Series, what: str) -> np.ndarray:
-    """Day numbers (days since 1970-01-01) of a column of dates; NaT stays the int64 minimum."""
-    try:
-        stamps = pd.to_datetime(values)
-    except (ValueError, TypeError) as exc:
-        expected = "expected datetime.date, datetime64 or ISO strings 'YYYY-MM-DD'"
-        bad = pd.to_datetime(values, errors="coerce", format="mixed").isna() & values.notna()
-        if not bad.any():  # every value is a date on its own, but not in one format
-            first_line = str(exc).splitlines()[0].rstrip(". ")
+    """Day numbers (days since 1970-01-01) of a column of dates; a missing date is ``_NAT``.
+
+    Every value is read as :func:`~migdata.concepts.model.to_date` reads one date, so a table
+    and the per-person rules always agree: ``datetime64`` columns as they are, time-zone-aware
+    ones by their local calendar date (never converted to UTC), strings only as ``YYYY-MM-DD``.
+    Numbers, day-first strings and dates out of range raise an error naming the column, the
+    row and the value.
+    """
+
+    def read(value: object, position: int) -> dt.date:
+        try:
+            return to_date(value, "the value")
+        except InvalidInputError as error:
             raise InvalidInputError(
-                f"column {what!r} mixes date formats ({first_line}); {expected}"
+                f"column {what!r} holds {_plain(value)!r} on row "
+                f"{_plain(values.index[position])!r}, which is not accepted: {error}"
             ) from None
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InvalidInputError(
-            f"column {what!r} holds {_plain(values.iloc[row])!r} on row "
-            f"{_plain(values.index[row])!r}, which is not a date; {expected}"
-        ) from None
-    return stamps.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)  # wall-clock time where the stay happened
+    kind = values.dtype.kind
+    if kind == "M":
+        days = values.to_numpy(dtype="datetime64[D]").astype(np.int64)
+        missing = values.isna().to_numpy()
+        days[missing] = _NAT
+    elif kind in "biufcm":  # numbers, booleans, durations: never read as dates
+        present = values.notna().to_numpy()
+        if present.any():
+            pos = int(np.flatnonzero(present)[0])
+            read(values.iloc[pos], pos)  # raises, naming the value
+        return np.full(len(values), _NAT, dtype=np.int64)
+    else:  # object, string or categorical: read each distinct value once
+        codes, uniques = _factorize(values, what)
+        uniques = np.asarray(uniques, dtype=object)
+        unique_days = np.empty(len(uniques) + 1, dtype=np.int64)
+        unique_days[-1] = _NAT  # the NA sentinel -1 picks it
+        strings = np.fromiter((isinstance(u, str) for u in uniques), bool, len(uniques))
+        if strings.any():
+            text = pd.Series(uniques[strings], dtype=object).str.strip()
+            iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy(dtype=bool)
+            stamps = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
+            parsed = stamps.to_numpy(dtype="datetime64[D]").astype(np.int64)
+            parsed[stamps.isna().to_numpy()] = _NAT
+            unique_days[:-1][strings] = parsed
+        for i in np.flatnonzero(~strings | (unique_days[:-1] == _NAT)):
+            pos = int(np.flatnonzero(codes == i)[0])
+            unique_days[i] = (read(uniques[i], pos) - _EPOCH).days
+        days = unique_days[codes]
+    bad = (days != _NAT) & ((days < _MIN_DAY) | (days > _MAX_DAY))
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        read(values.iloc[pos], pos)  # raises: out of range
+    return days
 
 
 def _citizenship_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -293,7 +371,7 @@ def _citizenship_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         )
     try:
         codes, uniques = pd.factorize(values)
-    except TypeError:  # unhashable cells, e.g. lists
+    except TypeError:  # unhashable cells, e.g. lists or sets
         values = values.map(lambda v: ";".join(sorted(_split_citizenships(v))))
         codes, uniques = pd.factorize(values)
     canon = [";".join(sorted({to_iso3(c) for c in _split_citizenships(u)})) for u in uniques]
@@ -328,7 +406,7 @@ def _purpose_codes(frame: pd.DataFrame) -> np.ndarray:
     if "purpose" not in frame.columns:
         return np.full(len(frame), -1, dtype=np.int64)
     known = {None: -1, **{p: i for i, p in enumerate(PURPOSES)}}
-    codes, uniques = pd.factorize(frame["purpose"], use_na_sentinel=True)
+    codes, uniques = _factorize(frame["purpose"], "purpose")
     bad = [p for p in uniques if p not in known]
     if bad:
         raise InvalidInputError(
@@ -385,7 +463,7 @@ def _check_histories(
 def _prepare(population: Population) -> _Stays:
     """Validate the population once, sort it, merge adjacent stays, encode it as arrays."""
     frame = _as_frame(population)
-    pcode, person_ids = pd.factorize(frame["person_id"], sort=False)
+    pcode, person_ids = _factorize(frame["person_id"], "person_id")
     country, countries = _iso_codes(frame["country"], "country")
     birth, births = _iso_codes(frame["birth_country"], "birth_country")
     cits, cit_sets = _citizenship_codes(frame["citizenships"])

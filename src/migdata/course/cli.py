@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -77,16 +76,42 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
     cfg = load_config(course_dir)
     cfg.CourseDirectory.assignment_id = assignment
     if converter == "GenerateFeedback":
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.preprocessors import GetGrades
+
+        from .feedback import HideHiddenTests
+
         cfg.HTMLExporter.template_name = "feedback"
+        # students never see the hidden tests (nbgrader's feedback shows them)
+        cfg.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
+                                              HideHiddenTests]
     app = getattr(converters, converter)(coursedir=CourseDirectory(config=cfg), config=cfg)
     app.force = True
     return capture_log(app)
 
 
+def _locked(args: argparse.Namespace, what: str):
+    """The course lock for a run of ``what`` (see :mod:`migdata.course.locking`)."""
+    from .config import load_config
+    from .locking import course_lock
+
+    root = Path(load_config(args.course_dir).CourseDirectory.root)
+    return course_lock(root, f"migdata-course {what}", wait=getattr(args, "wait", 0) or 0)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
-    result = _convert(args.course_dir, "GenerateAssignment", args.assignment)
-    _check(result, f"generating {args.assignment}")
-    print(f"student version of {args.assignment} written to release/{args.assignment}/")
+    assignment = args.assignment
+    if getattr(args, "seed", None) is not None:
+        from .config import load_course
+        from .variants import make_variant
+
+        source = Path(load_course(args.course_dir).source_directory)
+        assignment = make_variant(source, args.assignment, args.seed)
+        print(f"variant {assignment} of {args.assignment} (data made with seed {args.seed}) "
+              f"written to {source / assignment}/; keep it private (do not publish it)")
+    result = _convert(args.course_dir, "GenerateAssignment", assignment)
+    _check(result, f"generating {assignment}")
+    print(f"student version of {assignment} written to release/{assignment}/")
     return 0
 
 
@@ -101,6 +126,15 @@ def exchange_root(course_dir: Path) -> tuple[str, bool]:
 
 def cmd_release(args: argparse.Namespace) -> int:
     root, default = exchange_root(args.course_dir)
+    if default and not Path(root).exists():
+        # nbgrader would create its default exchange open to every user of the machine (0777)
+        print(f"migdata-course: error: c.Exchange.root is not set in nbgrader_config.py and "
+              f"nbgrader's default exchange {root} does not exist; release would create it "
+              "writable by every user of this machine. On a JupyterHub, run "
+              "autograder/hub/setup-hub.sh (it sets the exchange up safely); on a laptop with "
+              f"submissions from Moodle, skip release and hand out release/{args.assignment}/ "
+              "through Moodle", file=sys.stderr)
+        return 2
     _check(_api(args.course_dir).release_assignment(args.assignment), "release")
     print(f"{args.assignment} released to the exchange {root}")
     if default:
@@ -112,52 +146,83 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    _check(_api(args.course_dir).collect(args.assignment, update=True), "collect")
-    print(f"{args.assignment} collected into submitted/")
-    return 0
+    from .exchange import collect, describe
+
+    handins = collect(args.course_dir, args.assignment)
+    taken = sorted({h.student for h in handins if h.collected})
+    students = sorted({h.student for h in handins if not h.impostor})
+    print(f"{args.assignment}: {len(students)} student(s) handed in; {len(taken)} new or newer "
+          "submission(s) collected into submitted/")
+    for line in describe(handins, args.assignment):
+        print(f"migdata-course: warning: {line}", file=sys.stderr)
+    if not handins:
+        print(f"migdata-course: error: no hand-in of {args.assignment} in the exchange",
+              file=sys.stderr)
+        return 1
+    # a hand-in under another student's name needs the lecturer: exit non-zero
+    return 1 if any(h.impostor for h in handins) else 0
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
-    from nbgrader.apps import ZipCollectApp
+    from .moodle import import_zip, read_id_map
 
-    from .config import load_config
-
-    cfg = load_config(args.course_dir)
-    root = Path(cfg.CourseDirectory.root)
-    archive = root / "downloaded" / args.assignment / cfg.ZipCollectApp.get("archive_directory",
-                                                                          "archive")
-    archive.mkdir(parents=True, exist_ok=True)
-    for zip_path in args.zips:
-        if not Path(zip_path).is_file():
-            raise InvalidInputError(f"no such file: {zip_path}; expected the LMS download (.zip)")
-        shutil.copy(zip_path, archive / Path(zip_path).name)
-    cfg.ZipCollectApp.force = True
-    app = ZipCollectApp(config=cfg)
-    try:
-        app.initialize([args.assignment])
-        app.start()
-    except SystemExit as exc:  # nbgrader's apps exit on bad input; say so and stop
-        raise MigdataError(f"importing {args.zips} failed (see the messages above)") from exc
-    folders = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{args.assignment}"))
-    print(f"{len(folders)} submissions of {args.assignment} now in submitted/")
+    id_map = read_id_map(args.id_map) if args.id_map else None
+    report = import_zip(args.course_dir, args.assignment, args.zips, id_map=id_map)
+    files = sum(len(v) for v in report.imported.values())
+    print(f"{args.assignment}: {files} notebook(s) of {len(report.imported)} student(s) imported "
+          "into submitted/ (names kept in .migdata-course/roster.csv)")
+    for entry, why in report.skipped:
+        print(f"migdata-course: warning: skipped {entry}: {why}", file=sys.stderr)
+    if not report.imported:
+        print(f"migdata-course: error: nothing imported from {', '.join(map(str, args.zips))}; "
+              "expected Moodle's 'Download all submissions' zip with files named "
+              "'<Full Name>_<participant id>_assignsubmission_file/<notebook>.ipynb'",
+              file=sys.stderr)
+        return 1
+    if report.skipped:
+        print(f"migdata-course: {len(report.skipped)} file(s) skipped (see above); check them "
+              "before grading", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .grading import autograde
-    from .report import format_report
+    from .report import format_report, points_by_student
+    from .sandbox import NO_SANDBOX_RISK
 
+    if args.no_sandbox:
+        print(f"migdata-course: warning: --no-sandbox: {NO_SANDBOX_RISK}", file=sys.stderr)
     results = autograde(
         args.course_dir, args.assignment, workers=args.workers, timeout=args.timeout,
         students=args.student or None, force=args.force, progress=not args.quiet,
+        sandbox=not args.no_sandbox, memory_mb=args.memory, wait=args.wait,
     )
-    print(format_report(results, args.assignment))
+    # autograded points and written answers still to be marked apart, as `report` and `export` do
+    print(format_report(results, args.assignment,
+                        split=points_by_student(args.course_dir, args.assignment)))
     return 0
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
+    with _locked(args, f"feedback {args.assignment}"):
+        return _feedback(args)
+
+
+def _feedback(args: argparse.Namespace) -> int:
     import re
 
+    from .feedback import check_marks, release_each
+
+    for check in check_marks(args.course_dir, args.assignment):
+        if check.unmarked:
+            print(f"migdata-course: warning: {check.student}: written answers not marked yet: "
+                  + ", ".join(check.unmarked), file=sys.stderr)
+        if check.stale:
+            print(f"migdata-course: warning: {check.student}: written answers marked for an "
+                  "earlier hand-in (the student handed in again since): "
+                  + ", ".join(check.stale) + "; mark them again in the formgrader",
+                  file=sys.stderr)
     result = _convert(args.course_dir, "GenerateFeedback", args.assignment)
     failed = sorted(set(re.findall(
         r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", ""))))
@@ -167,13 +232,25 @@ def cmd_feedback(args: argparse.Namespace) -> int:
               + ", ".join(failed), file=sys.stderr)
     else:
         _check(result, f"generating feedback for {args.assignment}")
+    print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/ "
+          "(hidden tests removed)")
     if args.release:
-        _check(_api(args.course_dir).release_feedback(args.assignment), "releasing feedback")
-    print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/")
+        released, not_released = release_each(args.course_dir, args.assignment)
+        print(f"feedback released through the exchange for {len(released)} student(s)")
+        for student, why in not_released.items():
+            print(f"migdata-course: error: feedback of {student} not released: {why}",
+                  file=sys.stderr)
+        if not_released:
+            return 1
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    with _locked(args, "export"):
+        return _export(args)
+
+
+def _export(args: argparse.Namespace) -> int:
     from .report import export_grades
 
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
@@ -185,6 +262,21 @@ def cmd_export(args: argparse.Namespace) -> int:
               "did not flag them for marking. Confirm each 0 by entering it in the formgrader "
               "(column blank_unconfirmed; no final mark until then): " + ", ".join(blank),
               file=sys.stderr)
+    if args.moodle_worksheet or args.moodle_feedback_zip:
+        from .moodle import write_feedback_zip, write_grading_worksheet
+
+        if not args.assignment or len(args.assignment) != 1:
+            raise InvalidInputError("the Moodle files are for one Moodle assignment: pass "
+                                    "exactly one --assignment")
+        (assignment,) = args.assignment
+        if args.moodle_worksheet:
+            graded = write_grading_worksheet(args.course_dir, assignment, args.moodle_worksheet,
+                                             table)
+            print(f"Moodle grading worksheet: {args.moodle_worksheet} ({graded} grade(s); "
+                  "students with written answers still to mark are left empty)")
+        if args.moodle_feedback_zip:
+            count = write_feedback_zip(args.course_dir, assignment, args.moodle_feedback_zip)
+            print(f"Moodle feedback zip: {args.moodle_feedback_zip} ({count} file(s))")
     return 0
 
 
@@ -197,7 +289,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     ledger = read_ledger(root, args.assignment)
     if not ledger:
         raise InvalidInputError(f"{args.assignment} has not been autograded in {root} yet")
-    print(format_report([ledger[s] for s in sorted(ledger)], args.assignment))
+    from .report import points_by_student
+
+    print(format_report([ledger[s] for s in sorted(ledger)], args.assignment,
+                        split=points_by_student(args.course_dir, args.assignment)))
     return 0
 
 
@@ -223,8 +318,11 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("generate", cmd_generate, "write the student version into release/").add_argument(
-        "assignment")
+    p = add("generate", cmd_generate, "write the student version into release/")
+    p.add_argument("assignment")
+    p.add_argument("--seed", type=int, default=None,
+                   help="make a private variant ASSIGNMENT_sSEED whose synthetic data (and so "
+                        "answers) differ from the published ones (unit21_concepts, unit22_sources)")
     add("release", cmd_release, "copy the student version to the JupyterHub exchange").add_argument(
         "assignment")
     add("collect", cmd_collect, "collect submissions from the JupyterHub exchange").add_argument(
@@ -232,6 +330,9 @@ def _parser() -> argparse.ArgumentParser:
     p = add("import-zip", cmd_import_zip, "import submissions downloaded from an LMS (zip)")
     p.add_argument("assignment")
     p.add_argument("zips", nargs="+", help="zip file(s) as downloaded from the LMS")
+    p.add_argument("--id-map", type=Path, default=None,
+                   help="CSV mapping Moodle participant ids to student ids (Moodle's grading "
+                        "worksheet, or columns participant_id,student_id)")
     p = add("autograde", cmd_autograde, "autograde every submission and report per student")
     p.add_argument("assignment")
     p.add_argument("--workers", type=int, default=None,
@@ -240,17 +341,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run students' code without the bubblewrap sandbox, with your rights "
+                        "(only for submissions you trust; see autograder/README.md)")
+    p.add_argument("--memory", type=int, default=2048, metavar="MB",
+                   help="memory a notebook's kernel may use in the sandbox (default 2048 MB)")
+    wait_help = ("seconds to wait while another autograde/feedback/export runs on the course "
+                 "(default: refuse at once)")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help=wait_help)
     p = add("feedback", cmd_feedback, "write HTML feedback for graded submissions")
     p.add_argument("assignment")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help=wait_help)
     p.add_argument("--release", action="store_true", help="also release it through the exchange")
     p = add("export", cmd_export, "export grades to CSV")
     p.add_argument("out", type=Path, help="CSV file to write")
     p.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     p.add_argument("--marks", type=Path, default=None,
                    help="CSV of presentation/participation marks (Unit 2.4 final grade)")
+    p.add_argument("--moodle-worksheet", type=Path, default=None,
+                   help="also write Moodle's grading worksheet (for 'Upload grading worksheet')")
+    p.add_argument("--moodle-feedback-zip", type=Path, default=None,
+                   help="also write a zip for Moodle's 'Upload multiple feedback files in a zip'")
     p.add_argument("--teams", type=Path, default=None,
                    help="CSV student_id,team,presentation: one presentation mark per team, "
                         "given to every member (then --marks holds only participation)")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help=wait_help)
     add("report", cmd_report, "show the last autograding report").add_argument("assignment")
     return parser
 

@@ -11,7 +11,12 @@ Every submission is graded by nbgrader's own ``Autograde`` converter, so scores 
 * worker processes, one or several. SQLite allows one writer at a time, so each worker grades into
   its own temporary copy of the gradebook (taken with SQLite's online backup) and sends the
   resulting grades back; the parent alone writes them into the course gradebook, one student at a
-  time. A worker that dies takes nothing else with it: what it held is graded again alone.
+  time. A worker that dies takes nothing else with it: what it held is graded again alone;
+* a sandbox (:mod:`migdata.course.sandbox`): each notebook's kernel runs in bubblewrap, seeing
+  only a throwaway copy of its own submission, without network, with limits;
+* a check of the code a student wrote (:mod:`migdata.course.integrity`): a notebook whose code
+  could change how the tests run scores 0 and the submission is reported as tampered;
+* one run at a time per course (:mod:`migdata.course.locking`).
 """
 
 from __future__ import annotations
@@ -51,12 +56,18 @@ STATUSES = {
     "invalid_notebook": "invalid notebook (the file is not a readable notebook; not graded)",
     "missing": "missing (nothing submitted)",
     "renamed": "renamed (the notebook has another file name; not graded)",
-    "tampered": "tampered tests (edited tests restored before grading; deleted tests score 0)",
+    "tampered": "tampered (tests edited: restored; tests deleted: 0; code that changes how tests "
+                "run: the notebook scores 0)",
     "error": "error (nbgrader failed; see detail)",
 }
 """Status codes of :class:`GradeResult` and what each means."""
 
 LEDGER_DIR = ".migdata-course"
+
+REUSABLE = frozenset({"graded", "timed_out", "tampered", "killed_grader", "invalid_notebook",
+                      "renamed"})
+"""Statuses whose result an unchanged submission keeps on the next run; any other (an error, a
+kernel that died) is graded again, since it may have come from the machine, not the notebook."""
 
 
 @dataclass
@@ -130,13 +141,30 @@ def _sa_warning() -> type[Warning]:
     return SAWarning
 
 
-def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str) -> dict[str, Any]:
-    """``nbgrader autograde <assignment> --student <student> --force`` through the Python API."""
+def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str,
+                  scratch: str | None = None) -> dict[str, Any]:
+    """``nbgrader autograde <assignment> --student <student> --force`` through the Python API.
+
+    With ``scratch`` (a private folder) each notebook's kernel runs in the sandbox, whose
+    throwaway folders are made there.
+    """
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
 
     c = Config(cfg)
+    if scratch is not None:
+        from nbgrader.preprocessors import Execute
+
+        from .sandbox import sandboxed_execute_class
+
+        sandboxed = sandboxed_execute_class()
+        c.Autograde.autograde_preprocessors = [
+            sandboxed if pp is Execute else pp for pp in Autograde.autograde_preprocessors.default()
+        ]
+        c.SandboxKernelManager.scratch_dir = scratch
+        # the outputs are in: kill the sandbox rather than wait for a polite exit
+        c.Execute.shutdown_kernel = "immediate"
     c.CourseDirectory.db_url = db_url
     c.CourseDirectory.assignment_id = assignment
     c.CourseDirectory.student_id = student
@@ -177,11 +205,16 @@ def _read_grades(db_url: str, course_id: str, assignment: str, student: str) -> 
         }
 
 
-def _merge_grades(gb: Any, assignment: str, student: str, data: dict) -> tuple[float, float]:
+def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
+                  zero: Iterable[str] = (), flag: Iterable[str] = ()) -> tuple[float, float]:
     """Write a worker's grades for one submission into the open course gradebook ``gb``.
 
+    Notebooks named in ``zero`` (file names) get 0 on every cell and are flagged for the lecturer;
+    those named in ``flag`` (code to review) keep their grades and are flagged.
     Returns the submission's score and maximum as the course gradebook now holds them.
     """
+    zero_ids = {Path(name).stem for name in zero}
+    flag_ids = {Path(name).stem for name in flag}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _sa_warning())
         gb.update_or_create_student(student)
@@ -190,11 +223,16 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict) -> tuple[f
         for nb_name, nb_data in data["notebooks"].items():
             sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
             sub_nb.late_submission_penalty = nb_data["late_submission_penalty"]
-            sub_nb.flagged = nb_data["flagged"]
+            sub_nb.flagged = nb_data["flagged"] or nb_name in flag_ids
             for grade_id, (auto_score, needs_manual) in nb_data["grades"].items():
                 grade = gb.find_grade(grade_id, nb_name, assignment, student)
                 grade.auto_score = auto_score
                 grade.needs_manual_grade = needs_manual
+                if nb_name in zero_ids:  # tampering code: nothing earned from this notebook
+                    grade.auto_score = 0.0
+                    grade.manual_score = None
+                    grade.needs_manual_grade = False
+                    sub_nb.flagged = True
             for cell_id, auto_comment in nb_data["comments"].items():
                 gb.find_comment(cell_id, nb_name, assignment, student).auto_comment = auto_comment
         gb.db.commit()
@@ -204,8 +242,32 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict) -> tuple[f
     return scores
 
 
+def _worker_init(main_pid: int) -> None:
+    """In each worker: die as soon as the main process dies, even by SIGKILL, so a killed run
+    leaves no worker writing behind it (its sandboxed kernel dies with it)."""
+    import signal
+    import threading
+
+    def watch() -> None:
+        try:
+            import select
+
+            fd = os.pidfd_open(main_pid)
+            select.select([fd], [], [])
+        except (AttributeError, OSError):  # no pidfd: poll
+            while True:
+                try:
+                    os.kill(main_pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(1)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="watch-main", daemon=True).start()
+
+
 def _worker_grade(
-    cfg: Config, assignment: str, student: str, main_db: str, scratch: str
+    cfg: Config, assignment: str, student: str, main_db: str, scratch: str, sandbox: bool = True
 ) -> dict[str, Any]:
     """Grade one student in a worker process, against a private snapshot of the gradebook."""
     course_id = cfg.CourseDirectory.course_id
@@ -218,7 +280,9 @@ def _worker_grade(
         dst.close()
         db_url = "sqlite:///" + snapshot
         start = time.perf_counter()
-        outcome = _run_nbgrader(cfg, assignment, student, db_url)
+        # sandboxes live in the run's scratch folder: a kernel started ahead of need outlives
+        # this student's snapshot
+        outcome = _run_nbgrader(cfg, assignment, student, db_url, scratch if sandbox else None)
         outcome["seconds"] = time.perf_counter() - start
         outcome["grades"] = _read_grades(db_url, course_id, assignment, student)
         return outcome
@@ -240,9 +304,40 @@ def _sqlite_path(db_url: str) -> str:
     return db_url[len(prefix):]
 
 
-def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path) -> tuple[str, str]:
+def error_line(outcome: dict[str, Any]) -> str:
+    """nbgrader's real error, in one line (not its "see the above traceback")."""
+    text = outcome.get("error", "") + "\n" + outcome.get("log", "")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    exc = [ln for ln in lines
+           if ":" in ln and ln.split(":", 1)[0].rsplit(".", 1)[-1].endswith(("Error", "Exception"))
+           and "see the above traceback" not in ln and not ln.startswith("[")]
+    if exc:
+        return exc[-1][:240]
+    errors = [ln for ln in lines if "ERROR" in ln and "see the above traceback" not in ln]
+    if errors:
+        return errors[-1][:240]
+    return (lines[-1] if lines else "nbgrader failed")[:240]
+
+
+def _review_detail(reviews: dict[str, list[str]]) -> str:
+    """The report's text for findings the lecturer should read (the score is kept)."""
+    parts = []
+    for nb, items in reviews.items():
+        more = f" (+{len(items) - 2} more)" if len(items) > 2 else ""
+        parts.append(f"{nb}: " + "; ".join(items[:2]) + more)
+    return "to review, score kept: " + " | ".join(parts)
+
+
+def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path,
+              findings: dict[str, list[str]] | None = None) -> tuple[str, str]:
     """Status and detail of a submission from the pre-check and nbgrader's outcome."""
     text = outcome.get("log", "") + outcome.get("error", "")
+    if findings:
+        parts = []
+        for nb, items in findings.items():
+            more = f" (+{len(items) - 2} more)" if len(items) > 2 else ""
+            parts.append(f"{nb} scored 0: " + "; ".join(items[:2]) + more)
+        return "tampered", "code that could change how the tests run: " + " | ".join(parts)
     if inspection.invalid:
         name, why = next(iter(inspection.invalid.items()))
         return "invalid_notebook", f"{name}: {why}"
@@ -269,8 +364,7 @@ def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path)
     if timed_out:
         return "timed_out", "interrupted after the time limit: " + ", ".join(timed_out)
     if not outcome.get("success", False):
-        last = [ln for ln in outcome.get("error", "").strip().splitlines() if ln.strip()]
-        return "error", last[-1][:200] if last else "nbgrader failed"
+        return "error", error_line(outcome)
     if inspection.tampered:
         parts = []
         for nb, ids in inspection.tampered.items():
@@ -336,6 +430,9 @@ def autograde(
     force: bool = False,
     progress: bool = True,
     on_result: Callable[[GradeResult], None] | None = None,
+    sandbox: bool = True,
+    memory_mb: int = 2048,
+    wait: float = 0.0,
 ) -> list[GradeResult]:
     """Autograde every submission of an assignment and return one result per student.
 
@@ -360,11 +457,25 @@ def autograde(
         Show a progress bar.
     on_result
         Called with each result as soon as it is known.
+    sandbox
+        Run each notebook's kernel in the bubblewrap sandbox (:mod:`migdata.course.sandbox`).
+        False runs student code with the caller's rights: only for trusted submissions.
+    memory_mb
+        Address space a kernel process may use in the sandbox, MB.
+    wait
+        Seconds to wait for another run on the same course to finish (0: refuse at once).
 
     Returns
     -------
     list of GradeResult
         Sorted by student id.
+
+    Raises
+    ------
+    migdata.course.sandbox.SandboxUnavailableError
+        If ``sandbox`` is true and no sandbox can be made on this machine.
+    migdata.course.locking.CourseBusyError
+        If another run holds the course (after ``wait`` seconds).
     """
     if workers is None:
         workers = default_workers()
@@ -372,6 +483,41 @@ def autograde(
         raise InvalidInputError(f"workers must be at least 1, got {workers}")
     cfg = load_config(course_dir, timeout=timeout)
     root = Path(cfg.CourseDirectory.root)
+    if sandbox:
+        from .sandbox import NO_SANDBOX_RISK, SandboxUnavailableError, check_sandbox
+
+        try:
+            check_sandbox()
+        except SandboxUnavailableError as exc:
+            remedy = ("Install it as the message says" if "not installed" in str(exc)
+                      else "Mend the cause named above")
+            raise SandboxUnavailableError(
+                f"no sandbox for the students' code: {exc}. Grading refused: {NO_SANDBOX_RISK}. "
+                f"{remedy}, or pass --no-sandbox (sandbox=False) for submissions you trust"
+            ) from None
+        limit = int(cfg.Execute.get("timeout", 60) or 60)
+        cfg.SandboxKernelManager.wall_seconds = max(300, 20 * limit)
+        cfg.SandboxKernelManager.memory_mb = int(memory_mb)
+    from .locking import course_lock
+
+    with course_lock(root, f"migdata-course autograde {assignment}", wait=wait):
+        return _autograde_locked(cfg, root, assignment, workers, students, force, progress,
+                                 on_result, sandbox)
+
+
+def _autograde_locked(
+    cfg: Config,
+    root: Path,
+    assignment: str,
+    workers: int,
+    students: Iterable[str] | None,
+    force: bool,
+    progress: bool,
+    on_result: Callable[[GradeResult], None] | None,
+    sandbox: bool,
+) -> list[GradeResult]:
+    from .integrity import check_submission, review_submission
+
     course_id = cfg.CourseDirectory.get("course_id", "")
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
     cfg.CourseDirectory.db_url = db_url
@@ -400,6 +546,11 @@ def autograde(
         if on_result is not None:
             on_result(result)
 
+    source_dir = Path(cfg.CourseDirectory.get("source_directory", str(root / "source")))
+    if not source_dir.is_absolute():
+        source_dir = root / source_dir
+    findings: dict[str, dict[str, list[str]]] = {}
+    reviews: dict[str, dict[str, list[str]]] = {}  # not zeroed: the lecturer reads them
     todo: list[tuple[str, Inspection, str | None]] = []
     for student in wanted:
         folder = submitted_dir / student / assignment
@@ -409,9 +560,23 @@ def autograde(
             _, max_score = _score(db_url, course_id, assignment, student)
             record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
             continue
+        links = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_symlink())
+        if links:
+            # nbgrader would copy what a link points to (the grader may read anything): refuse
+            _, max_score = _score(db_url, course_id, assignment, student)
+            record(GradeResult(student, "tampered", 0.0, max_score,
+                               "the submission holds symbolic links, not graded: "
+                               + ", ".join(links[:5]), fp))
+            continue
+        found = check_submission(folder, source_dir / assignment, sorted(released), release_dir)
+        if found:
+            findings[student] = found
+        elif to_read := review_submission(folder, source_dir / assignment, sorted(released),
+                                          release_dir):
+            reviews[student] = to_read
         old = ledger.get(student)
         # a killed grader leaves nothing in the gradebook; other results must still be there
-        if (not force and old is not None and old.fingerprint == fp and old.status != "error"
+        if (not force and old is not None and old.fingerprint == fp and old.status in REUSABLE
                 and (old.status == "killed_grader"
                      or _has_submission(db_url, course_id, assignment, student))):
             score, max_score = _score(db_url, course_id, assignment, student)
@@ -424,7 +589,10 @@ def autograde(
     bar = tqdm(total=len(todo), desc=f"autograde {assignment}", unit="sub", disable=not progress)
 
     def finish(student: str, inspection: Inspection, fp: str | None, outcome: dict) -> None:
-        status, detail = _classify(inspection, outcome, autograded_dir / student / assignment)
+        status, detail = _classify(inspection, outcome, autograded_dir / student / assignment,
+                                   findings.get(student))
+        if student in reviews:
+            detail = _review_detail(reviews[student]) + (f"; {detail}" if detail else "")
         if "scores" in outcome:
             score, max_score = outcome["scores"]
         else:
@@ -437,7 +605,7 @@ def autograde(
     try:
         if todo:
             _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish,
-                           autograded_dir)
+                           autograded_dir, sandbox, findings, reviews)
     finally:
         bar.close()
     return [results[s] for s in sorted(results) if s in set(wanted)]
@@ -473,6 +641,9 @@ def _grade_in_pool(
     course_id: str,
     finish: Callable[[str, Inspection, str | None, dict], None],
     autograded_dir: Path,
+    sandbox: bool = True,
+    findings: dict[str, dict[str, list[str]]] | None = None,
+    reviews: dict[str, dict[str, list[str]]] | None = None,
 ) -> None:
     """Grade ``todo`` in worker processes; merge each result as soon as it arrives.
 
@@ -487,15 +658,18 @@ def _grade_in_pool(
     queue = deque(todo)
     # this process alone writes to the course gradebook; the workers' snapshots live in
     # `scratch`, removed at the end even if a worker was killed before cleaning up after itself
+    # a short path: the sandboxed kernels' Unix sockets live in it (at most 107 bytes)
+    short = "/tmp" if len(tempfile.gettempdir()) > 40 and os.path.isdir("/tmp") else None
     with Gradebook(db_url, course_id) as gb, \
-            tempfile.TemporaryDirectory(prefix="migdata-grade-") as scratch:
+            tempfile.TemporaryDirectory(prefix="migdata-grade-", dir=short) as scratch:
         paths = (main_db, scratch)
+        extra = (sandbox, findings or {}, reviews or {})
         while queue:
-            suspects = _run_pool(cfg, assignment, queue, workers, paths, gb, finish)
+            suspects = _run_pool(cfg, assignment, queue, workers, paths, gb, finish, extra)
             for item in suspects:
                 # a killed worker may leave half-written output behind
                 shutil.rmtree(autograded_dir / item[0] / assignment, ignore_errors=True)
-                if _run_pool(cfg, assignment, deque([item]), 1, paths, gb, finish):
+                if _run_pool(cfg, assignment, deque([item]), 1, paths, gb, finish, extra):
                     student, insp, fp = item
                     shutil.rmtree(autograded_dir / student / assignment, ignore_errors=True)
                     finish(student, insp, fp, {"success": False, "worker_died": True})
@@ -509,9 +683,13 @@ def _run_pool(
     paths: tuple[str, str],
     gb: Any,
     finish: Callable[[str, Inspection, str | None, dict], None],
+    extra: tuple[bool, dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]]] = (
+        True, {}, {}),
 ) -> list[tuple[str, Inspection, str | None]]:
     """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context())
+    sandbox, findings, reviews = extra
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context(),
+                               initializer=_worker_init, initargs=(os.getpid(),))
     running: dict[Any, tuple[str, Inspection, str | None]] = {}
     # one submission more than there are workers, so no worker waits while this process merges
     depth = workers + 1
@@ -520,7 +698,8 @@ def _run_pool(
         while queue and len(running) < depth:
             item = queue.popleft()
             try:
-                running[pool.submit(_worker_grade, cfg, assignment, item[0], *paths)] = item
+                running[pool.submit(_worker_grade, cfg, assignment, item[0], *paths,
+                                    sandbox)] = item
             except BrokenProcessPool:
                 queue.appendleft(item)  # never started: not a suspect
                 return False
@@ -540,7 +719,9 @@ def _run_pool(
                     lost = [item for _, item in finished[k:]] + list(running.values())
                     break
                 if outcome.get("grades") is not None:
-                    outcome["scores"] = _merge_grades(gb, assignment, student, outcome["grades"])
+                    outcome["scores"] = _merge_grades(gb, assignment, student, outcome["grades"],
+                                                      findings.get(student, {}),
+                                                      reviews.get(student, {}))
                 finish(student, insp, fp, outcome)
             else:
                 lost = list(running.values())

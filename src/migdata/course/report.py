@@ -10,7 +10,7 @@ small CSV that :func:`export_grades` joins to give the final mark out of 100.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +22,18 @@ from .grading import STATUSES, GradeResult, read_ledger
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["LECTURER_MARKS", "blank_unconfirmed", "export_grades", "format_report"]
+__all__ = [
+    "DEFAULT_TIMEZONE", "LECTURER_MARKS", "blank_unconfirmed", "course_timezone",
+    "export_grades", "format_report", "local_time", "parse_number", "points", "points_by_student",
+    "read_marks_file",
+]
 
 LECTURER_MARKS = {"presentation": 10.0, "participation": 40.0}
 """Marks the lecturer records outside the notebook, with their maximum (curriculum, Unit 2.4)."""
 
 
-def format_report(results: Sequence[GradeResult], assignment: str) -> str:
+def format_report(results: Sequence[GradeResult], assignment: str,
+                  split: Mapping[str, Mapping[str, float]] | None = None) -> str:
     """One table for the lecturer: per student score, maximum, status and what went wrong.
 
     Parameters
@@ -37,6 +42,10 @@ def format_report(results: Sequence[GradeResult], assignment: str) -> str:
         As returned by :func:`migdata.course.grading.autograde`.
     assignment
         The assignment id, for the title.
+    split
+        Optional, from :func:`points_by_student`: then the table also shows the autograded
+        points (``auto``) and the points of written answers still to be marked (``to mark``)
+        apart, so an autograded 14 of 21 is not mistaken for a final mark.
 
     Returns
     -------
@@ -46,12 +55,18 @@ def format_report(results: Sequence[GradeResult], assignment: str) -> str:
     people = "student" if len(results) == 1 else "students"
     lines = [f"Autograding report: {assignment}  ({len(results)} {people})"]
     width = max([len("student"), *(len(r.student) for r in results)])
-    header = f"{'student':<{width}}  {'score':>6}  {'max':>5}  {'status':<16}  detail"
+    extra = f"  {'auto':>11}  {'to mark':>7}" if split is not None else ""
+    header = f"{'student':<{width}}  {'score':>6}  {'max':>5}{extra}  {'status':<16}  detail"
     lines += [header, "-" * len(header)]
     for r in results:
         note = ("(unchanged, not regraded) " if r.reused else "") + r.detail
+        cols = ""
+        if split is not None:
+            p = split.get(r.student)
+            cols = (f"  {p['auto_score']:>5.1f}/{p['auto_max']:<5.1f}  {p['to_mark']:>7.1f}"
+                    if p else f"  {'-':>11}  {'-':>7}")
         lines.append(
-            f"{r.student:<{width}}  {r.score:>6.1f}  {r.max_score:>5.1f}  "
+            f"{r.student:<{width}}  {r.score:>6.1f}  {r.max_score:>5.1f}{cols}  "
             f"{r.status.replace('_', ' '):<16}  {note}"
         )
     counts = Counter(r.status for r in results)
@@ -59,12 +74,35 @@ def format_report(results: Sequence[GradeResult], assignment: str) -> str:
     for status, meaning in STATUSES.items():
         if counts.get(status):
             lines.append(f"{counts[status]:>4}  {meaning}")
+    review = sum(1 for r in results if r.detail.startswith("to review"))
+    if review:
+        lines.append(f"{review} student(s) have code to review (detail 'to review, score kept', "
+                     "flagged in the formgrader): read it before the score is final.")
+    if split is not None:
+        waiting = sum(1 for p in split.values() if p["to_mark"] > 0)
+        if waiting:
+            lines.append(f"{waiting} student(s) have written answers still to be marked "
+                         "(column 'to mark'): their score is not final yet.")
     graded = [r for r in results if r.seconds > 0]
     if graded:
         total = sum(r.seconds for r in graded)
         noun = "submission" if len(graded) == 1 else "submissions"
         lines.append(f"Graded {len(graded)} {noun} now ({total / len(graded):.1f} s each).")
     return "\n".join(lines)
+
+
+def points_by_student(course_dir: str | Path, assignment: str) -> dict[str, dict[str, float]]:
+    """:func:`points` of every submission of an assignment in the gradebook, by student id."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            return {sub.student.id: points(sub) for sub in gb.assignment_submissions(assignment)}
+        except MissingEntry:
+            return {}
 
 
 def blank_unconfirmed(submission: Any) -> int:
@@ -96,19 +134,79 @@ def blank_unconfirmed(submission: Any) -> int:
     return count
 
 
-def _read_marks(path: Path, columns: Sequence[str] = tuple(LECTURER_MARKS)) -> pd.DataFrame:
+def read_marks_file(path: str | Path) -> pd.DataFrame:
+    """Read a marks CSV as spreadsheets save it: ``,`` or ``;``, decimal point or comma, any BOM.
+
+    Excel in an Azerbaijani or Russian locale saves ``;``-separated files with decimal commas
+    (``100231;8,5;35``); in an English locale, ``,`` and points. Both are read, with or without
+    the UTF-8 byte order mark Excel puts first. Student ids stay text (leading zeros kept).
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, every column as text (stripped), header names stripped.
+
+    Raises
+    ------
+    InvalidInputError
+        If the file is not UTF-8 text or has no header row.
+    """
+    import csv
+    import io
+
     import pandas as pd
 
-    marks = pd.read_csv(path, dtype={"student_id": "string"})
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{path} is not UTF-8 text (byte {exc.start}); in Excel use Save As -> "
+            "'CSV UTF-8 (comma delimited)'"
+        ) from exc
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise InvalidInputError(f"{path} is empty; expected a header row and one row per student")
+    header = lines[0]
+    sep = ";" if header.count(";") > header.count(",") else ","
+    table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                        quoting=csv.QUOTE_MINIMAL, skipinitialspace=True)
+    table.columns = [str(c).strip() for c in table.columns]
+    return table.apply(lambda col: col.str.strip())
+
+
+def parse_number(value: str) -> float:
+    """A number written with a decimal point or a decimal comma (``8.5``, ``8,5``); NaN if not."""
+    import math
+
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return math.nan
+    return number
+
+
+def _read_marks(path: Path, columns: Sequence[str] = tuple(LECTURER_MARKS)) -> pd.DataFrame:
+    marks = read_marks_file(path)
     missing = {"student_id", *columns} - set(marks.columns)
     if missing:
         raise MissingColumnsError(
             f"{path} lacks columns {sorted(missing)}; expected student_id, "
             + ", ".join(f"{k} (0-{LECTURER_MARKS[k]:g})" for k in columns)
+            + f"; found {list(marks.columns)}"
         )
+    marks = marks[marks["student_id"] != ""]
     for column in columns:
         top = LECTURER_MARKS[column]
-        values = pd.to_numeric(marks[column], errors="coerce")
+        values = marks[column].map(parse_number)
         bad = marks.loc[values.isna() | (values < 0) | (values > top), ["student_id", column]]
         if len(bad):
             raise InvalidInputError(
@@ -116,7 +214,70 @@ def _read_marks(path: Path, columns: Sequence[str] = tuple(LECTURER_MARKS)) -> p
                 + bad.to_dict("records").__repr__()
             )
         marks[column] = values.astype(float)
-    return marks[["student_id", *columns]]
+    if marks["student_id"].duplicated().any():
+        dup = sorted(set(marks.loc[marks["student_id"].duplicated(), "student_id"]))
+        raise InvalidInputError(f"{path}: students listed twice: {dup}")
+    return marks[["student_id", *columns]].astype({"student_id": "string"})
+
+
+DEFAULT_TIMEZONE = "Asia/Baku"
+"""The course's time zone unless ``c.MigdataCourse.timezone`` in ``nbgrader_config.py`` says
+otherwise (Baku is UTC+4 all year)."""
+
+
+def course_timezone(cfg: Any) -> Any:
+    """The course's time zone (``c.MigdataCourse.timezone``, default :data:`DEFAULT_TIMEZONE`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = DEFAULT_TIMEZONE
+    if "MigdataCourse" in cfg and cfg.MigdataCourse.get("timezone"):
+        name = str(cfg.MigdataCourse.timezone)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInputError(
+            f"c.MigdataCourse.timezone = {name!r} is not a time zone; expected an IANA name "
+            "such as 'Asia/Baku'"
+        ) from exc
+
+
+def local_time(moment: Any, tz: Any) -> str | None:
+    """A gradebook time (naive UTC, as nbgrader stores it) in the course's zone, with offset."""
+    from datetime import UTC
+
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).isoformat(sep=" ", timespec="seconds")
+
+
+def points(submission: Any) -> dict[str, float]:
+    """Autograded points and written (manually marked) points of a submission, kept apart.
+
+    Returns
+    -------
+    dict
+        ``auto_score``, ``auto_max`` (test cells), ``manual_score`` (marks given so far),
+        ``manual_max`` (written answers) and ``to_mark`` (points of written answers that still need
+        a mark: flagged for marking, or blank and unconfirmed).
+    """
+    out = dict.fromkeys(("auto_score", "auto_max", "manual_score", "manual_max", "to_mark"), 0.0)
+    for notebook in submission.notebooks:
+        written = {cell.name for cell in notebook.notebook.solution_cells}
+        for grade in notebook.grades:
+            top = float(grade.max_score or 0)
+            if grade.name in written:
+                out["manual_max"] += top
+                if grade.manual_score is not None:
+                    out["manual_score"] += float(grade.manual_score)
+                else:
+                    out["to_mark"] += top
+            else:
+                out["auto_max"] += top
+                score = grade.manual_score if grade.manual_score is not None else grade.auto_score
+                out["auto_score"] += float(score or 0)
+    return out
 
 
 def _read_teams(path: Path) -> pd.DataFrame:
@@ -127,8 +288,8 @@ def _read_teams(path: Path) -> pd.DataFrame:
     """
     import pandas as pd
 
-    teams = pd.read_csv(path, dtype={"student_id": "string", "team": "string",
-                                     "presentation": "string"})
+    # read as spreadsheets save it (; or , and decimal commas, any BOM), like the marks file
+    teams = read_marks_file(path).replace("", pd.NA)
     missing = {"student_id", "team", "presentation"} - set(teams.columns)
     if missing:
         raise MissingColumnsError(
@@ -141,7 +302,8 @@ def _read_teams(path: Path) -> pd.DataFrame:
     if twice:
         raise InvalidInputError(f"{path}: students listed more than once: {twice}")
     given = teams["presentation"].fillna("").str.strip() != ""
-    values = pd.to_numeric(teams["presentation"].where(given), errors="coerce")
+    values = teams["presentation"].where(given).map(
+        lambda v: parse_number(v) if isinstance(v, str) else float("nan"))
     top = LECTURER_MARKS["presentation"]
     bad = teams.loc[given & (values.isna() | (values < 0) | (values > top)),
                     ["student_id", "team", "presentation"]]
@@ -155,7 +317,8 @@ def _read_teams(path: Path) -> pd.DataFrame:
         raise InvalidInputError(f"{path}: teams with different presentation marks on their "
                                 f"rows (one mark per team): {disagree}")
     teams["presentation"] = teams["team"].map(per_team.first()).astype(float)
-    return teams[["student_id", "team", "presentation"]]
+    return teams[["student_id", "team", "presentation"]].astype(
+        {"student_id": "string", "team": "string"})
 
 
 def export_grades(
@@ -194,7 +357,10 @@ def export_grades(
     -------
     pandas.DataFrame
         Columns: assignment, student_id, status, score, max_score, needs_manual_grade,
-        blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty, timestamp (and
+        blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty, timestamp (the hand-in
+        time in the course's time zone, with its UTC offset: see :func:`course_timezone`),
+        auto_score and auto_max (tests), manual_score and manual_max (written answers) and
+        to_mark (points of written answers still without a mark), see :func:`points` (and
         presentation, participation, final with ``marks``).
     """
     import pandas as pd
@@ -203,6 +369,7 @@ def export_grades(
     cfg = load_config(course_dir)
     root = Path(cfg.CourseDirectory.root)
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    tz = course_timezone(cfg)
     rows = []
     maxima: dict[str, float] = {}
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
@@ -224,18 +391,21 @@ def export_grades(
                 except MissingEntry:
                     status = entry.status if entry else "missing"
                     rows.append((assignment, student, status, 0.0, max_score, False, 0, 0.0,
-                                 None))
+                                 None, 0.0, None, 0.0, None, None))
                     continue
                 status = entry.status if entry else "graded"
+                split = points(sub)
                 rows.append((
                     assignment, student, status, float(sub.score), max_score,
                     bool(sub.needs_manual_grade), blank_unconfirmed(sub),
-                    float(sub.late_submission_penalty),
-                    sub.timestamp.isoformat(sep=" ") if sub.timestamp else None,
+                    float(sub.late_submission_penalty), local_time(sub.timestamp, tz),
+                    split["auto_score"], split["auto_max"], split["manual_score"],
+                    split["manual_max"], split["to_mark"],
                 ))
     table = pd.DataFrame(rows, columns=[
         "assignment", "student_id", "status", "score", "max_score", "needs_manual_grade",
-        "blank_unconfirmed", "late_penalty", "timestamp",
+        "blank_unconfirmed", "late_penalty", "timestamp", "auto_score", "auto_max",
+        "manual_score", "manual_max", "to_mark",
     ])
     if teams is not None and marks is None:
         raise InvalidInputError("teams need marks (the participation marks) as well")
@@ -243,7 +413,7 @@ def export_grades(
         if teams is None:
             lecturer = _read_marks(Path(marks))
         else:
-            if "presentation" in pd.read_csv(marks, nrows=0).columns:
+            if "presentation" in read_marks_file(marks).columns:
                 raise InvalidInputError(
                     f"{marks}: with teams the presentation mark comes from the teams file "
                     f"({teams}), one per team; remove the presentation column from {marks}"

@@ -394,12 +394,18 @@ def written(text: object, *, min_words: int = 10) -> None:
     Raises
     ------
     InvalidInputError
-        If ``text`` is not a string or ``min_words`` is not a positive whole number.
+        If ``min_words`` is not a positive whole number (a notebook's mistake, not the
+        student's: an answer of any kind only ever prints a message).
     """
-    if not isinstance(text, str):
-        raise InvalidInputError(f"write the answer as text between quotes, got {text!r}")
     if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 1:
         raise InvalidInputError(f"min_words must be a whole number >= 1, got {min_words!r}")
+    if text is None:
+        print(f"{NOT_ANSWERED} Write your answer as text between quotes, in place of None.")
+        return
+    if not isinstance(text, str):
+        print(f"{NOT_QUITE} Write your answer as text between quotes, for example "
+              '"The SSC counts ...".')
+        return
     words = len(text.split())
     if words == 0:
         print(f"{NOT_ANSWERED} Write your answer between the quotes.")

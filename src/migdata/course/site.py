@@ -133,13 +133,24 @@ def execute_notebook(path: Path, *, timeout: int = 300, setup_source: str | None
     from nbclient import NotebookClient
 
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    if setup_source:
-        nb.cells.insert(0, nbformat.v4.new_code_cell(setup_source))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
-    client.execute()
+    for attempt in range(1, _START_ATTEMPTS + 1):
+        nb = nbformat.read(path, as_version=4)
+        if setup_source:
+            nb.cells.insert(0, nbformat.v4.new_code_cell(setup_source))
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        try:
+            client.execute()
+        except Exception as exc:
+            # Only a kernel that failed to start is tried again: no cell has run yet then.
+            started = any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+            if (attempt < _START_ATTEMPTS and not started
+                    and any(m in str(exc) for m in _START_RACE)):
+                time.sleep(0.5 * attempt)
+                continue
+            raise
+        break
     seconds = time.perf_counter() - start
     if setup_source:
         nb.cells.pop(0)
@@ -148,23 +159,19 @@ def execute_notebook(path: Path, *, timeout: int = 300, setup_source: str | None
 
 #: Kernel start-up failures worth a second try: two kernels started at the same moment in two
 #: processes can pick the same free port (jupyter_client chooses ports before binding them).
-_START_RACE = ("Kernel died before replying to kernel_info", "Address already in use")
+_START_RACE = ("Kernel died before replying to kernel_info", "Address already in use",
+               "Kernel didn't respond in")
+_START_ATTEMPTS = 3
 
 
-def _execute_to(source: Path, target: Path, timeout: int, attempts: int = 3
-                ) -> ExecutedNotebook:
+def _execute_to(source: Path, target: Path, timeout: int) -> ExecutedNotebook:
     import nbformat
 
-    for attempt in range(1, attempts + 1):
-        try:
-            nb, seconds = execute_notebook(source, timeout=timeout)
-            break
-        except Exception as exc:
-            if attempt < attempts and any(m in str(exc) for m in _START_RACE):
-                time.sleep(0.5 * attempt)
-                continue
-            exc.add_note(f"while executing {source.name}")
-            raise
+    try:
+        nb, seconds = execute_notebook(source, timeout=timeout)
+    except Exception as exc:
+        exc.add_note(f"while executing {source.name}")
+        raise
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(strip_widgets(nb), target)
     return ExecutedNotebook(source, target, notebook_title(nb), seconds)

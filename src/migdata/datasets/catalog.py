@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UnknownDatasetError
+from ..errors import DataFileError, UnknownDatasetError
 from .paths import datasets_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -19,7 +19,19 @@ __all__ = ["describe", "list_datasets", "resource"]
 
 @lru_cache(maxsize=8)
 def _package(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    path = folder / "datapackage.json"
+    try:
+        package = json.loads(path.read_text(encoding="utf-8"))
+        resources = package["resources"]
+        if not all(isinstance(r, dict) and "name" in r and "path" in r for r in resources):
+            raise TypeError("a resource lacks its name or path")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise DataFileError(
+            f"the data package description {path} is damaged ({type(error).__name__}: "
+            f"{error}); expected the JSON Data Package shipped with migdata (restore it by "
+            "reinstalling migdata, or `git checkout datasets/` in a clone)"
+        ) from None
+    return package
 
 
 def _resources() -> dict[str, dict[str, Any]]:
@@ -33,9 +45,11 @@ def resource(dataset_id: str) -> dict[str, Any]:
     ------
     UnknownDatasetError
         If ``dataset_id`` is not a curated dataset (see :func:`list_datasets`).
+    DataFileError
+        If ``datapackage.json`` is not valid JSON or lacks its resources.
     """
     resources = _resources()
-    if dataset_id not in resources:
+    if not isinstance(dataset_id, str) or dataset_id not in resources:
         raise UnknownDatasetError(
             f"unknown dataset {dataset_id!r}; available datasets: {', '.join(resources)}"
         )

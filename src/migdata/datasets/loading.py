@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import math
+import numbers
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..countries import to_iso3
-from ..errors import MigdataError, UnknownValueError
-from .catalog import resource
+from ..errors import InvalidInputError, MigdataError, UnknownDatasetError, UnknownValueError
+from . import integrity
+from .catalog import _package, resource
 from .paths import datasets_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,25 +27,79 @@ __all__ = ["COUNTRY_COLUMNS", "clear_cache", "load"]
 COUNTRY_COLUMNS = frozenset({"country", "origin", "destination", "asylum"})
 
 _DTYPES = {"integer": "Int64", "number": "float64", "string": "str", "boolean": "boolean"}
+#: What a CSV cell of each schema type may hold, for messages.
+_TYPE_WORDS = {"integer": "whole numbers", "number": "numbers", "string": "text",
+               "boolean": "true or false"}
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Decompress a gzip file in one zlib call (twice as fast as :func:`gzip.decompress`)."""
+    stream = zlib.decompressobj(wbits=31)
+    out = stream.decompress(data)
+    if not stream.eof:
+        raise EOFError("the compressed stream ends before its end marker (file cut short)")
+    if stream.unused_data:  # several gzip members (the build writes one): the slow way
+        out = gzip.decompress(data)
+    return out
+
+
+def _read(data: bytes, path: Path, dataset_id: str, res: dict[str, Any]) -> pd.DataFrame:
+    """Parse the verified bytes of one dataset file with pandas' C engine (no pyarrow)."""
+    import pandas as pd
+
+    fields = res["schema"]["fields"]
+    dtypes = {f["name"]: _DTYPES[f["type"]] for f in fields}
+    gz = res.get("compression") == "gz" or path.suffix == ".gz"
+    try:
+        if gz:
+            data = _gunzip(data)
+        header = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r").split(",")
+        names = [f["name"] for f in fields]
+        if header != names:  # checked before parsing, so a wrong header never meets the dtypes
+            integrity.check_frame(pd.DataFrame(columns=header), path, dataset_id, res)
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            engine="c",
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values=res["schema"].get("missingValues", [""]),
+            encoding="utf-8",
+        )
+    except MigdataError:
+        raise
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+        raise integrity.damaged(
+            dataset_id, path, f"is not a complete gzip file ({type(error).__name__}: {error})"
+        ) from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise integrity.damaged(
+            dataset_id, path, f"cannot be read as CSV ({type(error).__name__}: {first})"
+        ) from None
+    except (ValueError, TypeError, OverflowError) as error:
+        kinds = ", ".join(f"{f['name']}: {_TYPE_WORDS[f['type']]}" for f in fields)
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise integrity.damaged(
+            dataset_id, path,
+            f"holds a value its schema does not allow ({first}); expected {kinds}",
+        ) from None
+    integrity.check_frame(frame, path, dataset_id, res)
+    return frame
 
 
 @lru_cache(maxsize=32)
 def _frame(folder: Path, dataset_id: str) -> pd.DataFrame:
-    """Read one dataset file once; callers get copies, never this frame."""
-    import pandas as pd
+    """Read one dataset file once, verified; callers get copies, never this frame.
 
+    The file's size and sha256 are checked against ``datapackage.json`` (once per process, see
+    :mod:`migdata.datasets.integrity`) before it is parsed, and its rows and columns after.
+    """
     res = resource(dataset_id)
-    fields = res["schema"]["fields"]
-    dtypes = {f["name"]: _DTYPES[f["type"]] for f in fields}
-    frame = pd.read_csv(
-        folder / res["path"],
-        engine="pyarrow",
-        dtype=dtypes,
-        keep_default_na=False,
-        na_values=res["schema"].get("missingValues", [""]),
-    )
+    path = folder / res["path"]
+    data = integrity.read_verified(path, dataset_id, res)
+    frame = _read(data, path, dataset_id, res)
     # Integer columns without gaps become plain int64, which every library handles.
-    for name, dtype in dtypes.items():
+    for name, dtype in ((f["name"], _DTYPES[f["type"]]) for f in res["schema"]["fields"]):
         if dtype == "Int64" and not frame[name].hasnans:
             frame[name] = frame[name].astype("int64")
         elif dtype == "boolean" and not frame[name].hasnans:
@@ -64,10 +124,13 @@ def _defaulted(
 def clear_cache() -> None:
     """Forget every loaded frame, so the next :func:`load` reads the files again.
 
-    Needed after pointing ``MIGDATA_DATASETS_DIR`` at another folder within one session.
+    Needed after pointing ``MIGDATA_DATASETS_DIR`` at another folder within one session. The
+    files are verified against ``datapackage.json`` again on the next read.
     """
     _frame.cache_clear()
     _defaulted.cache_clear()
+    _package.cache_clear()
+    integrity.forget()
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -82,6 +145,29 @@ def _preview(values: Iterable[Any], limit: int = 40) -> str:
     return text + (f", ... ({len(shown)} values in all)" if len(shown) > limit else "")
 
 
+def _check_value(column: str, value: Any) -> Any:
+    """``value`` if it can be a filter value (text, a whole or finite number, a bool); or raise."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # numpy scalars as Python ones (np.bool_ is no Integral)
+    if isinstance(value, str | bool) or (
+        isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    ):
+        return value
+    if isinstance(value, numbers.Real):
+        if math.isfinite(float(value)):
+            return value
+        raise InvalidInputError(
+            f"filter {column}={value!r} is not a finite number; expected a value of "
+            f"{column!r} such as a year, a code or a name"
+        )
+    missing = value is None or type(value).__name__ in ("NAType", "NaTType")
+    what = "missing" if missing else type(value).__name__
+    raise InvalidInputError(
+        f"filter {column}={value!r} ({what}) cannot select rows; expected text, a whole "
+        "number or a finite number (or a list of them)"
+    )
+
+
 def _candidates(column: str, value: Any, kind: str) -> list[Any]:
     """The forms a filter value may take in the column: as given, then converted."""
     forms = [value]
@@ -94,15 +180,18 @@ def _candidates(column: str, value: Any, kind: str) -> list[Any]:
             forms.append(float(value))
         elif column in COUNTRY_COLUMNS and isinstance(value, str):
             forms.append(to_iso3(value))
-    except (MigdataError, TypeError, ValueError):
+    except (MigdataError, TypeError, ValueError, OverflowError):
         pass
     return forms
 
 
 def _rows_matching(series: pd.Series, column: str, value: Any, kind: str) -> Any:
     """Boolean array of the rows holding ``value``; raises listing the values that exist."""
-    for form in _candidates(column, value, kind):
-        hits = series.eq(form).to_numpy(dtype=bool, na_value=False)
+    for form in _candidates(column, _check_value(column, value), kind):
+        try:
+            hits = series.eq(form).to_numpy(dtype=bool, na_value=False)
+        except (TypeError, ValueError, OverflowError):  # e.g. 10**30 against an int64 column
+            continue
         if hits.any():
             return hits
     raise UnknownValueError(
@@ -148,6 +237,12 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
         If ``dataset_id`` is not a curated dataset.
     UnknownValueError
         If a filter names a column the dataset lacks, or a value no row holds.
+    InvalidInputError
+        If a filter value is not text, a whole or finite number or a bool (``inf``, ``None``,
+        an arbitrary object...).
+    DataFileError
+        If the dataset's file is missing, damaged or differs from what ``datapackage.json``
+        records (sha256, bytes, rows, columns); the message names the dataset and the file.
 
     Examples
     --------
@@ -155,6 +250,10 @@ def load(dataset_id: str, **filters: Any) -> pd.DataFrame:
     >>> int(wdi["value"].iloc[0])
     -5412
     """
+    if not isinstance(dataset_id, str):
+        raise UnknownDatasetError(
+            f"dataset_id must be a dataset id string such as 'wdi', got {dataset_id!r}"
+        )
     res = resource(dataset_id)
     # A dataset holding several revisions (un_migrant_stock: 2019 and 2024) gives one of them
     # unless the caller names the revision(s): two revisions are never returned unasked.

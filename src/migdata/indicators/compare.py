@@ -14,7 +14,13 @@ import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownValueError
-from ._checks import require_columns, require_frame, select_country
+from ._checks import (
+    as_year,
+    require_columns,
+    require_frame,
+    require_positive,
+    select_country,
+)
 from .rates import GEOSTAT_POPULATION_BREAKS, mid_year_population, net_migration
 
 __all__ = [
@@ -147,6 +153,8 @@ def _wdi(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -
     if quantity == "net_migration":
         return net
     population = indicator("SP.POP.TOTL")
+    frame = population.rename("population").reset_index()
+    require_positive(frame, "population", "wdi SP.POP.TOTL", ["year"])
     return net / population.reindex(net.index) * 1000
 
 
@@ -223,7 +231,7 @@ NET_MIGRATION_SOURCES: dict[str, SourceSpec] = {
 def _spec(source: str) -> SourceSpec:
     try:
         return NET_MIGRATION_SOURCES[source]
-    except KeyError:
+    except (KeyError, TypeError):
         raise UnknownValueError(
             f"unknown source {source!r}; known sources: {list(NET_MIGRATION_SOURCES)}"
         ) from None
@@ -243,6 +251,10 @@ def source_notes(sources: Iterable[str] | None = None) -> pd.DataFrame:
         ``source``, ``datasets``, ``label``, ``unit_in_dataset``, ``coverage``, ``reason`` and
         ``rate_note``.
     """
+    if isinstance(sources, str):
+        sources = [sources]
+    if sources is not None and not isinstance(sources, Iterable):
+        raise InvalidInputError(f"sources must be a list of source ids, got {sources!r}")
     ids = list(NET_MIGRATION_SOURCES) if sources is None else list(sources)
     rows = []
     for sid in ids:
@@ -260,6 +272,12 @@ def source_notes(sources: Iterable[str] | None = None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _iterable(value: object, what: str) -> list[object]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"{what} must be a list of years, got {value!r}")
+    return list(value)
 
 
 def compare_sources(
@@ -315,14 +333,22 @@ def compare_sources(
     [-8243, -5412, -5412]
     """
     iso3 = to_iso3(country)
-    if quantity not in QUANTITIES:
+    if not isinstance(quantity, str) or quantity not in QUANTITIES:
         raise InvalidInputError(f"quantity must be one of {list(QUANTITIES)}, got {quantity!r}")
+    if isinstance(sources, str):
+        sources = [sources]
+    if not isinstance(sources, Iterable):
+        raise InvalidInputError(f"sources must be a list of source ids, got {sources!r}")
     sources = list(sources)
     if not sources:
         raise InvalidInputError("sources must name at least one source")
+    specs = [_spec(s) for s in sources]
     if len(set(sources)) != len(sources):
         raise InvalidInputError(f"sources must not repeat, got {sources}")
-    specs = [_spec(s) for s in sources]
+    if isinstance(wpp_variants, str):
+        wpp_variants = [wpp_variants]
+    if not isinstance(wpp_variants, Iterable):
+        raise InvalidInputError(f"wpp_variants must be a list of variants, got {wpp_variants!r}")
     options = {"wpp_variants": tuple(wpp_variants)}
 
     def get(dataset_id: str) -> pd.DataFrame:
@@ -345,7 +371,7 @@ def compare_sources(
     table.index.name = "year"
     table = table.sort_index()
     if years is not None:
-        wanted = sorted({int(y) for y in years})
+        wanted = sorted({as_year(y, "years") for y in _iterable(years, "years")})
         missing = [y for y in wanted if y not in table.index]
         if missing:
             raise UnknownValueError(

@@ -29,7 +29,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ._checks import require_columns, require_single, require_unique, require_years
+from ._checks import (
+    as_year,
+    numeric_column,
+    require_columns,
+    require_nonnegative,
+    require_positive,
+    require_single,
+    require_unique,
+    require_years,
+    year_column,
+)
 
 __all__ = [
     "DECREASE_RULES",
@@ -111,12 +121,14 @@ def flows_from_stock_differences(
     0    GRC         GEO  10.0
     1    GEO         RUS  30.0
     """
-    if decreases not in DECREASE_RULES:
+    if not isinstance(decreases, str) or decreases not in DECREASE_RULES:
         raise InvalidInputError(
             f"decreases must be one of {list(DECREASE_RULES)}, got {decreases!r}"
         )
     what = "flows_from_stock_differences(stock)"
     require_columns(stock, ["year", "origin", "destination", value_col], what)
+    require_nonnegative(stock, value_col, what, ["year", "origin", "destination"])
+    year_column(stock, what)
     rows, _ = require_single(stock, "revision", what, revision)
     if "sex" in rows.columns:
         rows, _ = require_single(rows, "sex", what, sex)
@@ -124,6 +136,14 @@ def flows_from_stock_differences(
     years = sorted(int(y) for y in rows["year"].unique())
     if periods is None:
         periods = list(pairwise(years))
+    try:
+        periods = [(as_year(a, "period start"), as_year(b, "period end")) for a, b in periods]
+    except (TypeError, ValueError) as error:
+        if isinstance(error, InvalidInputError):
+            raise
+        raise InvalidInputError(
+            f"periods must be pairs of years such as [(2000, 2010)], got {periods!r}"
+        ) from None
     if not periods:
         raise InvalidInputError(f"need at least two reference years; found {years}")
     require_years(rows, [y for p in periods for y in p], what)
@@ -161,9 +181,11 @@ def _flow_table(
     flows: pd.DataFrame, origin_col: str, destination_col: str, flow_col: str, what: str
 ) -> pd.DataFrame:
     require_columns(flows, [origin_col, destination_col, flow_col], what)
-    table = flows[[origin_col, destination_col, flow_col]].rename(
-        columns={origin_col: "origin", destination_col: "destination", flow_col: "flow"}
+    values = numeric_column(flows, flow_col, what, [origin_col, destination_col], persons=True)
+    table = flows[[origin_col, destination_col]].rename(
+        columns={origin_col: "origin", destination_col: "destination"}
     )
+    table["flow"] = values
     table = table[table["origin"] != table["destination"]]
     repeated = table.duplicated(subset=["origin", "destination"], keep=False)
     if repeated.any():
@@ -187,7 +209,7 @@ def _flow_table(
             f"{what} has negative flows; a flow is a count of moves (use "
             "flows_from_stock_differences(..., decreases='return'|'zero') first)"
         )
-    return table.astype({"flow": "float64"})
+    return table
 
 
 def regional_net_migration(
@@ -287,14 +309,20 @@ def _total_population(
     population: pd.DataFrame, regions: Sequence[str], region_col: str, population_col: str
 ) -> float:
     require_columns(population, [region_col, population_col], "population")
-    pop = population.set_index(region_col)[population_col]
+    positive = require_positive(population, population_col, "population", [region_col])
+    pop = positive.set_axis(pd.Index(population[region_col]))
+    if pop.index.duplicated().any():
+        repeated = sorted(map(str, pop.index[pop.index.duplicated()].unique()))
+        raise InvalidInputError(
+            f"population has several rows for region(s) {repeated}; expected one per region"
+        )
     missing = sorted(set(regions) - set(pop.index))
     if missing:
         raise InvalidInputError(
             f"population lacks region(s) {missing} that appear in the flows; "
             f"found {sorted(map(str, pop.index))}"
         )
-    return float(pop.reindex(list(regions)).astype("float64").sum(min_count=len(regions)))
+    return float(pop.reindex(list(regions)).sum(min_count=len(regions)))
 
 
 def crude_migration_intensity(

@@ -55,6 +55,11 @@ def _matrix(
 ) -> tuple[list, np.ndarray]:
     """Square origin x destination array (diagonal 0) from a long table."""
     require_columns(flows, ["origin", "destination", value_col], what)
+    if flows.empty:
+        raise InvalidInputError(
+            f"{what} has no rows; expected at least one row of origin, destination and "
+            f"{value_col} (a system without moves lists its pairs with {value_col} 0)"
+        )
     table = flows[["origin", "destination", value_col]]
     if table[["origin", "destination"]].isna().any().any():
         raise InvalidInputError(f"{what} has rows without an origin or a destination")
@@ -139,6 +144,11 @@ def intensity_indices(flows: pd.DataFrame, population: pd.DataFrame) -> pd.Serie
     {'cmp': 2.0, 'courgeau_k': 1.4427}
     """
     require_columns(population, ["region", "population"], "intensity_indices(population)")
+    if population.empty:
+        raise InvalidInputError(
+            "intensity_indices(population) has no rows; expected one row of region and "
+            "population for every region of the system"
+        )
     regions = list(pd.unique(population["region"]))
     _, mat = _matrix(flows, "intensity_indices(flows)", regions=regions)
     pop = _population(population, regions, "intensity_indices(population)")

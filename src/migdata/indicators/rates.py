@@ -14,7 +14,15 @@ import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError, UnknownValueError
-from ._checks import require_columns, require_frame, require_unique
+from ._checks import (
+    join,
+    numeric_column,
+    require_columns,
+    require_frame,
+    require_positive,
+    require_unique,
+    year_column,
+)
 
 __all__ = [
     "GEOSTAT_POPULATION_BREAKS",
@@ -114,6 +122,7 @@ def net_migration(
     if not keys:
         raise InvalidInputError("net_migration needs at least one identifying column, e.g. year")
     rows = flows[flows[flow_col].isin([immigrants, emigrants])]
+    numeric_column(rows, value_col, "net_migration(flows)", [*keys, flow_col], persons=True)
     _unique_or_error(rows, [*keys, flow_col], "net_migration(flows)")
     wide = rows.pivot(index=keys, columns=flow_col, values=value_col)  # noqa: PD010
     wide = wide.reindex(columns=[immigrants, emigrants]).astype("float64")
@@ -164,14 +173,15 @@ def mid_year_population(
     >>> mid_year_population(p)["population"].tolist()
     [1005.0, 1020.0, nan]
     """
-    if reference not in _REFERENCES:
+    if not isinstance(reference, str) or reference not in _REFERENCES:
         raise InvalidInputError(f"reference must be one of {list(_REFERENCES)}, got {reference!r}")
     groups = [k for k in _keys(population, by, exclude=("year", value_col)) if k != "year"]
     require_columns(population, [*groups, "year", value_col], "mid_year_population(population)")
     _unique_or_error(population, [*groups, "year"], "mid_year_population(population)")
+    what = "mid_year_population(population)"
     frame = population[[*groups, "year", value_col]].rename(columns={value_col: "_value"})
-    frame["year"] = frame["year"].astype("int64")
-    frame["_value"] = frame["_value"].astype("float64")
+    frame["year"] = year_column(population, what)
+    frame["_value"] = require_positive(population, value_col, what, [*groups, "year"])
     if reference == "mid-year":
         out = frame.rename(columns={"_value": "population"})
         out["reference"] = "mid-year estimate as published"
@@ -215,8 +225,17 @@ def rates_per_1000(
         ``<name>_rate = 1000 * <name> / population``. A ``population`` column already in
         ``counts`` is replaced by the one from ``population``. Rows without a matching
         population get ``NaN`` rates; none is dropped.
+
+    Raises
+    ------
+    InvalidInputError
+        If a population is zero, negative or infinite (a rate per 0 persons does not exist;
+        the message names the rows), or a count is not a finite number.
     """
-    require_columns(counts, list(columns), "rates_per_1000(counts)")
+    if isinstance(columns, str):
+        columns = [columns]
+    require_columns(counts, columns, "rates_per_1000(counts)")
+    columns = list(columns)
     require_columns(population, [population_col], "rates_per_1000(population)")
     if on is None:
         on = [c for c in ("country", "year", "sex") if c in counts and c in population]
@@ -234,11 +253,15 @@ def rates_per_1000(
                     f"counts are split by {column} ({parts}) but the population is not: keep "
                     f"{column}={whole!r} rows, or give a population with a {column} column"
                 )
-    pop = population[[*on, population_col]].rename(columns={population_col: "population"})
-    left = counts.drop(columns=["population"], errors="ignore")
-    out = left.merge(pop, on=on, how="left", validate="many_to_one")
+    positive = require_positive(population, population_col, "rates_per_1000(population)", on)
     for col in columns:
-        out[f"{col}{suffix}"] = out[col].astype("float64") / out["population"] * 1000
+        numeric_column(counts, col, "rates_per_1000(counts)", on, persons=True)
+    pop = population[[*on]].assign(population=positive)
+    left = counts.drop(columns=["population"], errors="ignore")
+    out = join(left, pop, on, "rates_per_1000", how="left", validate="many_to_one")
+    for col in columns:
+        values = pd.to_numeric(out[col].astype(object), errors="coerce").astype("float64")
+        out[f"{col}{suffix}"] = values / out["population"] * 1000
     return out
 
 
@@ -389,9 +412,11 @@ def balancing_equation(
     )
     _unique_or_error(population, [*groups, "year"], "balancing_equation(population)")
     frame = population[[*groups, "year", value_col]].copy()
-    frame["year"] = frame["year"].astype("int64")
+    frame["year"] = year_column(population, "balancing_equation(population)")
     frame = frame.rename(columns={value_col: "population_start"})
-    frame["population_start"] = frame["population_start"].astype("float64")
+    frame["population_start"] = require_positive(
+        population, value_col, "balancing_equation(population)", [*groups, "year"]
+    )
     out = _with_next_year(frame, groups, "population_start", "population_end")
     out["population_change"] = out["population_end"] - out["population_start"]
     out.loc[_straddles_break(out["year"], series_breaks), "population_change"] = np.nan
@@ -399,10 +424,14 @@ def balancing_equation(
         on = [c for c in ("country", "year") if c in out and c in natural_increase]
     on = list(on)
     ni = natural_increase[[*on, natural_increase_col]].copy()
-    ni["year"] = ni["year"].astype("int64")
+    ni["year"] = year_column(natural_increase, "balancing_equation(natural_increase)")
+    ni[natural_increase_col] = numeric_column(
+        natural_increase, natural_increase_col, "balancing_equation(natural_increase)", on,
+        persons=True,
+    )
     _unique_or_error(ni, on, "balancing_equation(natural_increase)")
     ni = ni.rename(columns={natural_increase_col: "natural_increase"})
-    out = out.merge(ni, on=on, how="left", validate="one_to_one")
+    out = join(out, ni, on, "balancing_equation", how="left", validate="one_to_one")
     out["natural_increase"] = out["natural_increase"].astype("float64")
     out["net_migration"] = out["population_change"] - out["natural_increase"]
     return out.sort_values([*groups, "year"], ignore_index=True)
@@ -440,6 +469,15 @@ def wdi_wide(
     """
     what = "wdi_wide(wdi)"
     require_columns(wdi, ["country", "year", "indicator", "value"], what)
+    if not isinstance(indicators, Mapping) or not indicators:
+        raise InvalidInputError(
+            f"indicators must map WDI codes to column names, e.g. {{'SM.POP.NETM': "
+            f"'net_migration'}}, got {indicators!r}"
+        )
+    if isinstance(countries, str):
+        countries = [countries]
+    if countries is not None and not isinstance(countries, Iterable):
+        raise InvalidInputError(f"countries must be a list of countries or None, got {countries!r}")
     present = set(wdi["indicator"].dropna().unique())
     missing = [code for code in indicators if code not in present]
     if missing:
@@ -454,6 +492,7 @@ def wdi_wide(
             raise UnknownValueError(f"{what} has no rows for country {absent}")
         rows = rows[rows["country"].isin(codes)]
     _unique_or_error(rows, ["country", "year", "indicator"], what)
+    rows = rows.assign(value=numeric_column(rows, "value", what, ["country", "year", "indicator"]))
     wide = rows.pivot(index=["country", "year"], columns="indicator", values="value")  # noqa: PD010
     wide = wide.reindex(columns=list(indicators)).rename(columns=dict(indicators))
     return wide.astype("float64").reset_index().rename_axis(columns=None)

@@ -12,6 +12,7 @@ revisions must be narrowed with ``revision=``. Missing cells stay ``NaN``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -20,7 +21,11 @@ import pandas as pd
 from ..countries import to_iso3
 from ..errors import InvalidInputError
 from ._checks import (
+    as_year,
+    join,
     require_columns,
+    require_nonnegative,
+    require_positive,
     require_single,
     require_unique,
     require_years,
@@ -50,6 +55,7 @@ def _narrow(
     stock: pd.DataFrame, what: str, revision: str | int | None, sex: str | None
 ) -> tuple[pd.DataFrame, object]:
     require_columns(stock, _STOCK_COLUMNS, what)
+    require_nonnegative(stock, "stock", what, ["year", "origin", "destination"])
     rows, rev = require_single(stock, "revision", what, revision)
     if "sex" in rows.columns:
         rows, _ = require_single(rows, "sex", what, sex)
@@ -119,6 +125,7 @@ def emigrant_stock_by_destination(
             "origin-destination pairs with stock_change()"
         )
     rows = select_country(rows, origin, "origin", what)
+    year = as_year(year, "year")
     require_years(rows, [year], what)
     rows = rows[rows["year"] == year]
     rows = rows[rows["destination"] != rows["origin"]]
@@ -130,7 +137,7 @@ def emigrant_stock_by_destination(
     total = out["stock"].sum(min_count=1)
     n_missing = int(out["stock"].isna().sum())
     if top is not None:
-        if not isinstance(top, int) or top < 1:
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
             raise InvalidInputError(f"top must be a positive integer, got {top!r}")
         known = out.dropna(subset=["stock"])
         head, rest = known.iloc[:top], known.iloc[top:]
@@ -199,7 +206,14 @@ def stock_change(
     years = sorted(int(y) for y in series.index)
     if periods is None:
         periods = list(pairwise(years))
-    periods = [(int(a), int(b)) for a, b in periods]
+    try:
+        periods = [(as_year(a, "period start"), as_year(b, "period end")) for a, b in periods]
+    except (TypeError, ValueError) as error:
+        if isinstance(error, InvalidInputError):
+            raise
+        raise InvalidInputError(
+            f"periods must be pairs of years such as [(2000, 2010)], got {periods!r}"
+        ) from None
     for a, b in periods:
         if b <= a:
             raise InvalidInputError(f"a period must end after it starts, got ({a}, {b})")
@@ -209,7 +223,16 @@ def stock_change(
     out["stock_end"] = out["end"].map(series).astype("float64")
     out["change"] = out["stock_end"] - out["stock_start"]
     out["change_per_year"] = out["change"] / (out["end"] - out["start"])
-    out["percent_change"] = out["change"] / out["stock_start"] * 100
+    from_zero = (out["stock_start"] == 0).to_numpy()
+    out["percent_change"] = out["change"] / out["stock_start"].where(~from_zero) * 100
+    if from_zero.any():
+        starts = out.loc[from_zero, ["start", "end"]].to_dict("records")
+        warnings.warn(
+            f"stock_change: the stock is 0 at the start of period(s) {starts}; a percent change "
+            "from 0 does not exist, so percent_change is NaN there (change is still given)",
+            UserWarning,
+            stacklevel=2,
+        )
     out.attrs.update(
         {"origin": to_iso3(origin), "destination": to_iso3(destination), "revision": rev}
     )
@@ -264,12 +287,24 @@ def migrant_share(
     require_columns(stock, on, "migrant_share(stock)")
     require_columns(population, on, "migrant_share(population)")
     require_unique(population, on, "migrant_share(population)")
-    pop = population[[*on, population_col]]
-    out = stock.merge(pop, on=on, how="left", validate="many_to_one")
-    out["migrant_share"] = (
-        out[stock_col].astype("float64") / out[population_col].astype("float64") * 100
+    stocks = require_nonnegative(stock, stock_col, "migrant_share(stock)", on)
+    pop = population[[*on]].assign(
+        **{population_col: require_positive(population, population_col,
+                                            "migrant_share(population)", on)}
     )
-    return out
+    out = stock.drop(columns=[population_col], errors="ignore").assign(_stock=stocks)
+    out = join(out, pop, on, "migrant_share", how="left", validate="many_to_one")
+    share = out["_stock"] / out[population_col] * 100
+    impossible = (share > 100).to_numpy()
+    if impossible.any():
+        rows = out.loc[impossible, [*on, stock_col, population_col]].head(3).to_dict("records")
+        raise InvalidInputError(
+            f"migrant_share: the stock exceeds the population in {int(impossible.sum())} "
+            f"row(s), e.g. {rows}; a share above 100% is impossible (check that both are in "
+            "persons, for the same country and date)"
+        )
+    out["migrant_share"] = share
+    return out.drop(columns=["_stock"])
 
 
 def migrant_share_from_totals(

@@ -18,10 +18,11 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 from ..countries import to_iso3
-from ..errors import InvalidInputError, SourceError, UnknownValueError
+from ..errors import InvalidInputError, SourceError, SourceUnavailableError, UnknownValueError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -120,6 +121,10 @@ def _fall_back(source: str, reason: str, query: dict[str, Any]) -> pd.DataFrame:
 def _codes(countries: Iterable[str] | str) -> list[str]:
     if isinstance(countries, str):
         countries = [countries]
+    if not isinstance(countries, Iterable) or isinstance(countries, bytes | dict):
+        raise InvalidInputError(
+            f"countries must be a country or a list of countries, got {countries!r}"
+        )
     codes = [to_iso3(c) for c in countries]
     if not codes:
         raise InvalidInputError("countries is empty: give at least one country, e.g. 'ARM'")
@@ -179,22 +184,48 @@ def refresh(
     UnknownCountryError
         A country that :func:`migdata.countries.to_iso3` does not know.
     SourceError
-        HTTP error (names the URL and status); no network and ``fallback=False``; or no
-        network and the bundled snapshot lacks what was asked for.
+        HTTP error such as 404 or 401 (names the URL and status); no network, or a server
+        error (429, 5xx) after the retries, with ``fallback=False``; or either of those and the
+        bundled snapshot lacks what was asked for. With ``fallback=True`` (the default), being
+        offline or a server that keeps failing gives a warning and the bundled snapshot.
     MalformedResponseError
         The API answered something other than its documented JSON.
     """
     import requests
 
-    if source not in SOURCES:
+    if not isinstance(source, str) or source not in SOURCES:
         raise UnknownValueError(f"unknown source {source!r}; sources: {', '.join(SOURCES)}")
     codes = _codes(countries)
+    for name, year in (("start", start), ("end", end)):
+        if year is not None and (isinstance(year, bool) or not isinstance(year, Integral)
+                                 or not 1 <= int(year) <= 9999):
+            raise InvalidInputError(f"{name} must be a year such as 2015 or None, got {year!r}")
+    start = None if start is None else int(start)
+    end = None if end is None else int(end)
     if start is not None and end is not None and end < start:
         raise InvalidInputError(f"end ({end}) is before start ({start})")
     if isinstance(indicators, str | int):
         indicators = [indicators]
-    if indicators is not None and not list(indicators):
-        raise InvalidInputError("indicators is empty: give at least one, or None for the defaults")
+    if indicators is not None:
+        if not isinstance(indicators, Iterable) or isinstance(indicators, bytes | dict):
+            raise InvalidInputError(f"indicators must be a list of codes, got {indicators!r}")
+        indicators = list(indicators)
+        if not indicators:
+            raise InvalidInputError(
+                "indicators is empty: give at least one, or None for the defaults"
+            )
+        portal = source == "un_data_portal"
+        for code in indicators:
+            if portal:
+                ok = (isinstance(code, Integral) and not isinstance(code, bool)) or (
+                    isinstance(code, str) and code.strip().isdigit()
+                )
+            else:
+                ok = isinstance(code, str) and bool(code.strip()) and "/" not in code
+            if not ok:
+                expected = ("a UN Data Portal indicator id such as 65" if portal
+                            else "a WDI code such as 'SM.POP.NETM'")
+                raise InvalidInputError(f"indicator {code!r} is not {expected}")
     from .http import make_session
 
     query: dict[str, Any] = {"countries": codes, "indicators": indicators, "start": start,
@@ -229,5 +260,9 @@ def refresh(
             raise SourceError(f"{source}: the API could not be reached ({error})") from error
         return _fall_back(source, f"the API could not be reached ({type(error).__name__})",
                           query)
+    except SourceUnavailableError as error:  # server errors after the retries: as offline
+        if not fallback:
+            raise
+        return _fall_back(source, f"the API failed after retries ({error})", query)
     frame.attrs["origin"] = "live"
     return frame

@@ -13,12 +13,21 @@ import requests
 from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError, SourceError
-from .http import get_json
+from .http import MAX_PAGES, base_url, get_json, page_count
 
-__all__ = ["BASE_URL", "COLUMNS", "DEFAULT_INDICATORS", "TOKEN_ENV_VAR", "fetch_un_data_portal"]
+__all__ = [
+    "BASE_URL",
+    "COLUMNS",
+    "DEFAULT_INDICATORS",
+    "ENV_VAR",
+    "TOKEN_ENV_VAR",
+    "fetch_un_data_portal",
+]
 
 BASE_URL = "https://population.un.org/dataportalapi/api/v1"
 TOKEN_ENV_VAR = "UN_DATA_PORTAL_TOKEN"
+#: Environment variable that points the client at another server (e.g. a local test server).
+ENV_VAR = "MIGDATA_UN_DATA_PORTAL_URL"
 #: Portal indicator ids: 65 net number of migrants, 66 crude net migration rate (see the
 #: portal's /indicators list, which is authoritative if it renumbers).
 DEFAULT_INDICATORS = (65, 66)
@@ -93,6 +102,10 @@ def fetch_un_data_portal(
     ------
     SourceError
         If the token environment variable is not set, or on HTTP errors (401: bad token).
+    MalformedResponseError
+        If an answer is not in the documented layout, or its paging is odd: more than
+        :data:`~migdata.sources.http.MAX_PAGES` pages, a page read twice, or a ``nextPage`` link
+        to another server (the token is never sent elsewhere).
     """
     token = os.environ.get(TOKEN_ENV_VAR, "").strip()
     if not token:
@@ -103,14 +116,22 @@ def fetch_un_data_portal(
     first, last = start if start is not None else 1950, end if end is not None else 2100
     locations = ",".join(str(m49(c)) for c in countries)
     ids = ",".join(str(i) for i in indicators)
-    url: str | None = (f"{BASE_URL}/data/indicators/{ids}/locations/{locations}"
+    root = base_url(ENV_VAR, BASE_URL)
+    url: str | None = (f"{root}/data/indicators/{ids}/locations/{locations}"
                        f"/start/{first}/end/{last}")
     params: dict[str, Any] | None = {"pageSize": PAGE_SIZE, "pagingInHeader": "false",
                                      "format": "json"}
     headers = {"Authorization": f"Bearer {token}"}
     records: list[dict[str, Any]] = []
+    seen: set[str] = set()
     with tqdm(desc="UN Data Portal", unit="page", disable=not progress) as bar:
         while url:
+            if len(seen) >= MAX_PAGES:
+                raise MalformedResponseError(
+                    f"{root}: more than {MAX_PAGES} pages of nextPage links; paging is capped "
+                    "(ask for fewer countries, indicators or years at a time)"
+                )
+            seen.add(url)
             payload = get_json(session, url, params=params, headers=headers)
             if not isinstance(payload, dict) or "data" not in payload:
                 raise MalformedResponseError(
@@ -118,11 +139,24 @@ def fetch_un_data_portal(
                     "and 'nextPage'"
                 )
             if bar.total is None:
-                bar.total = int(payload.get("pages") or 1)
+                bar.total = page_count(payload.get("pages"), url)
                 bar.refresh()
             records.extend(_records(payload["data"], url))
             bar.update(1)
-            url, params = payload.get("nextPage"), None  # nextPage carries its own query
+            following = payload.get("nextPage")
+            if following is not None and (
+                not isinstance(following, str) or not following.startswith(root + "/")
+            ):
+                # the token goes with every request: never follow a link to another server
+                raise MalformedResponseError(
+                    f"{url} answered nextPage={str(following)[:120]!r}; expected a link under "
+                    f"{root}/ or null"
+                )
+            if following in seen:
+                raise MalformedResponseError(
+                    f"{url} answered nextPage={following!r}, a page already read (a paging loop)"
+                )
+            url, params = following or None, None  # nextPage carries its own query
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame = frame.astype({"year": "int64", "country_m49": "int64", "indicator_id": "int64",
                           "value": "float64"})

@@ -10,11 +10,14 @@ import requests
 from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError
-from .http import get_json
+from .http import base_url, get_json, page_count
 
-__all__ = ["COLUMNS", "MEASURES", "POPULATION_URL", "fetch_unhcr"]
+__all__ = ["BASE_URL", "COLUMNS", "ENV_VAR", "MEASURES", "POPULATION_URL", "fetch_unhcr"]
 
-POPULATION_URL = "https://api.unhcr.org/population/v1/population/"
+BASE_URL = "https://api.unhcr.org/population/v1"
+POPULATION_URL = f"{BASE_URL}/population/"
+#: Environment variable that points the client at another server (e.g. a local test server).
+ENV_VAR = "MIGDATA_UNHCR_URL"
 PAGE_LIMIT = 1000
 #: Population types in each API record (the ``measure`` values of the result).
 MEASURES = ("refugees", "asylum_seekers", "returned_refugees", "idps", "returned_idps",
@@ -90,7 +93,8 @@ def fetch_unhcr(
     Raises
     ------
     MalformedResponseError
-        An answer lacks ``items``, or a record or count is unusable.
+        An answer lacks ``items``, a record or count is unusable, or ``maxPages`` is not a whole
+        number of at most :data:`~migdata.sources.http.MAX_PAGES`.
     """
     common: dict[str, Any] = {"limit": PAGE_LIMIT, "cf_type": "ISO"}
     if start is not None:
@@ -100,18 +104,18 @@ def fetch_unhcr(
     joined = ",".join(countries)
     queries = ({"coa": joined, "coo_all": "true"}, {"coo": joined, "coa_all": "true"})
     records: list[dict[str, Any]] = []
+    url = f"{base_url(ENV_VAR, BASE_URL)}/population/"
     with tqdm(desc="UNHCR API", unit="page", disable=not progress) as bar:
         for query in queries:
             page, pages = 1, 1
             while page <= pages:
-                payload = get_json(session, POPULATION_URL, params={**common, **query,
-                                                                    "page": page})
+                payload = get_json(session, url, params={**common, **query, "page": page})
                 if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
                     raise MalformedResponseError(
-                        f"{POPULATION_URL} answered {str(payload)[:80]!r}; expected an object "
+                        f"{url} answered {str(payload)[:80]!r}; expected an object "
                         "with 'items' and 'maxPages'"
                     )
-                pages = int(payload.get("maxPages") or 1)
+                pages = page_count(payload.get("maxPages"), url, "maxPages")
                 if page == 1:
                     bar.total = (bar.total or 0) + pages
                     bar.refresh()

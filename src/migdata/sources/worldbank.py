@@ -11,11 +11,13 @@ import requests
 from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError, UnknownValueError
-from .http import get_json
+from .http import base_url, get_json, page_count
 
-__all__ = ["BASE_URL", "COLUMNS", "DEFAULT_INDICATORS", "PER_PAGE", "fetch_wdi"]
+__all__ = ["BASE_URL", "COLUMNS", "DEFAULT_INDICATORS", "ENV_VAR", "PER_PAGE", "fetch_wdi"]
 
 BASE_URL = "https://api.worldbank.org/v2"
+#: Environment variable that points the client at another server (e.g. a local test server).
+ENV_VAR = "MIGDATA_WORLDBANK_URL"
 DEFAULT_INDICATORS = ("SM.POP.NETM", "SP.POP.TOTL")
 PER_PAGE = 1000
 #: Columns of the result: those of the bundled ``wdi`` dataset that the API provides.
@@ -95,21 +97,24 @@ def fetch_wdi(
     UnknownValueError
         The API rejects an indicator code (its message is quoted).
     MalformedResponseError
-        An answer or a record is not in the API v2 layout.
+        An answer or a record is not in the API v2 layout, or the answer announces an odd
+        number of pages (not a whole number, or more than
+        :data:`~migdata.sources.http.MAX_PAGES`).
     """
     records: list[dict[str, Any]] = []
+    root = base_url(ENV_VAR, BASE_URL)
     params: dict[str, Any] = {"format": "json", "per_page": PER_PAGE}
     if start is not None or end is not None:
         first = start if start is not None else 1960
         params["date"] = f"{first}:{end if end is not None else 2100}"
     with tqdm(desc="World Bank API", unit="page", disable=not progress) as bar:
         for indicator in indicators:
-            url = f"{BASE_URL}/country/{';'.join(countries)}/indicator/{indicator}"
+            url = f"{root}/country/{';'.join(countries)}/indicator/{indicator}"
             page, pages = 1, 1
             while page <= pages:
                 meta, items = _page(session, url, {**params, "page": page},
                                     f"indicator {indicator!r} for {', '.join(countries)}")
-                pages = int(meta.get("pages") or 0)
+                pages = page_count(meta.get("pages"), url)
                 if page == 1:
                     bar.total = (bar.total or 0) + max(pages, 1)
                     bar.refresh()

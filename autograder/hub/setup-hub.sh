@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Set up one server for the migdata Module 2 course with JupyterHub (run as root).
+#
+#   sudo INSTRUCTOR=lecturer STUDENTS=s100231,s100232 PYTHON=/opt/migdata/bin/python \
+#        COURSE_DIR=/home/lecturer/module2-course/autograder bash autograder/hub/setup-hub.sh
+#
+# It does, and checks, what autograder/README.md (set-up 2) describes:
+#   - configurable-http-proxy from npm, if missing;
+#   - the exchange: $EXCHANGE 1777 (sticky), $EXCHANGE/$COURSE_ID owned by the instructor (0755),
+#     with inbound/ (0733: students hand in, nobody lists), outbound/ (0755) and feedback/ (0711);
+#   - home folders 0700 (existing users, and new ones via /etc/login.defs HOME_MODE);
+#   - /etc/jupyter/nbgrader_config.py: the exchange and course id for everybody;
+#   - Jupyter configuration folders for students (no formgrader, create-assignment or course list)
+#     and the instructor (everything; the formgrader bound to $COURSE_DIR);
+#   - $HUB_ETC/migdata-hub.env for jupyterhub_config.py and, with SYSTEMD=1, a systemd unit.
+# Users are not created here: make them with adduser (or your directory) first.
+set -euo pipefail
+
+: "${INSTRUCTOR:?set INSTRUCTOR to the Linux user of the instructor}"
+STUDENTS="${STUDENTS:-}"
+COURSE_ID="${COURSE_ID:-migdata-module2}"
+EXCHANGE="${EXCHANGE:-/srv/nbgrader/exchange}"
+HUB_ETC="${HUB_ETC:-/etc/jupyterhub/migdata}"
+HUB_STATE="${HUB_STATE:-/srv/jupyterhub}"
+PYTHON="${PYTHON:-$(command -v python3)}"
+COURSE_DIR="${COURSE_DIR:-$(getent passwd "$INSTRUCTOR" | cut -d: -f6)/module2-course/autograder}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ETC_JUPYTER="${ETC_JUPYTER:-/etc/jupyter}"   # tests point this at a temporary folder
+
+say() { printf 'setup-hub: %s\n' "$*"; }
+[ "$(id -u)" = 0 ] || { echo "setup-hub: run as root" >&2; exit 2; }
+id "$INSTRUCTOR" >/dev/null 2>&1 || { echo "setup-hub: no Linux user $INSTRUCTOR" >&2; exit 2; }
+"$PYTHON" -c "import jupyterhub, nbgrader, migdata" 2>/dev/null || {
+    echo "setup-hub: $PYTHON lacks the kit: pip install 'migdata[course,hub]'" >&2; exit 2; }
+
+# 1. the proxy (Node.js) -------------------------------------------------------------------------
+if ! command -v configurable-http-proxy >/dev/null; then
+    command -v npm >/dev/null || apt-get -o DPkg::Lock::Timeout=600 install -y nodejs npm
+    npm install -g configurable-http-proxy
+fi
+say "proxy: $(command -v configurable-http-proxy)"
+
+# 2. the exchange ----------------------------------------------------------------------------------
+mkdir -p "$EXCHANGE/$COURSE_ID"
+chown root:root "$EXCHANGE"
+chmod 1777 "$EXCHANGE"
+course="$EXCHANGE/$COURSE_ID"
+chown "$INSTRUCTOR:" "$course"
+chmod 0755 "$course"
+for sub in inbound:0733 outbound:0755 feedback:0711; do
+    install -d -o "$INSTRUCTOR" -m "${sub#*:}" "$course/${sub%%:*}"
+    chmod "${sub#*:}" "$course/${sub%%:*}"   # an existing folder keeps its old mode otherwise
+done
+say "exchange: $EXCHANGE (1777), $course owned by $INSTRUCTOR"
+
+# 3. private home folders ----------------------------------------------------------------------------
+for user in $INSTRUCTOR ${STUDENTS//,/ }; do
+    home="$(getent passwd "$user" | cut -d: -f6)"
+    [ -d "$home" ] && chmod 0700 "$home"
+done
+if [ -w /etc/login.defs ] && [ "${SKIP_LOGIN_DEFS:-0}" != 1 ]; then
+    if grep -q '^HOME_MODE' /etc/login.defs; then
+        sed -i 's/^HOME_MODE.*/HOME_MODE\t0700/' /etc/login.defs
+    else
+        printf 'HOME_MODE\t0700\n' >> /etc/login.defs
+    fi
+fi
+say "homes: 0700"
+
+# 4. every user's nbgrader: the exchange and the course ---------------------------------------------
+mkdir -p "$ETC_JUPYTER"
+cat > "$ETC_JUPYTER/nbgrader_config.py" <<EOF
+# written by migdata autograder/hub/setup-hub.sh
+c = get_config()
+c.Exchange.root = "$EXCHANGE"
+c.CourseDirectory.course_id = "$COURSE_ID"
+EOF
+chmod 0644 "$ETC_JUPYTER/nbgrader_config.py"
+
+# 5. Jupyter configuration of students and of the instructor -----------------------------------------
+student="$HUB_ETC/student-config"
+instructor="$HUB_ETC/instructor-config"
+mkdir -p "$student/labconfig" "$instructor/labconfig"
+cat > "$student/labconfig/page_config.json" <<'EOF'
+{"disabledExtensions": {"@jupyter/nbgrader:formgrader": true,
+                        "@jupyter/nbgrader:create-assignment": true,
+                        "@jupyter/nbgrader:course-list": true}}
+EOF
+cat > "$student/jupyter_server_config.json" <<'EOF'
+{"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": false,
+                                       "nbgrader.server_extensions.course_list": false}}}
+EOF
+cp "$ETC_JUPYTER/nbgrader_config.py" "$student/nbgrader_config.py"
+cat > "$instructor/labconfig/page_config.json" <<'EOF'
+{"disabledExtensions": {}}
+EOF
+cat > "$instructor/nbgrader_config.py" <<EOF
+# written by migdata autograder/hub/setup-hub.sh: the formgrader works on the course folder
+c = get_config()
+c.Exchange.root = "$EXCHANGE"
+c.CourseDirectory.course_id = "$COURSE_ID"
+c.CourseDirectory.root = "$COURSE_DIR"
+EOF
+chmod -R a+rX "$HUB_ETC"
+mkdir -p "$HUB_STATE"
+chmod 0700 "$HUB_STATE"
+
+# 6. settings for jupyterhub_config.py (and systemd) ------------------------------------------------
+cat > "$HUB_ETC/migdata-hub.env" <<EOF
+MIGDATA_INSTRUCTOR=$INSTRUCTOR
+MIGDATA_STUDENTS=$STUDENTS
+MIGDATA_COURSE_DIR=$COURSE_DIR
+MIGDATA_HUB_ETC=$HUB_ETC
+MIGDATA_HUB_STATE=$HUB_STATE
+EOF
+if [ "${SYSTEMD:-0}" = 1 ]; then
+    cat > /etc/systemd/system/jupyterhub.service <<EOF
+[Unit]
+Description=JupyterHub (migdata Module 2)
+After=network.target
+
+[Service]
+EnvironmentFile=$HUB_ETC/migdata-hub.env
+WorkingDirectory=$HUB_STATE
+ExecStart=$(dirname "$PYTHON")/jupyterhub -f $HERE/jupyterhub_config.py
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+EOF
+    systemctl daemon-reload
+    systemctl enable --now jupyterhub
+fi
+say "done: start the hub with  env \$(cat $HUB_ETC/migdata-hub.env) $(dirname "$PYTHON")/jupyterhub -f $HERE/jupyterhub_config.py"

@@ -1,0 +1,250 @@
+"""Feedback for students: without hidden tests, one student at a time, with the marks checked.
+
+nbgrader's feedback is the autograded notebook as HTML, and the autograded notebook holds the hidden
+tests again (they are put back to grade). Shown to students, next year's class knows them. Here the
+hidden tests are removed from the feedback: the source between ``### BEGIN HIDDEN TESTS`` and
+``### END HIDDEN TESTS`` goes, and so does any output of such a cell that would show it (a failed
+hidden ``assert`` prints its line in the traceback): the student sees that a hidden check failed,
+not which.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+__all__ = [
+    "HIDDEN_NOTICE", "HideHiddenTests", "MarksCheck", "check_marks", "hide_hidden_tests",
+    "release_each", "remember_marks",
+]
+
+BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+_REGION = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS[ \t]*\n?|\Z)",
+                     re.DOTALL)
+HIDDEN_NOTICE = "# (hidden checks are not shown)"
+FAILED_NOTICE = "A check of this part failed. Hidden checks are not shown; see the score above."
+
+
+def _hidden_lines(source: str) -> list[str]:
+    lines = []
+    for region in _REGION.finditer(source):
+        for line in region.group(0).splitlines():
+            text = line.strip()
+            if text and not text.startswith("###"):
+                lines.append(text)
+    return lines
+
+
+def hide_hidden_tests(cell: Any) -> bool:
+    """Remove hidden tests from one notebook cell (source and revealing outputs), in place.
+
+    Parameters
+    ----------
+    cell
+        An ``nbformat`` cell.
+
+    Returns
+    -------
+    bool
+        Whether the cell held hidden tests.
+    """
+    source = cell.get("source", "")
+    if BEGIN not in source:
+        return False
+    hidden = _hidden_lines(source)
+    cell["source"] = _REGION.sub(HIDDEN_NOTICE + "\n", source).rstrip("\n")
+    kept = []
+    for output in cell.get("outputs", []):
+        text = "\n".join([
+            str(output.get("text", "")), str(output.get("evalue", "")),
+            *map(str, output.get("traceback", [])), str(output.get("data", "")),
+        ])
+        reveals = any(line in text for line in hidden)
+        if output.get("output_type") == "error":
+            # keep that it failed; the traceback shows the failing line, so it goes
+            output["traceback"] = [FAILED_NOTICE if reveals else
+                                   f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+            if reveals:
+                output["evalue"] = ""
+            kept.append(output)
+        elif not reveals:
+            kept.append(output)
+    if "outputs" in cell:
+        cell["outputs"] = kept
+    return True
+
+
+class HideHiddenTests(Preprocessor):
+    """nbconvert preprocessor for ``GenerateFeedback``: :func:`hide_hidden_tests` on every cell."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            hide_hidden_tests(cell)
+        return nb, resources
+
+
+@dataclass
+class MarksCheck:
+    """Written marks of one submission that the lecturer should look at before feedback goes out.
+
+    Attributes
+    ----------
+    student
+        Student id.
+    unmarked
+        ``grade_id`` of written answers with no mark yet.
+    stale
+        ``grade_id`` of written answers marked for an earlier version of the submission (the
+        answer changed after it was marked).
+    """
+
+    student: str
+    unmarked: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+
+def _answer_digest(course_root: Path, student: str, assignment: str) -> dict[str, str]:
+    """SHA-256 of the source of every written-answer cell of a student's submission."""
+    import hashlib
+
+    import nbformat
+
+    digests = {}
+    for path in sorted((course_root / "submitted" / student / assignment).glob("*.ipynb")):
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # unreadable notebooks are reported by autograde
+            continue
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and meta.get("grade"):
+                key = f"{path.name}:{meta.get('grade_id')}"
+                digests[key] = hashlib.sha256(cell.source.encode()).hexdigest()
+    return digests
+
+
+def remember_marks(course_dir: str | Path, assignment: str, students: list[str]) -> None:
+    """Record the written marks of ``students`` against their current answers.
+
+    ``collect`` calls this before it replaces a submission with a newer hand-in, so that marks
+    given to the older version are recognised as stale by :func:`check_marks`.
+    """
+    if students:
+        check_marks(course_dir, assignment, only=set(students))
+
+
+def check_marks(course_dir: str | Path, assignment: str, *,
+                only: set[str] | None = None) -> list[MarksCheck]:
+    """Find written answers without a mark, or marked for an older version of the submission.
+
+    The gradebook does not record when a mark was given. ``migdata-course feedback`` therefore
+    keeps,
+    in ``.migdata-course/<assignment>.marks.json``, the text of each marked written answer as it
+    was when the mark was first seen; a mark whose answer has changed since is *stale* (the student
+    handed in again after marking). Marks seen for the first time are taken to belong to the
+    current answer.
+
+    Parameters
+    ----------
+    course_dir
+        Course folder holding ``nbgrader_config.py``.
+    assignment
+        Assignment id.
+
+    Returns
+    -------
+    list of MarksCheck
+        One per student with unmarked or stale written answers.
+    """
+    import json
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .config import load_config
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    record_path = root / ".migdata-course" / f"{assignment}.marks.json"
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    found = []
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return []
+        for sub in submissions:
+            student = sub.student.id
+            if only is not None and student not in only:
+                continue
+            answers = _answer_digest(root, student, assignment)
+            seen = record.setdefault(student, {})
+            check = MarksCheck(student)
+            for nb in sub.notebooks:
+                written = {c.name for c in nb.notebook.solution_cells}
+                for grade in nb.grades:
+                    if grade.name not in written or not grade.max_score:
+                        continue
+                    key = f"{nb.name}.ipynb:{grade.name}"
+                    if grade.manual_score is None:
+                        if grade.needs_manual_grade:
+                            check.unmarked.append(grade.name)
+                        seen.pop(key, None)
+                        continue
+                    mark = [grade.manual_score, answers.get(key)]
+                    if key not in seen or seen[key][0] != grade.manual_score:
+                        seen[key] = mark  # a new or changed mark belongs to the current answer
+                    elif seen[key][1] != answers.get(key):
+                        check.stale.append(grade.name)
+            if check.unmarked or check.stale:
+                found.append(check)
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    return found
+
+
+def release_each(course_dir: str | Path, assignment: str) -> tuple[list[str], dict[str, str]]:
+    """Release the generated feedback through the exchange one student at a time.
+
+    nbgrader releases everybody in one go and stops at the first student it cannot release. Here
+    one student's failure (e.g. a submission folder that lost its files) is reported and the others
+    are released.
+
+    Returns
+    -------
+    tuple
+        The students released, and student -> why their feedback could not be released.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from .config import load_config
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
+    released, failed = [], {}
+    for folder in sorted((root / "feedback").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        if not any(folder.glob("*.html")):
+            continue
+        try:
+            result = api.release_feedback(assignment, student_id=student)
+        except Exception as exc:  # one student's failure must not stop the others
+            result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
+        if result.get("success"):
+            released.append(student)
+        else:
+            error = (result.get("error") or result.get("log") or "unknown error").strip()
+            failed[student] = error.splitlines()[-1][:200]
+    return released, failed

@@ -1,0 +1,419 @@
+"""Running student notebooks' kernels in a sandbox (bubblewrap), so grading cannot be subverted.
+
+nbgrader runs each submitted notebook in a Jupyter kernel with the grader's own rights: the code
+could read the instructor versions, rewrite the gradebook, kill the grading run or reach the
+network. Here the kernel -- and only the kernel; nbgrader, the gradebook and the grading processes
+stay outside -- is started inside `bubblewrap <https://github.com/containers/bubblewrap>`_
+(Debian package ``bubblewrap``) with:
+
+* new user, PID, mount, network, IPC and UTS namespaces (``--unshare-all``): it sees no other
+  process, has no network (only its own loopback), and sees a file system made of the Python
+  installation and the curated datasets (read-only) plus one throwaway folder holding a copy of
+  this submission's files (as nbgrader prepared them from the submission and the release);
+* ``--die-with-parent`` and its own PID namespace: when the kernel ends, everything it started
+  (detached, double-forked, ``setsid``) is killed with it; ``--new-session`` so it cannot type into
+  the grader's terminal;
+* resource limits (``prlimit``): address space, processes, CPU seconds, and a wall-clock limit per
+  notebook (``timeout -s KILL``); when grading runs as root the kernel runs as the unprivileged
+  user ``nobody`` so that the process limit applies.
+
+The kernel talks to nbgrader over Unix sockets in a folder shared with the sandbox (ZeroMQ
+``ipc`` transport): TCP on localhost would not cross the network namespace.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Integer, Unicode
+
+from migdata.errors import MigdataError
+
+__all__ = [
+    "NO_SANDBOX_RISK",
+    "SandboxKernelManager",
+    "SandboxUnavailableError",
+    "check_sandbox",
+    "sandbox_command",
+]
+
+NOBODY = 65534
+"""uid and gid the kernel runs as when grading runs as root."""
+
+SANDBOX_HOME = "/home/student"
+
+NO_SANDBOX_RISK = (
+    "without a sandbox every submission's code runs with your rights: it can read the instructor "
+    "versions and their model answers, change or delete the gradebook and other students' "
+    "submissions, reach the network, leave processes running and stop the grading run"
+)
+
+_ETC = ("passwd", "group", "hosts", "nsswitch.conf", "localtime", "fonts", "mime.types",
+        "matplotlibrc", "ssl", "ca-certificates", "alternatives")
+
+
+class SandboxUnavailableError(MigdataError):
+    """No working sandbox on this machine (bubblewrap missing or namespaces not allowed)."""
+
+
+def _as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _python_paths() -> tuple[str, ...]:
+    """Folders the kernel's Python needs (installation, site-packages, editable sources)."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; print('\\n'.join(p for p in sys.path if p))"],
+        capture_output=True, text=True, cwd="/", check=True,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1"},
+    )
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(sys.executable).parent)}
+    paths.update(line for line in probe.stdout.splitlines() if line.strip())
+    try:
+        from migdata.datasets import datasets_dir
+
+        paths.add(str(datasets_dir()))
+    except (ImportError, FileNotFoundError):  # no datasets: nothing to show the kernel
+        pass
+    out = []
+    for p in sorted(paths):
+        real = os.path.realpath(p)
+        if p in ("/", "") or not os.path.exists(real):
+            continue
+        if any(real == top or real.startswith(top + "/") for top in ("/usr", "/proc", "/dev")):
+            continue
+        out.append(real)
+    # drop folders inside another one already listed
+    return tuple(p for p in out if not any(p != q and p.startswith(q + "/") for q in out))
+
+
+def _root_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for name in _ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def sandbox_command(
+    cmd: list[str],
+    *,
+    workdir: str,
+    mount_as: str,
+    shared: tuple[str, ...] = (),
+    memory_mb: int = 2048,
+    processes: int = 256,
+    cpu_seconds: int = 900,
+    wall_seconds: int = 900,
+    env: dict[str, str] | None = None,
+) -> list[str]:
+    """The command line that runs ``cmd`` inside the sandbox.
+
+    Parameters
+    ----------
+    cmd
+        The command to run (a kernel, or anything else for tests).
+    workdir
+        Host folder mounted read-write at ``mount_as``, the command's working folder.
+    mount_as
+        Where the sandbox sees ``workdir``.
+    shared
+        Further host folders mounted read-write at the same path (the kernel's sockets).
+    memory_mb, processes, cpu_seconds, wall_seconds
+        Limits: address space per process, processes of the sandbox user, CPU seconds per process,
+        and wall-clock seconds after which everything is killed.
+    env
+        The whole environment inside the sandbox (nothing else is passed).
+    """
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailableError("bubblewrap (bwrap) is not installed")
+    nproc = processes
+    if _as_root():
+        # the limit counts every process and thread of nobody: all the sandboxes of a run (a
+        # worker per core and more, each with a kernel running and one starting) share it
+        nproc = processes * (len(os.sched_getaffinity(0)) + 2)
+        # bubblewrap runs privileged (no user namespace, which would keep uid 0 and with it no
+        # process limit) and the command drops to nobody, without capabilities, inside it
+        unshare = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                   "--unshare-cgroup-try"]
+        inner = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"]
+    else:  # the limit counts every process of the user: leave room for those already running
+        unshare = ["--unshare-all"]
+        inner = []
+        nproc += _user_processes()
+    limits = ["prlimit", f"--as={memory_mb * 1024 * 1024}", f"--nproc={nproc}",
+              f"--cpu={cpu_seconds}", "--core=0", "--"]
+    args = [bwrap, *unshare, "--die-with-parent", "--new-session",
+            "--hostname", "sandbox", *_root_binds()]
+    paths = _python_paths()
+    made: set[str] = {"/tmp"}
+
+    def parents(dest: str) -> list[str]:
+        # mount points' parent folders, traversable (bubblewrap would copy e.g. /root's 0700)
+        out = []
+        for parent in reversed(Path(dest).parents[:-1]):
+            if str(parent) not in made and str(parent) not in paths:
+                made.add(str(parent))
+                out += ["--perms", "0755", "--dir", str(parent)]
+        return out
+
+    # the private /tmp first: a Python installed under /tmp (a venv made there) is bound over it,
+    # not hidden by it
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chmod", "1777", "/tmp"]
+    for path in paths:
+        args += [*parents(path), "--ro-bind", path, path]
+    args += [*parents(mount_as), "--bind", workdir, mount_as]
+    for path in shared:
+        args += [*parents(path), "--bind", path, path]
+    args += ["--chdir", mount_as, "--clearenv"]
+    for key, value in (env or {}).items():
+        args += ["--setenv", key, value]
+    # bubblewrap is the launching process's own child, so it dies with it (--die-with-parent);
+    # the wall-clock limit runs inside the sandbox
+    wall = ["timeout", "-s", "KILL", str(wall_seconds)]
+    return [*limits, *args, "--", *inner, *wall, *cmd]
+
+
+def _user_processes() -> int:
+    uid = os.getuid()
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                continue
+    return count
+
+
+def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The kernel's whole environment inside the sandbox (none of the grader's variables)."""
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin",
+                                 "/bin"]),
+        "HOME": SANDBOX_HOME,
+        "LANG": "C.UTF-8",
+        "IPYTHONDIR": "/tmp/ipython",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "MPLBACKEND": "agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    for key in ("NBGRADER_EXECUTION", "MIGDATA_DATASETS_DIR", "TZ"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    env.update(extra or {})
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def check_sandbox() -> str:
+    """Check that a sandbox can be made here; return a one-line description of it.
+
+    Raises
+    ------
+    SandboxUnavailableError
+        If bubblewrap is missing or cannot create the namespaces (the reason is in the message).
+    """
+    for tool in ("bwrap", "prlimit", "timeout") + (("setpriv",) if _as_root() else ()):
+        if shutil.which(tool) is None:
+            package = {"bwrap": "bubblewrap", "prlimit": "util-linux", "setpriv": "util-linux",
+                       "timeout": "coreutils"}[tool]
+            raise SandboxUnavailableError(
+                f"{tool} is not installed (Debian/Ubuntu: apt-get install {package})")
+    with tempfile.TemporaryDirectory(prefix="migdata-sandbox-check-") as tmp:
+        os.chmod(tmp, 0o777)
+        cmd = sandbox_command([sys.executable, "-c", "import os; print(os.getpid())"],
+                              workdir=tmp, mount_as=SANDBOX_HOME + "/check", wall_seconds=60,
+                              env=kernel_env())
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=90, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SandboxUnavailableError(f"bubblewrap did not run: {exc}") from exc
+    if done.returncode != 0 or not done.stdout.strip().isdigit():
+        why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SandboxUnavailableError(f"bubblewrap cannot make a sandbox here: {why}")
+    user = "nobody" if _as_root() else "your user"
+    return f"bubblewrap {shutil.which('bwrap')}, namespaces user/pid/mount/net, as {user}"
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run inside the bubblewrap sandbox.
+
+    nbclient passes the notebook's folder as ``cwd``; the kernel gets a throwaway copy of it
+    instead, mounted at ``/home/student/<folder name>``. The copy, the sockets and the connection
+    file live in a private folder under :attr:`scratch_dir`, removed when the kernel is shut down.
+    """
+
+    scratch_dir = Unicode("", help="folder for the sandboxes' throwaway folders").tag(config=True)
+    memory_mb = Integer(2048, help="address space per kernel process, MB").tag(config=True)
+    processes = Integer(256, help="processes the sandbox user may run").tag(config=True)
+    wall_seconds = Integer(1800, help="wall-clock seconds a notebook's kernel may live").tag(
+        config=True)
+
+    _sandbox_base: str | None = None
+    _ipc_dir: str | None = None
+    _work: str | None = None
+    mount_name: str | None = None
+
+    def give_files(self, source: str) -> None:
+        """Copy a notebook folder into the throwaway folder of a kernel started without it."""
+        assert self._work is not None
+        for entry in os.listdir(source):
+            if entry == ".ipynb_checkpoints":
+                continue
+            src, dst = os.path.join(source, entry), os.path.join(self._work, entry)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst, symlinks=False)
+            else:
+                shutil.copyfile(src, dst)
+        _own(self._work)
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        base = tempfile.mkdtemp(prefix="sbx-", dir=self.scratch_dir or None)
+        self._sandbox_base = base
+        ipc = os.path.join(base, "ipc")
+        work = os.path.join(base, "work")
+        if len(ipc) > 80:  # a Unix socket's path has at most 107 bytes
+            ipc = tempfile.mkdtemp(prefix="mdk-", dir="/tmp" if os.path.isdir("/tmp") else None)
+            self._ipc_dir = ipc
+        else:
+            os.mkdir(ipc)
+        source = kw.pop("cwd", None)
+        if source and os.path.isdir(source):
+            shutil.copytree(source, work, symlinks=False,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        else:
+            os.mkdir(work)
+        self._work = work
+        name = self.mount_name or (os.path.basename(os.path.normpath(source)) if source
+                                   else "work")
+        self.transport = "ipc"
+        self.ip = os.path.join(ipc, "k")
+        self.connection_file = os.path.join(ipc, "kernel.json")
+        # a signal cannot reach into the sandbox's PID namespace: interrupt by message
+        self.kernel_spec.interrupt_mode = "message"
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        _own(base)
+        if self._ipc_dir:
+            _own(self._ipc_dir)
+        os.chmod(base, 0o711)  # the grader (owner or root) reaches the sockets; nobody else
+        env = kernel_env({"JPY_PARENT_PID": "1"})
+        kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        kw["cwd"] = base
+        wall = self.wall_seconds
+        cmd = sandbox_command(cmd, workdir=work, mount_as=f"{SANDBOX_HOME}/{name}",
+                              shared=(ipc,), memory_mb=self.memory_mb,
+                              processes=self.processes, cpu_seconds=wall, wall_seconds=wall,
+                              env=env)
+        return cmd, kw
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            for folder in (self._sandbox_base, self._ipc_dir):
+                if folder:
+                    shutil.rmtree(folder, ignore_errors=True)
+            self._sandbox_base = self._ipc_dir = None
+
+
+def _own(folder: str) -> None:
+    """Give a throwaway folder to the sandbox user (nobody when grading as root), private."""
+    for root, _dirs, files in os.walk(folder):
+        for entry in [root, *(os.path.join(root, f) for f in files)]:
+            if _as_root():
+                os.chown(entry, NOBODY, NOBODY)
+            os.chmod(entry, 0o700 if entry == root else 0o600)
+
+
+_SPARE: dict[str, SandboxKernelManager] = {}
+"""Per worker process: a sandboxed kernel started ahead of need, with an empty folder."""
+
+
+@functools.lru_cache(maxsize=1)
+def sandboxed_execute_class() -> type:
+    """nbgrader's ``Execute`` preprocessor, with its kernels started by
+    :class:`SandboxKernelManager`, one ahead of need.
+
+    While a notebook runs, the next kernel starts in its own new sandbox with an empty folder;
+    the next notebook gets it, with its files copied in. Nothing ever ran in it before, so it is
+    as fresh as a kernel started then, but its start-up overlaps the previous notebook.
+    """
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    from nbgrader.preprocessors import Execute
+
+    class SandboxedExecute(Execute):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+            super().__init__(*args, **kwargs)
+
+        def _adopt_spare(self, name: str, source: str | None) -> None:
+            spare = _SPARE.pop(self.kernel_name or "", None)
+            if spare is None:
+                return
+            process = getattr(spare.provisioner, "process", None)
+            if (spare.mount_name != name or source is None or process is None
+                    or process.poll() is not None):
+                _discard(spare)
+                return
+            spare.give_files(source)
+            self.km = spare
+
+        async def _launch_spare(self, name: str) -> None:
+            spare = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
+            spare.mount_name = name
+            try:
+                await spare.start_kernel(extra_arguments=self.extra_arguments)
+            except Exception:  # no spare: the next notebook starts its own kernel
+                _discard(spare)
+                return
+            _SPARE[self.kernel_name or ""] = spare
+
+        @contextmanager
+        def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
+            from jupyter_core.utils import run_sync
+
+            source = self.resources.get("metadata", {}).get("path") or None
+            name = os.path.basename(os.path.normpath(source)) if source else "work"
+            if self.km is None:
+                if not self.kernel_name:
+                    self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name", "")
+                self._adopt_spare(name, source)
+            with super().setup_kernel(**kwargs):
+                if not _SPARE:
+                    run_sync(self._launch_spare)(name)
+                yield
+
+    return SandboxedExecute
+
+
+def _discard(km: SandboxKernelManager) -> None:
+    """Throw a spare kernel away: kill its sandbox (everything in it dies) and its folders."""
+    process = getattr(km.provisioner, "process", None)
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()
+    for folder in (km._sandbox_base, km._ipc_dir):
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,264 @@
+"""collect, feedback, export and marks files, as the hub trial of issue 13 broke them.
+
+Each test reproduces one failure of the trial: a hand-in under another student's name, a backdated
+``timestamp.txt``, hidden tests in the feedback, one bad submission stopping ``feedback --release``,
+written marks kept for a resubmission, Excel's ``;`` and decimal commas, times without a zone.
+Hand-ins are written into a temporary exchange the way ``nbgrader submit`` writes them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import pwd
+import re
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from migdata.course.cli import main
+from migdata.course.report import _read_marks, parse_number
+from migdata.course.synthetic import solution_sources
+from migdata.errors import InvalidInputError, MissingColumnsError
+
+# one course per module: its tests stay on one xdist worker (--dist loadgroup)
+pytestmark = [pytest.mark.xdist_group("exchange-course")]
+
+A = "unit22_sources"
+COURSE_ID = "migdata-module2"
+# hand-ins by this user are genuine; under other names, impostors (the owner's name, not $USER)
+ME = pwd.getpwuid(os.getuid()).pw_name
+STAMP = "%Y-%m-%d %H:%M:%S.%f UTC"
+
+
+# --- marks files as spreadsheets save them ---------------------------------------------------
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("student_id;presentation;participation\n0100231;8,5;35\n100232;9;31,25\n", "utf-8-sig"),
+    ("student_id,presentation,participation\n0100231,8.5,35\n100232,9,31.25\n", "utf-8"),
+    ('student_id,presentation,participation\n0100231,"8,5",35\n100232,9,"31,25"\n', "utf-8-sig"),
+    ("\ufeffstudent_id ; presentation ; participation\r\n0100231 ; 8,5 ; 35\r\n"
+     "100232;9;31,25\r\n", "utf-8"),
+])
+def test_marks_files_with_semicolons_decimal_commas_and_bom(tmp_path, text, encoding):
+    path = tmp_path / "marks.csv"
+    path.write_bytes(text.encode(encoding))
+    marks = _read_marks(path).set_index("student_id")
+    assert list(marks.index) == ["0100231", "100232"]  # ids stay text: leading zero kept
+    assert marks.loc["0100231", "presentation"] == 8.5
+    assert marks.loc["100232", "participation"] == 31.25
+
+
+def test_bad_marks_files_are_clear_errors(tmp_path):
+    path = tmp_path / "marks.csv"
+    path.write_text("student_id;presentation;participation\n1;11;3\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="presentation must be a number from 0 to 10"):
+        _read_marks(path)
+    path.write_text("student;presentation\n1;3\n", encoding="utf-8")
+    with pytest.raises(MissingColumnsError, match="found"):
+        _read_marks(path)
+    # saved as "CSV (semicolon)" in a Russian locale: Windows-1251, not UTF-8
+    path.write_bytes("student_id;presentation;participation\nИванов;8;30\n".encode("cp1251"))
+    with pytest.raises(InvalidInputError, match="CSV UTF-8"):
+        _read_marks(path)
+    assert parse_number("8,5") == 8.5 and parse_number(" 10 ") == 10.0
+    assert parse_number("1,000.5") != parse_number("1,000.5")  # NaN: ambiguous, refused
+
+
+# --- a course with an exchange ----------------------------------------------------------------
+
+def _course(repo_root: Path, base: Path) -> Path:
+    course = base / "autograder"
+    course.mkdir(parents=True)
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", course)
+    shutil.copytree(repo_root / "assignments" / "source" / A, base / "assignments" / "source" / A)
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write(f"\nc.Exchange.root = {str(base / 'exchange')!r}\n")
+    (base / "exchange").mkdir()
+    assert main(["--course-dir", str(course), "generate", A]) == 0
+    assert main(["--course-dir", str(course), "release", A]) == 0
+    return course
+
+
+def _handin(course: Path, student: str, answers: dict[str, str], *, claimed: datetime,
+            secret: bool = True, tag: str = "x") -> Path:
+    """A hand-in folder as nbgrader submit writes it (name, notebook, timestamp, secret)."""
+    nb = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    stamp = claimed.strftime(STAMP)
+    folder = course.parent / "exchange" / COURSE_ID / "inbound" / f"{student}+{A}+{stamp}+{tag}"
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{A}.ipynb")
+    (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
+    if secret:
+        (folder / "submission_secret.txt").write_text(os.urandom(8).hex(), encoding="utf-8")
+    return folder
+
+
+def _set_due(course: Path, due: datetime) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        gb.update_or_create_assignment(A, duedate=due.replace(tzinfo=None))
+
+
+@pytest.fixture(scope="module")
+def course(repo_root, tmp_path_factory):
+    """Two hand-ins by this user: an honest one and a backdated late one; one impostor."""
+    base = tmp_path_factory.mktemp("exchange-course")
+    course = _course(repo_root, base)
+    model = solution_sources(base / "assignments" / "source" / A / f"{A}.ipynb")
+    _set_due(course, datetime.now(UTC) - timedelta(hours=1))
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    # this user hands in the model answer, claiming yesterday (before the due date)
+    folder = _handin(course, ME, model, claimed=yesterday)
+    past = time.time() - 86400
+    for path in [folder, *folder.iterdir()]:
+        os.utime(path, (past, past))  # a user can set modification times; not change times
+    # someone hands in under the name of 'classmate' (this user owns the folder)
+    _handin(course, "classmate", {}, claimed=datetime.now(UTC))
+    return course
+
+
+def test_collect_reports_the_impostor_and_the_backdated_late_handin(course, capsys):
+    code = main(["--course-dir", str(course), "collect", A])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 1
+    assert f"classmate: handed in under classmate's name by the user {ME}; not collected" in err
+    assert f"{ME}: timestamp.txt says" in err and "the exchange's time is used" in err
+    assert re.search(r"late by (59 min|1 h 0 min)", err)  # due an hour ago
+    assert "+04" in err  # Baku time, not bare UTC
+    submitted = course / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == [ME]
+    from nbgrader.utils import parse_utc
+
+    stamp = parse_utc((submitted / ME / A / "timestamp.txt").read_text())
+    assert stamp.replace(tzinfo=UTC) > datetime.now(UTC) - timedelta(minutes=10)
+    # collecting again finds nothing newer and changes nothing
+    before = (submitted / ME / A / "timestamp.txt").read_text()
+    assert main(["--course-dir", str(course), "collect", A]) == 1  # the impostor is still there
+    assert (submitted / ME / A / "timestamp.txt").read_text() == before
+
+
+def test_collect_with_nothing_handed_in_fails_clearly(repo_root, tmp_path, capsys):
+    course = _course(repo_root, tmp_path)
+    assert main(["--course-dir", str(course), "collect", "unit22_sources"]) == 1
+    assert "no hand-in of unit22_sources in the exchange" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    """The collected course autograded, with a second student collected and graded too."""
+    if not (course / "submitted" / ME).is_dir():
+        main(["--course-dir", str(course), "collect", A])
+    # a second student whose hand-in is copied by the lecturer (no exchange, no secret)
+    from migdata.course.synthetic import write_submission
+
+    write_submission(course, A, "nosecret", "partial", answered=["a1_answer"])
+    assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "2"]) == 0
+    return course
+
+
+def _hidden_lines(course: Path) -> list[str]:
+    source = json.loads((course.parent / "assignments" / "source" / A / f"{A}.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in source["cells"])
+    lines = []
+    for region in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", text, re.DOTALL):
+        lines += [ln.strip() for ln in region.splitlines() if len(ln.strip()) > 8]
+    return lines
+
+
+def test_feedback_hides_hidden_tests_and_releases_the_others_when_one_fails(graded, capsys):
+    code = main(["--course-dir", str(graded), "feedback", A, "--release"])
+    out, err = capsys.readouterr()
+    # 'nosecret' was put into submitted/ by hand, without nbgrader's submission secret
+    assert code == 1
+    assert "feedback of nosecret not released" in err
+    assert "released through the exchange for 1 student(s)" in out
+    assert "written answers not marked yet" in err  # nobody has marked anything yet
+    released = list((graded.parent / "exchange" / COURSE_ID / "feedback").glob("*.html"))
+    assert len(released) == 1
+    hidden = _hidden_lines(graded)
+    assert hidden
+    for student in (ME, "nosecret"):
+        page = graded / "feedback" / student / A / f"{A}.html"
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert not [line for line in hidden if line in text], student
+        assert "hidden checks are not shown" in text
+    # nbgrader's own feedback (without the kit's preprocessor) would show them: the test can fail
+    auto = (graded / "autograded" / ME / A / f"{A}.ipynb").read_text(encoding="utf-8")
+    assert any(line in auto for line in [json.dumps(h)[1:-1] for h in hidden])
+
+
+def test_export_has_course_time_zone_and_points_apart(graded, tmp_path, capsys):
+    out = tmp_path / "grades.csv"
+    assert main(["--course-dir", str(graded), "export", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"student_id": str}).set_index("student_id")
+    row = table.loc[ME]
+    assert row.timestamp.endswith("+04:00")
+    assert row.auto_score == row.auto_max == 14.0
+    assert row.manual_max == 7.0 and row.to_mark == 7.0 and row.manual_score == 0
+    assert table.loc["nosecret", "auto_score"] == 2.0
+    capsys.readouterr()
+    assert main(["--course-dir", str(graded), "report", A]) == 0
+    report = capsys.readouterr().out
+    assert "to mark" in report and "14.0/14.0" in report
+    assert "written answers still to be marked" in report
+
+
+def test_a_resubmission_makes_earlier_written_marks_stale(graded, capsys):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}", COURSE_ID) as gb:
+        for nb in gb.find_submission(A, ME).notebooks:
+            for grade in nb.grades:
+                if grade.name in {c.name for c in nb.notebook.solution_cells}:
+                    grade.manual_score = grade.max_score
+        gb.db.commit()
+    main(["--course-dir", str(graded), "feedback", A])
+    assert "earlier hand-in" not in capsys.readouterr().err  # marks belong to this hand-in
+    # the student hands in again with other written answers; the lecturer collects and grades
+    model = solution_sources(graded.parent / "assignments" / "source" / A / f"{A}.ipynb")
+    source = nbformat.read(graded.parent / "assignments" / "source" / A / f"{A}.ipynb", 4)
+    written = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")
+               and c.metadata["nbgrader"].get("grade")}
+    assert written
+    model = {k: (v + "\n\nA second thought." if k in written else v) for k, v in model.items()}
+    time.sleep(0.05)
+    _handin(graded, ME, model, claimed=datetime.now(UTC), tag="again")
+    main(["--course-dir", str(graded), "collect", A])
+    assert main(["--course-dir", str(graded), "autograde", A, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    main(["--course-dir", str(graded), "feedback", A])
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{ME}: written answers marked for an earlier hand-in" in err
+
+
+def test_release_refuses_to_create_nbgraders_default_exchange(repo_root, tmp_path, monkeypatch,
+                                                             capsys):
+    # without c.Exchange.root, nbgrader would create its default exchange with mode 0777
+    from migdata.course import cli as course_cli
+
+    default = tmp_path / "usr-local-share-nbgrader-exchange"
+    monkeypatch.setattr(course_cli, "NBGRADER_DEFAULT_EXCHANGE", str(default))
+    course = tmp_path / "autograder"
+    course.mkdir()
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", course)
+    shutil.copytree(repo_root / "assignments" / "source" / A,
+                    tmp_path / "assignments" / "source" / A)
+    assert main(["--course-dir", str(course), "generate", A]) == 0
+    capsys.readouterr()
+    assert main(["--course-dir", str(course), "release", A]) == 2
+    err = capsys.readouterr().err
+    assert "c.Exchange.root is not set" in err and "skip release" in err
+    assert not default.exists()

@@ -1,0 +1,100 @@
+"""Private variants: other synthetic data, so the published answers do not earn the marks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from migdata.course.cli import main
+from migdata.course.grading import read_ledger
+from migdata.course.synthetic import write_submission
+from migdata.course.variants import SEEDED, make_variant, variant_id
+from migdata.errors import InvalidInputError
+
+A = "unit22_sources"
+
+
+def _cells(path: Path) -> dict[str, str]:
+    nb = nbformat.read(path, as_version=4)
+    return {c.metadata.get("nbgrader", {}).get("grade_id", f"md{i}"): c.source
+            for i, c in enumerate(nb.cells)}
+
+
+@pytest.mark.parametrize("assignment", sorted(SEEDED))
+def test_a_variant_changes_only_the_seeds_of_the_setup(repo_root, tmp_path, assignment):
+    shutil.copytree(repo_root / "assignments" / "source" / assignment, tmp_path / assignment)
+    new = make_variant(tmp_path, assignment, 5)
+    assert new == variant_id(assignment, 5) == f"{assignment}_s5"
+    name = f"{assignment}.ipynb"
+    before, after = _cells(tmp_path / assignment / name), _cells(tmp_path / new / name)
+    changed = sorted(k for k in before if before[k] != after[k])
+    assert changed and all("setup" in k for k in changed), changed
+    assert set(before) == set(after)
+    meta = json.loads((tmp_path / new / name).read_text())["metadata"]["migdata_variant"]
+    assert meta["of"] == assignment and meta["seed"] == 5
+
+
+def test_variants_of_unseeded_assignments_and_bad_seeds_are_refused(repo_root, tmp_path):
+    with pytest.raises(InvalidInputError, match="no seeded data"):
+        make_variant(repo_root / "assignments" / "source", "unit23_institutions", 5)
+    with pytest.raises(InvalidInputError, match="non-negative"):
+        make_variant(repo_root / "assignments" / "source", A, -1)
+
+
+def _setup_values(notebook: Path) -> dict[str, float]:
+    """The values the model answers of A1, A2 and C1 produce on a notebook's data."""
+    import contextlib
+    import io
+
+    nb = nbformat.read(notebook, as_version=4)
+    ns: dict = {}
+    setup = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+                 == "setup")
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(setup, ns)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") in ("a1_answer", "a2_answer",
+                                                                     "c1_answer"):
+                exec(cell.source, ns)
+    return {k: ns[k] for k in ("foreign_born_share", "emigrants_reported", "first_permits_2023")}
+
+
+@pytest.mark.nbgrader
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_published_answers_fail_a_variant_and_the_model_code_passes(repo_root, tmp_path):
+    base = tmp_path
+    course = base / "autograder"
+    course.mkdir()
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", course)
+    shutil.copytree(repo_root / "assignments" / "source" / A, base / "assignments" / "source" / A)
+    assert main(["--course-dir", str(course), "generate", A, "--seed", "11"]) == 0
+    variant = variant_id(A, 11)
+    assert (course / "release" / variant / f"{A}.ipynb").is_file()
+    source = base / "assignments" / "source"
+    published = _setup_values(source / A / f"{A}.ipynb")
+    mine = _setup_values(source / variant / f"{A}.ipynb")
+    assert all(published[k] != mine[k] for k in published), (published, mine)
+
+    write_submission(course, variant, "model", "solution")
+    copier = write_submission(course, variant, "copier", "solution")
+    nb = nbformat.read(copier / f"{A}.ipynb", as_version=4)
+    literal = {"a1_answer": f"foreign_born_share = {published['foreign_born_share']!r}",
+               "a2_answer": f"emigrants_reported = {published['emigrants_reported']!r}\n"
+                            "emigrants_missed_pct = 10.0",
+               "c1_answer": f"first_permits_2023 = {published['first_permits_2023']!r}"}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in literal:
+            cell.source = literal[gid]
+    nbformat.write(nb, copier / f"{A}.ipynb")
+    assert main(["--course-dir", str(course), "autograde", variant, "--quiet",
+                 "--timeout", "30"]) == 0
+    ledger = read_ledger(course, variant)
+    assert (ledger["model"].status, ledger["model"].score) == ("graded", 14.0)
+    # A1 (2 points), A2 (3) and C1 (3) fail with the published numbers: 14 - 8
+    assert (ledger["copier"].status, ledger["copier"].score) == ("graded", 6.0)

@@ -1,0 +1,586 @@
+"""A real JupyterHub on 127.0.0.1: an instructor and three students, the whole nbgrader cycle.
+
+The test set-up creates four Linux users (PAM passwords), runs ``autograder/hub/setup-hub.sh``
+(exchange, home folders, the Jupyter configuration of students and instructor), and starts
+JupyterHub with ``autograder/hub/jupyterhub_config.py`` (LocalProcessSpawner,
+configurable-http-proxy from npm, the idle culler). Students fetch, edit, hand in and fetch
+feedback through their own servers (nbgrader's server extension and the contents API, behind
+the hub's proxy); the instructor's commands run as the instructor's Linux user (``runuser``), as
+in a terminal on the hub. One student backdates a hand-in, another hands in under a classmate's
+name; then every student tries to read what is not theirs.
+
+It needs root (to create users and start the hub). Without root or ``useradd`` it is skipped; in
+CI (``CI=true``) it must run, so there the reason is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+# one hub for the whole module: its tests stay on one xdist worker (make test: --dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600), pytest.mark.xdist_group("hub")]
+
+A = "unit22_sources"
+COURSE_ID = "migdata-module2"
+BIN = Path(sys.executable).parent
+AUTO_MAX = 14.0
+PARTIAL = ["a1_answer", "b2_answer"]  # 2 + 3 points
+
+
+def _cannot_run() -> str | None:
+    if sys.platform != "linux":
+        return "needs Linux"
+    if os.geteuid() != 0:
+        return "needs root to create Linux users and start JupyterHub"
+    for tool in ("useradd", "userdel", "runuser", "chpasswd"):
+        if shutil.which(tool) is None:
+            return f"needs {tool}"
+    try:
+        import jupyterhub  # noqa: F401
+        import jupyterhub_idle_culler  # noqa: F401
+    except ImportError as exc:
+        return f"needs the hub extra (pip install -e '.[hub]'): {exc}"
+    if shutil.which("configurable-http-proxy") is None and shutil.which("npm") is None:
+        return "needs configurable-http-proxy or npm to install it"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Hub:
+    """Everything the cycle made, for the tests to look at."""
+
+    def __init__(self, base: Path, suffix: str) -> None:
+        self.base = base
+        self.instructor = f"mig{suffix}i"
+        self.students = [f"mig{suffix}{x}" for x in "abc"]
+        self.users = [self.instructor, *self.students]
+        self.password = secrets.token_urlsafe(12)
+        self.exchange = base / "exchange"
+        self.etc = base / "etc"
+        self.state = base / "state"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_token = secrets.token_hex(24)
+        self.tokens: dict[str, str] = {}
+        self.log = base / "hub.log"
+        self.proc: subprocess.Popen | None = None
+        self.results: dict[str, object] = {}
+        self.opened: list[Path] = []  # folders given o+x so the users reach the kit
+
+    def home(self, user: str) -> Path:
+        return Path(pwd.getpwnam(user).pw_dir)
+
+    @property
+    def course(self) -> Path:
+        return self.home(self.instructor) / "module2-course" / "autograder"
+
+    def run_as(self, user: str, *cmd: str, check: bool = False, config: str | None = None
+               ) -> subprocess.CompletedProcess:
+        env = [f"HOME={self.home(user)}", f"USER={user}", f"LOGNAME={user}",
+               f"PATH={BIN}:/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"]
+        if config:
+            env.append(f"JUPYTER_CONFIG_PATH={self.etc / config}")
+        done = subprocess.run(["runuser", "-u", user, "--", "env", "-i", *env, *cmd],
+                              cwd=self.home(user), capture_output=True, text=True, timeout=300,
+                              check=False)
+        if check and done.returncode != 0:
+            raise AssertionError(f"{cmd} as {user} failed ({done.returncode}):\n{done.stdout}\n"
+                                 f"{done.stderr}")
+        return done
+
+    def api(self, method: str, path: str, token: str | None = None, **kwargs):
+        import requests
+
+        headers = {"Authorization": f"token {token or self.admin_token}"}
+        return requests.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
+
+
+def _make_users(hub: Hub) -> None:
+    for user in hub.users:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", user], check=True)
+    pairs = "".join(f"{user}:{hub.password}\n" for user in hub.users)
+    subprocess.run(["chpasswd"], input=pairs, text=True, check=True)
+
+
+def _open_path_to_kit(hub: Hub) -> None:
+    """Let every user traverse the folders above the kit's Python (CI clones may sit in /root)."""
+    kit = [Path(sys.prefix), Path(sys.executable).resolve(), Path(sys.base_prefix).resolve(),
+           Path(__file__).resolve()]
+    for folder in sorted({p for path in kit for p in path.parents}):
+        mode = folder.stat().st_mode
+        if not mode & 0o001:
+            folder.chmod(mode | 0o001)
+            hub.opened.append(folder)
+
+
+def _course_for_instructor(hub: Hub, repo_root: Path) -> None:
+    base = hub.course.parent
+    shutil.copytree(repo_root / "assignments" / "source" / A, base / "assignments" / "source" / A)
+    hub.course.mkdir(parents=True)
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", hub.course)
+    with (hub.course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write(f"\nc.Exchange.root = {str(hub.exchange)!r}\n")
+    subprocess.run(["chown", "-R", f"{hub.instructor}:", str(base)], check=True)
+
+
+def _setup_script(hub: Hub, repo_root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "INSTRUCTOR": hub.instructor, "STUDENTS": ",".join(hub.students),
+           "EXCHANGE": str(hub.exchange), "HUB_ETC": str(hub.etc), "HUB_STATE": str(hub.state),
+           "PYTHON": sys.executable, "COURSE_DIR": str(hub.course),
+           "ETC_JUPYTER": str(hub.base / "etc-jupyter"), "SKIP_LOGIN_DEFS": "1",
+           "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+    done = subprocess.run(["bash", str(repo_root / "autograder" / "hub" / "setup-hub.sh")],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"setup-hub.sh failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def _start_hub(hub: Hub, repo_root: Path) -> None:
+    import requests
+
+    env = {**os.environ,
+           "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
+           "MIGDATA_INSTRUCTOR": hub.instructor, "MIGDATA_STUDENTS": ",".join(hub.students),
+           "MIGDATA_COURSE_DIR": str(hub.course), "MIGDATA_HUB_ETC": str(hub.etc),
+           "MIGDATA_HUB_STATE": str(hub.state), "MIGDATA_HUB_PORT": str(hub.port),
+           "MIGDATA_HUB_API_PORT": str(_free_port()),
+           "MIGDATA_PROXY_API_PORT": str(_free_port()),
+           "MIGDATA_TEST_ADMIN_TOKEN": hub.admin_token, "MIGDATA_CULL_IDLE": "900",
+           "MIGDATA_SPAWN_TIMEOUT": "240"}  # CI runs other tests on the same 2 cores
+    with hub.log.open("w") as log:
+        hub.proc = subprocess.Popen(
+            [str(BIN / "jupyterhub"), "-f",
+             str(repo_root / "autograder" / "hub" / "jupyterhub_config.py")],
+            cwd=hub.state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if hub.proc.poll() is not None:
+            raise AssertionError("JupyterHub exited:\n" + hub.log.read_text()[-3000:])
+        try:
+            if requests.get(hub.url + "/hub/api/", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("JupyterHub did not answer in 90 s:\n" + hub.log.read_text()[-3000:])
+
+
+def _start_servers(hub: Hub) -> None:
+    for user in hub.users:
+        r = hub.api("POST", f"/hub/api/users/{user}/tokens", json={"expires_in": 3600,
+                                                                    "note": "migdata test"})
+        assert r.status_code in (200, 201), r.text
+        hub.tokens[user] = r.json()["token"]
+        r = hub.api("POST", f"/hub/api/users/{user}/server")
+        assert r.status_code in (201, 202), r.text + hub.log.read_text()[-3000:]
+    deadline = time.monotonic() + 240
+    waiting = set(hub.users)
+    while waiting and time.monotonic() < deadline:
+        for user in sorted(waiting):
+            server = hub.api("GET", f"/hub/api/users/{user}").json()["servers"].get("", {})
+            if server.get("ready"):
+                waiting.discard(user)
+        time.sleep(0.5)
+    assert not waiting, f"servers not ready: {waiting}\n" + hub.log.read_text()[-3000:]
+
+
+def _server(hub: Hub, user: str, method: str, path: str, **kwargs):
+    return hub.api(method, f"/user/{user}/{path.lstrip('/')}", token=hub.tokens[user], **kwargs)
+
+
+def _assignment_action(hub: Hub, user: str, action: str) -> object:
+    r = _server(hub, user, "POST", f"assignments/{action}",
+                data={"course_id": COURSE_ID, "assignment_id": A})
+    assert r.status_code == 200, (action, user, r.status_code, r.text[:500])
+    return r.json()
+
+
+def _answer(hub: Hub, user: str, answered: list[str] | None) -> None:
+    """Fill in answers through the student's own server (the contents API), as Jupyter saves."""
+    from migdata.course.synthetic import solution_sources
+
+    path = f"api/contents/{A}/{A}.ipynb"
+    r = _server(hub, user, "GET", path, params={"content": 1})
+    assert r.status_code == 200, r.text[:300]
+    nb = r.json()["content"]
+    model = solution_sources(hub.course.parent / "assignments" / "source" / A / f"{A}.ipynb")
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in model and (answered is None or gid in answered):
+            cell["source"] = model[gid]
+    r = _server(hub, user, "PUT", path, json={"type": "notebook", "format": "json",
+                                               "content": nb})
+    assert r.status_code == 200, r.text[:300]
+
+
+def _set_duedate(hub: Hub, due: datetime) -> None:
+    code = ("from nbgrader.api import Gradebook; import datetime, sys; "
+            f"gb = Gradebook('sqlite:///{hub.course}/gradebook.db', '{COURSE_ID}'); "
+            f"gb.update_or_create_assignment('{A}', duedate=datetime.datetime.fromisoformat("
+            f"'{due.replace(tzinfo=None).isoformat()}')); gb.close()")
+    hub.run_as(hub.instructor, sys.executable, "-c", code, check=True)
+
+
+def _backdated_handin(hub: Hub, user: str) -> None:
+    """What a student can do by hand: a hand-in folder with yesterday in its name and timestamp."""
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    folder = hub.exchange / COURSE_ID / "inbound" / f"{user}+{A}+{yesterday}+forged"
+    script = (f"set -e; mkdir '{folder}'; cp '{A}/{A}.ipynb' '{folder}/'; "
+              f"printf '%s' '{yesterday}' > '{folder}/timestamp.txt'; "
+              f"touch -d '1 day ago' '{folder}'/* '{folder}'")
+    hub.run_as(user, "bash", "-c", script, check=True)
+
+
+def _memory_of_user(user: str) -> dict[str, float]:
+    """Proportional (PSS) and resident (RSS) memory of all of a user's processes, in MiB."""
+    uid = pwd.getpwnam(user).pw_uid
+    pss = rss = 0
+    count = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if proc.stat().st_uid != uid:
+                continue
+            for line in (proc / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+            count += 1
+        except (OSError, ValueError):
+            continue
+    return {"pss_mib": round(pss / 1024, 1), "rss_mib": round(rss / 1024, 1),
+            "processes": count}
+
+
+def _run_notebook_in_kernel(hub: Hub, user: str, notebook: Path) -> int:
+    """Start a kernel on the student's server and run every code cell of a notebook in it."""
+    import nbformat
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    r = _server(hub, user, "POST", "api/kernels", json={"name": "python3"})
+    assert r.status_code == 201, r.text
+    kernel = r.json()["id"]
+    cells = [c.source for c in nbformat.read(notebook, as_version=4).cells
+             if c.cell_type == "code"]
+
+    async def run() -> int:
+        ws_url = f"ws://127.0.0.1:{hub.port}/user/{user}/api/kernels/{kernel}/channels"
+        conn = await websocket_connect(HTTPRequest(
+            ws_url, headers={"Authorization": f"token {hub.tokens[user]}"}))
+        session = uuid.uuid4().hex
+        done = 0
+        for code in cells:
+            msg_id = uuid.uuid4().hex
+            await conn.write_message(json.dumps({
+                "header": {"msg_id": msg_id, "username": user, "session": session,
+                           "msg_type": "execute_request", "version": "5.3",
+                           "date": datetime.now(UTC).isoformat()},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": True,
+                            "user_expressions": {}, "allow_stdin": False,
+                            "stop_on_error": False}}))
+            while True:
+                raw = await asyncio.wait_for(conn.read_message(), timeout=120)
+                msg = json.loads(raw)
+                if (msg.get("channel") == "shell" and msg["msg_type"] == "execute_reply"
+                        and msg["parent_header"].get("msg_id") == msg_id):
+                    done += 1
+                    break
+        conn.close()
+        return done
+
+    return asyncio.run(run())
+
+
+def _stop(hub: Hub) -> None:
+    if hub.proc is not None and hub.proc.poll() is None:
+        hub.proc.send_signal(signal.SIGTERM)  # the hub stops the users' servers (cleanup_servers)
+        try:
+            hub.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(hub.proc.pid, signal.SIGKILL)
+            hub.proc.wait(timeout=10)
+    # anything still running as a test user was started by this test: stop it by its pid
+    uids = set()
+    for user in hub.users:
+        try:
+            uids.add(pwd.getpwnam(user).pw_uid)
+        except KeyError:
+            pass
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and proc.stat().st_uid in uids:
+                os.kill(int(proc.name), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            pass
+
+
+def _cleanup(hub: Hub) -> None:
+    _stop(hub)
+    time.sleep(0.5)
+    for user in hub.users:
+        subprocess.run(["userdel", "--remove", user], capture_output=True, check=False)
+    for folder in hub.opened:
+        folder.chmod(folder.stat().st_mode & ~0o001)
+    shutil.rmtree(hub.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def hub(repo_root):
+    reason = _cannot_run()
+    if reason:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"the hub end-to-end test must run in CI but cannot: {reason}")
+        pytest.skip(reason)
+    base = Path(tempfile.mkdtemp(prefix="migdata-hub-", dir="/tmp"))
+    base.chmod(0o755)
+    h = Hub(base, secrets.token_hex(3))
+    try:
+        _make_users(h)
+        _open_path_to_kit(h)
+        _course_for_instructor(h, repo_root)
+        _setup_script(h, repo_root)
+        h.results["setup"] = _setup_script(h, repo_root)  # running it again changes nothing
+        _start_hub(h, repo_root)
+        started = time.monotonic()
+        _cycle(h)
+        h.results["cycle_seconds"] = round(time.monotonic() - started, 1)
+        yield h
+    finally:
+        _cleanup(h)
+
+
+def _cycle(hub: Hub) -> None:
+    """The course, as its four users do it."""
+    a, b, c = hub.students
+    phases = hub.results["phases"] = {}
+    mark = [time.monotonic()]
+
+    def phase(name: str) -> None:
+        now = time.monotonic()
+        phases[name] = round(now - mark[0], 1)
+        mark[0] = now
+
+    _start_servers(hub)
+    phase("servers")
+    r = hub.api("GET", "/hub/api/services")
+    hub.results["services"] = r.json() if r.status_code == 200 else {}
+    # the instructor makes and releases the student version (a terminal on the hub)
+    mc = [str(BIN / "migdata-course"), "--course-dir", str(hub.course)]
+    hub.run_as(hub.instructor, *mc, "generate", A, check=True)
+    hub.results["release"] = hub.run_as(hub.instructor, *mc, "release", A, check=True)
+    phase("generate+release")
+    # students: fetch, answer, hand in, through their servers
+    for student in hub.students:
+        _assignment_action(hub, student, "fetch")
+    _answer(hub, a, None)  # the model answer
+    _answer(hub, b, PARTIAL)
+    hub.results["submit_a"] = _assignment_action(hub, a, "submit")
+    hub.results["submit_c"] = _assignment_action(hub, c, "submit")  # untouched
+    # the deadline passes; b hands in late and backdates it, c hands in again as a
+    time.sleep(1.1)
+    due = datetime.now(UTC)
+    _set_duedate(hub, due)
+    hub.results["due"] = due
+    time.sleep(1.1)
+    _backdated_handin(hub, b)
+    hub.results["impostor"] = hub.run_as(
+        c, str(BIN / "nbgrader"), "submit", A, f"--course={COURSE_ID}", f"--student={a}",
+        config="student-config")
+    phase("fetch+answer+submit")
+    # the instructor collects, autogrades, and releases feedback
+    hub.results["collect"] = hub.run_as(hub.instructor, *mc, "collect", A)
+    phase("collect")
+    hub.results["autograde"] = hub.run_as(hub.instructor, *mc, "autograde", A, "--quiet",
+                                          "--workers", "2", check=True)
+    phase("autograde")
+    hub.results["feedback"] = hub.run_as(hub.instructor, *mc, "feedback", A, "--release")
+    for student in hub.students:
+        _assignment_action(hub, student, "fetch_feedback")
+    phase("feedback+fetch")
+    # an active student: the whole unit run in a kernel on their server
+    hub.results["cells_run"] = _run_notebook_in_kernel(
+        hub, a, hub.course.parent / "assignments" / "source" / A / f"{A}.ipynb")
+    hub.results["memory_active"] = _memory_of_user(a)
+    phase("kernel runs the unit")
+    hub.results["memory_idle"] = _memory_of_user(c)
+    if os.environ.get("MIGDATA_HUB_MEMORY_JSON"):  # the sizing measurement, for the guide
+        Path(os.environ["MIGDATA_HUB_MEMORY_JSON"]).write_text(json.dumps({
+            "active_student": hub.results["memory_active"],
+            "student_server_only": hub.results["memory_idle"],
+            "instructor": _memory_of_user(hub.instructor)}, indent=1))
+
+
+def test_setup_script_makes_a_safe_exchange_and_private_homes(hub):
+    exchange = hub.exchange.stat()
+    assert oct(exchange.st_mode & 0o7777) == "0o1777"
+    course = hub.exchange / COURSE_ID
+    assert pwd.getpwuid(course.stat().st_uid).pw_name == hub.instructor
+    assert oct(course.stat().st_mode & 0o777) == "0o755"
+    assert oct((course / "inbound").stat().st_mode & 0o777) == "0o733"
+    for user in hub.users:
+        assert oct(hub.home(user).stat().st_mode & 0o777) == "0o700", user
+    assert "released to the exchange " + str(hub.exchange) in hub.results["release"].stdout
+
+
+def test_pam_login_with_the_linux_password(hub):
+    import requests
+
+    session = requests.Session()
+    session.get(hub.url + "/hub/login", timeout=30)
+    xsrf = session.cookies.get("_xsrf", "")
+    student = hub.students[0]
+    bad = session.post(hub.url + "/hub/login", data={"username": student, "password": "wrong",
+                                                     "_xsrf": xsrf},
+                       allow_redirects=False, timeout=30)
+    assert bad.status_code == 403
+    good = session.post(hub.url + "/hub/login", data={"username": student,
+                                                      "password": hub.password, "_xsrf": xsrf},
+                        allow_redirects=False, timeout=30)
+    assert good.status_code == 302, good.text[:300]
+    outsider = session.post(hub.url + "/hub/login", data={"username": "root",
+                                                          "password": "x", "_xsrf": xsrf},
+                            allow_redirects=False, timeout=30)
+    assert outsider.status_code == 403
+
+
+def test_instructor_tools_only_for_the_instructor(hub):
+    # the formgrader runs on the course folder: it lists the released assignment
+    r = _server(hub, hub.instructor, "GET", "formgrader/api/assignments")
+    assert r.status_code == 200, r.text[:300]
+    assert A in [x["name"] for x in r.json()]
+    for student in hub.students:
+        assert _server(hub, student, "GET", "formgrader/api/assignments").status_code == 404
+        lab = _server(hub, student, "GET", "lab").text
+        page = json.loads(html.unescape(re.search(
+            r'id="jupyter-config-data"[^>]*>(.*?)</script>', lab, re.DOTALL).group(1)))
+        disabled = page.get("disabledExtensions", [])
+        assert "@jupyter/nbgrader:formgrader" in disabled
+        assert "@jupyter/nbgrader:create-assignment" in disabled
+        assert "@jupyter/nbgrader:assignment-list" not in disabled
+    lab = _server(hub, hub.instructor, "GET", "lab").text
+    assert "@jupyter/nbgrader:formgrader" not in re.search(
+        r'"disabledExtensions":\s*(\[[^\]]*\])', html.unescape(lab)).group(1)
+
+
+def test_idle_culler_runs_as_a_hub_service(hub):
+    services = hub.results["services"]
+    assert "idle-culler" in services
+    pid = services["idle-culler"].get("pid")
+    assert pid and Path(f"/proc/{pid}").exists()
+
+
+def test_collect_reports_impostor_and_uses_the_exchange_time(hub):
+    a, b, c = hub.students
+    collect = hub.results["collect"]
+    assert collect.returncode == 1, collect.stderr
+    assert f"handed in under {a}'s name by the user {c}" in collect.stderr
+    assert f"{b}: timestamp.txt says" in collect.stderr and "late by" in collect.stderr
+    submitted = hub.course / "submitted"
+    # a's own model answer was collected, not c's hand-in under a's name
+    nb = json.loads((submitted / a / A / f"{A}.ipynb").read_text())
+    assert "migdata_synthetic" not in nb["metadata"]
+    assert any("NotImplementedError" not in "".join(cell["source"]) for cell in nb["cells"]
+               if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "a1_answer")
+    from nbgrader.utils import parse_utc
+
+    stamp = parse_utc((submitted / b / A / "timestamp.txt").read_text()).replace(tzinfo=UTC)
+    assert stamp > hub.results["due"]  # the backdated claim (yesterday) was not believed
+
+
+def test_autograde_and_feedback_without_hidden_tests(hub):
+    from migdata.course.grading import read_ledger
+
+    a, b, c = hub.students
+    ledger = read_ledger(hub.course, A)
+    assert (ledger[a].status, ledger[a].score) == ("graded", AUTO_MAX)
+    assert (ledger[b].status, ledger[b].score) == ("graded", 5.0)
+    assert (ledger[c].status, ledger[c].score) == ("graded", 0.0)
+    feedback = hub.results["feedback"]
+    # b's hand-in was forged by hand and lacks nbgrader's submission secret: b's feedback cannot
+    # be released; that is reported, and the others are released all the same
+    assert feedback.returncode == 1, feedback.stderr
+    assert "released through the exchange for 2 student(s)" in feedback.stdout
+    assert f"feedback of {b} not released: FileNotFoundError" in feedback.stderr
+    assert not list((hub.home(b) / A).glob("feedback/*/*.html"))
+    assert "written answers not marked yet" in feedback.stderr
+    source = (hub.course.parent / "assignments" / "source" / A / f"{A}.ipynb").read_text()
+    cells = json.loads(source)["cells"]
+    text = "\n".join("".join(cell["source"]) for cell in cells)
+    hidden = []
+    for region in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", text, re.DOTALL):
+        hidden += [ln.strip() for ln in region.splitlines() if len(ln.strip()) > 8]
+    assert hidden
+    for student in (a, c):
+        pages = list((hub.home(student) / A / "feedback").glob(f"*/{A}.html"))
+        assert len(pages) == 1, student
+        text = html.unescape(re.sub(r"<[^>]+>", "", pages[0].read_text()))
+        leaked = [line for line in hidden if line in text]
+        assert not leaked, (student, leaked[:3])
+        assert "hidden checks are not shown" in text
+    page = next((hub.home(a) / A / "feedback").glob(f"*/{A}.html")).read_text()
+    assert f"Score: {AUTO_MAX}" in " ".join(page.split())
+
+
+def test_no_student_reads_another_students_or_the_instructors_files(hub):
+    a, b, c = hub.students
+    course_exchange = hub.exchange / COURSE_ID
+    forbidden = {
+        "instructor's source": ["cat", str(hub.course.parent / "assignments" / "source" / A /
+                                           f"{A}.ipynb")],
+        "gradebook": ["cat", str(hub.course / "gradebook.db")],
+        "instructor's home": ["ls", str(hub.home(hub.instructor))],
+        "another home": ["ls", str(hub.home(b))],
+        "another's notebook": ["cat", str(hub.home(b) / A / f"{A}.ipynb")],
+        "another's secret": ["bash", "-c", f"cat {hub.home(b)}/.local/share/jupyter/"
+                                           "nbgrader_cache/*/*/submission_secret.txt"],
+        "list hand-ins": ["ls", str(course_exchange / "inbound")],
+        "list feedback": ["ls", str(course_exchange / "feedback")],
+        "rename the course": ["mv", str(course_exchange), str(hub.exchange / "stolen")],
+        "replace a release": ["touch", str(course_exchange / "outbound" / A / "x.ipynb")],
+        "delete a release": ["rm", "-rf", str(course_exchange / "outbound" / A)],
+    }
+    for student in (a, c):
+        for what, cmd in forbidden.items():
+            done = hub.run_as(student, *cmd)
+            assert done.returncode != 0, f"{student} could: {what}"
+    assert (course_exchange / "outbound" / A / f"{A}.ipynb").is_file()
+    # and what they must be able to do still works: a's own feedback is there
+    assert hub.run_as(a, "ls", str(hub.home(a) / A / "feedback")).returncode == 0
+
+
+def test_memory_per_active_student_is_measured(hub):
+    assert hub.results["cells_run"] > 5
+    active = hub.results["memory_active"]
+    idle = hub.results["memory_idle"]
+    print(f"\nmemory of one active student (server + kernel that ran {A}): {active}; "
+          f"a student with only the server: {idle}; cycle {hub.results['cycle_seconds']} s: "
+          f"{hub.results['phases']}")
+    assert active["processes"] >= 2
+    assert idle["pss_mib"] < active["pss_mib"] < 1500
