@@ -76,9 +76,21 @@ class Lab:
 
 @contextlib.contextmanager
 def running_lab(tmp_path: Path, target: str = "lab", extra: tuple[str, ...] = (),
-                wait: float = 90) -> Iterator[Lab]:
-    """Start the make target's JupyterLab with the test's Python and stop it afterwards."""
+                wait: float = 90, copy_notebooks: bool = False) -> Iterator[Lab]:
+    """Start the make target's JupyterLab with the test's Python and stop it afterwards.
+
+    With ``copy_notebooks`` the server works on a copy of ``notebooks/`` in ``tmp_path``, so a
+    browser that runs, edits and autosaves them never changes the committed files.
+    """
     command, cwd = make_command(target)
+    if copy_notebooks:
+        import shutil
+
+        copy = tmp_path / "notebooks"
+        shutil.copytree(ROOT / "notebooks", copy)
+        assert "--ServerApp.root_dir=notebooks" in command, command
+        command = [f"--ServerApp.root_dir={copy}" if part == "--ServerApp.root_dir=notebooks"
+                   else part for part in command]
     port = free_port()
     jupyter = Path(sys.executable).with_name("jupyter")
     args = [str(jupyter), *command[1:], "--no-browser", f"--port={port}",

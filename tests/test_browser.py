@@ -57,7 +57,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    with running_lab(tmp_path_factory.mktemp("lab")) as server:
+    with running_lab(tmp_path_factory.mktemp("lab"), copy_notebooks=True) as server:
         yield server
 
 
