@@ -59,9 +59,8 @@ SELFCHECK_LINE = re.compile(
 TYPE_WORDS = {"Series", "DataFrame", "str", "int", "float", "list", "dict", "NoneType", "bool",
               "ndarray", "tuple", "object", "type", "TypeError", "ValueError", "KeyError"}
 #: Packages of the lecturers', maintainers' and researchers' extras: the notebooks run without them,
-#: as in a student's `make lab` (the kernel of the test cannot import them). pyarrow joins the list
-#: once the dataset loader reads without it (helper robust12).
-NOT_FOR_STUDENTS = ("plotly", "frictionless", "nbgrader")
+#: as in a student's `make lab` (the kernel of the test cannot import them).
+NOT_FOR_STUDENTS = ("plotly", "frictionless", "nbgrader", "pyarrow")
 #: An answer no self-check accepts in form: it must be told which form is expected.
 WRONG_FORM = "[1, 2]"
 _ANSWER = re.compile(r"^(answer_\w+)\s*=\s*None\b.*$", flags=re.MULTILINE)
