@@ -170,22 +170,13 @@ def test_course_text_is_in_our_own_words() -> None:
 CLASS_PLANS = ("00_start_here", "21_concepts_and_definitions", "22_primary_sources",
                "23_institutions_azerbaijan", "24e_nonformal_population_change_and_data_gaps")
 CLASS_MINUTES = 120
-#: Plans still written for 90 minutes (issue 11): remove a notebook from here when its plan fills
-#: 2 hours; the test is a strict expected failure until then, so it fails once the plan is fixed.
-PLANS_OF_90_MINUTES = ("21_concepts_and_definitions", "22_primary_sources",
-                       "23_institutions_azerbaijan",
-                       "24e_nonformal_population_change_and_data_gaps")
 #: The Unit 2.4.1 tasks, where students prepare their presentation.
 PRESENTATION_TASKS = ("24a_net_migration_rates", "24b_emigration_destinations",
                       "24c_emigration_to_russia_by_decade", "24d_migrant_definition_azerbaijan")
 _PLAN_ROW = re.compile(r"^\|\s*(\d+)\s*[–-]\s*(\d+) min\b", flags=re.MULTILINE)
 
 
-@pytest.mark.parametrize("stem", [
-    pytest.param(stem, marks=pytest.mark.xfail(strict=True, reason="plan of 90 min (issue 11)"))
-    if stem in PLANS_OF_90_MINUTES else stem
-    for stem in CLASS_PLANS
-])
+@pytest.mark.parametrize("stem", CLASS_PLANS)
 def test_class_plan_fills_one_class_of_two_hours(stem: str) -> None:
     plans = [c.source for c in _read(NB_DIR / f"{stem}.ipynb").cells
              if c.cell_type == "markdown" and _PLAN_ROW.search(c.source)]

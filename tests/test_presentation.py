@@ -38,6 +38,9 @@ NB_DIR = ROOT / "notebooks"
 #: Notebooks that follow the presentation rules. Add a stem here when its notebook is converted.
 CONVERTED = [
     "00_start_here",
+    "21_concepts_and_definitions",
+    "22_primary_sources",
+    "23_institutions_azerbaijan",
     "24a_net_migration_rates",
     "24b_emigration_destinations",
     "24c_emigration_to_russia_by_decade",
