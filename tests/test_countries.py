@@ -50,3 +50,12 @@ def test_non_strings_are_unknown_countries_naming_the_value_and_type(value: obje
         to_iso3(value)
     with pytest.raises(UnknownCountryError):
         country_name(value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Azərbaycan", "AZE"), ("Азербайджан", "AZE"), ("Ermənistan", "ARM"), ("Հայաստան", "ARM"),
+    ("Gürcüstan", "GEO"), ("საქართველო", "GEO"), ("Россия", "RUS"), ("Rusiya", "RUS"),
+])
+def test_accepts_the_regions_own_names(value: str, expected: str) -> None:
+    # learners in the South Caucasus may type a country's name in their own language
+    assert to_iso3(value) == expected

@@ -33,6 +33,20 @@ _ALIASES = {
     "uk": "GBR",
     "kyrgyzstan": "KGZ",
 }
+# The names learners in the South Caucasus may type: the region's countries and main partners in
+# Azerbaijani, Russian, Armenian and Georgian (endonyms and common Russian names).
+_ALIASES.update({
+    "azərbaycan": "AZE", "azerbaycan": "AZE", "азербайджан": "AZE", "ադրբեջան": "AZE",
+    "აზერბაიჯანი": "AZE",
+    "ermənistan": "ARM", "армения": "ARM", "հայաստան": "ARM", "hayastan": "ARM", "სომხეთი": "ARM",
+    "gürcüstan": "GEO", "грузия": "GEO", "საქართველო": "GEO", "sakartvelo": "GEO",
+    "վրաստան": "GEO",
+    "rusiya": "RUS", "россия": "RUS", "ռուսաստան": "RUS", "რუსეთი": "RUS",
+    "türkiyə": "TUR", "турция": "TUR",
+    "ukrayna": "UKR", "украина": "UKR",
+    "qazaxıstan": "KAZ", "казахстан": "KAZ",
+    "iran": "IRN", "иран": "IRN",
+})
 
 
 def to_iso3(country: str) -> str:
