@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -88,7 +89,10 @@ class Finding:
         return f"{self.where}, line {self.line}: {self.what}"
 
 
+@functools.lru_cache(maxsize=2048)
 def _parse(source: str) -> ast.Module:
+    """A cell's code as Python reads it after IPython's transforms (cached: the instructor
+    notebook's cells are read for every submission; callers never change the tree)."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     return ast.parse(TransformerManager().transform_cell(source))
@@ -166,6 +170,17 @@ def _cells(nb: dict) -> list[tuple[str, dict]]:
     return out
 
 
+def _parsed_cells(nb: dict) -> list[tuple[str, dict, ast.Module]]:
+    """The code cells that parse, with their trees (a cell that does not parse fails when run)."""
+    out = []
+    for gid, cell in _cells(nb):
+        try:
+            out.append((gid, cell, _parse(cell["source"])))
+        except SyntaxError:
+            continue
+    return out
+
+
 def _is_locked(cell: dict) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return bool(meta.get("locked") or (meta.get("grade") and not meta.get("solution")))
@@ -180,11 +195,7 @@ def protected_names(instructor_nb: dict) -> set[str]:
     locked_bound: set[str] = set()
     solution_bound: set[str] = set()
     used: set[str] = set()
-    for _, cell in _cells(instructor_nb):
-        try:
-            tree = _parse(cell["source"])
-        except SyntaxError:
-            continue
+    for _, cell, tree in _parsed_cells(instructor_nb):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("solution"):
             solution_bound |= set(_bound_names(tree, top_level_only=False))
@@ -203,11 +214,7 @@ def data_names(instructor_nb: dict) -> set[str]:
     and no test cell calls it.
     """
     strict: set[str] = set(BUILTIN_NAMES)
-    for _, cell in _cells(instructor_nb):
-        try:
-            tree = _parse(cell["source"])
-        except SyntaxError:
-            continue
+    for _, cell, tree in _parsed_cells(instructor_nb):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
@@ -373,11 +380,7 @@ def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebo
     locked_ids = {gid for gid, cell in _cells(instructor_nb) if _is_locked(cell)}
     modules: set[str] = set()
     given = dict(USUAL_IMPORTS)
-    for _, cell in _cells(instructor_nb):
-        try:
-            tree = _parse(cell["source"])
-        except SyntaxError:
-            continue
+    for _, cell, tree in _parsed_cells(instructor_nb):
         if _is_locked(cell) and not cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
             given.update(_import_bindings(tree))
         for node in ast.walk(tree):
@@ -386,13 +389,9 @@ def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebo
     modules |= {"math", "numpy", "np", "pandas", "pd", "migdata", "sys", "os", "builtins"}
     modules -= protected_names_solution(instructor_nb)
     found: list[Finding] = []
-    for gid, cell in _cells(student_nb):
+    for gid, _, tree in _parsed_cells(student_nb):
         if gid in locked_ids:
             continue  # nbgrader puts the released text back before running it
-        try:
-            tree = _parse(cell["source"])
-        except SyntaxError:
-            continue  # fails when run, like any syntax error
         found += _check_tree(tree, f"{name} {gid}", protected, modules, local_modules or set(),
                              data, given)
     return found
@@ -401,12 +400,9 @@ def check_notebook(student_nb: dict, instructor_nb: dict, *, name: str = "notebo
 def protected_names_solution(instructor_nb: dict) -> set[str]:
     """Names the model answers define (a student may define them too)."""
     names: set[str] = set()
-    for _, cell in _cells(instructor_nb):
+    for _, cell, tree in _parsed_cells(instructor_nb):
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            try:
-                names |= set(_bound_names(_parse(cell["source"]), top_level_only=False))
-            except SyntaxError:
-                continue
+            names |= set(_bound_names(tree, top_level_only=False))
     return names
 
 
