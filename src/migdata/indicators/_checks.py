@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -264,6 +265,21 @@ def as_year(value: Any, what: str) -> int:
     if not 1 <= int(value) <= 9999:
         raise InvalidInputError(f"{what} {int(value)} is out of range: expected 1 to 9999")
     return int(value)
+
+
+def as_periods(periods: Iterable[Any] | None, years: Sequence[int]) -> list[tuple[int, int]]:
+    """``periods`` as ``(start, end)`` pairs of int years; ``None`` means each pair of
+    consecutive ``years``. Anything that is not pairs of years is an error showing it."""
+    if periods is None:
+        return list(pairwise(years))
+    try:
+        return [(as_year(a, "period start"), as_year(b, "period end")) for a, b in periods]
+    except (TypeError, ValueError) as error:
+        if isinstance(error, InvalidInputError):
+            raise
+        raise InvalidInputError(
+            f"periods must be pairs of years such as [(2000, 2010)], got {periods!r}"
+        ) from None
 
 
 def join(

@@ -23,14 +23,13 @@ papers, not from its code.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
 from ._checks import (
-    as_year,
+    as_periods,
     numeric_column,
     require_columns,
     require_nonnegative,
@@ -134,16 +133,7 @@ def flows_from_stock_differences(
         rows, _ = require_single(rows, "sex", what, sex)
     require_unique(rows, ["year", "origin", "destination"], what)
     years = sorted(int(y) for y in rows["year"].unique())
-    if periods is None:
-        periods = list(pairwise(years))
-    try:
-        periods = [(as_year(a, "period start"), as_year(b, "period end")) for a, b in periods]
-    except (TypeError, ValueError) as error:
-        if isinstance(error, InvalidInputError):
-            raise
-        raise InvalidInputError(
-            f"periods must be pairs of years such as [(2000, 2010)], got {periods!r}"
-        ) from None
+    periods = as_periods(periods, years)
     if not periods:
         raise InvalidInputError(f"need at least two reference years; found {years}")
     require_years(rows, [y for p in periods for y in p], what)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from itertools import pairwise
 
 import pandas as pd
 
 from ..countries import to_iso3
 from ..errors import InvalidInputError
 from ._checks import (
+    as_periods,
     as_year,
     join,
     require_columns,
@@ -204,16 +204,7 @@ def stock_change(
     rows = select_country(rows, destination, "destination", what)
     series = rows.groupby("year")["stock"].agg(lambda s: s.astype("float64").sum(min_count=1))
     years = sorted(int(y) for y in series.index)
-    if periods is None:
-        periods = list(pairwise(years))
-    try:
-        periods = [(as_year(a, "period start"), as_year(b, "period end")) for a, b in periods]
-    except (TypeError, ValueError) as error:
-        if isinstance(error, InvalidInputError):
-            raise
-        raise InvalidInputError(
-            f"periods must be pairs of years such as [(2000, 2010)], got {periods!r}"
-        ) from None
+    periods = as_periods(periods, years)
     for a, b in periods:
         if b <= a:
             raise InvalidInputError(f"a period must end after it starts, got ({a}, {b})")
