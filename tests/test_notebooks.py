@@ -562,7 +562,7 @@ def test_no_autograded_answer_requires_that_the_ssc_ignores_nationals() -> None:
                 and "edges" in src]
 
 
-#: Notebooks already written to the presentation contract (issue 11, /work/DISPLAY_CONTRACT.md).
+#: Notebooks written to the presentation rules (issue 11; the rules are in notebooks/README.md).
 PRESENTED = ("21_concepts_and_definitions", "22_primary_sources", "23_institutions_azerbaijan")
 MAX_VISIBLE_LINES, MAX_CELL_LINES = 25, 6
 

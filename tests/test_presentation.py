@@ -1,7 +1,7 @@
 """The course as a student who is not a programmer sees it (issue 11).
 
-For every notebook in :data:`CONVERTED` (the notebooks that follow the presentation rules of
-``/work/DISPLAY_CONTRACT.md``, see ``notebooks/README.md``):
+For every course notebook (:data:`CONVERTED`: all of ``notebooks/*.ipynb``, which follow the
+presentation rules in ``notebooks/README.md``, written with :mod:`migdata.course.display`):
 
 - little visible code: at most :data:`MAX_VISIBLE_LINES` lines of code in cells without
   ``jupyter.source_hidden`` metadata, and no visible cell longer than :data:`MAX_CELL_LINES`;
@@ -18,7 +18,7 @@ For every notebook in :data:`CONVERTED` (the notebooks that follow the presentat
   each value being what a student would type after ``answer_1 =``. The test runs each practice
   cell three times (model answer, wrong answer, an answer of the wrong form) in one execution.
 
-To include a notebook once it is converted, add its stem to :data:`CONVERTED`.
+A new notebook is checked as soon as it is added to ``notebooks/``.
 ``python tests/test_presentation.py`` prints the visible code lines of every notebook.
 """
 
@@ -35,18 +35,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 
-#: Notebooks that follow the presentation rules. Add a stem here when its notebook is converted.
-CONVERTED = [
-    "00_start_here",
-    "21_concepts_and_definitions",
-    "22_primary_sources",
-    "23_institutions_azerbaijan",
-    "24a_net_migration_rates",
-    "24b_emigration_destinations",
-    "24c_emigration_to_russia_by_decade",
-    "24d_migrant_definition_azerbaijan",
-    "24e_nonformal_population_change_and_data_gaps",
-]
+#: The notebooks checked: every course notebook (all follow the presentation rules).
+CONVERTED = [p.stem for p in sorted(NB_DIR.glob("*.ipynb"))]
 
 MAX_VISIBLE_LINES = 25
 MAX_CELL_LINES = 6
