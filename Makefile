@@ -78,17 +78,17 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks autograder
 
 html: $(VENV)/.site $(NPM_DIR)/.installed  ## the offline course site (build/html/index.html)
-	$(BIN)/python -m migdata.course.site --out build/html
+	$(BIN)/python -m migdata.publish.site --out build/html
 
 slides: $(VENV)/.site $(NPM_DIR)/.installed  ## reveal.js slides, one deck per unit (build/slides/)
-	$(BIN)/python -m migdata.course.slides --out build/slides
+	$(BIN)/python -m migdata.publish.slides --out build/slides
 
 HANDOUT_ARGS ?=
 handouts: $(VENV)/.site  ## printable handouts for the 2.4 tasks (build/handouts/; HANDOUT_ARGS=--pdf)
-	$(BIN)/python -m migdata.course.handouts --out build/handouts $(HANDOUT_ARGS)
+	$(BIN)/python -m migdata.publish.handouts --out build/handouts $(HANDOUT_ARGS)
 
 workbooks: $(VENV)/.site  ## Excel workbooks for the 2.4 tasks, no Python needed (build/workbooks/)
-	$(BIN)/python -m migdata.course.workbooks --out build/workbooks
+	$(BIN)/python -m migdata.publish.workbooks --out build/workbooks
 
 datasets: $(VENV)/.data  ## maintainers: rebuild datasets/ from ../shared/data/raw
 	$(BIN)/python -m migdata.datasets.build --raw ../shared/data/raw

@@ -56,7 +56,7 @@ try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from migdata.course.feedback import HideHiddenTests
+    from migdata.grading.feedback import HideHiddenTests
 
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
 except ImportError:  # the kit is not installed where nbgrader runs: plain nbgrader feedback

@@ -114,10 +114,10 @@ def main() -> int:
                         help="do not run plain nbgrader (for large classes: only the kit)")
     args = parser.parse_args()
 
-    from migdata.course.cli import main as course_cli
-    from migdata.course.config import ensure_tools_on_path
-    from migdata.course.grading import default_workers
-    from migdata.course.synthetic import solution_sources, write_submission
+    from migdata.grading.autograde import default_workers
+    from migdata.grading.cli import main as course_cli
+    from migdata.grading.config import ensure_tools_on_path
+    from migdata.simulate.submissions import solution_sources, write_submission
 
     ensure_tools_on_path()
     workers = args.workers or default_workers()
@@ -159,7 +159,7 @@ def main() -> int:
         if done.returncode != 0:
             print(done.stdout, done.stderr)
             return 1
-        from migdata.course.grading import read_ledger
+        from migdata.grading.autograde import read_ledger
 
         seconds = [r.seconds for _, r in sorted(read_ledger(ours, args.assignment).items())
                    if r.seconds > 0]

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from migdata.concepts import RULES, flow_events, flows, stock_categories, stocks, to_persons
-from migdata.synthetic import synthetic_population
+from migdata.simulate.population import synthetic_population
 
 COUNTRY, ON, YEAR = "AZE", "2020-01-01", 2019
 

@@ -1,6 +1,6 @@
 """Sphinx configuration of the course site (``make html``).
 
-The site is built by :mod:`migdata.course.site`, which copies this folder, the executed notebooks,
+The site is built by :mod:`migdata.publish.site`, which copies this folder, the executed notebooks,
 the lecturers' guides and the generated glossary and data-catalogue pages into a staging folder
 and runs Sphinx there. Notebooks arrive executed, so MyST-NB only renders them.
 
@@ -16,7 +16,7 @@ smartquotes = False  # keep names and quotations exactly as written (official wo
 
 extensions = ["myst_nb", "sphinx_book_theme"]
 
-# the notebooks are executed by migdata.course.site before Sphinx runs (in parallel, offline)
+# the notebooks are executed by migdata.publish.site before Sphinx runs (in parallel, offline)
 nb_execution_mode = "off"
 nb_merge_streams = True
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
@@ -44,5 +44,5 @@ html_theme_options = {
     "icon_links": [],
     "launch_buttons": {},
 }
-# MathJax from the site itself (copied from the npm package "mathjax" by migdata.course.site)
+# MathJax from the site itself (copied from the npm package "mathjax" by migdata.publish.site)
 mathjax_path = "mathjax/tex-chtml.js"

@@ -1,4 +1,4 @@
-"""Tests for the simulated data-collection instruments of Unit 2.2 (migdata.collection)."""
+"""Tests for the simulated data-collection instruments of Unit 2.2 (simulate.instruments)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from migdata import collection as col
 from migdata.errors import InvalidInputError
+from migdata.simulate import instruments as col
 
 NAN = np.nan
 

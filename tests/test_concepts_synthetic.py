@@ -7,7 +7,12 @@ import pytest
 
 from migdata.concepts import STAY_COLUMNS, flows, stocks, to_persons
 from migdata.errors import InvalidInputError, UnknownCountryError
-from migdata.synthetic import DEFAULT_SEED, PROFILES, synthetic_persons, synthetic_population
+from migdata.simulate.population import (
+    DEFAULT_SEED,
+    PROFILES,
+    synthetic_persons,
+    synthetic_population,
+)
 
 
 @pytest.fixture(scope="module")

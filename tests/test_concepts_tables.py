@@ -34,7 +34,7 @@ from migdata.errors import (
     UnknownCountryError,
     UnknownRuleError,
 )
-from migdata.synthetic import synthetic_population
+from migdata.simulate.population import synthetic_population
 
 D = dt.date
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.grading import read_ledger
-from migdata.course.synthetic import write_submission
+from migdata.grading.autograde import read_ledger
+from migdata.grading.cli import main
+from migdata.simulate.submissions import write_submission
 
 SOURCE = Path(__file__).resolve().parents[1] / "assignments" / "source"
 ASSIGNMENTS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from migdata.course.cli import NBGRADER_DEFAULT_EXCHANGE, exchange_root, main
+from migdata.grading.cli import NBGRADER_DEFAULT_EXCHANGE, exchange_root, main
 
 # run migdata-course in a fresh interpreter where the course extra cannot be imported
 NO_EXTRA = """
 import sys
 for name in ("traitlets", "nbgrader", "nbformat"):
     sys.modules[name] = None  # 'import name' now fails as if it were not installed
-from migdata.course.cli import main
+from migdata.grading.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -57,7 +57,7 @@ def test_output_into_a_closed_pipe_ends_quietly():
     """``migdata-course report ... | head``: no BrokenPipeError traceback."""
     script = """
 import sys
-import migdata.course.cli as cli
+import migdata.grading.cli as cli
 def flood(args):
     for i in range(200_000):
         print(f"line {i} " + "x" * 60)

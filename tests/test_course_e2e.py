@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.grading import autograde, read_ledger
-from migdata.course.synthetic import write_submission
+from migdata.grading.autograde import autograde, read_ledger
+from migdata.grading.cli import main
+from migdata.simulate.submissions import write_submission
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -22,10 +22,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.report import _read_marks, parse_number
-from migdata.course.synthetic import solution_sources
 from migdata.errors import InvalidInputError, MissingColumnsError
+from migdata.grading.cli import main
+from migdata.grading.report import _read_marks, parse_number
+from migdata.simulate.submissions import solution_sources
 
 # one course per module: its tests stay on one xdist worker (--dist loadgroup)
 pytestmark = [pytest.mark.xdist_group("exchange-course")]
@@ -161,7 +161,7 @@ def graded(course):
     if not (course / "submitted" / ME).is_dir():
         main(["--course-dir", str(course), "collect", A])
     # a second student whose hand-in is copied by the lecturer (no exchange, no secret)
-    from migdata.course.synthetic import write_submission
+    from migdata.simulate.submissions import write_submission
 
     write_submission(course, A, "nosecret", "partial", answered=["a1_answer"])
     assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "2"]) == 0
@@ -247,7 +247,7 @@ def test_a_resubmission_makes_earlier_written_marks_stale(graded, capsys):
 def test_release_refuses_to_create_nbgraders_default_exchange(repo_root, tmp_path, monkeypatch,
                                                              capsys):
     # without c.Exchange.root, nbgrader would create its default exchange with mode 0777
-    from migdata.course import cli as course_cli
+    from migdata.grading import cli as course_cli
 
     default = tmp_path / "usr-local-share-nbgrader-exchange"
     monkeypatch.setattr(course_cli, "NBGRADER_DEFAULT_EXCHANGE", str(default))

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from migdata.course import sandbox
-from migdata.course.cli import main
-from migdata.course.integrity import (
+from migdata.grading import sandbox
+from migdata.grading.cli import main
+from migdata.grading.integrity import (
     check_notebook,
     check_submission,
     data_names,
     protected_names,
     review_submission,
 )
-from migdata.course.locking import CourseBusyError, course_lock
-from migdata.course.synthetic import solution_sources
+from migdata.grading.locking import CourseBusyError, course_lock
+from migdata.simulate.submissions import solution_sources
 
 ASSIGNMENTS = ["unit21_concepts", "unit22_sources", "unit23_institutions", "unit24_net_migration"]
 U22 = "unit22_sources"
@@ -158,7 +158,7 @@ def test_changing_given_data_in_place_is_still_tampering(repo_root):
 
 HOLD = """
 import sys, time
-from migdata.course.locking import course_lock
+from migdata.grading.locking import course_lock
 with course_lock(sys.argv[1], "migdata-course autograde unit22_sources"):
     print("held", flush=True)
     time.sleep(600)
@@ -263,7 +263,7 @@ def test_feedback_and_export_wait_for_the_course_too(tmp_path, repo_root, capsys
 
 
 def test_the_report_shows_nbgraders_real_error_line():
-    from migdata.course.grading import error_line
+    from migdata.grading.autograde import error_line
 
     outcome = {
         "success": False,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.moodle import parse_name, read_id_map, read_roster
 from migdata.errors import InvalidInputError
+from migdata.grading.cli import main
+from migdata.grading.moodle import parse_name, read_id_map, read_roster
 
 # one course per module: its tests stay on one xdist worker (--dist loadgroup)
 pytestmark = [pytest.mark.xdist_group("moodle-course")]
@@ -135,7 +135,7 @@ def test_id_map_errors(tmp_path):
 
 
 def test_grades_and_feedback_back_to_moodle(repo_root, tmp_path, capsys):
-    from migdata.course.synthetic import write_submission
+    from migdata.simulate.submissions import write_submission
 
     course = _course(repo_root, tmp_path)
     released = (course / "release" / A / NB).read_bytes()

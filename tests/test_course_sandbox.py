@@ -24,9 +24,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.grading import read_ledger
-from migdata.course.synthetic import write_submission
+from migdata.grading.autograde import read_ledger
+from migdata.grading.cli import main
+from migdata.simulate.submissions import write_submission
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -288,7 +288,7 @@ def _run(course: Path, tmp: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmp),
            "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
     return subprocess.Popen(
-        [sys.executable, "-m", "migdata.course.cli", "--course-dir", str(course), "autograde", A,
+        [sys.executable, "-m", "migdata.grading.cli", "--course-dir", str(course), "autograde", A,
          "--quiet", "--workers", "2", *extra],
         env=env, cwd=str(tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -366,7 +366,7 @@ def test_two_runs_at_once_one_refused_clearly_grades_intact(small_course):
 
 def test_without_the_sandbox_a_worker_killer_is_retried_once_then_reported(small_course):
     """--no-sandbox: the grading worker can be killed; it is graded again alone, then reported."""
-    from migdata.course.grading import autograde
+    from migdata.grading.autograde import autograde
 
     course, _ = small_course
     write_submission(course, A, "z_killer", "kills_grader")

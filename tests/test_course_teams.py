@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.report import export_grades
 from migdata.errors import InvalidInputError, MissingColumnsError
+from migdata.grading.cli import main
+from migdata.grading.report import export_grades
 
 A = "unit24_net_migration"
 WRITTEN = ("r2_answer", "a3_answer")  # its written answers

@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.config import load_config
-from migdata.course.grading import GradeResult, autograde, default_workers, read_ledger
-from migdata.course.report import export_grades, format_report
-from migdata.course.submissions import fingerprint, inspect_submission
-from migdata.course.synthetic import write_submission
 from migdata.errors import InvalidInputError, MissingColumnsError
+from migdata.grading.autograde import GradeResult, autograde, default_workers, read_ledger
+from migdata.grading.cli import main
+from migdata.grading.config import load_config
+from migdata.grading.report import export_grades, format_report
+from migdata.grading.submissions import fingerprint, inspect_submission
+from migdata.simulate.submissions import write_submission
 
 A = "unit22_sources"
 WRITTEN = ("r2_answer", "a3_answer")  # the written answers of unit24_net_migration

@@ -9,11 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.grading import read_ledger
-from migdata.course.synthetic import write_submission
-from migdata.course.variants import SEEDED, make_variant, variant_id
 from migdata.errors import InvalidInputError
+from migdata.grading.autograde import read_ledger
+from migdata.grading.cli import main
+from migdata.grading.variants import SEEDED, make_variant, variant_id
+from migdata.simulate.submissions import write_submission
 
 A = "unit22_sources"
 

@@ -1,4 +1,4 @@
-"""migdata.course.display: Markdown, caveats, full tables and the interactive explorer."""
+"""migdata.classroom.display: Markdown, caveats, full tables and the interactive explorer."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from migdata.course import display
-from migdata.course.display import NO_DATA, format_frame, make_table
+from migdata.classroom import display
+from migdata.classroom.display import NO_DATA, format_frame, make_table
 from migdata.errors import InvalidInputError, UnknownDatasetError
 
 

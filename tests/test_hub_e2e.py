@@ -220,7 +220,7 @@ def _assignment_action(hub: Hub, user: str, action: str) -> object:
 
 def _answer(hub: Hub, user: str, answered: list[str] | None) -> None:
     """Fill in answers through the student's own server (the contents API), as Jupyter saves."""
-    from migdata.course.synthetic import solution_sources
+    from migdata.simulate.submissions import solution_sources
 
     path = f"api/contents/{A}/{A}.ipynb"
     r = _server(hub, user, "GET", path, params={"content": 1})
@@ -515,7 +515,7 @@ def test_collect_reports_impostor_and_uses_the_exchange_time(hub):
 
 
 def test_autograde_and_feedback_without_hidden_tests(hub):
-    from migdata.course.grading import read_ledger
+    from migdata.grading.autograde import read_ledger
 
     a, b, c = hub.students
     ledger = read_ledger(hub.course, A)

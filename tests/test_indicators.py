@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import migdata.estimation as est
 import migdata.indicators as ind
 from migdata.errors import (
     InvalidInputError,
@@ -240,7 +241,7 @@ def test_migrant_share_percent() -> None:
         ind.migrant_share(s, twice)
     doubled = pd.concat([_three_regions(), _three_regions()])
     with pytest.raises(InvalidInputError, match="several rows"):
-        ind.flows_from_stock_differences(doubled)
+        est.flows_from_stock_differences(doubled)
 
 
 # --- flows from stocks -------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def _three_regions() -> pd.DataFrame:
     ],
 )
 def test_stock_differencing_decrease_rules(rule: str, expected: list[float]) -> None:
-    out = ind.flows_from_stock_differences(_three_regions(), decreases=rule)
+    out = est.flows_from_stock_differences(_three_regions(), decreases=rule)
     assert out["destination"].tolist() == ["R1", "R2", "R3"]
     np.testing.assert_array_equal(out["flow"].to_numpy(), np.array(expected))
     assert out["decrease"].tolist() == [False, True, False]
@@ -273,7 +274,7 @@ def test_stock_differencing_decrease_rules(rule: str, expected: list[float]) -> 
 
 
 def test_stock_differencing_return_turns_decreases_round() -> None:
-    out = ind.flows_from_stock_differences(_three_regions(), decreases="return")
+    out = est.flows_from_stock_differences(_three_regions(), decreases="return")
     r2 = out[out["decrease"]].iloc[0]
     assert (r2["birthplace"], r2["origin"], r2["destination"], r2["flow"]) == (
         "X",
@@ -283,13 +284,13 @@ def test_stock_differencing_return_turns_decreases_round() -> None:
     )
     assert (out["flow"] >= 0).all()
     with pytest.raises(InvalidInputError, match="decreases must be one of"):
-        ind.flows_from_stock_differences(_three_regions(), decreases="drop")
+        est.flows_from_stock_differences(_three_regions(), decreases="drop")
 
 
 def test_stock_differencing_missing_stock_gives_nan() -> None:
     s = _three_regions()
     s.loc[5, "stock"] = np.nan
-    out = ind.flows_from_stock_differences(s, decreases="zero")
+    out = est.flows_from_stock_differences(s, decreases="zero")
     assert math.isnan(out["flow"].iloc[2])
     assert not out["decrease"].iloc[2]
 
@@ -299,7 +300,7 @@ def test_stock_differencing_feeds_the_flow_measures() -> None:
     # 20 -> 25 (5 moving RUS -> GEO): two rows for the pair RUS -> GEO.
     s = pd.DataFrame({"year": [2000, 2010] * 2, "origin": ["GEO", "GEO", "RUS", "RUS"],
                       "destination": ["RUS", "RUS", "GEO", "GEO"], "stock": [100, 70, 20, 25]})
-    flows = ind.flows_from_stock_differences(s, decreases="return")
+    flows = est.flows_from_stock_differences(s, decreases="return")
     with pytest.raises(InvalidInputError, match=r"RUS.*GEO.*sum the rows of each pair"):
         ind.migration_effectiveness_index(flows)
     pairs = flows.groupby(["origin", "destination"], as_index=False)["flow"].sum()
@@ -307,7 +308,7 @@ def test_stock_differencing_feeds_the_flow_measures() -> None:
     assert ind.migration_effectiveness_index(pairs) == 100.0  # all one way
     two = pd.concat([s, s.assign(year=s["year"] + 20)])
     with pytest.raises(InvalidInputError, match="keep one period first"):
-        ind.migration_effectiveness_index(ind.flows_from_stock_differences(two))
+        ind.migration_effectiveness_index(est.flows_from_stock_differences(two))
 
 
 def _matrix() -> pd.DataFrame:
@@ -374,11 +375,13 @@ def test_mei_extremes_and_gaps() -> None:
 
 
 # --- docstring examples ------------------------------------------------------------------------
-@pytest.mark.parametrize("module", ["rates", "stocks", "flows_from_stocks", "compare"])
+@pytest.mark.parametrize("module", ["indicators.rates", "indicators.stocks",
+                                    "indicators.flow_measures", "indicators.compare",
+                                    "estimation.differencing"])
 def test_docstring_examples_run(module: str) -> None:
     import importlib
 
-    mod = importlib.import_module(f"migdata.indicators.{module}")
+    mod = importlib.import_module(f"migdata.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
 

@@ -8,6 +8,7 @@ import math
 import pytest
 
 import migdata.datasets as ds
+import migdata.estimation as est
 import migdata.indicators as ind
 from migdata.errors import InvalidInputError, UnknownCountryError, UnknownValueError
 
@@ -89,7 +90,7 @@ def test_top_destinations_of_georgian_emigrants(stock) -> None:
 
 def test_stock_differencing_on_real_matrix(stock) -> None:
     geo = stock[stock["origin"] == "GEO"]
-    flows = ind.flows_from_stock_differences(geo, periods=[(2010, 2019)], decreases="return")
+    flows = est.flows_from_stock_differences(geo, periods=[(2010, 2019)], decreases="return")
     rus = flows[(flows["birthplace"] == "GEO") & (flows["destination"] == "RUS")]
     assert rus["flow"].iloc[0] == pytest.approx(450_115 - 441_793)
 

@@ -146,8 +146,8 @@ def test_flags_of_the_national_rows() -> None:
 
 def test_indicators_and_estimation_refuse_a_mix_of_revisions() -> None:
     from migdata.errors import InvalidInputError
+    from migdata.estimation import flows_from_stock_differences
     from migdata.estimation.tables import bilateral_stock_table
-    from migdata.indicators import flows_from_stock_differences
 
     both = load("un_migrant_stock", origin="AZE", destination="RUS", sex="total",
                 revision=[2019, 2024])

@@ -16,7 +16,9 @@ import nbformat
 import pytest
 
 from migdata import glossary
-from migdata.course import preview, selfcheck
+from migdata.classroom import selfcheck
+from migdata.publish import notebooks as course_notebooks
+from migdata.publish import site
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
@@ -103,11 +105,11 @@ def test_required_sections_glossary_and_self_checks(path: Path) -> None:
     if path.stem != "00_start_here":
         assert any("Practice" in h for h in headings), f"{path.name} has no practice section"
         assert re.search(r"^check\(", code, flags=re.MULTILINE), f"{path.name} has no self-check"
-        assert "from migdata.course.selfcheck import check" in code, (
-            f"{path.name} must use the library self-check migdata.course.selfcheck.check"
+        assert "from migdata.classroom.selfcheck import check" in code, (
+            f"{path.name} must use the library self-check migdata.classroom.selfcheck.check"
         )
     assert not re.search(r"^\s*def check\b", code, flags=re.MULTILINE), (
-        f"{path.name} defines its own check(): use migdata.course.selfcheck"
+        f"{path.name} defines its own check(): use migdata.classroom.selfcheck"
     )
 
 
@@ -315,14 +317,15 @@ def test_network_guard_blocks_connections(tmp_path: Path) -> None:
                                  "language": "python"}
     path = tmp_path / "guard.ipynb"
     nbformat.write(nb, path)
-    preview.execute_notebook(path, setup_source=NO_NETWORK, timeout=30)
+    course_notebooks.execute_notebook(path, setup_source=NO_NETWORK, timeout=30)
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_runs_offline_top_to_bottom(path: Path) -> None:
     start = time.perf_counter()
-    nb, seconds = preview.execute_notebook(path, setup_source=NO_NETWORK, timeout=MAX_SECONDS)
+    nb, seconds = course_notebooks.execute_notebook(
+        path, setup_source=NO_NETWORK, timeout=MAX_SECONDS)
     assert seconds <= MAX_SECONDS, f"{path.name} took {seconds:.1f} s"
     assert time.perf_counter() - start <= MAX_SECONDS + 10
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -426,7 +429,8 @@ def test_self_checks_accept_the_right_answers(path: Path, tmp_path: Path) -> Non
             cell.source = cell.source.replace(old, new)
     solved = tmp_path / path.name
     nbformat.write(nb, solved)
-    done, _ = preview.execute_notebook(solved, setup_source=NO_NETWORK, timeout=MAX_SECONDS)
+    done, _ = course_notebooks.execute_notebook(
+        solved, setup_source=NO_NETWORK, timeout=MAX_SECONDS)
     verdicts = [
         "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream").strip()
         for c in done.cells
@@ -437,7 +441,7 @@ def test_self_checks_accept_the_right_answers(path: Path, tmp_path: Path) -> Non
     assert len(verdicts) == asked and all(v == "Correct!" for v in verdicts), verdicts
 
 
-def test_preview_builds_html_and_index(tmp_path: Path) -> None:
+def test_site_builds_html_and_index(tmp_path: Path) -> None:
     src = tmp_path / "nbs"
     src.mkdir()
     for name, title in (("01_b", "Second"), ("00_a", "First")):
@@ -448,8 +452,8 @@ def test_preview_builds_html_and_index(tmp_path: Path) -> None:
                     nbformat.v4.new_code_cell("print(6 * 7)")]
         nbformat.write(nb, src / f"{name}.ipynb")
     out = tmp_path / "html"
-    # the preview is now the course site (migdata.course.site; tests/test_site.py has the rest)
-    assert preview.main(["--out", str(out), "--notebooks", str(src),
+    # tests/test_site.py has the rest of the course site
+    assert site.main(["--out", str(out), "--notebooks", str(src),
                          "--workdir", str(tmp_path / "work")]) == 0
     index = (out / "index.html").read_text()
     assert index.index("First") < index.index("Second")
@@ -457,8 +461,8 @@ def test_preview_builds_html_and_index(tmp_path: Path) -> None:
     assert "42" in (out / "notebooks" / "00_a.html").read_text()  # executed output is in it
 
 
-def test_preview_reports_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert preview.main(["--out", str(tmp_path / "o"), "--notebooks", str(tmp_path / "no")]) == 2
+def test_site_reports_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert site.main(["--out", str(tmp_path / "o"), "--notebooks", str(tmp_path / "no")]) == 2
     assert "notebooks folder not found" in capsys.readouterr().err
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from migdata.course.cli import main
-from migdata.course.synthetic import write_submission
+from migdata.grading.cli import main
+from migdata.simulate.submissions import write_submission
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.timeout(600)]
 

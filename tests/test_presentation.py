@@ -1,7 +1,7 @@
 """The course as a student who is not a programmer sees it (issue 11).
 
 For every course notebook (:data:`CONVERTED`: all of ``notebooks/*.ipynb``, which follow the
-presentation rules in ``notebooks/README.md``, written with :mod:`migdata.course.display`):
+presentation rules in ``notebooks/README.md``, written with :mod:`migdata.classroom.display`):
 
 - little visible code: at most :data:`MAX_VISIBLE_LINES` lines of code in cells without
   ``jupyter.source_hidden`` metadata, and no visible cell longer than :data:`MAX_CELL_LINES`;
@@ -44,7 +44,7 @@ MAX_PRINTED_CHARS = 100
 #: Seconds one notebook may take, kernel start included.
 MAX_SECONDS = 120
 
-#: Lines the self-checks print (migdata.course.selfcheck); any other printed text is prose.
+#: Lines the self-checks print (migdata.classroom.selfcheck); any other printed text is prose.
 SELFCHECK_LINE = re.compile(
     r"^(Correct!|Not quite\.|Not answered yet\.|Written \(\d+ words\)|\d+ words? so far\.)"
 )

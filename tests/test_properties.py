@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from migdata import indicators
+from migdata import estimation, indicators
 from migdata.concepts import (
     FLOW_CATEGORIES,
     PURPOSES,
@@ -389,7 +389,7 @@ def test_stock_measures_take_anything(
                            periods=periods)
     if isinstance(change, pd.DataFrame):
         _finite_or_nan(change)
-    diffs = calls_cleanly(indicators.flows_from_stock_differences, stock, decreases=decreases,
+    diffs = calls_cleanly(estimation.flows_from_stock_differences, stock, decreases=decreases,
                           periods=periods)
     if isinstance(diffs, pd.DataFrame):
         _finite_or_nan(diffs)

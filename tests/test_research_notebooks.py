@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from migdata.course import preview
+from migdata.publish import notebooks as course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 RESEARCH = sorted((ROOT / "notebooks" / "research").glob("*.ipynb"))
@@ -50,7 +50,7 @@ def test_committed_without_outputs_and_offline(path: Path) -> None:
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", RESEARCH, ids=IDS)
 def test_research_notebook_runs_offline_top_to_bottom(path: Path) -> None:
-    nb, _ = preview.execute_notebook(path, setup_source=NO_NETWORK, timeout=300)
+    nb, _ = course_notebooks.execute_notebook(path, setup_source=NO_NETWORK, timeout=300)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert [o for o in outputs if "image/png" in o.get("data", {})], "no figure drawn"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from migdata.course.selfcheck import FORMATS, check, choice, choice_verdict, verdict, written
+from migdata.classroom.selfcheck import FORMATS, check, choice, choice_verdict, verdict, written
 from migdata.errors import InvalidInputError
 
 
@@ -198,7 +198,7 @@ def test_written(capsys: pytest.CaptureFixture[str]) -> None:
 def test_docstring_examples_hold() -> None:
     import doctest
 
-    from migdata.course import selfcheck
+    from migdata.classroom import selfcheck
 
     result = doctest.testmod(selfcheck)
     assert result.attempted >= 7 and result.failed == 0

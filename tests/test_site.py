@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from migdata import glossary
-from migdata.course import handouts, site, slides, tasks, workbooks
 from migdata.errors import InvalidInputError
+from migdata.publish import handouts, site, slides, tasks, workbooks
+from migdata.publish import notebooks as course_notebooks
 
 pytestmark = [pytest.mark.slow]
 
@@ -42,7 +43,7 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def kit(tmp_path_factory, repo_root) -> dict[str, Path]:
     """Site, slides, handouts and workbooks, built once per run."""
-    modules = site.npm_dir()
+    modules = course_notebooks.npm_dir()
     if not (modules / "reveal.js").is_dir() or not (modules / "mathjax").is_dir():
         pytest.fail(f"reveal.js and MathJax are not installed in {modules}: run `make test` "
                     "(it runs npm install into build/npm)")
@@ -121,7 +122,7 @@ def test_site_executed_the_notebooks(kit):
 
 
 def test_site_loads_nothing_from_the_internet(kit):
-    assert site.external_references(kit["html"]) == []
+    assert course_notebooks.external_references(kit["html"]) == []
     # MathJax is bundled and configured to load from the site
     assert (kit["html"] / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
@@ -324,7 +325,7 @@ def test_external_references_finds_remote_assets(tmp_path):
         '<img src="http://example.org/i.png"></body></html>', encoding="utf-8")
     (tmp_path / "s.css").write_text('@import "https://fonts.googleapis.com/css?family=X";\n'
                                     'body { background: url(img/local.png); }', encoding="utf-8")
-    found = {ref for _, ref in site.external_references(tmp_path)}
+    found = {ref for _, ref in course_notebooks.external_references(tmp_path)}
     assert found == {"https://cdn.example/x.js", "//fonts.example/f.css",
                      "http://example.org/i.png", "https://fonts.googleapis.com/css?family=X"}
     shutil.rmtree(tmp_path)
@@ -337,17 +338,17 @@ def test_widgets_are_stripped_for_the_static_site():
     nb = nbformat.v4.new_notebook()
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     cell = nbformat.v4.new_code_cell("explore()")
-    view = {site.WIDGET_VIEW: {"model_id": "abc"}, "text/plain": "VBox(...)"}
+    view = {course_notebooks.WIDGET_VIEW: {"model_id": "abc"}, "text/plain": "VBox(...)"}
     cell.outputs = [
         nbformat.v4.new_output("display_data", data=dict(view)),
         nbformat.v4.new_output("display_data", data={**view, "image/png": "iVBOR"}),
         nbformat.v4.new_output("stream", text="kept\n"),
     ]
     nb.cells.append(cell)
-    site.strip_widgets(nb)
+    course_notebooks.strip_widgets(nb)
     assert "widgets" not in nb.metadata
     assert len(cell.outputs) == 2
-    assert site.WIDGET_VIEW not in cell.outputs[0]["data"]
+    assert course_notebooks.WIDGET_VIEW not in cell.outputs[0]["data"]
     assert "image/png" in cell.outputs[0]["data"] and cell.outputs[1]["text"] == "kept\n"
 
 

@@ -6,6 +6,8 @@
 * :func:`ipf`, :func:`ipf3`, :func:`ipf_nway` -- iterative proportional fitting to two-way,
   three-way or any margins (Willekens 1999; Raymer, Abel and Smith 2007).
 * :func:`flows_from_net` -- flows that reproduce given net migration totals.
+* :func:`flows_from_stock_differences` -- stock differencing: the change of each bilateral
+  stock read as a net flow (no births, deaths or stayers).
 * :func:`bilateral_stock_table` -- a square birthplace x residence table for one year from the
   bundled UN origin-destination stocks and a population series.
 * :func:`balancing_equation` -- net migration as the residual of population change over any
@@ -18,16 +20,19 @@ Everything here is implemented from the papers cited in each module; the R packa
 
 from __future__ import annotations
 
+from .differencing import DECREASE_RULES, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
 from .residual import balancing_equation, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, flows_from_stocks, od_matrix
 from .tables import bilateral_stock_table
 
 __all__ = [
+    "DECREASE_RULES",
     "MATCH_BIRTHPLACE",
     "balancing_equation",
     "bilateral_stock_table",
     "flows_from_net",
+    "flows_from_stock_differences",
     "flows_from_stocks",
     "ipf",
     "ipf3",

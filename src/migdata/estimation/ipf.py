@@ -27,13 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._fitting import DEFAULT_MAX_ITER, DEFAULT_TOL, _divide, _ipf2_layers
 from ..errors import InvalidInputError
 
 __all__ = ["flows_from_net", "ipf", "ipf3", "ipf_nway"]
 
-#: Relative tolerance on the margins (difference / total) at which IPF stops.
-DEFAULT_TOL = 1e-10
-DEFAULT_MAX_ITER = 10_000
 
 
 def _as_float_array(values: Any, what: str, ndim: int | None = None) -> np.ndarray:
@@ -64,69 +62,6 @@ def _check_total(row_sum: np.ndarray, col_sum: np.ndarray, what: str) -> None:
             f"{float(np.ravel(col_sum)[first])!r}; IPF needs margins with the same grand total"
         )
 
-
-def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.zeros(np.broadcast_shapes(num.shape, den.shape))
-    np.divide(num, den, out=out, where=den > 0)
-    return out
-
-
-def _ipf2_layers(
-    seed: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    *,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    strict: bool = True,
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Row and column factors of a two-way IPF, for ``k`` layers at once.
-
-    ``seed`` is ``(n, m)`` (shared by every layer) or ``(k, n, m)``; ``rows`` ``(k, n)`` and
-    ``cols`` ``(k, m)``. The fitted layer ``l`` is ``a[l, :, None] * seed * b[l, None, :]``.
-    Returns ``a``, ``b`` and the number of iterations. Raises if the margins cannot be met,
-    unless ``strict`` is False: then the last iterate is returned (a fit on the boundary, where
-    some cells tend to 0, is only approached, as by any Poisson regression routine).
-    """
-    k = rows.shape[0]
-    shared = seed.ndim == 2
-    a = np.ones_like(rows)
-    b = np.ones_like(cols)
-    totals = np.maximum(rows.sum(axis=1), 1e-300)
-    # Layers are fitted together; each leaves the active set once its margins are met.
-    active = np.arange(k)
-    gap = np.zeros(k)
-    for it in range(1, max_iter + 1):
-        ra, ca, b_act = rows[active], cols[active], b[active]
-        if shared:
-            a_act = _divide(ra, b_act @ seed.T)
-            col_fit = a_act @ seed
-        else:
-            s_act = seed[active]
-            a_act = _divide(ra, np.einsum("knm,km->kn", s_act, b_act))
-            col_fit = np.einsum("knm,kn->km", s_act, a_act)
-        b_act = _divide(ca, col_fit)
-        if shared:
-            row_fit = a_act * (b_act @ seed.T)
-        else:
-            row_fit = a_act * np.einsum("knm,km->kn", s_act, b_act)
-        scale = totals[active]
-        row_gap = np.abs(row_fit - ra).max(axis=1, initial=0.0) / scale
-        col_gap = np.abs(b_act * col_fit - ca).max(axis=1, initial=0.0) / scale
-        a[active], b[active] = a_act, b_act
-        gap[active] = np.maximum(row_gap, col_gap)
-        done = (row_gap <= tol) & (col_gap <= max(tol, 1e-9))
-        active = active[~done]
-        if active.size == 0:
-            return a, b, it
-    if not strict:
-        return a, b, max_iter
-    worst = int(active[np.argmax(gap[active])])
-    raise InvalidInputError(
-        f"IPF did not meet the margins within {max_iter} iterations (layer {worst} of {k}, "
-        f"relative gap {float(gap[worst]):.3g}): some totals cannot be reached because the "
-        "seed is zero where they would need flows"
-    )
 
 
 def ipf(

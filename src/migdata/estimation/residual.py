@@ -20,8 +20,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from .._checks import require_columns, require_unique
 from ..errors import InvalidInputError, MissingColumnsError
-from ..indicators._checks import require_columns, require_unique
 
 __all__ = ["balancing_equation", "survival_ratio_net_migration"]
 

@@ -38,8 +38,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._fitting import DEFAULT_MAX_ITER, _ipf2_layers
 from ..errors import InvalidInputError, MissingColumnsError
-from .ipf import DEFAULT_MAX_ITER, _ipf2_layers
 
 __all__ = ["MATCH_BIRTHPLACE", "flows_from_stocks", "od_matrix"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._checks import require_columns, require_single, require_unique, require_years
 from ..errors import InvalidInputError
-from ..indicators._checks import require_columns, require_single, require_unique, require_years
 
 __all__ = ["bilateral_stock_table"]
 

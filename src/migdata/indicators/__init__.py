@@ -1,15 +1,18 @@
-"""Indicators for Unit 2.4: rates, stock measures, flows from stocks and source comparison.
+"""Indicators for Unit 2.4: rates, stock measures, measures of a flow matrix, source comparison.
 
 * :mod:`~migdata.indicators.rates` -- net migration, crude rates per 1,000 mid-year population,
   the demographic balancing equation.
 * :mod:`~migdata.indicators.stocks` -- emigrant stock by destination (shares, top N), change of a
   stock between reference years, migrant share of the population.
-* :mod:`~migdata.indicators.flows_from_stocks` -- stock differencing, migration effectiveness
-  index and aggregate net migration rate (Bell et al. 2002).
+* :mod:`~migdata.indicators.flow_measures` -- regional net migration, migration effectiveness
+  index, crude migration intensity and aggregate net migration rate (Bell et al. 2002).
 * :mod:`~migdata.indicators.indices` -- the summary index families of a flow matrix:
   intensity, impact, connectivity and distance (Bell et al. 2002; as in migest 2.0.5).
 * :mod:`~migdata.indicators.compare` -- :func:`compare_sources`, one quantity from several sources
   with the reason each differs.
+
+Flows estimated from stocks (stock differencing included) are in :mod:`migdata.estimation`;
+this package holds measures only and imports nothing from it.
 
 Inputs are the tidy frames of :mod:`migdata.datasets`. Wrong columns raise
 :class:`~migdata.errors.MissingColumnsError`, unknown countries
@@ -20,11 +23,9 @@ Inputs are the tidy frames of :mod:`migdata.datasets`. Wrong columns raise
 from __future__ import annotations
 
 from .compare import NET_MIGRATION_SOURCES, SourceSpec, compare_sources, source_notes
-from .flows_from_stocks import (
-    DECREASE_RULES,
+from .flow_measures import (
     aggregate_net_migration_rate,
     crude_migration_intensity,
-    flows_from_stock_differences,
     migration_effectiveness_index,
     regional_net_migration,
 )
@@ -53,7 +54,6 @@ from .stocks import (
 )
 
 __all__ = [
-    "DECREASE_RULES",
     "GEOSTAT_POPULATION_BREAKS",
     "NET_MIGRATION_SOURCES",
     "OTHER",
@@ -66,7 +66,6 @@ __all__ = [
     "crude_migration_rates",
     "distance_indices",
     "emigrant_stock_by_destination",
-    "flows_from_stock_differences",
     "impact_indices",
     "intensity_indices",
     "mid_year_population",

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..countries import to_iso3
-from ..errors import InvalidInputError, UnknownValueError
-from ._checks import (
+from .._checks import (
     as_year,
     require_columns,
     require_frame,
     require_positive,
     select_country,
 )
+from ..countries import to_iso3
+from ..errors import InvalidInputError, UnknownValueError
 from .rates import GEOSTAT_POPULATION_BREAKS, mid_year_population, net_migration
 
 __all__ = [

@@ -36,8 +36,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._checks import require_columns
+from .._fitting import _ipf2_layers
 from ..errors import InvalidInputError
-from ._checks import require_columns
 
 __all__ = [
     "connectivity_indices",
@@ -231,8 +232,6 @@ def _quasi_independence(observed: np.ndarray, log_seed: np.ndarray | None = None
 
     Its maximum-likelihood fit has the observed row and column totals, so IPF finds it.
     """
-    from ..estimation.ipf import _ipf2_layers
-
     n = observed.shape[0]
     seed = np.ones((n, n)) if log_seed is None else np.exp(log_seed)
     np.fill_diagonal(seed, 0.0)

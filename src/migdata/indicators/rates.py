@@ -12,9 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..countries import to_iso3
-from ..errors import InvalidInputError, UnknownValueError
-from ._checks import (
+from .._checks import (
     join,
     numeric_column,
     require_columns,
@@ -23,6 +21,8 @@ from ._checks import (
     require_unique,
     year_column,
 )
+from ..countries import to_iso3
+from ..errors import InvalidInputError, UnknownValueError
 
 __all__ = [
     "GEOSTAT_POPULATION_BREAKS",

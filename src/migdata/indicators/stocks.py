@@ -17,9 +17,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..countries import to_iso3
-from ..errors import InvalidInputError
-from ._checks import (
+from .._checks import (
     as_periods,
     as_year,
     join,
@@ -31,6 +29,8 @@ from ._checks import (
     require_years,
     select_country,
 )
+from ..countries import to_iso3
+from ..errors import InvalidInputError
 
 __all__ = [
     "OTHER",

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..indicators._checks import require_columns
+from .._checks import require_columns
 from .style import (
     caption_text,
     check_backend,

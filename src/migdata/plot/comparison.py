@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from .._checks import require_columns
 from ..errors import InvalidInputError
-from ..indicators._checks import require_columns
 from .style import (
     caption_text,
     check_backend,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..indicators._checks import require_columns
+from .._checks import require_columns
 from .style import (
     OTHER_COLORS,
     caption_text,

@@ -1,7 +1,7 @@
 """Excel workbooks for the Unit 2.4 tasks, so a group can work with no Python.
 
-``python -m migdata.course.workbooks --out build/workbooks`` (``make workbooks``) writes one
-``.xlsx`` per task of :data:`migdata.course.tasks.TASKS` (openpyxl):
+``python -m migdata.publish.workbooks --out build/workbooks`` (``make workbooks``) writes one
+``.xlsx`` per task of :data:`migdata.publish.tasks.TASKS` (openpyxl):
 
 - ``Read me``: the task, its questions, how to read the sheets, key terms in English,
   Azerbaijani and Russian;
@@ -193,9 +193,9 @@ def build(out: Path, tasks: list[str] | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m migdata.course.workbooks --out build/workbooks``."""
+    """Command line: ``python -m migdata.publish.workbooks --out build/workbooks``."""
     parser = argparse.ArgumentParser(
-        prog="python -m migdata.course.workbooks",
+        prog="python -m migdata.publish.workbooks",
         description="Write an Excel workbook per Unit 2.4 task (data, units, sources, caveats).")
     parser.add_argument("--out", type=Path, default=Path("build/workbooks"))
     parser.add_argument("--task", action="append", help=f"only this task, one of {list(TASKS)}")

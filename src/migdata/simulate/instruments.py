@@ -48,7 +48,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__ = [
     "INSTRUMENTS",
@@ -70,7 +70,7 @@ __all__ = [
 ]
 
 #: Label attached to every table this module returns.
-SYNTHETIC_LABEL = "SYNTHETIC: simulated by migdata.collection, not real data"
+SYNTHETIC_LABEL = "SYNTHETIC: simulated by migdata.simulate.instruments, not real data"
 
 #: Length of the simulated intercensal period, in years.
 PERIOD = 10.0
@@ -189,7 +189,7 @@ def _check_nonnegative(name: str, value: object) -> float:
 def _check_country(pop: object) -> SyntheticCountry:
     if not isinstance(pop, SyntheticCountry):
         raise InvalidInputError(
-            f"expected a SyntheticCountry from migdata.collection.make_population(), "
+            f"expected a SyntheticCountry from migdata.simulate.instruments.make_population(), "
             f"got {type(pop).__name__}"
         )
     return pop
@@ -742,7 +742,7 @@ def compare(pop: SyntheticCountry, *estimates: pd.Series) -> pd.DataFrame:
     for est in estimates:
         if not isinstance(est, pd.Series) or list(est.index) != list(MEASURES):
             raise InvalidInputError(
-                "each estimate must be a Series indexed by migdata.collection.MEASURES, "
+                "each estimate must be a Series indexed by migdata.simulate.instruments.MEASURES, "
                 f"got {type(est).__name__}"
             )
         if est.name in out.columns:

@@ -120,7 +120,7 @@ def write_submission(
         raise InvalidInputError(
             f"no released notebooks in {release}; run `migdata-course generate {assignment}` first"
         )
-    from .config import load_course  # local import: config pulls in nbgrader
+    from ..grading.config import load_course  # local import: config pulls in nbgrader
 
     source_dir = Path(load_course(course_root).source_directory) / assignment
     dest = course_root / "submitted" / student / assignment

@@ -91,7 +91,7 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
 
 
 def _locked(args: argparse.Namespace, what: str):
-    """The course lock for a run of ``what`` (see :mod:`migdata.course.locking`)."""
+    """The course lock for a run of ``what`` (see :mod:`migdata.grading.locking`)."""
     from .config import load_config
     from .locking import course_lock
 
@@ -187,7 +187,7 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
-    from .grading import autograde
+    from .autograde import autograde
     from .report import format_report, points_by_student
     from .sandbox import NO_SANDBOX_RISK
 
@@ -281,8 +281,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .autograde import read_ledger
     from .config import load_config
-    from .grading import read_ledger
     from .report import format_report
 
     root = Path(load_config(args.course_dir).CourseDirectory.root)

@@ -1,10 +1,8 @@
-"""Stock differencing, and summary measures of a flow matrix (Bell et al. 2002).
+"""Summary measures of a flow matrix (Bell et al. 2002): regional net migration, migration
+effectiveness, crude migration intensity and the aggregate net migration rate.
 
-:func:`flows_from_stock_differences` is plain *stock differencing*: the change of each
-birthplace x residence stock read as a net flow. It is not the demographic-accounting estimate
-of bilateral flows (Abel 2013), which accounts for births, deaths and stayers and splits moves
-between all origins and destinations: that is :func:`migdata.estimation.flows_from_stocks`. The
-full families of summary indices are in :mod:`migdata.indicators.indices`.
+The full families of summary indices are in :mod:`migdata.indicators.indices`; flows estimated
+by stock differencing come from :func:`migdata.estimation.flows_from_stock_differences`.
 
 References
 ----------
@@ -12,9 +10,6 @@ Bell, M., Blake, M., Boyle, P., Duke-Williams, O., Rees, P., Stillwell, J. and H
 "Cross-national comparison of internal migration: issues and measures". *Journal of the Royal
 Statistical Society, Series A*, 165(3), 435-464. Section on the "effectiveness" of migration:
 the migration effectiveness index and the aggregate net migration rate.
-
-Abel, G. J. (2013). "Estimating global migration flow tables using place of birth data".
-*Demographic Research*, 28(18), 505-546 (why stock differences are only net changes).
 
 The R package *migest* (G. J. Abel) offers these measures; this module implements them from the
 papers, not from its code.
@@ -27,144 +22,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._checks import numeric_column, require_columns, require_positive
 from ..errors import InvalidInputError
-from ._checks import (
-    as_periods,
-    numeric_column,
-    require_columns,
-    require_nonnegative,
-    require_positive,
-    require_single,
-    require_unique,
-    require_years,
-    year_column,
-)
 
 __all__ = [
-    "DECREASE_RULES",
     "aggregate_net_migration_rate",
     "crude_migration_intensity",
-    "flows_from_stock_differences",
     "migration_effectiveness_index",
     "regional_net_migration",
 ]
-
-#: What :func:`flows_from_stock_differences` can do with a stock that went down.
-DECREASE_RULES: dict[str, str] = {
-    "keep": "keep the negative difference as it is (a net change, not a flow)",
-    "zero": "set it to 0: only increases are read as flows; decreases are ignored",
-    "nan": "set it to NaN: a decrease is not an observed flow (return, onward move or death)",
-    "return": (
-        "read it as a return flow: a positive flow from the destination back to the origin"
-    ),
-}
-
-
-def flows_from_stock_differences(
-    stock: pd.DataFrame,
-    *,
-    periods: Sequence[tuple[int, int]] | None = None,
-    decreases: str = "keep",
-    revision: str | int | None = None,
-    sex: str | None = "total",
-    value_col: str = "stock",
-) -> pd.DataFrame:
-    """Estimate flows between two reference dates by differencing bilateral stocks.
-
-    This is stock differencing, not demographic accounting: for bilateral flows between every
-    pair of places, with births, deaths and stayers taken into account, use
-    :func:`migdata.estimation.flows_from_stocks` (Abel 2013).
-
-    For each birthplace *b* and country of residence *d*, the flow from *b* to *d* over the
-    period is taken as ``S(b, d, end) - S(b, d, start)``.
-
-    Assumptions (all strong; state them when you use the result):
-
-    * Nobody in the stock died, and no one moved between two foreign countries: every change
-      is a move between the birthplace and the country of residence. Deaths of older migrants
-      therefore show up as "negative flows" (Abel 2013).
-    * Both stocks come from the same source, revision and definition (foreign-born vs foreign
-      citizens, refugees added or not). Mixing revisions is refused.
-    * The result is a *net* change over the whole period, not the number of moves: people who
-      came and left in between do not appear.
-
-    Parameters
-    ----------
-    stock : DataFrame
-        Tidy stock table with columns year, origin (birthplace), destination (residence) and
-        ``value_col``; revision and sex when present.
-    periods : sequence of (start, end), optional
-        Default: consecutive reference years present.
-    decreases : {"keep", "zero", "nan", "return"}
-        What to do when a stock went down; see :data:`DECREASE_RULES`. With ``"return"`` the row
-        is turned round: ``origin`` becomes the country of residence, ``destination`` the
-        birthplace and ``flow`` the (positive) size of the decrease.
-    revision, sex
-        Narrow the frame to one revision and one sex (never mixed).
-
-    Returns
-    -------
-    DataFrame
-        ``start``, ``end``, ``birthplace``, ``origin``, ``destination``, ``flow`` (persons over the
-        period) and ``decrease`` (True where the stock went down). A missing stock at either date
-        gives ``NaN``; it is never read as zero.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> s = pd.DataFrame({"year": [2000, 2010] * 2, "origin": ["GEO"] * 4,
-    ...                   "destination": ["RUS", "RUS", "GRC", "GRC"],
-    ...                   "stock": [100, 130, 50, 40]})
-    >>> flows_from_stock_differences(s, decreases="return")[["origin", "destination", "flow"]]
-      origin destination  flow
-    0    GRC         GEO  10.0
-    1    GEO         RUS  30.0
-    """
-    if not isinstance(decreases, str) or decreases not in DECREASE_RULES:
-        raise InvalidInputError(
-            f"decreases must be one of {list(DECREASE_RULES)}, got {decreases!r}"
-        )
-    what = "flows_from_stock_differences(stock)"
-    require_columns(stock, ["year", "origin", "destination", value_col], what)
-    require_nonnegative(stock, value_col, what, ["year", "origin", "destination"])
-    year_column(stock, what)
-    rows, _ = require_single(stock, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows, _ = require_single(rows, "sex", what, sex)
-    require_unique(rows, ["year", "origin", "destination"], what)
-    years = sorted(int(y) for y in rows["year"].unique())
-    periods = as_periods(periods, years)
-    if not periods:
-        raise InvalidInputError(f"need at least two reference years; found {years}")
-    require_years(rows, [y for p in periods for y in p], what)
-    wide = rows.pivot(index=["origin", "destination"], columns="year", values=value_col)  # noqa: PD010
-    parts = []
-    for start, end in periods:
-        if end <= start:
-            raise InvalidInputError(f"a period must end after it starts, got ({start}, {end})")
-        diff = wide[end].astype("float64") - wide[start].astype("float64")
-        part = diff.rename("flow").reset_index()
-        part.insert(0, "end", int(end))
-        part.insert(0, "start", int(start))
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    out = out.rename(columns={"origin": "birthplace"})
-    out["origin"] = out["birthplace"]
-    out["decrease"] = out["flow"] < 0
-    if decreases == "zero":
-        out.loc[out["decrease"], "flow"] = 0.0
-    elif decreases == "nan":
-        out.loc[out["decrease"], "flow"] = np.nan
-    elif decreases == "return":
-        dec = out["decrease"]
-        residence = out.loc[dec, "destination"].copy()
-        out.loc[dec, "destination"] = out.loc[dec, "birthplace"]
-        out.loc[dec, "origin"] = residence
-        out.loc[dec, "flow"] = -out.loc[dec, "flow"]
-    cols = ["start", "end", "birthplace", "origin", "destination", "flow", "decrease"]
-    out = out[cols]
-    out.attrs["decreases"] = f"{decreases}: {DECREASE_RULES[decreases]}"
-    return out
 
 
 def _flow_table(
@@ -219,7 +85,8 @@ def regional_net_migration(
     flows : DataFrame
         One row per origin-destination pair of regions with a count of moves (persons) during
         one period, e.g. a migration matrix in long form or the output of
-        :func:`flows_from_stock_differences` summed per pair. Negative flows are refused.
+        :func:`migdata.estimation.flows_from_stock_differences` summed per pair. Negative flows
+        are refused.
     origin_col, destination_col, flow_col : str
         Names of the origin, destination and flow columns.
 

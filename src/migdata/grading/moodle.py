@@ -266,7 +266,7 @@ def write_grading_worksheet(course_dir: str | Path, assignment: str, out: str | 
     out
         CSV file to write (UTF-8, ``,``, decimal point: what Moodle reads).
     table
-        The export table of :func:`migdata.course.report.export_grades` for this assignment.
+        The export table of :func:`migdata.grading.report.export_grades` for this assignment.
 
     Returns
     -------

@@ -2,8 +2,8 @@
 
 One :class:`Task` per topic of the curriculum's Unit 2.4 (Module 2): the four presentation
 topics of 2.4.1 (notebooks ``24a``-``24d``) and the two non-formal case studies of 2.4.2
-(notebook ``24e``). :mod:`migdata.course.workbooks` writes an Excel workbook per task and
-:mod:`migdata.course.handouts` a printable handout, both from these specifications, so a group
+(notebook ``24e``). :mod:`migdata.publish.workbooks` writes an Excel workbook per task and
+:mod:`migdata.publish.handouts` a printable handout, both from these specifications, so a group
 can work with no Python. Every figure comes from :func:`migdata.datasets.load`; nothing is typed.
 """
 

@@ -12,11 +12,11 @@ Every submission is graded by nbgrader's own ``Autograde`` converter, so scores 
   its own temporary copy of the gradebook (taken with SQLite's online backup) and sends the
   resulting grades back; the parent alone writes them into the course gradebook, one student at a
   time. A worker that dies takes nothing else with it: what it held is graded again alone;
-* a sandbox (:mod:`migdata.course.sandbox`): each notebook's kernel runs in bubblewrap, seeing
+* a sandbox (:mod:`migdata.grading.sandbox`): each notebook's kernel runs in bubblewrap, seeing
   only a throwaway copy of its own submission, without network, with limits;
-* a check of the code a student wrote (:mod:`migdata.course.integrity`): a notebook whose code
+* a check of the code a student wrote (:mod:`migdata.grading.integrity`): a notebook whose code
   could change how the tests run scores 0 and the submission is reported as tampered;
-* one run at a time per course (:mod:`migdata.course.locking`).
+* one run at a time per course (:mod:`migdata.grading.locking`).
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str,
     c.CourseDirectory.db_url = db_url
     c.CourseDirectory.assignment_id = assignment
     c.CourseDirectory.student_id = student
-    log = logging.getLogger(f"migdata.course.autograde.{student}")
+    log = logging.getLogger(f"migdata.grading.autograde.{student}")
     log.propagate = False
     log.setLevel(logging.INFO)
     app = Autograde(coursedir=CourseDirectory(config=c), config=c, log=log)
@@ -458,7 +458,7 @@ def autograde(
     on_result
         Called with each result as soon as it is known.
     sandbox
-        Run each notebook's kernel in the bubblewrap sandbox (:mod:`migdata.course.sandbox`).
+        Run each notebook's kernel in the bubblewrap sandbox (:mod:`migdata.grading.sandbox`).
         False runs student code with the caller's rights: only for trusted submissions.
     memory_mb
         Address space a kernel process may use in the sandbox, MB.
@@ -472,9 +472,9 @@ def autograde(
 
     Raises
     ------
-    migdata.course.sandbox.SandboxUnavailableError
+    migdata.grading.sandbox.SandboxUnavailableError
         If ``sandbox`` is true and no sandbox can be made on this machine.
-    migdata.course.locking.CourseBusyError
+    migdata.grading.locking.CourseBusyError
         If another run holds the course (after ``wait`` seconds).
     """
     if workers is None:
@@ -628,7 +628,7 @@ def _mp_context() -> Any:
     if sys.platform == "win32":
         return get_context("spawn")
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["migdata.course.grading", "nbgrader.converters", "nbgrader.api"])
+    ctx.set_forkserver_preload(["migdata.grading.autograde", "nbgrader.converters", "nbgrader.api"])
     return ctx
 
 

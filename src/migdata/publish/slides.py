@@ -1,6 +1,6 @@
 """Projector slides, one reveal.js deck per unit, built from the executed course notebooks.
 
-``python -m migdata.course.slides --out build/slides`` (``make slides``)
+``python -m migdata.publish.slides --out build/slides`` (``make slides``)
 
 The notebooks are grouped by unit from their file names (``21_...`` is Unit 2.1, every
 ``24?_...`` notebook goes into the Unit 2.4 deck, ``00_...`` is the course introduction); any
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidInputError
-from .site import (
+from .notebooks import (
     ExecutedNotebook,
     default_notebooks_dir,
     execute_all,
@@ -176,7 +176,7 @@ def build(out: Path, notebooks_dir: Path | None = None, *, executed: list[Path] 
     out : pathlib.Path
         Output folder (replaced if it exists).
     notebooks_dir : pathlib.Path, optional
-        The course notebooks; default :func:`migdata.course.site.default_notebooks_dir`.
+        The course notebooks; default :func:`migdata.publish.notebooks.default_notebooks_dir`.
     executed : list of pathlib.Path, optional
         Executed notebooks to use instead (tests pass those of their site build).
     workdir : pathlib.Path, optional
@@ -245,9 +245,9 @@ def build(out: Path, notebooks_dir: Path | None = None, *, executed: list[Path] 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m migdata.course.slides --out build/slides``."""
+    """Command line: ``python -m migdata.publish.slides --out build/slides``."""
     parser = argparse.ArgumentParser(
-        prog="python -m migdata.course.slides",
+        prog="python -m migdata.publish.slides",
         description="Build one reveal.js slide deck per unit from the executed course notebooks.")
     parser.add_argument("--out", type=Path, default=Path("build/slides"))
     parser.add_argument("--notebooks", type=Path, default=None)

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..countries import to_iso3
-from ..errors import InvalidInputError, MissingColumnsError, UnknownValueError
+from .countries import to_iso3
+from .errors import InvalidInputError, MissingColumnsError, UnknownValueError
 
 __all__ = [
     "as_year",

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from migdata.errors import InvalidInputError, MissingColumnsError
 
+from .autograde import STATUSES, GradeResult, read_ledger
 from .config import load_config
-from .grading import STATUSES, GradeResult, read_ledger
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,7 +39,7 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     Parameters
     ----------
     results
-        As returned by :func:`migdata.course.grading.autograde`.
+        As returned by :func:`migdata.grading.autograde.autograde`.
     assignment
         The assignment id, for the title.
     split

@@ -18,7 +18,7 @@ The messages are plain English for second-language readers:
 
 Examples
 --------
->>> from migdata.course.selfcheck import check, verdict
+>>> from migdata.classroom.selfcheck import check, verdict
 >>> verdict(" aze ", "AZE")
 'Correct!'
 >>> verdict(12.4, 12.0, tolerance=0.5)

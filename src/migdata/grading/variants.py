@@ -97,7 +97,7 @@ def make_variant(source_dir: str | Path, assignment: str, seed: int) -> str:
         if missing:
             raise InvalidInputError(
                 f"{path.name}: no setup cell matches {missing}; the assignment changed, so the "
-                "variant cannot be made (update migdata.course.variants.SEEDED)"
+                "variant cannot be made (update migdata.grading.variants.SEEDED)"
             )
         nb.metadata["migdata_variant"] = {"of": assignment, "seed": seed,
                                           "note": "synthetic data regenerated with another seed"}

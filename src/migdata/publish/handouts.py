@@ -1,7 +1,7 @@
 """Printable handouts for the Unit 2.4 tasks (non-formal path 2.4.2, and 2.4.1 groups).
 
-``python -m migdata.course.handouts --out build/handouts`` (``make handouts``) writes one
-self-contained HTML page per task of :data:`migdata.course.tasks.TASKS`, laid out for A4 paper:
+``python -m migdata.publish.handouts --out build/handouts`` (``make handouts``) writes one
+self-contained HTML page per task of :data:`migdata.publish.tasks.TASKS`, laid out for A4 paper:
 the task and its questions, key terms in English, Azerbaijani and Russian, the data tables with
 their units and sources (a gap prints as "no data"), and the caveats. Open it in a browser and
 print (or save as PDF); ``--pdf`` prints PDFs with Chromium (Playwright) as well.
@@ -250,9 +250,9 @@ def build(out: Path, tasks: list[str] | None = None, *, pdf: bool = False) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m migdata.course.handouts --out build/handouts [--pdf]``."""
+    """Command line: ``python -m migdata.publish.handouts --out build/handouts [--pdf]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m migdata.course.handouts",
+        prog="python -m migdata.publish.handouts",
         description="Write a printable handout (HTML, optionally PDF) per Unit 2.4 task.")
     parser.add_argument("--out", type=Path, default=Path("build/handouts"))
     parser.add_argument("--task", action="append", help=f"only this task, one of {list(TASKS)}")

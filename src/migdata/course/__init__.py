@@ -1,1 +1,0 @@
-"""Lecturer tools for the nbgrader course (``migdata-course``) and the course preview."""
