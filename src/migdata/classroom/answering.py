@@ -1,0 +1,193 @@
+"""The ``%%answer`` cell magic: a student answers in plain text and gets one plain sentence back.
+
+An answer cell (see :mod:`migdata.answers.cells`) looks like this::
+
+    %%answer P1 country
+    Azerbaijan
+
+Running it reads the text below the first line in the form the header names and prints one
+sentence: "Correct!", "Not quite. ..." with what to do, or "Saved: ...". It never raises and never
+shows a traceback, whatever is written, and it works before "Run All" and after a kernel restart:
+the kit loads this extension into every kernel it installs (``etc/ipython`` in the environment).
+
+Practice questions are numbered ``P1``, ``P2``...; a notebook gives each one's key with
+:func:`question`, computed from the data, in a cell above the answer. Until that cell has run the
+answer is only saved, with a note to run the cells above. Any other question id is a graded
+question: its answer is saved and read by the grader from the saved notebook after hand-in.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..answers import FORMS, NOT_ANSWERED, judge, parse_header, read
+from ..answers.saved import record, recorded
+from ..errors import InvalidInputError
+
+__all__ = ["Key", "answer", "answered", "discussion", "load_ipython_extension", "question"]
+
+#: Printed messages wrap at this width, between words.
+WIDTH = 90
+
+
+@dataclass(frozen=True)
+class Key:
+    """The key of a practice question: its form, right answer and how close is close enough."""
+
+    form: str
+    expected: Any
+    tolerance: float = 0.0
+    options: Sequence[str] | Mapping[str, str] | None = None
+    whole: bool = False
+    hint: str = ""
+
+
+_KEYS: dict[str, Key] = {}
+
+
+def _say(message: str) -> None:
+    print(textwrap.fill(message, WIDTH, break_long_words=False, break_on_hyphens=False))
+
+
+def question(
+    qid: str,
+    expected: object,
+    *,
+    form: str,
+    tolerance: float = 0.0,
+    options: Sequence[str] | Mapping[str, str] | None = None,
+    whole: bool = False,
+    hint: str = "",
+) -> None:
+    """Give the key of a practice question, so that its ``%%answer`` cell can check the answer.
+
+    Parameters
+    ----------
+    qid : str
+        The question's id, as in its answer cell (``P1``).
+    expected : object
+        The right answer, computed from the data (never typed in).
+    form : str
+        One of :data:`migdata.answers.FORMS`.
+    tolerance : float, default 0.0
+        Largest accepted difference for a number.
+    options : list of str or dict, optional
+        The options of a choice question, lettered A, B, C... when a list.
+    whole : bool, default False
+        The answer is a whole number (a count of persons).
+    hint : str, default ""
+        Said after "Not quite." and "Not answered yet.".
+
+    Raises
+    ------
+    InvalidInputError
+        If the form is unknown or the expected answer is missing: a mistake in the notebook.
+    """
+    if form not in FORMS:
+        raise InvalidInputError(f"form must be one of {sorted(FORMS)}, got {form!r}")
+    if expected is None or (isinstance(expected, float) and expected != expected):
+        raise InvalidInputError(f"question {qid}: the expected answer is missing ({expected!r})")
+    if options is not None:
+        options = dict(options) if isinstance(options, Mapping) else list(options)
+    key = Key(form, expected, float(tolerance), options, bool(whole), hint)
+    # the expected answer must itself be readable as an answer of that form
+    ok, _ = judge(read(_as_text(expected), form, options=options, whole=whole),
+                  expected, form=form, tolerance=tolerance, options=options)
+    if not ok:
+        raise InvalidInputError(
+            f"question {qid}: the expected answer {expected!r} is not a {form} answer")
+    _KEYS[qid] = key
+
+
+def discussion(qid: str, *, min_words: int = 10) -> None:
+    """Mark question ``qid`` as a discussion question: any answer of ``min_words`` words will do.
+
+    There is no single right answer: the message only says whether the answer is long enough,
+    and the lecturer discusses the content in class.
+    """
+    if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 1:
+        raise InvalidInputError(f"min_words must be a whole number >= 1, got {min_words!r}")
+    _KEYS[qid] = Key("text", None, float(min_words))
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def answer(line: str, cell: str) -> None:
+    """Read one answer cell and print one sentence (the body of the ``%%answer`` magic)."""
+    try:
+        _answer(line, cell)
+    except Exception:  # a student's answer must never end in a traceback
+        _say("This answer is saved as you wrote it, but I could not check it. "
+             "Tell your lecturer which question it was.")
+
+
+def _answer(line: str, cell: str) -> None:
+    header = parse_header(f"%%answer {line}")
+    if header is None:
+        _say("The first line of this answer cell was changed. Undo the change (Ctrl+Z) so that "
+             "it reads like %%answer P1 number, and write your answer on the lines below it.")
+        return
+    text = cell if isinstance(cell, str) else ""
+    record(header.qid, text)
+    key = _KEYS.get(header.qid)
+    form = key.form if key else header.form
+    options = key.options if key else (list(header.options) or None)
+    reading = read(text, form, options=options, whole=key.whole if key else False)
+    if key is not None and key.expected is None:  # a discussion question
+        words = len(text.split())
+        if words == 0:
+            _say(f"{NOT_ANSWERED} Write your answer in two or three sentences.")
+        elif words < key.tolerance:
+            _say(f"{words} words so far. Write at least {int(key.tolerance)} words: two or "
+                 "three sentences.")
+        else:
+            _say(f"Written ({words} words). Compare your answer with your team and the lecturer.")
+        return
+    if key is not None:
+        _, message = judge(reading, key.expected, form=form, tolerance=key.tolerance,
+                           options=options, hint=key.hint)
+        _say(message)
+        return
+    if reading.empty:
+        _say(f"{NOT_ANSWERED} {FORMS[form]}")
+    elif reading.problem:
+        _say(f"Not quite. {reading.problem}")
+    elif re.fullmatch(r"P\d+", header.qid):
+        _say(f"Saved: {reading.shown}. To check it, run the cells above this one first "
+             "(menu Run, then Run All Cells).")
+    else:
+        _say(f"Saved: {reading.shown}. Save the notebook (Ctrl+S) before you hand it in; the "
+             "answer is checked after that.")
+
+
+def answered(qid: str) -> str | None:
+    """The text last answered for question ``qid`` in this kernel, or None."""
+    return recorded(qid)
+
+
+def _keep_empty_answers(lines: list[str]) -> list[str]:
+    """Give an answer cell with nothing below its header a blank line, so that IPython calls the
+    magic (which says "Not answered yet") instead of refusing an empty cell body."""
+    if lines and lines[0].lstrip().startswith("%%answer") and not "".join(lines[1:]).strip():
+        first = lines[0] if lines[0].endswith("\n") else lines[0] + "\n"
+        return [first, " \n"]
+    return lines
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register ``%%answer`` (``%load_ext migdata.classroom.answering``)."""
+    ipython.register_magic_function(answer, magic_kind="cell", magic_name="answer")
+    if _keep_empty_answers not in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.append(_keep_empty_answers)

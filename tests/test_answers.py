@@ -1,0 +1,189 @@
+"""Answers as plain text: read the same way by a student's kernel and by the grader.
+
+The student-side magic runs in a real kernel (the one `make lab` gives: the kit's IPython
+configuration loads it), so these tests see what a student sees.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nbclient import NotebookClient
+
+from migdata.answers import answers_in, header_line, judge, parse_header, read
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "form", "whole", "value"), [
+    ("62144", "number", True, 62144),
+    ("62 144", "number", True, 62144),
+    ("62,144", "number", True, 62144),
+    ("62.144", "number", True, 62144),
+    ("1 234 567", "number", False, 1234567),
+    ("0,11", "number", False, 0.11),
+    ("0.11", "number", False, 0.11),
+    ("−14,2", "number", False, -14.2),
+    ("– 3", "number", False, -3),
+    ("1,234.5", "number", False, 1234.5),
+    ("1.234,5", "number", False, 1234.5),
+    ("62144.", "number", True, 62144),
+    ("11%", "percent", False, 11),
+    ("11,5 %", "percent", False, 11.5),
+    ("51%", "share", False, 0.51),
+    ("0,51", "share", False, 0.51),
+    ("51", "share", False, 0.51),
+])
+def test_numbers_are_read_as_people_write_them(text: str, form: str, whole: bool,
+                                               value: float) -> None:
+    reading = read(text, form, whole=whole)
+    assert reading.ok, reading.problem
+    assert reading.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("1,234", "two ways"),       # 1234 or 1.234: the student is asked to choose
+    ("11%", "without %"),
+    ("twelve", "Write one number"),
+    ("12 or 13", "Write one number"),
+    ("inf", "Write one number"),
+    ("nan", "Write one number"),
+])
+def test_an_unclear_number_gets_a_plain_sentence(text: str, says: str) -> None:
+    reading = read(text, "number")
+    assert not reading.ok
+    assert says in reading.problem
+    assert "Traceback" not in reading.problem and "Error" not in reading.problem
+
+
+def test_a_whole_number_refuses_a_fraction() -> None:
+    assert read("12,5", "number", whole=True).problem == "Write a whole number, for example 62144."
+
+
+@pytest.mark.parametrize("text", ["Azerbaijan", "AZE", "az", "Azərbaycan", "Азербайджан",
+                                  "აზერბაიჯანი", "azerbaijan "])
+def test_countries_in_the_region_s_languages(text: str) -> None:
+    assert read(text, "country").value == "AZE"
+
+
+def test_choices_yes_no_and_text() -> None:
+    options = ["a census", "a register", "a survey"]
+    for text in ("B", "b", "(b)", "B)", "b.", "a register", "A Register."):
+        assert read(text, "choice", options=options).value == "B", text
+    assert not read("D", "choice", options=options).ok
+    assert read("SMS, MIA", "choices").value == ["MIA", "SMS"]
+    assert read("MIA and SMS", "choices").value == ["MIA", "SMS"]
+    assert read("MIA və SMS", "choices").value == ["MIA", "SMS"]
+    assert read("да", "yesno").value is True
+    assert read("xeyr", "yesno").value is False
+    assert judge(read(" iamas. ", "text"), "IAMAS", form="text")[0]
+
+
+def test_judging_says_correct_or_not_quite_with_the_hint() -> None:
+    assert judge(read("0,11", "number"), 0.114, form="number", tolerance=0.005) == (
+        True, "Correct!")
+    ok, message = judge(read("0,2", "number"), 0.114, form="number", tolerance=0.005,
+                        hint="Row 2020.")
+    assert not ok and message == "Not quite. Row 2020."
+    ok, message = judge(read("", "number"), 1, form="number")
+    assert not ok and message.startswith("Not answered yet.")
+    assert judge(read("Russia", "country"), "RUS", form="country")[0]
+    assert not judge(read("Georgia", "country"), "RUS", form="country")[0]
+    assert judge(read("SMS, MIA", "choices"), {"MIA", "SMS"}, form="choices")[0]
+    assert not judge(read("SMS", "choices"), {"MIA", "SMS"}, form="choices")[0]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(text=st.text(max_size=200), form=st.sampled_from(
+    ["number", "percent", "share", "country", "choice", "choices", "yesno", "text"]))
+def test_no_text_makes_a_reader_raise(text: str, form: str) -> None:
+    reading = read(text, form, options=["x", "y"])
+    assert reading.ok or reading.empty or reading.problem
+    if reading.ok:
+        judge(reading, {"number": 1, "percent": 1, "share": 0.5, "country": "AZE",
+                        "choice": "A", "choices": ["A"], "yesno": True, "text": "x"}[form],
+              form=form, options=["x", "y"])
+
+
+# ---- answer cells in a saved notebook (what the grader reads) ----------------------------------
+
+
+def test_answers_are_found_in_a_notebook_read_as_json() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## Q1"),
+        nbformat.v4.new_code_cell(header_line("A1", "number") + "\n 62 144 \n"),
+        nbformat.v4.new_code_cell("x = 1  # scratch work, never read"),
+        nbformat.v4.new_code_cell(header_line("Q4", "choice", ["A", "B"]) + "\nb"),
+        nbformat.v4.new_code_cell(header_line("A1", "number") + "\n999"),
+    ]
+    found = answers_in(json.loads(nbformat.writes(nb)))
+    assert sorted(found) == ["A1", "Q4"]
+    assert found["A1"].text == "62 144" and found["A1"].form == "number"
+    assert found["A1"].notes and "only the first answer is read" in found["A1"].notes[0]
+    assert found["Q4"].text == "b"
+    assert parse_header("%%answer Q4 choice A B").options == ("A", "B")
+
+
+@pytest.mark.parametrize("odd", [
+    None, [], "text", 3, {"cells": {}}, {"cells": [None, 1, "x", [], {"source": 5}]},
+    {"cells": [{"cell_type": "code", "source": ["%%answer A1 number\n", 7]}]},
+    {"cells": [{"cell_type": "code", "metadata": [], "source": "%%answer A1 number\n5"}]},
+    {"cells": [{"source": "%%answer A1 number\n" + "9" * 100_000}]},
+])
+def test_any_json_is_read_without_raising(odd: object) -> None:
+    found = answers_in(odd)
+    assert isinstance(found, dict)
+    for answer in found.values():
+        assert isinstance(answer.text, str) and len(answer.text) <= 20_000
+
+
+# ---- the %%answer magic in a real kernel -------------------------------------------------------
+
+
+def _run(cells: list[str]) -> list[str]:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = []
+    for cell in nb.cells:
+        assert all(o.output_type == "stream" for o in cell.outputs), cell.outputs
+        outputs.append(" ".join("".join(o.text for o in cell.outputs).split()))
+    return outputs
+
+
+@pytest.mark.notebooks
+def test_a_student_answers_in_plain_text_and_never_sees_a_traceback() -> None:
+    key = ("from migdata.classroom.answering import discussion, question\n"
+           "question('P1', 'AZE', form='country', hint='Look at Table 3.')\n"
+           "question('P2', 0.114, form='number', tolerance=0.005)\n"
+           "question('P3', 'B', form='choice', options=['a census', 'a register'])\n"
+           "discussion('P4', min_words=5)")
+    said = _run([
+        "%%answer P1 country\nAzərbaycan",          # before the key: saved, run the cells above
+        key,
+        "%%answer P1 country\nAzərbaycan",
+        "%%answer P1 country\nGeorgia",
+        "%%answer P2 number\n0,11",
+        "%%answer P2 number\n11%",
+        "%%answer P3 choice A B\nb",
+        "%%answer P3 choice A B\n",
+        '%%answer P4 text\nThe SSC "publishes" what the MIA and SMS register.',
+        "%%answer A1 number\n62 144",               # a graded question: saved only
+        "%%answer garbled\nB",
+    ])
+    assert said[0].startswith("Saved: Azerbaijan (AZE). To check it, run the cells above")
+    assert said[1] == ""
+    assert said[2] == "Correct!"
+    assert said[3] == "Not quite. Look at Table 3."
+    assert said[4] == "Correct!"
+    assert said[5].startswith("Not quite. Write the number without %.")
+    assert said[6] == "Correct!"
+    assert said[7].startswith("Not answered yet.")
+    assert said[8].startswith("Written (9 words)")
+    assert said[9].startswith("Saved: 62,144. Save the notebook")
+    assert said[10].startswith("The first line of this answer cell was changed")
