@@ -107,6 +107,11 @@ def test_wheel_bundles_the_data_package(tmp_path: Path) -> None:
     }
     assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"
     assert "migdata/concepts/__init__.py" in names
+    # every kernel of the environment loads the %%answer magic (answer cells before Run All)
+    config = "migdata-0.1.0.data/data/etc/ipython/ipython_kernel_config.py"
+    assert config in names
+    text = zipfile.ZipFile(wheel).read(config).decode()
+    assert 'extensions.append("migdata.classroom.answering")' in text
 
 
 def test_code_is_ruff_clean() -> None:
