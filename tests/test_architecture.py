@@ -33,7 +33,8 @@ def _forbidden(loaded: set[str], prefixes: tuple[str, ...]) -> list[str]:
 STUDENT_KERNEL = (
     "import migdata.classroom\n"
     + "".join(f"import migdata.classroom.{p.stem}\n"
-              for p in sorted((SRC / "classroom").glob("*.py")) if p.stem != "__init__")
+              for p in sorted((SRC / "classroom").glob("*.py"))
+              if p.stem not in ("__init__", "ipython_kernel_config"))
     + "import migdata.simulate.population, migdata.simulate.instruments\n"
     "import migdata.concepts, migdata.datasets, migdata.indicators, migdata.estimation\n"
     "import migdata.plot, migdata.glossary\n"
