@@ -36,6 +36,14 @@ def _one(frame: Any, **where: Any) -> Any:
     return rows.iloc[0]
 
 
+#: What the UN's type-of-data codes of the migrant stock mean (caveats of
+#: ``un_migrant_stock_totals``): the code is read from the data, the wording is the kit's.
+_TYPES = {"B": "the foreign-born population",
+          "B R": "the foreign-born population plus the refugees that UNHCR reports",
+          "C": "the foreign citizens", "C R": "the foreign citizens plus the refugees that UNHCR "
+          "reports"}
+
+
 def journalist_examples() -> str:
     """Markdown: five ways migration figures are misused, each shown with the kit's real data."""
     from .. import datasets
@@ -57,6 +65,7 @@ def journalist_examples() -> str:
     totals = datasets.load("un_migrant_stock_totals", country="AZE", sex="total")
     s19 = _one(totals, revision=2019, year=2019, measure="migrant_stock")
     p19 = _one(totals, revision=2019, year=2019, measure="migrant_stock_pct_population")
+    f19 = _one(totals, revision=2019, year=2019, measure="refugee_stock")
     r2005 = {rev: _one(totals, revision=rev, year=2005, measure="migrant_stock")
              for rev in (2019, 2020)}
     wpp_src = datasets.describe("wpp_net_migration")["sources"][0]["title"]
@@ -78,7 +87,7 @@ applied to each person's entries and exits. *Source: dataset `press_figures`.*
 
 ### 2. A rounded, second-hand figure treated as exact
 
-For {a13['period']} a news agency, citing the State Statistics Committee, reported arrivals for
+For {a13['period']} a news agency, citing the State Statistical Committee, reported arrivals for
 permanent residence of {_n(a13['value'], 1)} {a13['unit']} and departures of
 {_n(d13['value'], 1)} {d13['unit']}. These are rounded figures quoted by the press
 (*{a13['flag']}*), not the Committee's table. Say so ("about ... thousand, according to ...
@@ -93,10 +102,12 @@ net migration for Azerbaijan is {_n(w16['net_migration'], 3)} thousand persons
 ({w16['variant']}; {wpp_src}), and the World Bank's WDI, which credits its figure to the UN
 estimates, gives {_n(wdi16['value'])} persons (vintage {wdi_vintage}). The figures do not
 contradict each other; they count different things. Arrivals and departures "for permanent
-residence" are moves registered as permanent (by the Ministry of Internal Affairs and the State
-Migration Service, as the press reports and the curriculum say); a person who leaves to work
-abroad without deregistering is not in them, whereas the UN estimate tries to cover every change
-of usual residence. A story must say which definition a figure uses.
+residence" are moves registered as permanent. The curriculum says only that the State Statistical
+Committee publishes them with data it receives from the Ministry of Internal Affairs and the State
+Migration Service (Module 2, Unit 2.3); the press report for {a13['period']} in the kit credits
+the registrations to those two bodies (see its note in `press_figures`). A person who leaves to work abroad without
+deregistering is not in them, whereas the UN estimate tries to cover every change of usual
+residence. A story must say which definition a figure uses.
 
 ### 4. A projection reported as what happened
 
@@ -106,12 +117,14 @@ The UN's World Population Prospects 2024 give for Azerbaijan a net migration rat
 a **projection**, computed from assumptions, not a count. Reporting it as "net migration in
 {w24['year']} was ..." is wrong; "the UN projects ..." is right.
 
-### 5. Foreign-born read as "new immigrants", and revisions mixed
+### 5. A migrant stock read as "new immigrants", and revisions mixed
 
-The UN estimates {_n(s19['value'])} foreign-born residents in Azerbaijan in {s19['year']}
-({_n(p19['value'], 1)} % of the population; {un_src}, revision {s19['revision']}). The figure
-counts everyone born abroad, whatever the year they arrived: it is a **stock**, not the number who
-came recently. And estimates are revised: for 2005 the revision 2019 gives
+The UN estimates an international migrant stock of {_n(s19['value'])} in Azerbaijan in
+{s19['year']} ({_n(p19['value'], 1)} % of the population; {un_src}, revision {s19['revision']}).
+Its type of data is "{s19['type_of_data']}": {_TYPES.get(s19['type_of_data'], 'see the caveats')}
+(the refugee stock in it: {_n(f19['value'])}). The figure counts everyone in that group whatever
+the year they arrived: it is a **stock**, not the number who came recently, and not "foreign-born
+residents" alone. And estimates are revised: for 2005 the revision 2019 gives
 {_n(r2005[2019]['value'])} and the revision 2020 gives {_n(r2005[2020]['value'])}. Taking one year
 from each revision makes a change that is only a revision. Name the revision or vintage.
 """.strip()
