@@ -225,10 +225,11 @@ def chosen_tables(text: str | None, *, fetch: Callable[..., Any] | None = None
 def _figure_columns(choice: Choice, frame: pd.DataFrame) -> dict[str, str]:
     """Figure column -> unit (from the dataset's description; numeric columns of a live table)."""
     from .. import datasets
+    from ..errors import MigdataError
 
     try:
         units = dict(datasets.describe(choice.dataset)["units"])
-    except Exception:  # noqa: BLE001 - a live source without a bundled twin
+    except MigdataError:  # a live source without a bundled twin
         units = {}
     if not units:
         units = {c: "" for c in frame.columns
@@ -297,7 +298,8 @@ def fact_check(figures_text: str | None, data_text: str | None, *,
     pandas.DataFrame
         One row per figure (and one per sentence without a figure): ``line``, ``figure`` (as
         written), ``verdict`` (``matches``, ``matches when rounded``, ``not found``, ``not
-        checked`` for a whole number below 10, ``no figure``), ``where`` (dataset, row and column of the value) and ``advice``. A figure
+        checked`` for a whole number below 10, ``no figure``), ``where`` (dataset, row and
+        column of the value) and ``advice``. A figure
         matches a value when the value, rounded to the decimals (or the trailing zeros) the team
         wrote, is the figure, with either sign; a value in thousands also matches written in
         persons. Formative only: it never decides a mark.

@@ -18,6 +18,7 @@ oral delivery 10) and each student's participation in the discussions of every u
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -29,12 +30,22 @@ from .report import read_marks_file
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CLASSES", "RUBRIC", "participation_total", "read_team_members", "spread_team_marks"]
+__all__ = ["CLASSES", "RUBRIC", "TeamMarks", "participation_total", "read_team_members",
+           "spread_team_marks"]
 
 #: The written parts of a team notebook the lecturer marks in the formgrader: grade id -> points.
 RUBRIC: Final[dict[str, float]] = {"relevance": 20.0, "analysis": 30.0}
 #: The participation columns: one per class of the module, 0-10 each.
 CLASSES: Final[tuple[str, ...]] = ("class1", "class2", "class3", "class4")
+
+
+@dataclass(frozen=True)
+class TeamMarks:
+    """The marks a team's members received, and the members with no copy to carry them."""
+
+    team: str
+    marks: dict[str, float | None]
+    without_copy: list[str]
 
 
 def read_team_members(path: str | Path) -> dict[str, list[str]]:
@@ -66,7 +77,7 @@ def read_team_members(path: str | Path) -> dict[str, list[str]]:
 
 
 def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
-                      ) -> dict[str, dict[str, float | None]]:
+                      ) -> dict[str, TeamMarks]:
     """Give every member of a team the marks the lecturer entered on one member's copy.
 
     For each team, the members' submissions of ``assignment`` are looked up in the gradebook.
@@ -88,7 +99,9 @@ def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
     Returns
     -------
     dict
-        Team -> grade id -> the mark given to every member (None where no copy is marked).
+        Team -> :class:`TeamMarks`: grade id -> the mark given to every member (None where no
+        copy is marked), and the members without a copy (collect the team's notebook under
+        their ids, then run this again).
 
     Raises
     ------
@@ -102,7 +115,7 @@ def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
     cfg = load_config(course_dir)
     root = Path(cfg.CourseDirectory.root)
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
-    result: dict[str, dict[str, float | None]] = {}
+    result: dict[str, TeamMarks] = {}
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
         known = {s.id for s in gb.students}
         unknown = sorted({s for ids in members.values() for s in ids} - known)
@@ -110,10 +123,12 @@ def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
             raise InvalidInputError(f"{teams}: students not in the gradebook: {unknown}")
         for team, ids in sorted(members.items()):
             grades: dict[str, list] = {g: [] for g in RUBRIC}
+            without = []
             for student in ids:
                 try:
                     sub = gb.find_submission(assignment, student)
                 except MissingEntry:
+                    without.append(student)
                     continue
                 for nb in sub.notebooks:
                     for grade in nb.grades:
@@ -135,7 +150,7 @@ def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
                     for g in copies:
                         g.manual_score = marks[name]
                         g.needs_manual_grade = False
-            result[team] = marks
+            result[team] = TeamMarks(team, marks, without)
         gb.db.commit()
     return result
 

@@ -105,9 +105,9 @@ contradict each other; they count different things. Arrivals and departures "for
 residence" are moves registered as permanent. The curriculum says only that the State Statistical
 Committee publishes them with data it receives from the Ministry of Internal Affairs and the State
 Migration Service (Module 2, Unit 2.3); the press report for {a13['period']} in the kit credits
-the registrations to those two bodies (see its note in `press_figures`). A person who leaves to work abroad without
-deregistering is not in them, whereas the UN estimate tries to cover every change of usual
-residence. A story must say which definition a figure uses.
+the registrations to those two bodies (see its note in `press_figures`). A person who leaves to
+work abroad without deregistering is not in them, whereas the UN estimate tries to cover every
+change of usual residence. A story must say which definition a figure uses.
 
 ### 4. A projection reported as what happened
 

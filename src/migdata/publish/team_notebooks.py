@@ -72,10 +72,10 @@ start with `%%answer`, then run the cells below them.
 
 | part of the grade (curriculum, grading scheme) | where it is marked | points |
 |---|---|---|
-| relevance of the data chosen and analysed | section 2, marked by the lecturer in this notebook | 20 |
-| data analysis and explanation | section 3, marked by the lecturer in this notebook | 30 |
+| relevance of the data chosen and analysed | section 2, marked by the lecturer here | 20 |
+| data analysis and explanation | section 3, marked by the lecturer here | 30 |
 | presentation and oral delivery | in the room, one mark for the team | 10 |
-| active participation in the discussions of all units | each class, for each student (4 x 10) | 40 |
+| active participation in the discussions of all units | each class, per student (4 x 10) | 40 |
 
 Every member of the team gets the team's marks for the first three parts. The fact check in
 section 4 is for you, not for the mark. The guided notebook `{t.guided_notebook}` shows how
