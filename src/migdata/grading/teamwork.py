@@ -14,10 +14,17 @@ oral delivery 10) and each student's participation in the discussions of every u
   ``--teams``).
 - Participation: :func:`participation_total` adds the four classes (0-10 each) of a sheet into
   the ``participation`` column (0-40) that ``export --marks`` reads.
+
+Command line (from the course folder's parent, like ``migdata-course``)::
+
+    python -m migdata.grading.teamwork spread team_net_migration teams.csv
+    python -m migdata.grading.teamwork participation by_class.csv participation.csv
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -30,8 +37,8 @@ from .report import read_marks_file
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CLASSES", "RUBRIC", "TeamMarks", "participation_total", "read_team_members",
-           "spread_team_marks"]
+__all__ = ["CLASSES", "RUBRIC", "TeamMarks", "main", "participation_total",
+           "read_team_members", "spread_team_marks"]
 
 #: The written parts of a team notebook the lecturer marks in the formgrader: grade id -> points.
 RUBRIC: Final[dict[str, float]] = {"relevance": 20.0, "analysis": 30.0}
@@ -214,3 +221,42 @@ def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         marks[["student_id", "participation"]].to_csv(out, index=False)
     return marks
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``spread ASSIGNMENT TEAMS`` or ``participation SHEET OUT``."""
+    from migdata.errors import MigdataError
+
+    parser = argparse.ArgumentParser(prog="python -m migdata.grading.teamwork",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--course-dir", type=Path, default=Path("autograder"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("spread", help="give one team's marks to every member's copy")
+    p.add_argument("assignment")
+    p.add_argument("teams", type=Path)
+    p = sub.add_parser("participation", help="add the four classes into one mark out of 40")
+    p.add_argument("sheet", type=Path)
+    p.add_argument("out", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "spread":
+            for team, result in spread_team_marks(args.course_dir, args.assignment,
+                                                  args.teams).items():
+                given = ", ".join(f"{k} {'not marked' if v is None else f'{v:g}'}"
+                                  for k, v in result.marks.items())
+                missing = (f"; no copy for {', '.join(result.without_copy)}"
+                           if result.without_copy else "")
+                print(f"team {team}: {given}{missing}")
+        else:
+            table = participation_total(args.sheet, args.out)
+            gaps = int(table["participation"].isna().sum())
+            print(f"wrote {args.out}: {len(table)} students"
+                  + (f", {gaps} with a class not marked yet" if gaps else ""))
+    except (MigdataError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

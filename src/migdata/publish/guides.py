@@ -1,18 +1,30 @@
 """Generated parts of the lecturers' guides (``lecturers/*.md``): figures are never typed.
 
-A guide marks where generated text goes with an HTML comment such as
-``<!-- kit-examples: journalists -->``; :func:`render` replaces it when the course site is built.
-The journalists' examples of misused migration figures are computed here from the bundled
-datasets, with their sources, so the guide states no number by hand.
+A guide marks where generated text goes with an HTML comment; :func:`render` replaces it when the
+course site is built:
+
+- ``<!-- kit-examples: journalists -->``: the journalists' examples of misused migration
+  figures, computed here from the bundled datasets with their sources, so the guide states no
+  number by hand;
+- ``<!-- kit-plan: 21_concepts_and_definitions -->``: the timed plan of a class, taken from the
+  notebook's own plan (its "Class plan" or "Session plan" section, or the section a ``#`` names:
+  ``00_start_here#Four classes of 2 hours``). The notebook is the plan's one home.
+
+:func:`structure` reads what a notebook holds (numbered sections, figures, tables, questions,
+plan), so a test can check every reference a derived text makes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-__all__ = ["GENERATORS", "journalist_examples", "render"]
+__all__ = ["GENERATORS", "Structure", "class_plan", "journalist_examples", "render",
+           "structure"]
 
 
 def _n(v: Any, digits: int = 0) -> str:
@@ -133,21 +145,109 @@ from each revision makes a change that is only a revision. Name the revision or 
 #: Marker name -> function returning the Markdown that replaces ``<!-- kit-examples: name -->``.
 GENERATORS: dict[str, Callable[[], str]] = {"journalists": journalist_examples}
 
-_MARKER = re.compile(r"<!--\s*kit-examples:\s*([a-z_]+)\s*-->")
+_MARKER = re.compile(r"<!--\s*kit-(examples|plan):\s*([A-Za-z0-9_]+(?:#[^>]*?)?)\s*-->")
+_SECTION = re.compile(r"^##\s+(\d+)\.\s+(.+?)\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$", re.MULTILINE)
+_CAPTION = re.compile(r"\b(Figure|Table) (\d+)\.\s+([^\n*\"]+)")
+_QUESTION = re.compile(r"\*\*Question (\d+)\b|^%%answer P(\d+)\b", re.MULTILINE)
+_PLAN_TITLES = ("Class plan", "Session plan")
 
 
-def render(text: str) -> str:
-    """Replace every ``<!-- kit-examples: name -->`` marker of a guide by its generated text.
+@dataclass(frozen=True)
+class Structure:
+    """What a course notebook holds, as derived texts may refer to it."""
+
+    name: str
+    sections: dict[int, str] = field(default_factory=dict)  # "## 3. Title" -> {3: "Title"}
+    headings: list[str] = field(default_factory=list)  # every ## and ### heading, as written
+    figures: dict[int, str] = field(default_factory=dict)  # caption text after "Figure N."
+    tables: dict[int, str] = field(default_factory=dict)
+    questions: set[int] = field(default_factory=set)
+    text: str = ""  # all cell sources, joined
+
+
+def _notebooks_dir(folder: str | Path | None) -> Path:
+    from .notebooks import default_notebooks_dir
+
+    return Path(folder) if folder else default_notebooks_dir()
+
+
+def structure(name: str, notebooks_dir: str | Path | None = None) -> Structure:
+    """Read the sections, figures, tables, questions and text of notebook ``name`` (its stem).
 
     Raises
     ------
     migdata.errors.UnknownValueError
-        For a marker naming no generator.
+        If there is no such notebook.
+    """
+    from ..errors import UnknownValueError
+
+    path = _notebooks_dir(notebooks_dir) / f"{name}.ipynb"
+    if not path.is_file():
+        raise UnknownValueError(f"no notebook {name!r} in {path.parent}")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+               for c in cells]
+    markdown = "\n\n".join(s for c, s in zip(cells, sources, strict=True)
+                            if c["cell_type"] == "markdown")
+    text = "\n\n".join(sources)
+    figures: dict[int, str] = {}
+    tables: dict[int, str] = {}
+    for kind, number, caption in _CAPTION.findall(text):
+        (figures if kind == "Figure" else tables).setdefault(int(number), caption.strip())
+    questions = {int(a or b) for a, b in _QUESTION.findall(text)}
+    return Structure(name, {int(n): t for n, t in _SECTION.findall(markdown)},
+                     _HEADING.findall(markdown), figures, tables, questions, text)
+
+
+def class_plan(name: str, notebooks_dir: str | Path | None = None) -> str:
+    """The timed plan of a notebook (its Markdown table), with a line naming where it lives.
+
+    ``name`` is a notebook stem, optionally ``stem#Section title`` to take the table of another
+    section (``00_start_here#Four classes of 2 hours``).
+
+    Raises
+    ------
+    migdata.errors.UnknownValueError
+        If the notebook or the section does not exist, or the section holds no table.
+    """
+    from ..errors import UnknownValueError
+
+    stem, _, wanted = name.partition("#")
+    titles = (wanted.strip(),) if wanted else _PLAN_TITLES
+    path = _notebooks_dir(notebooks_dir) / f"{stem}.ipynb"
+    if not path.is_file():
+        raise UnknownValueError(f"no notebook {stem!r} for the plan in {path.parent}")
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        for part in re.split(r"(?m)^(?=## )", source):
+            heading = part.splitlines()[0] if part.strip() else ""
+            if not any(heading.startswith(f"## {t}") for t in titles):
+                continue
+            rows = [ln for ln in part.splitlines() if ln.startswith("|")]
+            if not rows:
+                raise UnknownValueError(f"section {heading!r} of {stem} holds no plan table")
+            return (f"*The plan of notebook `{stem}` (section \"{heading[3:].strip()}\"): edit "
+                    "it there, and this guide follows.*\n\n" + "\n".join(rows))
+    raise UnknownValueError(f"notebook {stem} has no section {' or '.join(titles)!r}")
+
+
+def render(text: str, notebooks_dir: str | Path | None = None) -> str:
+    """Replace every generated-text marker of a guide (see the module docstring).
+
+    Raises
+    ------
+    migdata.errors.UnknownValueError
+        For a marker naming no generator, notebook or plan section.
     """
     from ..errors import UnknownValueError
 
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
+        kind, name = match.group(1), match.group(2)
+        if kind == "plan":
+            return class_plan(name, notebooks_dir)
         if name not in GENERATORS:
             raise UnknownValueError(
                 f"unknown generated section {name!r} in a guide; known: {sorted(GENERATORS)}")
