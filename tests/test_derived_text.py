@@ -257,3 +257,26 @@ def test_the_fact_check_catches_the_reviewed_wordings():
     patterns = [p for f in FACTS for p in f.contradictions]
     for sentence in old:
         assert any(re.search(p, sentence, re.IGNORECASE) for p in patterns), sentence
+
+
+# -- handout text ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stem", ["24a_net_migration_rates", "24c_emigration_to_russia_by_decade",
+                                  "24d_migrant_definition_azerbaijan"])
+def test_handout_text_comes_from_the_notebooks_tagged_cell(stem):
+    text = guides.tagged_text(stem, "handout", NOTEBOOKS)
+    assert text.startswith("## Preparing your presentation")
+    # the grading it states is the curriculum's, and it points to the team notebook
+    for share in ("**60 %**", "**40 %**", "| 20 % |", "| 30 % |", "| 10 % |"):
+        assert share in text, share
+    team = re.search(r"`(team_[a-z_]+)`", text).group(1)
+    assert (TEAMS / team / f"{team}.ipynb").is_file()
+    task = next(t for t in tasks.TASKS.values() if t.notebook == f"{stem}.ipynb")
+    assert task.path == "2.4.1"
+
+
+def test_tagged_text_fails_loudly():
+    from migdata.errors import UnknownValueError
+
+    with pytest.raises(UnknownValueError, match="tagged 'nothing'"):
+        guides.tagged_text("24a_net_migration_rates", "nothing", NOTEBOOKS)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["GENERATORS", "Structure", "class_plan", "journalist_examples", "render",
-           "structure"]
+           "structure", "tagged_text"]
 
 
 def _n(v: Any, digits: int = 0) -> str:
@@ -232,6 +232,30 @@ def class_plan(name: str, notebooks_dir: str | Path | None = None) -> str:
             return (f"*The plan of notebook `{stem}` (section \"{heading[3:].strip()}\"): edit "
                     "it there, and this guide follows.*\n\n" + "\n".join(rows))
     raise UnknownValueError(f"notebook {stem} has no section {' or '.join(titles)!r}")
+
+
+def tagged_text(name: str, tag: str, notebooks_dir: str | Path | None = None) -> str:
+    """The Markdown of the cells of notebook ``name`` that carry cell tag ``tag``, in order.
+
+    The guided Unit 2.4 notebooks tag their "Preparing your presentation" cell ``handout``: a
+    handout or guide that restates it takes this text instead of keeping a copy.
+
+    Raises
+    ------
+    migdata.errors.UnknownValueError
+        If the notebook does not exist or no cell carries the tag.
+    """
+    from ..errors import UnknownValueError
+
+    path = _notebooks_dir(notebooks_dir) / f"{name}.ipynb"
+    if not path.is_file():
+        raise UnknownValueError(f"no notebook {name!r} in {path.parent}")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    parts = ["".join(c["source"]) for c in cells
+             if c["cell_type"] == "markdown" and tag in c.get("metadata", {}).get("tags", [])]
+    if not parts:
+        raise UnknownValueError(f"no cell of {name} is tagged {tag!r}")
+    return "\n\n".join(parts)
 
 
 def render(text: str, notebooks_dir: str | Path | None = None) -> str:
