@@ -23,7 +23,7 @@ from migdata.publish import guides, tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-TEAMS = ROOT / "assignments" / "source"
+TEAMS = ROOT / "assignments" / "teams"
 
 
 @cache

@@ -49,14 +49,17 @@ def _figures() -> str:
 # -- the notebooks ---------------------------------------------------------------------------
 
 def test_team_notebooks_are_written_from_their_one_specification(repo_root):
-    assert team_notebooks.build(repo_root / "assignments" / "source", check=True) == []
-    assert {p.name for p in (repo_root / "assignments" / "source").glob("team_*")} == {
+    assert team_notebooks.TEAMS_DIR == repo_root / "assignments" / "teams"
+    assert team_notebooks.build(check=True) == []
+    assert {p.name for p in team_notebooks.TEAMS_DIR.glob("team_*")} == {
         team_notebooks.assignment_id(t) for t in teamwork.TOPICS}
+    # the autograded practice keeps its own folder: no team notebook in assignments/source
+    assert not list((repo_root / "assignments" / "source").glob("team_*"))
 
 
 @pytest.mark.parametrize("topic", list(teamwork.TOPICS))
 def test_each_team_notebook_has_the_rubric_and_plain_answer_cells(repo_root, topic):
-    path = repo_root / "assignments" / "source" / f"team_{topic}" / f"team_{topic}.ipynb"
+    path = team_notebooks.TEAMS_DIR / f"team_{topic}" / f"team_{topic}.ipynb"
     nb = json.loads(path.read_text(encoding="utf-8"))
     graded = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
               for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
@@ -243,7 +246,9 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
 
     from test_course_e2e import add_students, make_course
 
-    course = make_course(repo_root, tmp_path, [A])
+    course = make_course(repo_root, tmp_path, [])
+    # class 3: the lecturer adds the team notebooks to the course
+    assert team_notebooks.main(["--out", str(tmp_path / "assignments" / "source")]) == 0
     assert main(["--course-dir", str(course), "generate", A]) == 0
     released = course / "release" / A / NB
     # one class before: the teams are formed and each takes a topic

@@ -4,8 +4,9 @@ The curriculum (Module 2, Unit 2.4.1 and its grading scheme) grades a team prese
 relevance of the data chosen and analysed 20, data analysis and explanation 30, presentation and
 oral delivery 10) and each student's participation in the discussions of every unit (40 %).
 
-- The team notebooks (``assignments/source/team_<topic>``) carry the first two parts as written
-  answers the lecturer marks in the formgrader (``relevance``, 20 points; ``analysis``, 30
+- The team notebooks (``assignments/teams/team_<topic>``, added to the course with
+  ``python -m migdata.publish.team_notebooks --out assignments/source``) carry the first two
+  parts as written answers the lecturer marks in the formgrader (``relevance``, 20 points; ``analysis``, 30
   points). Every member hands in the team's notebook (or it is collected under each member's
   id); the lecturer marks **one** member's copy and :func:`spread_team_marks` gives the same
   marks to the other members, refusing teams whose copies were marked differently.

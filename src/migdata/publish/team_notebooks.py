@@ -1,6 +1,6 @@
 """The Unit 2.4.1 team notebooks (nbgrader source), written from one specification.
 
-``python -m migdata.publish.team_notebooks`` writes ``assignments/source/team_<topic>/
+``python -m migdata.publish.team_notebooks`` writes ``assignments/teams/team_<topic>/
 team_<topic>.ipynb`` for every topic of :data:`migdata.classroom.teamwork.TOPICS`. The notebooks
 are committed; a test rebuilds them and fails when the files differ, so this module is their one
 home. Each notebook:
@@ -13,9 +13,14 @@ home. Each notebook:
   mark per team (``teams.csv``), and participation (40) per student: see
   :mod:`migdata.grading.teamwork`.
 
-The notebooks live with the other nbgrader assignments (``assignments/source``) because the
-formgrader marks them and ``migdata-course`` releases, collects and exports them like any
-assignment.
+They are nbgrader source notebooks (the formgrader marks them; ``migdata-course`` generates,
+releases, collects and exports them like any assignment), so they live under ``assignments/``.
+They are kept in ``assignments/teams`` rather than ``assignments/source`` because they are not
+autograded exercises: the source folder holds the autograded practice of each unit, whose checks
+(hidden tests, zero for an untouched notebook) do not apply to a team's written work. When the
+teams are formed (class 3) the lecturer adds them to the course::
+
+    python -m migdata.publish.team_notebooks --out assignments/source
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from typing import Any
 
 from ..classroom.teamwork import TOPICS, Topic
 
-__all__ = ["assignment_id", "build", "main", "notebook"]
+__all__ = ["TEAMS_DIR", "assignment_id", "build", "main", "notebook"]
 
 _SCHEMA = 3
 
@@ -191,7 +196,11 @@ def _text(nb: dict[str, Any]) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
-def build(source_dir: Path, *, check: bool = False) -> list[Path]:
+#: Where the team notebooks are committed (``assignments/teams``).
+TEAMS_DIR = Path(__file__).resolve().parents[3] / "assignments" / "teams"
+
+
+def build(source_dir: Path = TEAMS_DIR, *, check: bool = False) -> list[Path]:
     """Write (or, with ``check``, compare) every team notebook under ``source_dir``.
 
     Returns the paths written, or with ``check`` the paths whose file differs from the
@@ -214,11 +223,12 @@ def build(source_dir: Path, *, check: bool = False) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the team notebooks (``--check``: only compare)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source-dir", type=Path,
-                        default=Path(__file__).resolve().parents[3] / "assignments" / "source")
+    parser.add_argument("--out", type=Path, default=TEAMS_DIR,
+                        help="folder to write to (the course's assignments/source to add them "
+                        "to the course; default: assignments/teams)")
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args(argv)
-    paths = build(args.source_dir, check=args.check)
+    paths = build(args.out, check=args.check)
     for p in paths:
         print(("differs: " if args.check else "wrote ") + str(p))
     return 1 if args.check and paths else 0
