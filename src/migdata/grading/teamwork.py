@@ -6,10 +6,11 @@ oral delivery 10) and each student's participation in the discussions of every u
 
 - The team notebooks (``assignments/teams/team_<topic>``, added to the course with
   ``python -m migdata.publish.team_notebooks --out assignments/source``) carry the first two
-  parts as written answers the lecturer marks in the formgrader (``relevance``, 20 points; ``analysis``, 30
-  points). Every member hands in the team's notebook (or it is collected under each member's
-  id); the lecturer marks **one** member's copy and :func:`spread_team_marks` gives the same
-  marks to the other members, refusing teams whose copies were marked differently.
+  parts as written answers the lecturer marks in the formgrader (``relevance``, 20 points;
+  ``analysis``, 30 points). Every member hands in the team's notebook (or it is collected
+  under each member's id); the lecturer marks **one** member's copy and
+  :func:`spread_team_marks` gives the same marks to the other members, refusing teams whose
+  copies were marked differently.
 - Presentation and oral delivery (10) is marked in the room, one mark per team, in the
   ``presentation`` column of ``teams.csv`` (:func:`migdata.grading.report.export_grades`,
   ``--teams``).
