@@ -193,7 +193,8 @@ FACTS = [
           r"cover(?:s)? only non-nationals"),
          "the SSC's figures cover non-nationals 'in general' (Module 2, Unit 2.3), not only"),
     Fact("24d", r"published by the SSC",
-         (r"registered by the (?:SSC|State Statistic)", r"\bthe SSC registers"),
+         (r"registered by the (?:SSC|State Statistic)", r"\bthe SSC registers",
+          r"as the press reports and the curriculum say"),
          "the SSC publishes; the MIA and the SMS register"),
     Fact("23", r"citizenship",
          (r"only source on citizens", r"the only source of (?:data on )?citizens"),
@@ -253,6 +254,8 @@ def test_the_fact_check_catches_the_reviewed_wordings():
         "The UN estimates 253,887 foreign-born residents in Azerbaijan in 2019",
         "For practitioners, in groups or alone; no laptop is needed.",
         "a news agency, citing the State Statistics Committee, reported",
+        "(by the Ministry of Internal Affairs and the State Migration Service, as the press "
+        "reports and the curriculum say)",
     ]
     patterns = [p for f in FACTS for p in f.contradictions]
     for sentence in old:

@@ -251,6 +251,8 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     assert team_notebooks.main(["--out", str(tmp_path / "assignments" / "source")]) == 0
     assert main(["--course-dir", str(course), "generate", A]) == 0
     released = course / "release" / A / NB
+    student_text = released.read_text(encoding="utf-8")
+    assert "Marking notes" not in student_text and "YOUR ANSWER HERE" in student_text
     # one class before: the teams are formed and each takes a topic
     teams = tmp_path / "teams.csv"
     teams.write_text("student_id,team,presentation\n1234,A,\n1240,A,\n1251,B,\n1260,B,\n",
