@@ -181,8 +181,9 @@ TERMS: Final[dict[str, Term]] = dict([
        "The Interagency Automated Information-Retrieval System through which the mandated "
        "institutions share the records they collect and can produce statistical tables.",
        _MODULE2),
-    _t("ssc", "State Statistics Committee (SSC)", "institution",
-       "Azerbaijan's official statistics office. It runs the census (latest 2019), keeps the "
+    _t("ssc", "State Statistical Committee (SSC)", "institution",
+       "Azerbaijan's official statistics office (its official English name; the curriculum "
+       "writes 'State Statistics Committee'). It runs the census (latest 2019), keeps the "
        "population figures and publishes arrivals and departures with data it receives from the "
        "Ministry of Internal Affairs and the SMS. Module 2 says that its international migration "
        "statistics are, in general, compiled from SMS reports and concern non-nationals; the "

@@ -1,18 +1,30 @@
 """Generated parts of the lecturers' guides (``lecturers/*.md``): figures are never typed.
 
-A guide marks where generated text goes with an HTML comment such as
-``<!-- kit-examples: journalists -->``; :func:`render` replaces it when the course site is built.
-The journalists' examples of misused migration figures are computed here from the bundled
-datasets, with their sources, so the guide states no number by hand.
+A guide marks where generated text goes with an HTML comment; :func:`render` replaces it when the
+course site is built:
+
+- ``<!-- kit-examples: journalists -->``: the journalists' examples of misused migration
+  figures, computed here from the bundled datasets with their sources, so the guide states no
+  number by hand;
+- ``<!-- kit-plan: 21_concepts_and_definitions -->``: the timed plan of a class, taken from the
+  notebook's own plan (its "Class plan" or "Session plan" section, or the section a ``#`` names:
+  ``00_start_here#Four classes of 2 hours``). The notebook is the plan's one home.
+
+:func:`structure` reads what a notebook holds (numbered sections, figures, tables, questions,
+plan), so a test can check every reference a derived text makes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-__all__ = ["GENERATORS", "journalist_examples", "render"]
+__all__ = ["GENERATORS", "Structure", "class_plan", "journalist_examples", "render",
+           "structure", "tagged_text"]
 
 
 def _n(v: Any, digits: int = 0) -> str:
@@ -36,6 +48,14 @@ def _one(frame: Any, **where: Any) -> Any:
     return rows.iloc[0]
 
 
+#: What the UN's type-of-data codes of the migrant stock mean (caveats of
+#: ``un_migrant_stock_totals``): the code is read from the data, the wording is the kit's.
+_TYPES = {"B": "the foreign-born population",
+          "B R": "the foreign-born population plus the refugees that UNHCR reports",
+          "C": "the foreign citizens", "C R": "the foreign citizens plus the refugees that UNHCR "
+          "reports"}
+
+
 def journalist_examples() -> str:
     """Markdown: five ways migration figures are misused, each shown with the kit's real data."""
     from .. import datasets
@@ -57,6 +77,7 @@ def journalist_examples() -> str:
     totals = datasets.load("un_migrant_stock_totals", country="AZE", sex="total")
     s19 = _one(totals, revision=2019, year=2019, measure="migrant_stock")
     p19 = _one(totals, revision=2019, year=2019, measure="migrant_stock_pct_population")
+    f19 = _one(totals, revision=2019, year=2019, measure="refugee_stock")
     r2005 = {rev: _one(totals, revision=rev, year=2005, measure="migrant_stock")
              for rev in (2019, 2020)}
     wpp_src = datasets.describe("wpp_net_migration")["sources"][0]["title"]
@@ -78,7 +99,7 @@ applied to each person's entries and exits. *Source: dataset `press_figures`.*
 
 ### 2. A rounded, second-hand figure treated as exact
 
-For {a13['period']} a news agency, citing the State Statistics Committee, reported arrivals for
+For {a13['period']} a news agency, citing the State Statistical Committee, reported arrivals for
 permanent residence of {_n(a13['value'], 1)} {a13['unit']} and departures of
 {_n(d13['value'], 1)} {d13['unit']}. These are rounded figures quoted by the press
 (*{a13['flag']}*), not the Committee's table. Say so ("about ... thousand, according to ...
@@ -93,10 +114,12 @@ net migration for Azerbaijan is {_n(w16['net_migration'], 3)} thousand persons
 ({w16['variant']}; {wpp_src}), and the World Bank's WDI, which credits its figure to the UN
 estimates, gives {_n(wdi16['value'])} persons (vintage {wdi_vintage}). The figures do not
 contradict each other; they count different things. Arrivals and departures "for permanent
-residence" are moves registered as permanent (by the Ministry of Internal Affairs and the State
-Migration Service, as the press reports and the curriculum say); a person who leaves to work
-abroad without deregistering is not in them, whereas the UN estimate tries to cover every change
-of usual residence. A story must say which definition a figure uses.
+residence" are moves registered as permanent. The curriculum says only that the State Statistical
+Committee publishes them with data it receives from the Ministry of Internal Affairs and the State
+Migration Service (Module 2, Unit 2.3); the press report for {a13['period']} in the kit credits
+the registrations to those two bodies (see its note in `press_figures`). A person who leaves to
+work abroad without deregistering is not in them, whereas the UN estimate tries to cover every
+change of usual residence. A story must say which definition a figure uses.
 
 ### 4. A projection reported as what happened
 
@@ -106,12 +129,14 @@ The UN's World Population Prospects 2024 give for Azerbaijan a net migration rat
 a **projection**, computed from assumptions, not a count. Reporting it as "net migration in
 {w24['year']} was ..." is wrong; "the UN projects ..." is right.
 
-### 5. Foreign-born read as "new immigrants", and revisions mixed
+### 5. A migrant stock read as "new immigrants", and revisions mixed
 
-The UN estimates {_n(s19['value'])} foreign-born residents in Azerbaijan in {s19['year']}
-({_n(p19['value'], 1)} % of the population; {un_src}, revision {s19['revision']}). The figure
-counts everyone born abroad, whatever the year they arrived: it is a **stock**, not the number who
-came recently. And estimates are revised: for 2005 the revision 2019 gives
+The UN estimates an international migrant stock of {_n(s19['value'])} in Azerbaijan in
+{s19['year']} ({_n(p19['value'], 1)} % of the population; {un_src}, revision {s19['revision']}).
+Its type of data is "{s19['type_of_data']}": {_TYPES.get(s19['type_of_data'], 'see the caveats')}
+(the refugee stock in it: {_n(f19['value'])}). The figure counts everyone in that group whatever
+the year they arrived: it is a **stock**, not the number who came recently, and not "foreign-born
+residents" alone. And estimates are revised: for 2005 the revision 2019 gives
 {_n(r2005[2019]['value'])} and the revision 2020 gives {_n(r2005[2020]['value'])}. Taking one year
 from each revision makes a change that is only a revision. Name the revision or vintage.
 """.strip()
@@ -120,21 +145,133 @@ from each revision makes a change that is only a revision. Name the revision or 
 #: Marker name -> function returning the Markdown that replaces ``<!-- kit-examples: name -->``.
 GENERATORS: dict[str, Callable[[], str]] = {"journalists": journalist_examples}
 
-_MARKER = re.compile(r"<!--\s*kit-examples:\s*([a-z_]+)\s*-->")
+_MARKER = re.compile(r"<!--\s*kit-(examples|plan):\s*([A-Za-z0-9_]+(?:#[^>]*?)?)\s*-->")
+_SECTION = re.compile(r"^##\s+(\d+)\.\s+(.+?)\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$", re.MULTILINE)
+_CAPTION = re.compile(r"\b(Figure|Table) (\d+)\.\s+([^\n*\"]+)")
+_QUESTION = re.compile(r"\*\*Question (\d+)\b|^%%answer P(\d+)\b", re.MULTILINE)
+_PLAN_TITLES = ("Class plan", "Session plan")
 
 
-def render(text: str) -> str:
-    """Replace every ``<!-- kit-examples: name -->`` marker of a guide by its generated text.
+@dataclass(frozen=True)
+class Structure:
+    """What a course notebook holds, as derived texts may refer to it."""
+
+    name: str
+    sections: dict[int, str] = field(default_factory=dict)  # "## 3. Title" -> {3: "Title"}
+    headings: list[str] = field(default_factory=list)  # every ## and ### heading, as written
+    figures: dict[int, str] = field(default_factory=dict)  # caption text after "Figure N."
+    tables: dict[int, str] = field(default_factory=dict)
+    questions: set[int] = field(default_factory=set)
+    text: str = ""  # all cell sources, joined
+
+
+def _notebooks_dir(folder: str | Path | None) -> Path:
+    from .notebooks import default_notebooks_dir
+
+    return Path(folder) if folder else default_notebooks_dir()
+
+
+def structure(name: str, notebooks_dir: str | Path | None = None) -> Structure:
+    """Read the sections, figures, tables, questions and text of notebook ``name`` (its stem).
 
     Raises
     ------
     migdata.errors.UnknownValueError
-        For a marker naming no generator.
+        If there is no such notebook.
+    """
+    from ..errors import UnknownValueError
+
+    path = _notebooks_dir(notebooks_dir) / f"{name}.ipynb"
+    if not path.is_file():
+        raise UnknownValueError(f"no notebook {name!r} in {path.parent}")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+               for c in cells]
+    markdown = "\n\n".join(s for c, s in zip(cells, sources, strict=True)
+                            if c["cell_type"] == "markdown")
+    text = "\n\n".join(sources)
+    figures: dict[int, str] = {}
+    tables: dict[int, str] = {}
+    for kind, number, caption in _CAPTION.findall(text):
+        (figures if kind == "Figure" else tables).setdefault(int(number), caption.strip())
+    questions = {int(a or b) for a, b in _QUESTION.findall(text)}
+    return Structure(name, {int(n): t for n, t in _SECTION.findall(markdown)},
+                     _HEADING.findall(markdown), figures, tables, questions, text)
+
+
+def class_plan(name: str, notebooks_dir: str | Path | None = None) -> str:
+    """The timed plan of a notebook (its Markdown table), with a line naming where it lives.
+
+    ``name`` is a notebook stem, optionally ``stem#Section title`` to take the table of another
+    section (``00_start_here#Four classes of 2 hours``).
+
+    Raises
+    ------
+    migdata.errors.UnknownValueError
+        If the notebook or the section does not exist, or the section holds no table.
+    """
+    from ..errors import UnknownValueError
+
+    stem, _, wanted = name.partition("#")
+    titles = (wanted.strip(),) if wanted else _PLAN_TITLES
+    path = _notebooks_dir(notebooks_dir) / f"{stem}.ipynb"
+    if not path.is_file():
+        raise UnknownValueError(f"no notebook {stem!r} for the plan in {path.parent}")
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        for part in re.split(r"(?m)^(?=## )", source):
+            heading = part.splitlines()[0] if part.strip() else ""
+            if not any(heading.startswith(f"## {t}") for t in titles):
+                continue
+            rows = [ln for ln in part.splitlines() if ln.startswith("|")]
+            if not rows:
+                raise UnknownValueError(f"section {heading!r} of {stem} holds no plan table")
+            return (f"*The plan of notebook `{stem}` (section \"{heading[3:].strip()}\"): edit "
+                    "it there, and this guide follows.*\n\n" + "\n".join(rows))
+    raise UnknownValueError(f"notebook {stem} has no section {' or '.join(titles)!r}")
+
+
+def tagged_text(name: str, tag: str, notebooks_dir: str | Path | None = None) -> str:
+    """The Markdown of the cells of notebook ``name`` that carry cell tag ``tag``, in order.
+
+    The guided Unit 2.4 notebooks tag their "Preparing your presentation" cell ``handout``: a
+    handout or guide that restates it takes this text instead of keeping a copy.
+
+    Raises
+    ------
+    migdata.errors.UnknownValueError
+        If the notebook does not exist or no cell carries the tag.
+    """
+    from ..errors import UnknownValueError
+
+    path = _notebooks_dir(notebooks_dir) / f"{name}.ipynb"
+    if not path.is_file():
+        raise UnknownValueError(f"no notebook {name!r} in {path.parent}")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    parts = ["".join(c["source"]) for c in cells
+             if c["cell_type"] == "markdown" and tag in c.get("metadata", {}).get("tags", [])]
+    if not parts:
+        raise UnknownValueError(f"no cell of {name} is tagged {tag!r}")
+    return "\n\n".join(parts)
+
+
+def render(text: str, notebooks_dir: str | Path | None = None) -> str:
+    """Replace every generated-text marker of a guide (see the module docstring).
+
+    Raises
+    ------
+    migdata.errors.UnknownValueError
+        For a marker naming no generator, notebook or plan section.
     """
     from ..errors import UnknownValueError
 
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
+        kind, name = match.group(1), match.group(2)
+        if kind == "plan":
+            return class_plan(name, notebooks_dir)
         if name not in GENERATORS:
             raise UnknownValueError(
                 f"unknown generated section {name!r} in a guide; known: {sorted(GENERATORS)}")

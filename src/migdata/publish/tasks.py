@@ -128,7 +128,8 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
          "1990-2000, 2000-2010 and 2010-2020 (Revision 2024)? Does Revision 2019 tell the same "
          "story for the years it covers?",
          "A change in a stock is not the number who emigrated: which events (deaths, returns, "
-         "moves on, naturalisation, border changes) also change it?",
+         "moves on, new estimates, border changes) also change a stock counted by place of "
+         "birth? Why does naturalisation not change it?",
          "What might explain the trends? Separate what the data show from what you suppose."],
         ["emigrant_stock", "immigrant_stock", "foreign_born", "returned_migrants"],
         [DataTable("un_stock_rus_2024", "Persons born in the South Caucasus living in Russia, "
@@ -235,8 +236,9 @@ TASKS: Final[dict[str, Task]] = {t.id: t for t in [
         "24e_nonformal_population_change_and_data_gaps.ipynb",
         ["List the kinds of migrants in the UN definitions (flows, stocks, temporary "
          "mobility). Which of them does any Azerbaijani source in this workbook count?",
-         "The SSC's international migration figures cover non-nationals only. Who is missing "
-         "from them?",
+         "The curriculum says the SSC's international migration figures come, in general, from "
+         "the SMS and cover non-nationals, yet the press has quoted SSC figures on citizens. "
+         "Who is in each figure you use, and who is missing from it?",
          "Compare the UN estimate of net migration with the press figures of arrivals and "
          "departures for permanent residence. Why can both be 'right'?",
          "What would you ask each institution (SMS, SBS, MIA, SSC) to publish?"],

@@ -1,0 +1,492 @@
+"""The Unit 2.4.1 team notebooks: choose data without Python, see it, and check cited figures.
+
+A team writes its choices as plain text in ``%%answer`` cells (see :mod:`migdata.answers`):
+
+``DATA``
+    One table per line, ``dataset: column = value, value; column = value``, for example
+    ``wpp_net_migration: country = ARM, AZE, GEO; year = 2014-2024``. A line starting with
+    ``live`` asks a publisher's API instead of the bundled copy
+    (``live wdi: country = AZE; indicator = SM.POP.NETM; year = 2014-2024``; see
+    :data:`migdata.sources.SOURCES`).
+``FIGURES``
+    One sentence per line, each stating a figure the team will cite, as it will appear on a
+    slide.
+
+:func:`read_choice` turns the DATA text into table requests and plain sentences about lines it
+cannot read; :func:`chosen_tables` loads them; :func:`fact_check` says, for every figure of the
+FIGURES text, whether it is a value of the chosen tables (formative: the team's mark is the
+lecturer's, by the rubric). Nothing here raises on a student's text: every slip becomes one
+plain sentence. The same functions run on the lecturer's side on a saved notebook (they read
+text, never code).
+
+:func:`migration_code_terms` reads the definitions of Article 3 of the Migration Code from the
+official Azerbaijani text in the raw data folder (topic 4).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "RAW_ENV_VAR", "TOPICS", "Choice", "Topic", "catalogue", "check_figures", "chosen_tables",
+    "fact_check", "figures_in", "migration_code_terms", "raw_dir", "read_choice", "show_data",
+    "start",
+]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One presentation topic of the curriculum (Module 2, Unit 2.4.1)."""
+
+    id: str
+    title: str
+    guided_notebook: str
+    suggested: tuple[str, ...]
+    example: str
+    legislation: bool = False
+
+
+#: The four topics the curriculum lists for 2.4.1 ("not exhaustive"), in its order.
+TOPICS: Final[dict[str, Topic]] = {t.id: t for t in [
+    Topic("net_migration", "Net migration rate in the South Caucasus (Armenia, Azerbaijan and "
+          "Georgia), 2014-2024", "24a_net_migration_rates",
+          ("wpp_net_migration", "wdi", "geostat_migration", "geostat_population",
+           "azstat_migration", "armstat_registered_migration"),
+          "wpp_net_migration: country = ARM, AZE, GEO; year = 2014-2024"),
+    Topic("emigration_destinations", "Emigration patterns in the South Caucasus within "
+          "2014-2024, and the main destination countries", "24b_emigration_destinations",
+          ("un_migrant_stock", "unhcr_population", "armstat_registered_migration"),
+          "un_migrant_stock: origin = ARM, AZE, GEO; sex = total; revision = 2024"),
+    Topic("emigration_to_russia", "Emigration from the South Caucasus to Russia in 1990-2000, "
+          "2000-2010 and 2010-2020: how the trends changed and what might be the causes",
+          "24c_emigration_to_russia_by_decade", ("un_migrant_stock", "wdi"),
+          "un_migrant_stock: origin = ARM, AZE, GEO; destination = RUS; sex = total; "
+          "revision = 2024"),
+    Topic("migrant_definition", "How \"migrant\" is defined in the legislation and statistics "
+          "of Azerbaijan, the challenges of the definition, and permanent immigration over the "
+          "last 5 years", "24d_migrant_definition_azerbaijan",
+          ("azstat_migration", "az_sms", "press_figures", "un_migrant_stock_totals",
+           "wpp_net_migration"),
+          "azstat_migration: partner = all countries; measure = arrived_for_permanent_residence",
+          legislation=True),
+]}
+
+_KEYS: Final = ("country", "origin", "destination", "asylum", "partner", "indicator", "measure",
+                "flow", "sex", "citizenship", "variant", "revision", "estimate_basis", "quality",
+                "year", "period", "unit")
+_RANGE = re.compile(r"^\s*(\d{4})\s*[-–]\s*(\d{4})\s*$")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One line of a DATA answer, read."""
+
+    line: int
+    text: str
+    dataset: str
+    filters: dict[str, Any] = field(default_factory=dict)
+    live: bool = False
+
+
+def _value(text: str) -> Any:
+    """A filter value as written: whole numbers become numbers, yes/no booleans, else text."""
+    t = text.strip()
+    if re.fullmatch(r"-?\d+", t):
+        return int(t)
+    if t.lower() in {"true", "yes"}:
+        return True
+    if t.lower() in {"false", "no"}:
+        return False
+    return t
+
+
+def read_choice(text: str | None) -> tuple[list[Choice], list[str]]:
+    """Read a DATA answer: the table requests, and one plain sentence per line not understood.
+
+    Never raises: any text (or None) gives two lists.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return [], ["No data chosen yet: write one line per table in the DATA cell, for example "
+                    f"'{TOPICS['net_migration'].example}'."]
+    choices: list[Choice] = []
+    problems: list[str] = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        head, sep, rest = line.partition(":")
+        live = head.strip().lower().startswith("live ")
+        name = head.strip()[5:].strip() if live else head.strip()
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            problems.append(f"Line {n} ('{line[:60]}'): start with a dataset id from the "
+                            "catalogue, then a colon, for example 'wdi: country = AZE'.")
+            continue
+        filters: dict[str, Any] = {}
+        bad = False
+        for part in (p for p in rest.split(";") if p.strip()) if sep else []:
+            column, eq, values = part.partition("=")
+            column = column.strip().lower().replace(" ", "_")
+            if not eq or not re.fullmatch(r"[a-z][a-z0-9_]*", column) or not values.strip():
+                problems.append(f"Line {n}: '{part.strip()[:40]}' is not 'column = value'.")
+                bad = True
+                break
+            span = _RANGE.match(values)
+            if span:
+                first, last = int(span.group(1)), int(span.group(2))
+                if last < first or last - first > 300:
+                    problems.append(f"Line {n}: the years {values.strip()} are not a range "
+                                    "from an earlier to a later year.")
+                    bad = True
+                    break
+                filters[column] = list(range(first, last + 1))
+            else:
+                items = [_value(v) for v in values.split(",") if v.strip()]
+                filters[column] = items[0] if len(items) == 1 else items
+        if not bad:
+            choices.append(Choice(n, line, name, filters, live))
+    return choices, problems
+
+
+def _live(choice: Choice, fetch: Callable[..., Any] | None) -> pd.DataFrame:
+    from ..sources import refresh
+
+    fetch = fetch or refresh
+    filters = dict(choice.filters)
+    countries = filters.pop("country", ("ARM", "AZE", "GEO"))
+    years = filters.get("year")
+    span = {}
+    if isinstance(years, list) and years:
+        span = {"start": min(years), "end": max(years)}
+    elif isinstance(years, int):
+        span = {"start": years, "end": years}
+    indicators = filters.pop("indicator", None)
+    frame = fetch(choice.dataset, countries=countries if isinstance(countries, (list, tuple))
+                  else [countries],
+                  indicators=[indicators] if isinstance(indicators, (str, int)) else indicators,
+                  progress=False, **span)
+    for column, wanted in filters.items():
+        if column not in frame.columns:
+            raise KeyError(column)
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        frame = frame[frame[column].isin(wanted)]
+    return frame
+
+
+def chosen_tables(text: str | None, *, fetch: Callable[..., Any] | None = None
+                  ) -> tuple[list[tuple[Choice, pd.DataFrame]], list[str]]:
+    """Load every table a DATA answer asks for; plain sentences for what could not be loaded.
+
+    ``fetch`` replaces :func:`migdata.sources.refresh` for ``live`` lines (tests).
+    """
+    from .. import datasets
+    from ..errors import MigdataError
+
+    choices, problems = read_choice(text)
+    known = set(datasets.list_datasets()["id"])
+    tables = []
+    for c in choices:
+        try:
+            if c.live:
+                from ..sources import SOURCES
+
+                if c.dataset not in SOURCES:
+                    problems.append(f"Line {c.line}: no live source called '{c.dataset}'; the "
+                                    f"live sources are {', '.join(sorted(SOURCES))}.")
+                    continue
+                frame = _live(c, fetch)
+            else:
+                if c.dataset not in known:
+                    problems.append(f"Line {c.line}: there is no dataset '{c.dataset}' in the "
+                                    f"catalogue; the ids are {', '.join(sorted(known))}.")
+                    continue
+                frame = datasets.load(c.dataset, **c.filters)
+        except KeyError as err:
+            problems.append(f"Line {c.line}: the live table has no column {err}.")
+            continue
+        except MigdataError as err:
+            problems.append(f"Line {c.line}: {err}")
+            continue
+        if frame.empty:
+            problems.append(f"Line {c.line}: no row matches '{c.text}'.")
+            continue
+        tables.append((c, frame))
+    return tables, problems
+
+
+def _figure_columns(choice: Choice, frame: pd.DataFrame) -> dict[str, str]:
+    """Figure column -> unit (from the dataset's description; numeric columns of a live table)."""
+    from .. import datasets
+    from ..errors import MigdataError
+
+    try:
+        units = dict(datasets.describe(choice.dataset)["units"])
+    except MigdataError:  # a live source without a bundled twin
+        units = {}
+    if not units:
+        units = {c: "" for c in frame.columns
+                 if frame[c].dtype.kind in "fi" and c not in {"year", "revision"}}
+    return {c: u for c, u in units.items() if c in frame.columns}
+
+
+@dataclass(frozen=True)
+class _Figure:
+    text: str
+    value: float
+    decimals: int
+    zeros: int  # trailing zeros of a whole number (rounded to hundreds, thousands...)
+
+
+_NUMBER = re.compile(
+    r"(?<![\w.,])([-−–]?)(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
+
+
+def figures_in(sentence: str) -> list[_Figure]:
+    """The figures of one sentence: years (1900-2100 written without separators), ranges of
+    years and the "1,000" of "per 1,000" are not figures."""
+    found = []
+    for m in _NUMBER.finditer(sentence):
+        sign, whole, frac = m.group(1), m.group(2), m.group(3) or ""
+        digits = re.sub(r"[,\u00a0\u202f ]", "", whole)
+        before = sentence[:m.start()].rstrip().lower()
+        if not frac and digits == whole and 1900 <= int(digits) <= 2100:
+            continue  # a year
+        if before.endswith("per") or before.endswith("per every"):
+            continue
+        if sign == "–" or (sign == "-" and before[-4:].isdigit()):
+            sign = ""  # a dash between two numbers, not a minus
+        value = float(f"{digits}.{frac}" if frac else digits)
+        zeros = 0 if frac else len(digits) - len(digits.rstrip("0"))
+        found.append(_Figure(m.group(0).strip(), -value if sign in "-−" and sign else value,
+                             len(frac), min(zeros, len(digits) - 1)))
+    return found
+
+
+def _label(row: Any, columns: Iterable[str]) -> str:
+    parts = []
+    for c in _KEYS:
+        if c in columns:
+            v = row[c]
+            if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                parts.append(f"{c} {v}")
+    return ", ".join(parts)
+
+
+def fact_check(figures_text: str | None, data_text: str | None, *,
+               fetch: Callable[..., Any] | None = None) -> pd.DataFrame:
+    """Whether each figure the team cites is a value of the data it chose.
+
+    Parameters
+    ----------
+    figures_text
+        The FIGURES answer: one sentence per line.
+    data_text
+        The DATA answer (see :func:`read_choice`).
+    fetch
+        Replaces :func:`migdata.sources.refresh` for ``live`` lines (tests).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure (and one per sentence without a figure): ``line``, ``figure`` (as
+        written), ``verdict`` (``matches``, ``matches when rounded``, ``not found``, ``not
+        checked`` for a whole number below 10, ``no figure``), ``where`` (dataset, row and
+        column of the value) and ``advice``. A figure
+        matches a value when the value, rounded to the decimals (or the trailing zeros) the team
+        wrote, is the figure, with either sign; a value in thousands also matches written in
+        persons. Formative only: it never decides a mark.
+    """
+    import numpy as np
+    import pandas as pd
+
+    columns = ["line", "figure", "verdict", "where", "advice"]
+    tables, _ = chosen_tables(data_text, fetch=fetch)
+    pools = []
+    for choice, frame in tables:
+        for column, unit in _figure_columns(choice, frame).items():
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+            if "unit" in frame.columns:  # the unit of each row (units differ between rows)
+                per_row = frame["unit"].astype(str).str.lower().str.startswith("thousand")
+                scale = np.where(per_row.to_numpy(), 1000.0, 1.0)
+            else:
+                scale = np.full(len(values), 1000.0 if "thousand" in str(unit) else 1.0)
+            pools.append((choice, frame, column, values, scale))
+    rows = []
+    lines = figures_text.splitlines() if isinstance(figures_text, str) else []
+    for n, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        found = figures_in(raw)
+        if not found:
+            rows.append((n, "", "no figure", "", "This line states no figure; fine for a "
+                         "slide, nothing to check."))
+            continue
+        for fig in found:
+            if not fig.decimals and abs(fig.value) < 10:
+                rows.append((n, fig.text, "not checked", "", "A small whole number (a count "
+                             "in your sentence?) is not checked."))
+                continue
+            hit, how = None, "matches"
+            for choice, frame, column, values, scale in pools:
+                for factor in ((1.0, scale) if (scale != 1.0).any() else (1.0,)):
+                    shown = np.abs(values * factor)
+                    exact = np.isclose(np.round(shown, fig.decimals), abs(fig.value), rtol=0,
+                                       atol=10 ** -(fig.decimals + 6))
+                    idx = np.flatnonzero(exact)
+                    if not len(idx) and fig.zeros:
+                        rounded = np.round(shown, -fig.zeros)
+                        idx = np.flatnonzero(np.isclose(rounded, abs(fig.value), rtol=0,
+                                                        atol=1e-6))
+                        how = "matches when rounded" if len(idx) else how
+                    if len(idx):
+                        row = frame.iloc[idx[0]]
+                        more = f" (and {len(idx) - 1} other rows)" if len(idx) > 1 else ""
+                        scaled = not isinstance(factor, float) and factor[idx[0]] != 1.0
+                        unit = " (thousand, read as persons)" if scaled else ""
+                        hit = (f"{choice.dataset}: {_label(row, frame.columns)}, "
+                               f"{column}{unit}{more}")
+                        break
+                if hit:
+                    break
+            if hit:
+                rows.append((n, fig.text, how, hit, "Name this source and year on the slide."))
+            else:
+                rows.append((n, fig.text, "not found", "",
+                             "Not a value of the data you chose. If you computed it, say how "
+                             "on the slide; if it comes from another source, add that source to "
+                             "DATA or name it; else check it."))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _recorded(qid: str) -> str | None:
+    from ..answers.saved import recorded
+
+    return recorded(qid)
+
+
+def catalogue(topic: str | None = None) -> pd.DataFrame:
+    """The datasets of the catalogue, the ones suggested for ``topic`` first (column
+    ``suggested``)."""
+    from .. import datasets
+
+    table = datasets.list_datasets()
+    wanted = TOPICS[topic].suggested if topic in TOPICS else ()
+    table = table.assign(suggested=table["id"].isin(wanted))
+    return table.sort_values("suggested", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def start(topic: str) -> None:
+    """Show the catalogue for a topic, how to write a DATA line, and (topic 4) the Code's terms."""
+    from ..errors import UnknownValueError
+    from . import display
+
+    if topic not in TOPICS:
+        raise UnknownValueError(f"unknown topic {topic!r}; known: {sorted(TOPICS)}")
+    t = TOPICS[topic]
+    display.md(f"**Topic: {t.title}.** The guided notebook `{t.guided_notebook}` shows how "
+               "these data can be read. Write your DATA lines like this one:\n\n"
+               f"`{t.example}`")
+    display.table(catalogue(topic)[["id", "title", "vintage", "suggested"]], index=False,
+                  caption="The catalogue: every dataset of the kit (suggested ones first). "
+                  "See the columns of one with migdata.datasets.describe('<id>').")
+    if t.legislation:
+        terms, note = migration_code_terms()
+        if terms is not None:
+            display.table(terms, index=False, caption="Migration Code of the Republic of "
+                          "Azerbaijan (2013, consolidated to 22 December 2023), Article 3, "
+                          "official Azerbaijani text")
+        display.md(note)
+
+
+def show_data(qid: str = "DATA", *, fetch: Callable[..., Any] | None = None) -> None:
+    """Show the tables the team's DATA answer chose, each with its source; slips in plain words."""
+    from .. import datasets
+    from . import display
+
+    tables, problems = chosen_tables(_recorded(qid), fetch=fetch)
+    for choice, frame in tables:
+        origin = frame.attrs.get("origin", "bundled copy")
+        title = (f"live {choice.dataset} ({origin})" if choice.live
+                 else datasets.describe(choice.dataset)["title"])
+        display.table(frame.head(40), index=False,
+                      caption=f"{title}: {len(frame)} rows (first 40 shown) for '{choice.text}'")
+    for p in problems:
+        display.md(p)
+
+
+def check_figures(figures: str = "FIGURES", data: str = "DATA") -> pd.DataFrame:
+    """Run :func:`fact_check` on the team's saved FIGURES and DATA answers and show it."""
+    from . import display
+
+    result = fact_check(_recorded(figures), _recorded(data))
+    if result.empty:
+        display.md("No figures to check yet: write one sentence per line in the FIGURES cell.")
+    else:
+        display.table(result, index=False, caption="Fact check (for the team; not the mark)")
+    return result
+
+
+#: Environment variable naming the raw data folder (``.../shared/data/raw``).
+RAW_ENV_VAR: Final = "MIGDATA_RAW_DIR"
+_CODE_FILE: Final = "legislation/az_migration_code_2013/migration_code_az_art3_art20_21.txt"
+
+
+def raw_dir() -> Path | None:
+    """The raw data folder: ``$MIGDATA_RAW_DIR``, else ``../shared/data/raw`` beside the
+    repository; None when neither exists."""
+    override = os.environ.get(RAW_ENV_VAR)
+    here = Path(__file__).resolve().parents[3]  # <repo>/src/migdata/classroom -> <repo>
+    for folder in ([Path(override)] if override else [here.parent / "shared" / "data" / "raw"]):
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def migration_code_terms(folder: str | Path | None = None
+                         ) -> tuple[pd.DataFrame | None, str]:
+    """Article 3 of the Migration Code (official Azerbaijani text): number, term, definition.
+
+    Returns the table (None when the raw text is not available) and a note saying what the
+    Code defines and what text the kit lacks. The text is the raw folder's
+    ``legislation/az_migration_code_2013`` extract (see its PROVENANCE.md); nothing is typed.
+    """
+    import pandas as pd
+
+    lacks = ("The kit lacks: an official English or Russian text of the Code (only third-party "
+             "translations exist, listed in the raw folder); the text of the Law 'On "
+             "Registration at Places of Residence and Stay' and of the Law 'On Citizenship'; "
+             "and any SSC methodological note defining 'arrived for permanent residence'. What "
+             "the statistics call a migrant is therefore a question to ask the SSC, not a fact "
+             "the kit can state.")
+    root = Path(folder) if folder else raw_dir()
+    path = root / _CODE_FILE if root else None
+    if path is None or not path.is_file():
+        return None, ("The official text of the Migration Code is not on this computer (the "
+                      f"raw data folder; set {RAW_ENV_VAR}). " + lacks)
+    text = path.read_text(encoding="utf-8")
+    article = text.split("=== Article 3", 1)[-1].split("=== Article", 1)[0]
+    body = re.sub(r"\s*\n\s*", " ", article)
+    rows = []
+    for m in re.finditer(r"(3\.0\.\d+)\.\s+(.*?)(?=\s3\.0\.\d+\.\s|$)", body):
+        number, rest = m.group(1), m.group(2).strip()
+        term, dash, definition = rest.partition(" – ")
+        rows.append({"article": number, "term (az)": term.strip(),
+                     "definition (az)": definition.strip().rstrip(";.") if dash else rest})
+    table = pd.DataFrame(rows, columns=["article", "term (az)", "definition (az)"])
+    migrant = table[table["term (az)"].str.contains("miqrant", case=False)]
+    defined = ", ".join(f"{r['article']} '{r['term (az)']}'" for _, r in migrant.iterrows())
+    general = table["term (az)"].str.strip().str.lower().eq("miqrant").any()
+    note = (f"Article 3 defines {len(table)} terms. "
+            + ("It defines 'miqrant' on its own. " if general else
+               "It has no general definition of 'miqrant' (migrant); the terms with the word "
+               f"are {defined or 'none'}. ")
+            + "Translate a definition in your own words and say that you did. " + lacks)
+    return table, note

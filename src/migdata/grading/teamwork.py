@@ -1,0 +1,264 @@
+"""Unit 2.4.1 team marks: one mark per team in the gradebook, participation as 4 x 10.
+
+The curriculum (Module 2, Unit 2.4.1 and its grading scheme) grades a team presentation (60 %:
+relevance of the data chosen and analysed 20, data analysis and explanation 30, presentation and
+oral delivery 10) and each student's participation in the discussions of every unit (40 %).
+
+- The team notebooks (``assignments/teams/team_<topic>``, added to the course with
+  ``python -m migdata.publish.team_notebooks --out assignments/source``) carry the first two
+  parts as written answers the lecturer marks in the formgrader (``relevance``, 20 points;
+  ``analysis``, 30 points). Every member hands in the team's notebook (or it is collected
+  under each member's id); the lecturer marks **one** member's copy and
+  :func:`spread_team_marks` gives the same marks to the other members, refusing teams whose
+  copies were marked differently.
+- Presentation and oral delivery (10) is marked in the room, one mark per team, in the
+  ``presentation`` column of ``teams.csv`` (:func:`migdata.grading.report.export_grades`,
+  ``--teams``).
+- Participation: :func:`participation_total` adds the four classes (0-10 each) of a sheet into
+  the ``participation`` column (0-40) that ``export --marks`` reads.
+
+Command line (from the course folder's parent, like ``migdata-course``)::
+
+    python -m migdata.grading.teamwork spread team_net_migration teams.csv
+    python -m migdata.grading.teamwork participation by_class.csv participation.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from migdata.errors import InvalidInputError, MissingColumnsError
+
+from .config import load_config
+from .report import read_marks_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["CLASSES", "RUBRIC", "TeamMarks", "main", "participation_total",
+           "read_team_members", "spread_team_marks"]
+
+#: The written parts of a team notebook the lecturer marks in the formgrader: grade id -> points.
+RUBRIC: Final[dict[str, float]] = {"relevance": 20.0, "analysis": 30.0}
+#: The participation columns: one per class of the module, 0-10 each.
+CLASSES: Final[tuple[str, ...]] = ("class1", "class2", "class3", "class4")
+
+
+@dataclass(frozen=True)
+class TeamMarks:
+    """The marks a team's members received, and the members with no copy to carry them."""
+
+    team: str
+    marks: dict[str, float | None]
+    without_copy: list[str]
+
+
+def read_team_members(path: str | Path) -> dict[str, list[str]]:
+    """Team -> its members' student ids, from ``teams.csv`` (columns student_id, team).
+
+    Raises
+    ------
+    MissingColumnsError
+        Without a ``student_id`` or ``team`` column.
+    InvalidInputError
+        For a row without a student id or team, or a student in two rows.
+    """
+    teams = read_marks_file(path)
+    missing = {"student_id", "team"} - set(teams.columns)
+    if missing:
+        raise MissingColumnsError(f"{path} lacks columns {sorted(missing)}; expected student_id "
+                                  "and team (and presentation, the team's mark)")
+    ids = teams["student_id"].fillna("").astype(str).str.strip()
+    names = teams["team"].fillna("").astype(str).str.strip()
+    if (ids == "").any() or (names == "").any():
+        raise InvalidInputError(f"{path}: every row needs a student_id and a team")
+    twice = sorted(set(ids[ids.duplicated()]))
+    if twice:
+        raise InvalidInputError(f"{path}: students listed more than once: {twice}")
+    members: dict[str, list[str]] = {}
+    for student, team in zip(ids, names, strict=True):
+        members.setdefault(team, []).append(student)
+    return members
+
+
+def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
+                      ) -> dict[str, TeamMarks]:
+    """Give every member of a team the marks the lecturer entered on one member's copy.
+
+    For each team, the members' submissions of ``assignment`` are looked up in the gradebook.
+    The rubric cells (:data:`RUBRIC`) marked on some copies must agree; their marks are then
+    written on every member's copy, so the gradebook, ``export`` and the Moodle worksheet give
+    the whole team the same notebook points. A team with no marked copy is left as it is (its
+    members stay "to mark"); a member without a submission gets none (their export shows
+    "missing").
+
+    Parameters
+    ----------
+    course_dir
+        Course folder holding ``nbgrader_config.py``.
+    assignment
+        The team notebook's assignment id (e.g. ``team_net_migration``).
+    teams
+        ``teams.csv``: student_id, team (and the presentation column, not used here).
+
+    Returns
+    -------
+    dict
+        Team -> :class:`TeamMarks`: grade id -> the mark given to every member (None where no
+        copy is marked), and the members without a copy (collect the team's notebook under
+        their ids, then run this again).
+
+    Raises
+    ------
+    InvalidInputError
+        If a member is not in the gradebook, the assignment has no rubric cells, or two copies of
+        one team carry different marks for a rubric cell.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    members = read_team_members(teams)
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    result: dict[str, TeamMarks] = {}
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        known = {s.id for s in gb.students}
+        unknown = sorted({s for ids in members.values() for s in ids} - known)
+        if unknown:
+            raise InvalidInputError(f"{teams}: students not in the gradebook: {unknown}")
+        for team, ids in sorted(members.items()):
+            grades: dict[str, list] = {g: [] for g in RUBRIC}
+            without = []
+            for student in ids:
+                try:
+                    sub = gb.find_submission(assignment, student)
+                except MissingEntry:
+                    without.append(student)
+                    continue
+                for nb in sub.notebooks:
+                    for grade in nb.grades:
+                        if grade.name in grades:
+                            grades[grade.name].append(grade)
+            if not any(grades.values()) and any(
+                    _has_submission(gb, assignment, s) for s in ids):
+                raise InvalidInputError(
+                    f"{assignment} has no rubric cells {sorted(RUBRIC)}: is it a team notebook?")
+            marks: dict[str, float | None] = {}
+            for name, copies in grades.items():
+                given = {float(g.manual_score) for g in copies if g.manual_score is not None}
+                if len(given) > 1:
+                    raise InvalidInputError(
+                        f"team {team!r}: the copies of {assignment} carry different marks for "
+                        f"{name!r} ({sorted(given)}); mark one copy only, or give them one mark")
+                marks[name] = given.pop() if given else None
+                if marks[name] is not None:
+                    for g in copies:
+                        g.manual_score = marks[name]
+                        g.needs_manual_grade = False
+            result[team] = TeamMarks(team, marks, without)
+        gb.db.commit()
+    return result
+
+
+def _has_submission(gb: object, assignment: str, student: str) -> bool:
+    from nbgrader.api import MissingEntry
+
+    try:
+        gb.find_submission(assignment, student)  # type: ignore[attr-defined]
+    except MissingEntry:
+        return False
+    return True
+
+
+def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.DataFrame:
+    """Add the four classes' participation marks (0-10 each) into one mark out of 40.
+
+    Parameters
+    ----------
+    sheet
+        CSV with ``student_id`` and one column per class (:data:`CLASSES`), as spreadsheets
+        save it (see :func:`migdata.grading.report.read_marks_file`). A class left empty is a
+        gap: that student's total stays empty until it is filled (write 0 for an absence).
+    out
+        Optional CSV to write (``student_id,participation``) for ``export --marks``.
+
+    Raises
+    ------
+    MissingColumnsError
+        Without ``student_id`` or one of the four class columns.
+    InvalidInputError
+        For a mark that is not a number from 0 to 10, or a student listed twice.
+    """
+    import pandas as pd
+
+    from .report import parse_number
+
+    table = read_marks_file(sheet)
+    missing = {"student_id", *CLASSES} - set(table.columns)
+    if missing:
+        raise MissingColumnsError(f"{sheet} lacks columns {sorted(missing)}; expected "
+                                  f"student_id and {', '.join(CLASSES)} (0-10 each)")
+    twice = sorted(set(table.loc[table["student_id"].duplicated(), "student_id"]))
+    if twice:
+        raise InvalidInputError(f"{sheet}: students listed more than once: {twice}")
+    marks = pd.DataFrame({"student_id": table["student_id"].astype("string")})
+    for column in CLASSES:
+        text = table[column].fillna("").astype(str).str.strip()
+        values = text.map(lambda t: parse_number(t) if t else float("nan")).astype(float)
+        bad = table.loc[(text != "") & (values.isna() | (values < 0) | (values > 10)),
+                        ["student_id", column]]
+        if len(bad):
+            first = bad.iloc[0]
+            raise InvalidInputError(
+                f"{sheet}: {column} of {first['student_id']} is {first[column]!r}; marks go "
+                "from 0 to 10 per class")
+        marks[column] = values.astype(float)
+    marks["participation"] = marks[list(CLASSES)].sum(axis=1, min_count=len(CLASSES))
+    marks.loc[marks[list(CLASSES)].isna().any(axis=1), "participation"] = float("nan")
+    if out is not None:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        marks[["student_id", "participation"]].to_csv(out, index=False)
+    return marks
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``spread ASSIGNMENT TEAMS`` or ``participation SHEET OUT``."""
+    from migdata.errors import MigdataError
+
+    parser = argparse.ArgumentParser(prog="python -m migdata.grading.teamwork",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--course-dir", type=Path, default=Path("autograder"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("spread", help="give one team's marks to every member's copy")
+    p.add_argument("assignment")
+    p.add_argument("teams", type=Path)
+    p = sub.add_parser("participation", help="add the four classes into one mark out of 40")
+    p.add_argument("sheet", type=Path)
+    p.add_argument("out", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "spread":
+            for team, result in spread_team_marks(args.course_dir, args.assignment,
+                                                  args.teams).items():
+                given = ", ".join(f"{k} {'not marked' if v is None else f'{v:g}'}"
+                                  for k, v in result.marks.items())
+                missing = (f"; no copy for {', '.join(result.without_copy)}"
+                           if result.without_copy else "")
+                print(f"team {team}: {given}{missing}")
+        else:
+            table = participation_total(args.sheet, args.out)
+            gaps = int(table["participation"].isna().sum())
+            print(f"wrote {args.out}: {len(table)} students"
+                  + (f", {gaps} with a class not marked yet" if gaps else ""))
+    except (MigdataError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
