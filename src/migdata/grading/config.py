@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from traitlets.config import Config
@@ -11,7 +12,8 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from migdata.errors import InvalidInputError
 
-__all__ = ["CONFIG_FILE", "ensure_tools_on_path", "load_config", "load_course"]
+__all__ = ["CONFIG_FILE", "ensure_tools_on_path", "load_config", "load_course", "parse_due",
+           "set_due_date"]
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -67,3 +69,54 @@ def load_course(course_dir: str | Path, *, timeout: int | None = None):
     from nbgrader.coursedir import CourseDirectory
 
     return CourseDirectory(config=load_config(course_dir, timeout=timeout))
+
+
+def parse_due(text: str, tz) -> datetime:
+    """A due date as the lecturer writes it, in the course's time zone unless it names one.
+
+    Parameters
+    ----------
+    text
+        ``2026-03-02 20:00`` (read in ``tz``), or with an offset (``2026-03-02T20:00+04:00``).
+    tz
+        The course's time zone (``c.MigdataCourse.timezone``, Asia/Baku by default).
+
+    Returns
+    -------
+    datetime
+        The due date, aware, in UTC.
+    """
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"due date {text!r} is not a date and time; expected 'YYYY-MM-DD HH:MM' (in the "
+            "course's time zone) or with an offset ('2026-03-02 20:00+04:00')") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(UTC)
+
+
+def set_due_date(course_dir: str | Path, assignment: str, text: str) -> datetime:
+    """Record an assignment's due date in the gradebook, where nbgrader reads it.
+
+    nbgrader compares each hand-in's ``timestamp.txt`` with this date when it autogrades:
+    late hand-ins get the late penalty of ``c.LateSubmissionPlugin.penalty_method``. Run
+    ``autograde`` (with ``--force`` for those already graded) after changing it.
+
+    Returns
+    -------
+    datetime
+        The due date (aware, UTC).
+    """
+    from nbgrader.api import Gradebook
+
+    from .report import course_timezone
+
+    cfg = load_config(course_dir)
+    due = parse_due(text, course_timezone(cfg))
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        gb.update_or_create_assignment(assignment, duedate=due.replace(tzinfo=None))
+    return due
