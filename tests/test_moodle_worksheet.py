@@ -7,11 +7,11 @@ names the file and line of Moodle's source it comes from (github.com/moodle/mood
 given, as read for this test):
 
 * ``lib/csvlib.class.php`` @ cf29c007, ``csv_import_reader::load_csv_content``:
-  L95-97 the file is converted from the encoding chosen in the upload form to UTF-8 and a UTF-8
-  byte order mark is removed; L99 CR LF and CR become LF; L101-106 spaces and line ends around
-  the whole text are trimmed; L117-129 fields are split by PHP's ``fgetcsv`` (separator chosen
-  in the form, ``"`` quotes) and empty lines dropped; L153-162 a row whose number of fields
-  differs from the header's fails the whole upload ("csvweirdcolumns").
+  L98 the file is converted from the encoding chosen in the upload form to UTF-8; L100 a UTF-8
+  byte order mark is removed; L102 CR LF and CR become LF; L103-109 spaces and line ends
+  around the whole text are trimmed; L129-139 fields are split by PHP's ``fgetcsv``
+  (separator chosen in the form, ``"`` quotes) and empty lines dropped; L164-173 a row whose
+  number of fields differs from the header's fails the whole upload ("csvweirdcolumns").
 * ``mod/assign/feedback/offline/importgradeslib.php`` @ 9762977c:
   L104-106 the Grade, Identifier and "Last modified (grade)" columns are looked up by their
   name *in the uploading user's language* (``gradenoun``, ``recordid``, ``lastmodifiedgrade``);
@@ -29,11 +29,12 @@ given, as read for this test):
   skipped; L166-168 a stale grade is skipped unless "Allow updating records that have been
   modified more recently" is ticked; L172-175 a grade above the assignment's maximum grade is
   skipped *silently*; L189-203 feedback is written when it differs and the row is not stale.
-* ``mod/assign/gradingtable.php`` @ 1494620b: the worksheet's columns in that order (L214-296:
-  identifier, full name, identity fields, status, grade, maximum grade, ..., last modified
-  (grade), feedback plugin fields), the identifier ``hiddenuser`` + number (``col_recordid``),
-  the maximum grade with the grade item's decimals (``col_grademax``), "-" as the last
-  modified (grade) of a student never graded (``col_timemarked``).
+* ``mod/assign/gradingtable.php`` @ 1494620b: the worksheet's columns in the order the
+  constructor lists them in download mode (identifier, full name, identity fields, status,
+  grade, maximum grade, ..., last modified (grade), the feedback plugins' fields), the
+  identifier ``hiddenuser`` + number (``col_recordid``), the maximum grade with the grade
+  item's decimals (``col_grademax``), "-" as the last modified (grade) of a student never
+  graded (``col_timemarked``).
 * ``dataformat/csv/classes/writer.php`` @ adab3853: the download is written by Spout's CSV
   writer (fputcsv quoting; Spout adds a UTF-8 byte order mark by default).
 
@@ -140,13 +141,13 @@ def moodle_import(data: bytes, lang: Lang, participants: dict[str, int], *, max_
                   separator: str = ",") -> Upload:
     """What Moodle's "Upload grading worksheet" does with the file (rules: module docstring)."""
     existing = existing or {}
-    text = data.decode(encoding)  # csvlib L95
-    text = text.removeprefix("\ufeff")  # csvlib L97
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()  # csvlib L99-106
+    text = data.decode(encoding)  # csvlib L98
+    text = text.removeprefix("\ufeff")  # csvlib L100
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()  # csvlib L102-109
     records = [r for r in csv.reader(io.StringIO(text), delimiter=separator)
-               if r and r != [""]]  # csvlib L117-129 (fgetcsv; empty lines dropped)
+               if r and r != [""]]  # csvlib L129-139 (fgetcsv; empty lines dropped)
     header, rows = records[0], records[1:]
-    if any(len(r) != len(header) for r in rows):  # csvlib L153-162
+    if any(len(r) != len(header) for r in rows):  # csvlib L164-173
         raise AssertionError("Moodle: csvweirdcolumns (the whole upload fails)")
     # importgradeslib L104-131: exact names in the uploader's language
     try:

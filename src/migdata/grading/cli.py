@@ -40,6 +40,15 @@ NBGRADER_DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"
 """nbgrader's exchange folder when ``c.Exchange.root`` is not set."""
 
 
+LAPTOP_ROUTE = (
+    "The sandbox needs Linux. On Windows, grade inside WSL2 (wsl --install -d Ubuntu, then "
+    "sudo apt install bubblewrap make python3-venv, and the kit there); on macOS or anywhere, "
+    "grade on the course's JupyterHub or any Linux machine (see 'Windows and macOS laptops' "
+    "in autograder/README.md)"
+)
+"""Where a lecturer whose laptop cannot sandbox grades instead (said when autograde refuses)."""
+
+
 def _default_course_dir() -> Path:
     here = Path.cwd()
     return here / "autograder" if (here / "autograder" / "nbgrader_config.py").is_file() else here
@@ -210,11 +219,16 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     if args.no_sandbox:
         print(f"migdata-course: warning: --no-sandbox: {NO_SANDBOX_RISK}", file=sys.stderr)
     _due(args)
-    results = autograde(
-        args.course_dir, args.assignment, workers=args.workers, timeout=args.timeout,
-        students=args.student or None, force=args.force, progress=not args.quiet,
-        sandbox=not args.no_sandbox, memory_mb=args.memory, wait=args.wait,
-    )
+    from .sandbox import SandboxUnavailableError
+
+    try:
+        results = autograde(
+            args.course_dir, args.assignment, workers=args.workers, timeout=args.timeout,
+            students=args.student or None, force=args.force, progress=not args.quiet,
+            sandbox=not args.no_sandbox, memory_mb=args.memory, wait=args.wait,
+        )
+    except SandboxUnavailableError as exc:
+        raise SandboxUnavailableError(f"{exc}. {LAPTOP_ROUTE}") from None
     # autograded points and written answers still to be marked apart, as `report` and `export` do
     print(format_report(results, args.assignment,
                         split=points_by_student(args.course_dir, args.assignment)))

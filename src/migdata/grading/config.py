@@ -12,8 +12,8 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from migdata.errors import InvalidInputError
 
-__all__ = ["CONFIG_FILE", "ensure_tools_on_path", "load_config", "load_course", "parse_due",
-           "set_due_date"]
+__all__ = ["CONFIG_FILE", "complete_gradebook", "ensure_tools_on_path", "load_config",
+           "load_course", "parse_due", "set_due_date"]
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -28,6 +28,44 @@ def ensure_tools_on_path() -> None:
     parts = os.environ.get("PATH", "").split(os.pathsep)
     if bindir not in parts:
         os.environ["PATH"] = os.pathsep.join([bindir, *parts])
+
+
+def complete_gradebook(db_url: str) -> bool:
+    """Finish a SQLite gradebook that nbgrader created without its version table.
+
+    nbgrader creates the gradebook's tables first and then asks the ``alembic`` command for
+    the schema version; when ``alembic`` was not on ``PATH`` (the formgrader opened from a
+    virtual environment that was not activated) it failed there and left the tables without
+    ``alembic_version``, which later nbgrader commands need. The tables are those of the
+    installed nbgrader, so its current version is the right one to record.
+
+    Returns
+    -------
+    bool
+        True when the version table was added.
+    """
+    if not db_url.startswith("sqlite:///"):
+        return False
+    path = Path(db_url[len("sqlite:///"):])
+    if not path.is_file():
+        return False
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables or "alembic_version" in tables:
+            return False
+        from nbgrader.api import get_alembic_version
+
+        ensure_tools_on_path()
+        version = get_alembic_version()
+        with con:
+            con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            con.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
+        return True
+    finally:
+        con.close()
 
 
 def load_config(course_dir: str | Path, *, timeout: int | None = None) -> Config:
@@ -57,6 +95,8 @@ def load_config(course_dir: str | Path, *, timeout: int | None = None) -> Config
     cfg = PyFileConfigLoader(CONFIG_FILE, path=str(course_dir)).load_config()
     root = cfg.CourseDirectory.get("root", str(course_dir))
     cfg.CourseDirectory.root = str((course_dir / root).resolve())
+    complete_gradebook(cfg.CourseDirectory.get(
+        "db_url", "sqlite:///" + str(Path(cfg.CourseDirectory.root) / "gradebook.db")))
     if timeout is not None:
         if timeout <= 0:
             raise InvalidInputError(f"timeout must be a positive number of seconds, got {timeout}")
