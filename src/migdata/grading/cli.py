@@ -111,8 +111,7 @@ def _locked(args: argparse.Namespace, what: str):
 def _due(args: argparse.Namespace, assignment: str | None = None) -> None:
     """Record ``--due`` (when given) as the assignment's due date in the gradebook."""
     if getattr(args, "due", None):
-        from .config import load_config, set_due_date
-        from .report import course_timezone
+        from .config import course_timezone, load_config, set_due_date
 
         name = assignment or args.assignment
         due = set_due_date(args.course_dir, name, args.due)

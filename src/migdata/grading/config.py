@@ -6,14 +6,15 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from migdata.errors import InvalidInputError
 
-__all__ = ["CONFIG_FILE", "complete_gradebook", "ensure_tools_on_path", "load_config",
-           "load_course", "parse_due", "set_due_date"]
+__all__ = ["CONFIG_FILE", "DEFAULT_TIMEZONE", "complete_gradebook", "course_timezone",
+           "ensure_tools_on_path", "load_config", "load_course", "parse_due", "set_due_date"]
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -111,7 +112,28 @@ def load_course(course_dir: str | Path, *, timeout: int | None = None):
     return CourseDirectory(config=load_config(course_dir, timeout=timeout))
 
 
-def parse_due(text: str, tz) -> datetime:
+DEFAULT_TIMEZONE = "Asia/Baku"
+"""The course's time zone unless ``c.MigdataCourse.timezone`` in ``nbgrader_config.py`` says
+otherwise (Baku is UTC+4 all year)."""
+
+
+def course_timezone(cfg: Config) -> ZoneInfo:
+    """The course's time zone (``c.MigdataCourse.timezone``, default :data:`DEFAULT_TIMEZONE`)."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    name = DEFAULT_TIMEZONE
+    if "MigdataCourse" in cfg and cfg.MigdataCourse.get("timezone"):
+        name = str(cfg.MigdataCourse.timezone)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInputError(
+            f"c.MigdataCourse.timezone = {name!r} is not a time zone; expected an IANA name "
+            "such as 'Asia/Baku'"
+        ) from exc
+
+
+def parse_due(text: str, tz: ZoneInfo) -> datetime:
     """A due date as the lecturer writes it, in the course's time zone unless it names one.
 
     Parameters
@@ -150,8 +172,6 @@ def set_due_date(course_dir: str | Path, assignment: str, text: str) -> datetime
         The due date (aware, UTC).
     """
     from nbgrader.api import Gradebook
-
-    from .report import course_timezone
 
     cfg = load_config(course_dir)
     due = parse_due(text, course_timezone(cfg))

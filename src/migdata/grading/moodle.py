@@ -283,8 +283,8 @@ def import_zip(
     """
     from nbgrader.api import Gradebook
 
+    from .config import course_timezone
     from .feedback import remember_marks
-    from .report import course_timezone
 
     cfg = load_config(course_dir)
     root = Path(cfg.CourseDirectory.root)

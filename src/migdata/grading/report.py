@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from migdata.errors import InvalidInputError, MissingColumnsError
 
 from .autograde import STATUSES, GradeResult, read_ledger
-from .config import load_config
+from .config import DEFAULT_TIMEZONE, course_timezone, load_config
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -240,27 +240,6 @@ def _read_marks(path: Path, columns: Sequence[str] = tuple(LECTURER_MARKS)) -> p
         dup = sorted(set(marks.loc[marks["student_id"].duplicated(), "student_id"]))
         raise InvalidInputError(f"{path}: students listed twice: {dup}")
     return marks[["student_id", *columns]].astype({"student_id": "string"})
-
-
-DEFAULT_TIMEZONE = "Asia/Baku"
-"""The course's time zone unless ``c.MigdataCourse.timezone`` in ``nbgrader_config.py`` says
-otherwise (Baku is UTC+4 all year)."""
-
-
-def course_timezone(cfg: Any) -> Any:
-    """The course's time zone (``c.MigdataCourse.timezone``, default :data:`DEFAULT_TIMEZONE`)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    name = DEFAULT_TIMEZONE
-    if "MigdataCourse" in cfg and cfg.MigdataCourse.get("timezone"):
-        name = str(cfg.MigdataCourse.timezone)
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"c.MigdataCourse.timezone = {name!r} is not a time zone; expected an IANA name "
-            "such as 'Asia/Baku'"
-        ) from exc
 
 
 def local_time(moment: Any, tz: Any) -> str | None:
