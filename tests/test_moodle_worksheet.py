@@ -392,3 +392,20 @@ def test_id_numbers_that_lost_their_leading_zeros_get_a_hint(tmp_path):
     kept.write_text("Identifier,Full name,ID number\nParticipant 1234,Aysel,000231\n",
                     encoding="utf-8")
     assert read_id_map(kept, students) == {"1234": "000231"}
+
+
+def test_rows_without_a_zip_hand_in_map_through_the_class_list(course, tmp_path):
+    """Hand-ins collected from the hub, grades to Moodle: the e-mail column names the student."""
+    from nbgrader.api import Gradebook
+
+    (course / ".migdata-course" / "roster.csv").unlink()
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "migdata-module2") as gb:
+        for sid, email in (("100231", "aysel@example.edu"), ("100232", "giorgi@example.edu")):
+            gb.add_student(sid, email=email)
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(moodle_download(AZ, ROWS))
+    report = fill_grading_worksheet(course, A, sheet, table())
+    assert report.graded == {"1234": "21.00", "1240": "12.50"}
+    assert report.left["1251"] == "no hand-in imported for this participant"
+    assert moodle_import(sheet.read_bytes(), AZ, USERS, max_grade=21.0).grades == {
+        11: 21.0, 12: 12.5}

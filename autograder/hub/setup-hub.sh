@@ -75,7 +75,8 @@ say "homes: 0700"
 
 # 3b. the kit must run for every student (after the homes are closed) --------------------------------
 for user in ${STUDENTS//,/ }; do
-    if ! runuser -u "$user" -- "$PYTHON" -c "import migdata, nbgrader, jupyterhub" >/dev/null 2>&1; then
+    if ! why="$(cd / && runuser -u "$user" -- "$PYTHON" -c "import migdata, nbgrader, jupyterhub" 2>&1)"; then
+        echo "setup-hub: ${why##*$'\n'}" >&2
         echo "setup-hub: the student $user cannot run $PYTHON with the kit (is it installed" \
              "under a folder students cannot read, such as a 0700 home?). Install it where" \
              "every user can read it: python3 -m venv /opt/migdata &&" \

@@ -208,7 +208,9 @@ def read_id_map(path: str | Path, students: Mapping[str, str] | None = None) -> 
                 "list (nbgrader db student import)")
         for r in rows:
             value = r[column].strip()
-            student = by_email.get(value.lower(), value) if students else value
+            # with a class list, only its students (an unknown e-mail is no student id)
+            student = (value if value in ids else by_email.get(value.lower(), "")) \
+                if students else value
             pairs.append((r[ident][len(prefix):], student))
     mapping: dict[str, str] = {}
     for raw, student in pairs:
@@ -449,6 +451,19 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
             f"{kit_max:g}, then download the worksheet again")
     roster = {r["participant_id"]: r["student_id"] for r in read_roster(course_dir)
               if r["assignment"] == assignment}
+    if any(sheet.participant(row) not in roster for row in sheet.rows):
+        # hand-ins that did not come from this assignment's zip (the hub's exchange, another
+        # download): the worksheet's identity column (ID number or e-mail) and the class list
+        students = class_list(course_dir)
+        if students and sheet.encoding == "utf-8":
+            try:
+                by_identity = read_id_map(sheet.path, students)
+            except InvalidInputError as exc:
+                if "leading zeros" in str(exc):
+                    raise
+                by_identity = {}
+            for participant, student in by_identity.items():
+                roster.setdefault(participant, student)
     by_student = {str(r.student_id): r for r in mine.itertuples()}
     decimal, places = sheet.number_format
     report = WorksheetReport(sheet)
