@@ -13,9 +13,11 @@ next, so grades would not line up across assignments. An **id map** (Moodle's gr
 or any CSV with a participant id and a student id column) turns participant ids into the
 university's ids; without one the participant id is the student id. Every import adds to a
 **roster** (``.migdata-course/roster.csv``: assignment, participant id, student id, full name), and
-the names go into the gradebook. The roster is what :func:`write_grading_worksheet` and
-:func:`write_feedback_zip` use to write Moodle's own upload formats back: the offline grading
-worksheet ("Upload grading worksheet") and a zip for "Upload multiple feedback files in a zip".
+the names go into the gradebook. The roster is what :func:`fill_grading_worksheet` and
+:func:`write_feedback_zip` use to go back to Moodle: the first fills Grade and Feedback comments
+in the grading worksheet the lecturer downloaded from Moodle (in any language, every other byte
+kept; see :mod:`migdata.grading.worksheet`) for "Upload grading worksheet", the second writes a
+zip for "Upload multiple feedback files in a zip".
 """
 
 from __future__ import annotations
@@ -281,7 +283,8 @@ def import_zip(
     ImportReport
         Imported and skipped files, and the students' names. Every import updates the roster and
         the students' names in the gradebook. ``timestamp.txt`` is the file's time in the zip
-        (Moodle's last modification, in the course's time zone).
+        (Moodle's last modification, in the course's time zone), written by
+        :func:`hand_in_time` so that nbgrader reads its offset right.
     """
     from nbgrader.api import Gradebook
 
@@ -501,6 +504,9 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
         modified = row[sheet.modified].strip()
         if modified not in {"", "-"} and not modified.isascii():
             stale_dates += 1
+    if sheet.path.suffix.lower() != ".csv" and (out is None or Path(out).suffix.lower() != ".csv"):
+        report.warnings.append(
+            f"{sheet.path.name} does not end in .csv; Moodle's upload form takes .csv files only")
     if sheet.feedback is None:
         report.warnings.append(
             "the worksheet has no Feedback comments column (feedback comments are off for this "
