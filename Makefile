@@ -58,8 +58,10 @@ STUDENT_LAB := --ServerApp.root_dir=notebooks \
 lab: $(VENV)/.lab  ## set up and open the course in JupyterLab (students)
 	$(BIN)/jupyter lab $(STUDENT_LAB) $(ALLOW_ROOT)
 
+# .venv/bin first on PATH: the lab's terminals then have migdata-course and nbgrader, and
+# nbgrader finds alembic when the formgrader creates the gradebook
 lecturer-lab: $(VENV)/.course  ## JupyterLab with nbgrader's formgrader, in the course folder
-	cd autograder && ../$(BIN)/jupyter lab $(ALLOW_ROOT)
+	cd autograder && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/jupyter lab $(ALLOW_ROOT)
 
 # The real-browser test needs Debian's chromium (CI runs as root on Debian); never a downloaded one.
 CHROMIUM ?= /usr/bin/chromium

@@ -6,8 +6,16 @@ anchored on this folder, so both work from anywhere. The lecturer's guide is ``R
 """
 
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# nbgrader runs the `alembic` command when it creates the gradebook (the formgrader's first
+# open, `nbgrader db student import`): put the folder of the Python running nbgrader first on
+# PATH, so it is found however Jupyter was started (a virtual environment not activated, a hub)
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([_BIN, os.environ.get("PATH", "")])
 
 c = get_config()  # noqa: F821 (injected by traitlets when the file is loaded)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import shutil
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -60,10 +61,13 @@ def course(repo_root, tmp_path_factory):
     return _course(repo_root, tmp_path_factory.mktemp("moodle"))
 
 
-def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+def _zip(path: Path, entries: dict[str, bytes],
+         times: dict[str, tuple[int, ...]] | None = None) -> Path:
+    times = times or {}
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in entries.items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 3, 2, 18, 5, 0)), data)
+            when = times.get(name, (2026, 3, 2, 18, 5, 0))
+            zf.writestr(zipfile.ZipInfo(name, date_time=when), data)
     return path
 
 
@@ -88,7 +92,12 @@ def test_a_moodle_41_zip_with_an_id_map(course, tmp_path, capsys):
         "100231", "100232", "100234"]
     assert (course / "submitted" / "100231" / A / NB).read_bytes() == released
     stamp = (course / "submitted" / "100231" / A / "timestamp.txt").read_text()
-    assert stamp.startswith("2026-03-02 18:05:00") and stamp.endswith("+0400")
+    # the zip's time is Baku time; nbgrader must read it as 14:05 UTC (issue 22: '+0400' with a
+    # space was read as an offset of 400 seconds)
+    assert stamp == "2026-03-02 18:05:00.000000+04:00"
+    from nbgrader.utils import parse_utc
+
+    assert parse_utc(stamp) == datetime(2026, 3, 2, 14, 5)
     roster = {r["student_id"]: r for r in read_roster(course)}
     assert roster["100232"]["full_name"] == "Giorgi Beridze"
     assert roster["100232"]["participant_id"] == "1240"
@@ -135,44 +144,86 @@ def test_id_map_errors(tmp_path):
 
 
 def test_grades_and_feedback_back_to_moodle(repo_root, tmp_path, capsys):
+    """The Moodle route end to end: due date, on-time and late hand-ins, the late penalty,
+    written marks, and the grading worksheet Moodle gave filled in (issue 22)."""
     from migdata.simulate.submissions import write_submission
+    from test_moodle_worksheet import EN, moodle_download, moodle_import
 
     course = _course(repo_root, tmp_path)
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     released = (course / "release" / A / NB).read_bytes()
-    archive = _zip(tmp_path / "m.zip", {
-        f"Aysel Mammadova_1234_assignsubmission_file/{NB}": released,
-        f"Giorgi Beridze_1240_assignsubmission_file/{NB}": released,
-    })
-    assert main(["--course-dir", str(course), "import-zip", A, str(archive)]) == 0
-    # replace the untouched notebooks with a model answer and a partial one
+    aysel = f"Aysel Mammadova_1234_assignsubmission_file/{NB}"
+    giorgi = f"Giorgi Beridze_1240_assignsubmission_file/{NB}"
+    leyla = f"Leyla Huseynova_1260_assignsubmission_file/{NB}"
+    # due 20:00 in Baku: Aysel 18:05 and Giorgi 19:59:58 are on time, Leyla 20:07 is late
+    archive = _zip(tmp_path / "m.zip", {aysel: released, giorgi: released, leyla: released},
+                   times={giorgi: (2026, 3, 2, 19, 59, 58), leyla: (2026, 3, 2, 20, 7, 0)})
+    assert main(["--course-dir", str(course), "import-zip", A, str(archive),
+                 "--due", "2026-03-02 20:00"]) == 0
+    assert "is due 2026-03-02 20:00+04:00 (Asia/Baku)" in capsys.readouterr().out
+    stamps = {s: (course / "submitted" / s / A / "timestamp.txt") for s in ("1234", "1240", "1260")}
+    moodle_times = {s: path.read_text() for s, path in stamps.items()}
+    assert moodle_times == {"1234": "2026-03-02 18:05:00.000000+04:00",
+                            "1240": "2026-03-02 19:59:58.000000+04:00",
+                            "1260": "2026-03-02 20:07:00.000000+04:00"}
+    # replace the untouched notebooks with a model answer and a partial one (the notebooks
+    # only: the hand-in times stay Moodle's)
     write_submission(course, A, "1234", "solution")
     write_submission(course, A, "1240", "partial", answered=["a1_answer"])
+    write_submission(course, A, "1260", "solution")
+    for student, path in stamps.items():
+        path.write_text(moodle_times[student], encoding="utf-8")
     assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "2"]) == 0
     assert main(["--course-dir", str(course), "feedback", A]) == 0
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "migdata-module2") as gb:
-        for nb in gb.find_submission(A, "1234").notebooks:  # the lecturer marks Aysel's answers
-            for grade in nb.grades:
-                if grade.name in {c.name for c in nb.notebook.solution_cells}:
-                    grade.manual_score = grade.max_score
-                    grade.needs_manual_grade = False  # what the formgrader does on a mark
+        seconds_late = {s: gb.find_submission(A, s).total_seconds_late
+                        for s in ("1234", "1240", "1260")}
+        for student in ("1234", "1260"):  # the lecturer marks Aysel's and Leyla's answers
+            for nb in gb.find_submission(A, student).notebooks:
+                for grade in nb.grades:
+                    if grade.name in {c.name for c in nb.notebook.solution_cells}:
+                        grade.manual_score = grade.max_score
+                        grade.needs_manual_grade = False  # what the formgrader does on a mark
         gb.db.commit()
-    sheet, fbzip = tmp_path / "upload.csv", tmp_path / "feedback.zip"
+    assert seconds_late == {"1234": 0, "1240": 0, "1260": 420}
+    # report: the gradebook's score now (not the one stored when autograding), and a final
+    # mark only where nothing is left to mark (issue 22: a stale 25.0 beside 'to mark 0.0')
+    capsys.readouterr()
+    assert main(["--course-dir", str(course), "report", A]) == 0
+    lines = {ln.split()[0]: ln.split() for ln in capsys.readouterr().out.splitlines()
+             if ln[:4] in {"1234", "1240", "1260"}}
+    assert lines["1234"][1:6] == ["21.0", "21.0", "14.0/14.0", "0.0", "21.0"]
+    assert lines["1240"][4:6] == ["7.0", "-"]  # written answers to mark: no final mark
+    assert lines["1260"][1] == "21.0" and lines["1260"][5] == "0.0"  # late: penalty 'zero'
+    sheet, fbzip = tmp_path / "worksheet.csv", tmp_path / "feedback.zip"
+    sheet.write_bytes(moodle_download(EN, [
+        {"participant": "1234", "name": "Aysel Mammadova"},
+        {"participant": "1240", "name": "Giorgi Beridze"},
+        {"participant": "1260", "name": "Leyla Huseynova"},
+        {"participant": "1299", "name": "Orxan Quliyev"},  # handed nothing in
+    ]))
     capsys.readouterr()
     assert main(["--course-dir", str(course), "export", str(tmp_path / "g.csv"),
                  "--assignment", A, "--moodle-worksheet", str(sheet),
                  "--moodle-feedback-zip", str(fbzip)]) == 0
-    with sheet.open(encoding="utf-8", newline="") as fh:
-        rows = {r["Identifier"]: r for r in csv.DictReader(fh)}
-    assert rows["Participant 1234"]["Grade"] == "21.00"
-    assert rows["Participant 1234"]["Maximum Grade"] == "21"
-    assert rows["Participant 1240"]["Grade"] == ""  # written answers not marked: no grade yet
-    assert rows["Participant 1240"]["Full name"] == "Giorgi Beridze"
+    exported = {r["student_id"]: r for r in csv.DictReader((tmp_path / "g.csv").open())}
+    assert exported["1260"]["late_penalty"] == exported["1260"]["score"] == "21.0"
+    assert exported["1234"]["late_penalty"] == "0.0"
+    assert exported["1234"]["timestamp"] == "2026-03-02 18:05:00+04:00"
+    upload = moodle_import(sheet.read_bytes(), EN, {"1234": 1, "1240": 2, "1260": 3, "1299": 4},
+                           max_grade=21.0)
+    # Aysel 21 on time; Leyla late: 0 (penalty 'zero'); Giorgi's written answers not marked
+    assert upload.grades == {1: 21.0, 3: 0.0}
+    assert "Late hand-in: 21 points deducted." in upload.feedback[3]
+    assert 2 not in upload.grades and 4 not in upload.grades
     with zipfile.ZipFile(fbzip) as zf:
         names = sorted(zf.namelist())
     assert names == [f"Aysel Mammadova_1234_assignsubmission_file_/{A}.html",
-                     f"Giorgi Beridze_1240_assignsubmission_file_/{A}.html"]
+                     f"Giorgi Beridze_1240_assignsubmission_file_/{A}.html",
+                     f"Leyla Huseynova_1260_assignsubmission_file_/{A}.html"]
     # Moodle splits the folder name on '_' into name, participant, plugin type, plugin
     assert names[0].split("/")[0].split("_", 4)[1:4] == ["1234", "assignsubmission", "file"]
     # Aysel hands in again on Moodle after the marking; the new download replaces her hand-in

@@ -143,7 +143,9 @@ def _course_for_instructor(hub: Hub, repo_root: Path) -> None:
     shutil.copy(repo_root / "autograder" / "nbgrader_config.py", hub.course)
     with (hub.course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
         fh.write(f"\nc.Exchange.root = {str(hub.exchange)!r}\n")
-    subprocess.run(["chown", "-R", f"{hub.instructor}:", str(base)], check=True)
+    # copied as root, as a lecturer following the guide does: setup-hub.sh gives the course
+    # folder to the instructor (issue 22: a root-owned one made generate fail)
+    subprocess.run(["chown", f"{hub.instructor}:", str(base)], check=True)
 
 
 def _setup_script(hub: Hub, repo_root: Path) -> subprocess.CompletedProcess:
@@ -447,6 +449,13 @@ def test_setup_script_makes_a_safe_exchange_and_private_homes(hub):
     for user in hub.users:
         assert oct(hub.home(user).stat().st_mode & 0o777) == "0o700", user
     assert "released to the exchange " + str(hub.exchange) in hub.results["release"].stdout
+    setup = hub.results["setup"].stdout
+    assert f"kit: {sys.executable} runs for every student" in setup
+    assert f"course folder: {hub.course} owned by {hub.instructor}" in setup
+    assert "allow_all is off" in setup and "not enforced" in setup
+    for path in (hub.course, hub.course / "nbgrader_config.py",
+                 hub.course.parent / "assignments" / "source" / A):
+        assert pwd.getpwuid(path.stat().st_uid).pw_name == hub.instructor, path
 
 
 def test_pam_login_with_the_linux_password(hub):

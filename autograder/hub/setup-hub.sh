@@ -9,11 +9,17 @@
 #   - the exchange: $EXCHANGE 1777 (sticky), $EXCHANGE/$COURSE_ID owned by the instructor (0755),
 #     with inbound/ (0733: students hand in, nobody lists), outbound/ (0755) and feedback/ (0711);
 #   - home folders 0700 (existing users, and new ones via /etc/login.defs HOME_MODE);
+#   - every student can run $PYTHON (the kit) afterwards: a kit installed under a 0700 home
+#     would make every student's server fail;
+#   - the course folder $COURSE_DIR (and ../assignments) owned by the instructor;
 #   - /etc/jupyter/nbgrader_config.py: the exchange and course id for everybody;
 #   - Jupyter configuration folders for students (no formgrader, create-assignment or course list)
 #     and the instructor (everything; the formgrader bound to $COURSE_DIR);
 #   - $HUB_ETC/migdata-hub.env for jupyterhub_config.py and, with SYSTEMD=1, a systemd unit.
 # Users are not created here: make them with adduser (or your directory) first.
+# Who may log in: JupyterHub 5 and later let nobody in unless allowed. jupyterhub_config.py
+# allows $STUDENTS and the instructor (allowed_users), or a Linux group (MIGDATA_GROUP,
+# allowed_groups); it never sets allow_all, which would let in every Linux account of the server.
 set -euo pipefail
 
 : "${INSTRUCTOR:?set INSTRUCTOR to the Linux user of the instructor}"
@@ -66,6 +72,31 @@ if [ -w /etc/login.defs ] && [ "${SKIP_LOGIN_DEFS:-0}" != 1 ]; then
     fi
 fi
 say "homes: 0700"
+
+# 3b. the kit must run for every student (after the homes are closed) --------------------------------
+for user in ${STUDENTS//,/ }; do
+    if ! why="$(cd / && runuser -u "$user" -- "$PYTHON" -c "import migdata, nbgrader, jupyterhub" 2>&1)"; then
+        echo "setup-hub: ${why##*$'\n'}" >&2
+        echo "setup-hub: the student $user cannot run $PYTHON with the kit (is it installed" \
+             "under a folder students cannot read, such as a 0700 home?). Install it where" \
+             "every user can read it: python3 -m venv /opt/migdata &&" \
+             "/opt/migdata/bin/pip install \"migdata[course,hub] @ file:///path/to/migdata\"" >&2
+        exit 2
+    fi
+done
+say "kit: $PYTHON runs for every student"
+
+# 3c. the course folder belongs to the instructor ---------------------------------------------------
+if [ ! -f "$COURSE_DIR/nbgrader_config.py" ]; then
+    echo "setup-hub: no $COURSE_DIR/nbgrader_config.py: copy autograder/ and assignments/ of the" \
+         "repository into the instructor's course folder first (README, set-up 2, step 3)" >&2
+    exit 2
+fi
+chown -R "$INSTRUCTOR:" "$COURSE_DIR"
+if [ -d "$(dirname "$COURSE_DIR")/assignments" ]; then
+    chown -R "$INSTRUCTOR:" "$(dirname "$COURSE_DIR")/assignments"
+fi
+say "course folder: $COURSE_DIR owned by $INSTRUCTOR"
 
 # 4. every user's nbgrader: the exchange and the course ---------------------------------------------
 mkdir -p "$ETC_JUPYTER"
@@ -131,4 +162,6 @@ EOF
     systemctl daemon-reload
     systemctl enable --now jupyterhub
 fi
+say "allowed to log in: ${STUDENTS:-the members of MIGDATA_GROUP} and $INSTRUCTOR (JupyterHub's allowed_users; allow_all is off)"
+say "memory: MIGDATA_MEM_LIMIT is shown to users but not enforced by the local-process spawner (README: sizing)"
 say "done: start the hub with  env \$(cat $HUB_ETC/migdata-hub.env) $(dirname "$PYTHON")/jupyterhub -f $HERE/jupyterhub_config.py"

@@ -40,6 +40,15 @@ NBGRADER_DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"
 """nbgrader's exchange folder when ``c.Exchange.root`` is not set."""
 
 
+LAPTOP_ROUTE = (
+    "The sandbox needs Linux. On Windows, grade inside WSL2 (wsl --install -d Ubuntu, then "
+    "sudo apt install bubblewrap make python3-venv, and the kit there); on macOS or anywhere, "
+    "grade on the course's JupyterHub or any Linux machine (see 'Windows and macOS laptops' "
+    "in autograder/README.md)"
+)
+"""Where a lecturer whose laptop cannot sandbox grades instead (said when autograde refuses)."""
+
+
 def _default_course_dir() -> Path:
     here = Path.cwd()
     return here / "autograder" if (here / "autograder" / "nbgrader_config.py").is_file() else here
@@ -99,6 +108,18 @@ def _locked(args: argparse.Namespace, what: str):
     return course_lock(root, f"migdata-course {what}", wait=getattr(args, "wait", 0) or 0)
 
 
+def _due(args: argparse.Namespace, assignment: str | None = None) -> None:
+    """Record ``--due`` (when given) as the assignment's due date in the gradebook."""
+    if getattr(args, "due", None):
+        from .config import course_timezone, load_config, set_due_date
+
+        name = assignment or args.assignment
+        due = set_due_date(args.course_dir, name, args.due)
+        tz = course_timezone(load_config(args.course_dir))
+        print(f"{name} is due {due.astimezone(tz).isoformat(sep=' ', timespec='minutes')} "
+              f"({tz.key}); later hand-ins count as late")
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     assignment = args.assignment
     if getattr(args, "seed", None) is not None:
@@ -112,6 +133,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     result = _convert(args.course_dir, "GenerateAssignment", assignment)
     _check(result, f"generating {assignment}")
     print(f"student version of {assignment} written to release/{assignment}/")
+    _due(args, assignment)
     return 0
 
 
@@ -148,6 +170,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_collect(args: argparse.Namespace) -> int:
     from .exchange import collect, describe
 
+    _due(args)
     handins = collect(args.course_dir, args.assignment)
     taken = sorted({h.student for h in handins if h.collected})
     students = sorted({h.student for h in handins if not h.impostor})
@@ -164,9 +187,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
-    from .moodle import import_zip, read_id_map
+    from .moodle import class_list, import_zip, read_id_map
 
-    id_map = read_id_map(args.id_map) if args.id_map else None
+    _due(args)
+    id_map = read_id_map(args.id_map, class_list(args.course_dir)) if args.id_map else None
     report = import_zip(args.course_dir, args.assignment, args.zips, id_map=id_map)
     files = sum(len(v) for v in report.imported.values())
     print(f"{args.assignment}: {files} notebook(s) of {len(report.imported)} student(s) imported "
@@ -193,11 +217,17 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
     if args.no_sandbox:
         print(f"migdata-course: warning: --no-sandbox: {NO_SANDBOX_RISK}", file=sys.stderr)
-    results = autograde(
-        args.course_dir, args.assignment, workers=args.workers, timeout=args.timeout,
-        students=args.student or None, force=args.force, progress=not args.quiet,
-        sandbox=not args.no_sandbox, memory_mb=args.memory, wait=args.wait,
-    )
+    _due(args)
+    from .sandbox import SandboxUnavailableError
+
+    try:
+        results = autograde(
+            args.course_dir, args.assignment, workers=args.workers, timeout=args.timeout,
+            students=args.student or None, force=args.force, progress=not args.quiet,
+            sandbox=not args.no_sandbox, memory_mb=args.memory, wait=args.wait,
+        )
+    except SandboxUnavailableError as exc:
+        raise SandboxUnavailableError(f"{exc}. {LAPTOP_ROUTE}") from None
     # autograded points and written answers still to be marked apart, as `report` and `export` do
     print(format_report(results, args.assignment,
                         split=points_by_student(args.course_dir, args.assignment)))
@@ -223,6 +253,10 @@ def _feedback(args: argparse.Namespace) -> int:
                   "earlier hand-in (the student handed in again since): "
                   + ", ".join(check.stale) + "; mark them again in the formgrader",
                   file=sys.stderr)
+    from .report import refresh_late_penalties
+
+    # late penalties of the current scores (nbgrader's are from autograding time)
+    refresh_late_penalties(args.course_dir, [args.assignment])
     result = _convert(args.course_dir, "GenerateFeedback", args.assignment)
     failed = sorted(set(re.findall(
         r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", ""))))
@@ -263,17 +297,24 @@ def _export(args: argparse.Namespace) -> int:
               "(column blank_unconfirmed; no final mark until then): " + ", ".join(blank),
               file=sys.stderr)
     if args.moodle_worksheet or args.moodle_feedback_zip:
-        from .moodle import write_feedback_zip, write_grading_worksheet
+        from .moodle import fill_grading_worksheet, write_feedback_zip
 
         if not args.assignment or len(args.assignment) != 1:
             raise InvalidInputError("the Moodle files are for one Moodle assignment: pass "
                                     "exactly one --assignment")
         (assignment,) = args.assignment
         if args.moodle_worksheet:
-            graded = write_grading_worksheet(args.course_dir, assignment, args.moodle_worksheet,
-                                             table)
-            print(f"Moodle grading worksheet: {args.moodle_worksheet} ({graded} grade(s); "
-                  "students with written answers still to mark are left empty)")
+            filled = fill_grading_worksheet(args.course_dir, assignment, args.moodle_worksheet,
+                                            table, encoding=args.worksheet_encoding)
+            sheet = filled.worksheet
+            print(f"Moodle grading worksheet {args.moodle_worksheet}: {len(filled.graded)} "
+                  f"grade(s) filled in, {len(filled.left)} row(s) left as downloaded. Upload it "
+                  "with 'Upload grading worksheet' in the language you downloaded it in (Moodle "
+                  f"matches the column names and the prefix '{sheet.prefix}' in your language)")
+            for participant, why in sorted(filled.left.items()):
+                print(f"  {sheet.prefix}{participant}: not graded: {why}", file=sys.stderr)
+            for warning in filled.warnings:
+                print(f"migdata-course: warning: {warning}", file=sys.stderr)
         if args.moodle_feedback_zip:
             count = write_feedback_zip(args.course_dir, assignment, args.moodle_feedback_zip)
             print(f"Moodle feedback zip: {args.moodle_feedback_zip} ({count} file(s))")
@@ -318,23 +359,30 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    due_help = ("due date and time, 'YYYY-MM-DD HH:MM' in the course's time zone "
+                "(c.MigdataCourse.timezone, Asia/Baku by default), or with an offset; recorded "
+                "in the gradebook, where nbgrader's late penalty reads it")
     p = add("generate", cmd_generate, "write the student version into release/")
     p.add_argument("assignment")
+    p.add_argument("--due", default=None, metavar="'YYYY-MM-DD HH:MM'", help=due_help)
     p.add_argument("--seed", type=int, default=None,
                    help="make a private variant ASSIGNMENT_sSEED whose synthetic data (and so "
                         "answers) differ from the published ones (unit21_concepts, unit22_sources)")
     add("release", cmd_release, "copy the student version to the JupyterHub exchange").add_argument(
         "assignment")
-    add("collect", cmd_collect, "collect submissions from the JupyterHub exchange").add_argument(
-        "assignment")
+    p = add("collect", cmd_collect, "collect submissions from the JupyterHub exchange")
+    p.add_argument("assignment")
+    p.add_argument("--due", default=None, metavar="'YYYY-MM-DD HH:MM'", help=due_help)
     p = add("import-zip", cmd_import_zip, "import submissions downloaded from an LMS (zip)")
     p.add_argument("assignment")
     p.add_argument("zips", nargs="+", help="zip file(s) as downloaded from the LMS")
+    p.add_argument("--due", default=None, metavar="'YYYY-MM-DD HH:MM'", help=due_help)
     p.add_argument("--id-map", type=Path, default=None,
                    help="CSV mapping Moodle participant ids to student ids (Moodle's grading "
                         "worksheet, or columns participant_id,student_id)")
     p = add("autograde", cmd_autograde, "autograde every submission and report per student")
     p.add_argument("assignment")
+    p.add_argument("--due", default=None, metavar="'YYYY-MM-DD HH:MM'", help=due_help)
     p.add_argument("--workers", type=int, default=None,
                    help="parallel worker processes (default: CPU cores + 1)")
     p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run")
@@ -358,8 +406,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     p.add_argument("--marks", type=Path, default=None,
                    help="CSV of presentation/participation marks (Unit 2.4 final grade)")
-    p.add_argument("--moodle-worksheet", type=Path, default=None,
-                   help="also write Moodle's grading worksheet (for 'Upload grading worksheet')")
+    p.add_argument("--moodle-worksheet", type=Path, default=None, metavar="WORKSHEET.csv",
+                   help="fill Grade and Feedback comments in the grading worksheet downloaded "
+                        "from Moodle (the file is changed in place; upload it with 'Upload "
+                        "grading worksheet')")
+    p.add_argument("--worksheet-encoding", default=None, metavar="ENCODING",
+                   help="the worksheet's encoding when it is not UTF-8 (e.g. cp1251)")
     p.add_argument("--moodle-feedback-zip", type=Path, default=None,
                    help="also write a zip for Moodle's 'Upload multiple feedback files in a zip'")
     p.add_argument("--teams", type=Path, default=None,

@@ -238,6 +238,17 @@ def release_each(course_dir: str | Path, assignment: str) -> tuple[list[str], di
         student = folder.parent.name
         if not any(folder.glob("*.html")):
             continue
+        if not (folder / "submission_secret.txt").is_file():
+            # nbgrader finds a student's feedback in the exchange by a secret it wrote at
+            # hand-in; a hand-in that did not come through the exchange has none
+            failed[student] = (
+                f"no submission_secret.txt in feedback/{student}/{assignment}/: this hand-in "
+                "did not come through the exchange (copied by hand, or from Moodle), so the "
+                "student cannot fetch feedback from it. Give the student "
+                f"feedback/{student}/{assignment}/ another way (e-mail, Moodle's feedback zip: "
+                "export --moodle-feedback-zip), or ask them to submit through the Assignments "
+                "panel and collect again")
+            continue
         try:
             result = api.release_feedback(assignment, student_id=student)
         except Exception as exc:  # one student's failure must not stop the others

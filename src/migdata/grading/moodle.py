@@ -13,9 +13,11 @@ next, so grades would not line up across assignments. An **id map** (Moodle's gr
 or any CSV with a participant id and a student id column) turns participant ids into the
 university's ids; without one the participant id is the student id. Every import adds to a
 **roster** (``.migdata-course/roster.csv``: assignment, participant id, student id, full name), and
-the names go into the gradebook. The roster is what :func:`write_grading_worksheet` and
-:func:`write_feedback_zip` use to write Moodle's own upload formats back: the offline grading
-worksheet ("Upload grading worksheet") and a zip for "Upload multiple feedback files in a zip".
+the names go into the gradebook. The roster is what :func:`fill_grading_worksheet` and
+:func:`write_feedback_zip` use to go back to Moodle: the first fills Grade and Feedback comments
+in the grading worksheet the lecturer downloaded from Moodle (in any language, every other byte
+kept; see :mod:`migdata.grading.worksheet`) for "Upload grading worksheet", the second writes a
+zip for "Upload multiple feedback files in a zip".
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import csv
 import re
 import shutil
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,15 +34,19 @@ from pathlib import Path
 from migdata.errors import InvalidInputError
 
 from .config import load_config
+from .worksheet import Worksheet, format_grade, read_worksheet
 
 __all__ = [
     "ImportReport",
+    "WorksheetReport",
+    "class_list",
+    "fill_grading_worksheet",
+    "hand_in_time",
     "import_zip",
     "parse_name",
     "read_id_map",
     "read_roster",
     "write_feedback_zip",
-    "write_grading_worksheet",
 ]
 
 _NAME = re.compile(
@@ -81,31 +88,134 @@ class ImportReport:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def read_id_map(path: str | Path) -> dict[str, str]:
+def hand_in_time(moment: datetime) -> str:
+    """A hand-in time for ``timestamp.txt`` that nbgrader reads right.
+
+    nbgrader's ``parse_utc`` splits the text on spaces and, given three parts, reads the third as
+    a time zone: ``+0400`` becomes an offset of 400 *seconds*, so a hand-in at 18:05 in Baku
+    counted as 13:58 UTC, 3 h 53 min later than it was. The offset is therefore written joined
+    to the time (ISO 8601, ``2026-03-02 18:05:00.000000+04:00``), which nbgrader hands to
+    dateutil whole.
+    """
+    if moment.tzinfo is None:
+        raise InvalidInputError(f"hand-in time {moment} has no time zone")
+    return moment.isoformat(sep=" ", timespec="microseconds")
+
+
+def class_list(course_dir: str | Path) -> dict[str, str]:
+    """The course's students in the gradebook: student id -> e-mail ("" when none).
+
+    The class list is loaded with ``nbgrader db student import`` (columns id, first_name,
+    last_name, email); empty when it has not been loaded (or there is no gradebook yet).
+    """
+    from nbgrader.api import Gradebook
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).is_file():
+        return {}
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        return {s.id: (s.email or "") for s in gb.students}
+
+
+def _lost_zeros(values: list[str], ids: set[str]) -> dict[str, str]:
+    """Values that are a class-list id with its leading zeros dropped (as Excel does)."""
+    stripped: dict[str, str] = {}
+    for sid in ids:
+        if sid.startswith("0") and sid.isdigit():
+            stripped.setdefault(sid.lstrip("0"), sid)
+    return {v: stripped[v] for v in values if v not in ids and v in stripped}
+
+
+def read_id_map(path: str | Path, students: Mapping[str, str] | None = None) -> dict[str, str]:
     """Participant id -> university student id, from a CSV.
 
-    Accepted: Moodle's grading worksheet ("Download grading worksheet": column ``Identifier`` with
-    ``Participant 1234``, and ``ID number`` or else ``Email address``), or any CSV with columns
-    ``participant_id`` and ``student_id``. ``,`` or ``;``, with or without a BOM.
+    Accepted: Moodle's grading worksheet ("Download grading worksheet", in any language: the
+    identifier column is the one whose every cell is ``<prefix><number>``, such as
+    ``Participant 1234``) with an identity field (ID number or e-mail address), or any CSV with
+    columns ``participant_id`` and ``student_id``. ``,`` or ``;``, with or without a BOM.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    students
+        The class list (student id -> e-mail, see :func:`class_list`). With it, the worksheet's
+        identity column is the one whose cells are the class list's ids or e-mails, and e-mails
+        are turned into student ids. Without it, only an English ``ID number`` column is used.
 
     Raises
     ------
     InvalidInputError
-        If no participant column or no id column is found, or a participant appears twice.
+        If no participant column or no id column is found, a participant appears twice, or
+        ids lost their leading zeros (Excel drops them when it opens a CSV).
     """
     from .report import read_marks_file
+    from .worksheet import _locate_identifier
 
     table = read_marks_file(path)
     lower = {c.lower(): c for c in table.columns}
-    part = lower.get("participant_id") or lower.get("identifier")
-    ident = lower.get("student_id") or lower.get("id number") or lower.get("email address")
-    if part is None or ident is None:
-        raise InvalidInputError(
-            f"{path}: expected columns participant_id and student_id (or Moodle's grading "
-            f"worksheet: Identifier and ID number / Email address); found {list(table.columns)}"
-        )
+    students = dict(students or {})
+    ids = set(students)
+    by_email = {e.strip().lower(): sid for sid, e in students.items() if e and e.strip()}
+    pairs: list[tuple[str, str]] = []
+    if "participant_id" in lower and "student_id" in lower:
+        pairs = list(zip(table[lower["participant_id"]], table[lower["student_id"]], strict=True))
+    else:
+        rows = [list(r) for r in table.itertuples(index=False)
+                if any(str(v).strip() for v in r)]
+        header = list(table.columns)
+        try:
+            ident, prefix = _locate_identifier(header, rows, Path(path))
+        except InvalidInputError:
+            raise InvalidInputError(
+                f"{path}: expected columns participant_id and student_id, or Moodle's grading "
+                f"worksheet (an identifier column of 'Participant 1234' cells and an ID number "
+                f"or e-mail column); found {list(table.columns)}") from None
+        others = [c for c in range(len(header)) if c != ident]
+
+        def hits(column: int) -> int:
+            return sum(1 for r in rows
+                       if r[column] in ids or r[column].strip().lower() in by_email)
+
+        column = None
+        if students:
+            best = max(others, key=hits, default=None)
+            column = best if best is not None and hits(best) > 0 else None
+            if column is None:
+                zeros = {}
+                for c in others:
+                    zeros.update(_lost_zeros([r[c] for r in rows], ids))
+                if zeros:
+                    shown = ", ".join(f"{k} (class list: {v})" for k, v in
+                                      sorted(zeros.items())[:5])
+                    raise InvalidInputError(
+                        f"{path}: its ids lost their leading zeros ({shown}): a spreadsheet "
+                        "program opened the CSV and read the ids as numbers. Use the worksheet "
+                        "as Moodle downloaded it, or in Excel import it with Data -> From "
+                        "Text/CSV and that column's type set to Text")
+        elif "id number" in lower:
+            column = header.index(lower["id number"])
+        elif "email address" in lower:
+            raise InvalidInputError(
+                f"{path} identifies students by e-mail address: load the class list first "
+                "(nbgrader db student import students.csv with columns id,first_name,"
+                "last_name,email) so that e-mails become student ids")
+        if column is None:
+            raise InvalidInputError(
+                f"{path}: no column of the worksheet holds the class list's student ids or "
+                f"e-mails; found {header}. In Moodle, show the ID number or e-mail identity "
+                "field (Site administration -> Users -> Show user identity), or load the class "
+                "list (nbgrader db student import)")
+        for r in rows:
+            value = r[column].strip()
+            # with a class list, only its students (an unknown e-mail is no student id)
+            student = (value if value in ids else by_email.get(value.lower(), "")) \
+                if students else value
+            pairs.append((r[ident][len(prefix):], student))
     mapping: dict[str, str] = {}
-    for raw, student in zip(table[part], table[ident], strict=True):
+    for raw, student in pairs:
         digits = re.sub(r"\D", "", raw)
         if not digits or not student:
             continue
@@ -114,6 +224,13 @@ def read_id_map(path: str | Path) -> dict[str, str]:
         mapping[digits] = student
     if not mapping:
         raise InvalidInputError(f"{path}: no participant with a student id")
+    if students:
+        zeros = _lost_zeros(list(mapping.values()), ids)
+        if zeros:
+            shown = ", ".join(f"{k} (class list: {v})" for k, v in sorted(zeros.items())[:5])
+            raise InvalidInputError(
+                f"{path}: student ids lost their leading zeros ({shown}): a spreadsheet program "
+                "read them as numbers. Use the file as downloaded, or import that column as Text")
     return mapping
 
 
@@ -166,12 +283,13 @@ def import_zip(
     ImportReport
         Imported and skipped files, and the students' names. Every import updates the roster and
         the students' names in the gradebook. ``timestamp.txt`` is the file's time in the zip
-        (Moodle's last modification, in the course's time zone).
+        (Moodle's last modification, in the course's time zone), written by
+        :func:`hand_in_time` so that nbgrader reads its offset right.
     """
     from nbgrader.api import Gradebook
 
+    from .config import course_timezone
     from .feedback import remember_marks
-    from .report import course_timezone
 
     cfg = load_config(course_dir)
     root = Path(cfg.CourseDirectory.root)
@@ -226,7 +344,7 @@ def import_zip(
                 moment = datetime(*info.date_time, tzinfo=tz)
                 if student not in latest or moment > latest[student]:
                     latest[student] = moment
-                    stamp = moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S.%f %z")
+                    stamp = hand_in_time(moment)
                     (dest / "timestamp.txt").write_text(stamp, encoding="utf-8")
                 report.imported.setdefault(student, []).append(parts["file"])
                 report.names[student] = parts["full_name"]
@@ -253,51 +371,164 @@ def _roster_for(course_dir: str | Path, assignment: str) -> list[dict[str, str]]
     return rows
 
 
-def write_grading_worksheet(course_dir: str | Path, assignment: str, out: str | Path,
-                            table) -> int:
-    """Moodle's offline grading worksheet with the grades, for "Upload grading worksheet".
+KIT_NOTE = re.compile(r"Autograded [0-9.]+ of [0-9.]+ points;[^\n]*")
+"""The kit's line in Feedback comments (replaced on the next fill, the lecturer's text kept)."""
+
+@dataclass
+class WorksheetReport:
+    """What :func:`fill_grading_worksheet` wrote.
+
+    Attributes
+    ----------
+    worksheet
+        The worksheet, its columns located.
+    graded
+        Participant -> grade written.
+    left
+        Participant -> why its row was left as downloaded (no grade written).
+    warnings
+        What the lecturer must know before uploading.
+    """
+
+    worksheet: Worksheet
+    graded: dict[str, str] = field(default_factory=dict)
+    left: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _note(row) -> str:
+    note = (f"Autograded {row.auto_score:g} of {row.auto_max:g} points; written answers "
+            f"{row.manual_score:g} of {row.manual_max:g}.")
+    if row.late_penalty:
+        note += f" Late hand-in: {row.late_penalty:g} points deducted."
+    return note
+
+
+def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Path,
+                           table, *, out: str | Path | None = None,
+                           encoding: str | None = None) -> WorksheetReport:
+    """Fill Grade and Feedback comments in the grading worksheet downloaded from Moodle.
 
     Parameters
     ----------
     course_dir
         Course folder.
     assignment
-        Assignment id (the Moodle assignment its zip came from).
-    out
-        CSV file to write (UTF-8, ``,``, decimal point: what Moodle reads).
+        Assignment id (the Moodle assignment the worksheet and the submissions zip came from).
+    worksheet
+        The file from "View all submissions" -> "Download grading worksheet", in whatever
+        language it was downloaded (upload it back in the same language: Moodle matches the
+        column names and the participant prefix in the uploader's language).
     table
         The export table of :func:`migdata.grading.report.export_grades` for this assignment.
+    out
+        Where to write the filled worksheet (default: the downloaded file itself).
+    encoding
+        The worksheet's encoding when it is not UTF-8.
 
     Returns
     -------
-    int
-        Rows with a grade. A student whose written answers are not all marked gets an empty grade
-        (Moodle leaves the grade unchanged), never a mark that only looks complete.
+    WorksheetReport
+        Rows graded and rows left as downloaded, with why. A grade is written only when nothing
+        is left to mark (written answers marked, blank ones confirmed) and the status is graded
+        or timed out; it is the score less the late penalty, in Moodle's own number format.
+
+    Raises
+    ------
+    InvalidInputError
+        If the worksheet is not one Moodle wrote (see :func:`read_worksheet`), or Moodle's
+        maximum grade differs from the kit's (Moodle would skip every grade above its maximum).
     """
-    rows = _roster_for(course_dir, assignment)
-    by_student = {str(r.student_id): r for r in table.itertuples() if r.assignment == assignment}
-    graded = 0
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["Identifier", "Full name", "Grade", "Maximum Grade",
-                         "Feedback comments"])
-        for r in sorted(rows, key=lambda r: r["full_name"]):
-            row = by_student.get(r["student_id"])
-            grade, top, note = "", "", ""
-            if row is not None:
-                top = f"{row.max_score:g}"
-                complete = not row.needs_manual_grade and row.blank_unconfirmed == 0 \
-                    and row.status != "missing"
-                if complete:
-                    grade = f"{row.score:.2f}"
-                    graded += 1
-                    note = f"Autograded {row.auto_score:g} of {row.auto_max:g} points; written " \
-                           f"answers {row.manual_score:g} of {row.manual_max:g}."
-            writer.writerow([f"Participant {r['participant_id']}", r["full_name"], grade, top,
-                             note])
-    return graded
+    from .report import FINAL_STATUSES
+
+    sheet = read_worksheet(worksheet, encoding=encoding)
+    mine = table[table["assignment"] == assignment]
+    if mine.empty:
+        raise InvalidInputError(f"no grades of {assignment} in the export")
+    kit_max = float(mine["max_score"].iloc[0])
+    if abs(sheet.max_grade - kit_max) > 1e-9:
+        raise InvalidInputError(
+            f"{sheet.path}: the Moodle assignment's maximum grade is {sheet.max_grade:g}, the "
+            f"kit's {assignment} is worth {kit_max:g}. Moodle skips, without a word, every grade "
+            f"above its maximum: in Moodle set Edit settings -> Grade -> Maximum grade to "
+            f"{kit_max:g}, then download the worksheet again")
+    roster = {r["participant_id"]: r["student_id"] for r in read_roster(course_dir)
+              if r["assignment"] == assignment}
+    if any(sheet.participant(row) not in roster for row in sheet.rows):
+        # hand-ins that did not come from this assignment's zip (the hub's exchange, another
+        # download): the worksheet's identity column (ID number or e-mail) and the class list
+        students = class_list(course_dir)
+        if students and sheet.encoding == "utf-8":
+            try:
+                by_identity = read_id_map(sheet.path, students)
+            except InvalidInputError as exc:
+                if "leading zeros" in str(exc):
+                    raise
+                by_identity = {}
+            for participant, student in by_identity.items():
+                roster.setdefault(participant, student)
+    by_student = {str(r.student_id): r for r in mine.itertuples()}
+    decimal, places = sheet.number_format
+    report = WorksheetReport(sheet)
+    stale_dates = 0
+    for row in sheet.rows:
+        participant = sheet.participant(row)
+        student = roster.get(participant)
+        if student is None:
+            report.left[participant] = "no hand-in imported for this participant"
+            continue
+        result = by_student.get(student)
+        if result is None:
+            report.left[participant] = f"student {student} is not in the gradebook"
+            continue
+        if result.status not in FINAL_STATUSES:
+            report.left[participant] = f"student {student}: status {result.status}"
+            continue
+        if result.needs_manual_grade or result.blank_unconfirmed or result.to_mark:
+            report.left[participant] = (f"student {student}: written answers still to mark "
+                                        f"({result.to_mark:g} points)")
+            continue
+        value = max(float(result.score) - float(result.late_penalty or 0), 0.0)
+        if value > sheet.max_grade + 1e-9:
+            raise InvalidInputError(f"{student}: grade {value:g} above the maximum "
+                                    f"{sheet.max_grade:g}")
+        grade = format_grade(value, decimal, places)
+        sheet.set(participant, sheet.grade, grade)
+        report.graded[participant] = grade
+        if sheet.feedback is not None:
+            old = row[sheet.feedback]
+            note = _note(result)
+            new = KIT_NOTE.sub(note, old) if KIT_NOTE.search(old) else (
+                f"{old}\n{note}" if old.strip() else note)
+            sheet.set(participant, sheet.feedback, new)
+        modified = row[sheet.modified].strip()
+        if modified not in {"", "-"} and not modified.isascii():
+            stale_dates += 1
+    if sheet.path.suffix.lower() != ".csv" and (out is None or Path(out).suffix.lower() != ".csv"):
+        report.warnings.append(
+            f"{sheet.path.name} does not end in .csv; Moodle's upload form takes .csv files only")
+    if sheet.feedback is None:
+        report.warnings.append(
+            "the worksheet has no Feedback comments column (feedback comments are off for this "
+            "Moodle assignment): grades only")
+    if stale_dates:
+        report.warnings.append(
+            f"{stale_dates} row(s) already have a grade in Moodle dated in another language than "
+            "English; Moodle reads that date as unknown and skips those rows unless you tick "
+            "'Allow updating records that have been modified more recently in Moodle than in the "
+            "spreadsheet' when you upload")
+    unnamed = [role for role in ("identifier", "grade", "maxgrade", "modified", "feedback")
+               if role not in sheet.by_name]
+    if unnamed:
+        columns = {"identifier": sheet.identifier, "grade": sheet.grade,
+                   "maxgrade": sheet.maxgrade, "modified": sheet.modified,
+                   "feedback": sheet.feedback}
+        report.warnings.append(
+            "columns found by their place in Moodle's layout (check them): " + "; ".join(
+                f"{role} = '{sheet.header[columns[role]]}' (column {columns[role] + 1})"
+                for role in unnamed if columns[role] is not None))
+    sheet.save(out)
+    return report
 
 
 def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path) -> int:

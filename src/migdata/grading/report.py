@@ -17,16 +17,19 @@ from typing import TYPE_CHECKING, Any
 from migdata.errors import InvalidInputError, MissingColumnsError
 
 from .autograde import STATUSES, GradeResult, read_ledger
-from .config import load_config
+from .config import DEFAULT_TIMEZONE, course_timezone, load_config
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "DEFAULT_TIMEZONE", "LECTURER_MARKS", "blank_unconfirmed", "course_timezone",
+    "DEFAULT_TIMEZONE", "FINAL_STATUSES", "LECTURER_MARKS", "blank_unconfirmed", "course_timezone",
     "export_grades", "format_report", "local_time", "parse_number", "points", "points_by_student",
-    "read_marks_file",
+    "read_marks_file", "refresh_late_penalties",
 ]
+
+FINAL_STATUSES = frozenset({"graded", "timed_out"})
+"""Statuses whose score can be a final mark (the others need the lecturer first)."""
 
 LECTURER_MARKS = {"presentation": 10.0, "participation": 40.0}
 """Marks the lecturer records outside the notebook, with their maximum (curriculum, Unit 2.4)."""
@@ -43,9 +46,12 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     assignment
         The assignment id, for the title.
     split
-        Optional, from :func:`points_by_student`: then the table also shows the autograded
-        points (``auto``) and the points of written answers still to be marked (``to mark``)
-        apart, so an autograded 14 of 21 is not mistaken for a final mark.
+        Optional, from :func:`points_by_student` (the gradebook as it is now): then ``score`` is
+        the gradebook's current score (written marks given since the autograding included, never
+        the score stored at autograding time), the table also shows the autograded points
+        (``auto``) and the points of written answers still to be marked (``to mark``) apart, and
+        ``final`` shows the mark (score less any late penalty) only when nothing is left to mark
+        and the status is graded or timed out; otherwise ``-``.
 
     Returns
     -------
@@ -55,18 +61,26 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     people = "student" if len(results) == 1 else "students"
     lines = [f"Autograding report: {assignment}  ({len(results)} {people})"]
     width = max([len("student"), *(len(r.student) for r in results)])
-    extra = f"  {'auto':>11}  {'to mark':>7}" if split is not None else ""
+    extra = f"  {'auto':>11}  {'to mark':>7}  {'final':>5}" if split is not None else ""
     header = f"{'student':<{width}}  {'score':>6}  {'max':>5}{extra}  {'status':<16}  detail"
     lines += [header, "-" * len(header)]
     for r in results:
         note = ("(unchanged, not regraded) " if r.reused else "") + r.detail
         cols = ""
+        score = r.score
         if split is not None:
             p = split.get(r.student)
-            cols = (f"  {p['auto_score']:>5.1f}/{p['auto_max']:<5.1f}  {p['to_mark']:>7.1f}"
-                    if p else f"  {'-':>11}  {'-':>7}")
+            if p:
+                score = p["auto_score"] + p["manual_score"]
+                done = p["to_mark"] == 0 and r.status in FINAL_STATUSES
+                final = f"{max(score - p.get('late_penalty', 0.0), 0.0):>5.1f}" if done \
+                    else f"{'-':>5}"
+                cols = (f"  {p['auto_score']:>5.1f}/{p['auto_max']:<5.1f}  {p['to_mark']:>7.1f}"
+                        f"  {final}")
+            else:
+                cols = f"  {'-':>11}  {'-':>7}  {'-':>5}"
         lines.append(
-            f"{r.student:<{width}}  {r.score:>6.1f}  {r.max_score:>5.1f}{cols}  "
+            f"{r.student:<{width}}  {score:>6.1f}  {r.max_score:>5.1f}{cols}  "
             f"{r.status.replace('_', ' '):<16}  {note}"
         )
     counts = Counter(r.status for r in results)
@@ -82,7 +96,7 @@ def format_report(results: Sequence[GradeResult], assignment: str,
         waiting = sum(1 for p in split.values() if p["to_mark"] > 0)
         if waiting:
             lines.append(f"{waiting} student(s) have written answers still to be marked "
-                         "(column 'to mark'): their score is not final yet.")
+                         "(column 'to mark'): their score is not final yet ('final' is -).")
     graded = [r for r in results if r.seconds > 0]
     if graded:
         total = sum(r.seconds for r in graded)
@@ -98,11 +112,19 @@ def points_by_student(course_dir: str | Path, assignment: str) -> dict[str, dict
     cfg = load_config(course_dir)
     root = Path(cfg.CourseDirectory.root)
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    plugin = _late_plugin(cfg)
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
         try:
-            return {sub.student.id: points(sub) for sub in gb.assignment_submissions(assignment)}
+            submissions = gb.assignment_submissions(assignment)
         except MissingEntry:
             return {}
+        out = {}
+        for sub in submissions:
+            out[sub.student.id] = points(sub)
+            # the penalty of the score as it is now (nbgrader's is from autograding time)
+            out[sub.student.id]["late_penalty"] = sum(
+                _penalty_now(plugin, sub, nb) or 0.0 for nb in sub.notebooks)
+        return out
 
 
 def blank_unconfirmed(submission: Any) -> int:
@@ -220,27 +242,6 @@ def _read_marks(path: Path, columns: Sequence[str] = tuple(LECTURER_MARKS)) -> p
     return marks[["student_id", *columns]].astype({"student_id": "string"})
 
 
-DEFAULT_TIMEZONE = "Asia/Baku"
-"""The course's time zone unless ``c.MigdataCourse.timezone`` in ``nbgrader_config.py`` says
-otherwise (Baku is UTC+4 all year)."""
-
-
-def course_timezone(cfg: Any) -> Any:
-    """The course's time zone (``c.MigdataCourse.timezone``, default :data:`DEFAULT_TIMEZONE`)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    name = DEFAULT_TIMEZONE
-    if "MigdataCourse" in cfg and cfg.MigdataCourse.get("timezone"):
-        name = str(cfg.MigdataCourse.timezone)
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"c.MigdataCourse.timezone = {name!r} is not a time zone; expected an IANA name "
-            "such as 'Asia/Baku'"
-        ) from exc
-
-
 def local_time(moment: Any, tz: Any) -> str | None:
     """A gradebook time (naive UTC, as nbgrader stores it) in the course's zone, with offset."""
     from datetime import UTC
@@ -259,10 +260,12 @@ def points(submission: Any) -> dict[str, float]:
     -------
     dict
         ``auto_score``, ``auto_max`` (test cells), ``manual_score`` (marks given so far),
-        ``manual_max`` (written answers) and ``to_mark`` (points of written answers that still need
-        a mark: flagged for marking, or blank and unconfirmed).
+        ``manual_max`` (written answers), ``to_mark`` (points of written answers that still need
+        a mark: flagged for marking, or blank and unconfirmed) and ``late_penalty`` (nbgrader's
+        late-submission penalty, 0 when on time).
     """
     out = dict.fromkeys(("auto_score", "auto_max", "manual_score", "manual_max", "to_mark"), 0.0)
+    out["late_penalty"] = float(getattr(submission, "late_submission_penalty", 0.0) or 0.0)
     for notebook in submission.notebooks:
         written = {cell.name for cell in notebook.notebook.solution_cells}
         for grade in notebook.grades:
@@ -278,6 +281,62 @@ def points(submission: Any) -> dict[str, float]:
                 score = grade.manual_score if grade.manual_score is not None else grade.auto_score
                 out["auto_score"] += float(score or 0)
     return out
+
+
+def _late_plugin(cfg: Any) -> Any:
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    assign = AssignLatePenalties(config=cfg)
+    assign.init_plugin()
+    return assign.plugin_inst
+
+
+def _penalty_now(plugin: Any, sub: Any, nb: Any) -> float | None:
+    """The course's late penalty of one notebook at its current score (None when on time)."""
+    seconds = float(sub.total_seconds_late or 0)
+    if seconds <= 0:
+        return None
+    penalty = plugin.late_submission_penalty(sub.student.id, float(nb.score), seconds)
+    return None if penalty is None else min(max(float(penalty), 0.0), float(nb.score))
+
+
+def refresh_late_penalties(course_dir: str | Path, assignments: Sequence[str]) -> int:
+    """Recompute nbgrader's late penalties from the scores as they are now, and store them.
+
+    nbgrader computes a late hand-in's penalty once, when it autogrades, from the score at
+    that moment; written answers marked afterwards in the formgrader are not in it. With
+    ``c.LateSubmissionPlugin.penalty_method = "zero"``, a late hand-in autograded at 14 and
+    then marked up to 21 kept a penalty of 14, a final mark of 7 instead of 0. This applies the
+    course's plugin (``c.AssignLatePenalties.plugin_class``, nbgrader's LateSubmissionPlugin
+    unless configured) again to each notebook's current score, with nbgrader's own bounds
+    (0 to the score), so export, feedback and the formgrader show the same, current penalty.
+
+    Returns
+    -------
+    int
+        Number of notebooks whose penalty changed.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    plugin = _late_plugin(cfg)
+    changed = 0
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        for assignment in assignments:
+            try:
+                submissions = gb.assignment_submissions(assignment)
+            except MissingEntry:
+                continue
+            for sub in submissions:
+                for nb in sub.notebooks:
+                    penalty = _penalty_now(plugin, sub, nb)
+                    if nb.late_submission_penalty != penalty:
+                        nb.late_submission_penalty = penalty
+                        changed += 1
+        gb.db.commit()
+    return changed
 
 
 def _read_teams(path: Path) -> pd.DataFrame:
@@ -357,7 +416,8 @@ def export_grades(
     -------
     pandas.DataFrame
         Columns: assignment, student_id, status, score, max_score, needs_manual_grade,
-        blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty, timestamp (the hand-in
+        blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty (of the current score,
+        see :func:`refresh_late_penalties`), timestamp (the hand-in
         time in the course's time zone, with its UTC offset: see :func:`course_timezone`),
         auto_score and auto_max (tests), manual_score and manual_max (written answers) and
         to_mark (points of written answers still without a mark), see :func:`points` (and
@@ -370,6 +430,10 @@ def export_grades(
     root = Path(cfg.CourseDirectory.root)
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
     tz = course_timezone(cfg)
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        names = list(assignments) if assignments else [a.name for a in gb.assignments]
+    # late penalties of the scores as they are now (nbgrader's are from autograding time)
+    refresh_late_penalties(course_dir, names)
     rows = []
     maxima: dict[str, float] = {}
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
