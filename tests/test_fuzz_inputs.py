@@ -263,7 +263,7 @@ def cases() -> list[Case]:
 
     return [
         # ---- indicators
-        Case("net_migration", lambda flows: ind.net_migration(flows), {"flows": flows_y},
+        Case("net_migration", lambda flows, **o: ind.net_migration(flows, **o), {"flows": flows_y},
              {("flows", "year"): "year", ("flows", "persons"): "count",
               ("flows", "flow"): "label"},
              {"by": ["year"]}, keyed=("flows",), check=net_is_difference),
@@ -277,7 +277,7 @@ def cases() -> list[Case]:
              {"counts": net_y, "population": pop_y},
              {("counts", "year"): "year", ("counts", "net_migration"): "signed",
               ("population", "year"): "year", ("population", "population"): "population"},
-             {"on": ["year"], "columns": ["net_migration"]}, keyed=("counts", "population")),
+             {"on": ["year"], "columns": [[5], 5]}, keyed=("counts", "population")),
         Case("net_migration_rate", lambda net, population, **o: ind.net_migration_rate(
             net, population, **o), {"net": net_y, "population": pop_y},
              {("net", "year"): "year", ("net", "net_migration"): "signed",
@@ -296,7 +296,7 @@ def cases() -> list[Case]:
               ("natural", "year"): "year", ("natural", "natural_increase"): "signed"},
              {"series_breaks": ["2020"], "on": ["year"]}, keyed=("population", "natural")),
         Case("wdi_wide", lambda wdi, **o: ind.wdi_wide(
-            wdi, {"SM.POP.NETM": "net", "SP.POP.TOTL": "pop"}, countries=["ARM"], **o),
+            wdi, {"SM.POP.NETM": "net", "SP.POP.TOTL": "pop"}, **{"countries": ["ARM"], **o}),
              {"wdi": wdi},
              {("wdi", "year"): "year", ("wdi", "value"): "signed"},
              {"countries": [5]}, keyed=("wdi",)),
@@ -319,7 +319,7 @@ def cases() -> list[Case]:
              {"on": ["year"]}, keyed=("stock", "population")),
         Case("migrant_share_from_totals", lambda totals, **o: ind.migrant_share_from_totals(
             totals, "ARM", **o), {"totals": _totals()},
-             {("totals", "year"): "year", ("totals", "value"): "population"},
+             {("totals", "year"): "year", ("totals", "value"): "count"},
              {"sex": [5]}, keyed=("totals",),
              check=lambda out: _assert(out["migrant_share"].between(0, 100).all(), out)),
         Case("regional_net_migration", lambda flows: ind.regional_net_migration(flows),
@@ -354,11 +354,11 @@ def cases() -> list[Case]:
               ("distances", "distance"): "count", ("distances", "origin"): "label"},
              keyed=("flows", "distances")),
         Case("compare_sources", lambda wdi, **o: ind.compare_sources(
-            "ARM", sources=["wdi"], **{"years": [2019, 2020], **o}, data={"wdi": wdi}),
+            "ARM", **{"sources": ["wdi"], "years": [2019, 2020], **o}, data={"wdi": wdi}),
              {"wdi": wdi.assign(country_name="Armenia", is_aggregate=False,
                                 vintage="2025-04-15")},
              {("wdi", "year"): "year", ("wdi", "value"): "signed"},
-             {"years": ["2019", [2019.5], [True]], "sources": ["wdi"]}, keyed=("wdi",)),
+             {"years": ["2019", [2019.5], [True]], "sources": [[5], 5]}, keyed=("wdi",)),
         # ---- estimation
         Case("flows_from_stocks", lambda s1, s2, **o: est.flows_from_stocks(s1, s2, **o),
              {"s1": s1, "s2": s2},
@@ -516,6 +516,8 @@ def damage(case: Case, target: tuple[str, str], kind: str, row: int) -> dict[str
         original = record[part]
         if kind == "repeated label":
             value = obj[(i + 1) % len(obj)][part]
+            if value == original:
+                raise LookupError(kind)
         else:
             value = _damaged_value(kind, role, original)
         record[part] = value
@@ -548,6 +550,8 @@ def damage(case: Case, target: tuple[str, str], kind: str, row: int) -> dict[str
     # a column of a long frame
     i = row % len(obj)
     if kind == "repeated label":
+        if obj[part].iloc[(i + 1) % len(obj)] == obj[part].iloc[i]:
+            raise LookupError(kind)
         obj = obj.astype({part: object})
         obj.iat[i, obj.columns.get_loc(part)] = obj[part].iloc[(i + 1) % len(obj)]
         inputs[name] = obj
@@ -591,7 +595,7 @@ def run(case: Case, target: tuple[str, str], kind: str, row: int = 0) -> tuple[s
     if kind == "option":
         option, i = target
         value = case.options[option][int(i)]
-        inputs, options, named = dict(case.inputs), {option: value}, (option,)
+        inputs, options, named = dict(case.inputs), {option: value}, (option, repr(value))
     else:
         try:
             inputs = damage(case, target, kind, row)
