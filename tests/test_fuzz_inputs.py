@@ -73,6 +73,9 @@ YEAR_DAMAGE: dict[str, Any] = {
     "bool year": True,
     "missing year": None,
 }
+#: A date that may be fractional (a census on 1 October is 2014.75): the other year damage.
+TIME_DAMAGE = {k: v for k, v in YEAR_DAMAGE.items() if k != "fractional year"} | {
+    "inf": math.inf}
 LABEL_DAMAGE: dict[str, Any] = {
     "missing label": None,
     "nan label": math.nan,
@@ -81,9 +84,10 @@ LABEL_DAMAGE: dict[str, Any] = {
 }
 #: Damage that applies to a whole column at once.
 COLUMN_DAMAGE = {"count": ["text column", "bool column"], "population": ["text column"],
-                 "signed": ["text column"], "year": ["text column"]}
+                 "signed": ["text column"], "year": ["text column"], "time": ["text column"]}
 DAMAGE = {"count": COUNT_DAMAGE, "population": POPULATION_DAMAGE, "signed": SIGNED_DAMAGE,
-          "year": YEAR_DAMAGE, "label": LABEL_DAMAGE, "share": SHARE_DAMAGE}
+          "year": YEAR_DAMAGE, "label": LABEL_DAMAGE, "share": SHARE_DAMAGE,
+          "time": TIME_DAMAGE}
 
 
 @dataclass
@@ -100,6 +104,8 @@ class Case:
     #: inputs in which a duplicated row is two figures for one key (refused)
     keyed: tuple[str, ...] = ()
     check: Callable[[Any], None] | None = None
+    #: input name -> the word an error about it must contain (default: the name itself)
+    says: dict[str, str] = field(default_factory=dict)
 
 
 def _no_inf(result: Any) -> None:
@@ -363,7 +369,7 @@ def cases() -> list[Case]:
         Case("flows_from_stocks", lambda s1, s2, **o: est.flows_from_stocks(s1, s2, **o),
              {"s1": s1, "s2": s2},
              {("s1", "cells"): "count", ("s2", "cells"): "count", ("s1", "index"): "label"},
-             {"match_birthplace": [5, "Open"]},
+             {"match_birthplace": [5, "Open"]}, says={"s1": "stock_start", "s2": "stock_end"},
              check=lambda out: _assert(out["flow"].ge(0).all(), out)),
         Case("od_matrix", lambda flows: est.od_matrix(flows), {"flows": flows_lbl.assign(
             origin=pd.Categorical(flows_lbl["origin"]))},
@@ -373,23 +379,24 @@ def cases() -> list[Case]:
               "cols": np.array([40.0, 60.0])},
              {("seed", "cells"): "count", ("rows", "values"): "count",
               ("cols", "values"): "count"},
-             {"tol": ["1e-6", -1.0, math.nan], "max_iter": [2.5, "10", True, 0]}),
+             {"tol": ["1e-6", -1.0, math.nan], "max_iter": [2.5, "10", True, 0]},
+             says={"rows": "row_totals", "cols": "col_totals"}),
         Case("ipf(labelled)", lambda seed, rows, cols: est.ipf(seed, rows, cols),
              {"seed": _stock_matrix([[1, 1, 1]] * 3), "rows": pd.Series(
                  [30.0, 40.0, 30.0], index=list("ABC")),
               "cols": pd.Series([20.0, 50.0, 30.0], index=list("ABC"))},
              {("rows", "index"): "label", ("cols", "index"): "label",
-              ("seed", "index"): "label"}),
+              ("seed", "index"): "label"}, says={"rows": "row_totals", "cols": "col_totals"}),
         Case("ipf3", lambda ik, jk: est.ipf3(ik=ik, jk=jk),
              {"ik": np.array([[10.0, 0.0], [5.0, 5.0]]), "jk": np.array([[4.0, 2.0],
                                                                         [11.0, 3.0]])},
-             {("ik", "cells"): "count", ("jk", "cells"): "count"}),
+             {("ik", "cells"): "count", ("jk", "cells"): "count"}),  # named ik, jk
         Case("ipf_nway", lambda seed, rows, cols: est.ipf_nway(
             seed, {(0,): rows, (1,): cols}),
              {"seed": np.ones((2, 2)), "rows": np.array([30.0, 70.0]),
               "cols": np.array([40.0, 60.0])},
              {("seed", "cells"): "count", ("rows", "values"): "count",
-              ("cols", "values"): "count"}),
+              ("cols", "values"): "count"}, says={"rows": "margin (0,)", "cols": "margin (1,)"}),
         Case("flows_from_net", lambda net, **o: est.flows_from_net(net, **o),
              {"net": pd.Series({"A": 30.0, "B": -10.0, "C": -20.0})},
              {("net", "values"): "signed", ("net", "index"): "label"},
@@ -410,14 +417,15 @@ def cases() -> list[Case]:
         Case("estimation.balancing_equation", lambda population, events, **o:
              est.balancing_equation(population, events, **o),
              {"population": census, "events": events},
-             {("population", "year"): "year", ("population", "population"): "population",
+             {("population", "year"): "time", ("population", "population"): "population",
               ("events", "births"): "count", ("events", "deaths"): "count"},
              {"by": ["year"], "periods": ["2002", [(2002, "2014")]]},
              keyed=("population", "events")),
         Case("survival_ratio_net_migration", lambda p1, p2, s:
              est.survival_ratio_net_migration(p1, p2, s), {"p1": p1, "p2": p2, "s": surv},
              {("p1", "values"): "count", ("p2", "values"): "count",
-              ("s", "values"): "share", ("p1", "index"): "label"}),
+              ("s", "values"): "share", ("p1", "index"): "label"},
+             says={"p1": "population_start", "p2": "population_end", "s": "survival"}),
         # ---- plot
         Case("rates_timeseries", lambda data, **o: plot.rates_timeseries(
             data, source="test", **o), {"data": ts},
@@ -603,7 +611,7 @@ def run(case: Case, target: tuple[str, str], kind: str, row: int = 0) -> tuple[s
             inputs = damage(case, target, kind, row)
         except LookupError:
             return "ok", "not applicable"
-        options, named = {}, tuple(t for t in target if t)
+        options, named = {}, tuple(case.says.get(t, t) for t in target if t)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

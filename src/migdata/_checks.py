@@ -38,6 +38,7 @@ __all__ = [
     "as_tolerance",
     "as_year",
     "as_years",
+    "check_fit",
     "check_flows",
     "check_frame",
     "check_population",
@@ -300,8 +301,8 @@ def require_nonnegative(
     bad = (values < 0).to_numpy()
     if bad.any():
         raise InvalidInputError(
-            f"{what}: column {column!r} is a count of persons but holds negative figures: "
-            f"{_examples(data, bad, column, keys)}; expected 0 or more"
+            f"{what}: column {column!r} is a count of persons but holds negative {column} "
+            f"(negative figures): {_examples(data, bad, column, keys)}; expected 0 or more"
         )
     return values
 
@@ -518,44 +519,73 @@ def as_flag(value: Any, what: str) -> bool:
 
 
 def count_array(values: Any, what: str, *, allow_nan: bool = False) -> np.ndarray:
-    """Numbers of persons as a float64 array: finite, 0 or more, no booleans, text or complex."""
+    """Numbers of persons as a float64 array: finite, 0 or more, no booleans, text or complex.
+
+    A bad cell of a Series or DataFrame is named by its labels, of an array by its position.
+    """
+    axes: list[pd.Index] | None = None
+    if isinstance(values, pd.DataFrame):
+        axes = [values.index, values.columns]
+    elif isinstance(values, pd.Series):
+        axes = [values.index]
     if isinstance(values, pd.DataFrame | pd.Series):
-        values = values.to_numpy(dtype=object)
+        values = values.to_numpy()
     try:
-        arr = np.asarray(values, dtype=object)
+        arr = np.asarray(values)
     except (TypeError, ValueError):
         raise InvalidInputError(f"{what} must be an array of numbers, got {values!r}") from None
+    if arr.dtype.kind == "b":
+        raise InvalidInputError(f"{what} holds true/false values; expected numbers of persons")
+    if arr.dtype.kind == "c":
+        raise InvalidInputError(f"{what} holds complex numbers; expected numbers of persons")
+    if arr.dtype.kind in "iuf":
+        flat = arr.astype("float64").ravel()
+        bad = ~np.isfinite(flat) | (np.abs(flat) > MAX_PERSONS) | (flat < 0)
+        if allow_nan:
+            bad &= ~np.isnan(flat)
+        if not bad.any():
+            return flat.reshape(arr.shape)
+        arr = arr.astype(object)
+    elif arr.dtype.kind not in "O":
+        raise InvalidInputError(
+            f"{what} must hold numbers of persons, got values of type {arr.dtype}"
+        )
     flat = arr.ravel()
     for i, v in enumerate(flat):
         if _is_missing(v):
             if allow_nan:
                 continue
             raise InvalidInputError(
-                f"{what} has a missing value at position {_position(arr, i)}; expected numbers "
+                f"{what} has a missing value at {_position(arr, i, axes)}; expected numbers "
                 "of persons (a gap is not a zero)"
             )
         if not _is_real(v):
             raise InvalidInputError(
-                f"{what} holds {v!r} ({_kind(v)}) at position {_position(arr, i)}; expected "
+                f"{what} holds {v!r} ({_kind(v)}) at {_position(arr, i, axes)}; expected "
                 "numbers of persons"
             )
         f = float(v)
         if not math.isfinite(f) or abs(f) > MAX_PERSONS:
             raise InvalidInputError(
-                f"{what} holds {v!r} at position {_position(arr, i)}; expected a finite number "
+                f"{what} holds {v!r} at {_position(arr, i, axes)}; expected a finite number "
                 f"of persons (at most {MAX_PERSONS:.0e})"
             )
         if f < 0:
             raise InvalidInputError(
-                f"{what} holds the negative figure {v!r} at position {_position(arr, i)}; "
+                f"{what} holds the negative figure {v!r} at {_position(arr, i, axes)}; "
                 "expected 0 or more persons"
             )
     return np.array([math.nan if _is_missing(v) else float(v) for v in flat],
                     dtype="float64").reshape(arr.shape)
 
 
-def _position(arr: np.ndarray, i: int) -> Any:
-    return tuple(int(k) for k in np.unravel_index(i, arr.shape)) if arr.ndim > 1 else i
+def _position(arr: np.ndarray, i: int, axes: list[pd.Index] | None = None) -> Any:
+    where = [int(k) for k in np.unravel_index(i, arr.shape)]
+    if axes is not None:
+        names = ["row", "column"] if len(axes) == 2 else ["label"]
+        return ", ".join(f"{n} {_plain(a[k])!r}" for n, a, k in zip(names, axes, where,
+                                                                     strict=True))
+    return tuple(where) if arr.ndim > 1 else i
 
 
 def signed_series(values: Any, what: str) -> pd.Series:
@@ -572,8 +602,7 @@ def count_series(values: Any, what: str) -> pd.Series:
     if not isinstance(values, pd.Series):
         raise InvalidInputError(f"{what} must be a pandas Series, got {type(values).__name__}")
     labels_of(values.index, what)
-    return pd.Series(count_array(values.to_numpy(dtype=object), what, allow_nan=True),
-                     index=values.index)
+    return pd.Series(count_array(values, what, allow_nan=True), index=values.index)
 
 
 def labels_of(index: Any, what: str) -> pd.Index:
@@ -707,3 +736,32 @@ def system_population(
             "the system)"
         )
     return population
+
+
+def check_fit(
+    *,
+    tol: Any = None,
+    max_iter: Any = None,
+    labelled: Mapping[str, Any] | None = None,
+    counts: Mapping[str, Any] | None = None,
+) -> None:
+    """Entry checks of the fitting functions (IPF, flows from nets, flows from stocks).
+
+    ``tol`` a positive finite number, ``max_iter`` a whole number of at least 1; every array in
+    ``counts`` (``None`` skipped) numbers of persons (finite, 0 or more, no booleans, text or
+    complex); every Series or DataFrame in ``labelled`` with labels present, unique and of one
+    kind on each axis.
+    """
+    if tol is not None:
+        as_tolerance(tol, "tol")
+    if max_iter is not None:
+        as_count(max_iter, "max_iter")
+    for name, value in (labelled or {}).items():
+        if isinstance(value, pd.Series):
+            labels_of(value.index, f"{name} (its index)")
+        elif isinstance(value, pd.DataFrame):
+            labels_of(value.index, f"{name} (its rows)")
+            labels_of(value.columns, f"{name} (its columns)")
+    for name, value in (counts or {}).items():
+        if value is not None:
+            count_array(value, name)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import check_fit, signed_series
 from .._fitting import DEFAULT_MAX_ITER, DEFAULT_TOL, _divide, _ipf2_layers
 from ..errors import InvalidInputError
 
@@ -109,6 +110,9 @@ def ipf(
     >>> ipf(np.ones((2, 2)), [30, 70], [40, 60]).round(2).tolist()
     [[12.0, 18.0], [28.0, 42.0]]
     """
+    check_fit(tol=tol, max_iter=max_iter,
+              labelled={"seed": seed, "row_totals": row_totals, "col_totals": col_totals},
+              counts={"seed": seed, "row_totals": row_totals, "col_totals": col_totals})
     rows_index = row_totals.index if isinstance(row_totals, pd.Series) else None
     cols_index = col_totals.index if isinstance(col_totals, pd.Series) else None
     if isinstance(seed, pd.DataFrame):
@@ -177,6 +181,12 @@ def ipf_nway(
         Shapes that do not fit, negative values, margins with different grand totals or that
         cannot all be met.
     """
+    if not isinstance(margins, Mapping):
+        raise InvalidInputError(
+            f"margins must map axes to totals, e.g. {{(0,): rows, (1,): cols}}, got {margins!r}"
+        )
+    check_fit(tol=tol, max_iter=max_iter, counts={
+        "seed": seed, **{f"margin {axes}": m for axes, m in margins.items()}})
     fit = _as_float_array(seed, "seed").copy()
     if not margins:
         raise InvalidInputError("ipf_nway needs at least one margin")
@@ -244,6 +254,8 @@ def ipf3(
     >>> fit.sum(axis=1).round(6).tolist()
     [[10.0, 0.0], [5.0, 5.0]]
     """
+    check_fit(tol=tol, max_iter=max_iter, counts={
+        "seed": seed, "ij": ij, "ik": ik, "jk": jk, "i": i, "j": j, "k": k})
     margins = {(0, 1): ij, (0, 2): ik, (1, 2): jk, (0,): i, (1,): j, (2,): k}
     given = {axes: np.asarray(m, dtype="float64") for axes, m in margins.items() if m is not None}
     if seed is None:
@@ -305,6 +317,8 @@ def flows_from_net(
     """
     if not isinstance(net, pd.Series):
         raise InvalidInputError(f"net must be a pandas Series by region, got {type(net).__name__}")
+    signed_series(net, "net")
+    check_fit(tol=tol, max_iter=max_iter, labelled={"seed": seed}, counts={"seed": seed})
     nets = _as_float_array_signed(net.to_numpy(), "net")
     n = nets.size
     total = float(np.abs(nets).sum())
