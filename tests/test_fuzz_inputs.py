@@ -454,7 +454,8 @@ def cases() -> list[Case]:
              {"stays": _stays().assign(person_id=["7", "7", "p2", "p2"])},
              {("stays", "person_id"): "label"}, {"year": ["2020", 2019.7, True]}),
         Case("concepts.stocks", lambda stays, **o: _concepts("stocks", stays, **o),
-             {"stays": _stays().assign(person_id=["7", "7", "p2", "p2"])}, {("stays", "person_id"): "label"},
+             {"stays": _stays().assign(person_id=["7", "7", "p2", "p2"])},
+             {("stays", "person_id"): "label"},
              {"rule": [12, "12 months"]}),
         # ---- sources (recorded-style answers, no network)
         Case("refresh(wdi)", _fetch("wdi"), {"records": _wdi_records()},
