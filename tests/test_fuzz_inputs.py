@@ -472,8 +472,9 @@ def cases() -> list[Case]:
 
 
 def _unknown_row(table: pd.DataFrame) -> bool:
-    from migdata.estimation import UNKNOWN_BIRTHPLACE
-
+    UNKNOWN_BIRTHPLACE = getattr(estimation, "UNKNOWN_BIRTHPLACE", None)  # noqa: N806
+    if UNKNOWN_BIRTHPLACE not in table.index:
+        return False
     return (table.loc[UNKNOWN_BIRTHPLACE].sum() > 0
             and np.allclose(table.sum(axis=0).iloc[:3], [3e6, 9e6, 4e6]))
 
@@ -706,6 +707,89 @@ def test_every_public_function_has_a_case() -> None:
     public -= {"caption_text"}
     assert public - covered == set()
     assert "refresh" in sources.__all__ and {"flows", "stocks"} <= set(concepts.__all__)
+
+
+# ------------------------------------------------------------------ the issue's examples
+
+
+def test_the_issue_examples_are_refused() -> None:
+    from migdata.errors import InvalidInputError
+
+    flows = pd.DataFrame({"year": [2020, 2020], "flow": ["immigrants", "emigrants"],
+                          "persons": [100, -130]})
+    with pytest.raises(InvalidInputError, match="negative"):  # was net +230
+        indicators.net_migration(flows)
+    with pytest.raises(InvalidInputError, match="Immigrants "):  # was a whole year dropped
+        indicators.net_migration(flows.assign(flow=["Immigrants ", "emigrants"], persons=1))
+    population = pd.DataFrame({"year": [2024, 2025, 2026], "population": [1e6, 1e6, 1e6]})
+    with pytest.raises(InvalidInputError, match="series_breaks"):  # was 2, 0, 2, 5
+        indicators.mid_year_population(population, series_breaks="2025")
+    net = pd.DataFrame({"year": [2024], "net_migration": [5.0]})
+    with pytest.raises(InvalidInputError, match="on must be a list"):  # was y, e, a, r
+        indicators.net_migration_rate(net, population, on="year")
+    with pytest.raises(InvalidInputError, match="not numbers"):  # "2024" vs 2024: was all NaN
+        indicators.net_migration_rate(net.astype({"year": str}), population)
+    od = pd.DataFrame({"origin": pd.Categorical(["A", None, "B"]),
+                       "destination": ["B", "A", "C"], "flow": [1.0, 100.0, 2.0]})
+    with pytest.raises(InvalidInputError, match="missing labels"):  # was booked C -> A
+        estimation.od_matrix(od)
+    with pytest.raises(InvalidInputError, match="repeats the label"):  # was a margin doubled
+        estimation.ipf(None, pd.Series([1.0, 1.0], index=["A", "A"]), pd.Series(
+            [1.0, 1.0], index=["A", "B"]))
+    with pytest.raises(InvalidInputError, match="true/false"):
+        estimation.ipf(np.ones((2, 2)), np.array([True, True]), np.array([1.0, 1.0]))
+
+
+def test_one_population_at_risk_under_every_name() -> None:
+    """A region no flow touches is still at risk of moving: the same figure under each name."""
+    flows = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"], "flow": [30, 10]})
+    population = pd.DataFrame({"region": ["A", "B", "C"], "population": [1000, 1000, 8000]})
+    cmi = indicators.crude_migration_intensity(flows, population)
+    assert cmi == pytest.approx(indicators.intensity_indices(flows, population)["cmp"])
+    assert cmi == pytest.approx(100 * 40 / 10_000)  # all three regions, not only A and B
+    anmr = indicators.aggregate_net_migration_rate(flows, population)
+    assert anmr == pytest.approx(indicators.impact_indices(flows, population)["anmr"])
+    assert anmr == pytest.approx(100 * 0.5 * 40 / 10_000)
+
+
+def test_unknown_birthplaces_are_a_row_of_their_own_in_the_bundled_un_data() -> None:
+    """22,245 people born in the Channel Islands (no ISO3 code) live in the UK in 2019: they
+    are not native-born Britons."""
+    from migdata.datasets import load
+    from migdata.errors import InvalidInputError
+
+    stock = load("un_migrant_stock", destination=["GBR", "FRA"], sex="total", year=2019)
+    population = pd.DataFrame({"country": ["GBR", "FRA"], "population": [66.8e6, 67.2e6]})
+    table = estimation.bilateral_stock_table(stock, population, 2019)
+    assert table.loc[estimation.UNKNOWN_BIRTHPLACE, "GBR"] == 22_245
+    assert table.attrs["unknown_birthplace"]["GBR"] == 22_245
+    foreign = stock.loc[stock["destination"] == "GBR", "stock"].astype(float).sum()
+    assert table.loc["GBR", "GBR"] == pytest.approx(66.8e6 - foreign)
+    assert table.sum(axis=0)["GBR"] == pytest.approx(66.8e6
+                                                      - _born_elsewhere(stock, "GBR", table))
+    with pytest.raises(InvalidInputError, match="unknown birthplace"):
+        estimation.bilateral_stock_table(stock, population, 2019, unknown_birthplace="raise")
+
+
+def _born_elsewhere(stock: pd.DataFrame, place: str, table: pd.DataFrame) -> float:
+    """People living in ``place`` born in a place with an ISO3 code that is not in the table."""
+    rows = stock[(stock["destination"] == place) & stock["origin"].notna()
+                 & ~stock["origin"].isin(table.index)]
+    return float(rows["stock"].astype(float).sum())
+
+
+def test_flows_from_net_meets_the_regions_real_nets_with_its_defaults() -> None:
+    """Nets of tens of thousands (WDI SM.POP.NETM, 2019) converge with the default seed."""
+    from migdata.datasets import load
+
+    wdi = load("wdi", country=["ARM", "AZE", "GEO"], indicator="SM.POP.NETM", year=2019)
+    nets = wdi.set_index("country")["value"].astype(float)
+    nets["RUS"] = -nets.sum()  # close the system
+    assert nets.abs().max() > 10_000
+    flows = estimation.flows_from_net(nets)
+    met = flows.sum(axis=0) - flows.sum(axis=1)
+    assert np.allclose(met.to_numpy(), nets.to_numpy(), atol=1e-4)
+    assert (flows.to_numpy() >= 0).all()
 
 
 def census() -> Counter[str]:
