@@ -472,7 +472,7 @@ def cases() -> list[Case]:
 
 
 def _unknown_row(table: pd.DataFrame) -> bool:
-    UNKNOWN_BIRTHPLACE = getattr(estimation, "UNKNOWN_BIRTHPLACE", None)  # noqa: N806
+    UNKNOWN_BIRTHPLACE = getattr(estimation, "UNKNOWN_BIRTHPLACE", None)
     if UNKNOWN_BIRTHPLACE not in table.index:
         return False
     return (table.loc[UNKNOWN_BIRTHPLACE].sum() > 0
