@@ -582,6 +582,13 @@ def count_array(values: Any, what: str, *, allow_nan: bool = False) -> np.ndarra
                     dtype="float64").reshape(arr.shape)
 
 
+def _label_kind(index: pd.Index) -> str | None:
+    """"text" or "number" for an index of one kind (checked by labels_of), None if empty."""
+    if len(index) == 0:
+        return None
+    return "text" if isinstance(index[0], str) else "number"
+
+
 def _position(arr: np.ndarray, i: int, axes: list[pd.Index] | None = None) -> Any:
     where = [int(k) for k in np.unravel_index(i, arr.shape)]
     if axes is not None:
@@ -759,12 +766,34 @@ def check_fit(
         as_tolerance(tol, "tol")
     if max_iter is not None:
         as_count(max_iter, "max_iter")
+    seen: dict[str, tuple[str, Any]] = {}  # label kind -> (argument, example label)
+    for name, value in (labelled or {}).items():
+        for axis in ([value.index] if isinstance(value, pd.Series) else
+                     [value.index, value.columns] if isinstance(value, pd.DataFrame) else []):
+            kind = _label_kind(labels_of(axis, name))
+            if kind is not None:
+                seen.setdefault(kind, (name, _plain(axis[0])))
+    if len(seen) > 1:
+        shown = "; ".join(f"{arg} has {kind} labels such as {example!r}"
+                          for kind, (arg, example) in sorted(seen.items()))
+        raise InvalidInputError(
+            f"the labels are not of one kind: {shown}; 1 and '1' never match, so use the same "
+            "labels (e.g. ISO3 codes as text) everywhere"
+        )
     for name, value in (labelled or {}).items():
         if isinstance(value, pd.Series):
             labels_of(value.index, f"{name} (its index)")
         elif isinstance(value, pd.DataFrame):
-            labels_of(value.index, f"{name} (its rows)")
-            labels_of(value.columns, f"{name} (its columns)")
+            rows = labels_of(value.index, f"{name} (its rows)")
+            columns = labels_of(value.columns, f"{name} (its columns)")
+            kinds = {_label_kind(rows), _label_kind(columns)} - {None}
+            if len(kinds) > 1:
+                raise InvalidInputError(
+                    f"{name} has row labels of one kind and column labels of another "
+                    f"(rows {[_plain(v) for v in rows[:3]]!r}, columns "
+                    f"{[_plain(v) for v in columns[:3]]!r}): 1 and '1' never match; use "
+                    "the same labels, e.g. ISO3 codes as text, on both"
+                )
     for name, value in (counts or {}).items():
         if value is not None:
             count_array(value, name)
