@@ -65,8 +65,10 @@ COUNT_DAMAGE: dict[str, Any] = {
 }
 SIGNED_DAMAGE = {k: v for k, v in COUNT_DAMAGE.items() if k != "negative"}
 POPULATION_DAMAGE = {**COUNT_DAMAGE, "zero": 0}
+#: Survival ratios: above 0 (a ratio above 1 is allowed: a second census may count a cohort
+#: better than the first, as in migest's net_sr).
 SHARE_DAMAGE = {"inf": math.inf, "bool": True, "complex": complex(0.5, 1), "text number": "0.9",
-                "zero": 0.0, "above one": 1.5}
+                "zero": 0.0}
 YEAR_DAMAGE: dict[str, Any] = {
     "text year": "<text>",  # the row's own year as text: "2020" among 2020s
     "fractional year": 2019.7,
