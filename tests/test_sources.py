@@ -267,7 +267,76 @@ def test_unhcr_counts_that_are_not_whole_numbers_raise(
     item = {"year": 2023, "coo_name": "Armenia", "coo_iso": "ARM", "coa_name": "France",
             "coa_iso": "FRA", "refugees": count}
     api.add(responses.GET, unhcr.POPULATION_URL, json={"page": 1, "maxPages": 1, "items": [item]})
-    with pytest.raises(MalformedResponseError, match="UNHCR count"):
+    with pytest.raises(MalformedResponseError,
+                       match=r"UNHCR record .*'refugees' is .*(expected a number|not a whole)"):
+        refresh("unhcr", countries="ARM", progress=False, cache=False)
+
+
+_WB_ITEM = {"countryiso3code": "ARM", "country": {"id": "AM", "value": "Armenia"},
+            "indicator": {"id": "SM.POP.NETM", "value": "Net migration"}, "date": "2019",
+            "value": -14330}
+_UNHCR_ITEM = {"year": 2023, "coo_name": "Syria", "coo_iso": "SYR", "coa_name": "Armenia",
+               "coa_iso": "ARM", "refugees": 14000}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"value": "Infinity"}, r"'value' is 'Infinity'.*expected a number"),
+    ({"value": True}, r"'value' is True.*expected a number"),
+    ({"value": 1e300}, r"'value' is 1e\+300.*finite"),
+    ({"countryiso3code": ""}, r"'countryiso3code' is ''.*ISO2, is not used"),
+    ({"date": "2019.7"}, r"'date' is '2019.7'.*whole year"),
+    ({"date": True}, r"'date' is True.*whole year"),
+])
+def test_wdi_records_are_checked_field_by_field(
+    api: responses.RequestsMock, change: dict, message: str
+) -> None:
+    """Issue 24: "Infinity" is not inf, true is not 1.0, an empty ISO3 code is not replaced by
+    the ISO2 code, a fractional or boolean year is not a year."""
+    url = re.compile(r"https://api\.worldbank\.org/v2/country/ARM/indicator/SM\.POP\.NETM")
+    page = {"page": 1, "pages": 1, "per_page": 50, "lastupdated": "2025-04-15"}
+    api.add(responses.GET, url, json=[page, [{**_WB_ITEM, **change}]])
+    with pytest.raises(MalformedResponseError, match=message):
+        refresh("wdi", countries="ARM", indicators=["SM.POP.NETM"], progress=False,
+                cache=False)
+
+
+def test_wdi_conflicting_records_for_one_country_year_are_refused(
+    api: responses.RequestsMock,
+) -> None:
+    url = re.compile(r"https://api\.worldbank\.org/v2/country/ARM/indicator/SM\.POP\.NETM")
+    page = {"page": 1, "pages": 1, "per_page": 50, "lastupdated": "2025-04-15"}
+    api.add(responses.GET, url, json=[page, [_WB_ITEM, {**_WB_ITEM, "value": -999}]])
+    with pytest.raises(MalformedResponseError, match="different figures for the same"):
+        refresh("wdi", countries="ARM", indicators=["SM.POP.NETM"], progress=False,
+                cache=False)
+    api.replace(responses.GET, url, json=[page, [_WB_ITEM, dict(_WB_ITEM)]])
+    same = refresh("wdi", countries="ARM", indicators=["SM.POP.NETM"], progress=False,
+                   cache=False)
+    assert same["value"].tolist() == [-14330.0]  # an identical repeat is one record
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"refugees": -5}, r"'refugees' is -5.*0 or more"),
+    ({"refugees": True}, r"'refugees' is True.*expected a number"),
+    ({"year": 2019.7}, r"'year' is 2019.7.*whole year"),
+    ({"year": True}, r"'year' is True.*whole year"),
+    ({"year": "2019"}, r"'year' is '2019'.*whole year"),
+    ({"coo_iso": None}, r"'coo_iso' is None.*ISO3"),
+])
+def test_unhcr_records_are_checked_field_by_field(
+    api: responses.RequestsMock, change: dict, message: str
+) -> None:
+    """Issue 24: negative refugees, 2019.7 read as 2019 and True as a year are refused."""
+    api.add(responses.GET, unhcr.POPULATION_URL,
+            json={"page": 1, "maxPages": 1, "items": [{**_UNHCR_ITEM, **change}]})
+    with pytest.raises(MalformedResponseError, match=message):
+        refresh("unhcr", countries="ARM", progress=False, cache=False)
+
+
+def test_unhcr_conflicting_records_are_refused(api: responses.RequestsMock) -> None:
+    api.add(responses.GET, unhcr.POPULATION_URL, json={
+        "page": 1, "maxPages": 1, "items": [_UNHCR_ITEM, {**_UNHCR_ITEM, "refugees": 9}]})
+    with pytest.raises(MalformedResponseError, match="different figures"):
         refresh("unhcr", countries="ARM", progress=False, cache=False)
 
 

@@ -385,6 +385,30 @@ def _check_frame(frame: pd.DataFrame) -> None:
     missing = frame["person_id"].isna().to_numpy()
     if missing.any():
         raise _bad_person(frame, missing, "person_id is missing (every row needs one)")
+    _same_looking_ids(frame["person_id"])
+
+
+def _same_looking_ids(ids: pd.Series) -> None:
+    """Refuse ids of two kinds that read the same (7 and "7"): they would split one person's
+    stays into two persons. Ids of different kinds that differ (a position and a name) are
+    fine: :func:`to_frame` numbers the persons without an id."""
+    if ids.dtype != object or pd.api.types.infer_dtype(ids, skipna=True) in (
+            "string", "integer", "floating", "empty"):
+        return
+    seen: dict[str, Any] = {}
+    try:
+        values = pd.unique(ids)
+    except TypeError:
+        return  # an unhashable id (a list...): _factorize names it
+    for value in values:
+        text = str(value).strip()
+        if text in seen and seen[text] != value:
+            raise InvalidInputError(
+                f"the data frame of stays has person_id {seen[text]!r} and {value!r}, which look "
+                "the same but differ in kind (number and text); use one kind, or the stays of "
+                "one person are read as two persons"
+            )
+        seen[text] = value
 
 
 def _as_frame(population: Population) -> pd.DataFrame:

@@ -24,11 +24,12 @@ from .differencing import DECREASE_RULES, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
 from .residual import balancing_equation, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, flows_from_stocks, od_matrix
-from .tables import bilateral_stock_table
+from .tables import UNKNOWN_BIRTHPLACE, bilateral_stock_table
 
 __all__ = [
     "DECREASE_RULES",
     "MATCH_BIRTHPLACE",
+    "UNKNOWN_BIRTHPLACE",
     "balancing_equation",
     "bilateral_stock_table",
     "flows_from_net",

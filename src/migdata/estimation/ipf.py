@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import check_fit, signed_series
 from .._fitting import DEFAULT_MAX_ITER, DEFAULT_TOL, _divide, _ipf2_layers
 from ..errors import InvalidInputError
 
@@ -109,6 +110,9 @@ def ipf(
     >>> ipf(np.ones((2, 2)), [30, 70], [40, 60]).round(2).tolist()
     [[12.0, 18.0], [28.0, 42.0]]
     """
+    check_fit(tol=tol, max_iter=max_iter,
+              labelled={"seed": seed, "row_totals": row_totals, "col_totals": col_totals},
+              counts={"seed": seed, "row_totals": row_totals, "col_totals": col_totals})
     rows_index = row_totals.index if isinstance(row_totals, pd.Series) else None
     cols_index = col_totals.index if isinstance(col_totals, pd.Series) else None
     if isinstance(seed, pd.DataFrame):
@@ -177,6 +181,12 @@ def ipf_nway(
         Shapes that do not fit, negative values, margins with different grand totals or that
         cannot all be met.
     """
+    if not isinstance(margins, Mapping):
+        raise InvalidInputError(
+            f"margins must map axes to totals, e.g. {{(0,): rows, (1,): cols}}, got {margins!r}"
+        )
+    check_fit(tol=tol, max_iter=max_iter, counts={
+        "seed": seed, **{f"margin {axes}": m for axes, m in margins.items()}})
     fit = _as_float_array(seed, "seed").copy()
     if not margins:
         raise InvalidInputError("ipf_nway needs at least one margin")
@@ -244,6 +254,8 @@ def ipf3(
     >>> fit.sum(axis=1).round(6).tolist()
     [[10.0, 0.0], [5.0, 5.0]]
     """
+    check_fit(tol=tol, max_iter=max_iter, counts={
+        "seed": seed, "ij": ij, "ik": ik, "jk": jk, "i": i, "j": j, "k": k})
     margins = {(0, 1): ij, (0, 2): ik, (1, 2): jk, (0,): i, (1,): j, (2,): k}
     given = {axes: np.asarray(m, dtype="float64") for axes, m in margins.items() if m is not None}
     if seed is None:
@@ -305,6 +317,8 @@ def flows_from_net(
     """
     if not isinstance(net, pd.Series):
         raise InvalidInputError(f"net must be a pandas Series by region, got {type(net).__name__}")
+    signed_series(net, "net")
+    check_fit(tol=tol, max_iter=max_iter, labelled={"seed": seed}, counts={"seed": seed})
     nets = _as_float_array_signed(net.to_numpy(), "net")
     n = nets.size
     total = float(np.abs(nets).sum())
@@ -323,29 +337,58 @@ def flows_from_net(
         s = _as_float_array(seed.loc[net.index, net.index].to_numpy(), "seed", 2)
     s = s.copy()
     np.fill_diagonal(s, 0.0)
-    c = np.ones(n)
+    cannot_receive = (nets > 0) & (s.sum(axis=0) <= 0)
+    cannot_send = (nets < 0) & (s.sum(axis=1) <= 0)
+    if cannot_receive.any() or cannot_send.any():
+        stuck = [str(x) for x in net.index[cannot_receive | cannot_send][:5]]
+        raise InvalidInputError(
+            f"the seed has no flows into or out of region(s) {stuck} whose net total is not 0 "
+            "(a gain needs a non-zero seed in its column, a loss one in its row)"
+        )
     scale = max(total, 1.0)
+    # Newton's method on the convex function F(u) = sum_ij s_ij exp(u_j - u_i) - sum_i net_i u_i
+    # (u = log c): its gradient is inflow - outflow - net, so its minimum meets the nets. Fast
+    # and stable for nets of any size (the region's nets are tens of thousands of persons).
+    u = np.zeros(n)
+    gap = float("inf")
+
+    def objective(v: np.ndarray) -> float:
+        with np.errstate(over="ignore"):
+            return float((s * np.exp(v[None, :] - v[:, None])).sum() - nets @ v)
+
+    value = objective(u)
     for _ in range(max_iter):
-        x_ = s.T @ (1.0 / c)  # X_i = sum_k s_ki / c_k
-        y_ = s @ c  # Y_i = sum_k s_ik c_k
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c_new = np.where(
-                x_ > 0,
-                (nets + np.sqrt(nets**2 + 4 * x_ * y_)) / (2 * np.where(x_ > 0, x_, 1.0)),
-                np.where(nets < 0, -y_ / np.where(nets < 0, nets, 1.0), c),
-            )
-        if not np.all(np.isfinite(c_new)) or np.any(c_new <= 0):
-            raise InvalidInputError(
-                "the seed has no flows into or out of a region whose net total is not 0"
-            )
-        c = c_new / np.exp(np.mean(np.log(c_new)))
-        flows = s * c[None, :] / c[:, None]
-        gap = np.abs(flows.sum(axis=0) - flows.sum(axis=1) - nets).max()
+        flows = s * np.exp(u[None, :] - u[:, None])
+        grad = flows.sum(axis=0) - flows.sum(axis=1) - nets
+        gap = float(np.abs(grad).max())
         if gap / scale <= tol:
             return pd.DataFrame(flows, index=net.index, columns=net.index)
+        both = flows + flows.T
+        hess = np.diag(both.sum(axis=1)) - both
+        hess[0, :] = 0.0  # u_0 = 0: the factors are defined up to a common multiple
+        hess[0, 0] = 1.0
+        rhs = -grad
+        rhs[0] = 0.0
+        try:
+            step = np.linalg.solve(hess, rhs)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hess, rhs, rcond=None)[0]
+        t = 1.0
+        while True:  # backtracking: never let F grow
+            trial = objective(u + t * step)
+            if np.isfinite(trial) and trial <= value + 1e-4 * t * float(grad @ step):
+                break
+            t /= 2
+            if t < 1e-12:
+                break
+        if t < 1e-12:
+            break
+        u, value = u + t * step, trial
     raise InvalidInputError(
         f"flows_from_net did not meet the net totals within {max_iter} iterations "
-        f"(largest gap {gap:.3g})"
+        f"(largest gap {gap:.3g} persons): the seed's zeros rule these nets out. Choose a seed "
+        "with a non-zero flow wherever people can move (e.g. 1 off the diagonal, or an older "
+        "flow table or 1 / distance), on the scale of the flows expected"
     )
 
 

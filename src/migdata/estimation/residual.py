@@ -14,13 +14,24 @@ Siegel, J. S. and Swanson, D. A. (eds.) (2004). *The Methods and Materials of De
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
-from .._checks import require_columns, require_unique
+from .._checks import (
+    as_names,
+    check_frame,
+    count_series,
+    labels_of,
+    numeric_column,
+    require_columns,
+    require_unique,
+    signed_series,
+)
 from ..errors import InvalidInputError, MissingColumnsError
 
 __all__ = ["balancing_equation", "survival_ratio_net_migration"]
@@ -58,6 +69,54 @@ def _period_events(
                 values = {c: inside[c].sum(min_count=wanted.size) for c in cols}
         rows.append({**dict(zip(by, key, strict=True)), "start": s, "end": e, **values})
     return pd.DataFrame(rows, columns=[*by, "start", "end", *cols])
+
+
+def _times(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """Dates as finite numbers (fractional census dates allowed), none missing."""
+    times = numeric_column(frame, column, what, [column])
+    if times.isna().any():
+        raise InvalidInputError(
+            f"{what}: column {column!r} has missing dates in rows "
+            f"{frame.index[times.isna()].tolist()[:5]}; every figure needs its date"
+        )
+    return times
+
+
+def _checked_events(
+    events: pd.DataFrame, by: list[str], time_col: str, cols: list[str]
+) -> pd.DataFrame:
+    what = "balancing_equation(events)"
+    if {"start", "end"} <= set(events.columns):
+        require_columns(events, [*by, "start", "end", *cols], what)
+        out = check_frame(events, what, labels=by, counts=cols)
+        for column in ("start", "end"):
+            out[column] = _times(events, column, what)
+        return out
+    require_columns(events, [*by, time_col, *cols], what)
+    return check_frame(events, what, labels=by, counts=cols, years=[time_col])
+
+
+def _periods(periods: object) -> list[tuple[float, float]]:
+    """Pairs of finite numbers (dates); a string or anything else is refused, showing it."""
+    if isinstance(periods, str | bytes) or not isinstance(periods, Iterable):
+        raise InvalidInputError(
+            f"periods must be pairs of dates such as [(2002, 2014)], got {periods!r}"
+        )
+    out = []
+    for pair in periods:
+        if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise InvalidInputError(
+                f"periods must be pairs of dates such as [(2002, 2014)], got {pair!r} in "
+                f"{periods!r}"
+            )
+        for value in pair:
+            if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(
+                    float(value)):
+                raise InvalidInputError(
+                    f"periods: {value!r} in {pair!r} is not a date such as 2014 or 2014.75"
+                )
+        out.append((float(pair[0]), float(pair[1])))
+    return out
 
 
 def balancing_equation(
@@ -116,16 +175,19 @@ def balancing_equation(
     >>> balancing_equation(p, e)["net_migration"].tolist()
     [-687700.0]
     """
-    by = list(by or [])
+    by = as_names(by, "by", "['country']") or []
     what = "balancing_equation(population)"
     require_columns(population, [*by, time_col, population_col], what)
+    population = check_frame(population, what, labels=by, positive=[population_col])
+    population[time_col] = _times(population, time_col, what)
     require_unique(population, [*by, time_col], what)
     if not isinstance(events, pd.DataFrame):
         raise InvalidInputError("events must be a DataFrame of births and deaths")
+    events = _checked_events(events, by, time_col, [births_col, deaths_col])
+    if periods is not None:
+        periods = _periods(periods)
     pop = population[[*by, time_col, population_col]].copy()
     pop[population_col] = pop[population_col].astype("float64")
-    if (pop[population_col] < 0).any():
-        raise InvalidInputError(f"{what} has negative populations")
     keys_rows = []
     groups = pop.groupby(by, sort=True) if by else [((), pop)]
     for key, group in groups:
@@ -229,6 +291,18 @@ def survival_ratio_net_migration(
             raise InvalidInputError(
                 f"{name} must be a Series indexed by age, got {type(s).__name__}"
             )
+        ages = labels_of(s.index, f"{name} (its ages)")
+        if not all(isinstance(a, Real) and not isinstance(a, bool) for a in ages):
+            raise InvalidInputError(
+                f"{name} must be indexed by ages (numbers such as 0, 10, 20), got "
+                f"{ages.tolist()[:6]}"
+            )
+        if name == "survival":
+            survival = signed_series(s, name)
+        elif name == "population_start":
+            population_start = count_series(s, name)
+        else:
+            population_end = count_series(s, name)
         if s.isna().any():
             raise InvalidInputError(
                 f"{name} has missing values at ages {s.index[s.isna()].tolist()}"

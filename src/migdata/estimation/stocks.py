@@ -38,6 +38,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._checks import check_fit, check_flows
 from .._fitting import DEFAULT_MAX_ITER, _ipf2_layers
 from ..errors import InvalidInputError, MissingColumnsError
 
@@ -332,7 +333,11 @@ def flows_from_stocks(
     >>> od_matrix(flows_from_stocks(s1, s2)).round(1).to_numpy().tolist()
     [[0.0, 0.0, 50.0, 0.0], [35.0, 0.0, 25.0, 0.0], [10.0, 10.0, 0.0, 0.0], [10.0, 10.0, 0.0, 0.0]]
     """
-    if match_birthplace not in MATCH_BIRTHPLACE:
+    check_fit(labelled={"stock_start": stock_start, "stock_end": stock_end, "births": births,
+                        "deaths": deaths, "seed": seed},
+              counts={"stock_start": stock_start, "stock_end": stock_end, "births": births,
+                      "deaths": deaths, "seed": seed})
+    if not isinstance(match_birthplace, str) or match_birthplace not in MATCH_BIRTHPLACE:
         raise InvalidInputError(
             f"match_birthplace must be one of {list(MATCH_BIRTHPLACE)}, got {match_birthplace!r}"
         )
@@ -508,9 +513,9 @@ def od_matrix(
         raise MissingColumnsError(
             f"od_matrix(flows) lacks column(s) {missing}; found {list(map(str, flows.columns))}"
         )
-    values = flows[flow_col].astype("float64")
-    if (values < 0).any():
-        raise InvalidInputError("od_matrix(flows) has negative flows; a flow counts people")
+    checked = check_flows(flows, "od_matrix(flows)", origin_col=origin_col,
+                          destination_col=destination_col, flow_col=flow_col)
+    values = checked[flow_col]
     labels: list = []
     for col in (origin_col, destination_col):
         s = flows[col]

@@ -14,7 +14,14 @@
 Flows estimated from stocks (stock differencing included) are in :mod:`migdata.estimation`;
 this package holds measures only and imports nothing from it.
 
-Inputs are the tidy frames of :mod:`migdata.datasets`. Wrong columns raise
+The **population at risk** of the intensity measures (crude migration intensity, the
+aggregate net migration rate, ``cmp`` and ``anmr`` of the index families) is one quantity
+everywhere: the population of every region the population table lists (the system), whether
+or not a flow touches it, as Bell et al. (2002) divide by the population of the whole system.
+
+Inputs are the tidy frames of :mod:`migdata.datasets`, checked by :mod:`migdata._checks`
+(numbers finite and real, counts 0 or more, years whole, labels present and of one kind,
+options by type). Wrong columns raise
 :class:`~migdata.errors.MissingColumnsError`, unknown countries
 :class:`~migdata.errors.UnknownCountryError`, absent years or values
 :class:`~migdata.errors.UnknownValueError` (listing what is available). Gaps are never filled.

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from .._checks import (
     as_year,
+    check_frame,
     require_columns,
     require_frame,
     require_positive,
@@ -274,6 +276,18 @@ def source_notes(sources: Iterable[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Roles of the columns of each dataset a caller may pass in ``data`` (see check_frame).
+_ROLES: dict[str, dict[str, Any]] = {
+    "geostat_migration": {"years": ["year"], "counts": ["persons"]},
+    "geostat_population": {"years": ["year"], "positive": ["population"]},
+    "wpp_net_migration": {"years": ["year"], "signed": ["net_migration", "net_migration_rate"],
+                          "labels": ["country", "variant"],
+                          "unique": ["country", "variant", "year"]},
+    "wdi": {"years": ["year"], "signed": ["value"], "labels": ["country", "indicator"],
+            "unique": ["country", "indicator", "year"]},
+}
+
+
 def _iterable(value: object, what: str) -> list[object]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidInputError(f"{what} must be a list of years, got {value!r}")
@@ -337,8 +351,10 @@ def compare_sources(
         raise InvalidInputError(f"quantity must be one of {list(QUANTITIES)}, got {quantity!r}")
     if isinstance(sources, str):
         sources = [sources]
-    if not isinstance(sources, Iterable):
-        raise InvalidInputError(f"sources must be a list of source ids, got {sources!r}")
+    if isinstance(sources, str | bytes) or not isinstance(sources, Iterable):
+        raise InvalidInputError(
+            f"sources must be a list of source ids such as ['geostat', 'wdi'], got {sources!r}"
+        )
     sources = list(sources)
     if not sources:
         raise InvalidInputError("sources must name at least one source")
@@ -353,7 +369,8 @@ def compare_sources(
 
     def get(dataset_id: str) -> pd.DataFrame:
         if data is not None and dataset_id in data:
-            return require_frame(data[dataset_id], f"data[{dataset_id!r}]")
+            frame = require_frame(data[dataset_id], f"data[{dataset_id!r}]")
+            return check_frame(frame, f"data[{dataset_id!r}]", **_ROLES.get(dataset_id, {}))
         from .. import datasets
 
         return datasets.load(dataset_id)

@@ -22,7 +22,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import numeric_column, require_columns, require_positive
+from .._checks import (
+    check_frame,
+    check_population,
+    labels_of,
+    require_columns,
+    system_population,
+)
 from ..errors import InvalidInputError
 
 __all__ = [
@@ -37,7 +43,10 @@ def _flow_table(
     flows: pd.DataFrame, origin_col: str, destination_col: str, flow_col: str, what: str
 ) -> pd.DataFrame:
     require_columns(flows, [origin_col, destination_col, flow_col], what)
-    values = numeric_column(flows, flow_col, what, [origin_col, destination_col], persons=True)
+    checked = check_frame(flows, what, labels=[origin_col, destination_col], signed=[flow_col])
+    both = pd.concat([flows[origin_col], flows[destination_col]], ignore_index=True)
+    labels_of(both.drop_duplicates(), f"{what}: columns {origin_col!r} and {destination_col!r}")
+    values = checked[flow_col]  # negative flows are refused below, after repeated pairs
     table = flows[[origin_col, destination_col]].rename(
         columns={origin_col: "origin", destination_col: "destination"}
     )
@@ -165,21 +174,12 @@ def migration_effectiveness_index(flows: pd.DataFrame, **columns: str) -> float:
 def _total_population(
     population: pd.DataFrame, regions: Sequence[str], region_col: str, population_col: str
 ) -> float:
+    """The population at risk of the whole system: the sum over every row of ``population``
+    (see :func:`migdata._checks.system_population`, shared with the index families)."""
     require_columns(population, [region_col, population_col], "population")
-    positive = require_positive(population, population_col, "population", [region_col])
-    pop = positive.set_axis(pd.Index(population[region_col]))
-    if pop.index.duplicated().any():
-        repeated = sorted(map(str, pop.index[pop.index.duplicated()].unique()))
-        raise InvalidInputError(
-            f"population has several rows for region(s) {repeated}; expected one per region"
-        )
-    missing = sorted(set(regions) - set(pop.index))
-    if missing:
-        raise InvalidInputError(
-            f"population lacks region(s) {missing} that appear in the flows; "
-            f"found {sorted(map(str, pop.index))}"
-        )
-    return float(pop.reindex(list(regions)).sum(min_count=len(regions)))
+    pop = check_population(population, "population", region_col=region_col,
+                           population_col=population_col)
+    return float(system_population(pop, regions, "population").sum())
 
 
 def crude_migration_intensity(
@@ -195,6 +195,13 @@ def crude_migration_intensity(
     ``CMI = 100 * sum_ij M_ij / sum_i P_i`` (i != j), with ``P_i`` the population at risk of
     each region (as for :func:`aggregate_net_migration_rate`).
 
+    **Population at risk.** The sum runs over every region of ``population``, which defines the
+    system, whether or not a flow touches a region: its people were at risk of moving too, and
+    Bell et al. (2002) divide by the population of the whole system. Every region of the flows
+    must be listed. :func:`~migdata.indicators.intensity_indices` (``cmp``) and
+    :func:`~migdata.indicators.impact_indices` (``anmr``) use the same definition, so the
+    same inputs give the same figure under both names.
+
     Parameters
     ----------
     flows : DataFrame
@@ -209,12 +216,13 @@ def crude_migration_intensity(
     Returns
     -------
     float
-        Percent; ``NaN`` if a flow or a population is missing.
+        Percent; ``NaN`` if a flow is missing.
 
     Raises
     ------
     InvalidInputError
-        If a region of the flows has no population row.
+        If a region of the flows has no population row, or a population is missing, zero,
+        negative or not a number.
     """
     reg = regional_net_migration(flows, **columns)
     total = _total_population(population, reg["region"].tolist(), region_col, population_col)
@@ -234,8 +242,10 @@ def aggregate_net_migration_rate(
     ``ANMR = 100 * (1/2) * sum_i |D_i - O_i| / sum_i P_i``: the net gains (equal to the net
     losses, hence the half) per 100 people of the whole system. It equals crude migration
     intensity times MEI / 100, which the tests check. ``P_i`` is the population at risk of
-    moving, usually the population at the start or middle of the period; every region of the
-    flows must have one, else an error. A missing flow or population gives ``NaN``.
+    moving, usually the population at the start or middle of the period, of every region of
+    ``population`` (the system; see :func:`crude_migration_intensity`); every region of the
+    flows must have one, else an error. A missing flow gives ``NaN``; a missing population
+    is an error.
 
     Parameters
     ----------

@@ -36,7 +36,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import (
+    as_flag,
+    check_flows,
+    check_population,
+    require_columns,
+    system_population,
+)
 from .._fitting import _ipf2_layers
 from ..errors import InvalidInputError
 
@@ -117,6 +123,15 @@ def _population(population: pd.DataFrame, regions: list, what: str) -> np.ndarra
     return values
 
 
+def _checked(flows: pd.DataFrame, population: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Entry checks shared by the indices that need a population (migdata._checks)."""
+    flows = check_flows(flows, f"{name}(flows)", allow_gaps=False)
+    pop = check_population(population, f"{name}(population)")
+    system_population(pop, pd.concat([flows["origin"], flows["destination"]]).unique(),
+                      f"{name}(population)")
+    return flows
+
+
 def intensity_indices(flows: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
     """Crude migration probability and Courgeau's k (Bell et al. 2002; Courgeau 1973).
 
@@ -144,6 +159,7 @@ def intensity_indices(flows: pd.DataFrame, population: pd.DataFrame) -> pd.Serie
     >>> intensity_indices(f, p).round(4).to_dict()
     {'cmp': 2.0, 'courgeau_k': 1.4427}
     """
+    flows = _checked(flows, population, "intensity_indices")
     require_columns(population, ["region", "population"], "intensity_indices(population)")
     if population.empty:
         raise InvalidInputError(
@@ -176,7 +192,11 @@ def impact_indices(flows: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
     flows : DataFrame
         ``origin``, ``destination``, ``flow``.
     population : DataFrame
-        ``region``, ``population`` for every region in the flows (others are ignored).
+        ``region``, ``population``: every region of the system, including regions no flow
+        touches (their people were at risk of moving too). This is the population at risk
+        of :func:`intensity_indices`, :func:`~migdata.indicators.crude_migration_intensity`
+        and :func:`~migdata.indicators.aggregate_net_migration_rate` as well, so ``anmr``
+        here equals the latter for the same inputs.
 
     Returns
     -------
@@ -191,7 +211,10 @@ def impact_indices(flows: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
     >>> impact_indices(f, p).round(4).to_dict()
     {'effectiveness': 50.0, 'anmr': 1.0, 'preference': 4.0, 'velocity': 0.08}
     """
-    regions, mat = _matrix(flows, "impact_indices(flows)")
+    flows = _checked(flows, population, "impact_indices")
+    # the system is every region of the population table (as for intensity_indices)
+    regions, mat = _matrix(flows, "impact_indices(flows)",
+                           regions=list(pd.unique(population["region"])))
     pop = _population(population, regions, "impact_indices(population)")
     inflow, outflow = mat.sum(axis=0), mat.sum(axis=1)
     net, turnover = inflow - outflow, inflow + outflow
@@ -281,6 +304,8 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
     Series
         The eleven indices, in the order above.
     """
+    as_flag(gini_corrected, "gini_corrected")
+    flows = check_flows(flows, "connectivity_indices(flows)", allow_gaps=False)
     regions, mat = _matrix(flows, "connectivity_indices(flows)")
     n = len(regions)
     if n < 2:
@@ -420,8 +445,11 @@ def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
     Series
         ``mean``, ``median``, ``decay``.
     """
+    flows = check_flows(flows, "distance_indices(flows)", allow_gaps=False)
     regions, mat = _matrix(flows, "distance_indices(flows)")
     require_columns(distances, ["origin", "destination", "distance"], "distance_indices(distances)")
+    distances = check_flows(distances, "distance_indices(distances)", flow_col="distance",
+                            allow_gaps=False)
     known = {str(r) for r in regions}
     rows = distances[
         distances["origin"].astype(str).isin(known)

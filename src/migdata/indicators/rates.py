@@ -13,10 +13,15 @@ import numpy as np
 import pandas as pd
 
 from .._checks import (
+    as_names,
+    as_years,
     join,
+    key_columns,
+    label_column,
     numeric_column,
     require_columns,
     require_frame,
+    require_known_labels,
     require_positive,
     require_unique,
     year_column,
@@ -46,7 +51,7 @@ _REFERENCES = ("1 January", "mid-year")
 def _keys(data: pd.DataFrame, by: Sequence[str] | None, exclude: Iterable[str]) -> list[str]:
     require_frame(data, "the input table")
     if by is not None:
-        return list(by)
+        return as_names(by, "by", "['country', 'year']") or []
     skip = set(exclude)
     return [c for c in _KEY_CANDIDATES if c in data.columns and c not in skip]
 
@@ -121,9 +126,19 @@ def net_migration(
     require_columns(flows, [*keys, flow_col, value_col], "net_migration(flows)")
     if not keys:
         raise InvalidInputError("net_migration needs at least one identifying column, e.g. year")
+    what = "net_migration(flows)"
+    label_column(flows, flow_col, what, [*keys, flow_col])
+    require_known_labels(flows[flow_col], [immigrants, emigrants], what, flow_col)
     rows = flows[flows[flow_col].isin([immigrants, emigrants])]
-    numeric_column(rows, value_col, "net_migration(flows)", [*keys, flow_col], persons=True)
-    _unique_or_error(rows, [*keys, flow_col], "net_migration(flows)")
+    rows = key_columns(rows, keys, what)
+    rows[value_col] = numeric_column(rows, value_col, what, [*keys, flow_col], persons=True)
+    if (rows[value_col] < 0).any():
+        bad = rows.loc[rows[value_col] < 0, [*keys, flow_col, value_col]].head(3)
+        raise InvalidInputError(
+            f"{what}: column {value_col!r} counts persons but holds negative figures, e.g. "
+            f"{bad.to_dict('records')}; immigrants and emigrants are 0 or more"
+        )
+    _unique_or_error(rows, [*keys, flow_col], what)
     wide = rows.pivot(index=keys, columns=flow_col, values=value_col)  # noqa: PD010
     wide = wide.reindex(columns=[immigrants, emigrants]).astype("float64")
     wide.columns = ["immigrants", "emigrants"]
@@ -175,8 +190,10 @@ def mid_year_population(
     """
     if not isinstance(reference, str) or reference not in _REFERENCES:
         raise InvalidInputError(f"reference must be one of {list(_REFERENCES)}, got {reference!r}")
+    series_breaks = as_years(series_breaks, "series_breaks")
     groups = [k for k in _keys(population, by, exclude=("year", value_col)) if k != "year"]
     require_columns(population, [*groups, "year", value_col], "mid_year_population(population)")
+    population = key_columns(population, [*groups, "year"], "mid_year_population(population)")
     _unique_or_error(population, [*groups, "year"], "mid_year_population(population)")
     what = "mid_year_population(population)"
     frame = population[[*groups, "year", value_col]].rename(columns={value_col: "_value"})
@@ -237,14 +254,18 @@ def rates_per_1000(
     require_columns(counts, columns, "rates_per_1000(counts)")
     columns = list(columns)
     require_columns(population, [population_col], "rates_per_1000(population)")
+    on = as_names(on, "on")
     if on is None:
         on = [c for c in ("country", "year", "sex") if c in counts and c in population]
-    on = list(on)
     if not on:
         raise InvalidInputError("rates_per_1000 needs a join column such as year in both frames")
     require_columns(counts, on, "rates_per_1000(counts)")
     require_columns(population, on, "rates_per_1000(population)")
+    counts = key_columns(counts, on, "rates_per_1000(counts)")
+    population = key_columns(population, on, "rates_per_1000(population)")
     _unique_or_error(population, on, "rates_per_1000(population)")
+    count_keys = [*on, *(c for c in _KEY_CANDIDATES[2:] if c in counts.columns and c not in on)]
+    _unique_or_error(counts, count_keys, "rates_per_1000(counts)")
     for column, whole in (("sex", "total"), ("citizenship", "all")):
         if column in counts.columns and column not in on:
             parts = sorted(set(counts[column].dropna().astype(str)) - {whole})
@@ -405,8 +426,11 @@ def balancing_equation(
     >>> balancing_equation(p, ni)["net_migration"].tolist()   # 2021 has no 1 Jan 2022
     [7.0, nan]
     """
+    series_breaks = as_years(series_breaks, "series_breaks")
+    on = as_names(on, "on")
     groups = [k for k in _keys(population, None, exclude=("year", value_col)) if k != "year"]
     require_columns(population, [*groups, "year", value_col], "balancing_equation(population)")
+    population = key_columns(population, [*groups, "year"], "balancing_equation(population)")
     require_columns(
         natural_increase, ["year", natural_increase_col], "balancing_equation(natural_increase)"
     )
@@ -422,7 +446,8 @@ def balancing_equation(
     out.loc[_straddles_break(out["year"], series_breaks), "population_change"] = np.nan
     if on is None:
         on = [c for c in ("country", "year") if c in out and c in natural_increase]
-    on = list(on)
+    require_columns(natural_increase, on, "balancing_equation(natural_increase)")
+    natural_increase = key_columns(natural_increase, on, "balancing_equation(natural_increase)")
     ni = natural_increase[[*on, natural_increase_col]].copy()
     ni["year"] = year_column(natural_increase, "balancing_equation(natural_increase)")
     ni[natural_increase_col] = numeric_column(
@@ -485,6 +510,7 @@ def wdi_wide(
             f"{what} has no indicator {missing}; indicators present: {sorted(present)}"
         )
     rows = wdi[wdi["indicator"].isin(list(indicators))]
+    rows = key_columns(rows, ["country", "year", "indicator"], what)
     if countries is not None:
         codes = [to_iso3(c) for c in countries]
         absent = [c for c in codes if c not in set(rows["country"])]
@@ -493,6 +519,8 @@ def wdi_wide(
         rows = rows[rows["country"].isin(codes)]
     _unique_or_error(rows, ["country", "year", "indicator"], what)
     rows = rows.assign(value=numeric_column(rows, "value", what, ["country", "year", "indicator"]))
+    people = rows["indicator"].astype(str).str.match(r"S[MP]\.POP\.")  # counts of persons
+    numeric_column(rows[people], "value", what, ["country", "year", "indicator"], persons=True)
     wide = rows.pivot(index=["country", "year"], columns="indicator", values="value")  # noqa: PD010
     wide = wide.reindex(columns=list(indicators)).rename(columns=dict(indicators))
     return wide.astype("float64").reset_index().rename_axis(columns=None)

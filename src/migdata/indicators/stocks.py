@@ -15,12 +15,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .._checks import (
+    as_names,
     as_periods,
     as_year,
+    check_frame,
     join,
+    key_columns,
+    label_column,
+    numeric_column,
     require_columns,
     require_nonnegative,
     require_positive,
@@ -55,10 +61,15 @@ def _narrow(
     stock: pd.DataFrame, what: str, revision: str | int | None, sex: str | None
 ) -> tuple[pd.DataFrame, object]:
     require_columns(stock, _STOCK_COLUMNS, what)
-    require_nonnegative(stock, "stock", what, ["year", "origin", "destination"])
+    if sex is not None and not isinstance(sex, str):
+        raise InvalidInputError(f"sex must be a value of the sex column such as 'total' or "
+                                f"None, got {sex!r}")
+    stock = check_frame(stock, what, years=["year"], counts=["stock"])
     rows, rev = require_single(stock, "revision", what, revision)
     if "sex" in rows.columns:
         rows, _ = require_single(rows, "sex", what, sex)
+    require_unique(rows, ["year", "origin", "destination"], what,
+                   "each origin, destination and year needs one figure (filter sex, revision)")
     return rows, rev
 
 
@@ -128,6 +139,7 @@ def emigrant_stock_by_destination(
     year = as_year(year, "year")
     require_years(rows, [year], what)
     rows = rows[rows["year"] == year]
+    label_column(rows, "destination", what, ["year", "origin", "destination"])
     rows = rows[rows["destination"] != rows["origin"]]
     out = (
         rows[["destination", "stock"]]
@@ -137,7 +149,7 @@ def emigrant_stock_by_destination(
     total = out["stock"].sum(min_count=1)
     n_missing = int(out["stock"].isna().sum())
     if top is not None:
-        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
             raise InvalidInputError(f"top must be a positive integer, got {top!r}")
         known = out.dropna(subset=["stock"])
         head, rest = known.iloc[:top], known.iloc[top:]
@@ -270,14 +282,19 @@ def migrant_share(
     """
     require_columns(stock, [stock_col], "migrant_share(stock)")
     require_columns(population, [population_col], "migrant_share(population)")
+    on = as_names(on, "on", "['country', 'year']")
     if on is None:
         on = [c for c in ("country", "year", "revision") if c in stock and c in population]
-    on = list(on)
     if not on:
         raise InvalidInputError("migrant_share needs join columns such as country and year")
     require_columns(stock, on, "migrant_share(stock)")
     require_columns(population, on, "migrant_share(population)")
+    stock = key_columns(stock, on, "migrant_share(stock)")
+    population = key_columns(population, on, "migrant_share(population)")
     require_unique(population, on, "migrant_share(population)")
+    stock_keys = [*on, *(c for c in ("sex", "variant", "revision") if c in stock.columns
+                         and c not in on)]
+    require_unique(stock, stock_keys, "migrant_share(stock)")
     stocks = require_nonnegative(stock, stock_col, "migrant_share(stock)", on)
     pop = population[[*on]].assign(
         **{population_col: require_positive(population, population_col,
@@ -332,10 +349,25 @@ def migrant_share_from_totals(
     """
     what = "migrant_share_from_totals(totals)"
     require_columns(totals, ["year", "country", "measure", "value", "unit"], what)
+    if not isinstance(sex, str):
+        raise InvalidInputError(f"sex must be a value of the sex column such as 'total', "
+                                f"got {sex!r}")
     rows, rev = require_single(totals, "revision", what, revision)
     if "sex" in rows.columns:
         rows = rows[rows["sex"] == sex]
     rows = select_country(rows, country, "country", what)
+    rows = rows[rows["measure"].isin(["migrant_stock", "population",
+                                      "migrant_stock_pct_population"])]
+    rows = check_frame(rows, what, years=["year"], counts=["value"], labels=["measure"],
+                       unique=["year", "measure"], hint="filter sex and revision first")
+    is_population = (rows["measure"] == "population").to_numpy()
+    numeric_column(rows, "value", what, ["year", "measure"])
+    if (rows.loc[is_population, "value"] == 0).any():
+        bad = rows.loc[is_population & (rows["value"] == 0).to_numpy(), ["year", "value"]]
+        raise InvalidInputError(
+            f"{what}: column 'value' holds a population of 0 for {bad.to_dict('records')}; a "
+            "share of 0 persons does not exist"
+        )
 
     def measure(name: str, unit: str) -> pd.Series:
         part = rows[rows["measure"] == name]

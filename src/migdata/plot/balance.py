@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import check_frame, require_columns
 from .style import (
     caption_text,
     check_backend,
@@ -56,6 +56,10 @@ def balancing_decomposition(
     check_backend(backend)
     cols = ["year", "population_change", *(p[0] for p in _PARTS)]
     require_columns(table, cols, "balancing_decomposition(table)")
+    attrs = table.attrs
+    table = check_frame(table, "balancing_decomposition(table)", years=["year"],
+                        signed=cols[1:], unique=["year"], hint="keep one row per year")
+    table.attrs = attrs
     caption = caption_text(
         resolve_source(source, table.attrs),
         note or "Net migration is the residual of the balancing equation",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import check_frame, require_columns
 from ..errors import InvalidInputError
 from .style import (
     caption_text,
@@ -58,6 +58,10 @@ def source_comparison(
             "(its attrs name the sources)"
         )
     require_columns(table, ["year", *labels], "source_comparison(table)")
+    attrs = table.attrs
+    table = check_frame(table, "source_comparison(table)", years=["year"], signed=list(labels),
+                        unique=["year"], hint="keep one row per year")
+    table.attrs = attrs
     country = table.attrs.get("country", "")
     quantity = str(table.attrs.get("quantity", "net migration"))
     unit = str(table.attrs.get("unit", "persons"))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import check_frame, require_columns
 from .style import (
     OTHER_COLORS,
     caption_text,
@@ -91,7 +91,10 @@ def top_destinations(
     """
     check_backend(backend)
     require_columns(table, ["destination", "stock"], "top_destinations(table)")
-    rows = table.dropna(subset=["stock"])
+    checked = check_frame(table, "top_destinations(table)", labels=["destination"],
+                          counts=["stock"], unique=["destination"],
+                          hint="keep one row per destination")
+    rows = checked.dropna(subset=["stock"])
     origin = table.attrs.get("origin")
     year = table.attrs.get("year")
     if title is None:
@@ -132,7 +135,10 @@ def emigrant_sankey(
     """
     check_backend(backend)
     require_columns(table, ["destination", "stock"], "emigrant_sankey(table)")
-    rows = table.dropna(subset=["stock"]).copy()
+    keys = ["origin", "destination"] if "origin" in table.columns else ["destination"]
+    checked = check_frame(table, "emigrant_sankey(table)", labels=keys, counts=["stock"],
+                          unique=keys, hint="keep one row per origin and destination")
+    rows = checked.dropna(subset=["stock"]).copy()
     if "origin" not in rows.columns:
         origin = table.attrs.get("origin")
         if not origin:

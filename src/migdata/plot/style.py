@@ -105,7 +105,15 @@ def caption_text(source: str | Sequence[str], note: str | None = None) -> str:
     str
         The caption text.
     """
-    names = [source] if isinstance(source, str) else list(source)
+    names = [source] if isinstance(source, str) else (
+        list(source) if isinstance(source, Sequence) else [])
+    if not names or not all(isinstance(n, str) and n.strip() for n in names):
+        raise InvalidInputError(
+            f"source must name the source of the data drawn (a text such as 'World Bank WDI, "
+            f"2025-04-15' or a list of them), got {source!r}"
+        )
+    if note is not None and not isinstance(note, str):
+        raise InvalidInputError(f"note must be a text or None, got {note!r}")
     text = "Source: " + "; ".join(names) + "."
     if note:
         text += " " + note.rstrip(".") + "."

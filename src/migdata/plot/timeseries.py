@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import check_frame, require_columns
 from .style import (
     caption_text,
     check_backend,
@@ -55,6 +55,10 @@ def rates_timeseries(
     """
     check_backend(backend)
     require_columns(data, [country_col, year_col, value_col], "rates_timeseries(data)")
+    attrs = data.attrs
+    data = check_frame(data, "rates_timeseries(data)", labels=[country_col], years=[year_col],
+                       signed=[value_col])  # repeated years: full_years names them
+    data.attrs = attrs
     cite = resolve_source(source, data.attrs)
     caption = caption_text(cite, note)
     ylabel = f"{title} ({units})"

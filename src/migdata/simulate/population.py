@@ -13,10 +13,9 @@ population as facts about Azerbaijan, Armenia or Georgia.
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections.abc import Callable
 from numbers import Integral
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -66,186 +65,259 @@ _TRIPS = {"TUR": 0.30, "GEO": 0.25, "RUS": 0.25, "ARE": 0.20}
 _NEIGHBOUR = {"AZE": "GEO", "ARM": "GEO", "GEO": "ARM"}
 
 _EPOCH = dt.date(1970, 1, 1)
-# one stay: (country, start day, end day or None, purpose); days since 1970-01-01
-_Stay = tuple[str, int, int | None, str | None]
-_Trip = tuple[str, int, int, str | None]
+_NO_END = -1  # an ongoing stay (no end day) while the stays are built
 
 
-class _Maker:
-    """Builds one person's history; ``home`` is the country of measurement."""
+class _Draws:
+    """The random draws of one population, vectorised over the persons of each profile.
 
-    def __init__(self, rng: random.Random, home: str, first: int, last: int) -> None:
+    Every draw takes a whole profile at once from one ``numpy.random.Generator``: a million
+    histories take a few seconds instead of a minute of one-person-at-a-time Python.
+    """
+
+    def __init__(self, rng: np.random.Generator, home: str, first: int, last: int) -> None:
         self.rng, self.home, self.first, self.last = rng, home, first, last
+        self.year_lo = _from_days(first).year
+        self.year_hi = _from_days(last).year
 
-    def pick(self, weights: dict[str, float]) -> str:
+    def pick(self, weights: dict[str, float], size: int) -> np.ndarray:
+        """``size`` countries drawn with ``weights``, never the home country."""
         options = [c for c in weights if c != self.home]
-        return self.rng.choices(options, [weights[c] for c in options])[0]
+        p = np.array([weights[c] for c in options], dtype=float)
+        return np.asarray(options, dtype=object)[self.rng.choice(len(options), size,
+                                                                p=p / p.sum())]
 
-    def day(self, lo: int, hi: int) -> int:
-        return self.rng.randint(lo, max(lo, hi))
+    def choice(self, values: list[str], size: int) -> np.ndarray:
+        return np.asarray(values, dtype=object)[self.rng.integers(0, len(values), size)]
 
-    def year_day(self, year: int, month_lo: int, month_hi: int) -> int:
-        lo = (dt.date(year, month_lo, 1) - _EPOCH).days
-        hi = (dt.date(year, month_hi, 28) - _EPOCH).days
-        return self.day(lo, hi)
+    def day(self, lo: int | np.ndarray, hi: int | np.ndarray, size: int) -> np.ndarray:
+        """A day from ``lo`` to ``hi`` (both included; ``hi`` below ``lo`` gives ``lo``)."""
+        lo = np.broadcast_to(np.asarray(lo, dtype=np.int64), (size,))
+        hi = np.maximum(lo, np.broadcast_to(np.asarray(hi, dtype=np.int64), (size,)))
+        return lo + (self.rng.random(size) * (hi - lo + 1)).astype(np.int64)
 
-    def years(self) -> range:
-        return range(_from_days(self.first).year, _from_days(self.last).year + 1)
+    def year_day(self, years: np.ndarray, month_lo: int, month_hi: int) -> np.ndarray:
+        """A day between the 1st of ``month_lo`` and the 28th of ``month_hi`` of each year."""
+        lo = _days_of(years, month_lo, 1)
+        return self.day(lo, _days_of(years, month_hi, 28), len(years))
 
-    def around(self, base: str, trips: list[_Trip], final: _Stay | None = None) -> list[_Stay]:
-        """Stays at ``base`` from the window start, between the trips and after them."""
-        stays: list[_Stay] = []
-        at = self.first
-        for country, start, end, purpose in sorted(trips, key=lambda t: t[1]):
-            length = end - start
-            start = max(start, at + 1)
-            if start > self.last:
-                break
-            stays.append((base, at, start, None))
-            stays.append((country, start, start + length, purpose))
-            at = start + length
-        if final is not None and final[1] >= at:
-            if final[1] > at:
-                stays.append((base, at, final[1], None))
-            stays.append(final)
-        else:
-            stays.append((base, at, None, None))
-        return stays
 
-    def short_trips(
-        self, where: str | dict[str, float], purpose: str, k: int, lo: int, hi: int
-    ) -> list[_Trip]:
-        """``k`` trips of ``lo`` to ``hi`` days to ``where`` (a country or weighted choices)."""
-        return [
-            (
-                where if isinstance(where, str) else self.pick(where),
-                s,
-                s + self.rng.randint(lo, hi),
-                purpose,
-            )
-            for s in sorted(self.day(self.first + 30, self.last) for _ in range(k))
-        ]
+def _days_of(years: np.ndarray, month: int, day: int) -> np.ndarray:
+    """Days since 1970-01-01 of ``month``/``day`` of each year."""
+    dates = (np.asarray(years, dtype=np.int64) - 1970).astype("datetime64[Y]")
+    return (dates.astype("datetime64[M]") + (month - 1)).astype("datetime64[D]").astype(
+        np.int64) + (day - 1)
 
 
 def _from_days(days: int) -> dt.date:
-    return _EPOCH + dt.timedelta(days=days)
+    return _EPOCH + dt.timedelta(days=int(days))
 
 
-_History = tuple[str, list[str], list[_Stay]]  # birth country, citizenships, stays
+class _Profile:
+    """The histories of the persons of one profile, before the stays are laid out.
+
+    Per person: birth country, citizenships, the base country (where they live between
+    trips) and the purpose of those stays, an optional final move (country, start, end or
+    none, purpose) and an optional stay after it. Trips: one row each (person, start,
+    length, country, purpose).
+    """
+
+    def __init__(self, pids: np.ndarray, base: np.ndarray, birth: np.ndarray,
+                 cits: np.ndarray) -> None:
+        m = len(pids)
+        self.pids, self.base, self.birth, self.cits = pids, base, birth, cits
+        self.base_purpose = np.full(m, None, dtype=object)
+        self.final_country = np.full(m, None, dtype=object)
+        self.final_start = np.full(m, -1, dtype=np.int64)
+        self.final_end = np.full(m, _NO_END, dtype=np.int64)
+        self.final_purpose = np.full(m, None, dtype=object)
+        self.extra_country = np.full(m, None, dtype=object)
+        self.trips: list[tuple[np.ndarray, ...]] = []
+
+    def add_trips(self, who: np.ndarray, start: np.ndarray, length: np.ndarray,
+                  country: np.ndarray | str, purpose: np.ndarray | str | None) -> None:
+        """Trips of persons ``who`` (positions in this profile)."""
+        k = len(who)
+        self.trips.append((
+            self.pids[who], np.asarray(start, dtype=np.int64), np.asarray(length, np.int64),
+            np.broadcast_to(np.asarray(country, dtype=object), (k,)),
+            np.broadcast_to(np.asarray(purpose, dtype=object), (k,)),
+        ))
+
+    def set_final(self, who: np.ndarray, country: np.ndarray | str, start: np.ndarray,
+                  purpose: np.ndarray | str | None, end: np.ndarray | None = None) -> None:
+        self.final_country[who] = country
+        self.final_start[who] = start
+        self.final_purpose[who] = purpose
+        if end is not None:
+            self.final_end[who] = end
 
 
-def _stayer(m: _Maker) -> _History:
-    purpose = m.rng.choice(["tourism", "business", "family"])
-    trips = m.short_trips(_TRIPS, purpose, m.rng.choice([0, 0, 1, 2, 3]), 3, 20)
-    return m.home, [m.home], m.around(m.home, trips)
+def _short_trips(d: _Draws, prof: _Profile, where: dict[str, float] | str,
+                 purpose: np.ndarray | str, k: np.ndarray, lo: int, hi: int) -> None:
+    """``k[i]`` trips of ``lo`` to ``hi`` days for person i, to ``where``."""
+    who = np.repeat(np.arange(len(k)), k)
+    start = d.day(d.first + 30, d.last, len(who))
+    country = where if isinstance(where, str) else d.pick(where, len(who))
+    purposes = purpose if isinstance(purpose, str) else np.asarray(purpose, dtype=object)[who]
+    prof.add_trips(who, start, start + d.rng.integers(lo, hi + 1, len(who)) - start,
+                   country, purposes)
 
 
-def _seasonal(m: _Maker, lo: int, hi: int) -> _History:
+def _home_profile(d: _Draws, pids: np.ndarray, cits: str | None = None) -> _Profile:
+    m = len(pids)
+    home = np.full(m, d.home, dtype=object)
+    return _Profile(pids, home.copy(), home.copy(), np.full(m, cits or d.home, dtype=object))
+
+
+def _stayer(d: _Draws, pids: np.ndarray) -> _Profile:
+    prof = _home_profile(d, pids)
+    purpose = d.choice(["tourism", "business", "family"], len(pids))
+    k = np.array([0, 0, 1, 2, 3])[d.rng.integers(0, 5, len(pids))]
+    _short_trips(d, prof, _TRIPS, purpose, k, 3, 20)
+    return prof
+
+
+def _seasonal(d: _Draws, pids: np.ndarray, lo: int, hi: int) -> _Profile:
     """Seasonal work in Russia in about three years out of four, ``lo`` to ``hi`` days long."""
-    trips = []
-    for year in m.years():
-        if m.rng.random() < 0.75:
-            start = m.year_day(year, 2, 4)
-            trips.append(("RUS", start, start + m.rng.randint(lo, hi), "seasonal_work"))
-    return m.home, [m.home], m.around(m.home, trips)
+    prof = _home_profile(d, pids)
+    years = np.arange(d.year_lo, d.year_hi + 1)
+    go = d.rng.random((len(pids), len(years))) < 0.75
+    who, y = np.nonzero(go)
+    start = d.year_day(years[y], 2, 4)
+    prof.add_trips(who, start, d.rng.integers(lo, hi + 1, len(who)), "RUS", "seasonal_work")
+    return prof
 
 
-def _emigrant(m: _Maker, dual: bool) -> _History:
+def _emigrant(d: _Draws, pids: np.ndarray, dual: bool) -> _Profile:
     """Leaves for at least a year; a third come back. Half the dual citizens only visit Russia."""
-    rng, home = m.rng, m.home
-    cits = [home, "RUS"] if dual else [home]
-    if dual and rng.random() < 0.5:
-        trips = m.short_trips("RUS", "family", rng.randint(0, 3), 14, 60)
-        return home, cits, m.around(home, trips)
-    dest = "RUS" if dual else m.pick(_EMIGRATION)
-    leave = m.day(m.first + 365, m.last - 30)
-    if rng.random() < 0.35:
-        back = leave + rng.randint(365, 6 * 365)
-        if back < m.last:
-            return home, cits, m.around(home, [(dest, leave, back, "work")])
-    return home, cits, m.around(home, [], (dest, leave, None, rng.choice(["work", "family"])))
+    m = len(pids)
+    prof = _home_profile(d, pids, f"{d.home};RUS" if dual else None)
+    if dual:
+        prof.cits[:] = ";".join(sorted({d.home, "RUS"}))
+    visits = (d.rng.random(m) < 0.5) if dual else np.zeros(m, dtype=bool)
+    v = np.flatnonzero(visits)
+    _visit_k = np.zeros(m, dtype=np.int64)
+    _visit_k[v] = d.rng.integers(0, 4, len(v))
+    _short_trips(d, prof, "RUS", "family", _visit_k, 14, 60)
+    leavers = np.flatnonzero(~visits)
+    dest = np.full(len(leavers), "RUS", dtype=object) if dual else d.pick(_EMIGRATION,
+                                                                          len(leavers))
+    leave = d.day(d.first + 365, d.last - 30, len(leavers))
+    back = leave + d.rng.integers(365, 6 * 365 + 1, len(leavers))
+    returns = (d.rng.random(len(leavers)) < 0.35) & (back < d.last)
+    r = np.flatnonzero(returns)
+    prof.add_trips(leavers[r], leave[r], back[r] - leave[r], dest[r], "work")
+    s = np.flatnonzero(~returns)
+    prof.set_final(leavers[s], dest[s], leave[s], d.choice(["work", "family"], len(s)))
+    return prof
 
 
-def _student(m: _Maker) -> _History:
-    rng, home = m.rng, m.home
-    dest = m.pick(_STUDY)
-    leave = m.year_day(rng.choice(list(m.years())[:-1]), 8, 9)
-    study = (dest, leave, leave + rng.randint(300, 1400), "study")
-    if rng.random() < 0.7:
-        return home, [home], m.around(home, [study])
-    return home, [home], m.around(home, [study], (dest, study[2], None, "work"))
+def _student(d: _Draws, pids: np.ndarray) -> _Profile:
+    m = len(pids)
+    prof = _home_profile(d, pids)
+    dest = d.pick(_STUDY, m)
+    year = d.rng.integers(d.year_lo, d.year_hi, m)  # not the last year
+    leave = d.year_day(year, 8, 9)
+    length = d.rng.integers(300, 1401, m)
+    prof.add_trips(np.arange(m), leave, length, dest, "study")
+    stay_on = np.flatnonzero(d.rng.random(m) >= 0.7)
+    prof.set_final(stay_on, dest[stay_on], leave[stay_on] + length[stay_on], "work")
+    return prof
 
 
-def _returnee(m: _Maker) -> _History:
-    abroad = m.pick(_EMIGRATION)
-    back = m.day(m.first + 200, m.last - 30)
-    return m.home, [m.home], [(abroad, m.first, back, "work"), (m.home, back, None, None)]
+def _returnee(d: _Draws, pids: np.ndarray) -> _Profile:
+    m = len(pids)
+    prof = _home_profile(d, pids)
+    prof.base = d.pick(_EMIGRATION, m)
+    prof.base_purpose[:] = "work"
+    prof.set_final(np.arange(m), d.home, d.day(d.first + 200, d.last - 30, m), None)
+    return prof
 
 
-def _immigrant(m: _Maker) -> _History:
-    rng, home = m.rng, m.home
-    origin = m.pick(_IMMIGRATION)
-    draw = rng.random()
-    cits = [origin] if draw < 0.7 else [origin, home] if draw < 0.85 else [home]
-    arrive = m.day(m.first + 200, m.last - 30)
-    purpose = rng.choice(["work", "work", "family", "study"])
-    return origin, cits, m.around(origin, [], (home, arrive, None, purpose))
+def _immigrant(d: _Draws, pids: np.ndarray) -> _Profile:
+    m = len(pids)
+    origin = d.pick(_IMMIGRATION, m)
+    draw = d.rng.random(m)
+    both = np.array([";".join(sorted({o, d.home})) for o in origin], dtype=object)
+    cits = np.where(draw < 0.7, origin, np.where(draw < 0.85, both, d.home))
+    prof = _Profile(pids, origin.copy(), origin.copy(), cits.astype(object))
+    arrive = d.day(d.first + 200, d.last - 30, m)
+    prof.set_final(np.arange(m), d.home, arrive, d.choice(["work", "work", "family", "study"],
+                                                          m))
+    return prof
 
 
-def _stateless(m: _Maker) -> _History:
-    birth = m.home if m.rng.random() < 0.5 else m.pick(_STATELESS_BIRTH)
-    return birth, [], [(m.home, m.first, None, None)]
+def _stateless(d: _Draws, pids: np.ndarray) -> _Profile:
+    m = len(pids)
+    prof = _home_profile(d, pids, "")
+    prof.cits[:] = ""
+    abroad = d.rng.random(m) >= 0.5
+    prof.birth[abroad] = d.pick(_STATELESS_BIRTH, int(abroad.sum()))
+    return prof
 
 
-def _cross_border(m: _Maker) -> _History:
+def _cross_border(d: _Draws, pids: np.ndarray) -> _Profile:
     """Lives in the neighbouring country; short work spells in some weeks of a few years."""
-    rng = m.rng
-    base = _NEIGHBOUR.get(m.home, "GEO")
-    trips = []
-    years = list(m.years())
-    for year in rng.sample(years, min(len(years), rng.randint(1, 4))):
-        jan1 = (dt.date(year, 1, 1) - _EPOCH).days
-        for week in sorted(rng.sample(range(50), rng.randint(2, 12))):
-            start = jan1 + 7 * week + rng.randint(0, 1)
-            trips.append((m.home, start, start + rng.randint(1, 5), "work"))
-    trips = [t for t in trips if m.first < t[1] <= m.last]
-    return base, [base], m.around(base, trips)
+    m = len(pids)
+    base = _NEIGHBOUR.get(d.home, "GEO")
+    prof = _Profile(pids, np.full(m, base, dtype=object), np.full(m, base, dtype=object),
+                    np.full(m, base, dtype=object))
+    years = np.arange(d.year_lo, d.year_hi + 1)
+    n_years = np.minimum(len(years), d.rng.integers(1, 5, m))
+    order = np.argsort(d.rng.random((m, len(years))), axis=1)  # distinct years per person
+    keep = np.arange(len(years))[None, :] < n_years[:, None]
+    who, rank = np.nonzero(keep)
+    year = years[order[who, rank]]
+    n_weeks = d.rng.integers(2, 13, len(who))
+    weeks = np.argsort(d.rng.random((len(who), 50)), axis=1)  # distinct weeks per year
+    take = np.arange(50)[None, :] < n_weeks[:, None]
+    row, col = np.nonzero(take)
+    start = _days_of(year[row], 1, 1) + 7 * weeks[row, col] + d.rng.integers(0, 2, len(row))
+    inside = (start > d.first) & (start <= d.last)
+    row, start = row[inside], start[inside]
+    prof.add_trips(who[row], start, d.rng.integers(1, 6, len(row)), d.home, "work")
+    return prof
 
 
-def _visitor(m: _Maker) -> _History:
-    base = m.pick(_VISITORS)
-    purpose = m.rng.choice(
-        ["health", "training", "business", "tourism", "study", "work", "seasonal_work"]
-    )
-    trips = m.short_trips(m.home, purpose, m.rng.randint(1, 4), 3, 60)
-    return base, [base], m.around(base, trips)
+def _visitor(d: _Draws, pids: np.ndarray) -> _Profile:
+    m = len(pids)
+    base = d.pick(_VISITORS, m)
+    prof = _Profile(pids, base, base.copy(), base.copy())
+    purpose = d.choice(["health", "training", "business", "tourism", "study", "work",
+                        "seasonal_work"], m)
+    _short_trips(d, prof, d.home, purpose, d.rng.integers(1, 5, m), 3, 60)
+    return prof
 
 
-def _asylum_transit(m: _Maker) -> _History:
-    origin = m.pick(_ASYLUM_ORIGIN)
-    enter = m.day(m.first + 200, m.last - 120)
-    leave = enter + m.rng.randint(5, 60)
-    stays = m.around(origin, [], (m.home, enter, leave, "asylum_transit"))
-    stays.append((m.pick(_ASYLUM_DEST), leave, None, None))
-    return origin, [origin], stays
+def _asylum_transit(d: _Draws, pids: np.ndarray) -> _Profile:
+    m = len(pids)
+    origin = d.pick(_ASYLUM_ORIGIN, m)
+    prof = _Profile(pids, origin, origin.copy(), origin.copy())
+    enter = d.day(d.first + 200, d.last - 120, m)
+    leave = enter + d.rng.integers(5, 61, m)
+    prof.set_final(np.arange(m), d.home, enter, "asylum_transit", end=leave)
+    prof.extra_country[:] = d.pick(_ASYLUM_DEST, m)
+    return prof
 
 
-def _health_traveller(m: _Maker) -> _History:
-    trips = m.short_trips(_HEALTH, "health", m.rng.randint(1, 3), 5, 40)
-    return m.home, [m.home], m.around(m.home, trips)
+def _health_traveller(d: _Draws, pids: np.ndarray) -> _Profile:
+    prof = _home_profile(d, pids)
+    _short_trips(d, prof, _HEALTH, "health", d.rng.integers(1, 4, len(pids)), 5, 40)
+    return prof
 
 
-#: Profile -> function drawing one history of that profile (keys as in PROFILES).
-_MAKERS: Final[dict[str, Callable[[_Maker], _History]]] = {
+#: Profile -> function drawing the histories of that profile (keys as in PROFILES).
+_MAKERS: Final[dict[str, Callable[[_Draws, np.ndarray], _Profile]]] = {
     "stayer": _stayer,
-    "seasonal_short": lambda m: _seasonal(m, 60, 180),
-    "seasonal_long": lambda m: _seasonal(m, 190, 330),
-    "emigrant": lambda m: _emigrant(m, dual=False),
+    "seasonal_short": lambda d, p: _seasonal(d, p, 60, 180),
+    "seasonal_long": lambda d, p: _seasonal(d, p, 190, 330),
+    "emigrant": lambda d, p: _emigrant(d, p, dual=False),
     "student": _student,
     "returnee": _returnee,
     "immigrant": _immigrant,
     "stateless": _stateless,
-    "dual_citizen": lambda m: _emigrant(m, dual=True),
+    "dual_citizen": lambda d, p: _emigrant(d, p, dual=True),
     "cross_border": _cross_border,
     "visitor": _visitor,
     "asylum_transit": _asylum_transit,
@@ -270,7 +342,8 @@ def synthetic_population(
 
     **The data are synthetic.** All shares, durations and destinations are teaching assumptions
     chosen to exercise the UN concepts, not real figures. The same ``seed`` always gives the same
-    population.
+    population (with this version of migdata: the generator was vectorised in version 0.x, issue
+    24, which changed the population drawn for a given seed).
 
     Parameters
     ----------
@@ -288,7 +361,8 @@ def synthetic_population(
     -------
     pandas.DataFrame
         Columns ``person_id, birth_country, citizenships, country, start, end, purpose`` as
-        described in :mod:`migdata.concepts.tables` (``end`` is ``NaT`` for ongoing stays), plus
+        described in :mod:`migdata.concepts.tables` (``end`` is ``NaT`` for ongoing stays, a
+        missing ``purpose`` is ``NaN``; text columns have pandas' ``str`` dtype), plus
         ``profile`` (the :data:`PROFILES` key that generated the person) and ``synthetic``
         (always ``True``). ``frame.attrs["synthetic"]`` is ``True`` as well.
 
@@ -307,16 +381,18 @@ def synthetic_population(
     _check_count(seed, "seed", "an integer", minimum=None)
     first, last = _window(start, end)
     columns = _draw(int(n), to_iso3(country), int(seed), first, last)
+    nat = np.iinfo(np.int64).min  # NaT
+    end = np.where(columns["end"] == _NO_END, nat, columns["end"] * 86_400)
     frame = pd.DataFrame(
         {
-            "person_id": np.asarray(columns["person_id"], dtype=np.int64),
-            "birth_country": columns["birth_country"],
-            "citizenships": columns["citizenships"],
-            "country": columns["country"],
-            "start": np.asarray(columns["start"], dtype=np.int64).astype("datetime64[D]"),
-            "end": np.asarray(columns["end"], dtype=np.int64).astype("datetime64[D]"),
-            "purpose": pd.Series(columns["purpose"], dtype="object"),
-            "profile": columns["profile"],
+            "person_id": columns["person_id"].astype(np.int64),
+            "birth_country": _text(columns["birth_country"]),
+            "citizenships": _text(columns["citizenships"]),
+            "country": _text(columns["country"]),
+            "start": (columns["start"] * 86_400).view("datetime64[s]"),
+            "end": end.view("datetime64[s]"),
+            "purpose": _text(columns["purpose"]),
+            "profile": _text(columns["profile"]),
         }
     )
     frame["synthetic"] = True
@@ -326,6 +402,17 @@ def synthetic_population(
         f"(seed={seed}); shares and durations are teaching assumptions, not real figures"
     )
     return frame
+
+
+def _text(coded: tuple[np.ndarray, np.ndarray]) -> pd.Series:
+    """A text column from integer codes and the distinct texts (fast for millions of rows)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    codes, vocab = coded  # code -1: missing (a stay without a purpose)
+    texts = pa.array([str(v) for v in vocab], type=pa.string()).take(
+        pa.array(codes.astype(np.int32), mask=codes < 0))
+    return pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
 def _check_count(value: object, name: str, expected: str, minimum: int | None = 0) -> None:
@@ -349,25 +436,113 @@ def _window(start: dt.date | str, end: dt.date | str) -> tuple[int, int]:
     return first, last
 
 
-def _draw(n: int, home: str, seed: int, first: int, last: int) -> dict[str, list[object]]:
-    """Draw ``n`` histories; one list per column, one entry per stay (days since 1970-01-01)."""
-    rng = random.Random(seed)
-    maker = _Maker(rng, home, first, last)
+def _draw(n: int, home: str, seed: int, first: int, last: int) -> dict[str, np.ndarray]:
+    """Draw ``n`` histories; one array per column, one entry per stay (days since 1970-01-01).
+
+    Stays are laid out as :func:`_layout` describes: at the base country from the window
+    start, between the trips (a trip starts at the earliest the day after the previous stay
+    began) and after them, then the final move and the stay after it.
+    """
+    rng = np.random.default_rng(seed)
+    draws = _Draws(rng, home, first, last)
     names = list(PROFILES)
-    profiles = rng.choices(names, [PROFILES[p][0] for p in names], k=n)
-    nat = np.iinfo(np.int64).min
-    rows: list[tuple[object, ...]] = []
-    for pid, profile in enumerate(profiles):
-        birth, cits, stays = _MAKERS[profile](maker)
-        cit_text = ";".join(sorted(set(cits)))
-        for country, s, e, purpose in stays:
-            if s > last:  # e.g. the stay at home after a trip that ends beyond the window
-                break
-            end = nat if e is None else e
-            rows.append((pid, birth, cit_text, country, s, end, purpose, profile))
-    keys = ("person_id", "birth_country", "citizenships", "country", "start", "end", "purpose")
-    keys = (*keys, "profile")
-    return {key: [row[i] for row in rows] for i, key in enumerate(keys)}
+    shares = np.array([PROFILES[p][0] for p in names])
+    codes = rng.choice(len(names), n, p=shares / shares.sum())
+    profiles = [
+        _MAKERS[name](draws, np.flatnonzero(codes == i)) for i, name in enumerate(names)
+    ]
+    person = {key: np.empty(n, dtype=object) for key in
+              ("base", "base_purpose", "final_country", "final_purpose", "extra_country",
+               "birth", "cits")}
+    final_start = np.full(n, -1, dtype=np.int64)
+    final_end = np.full(n, _NO_END, dtype=np.int64)
+    trips: list[tuple[np.ndarray, ...]] = []
+    for prof in profiles:
+        for key in person:
+            person[key][prof.pids] = getattr(prof, key)
+        final_start[prof.pids] = prof.final_start
+        final_end[prof.pids] = prof.final_end
+        trips.extend(prof.trips)
+    stays = _layout(n, first, last, person, final_start, final_end, trips)
+    pid = stays["person_id"]
+    out: dict[str, Any] = dict(stays)
+    for column, values in (("birth_country", person["birth"]), ("citizenships", person["cits"]),
+                           ("profile", np.asarray(names, dtype=object)[codes])):
+        person_codes, vocab = _factorize(values)
+        out[column] = (person_codes[pid], vocab)
+    return out
+
+
+def _layout(
+    n: int, first: int, last: int, person: dict[str, np.ndarray], final_start: np.ndarray,
+    final_end: np.ndarray, trips: list[tuple[np.ndarray, ...]],
+) -> dict[str, Any]:
+    """The stays of every person, in order: base, trip, base, trip, ..., final, extra.
+
+    Countries and purposes travel as integer codes (object arrays are slow to index).
+    """
+    if trips:
+        t_pid, t_start, t_len, t_country, t_purpose = (np.concatenate(c) for c in zip(
+            *trips, strict=True))
+    else:
+        t_pid = t_start = t_len = np.zeros(0, dtype=np.int64)
+        t_country = t_purpose = np.zeros(0, dtype=object)
+    c_codes, c_vocab = _factorize(np.concatenate(
+        [person["base"], person["final_country"], person["extra_country"], t_country]))
+    base_c, final_c, extra_c, trip_c = np.split(c_codes, [n, 2 * n, 3 * n])
+    p_codes, p_vocab = _factorize(np.concatenate(
+        [person["base_purpose"], person["final_purpose"], t_purpose]))
+    base_p, final_p, trip_p = np.split(p_codes, [n, 2 * n])
+    order = np.argsort(t_pid * (last - first + 2) + (t_start - first), kind="stable")
+    t_pid, t_start, t_len = t_pid[order], t_start[order], t_len[order]
+    trip_c, trip_p = trip_c[order], trip_p[order]
+    first_of = np.searchsorted(t_pid, np.arange(n))
+    rank = np.arange(len(t_pid)) - first_of[t_pid]
+    at = np.full(n, first, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    parts: list[tuple[np.ndarray, ...]] = []  # (pid, seq, country, start, end, purpose)
+    k_max = int(rank.max()) + 1 if len(rank) else 0
+    by_rank = np.argsort(rank, kind="stable")  # trips of rank k are one slice
+    bounds = np.searchsorted(rank[by_rank], np.arange(k_max + 1))
+    for k in range(k_max):
+        sel = by_rank[bounds[k]:bounds[k + 1]]
+        p = t_pid[sel]
+        start = np.maximum(t_start[sel], at[p] + 1)
+        go = active[p] & (start <= last)
+        active[p[~go]] = False
+        sel, p, start = sel[go], p[go], start[go]
+        end = start + t_len[sel]
+        parts.append((p, np.full(len(p), 2 * k), base_c[p], at[p], start, base_p[p]))
+        parts.append((p, np.full(len(p), 2 * k + 1), trip_c[sel], start, end, trip_p[sel]))
+        at[p] = end
+    everyone = np.arange(n)
+    has_final = (final_start >= 0) & (final_start >= at)
+    seq = 2 * k_max
+    g = everyone[has_final & (final_start > at)]
+    parts.append((g, np.full(len(g), seq), base_c[g], at[g], final_start[g], base_p[g]))
+    f = everyone[has_final]
+    parts.append((f, np.full(len(f), seq + 1), final_c[f], final_start[f], final_end[f],
+                  final_p[f]))
+    x = everyone[has_final & (extra_c >= 0)]
+    parts.append((x, np.full(len(x), seq + 2), extra_c[x], final_end[x],
+                  np.full(len(x), _NO_END), np.full(len(x), -1)))
+    o = everyone[~has_final]
+    parts.append((o, np.full(len(o), seq), base_c[o], at[o], np.full(len(o), _NO_END),
+                  base_p[o]))
+    pid, seqs, country, start, end, purpose = (np.concatenate(c) for c in zip(
+        *parts, strict=True))
+    keep = np.flatnonzero(start <= last)  # a stay beginning after the window is not in it
+    order = keep[np.argsort(pid[keep] * (seq + 3) + seqs[keep])]  # by person, then seq
+    return {"person_id": pid[order], "country": (country[order], c_vocab),
+            "start": start[order], "end": end[order], "purpose": (purpose[order], p_vocab)}
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct texts of an object array (a handful of countries)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def synthetic_persons(

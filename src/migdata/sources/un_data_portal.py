@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +13,7 @@ from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError, SourceError
 from .http import MAX_PAGES, base_url, get_json, page_count
+from .records import iso3_field, number_field, refuse_conflicts, text_field, year_field
 
 __all__ = [
     "BASE_URL",
@@ -45,28 +45,39 @@ def m49(country: str) -> int:
     return int(record.numeric)
 
 
+_SOURCE = "UN Data Portal"
+
+
+def _whole(item: dict[str, Any], key: str) -> int:
+    number = number_field(item, key, _SOURCE, missing=())
+    if not number.is_integer():
+        raise MalformedResponseError(
+            f"UN Data Portal record {str(item)[:120]!r}: field {key!r} is {item[key]!r}; "
+            "expected a whole number"
+        )
+    return int(number)
+
+
 def _records(items: Any, url: str) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise MalformedResponseError(f"{url}: 'data' is {type(items).__name__}, expected a list")
     out = []
     for item in items:
-        try:
-            value = item["value"]
-            out.append({
-                "country": item.get("iso3") or "",
-                "country_m49": int(item["locationId"]),
-                "country_name": item["location"],
-                "year": int(str(item["timeLabel"])[:4]),
-                "variant": item.get("variant", ""),
-                "sex": item.get("sex", ""),
-                "indicator_id": int(item["indicatorId"]),
-                "indicator": item.get("indicator", ""),
-                "value": math.nan if value is None else float(value),
-            })
-        except (KeyError, TypeError, ValueError) as error:
+        if not isinstance(item, dict):
             raise MalformedResponseError(
-                f"UN Data Portal record {str(item)[:120]!r} lacks a usable {error}"
-            ) from error
+                f"UN Data Portal record {str(item)[:120]!r} is not an object"
+            )
+        out.append({
+            "country": iso3_field(item, "iso3", _SOURCE),
+            "country_m49": _whole(item, "locationId"),
+            "country_name": text_field(item, "location", _SOURCE),
+            "year": year_field(item, "timeLabel", _SOURCE),
+            "variant": text_field(item, "variant", _SOURCE, default=""),
+            "sex": text_field(item, "sex", _SOURCE, default=""),
+            "indicator_id": _whole(item, "indicatorId"),
+            "indicator": text_field(item, "indicator", _SOURCE, default=""),
+            "value": number_field(item, "value", _SOURCE),
+        })
     return out
 
 
@@ -160,5 +171,7 @@ def fetch_un_data_portal(
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame = frame.astype({"year": "int64", "country_m49": "int64", "indicator_id": "int64",
                           "value": "float64"})
+    frame = refuse_conflicts(frame, ["country_m49", "indicator_id", "variant", "sex", "year"],
+                             "the UN Data Portal")
     return frame.sort_values(["country_m49", "indicator_id", "variant", "sex", "year"],
                              ignore_index=True)

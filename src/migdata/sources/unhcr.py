@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError
 from .http import base_url, get_json, page_count
+from .records import iso3_field, number_field, refuse_conflicts, text_field, year_field
 
 __all__ = ["BASE_URL", "COLUMNS", "ENV_VAR", "MEASURES", "POPULATION_URL", "fetch_unhcr"]
 
@@ -26,36 +28,36 @@ MEASURES = ("refugees", "asylum_seekers", "returned_refugees", "idps", "returned
 COLUMNS = ["year", "origin", "origin_name", "asylum", "asylum_name", "measure", "persons"]
 
 
-def _number(value: Any) -> int | None:
+_SOURCE = "UNHCR"
+
+
+def _number(item: dict[str, Any], measure: str) -> int | None:
     """A count from the API; '-', '', None and 0 mean no record (as in the bundled data)."""
-    if value is None or value in ("-", ""):
+    number = number_field(item, measure, _SOURCE, count=True, missing=(None, "-", ""))
+    if math.isnan(number):
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as error:
-        raise MalformedResponseError(f"UNHCR count {value!r} is not a number") from error
     if not number.is_integer():
-        raise MalformedResponseError(f"UNHCR count {value!r} is not a whole number of persons")
+        raise MalformedResponseError(
+            f"UNHCR record {str(item)[:120]!r}: field {measure!r} is {item[measure]!r}, not a "
+            "whole number of persons"
+        )
     return int(number) or None
 
 
 def _records(items: list[Any]) -> list[dict[str, Any]]:
     out = []
     for item in items:
-        try:
-            base = {
-                "year": int(item["year"]),
-                "origin": item["coo_iso"],
-                "origin_name": item["coo_name"],
-                "asylum": item["coa_iso"],
-                "asylum_name": item["coa_name"],
-            }
-        except (KeyError, TypeError, ValueError) as error:
-            raise MalformedResponseError(
-                f"UNHCR record {str(item)[:120]!r} lacks a usable {error}"
-            ) from error
+        if not isinstance(item, dict):
+            raise MalformedResponseError(f"UNHCR record {str(item)[:120]!r} is not an object")
+        base = {
+            "year": year_field(item, "year", _SOURCE, text=False),  # the API sends a number
+            "origin": iso3_field(item, "coo_iso", _SOURCE),
+            "origin_name": text_field(item, "coo_name", _SOURCE),
+            "asylum": iso3_field(item, "coa_iso", _SOURCE),
+            "asylum_name": text_field(item, "coa_name", _SOURCE),
+        }
         for measure in MEASURES:
-            persons = _number(item.get(measure))
+            persons = _number(item, measure)
             if persons is not None:
                 out.append({**base, "measure": measure, "persons": persons})
     return out
@@ -93,7 +95,9 @@ def fetch_unhcr(
     Raises
     ------
     MalformedResponseError
-        An answer lacks ``items``, a record or count is unusable, or ``maxPages`` is not a whole
+        An answer lacks ``items``, a record or count is unusable (a negative, fractional,
+        boolean or text count, a year that is not whole, a code that is not ISO3, two records
+        for one key with different counts), or ``maxPages`` is not a whole
         number of at most :data:`~migdata.sources.http.MAX_PAGES`.
     """
     common: dict[str, Any] = {"limit": PAGE_LIMIT, "cf_type": "ISO"}
@@ -123,5 +127,6 @@ def fetch_unhcr(
                 bar.update(1)
                 page += 1
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
-    frame = frame.drop_duplicates().astype({"year": "int64", "persons": "int64"})
+    frame = refuse_conflicts(frame, ["year", "origin", "asylum", "measure"], "the UNHCR API")
+    frame = frame.astype({"year": "int64", "persons": "int64"})
     return frame.sort_values(["year", "asylum", "origin", "measure"], ignore_index=True)

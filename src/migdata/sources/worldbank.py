@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError, UnknownValueError
 from .http import base_url, get_json, page_count
+from .records import iso3_field, number_field, refuse_conflicts, text_field, year_field
 
 __all__ = ["BASE_URL", "COLUMNS", "DEFAULT_INDICATORS", "ENV_VAR", "PER_PAGE", "fetch_wdi"]
 
@@ -44,21 +44,24 @@ def _page(
     )
 
 
-def _record(item: dict[str, Any], vintage: str) -> dict[str, Any]:
-    try:
-        value = item["value"]
-        return {
-            "country": item["countryiso3code"] or item["country"]["id"],
-            "country_name": item["country"]["value"],
-            "indicator": item["indicator"]["id"],
-            "year": int(item["date"]),
-            "value": math.nan if value is None else float(value),
-            "vintage": vintage,
-        }
-    except (KeyError, TypeError, ValueError) as error:
+_SOURCE = "World Bank"
+
+
+def _record(item: Any, vintage: str) -> dict[str, Any]:
+    """One record, every field checked (:mod:`migdata.sources.records`)."""
+    if not isinstance(item, dict) or not isinstance(item.get("country"), dict) or \
+            not isinstance(item.get("indicator"), dict):
         raise MalformedResponseError(
-            f"World Bank record {str(item)[:120]!r} lacks a usable {error}"
-        ) from error
+            f"World Bank record {str(item)[:120]!r} lacks a usable country or indicator object"
+        )
+    return {
+        "country": iso3_field(item, "countryiso3code", _SOURCE),
+        "country_name": text_field(item["country"], "value", _SOURCE),
+        "indicator": text_field(item["indicator"], "id", _SOURCE),
+        "year": year_field(item, "date", _SOURCE),
+        "value": number_field(item, "value", _SOURCE),
+        "vintage": vintage,
+    }
 
 
 def fetch_wdi(
@@ -97,7 +100,9 @@ def fetch_wdi(
     UnknownValueError
         The API rejects an indicator code (its message is quoted).
     MalformedResponseError
-        An answer or a record is not in the API v2 layout, or the answer announces an odd
+        An answer or a record is not in the API v2 layout (a value that is not a finite JSON
+        number, a year that is not whole, an empty ISO3 code, two records for one country,
+        indicator and year with different values...), or the answer announces an odd
         number of pages (not a whole number, or more than
         :data:`~migdata.sources.http.MAX_PAGES`).
     """
@@ -124,4 +129,5 @@ def fetch_wdi(
                 page += 1
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame = frame.astype({"year": "int64", "value": "float64"})
+    frame = refuse_conflicts(frame, ["country", "indicator", "year"], "the World Bank API")
     return frame.sort_values(["country", "indicator", "year"], ignore_index=True)
