@@ -262,3 +262,176 @@ def test_release_refuses_to_create_nbgraders_default_exchange(repo_root, tmp_pat
     err = capsys.readouterr().err
     assert "c.Exchange.root is not set" in err and "skip release" in err
     assert not default.exists()
+
+
+# --- what collect copies: ordinary files only, checked without following links ------------------
+
+def _plain_handin(base: Path) -> Path:
+    folder = base / f"{ME}+{A}+2026-01-01 10:00:00.000000 UTC+abc"
+    (folder / "data").mkdir(parents=True)
+    (folder / f"{A}.ipynb").write_text('{"cells": []}', encoding="utf-8")
+    (folder / "data" / "notes.txt").write_text("mine", encoding="utf-8")
+    (folder / "timestamp.txt").write_text("2026-01-01 10:00:00.000000 UTC", encoding="utf-8")
+    return folder
+
+
+def _secret_file(base: Path) -> Path:
+    secret = base / "instructor-source.ipynb"
+    secret.write_text("### BEGIN HIDDEN TESTS\nmodel answer\n", encoding="utf-8")
+    return secret
+
+
+def _symlink_file(folder: Path, secret: Path) -> None:
+    (folder / f"{A}.ipynb").unlink()
+    (folder / f"{A}.ipynb").symlink_to(secret)
+
+
+def _symlink_folder(folder: Path, secret: Path) -> None:
+    shutil.rmtree(folder / "data")
+    (folder / "data").symlink_to(secret.parent)
+
+
+def _hard_link(folder: Path, secret: Path) -> None:
+    (folder / "data" / "copy.ipynb").hardlink_to(secret)
+
+
+def _fifo(folder: Path, secret: Path) -> None:
+    os.mkfifo(folder / "data" / "pipe")
+
+
+def _socket(folder: Path, secret: Path) -> None:
+    import socket
+
+    here = os.getcwd()
+    os.chdir(folder / "data")  # a socket's path must be short: bind it by a relative name
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind("sock")
+    finally:
+        os.chdir(here)
+
+
+def _device(folder: Path, secret: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("making a device file needs root")
+    os.mknod(folder / "data" / "null", 0o600 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+
+
+def _other_owner(folder: Path, secret: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    os.chown(folder / "data" / "notes.txt", pwd.getpwnam("nobody").pw_uid, -1)
+
+
+@pytest.mark.parametrize(("make", "reason"), [
+    (_symlink_file, f"{A}.ipynb is a symbolic link"),
+    (_symlink_folder, "data is a symbolic link"),
+    (_hard_link, "data/copy.ipynb is a hard link (one file with 2 names"),
+    (_fifo, "data/pipe is a named pipe"),
+    (_socket, "data/sock is a socket"),
+    (_device, "data/null is a device"),
+    (_other_owner, "data/notes.txt belongs to the user nobody"),
+])
+def test_copy_handin_refuses_anything_but_ordinary_files(tmp_path, make, reason):
+    from migdata.grading.exchange import RefusedHandin, copy_handin
+
+    secret = _secret_file(tmp_path)
+    folder = _plain_handin(tmp_path / "inbound")
+    copy_handin(folder, None, uid=os.getuid())  # the plain hand-in passes
+    make(folder, secret)
+    dest = tmp_path / "submitted"
+    with pytest.raises(RefusedHandin) as err:
+        copy_handin(folder, dest, uid=os.getuid())
+    assert str(err.value).startswith(reason)
+    assert not dest.exists()  # nothing of a refused hand-in is left
+
+
+def test_copy_handin_copies_bytes_and_odd_names_and_respects_the_size_limit(tmp_path):
+    from migdata.grading.exchange import RefusedHandin, copy_handin
+
+    folder = _plain_handin(tmp_path / "inbound")
+    odd = os.fsencode(folder / "data") + b"/caf\xe9.txt"  # Latin-1, not valid UTF-8
+    with open(odd, "wb") as fh:
+        fh.write(b"\x00\xff" * 1000)
+    dest = tmp_path / "submitted"
+    when = copy_handin(folder, dest, uid=os.getuid())
+    assert when.tzinfo is not None
+    assert open(os.fsencode(dest / "data") + b"/caf\xe9.txt", "rb").read() == b"\x00\xff" * 1000
+    assert (dest / "data" / "notes.txt").read_text() == "mine"
+    assert oct(os.stat(dest / f"{A}.ipynb").st_mode & 0o777) == "0o644"
+    with pytest.raises(RefusedHandin, match="larger than 0 MB"):
+        copy_handin(folder, tmp_path / "small", uid=os.getuid(), limit=1000)
+    assert not (tmp_path / "small").exists()
+
+
+def test_a_file_swapped_for_a_link_after_the_check_is_refused(tmp_path, monkeypatch):
+    """The race: a file passes the lstat check, then becomes a link before it is opened."""
+    from migdata.grading import exchange
+    from migdata.grading.exchange import RefusedHandin, copy_handin
+
+    secret = _secret_file(tmp_path)
+    folder = _plain_handin(tmp_path / "inbound")
+    real_stat = os.stat
+    swapped = []
+
+    def stat_then_swap(path, *args, **kwargs):
+        result = real_stat(path, *args, **kwargs)
+        if path == f"{A}.ipynb" and not swapped:  # checked as an ordinary file ...
+            _symlink_file(folder, secret)  # ... and replaced by a link at once
+            swapped.append(path)
+        return result
+
+    monkeypatch.setattr(exchange.os, "stat", stat_then_swap)
+    with pytest.raises(RefusedHandin, match="changed while it was read"):
+        copy_handin(folder, tmp_path / "submitted", uid=os.getuid())
+    assert swapped and not (tmp_path / "submitted").exists()
+
+
+def _link_handin(course: Path, *, when: datetime) -> Path:
+    """A hand-made inbound folder whose notebook is a link to the instructor's source notebook."""
+    stamp = when.strftime(STAMP)
+    folder = course.parent / "exchange" / COURSE_ID / "inbound" / f"{ME}+{A}+{stamp}+link"
+    folder.mkdir(parents=True)
+    source = course.parent / "assignments" / "source" / A / f"{A}.ipynb"
+    (folder / f"{A}.ipynb").symlink_to(source)
+    (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
+    return folder
+
+
+def test_a_link_to_the_instructors_source_is_not_collected_nor_graded(repo_root, tmp_path,
+                                                                      capsys):
+    course = _course(repo_root, tmp_path)
+    submitted = course / "submitted" / ME / A / f"{A}.ipynb"
+    # only the link hand-in: nothing is collected, the lecturer is told who and why
+    _link_handin(course, when=datetime.now(UTC))
+    assert main(["--course-dir", str(course), "collect", A]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert (f"{ME}: the hand-in received" in err and "is not collected and not graded: "
+            f"{A}.ipynb is a symbolic link" in err and "tell the student to hand in again" in err)
+    assert not submitted.exists()
+    # an honest (empty) hand-in before it: that one is collected and graded, the link never
+    time.sleep(0.05)
+    _handin(course, ME, {}, claimed=datetime.now(UTC), tag="honest")
+    assert main(["--course-dir", str(course), "collect", A]) == 0
+    time.sleep(0.05)
+    _link_handin(course, when=datetime.now(UTC) + timedelta(seconds=1))
+    assert main(["--course-dir", str(course), "collect", A]) == 1
+    assert "is a symbolic link" in capsys.readouterr().err
+    text = submitted.read_text(encoding="utf-8")
+    assert "BEGIN HIDDEN TESTS" not in text  # the source (hidden tests, model answers) is not in
+    assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "1"]) == 0
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        assert gb.find_submission(A, ME).score == 0.0  # the empty hand-in's score, not full marks
+
+
+def test_a_hand_in_that_is_itself_a_link_is_not_collected(repo_root, tmp_path, capsys):
+    course = _course(repo_root, tmp_path)
+    inbound = course.parent / "exchange" / COURSE_ID / "inbound"
+    stamp = datetime.now(UTC).strftime(STAMP)
+    (inbound / f"{ME}+{A}+{stamp}+dir").symlink_to(course.parent / "assignments" / "source" / A)
+    assert main(["--course-dir", str(course), "collect", A]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "is a symbolic link, not a folder" in err
+    assert not (course / "submitted").exists() or not any((course / "submitted").iterdir())

@@ -159,8 +159,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
         print(f"migdata-course: error: no hand-in of {args.assignment} in the exchange",
               file=sys.stderr)
         return 1
-    # a hand-in under another student's name needs the lecturer: exit non-zero
-    return 1 if any(h.impostor for h in handins) else 0
+    # a hand-in under another student's name, or refused (links, devices), needs the lecturer
+    return 1 if any(h.impostor or h.refused for h in handins) else 0
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
