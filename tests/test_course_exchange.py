@@ -501,3 +501,74 @@ def test_export_and_moodle_worksheet_neutralise_formulas(graded, tmp_path, monke
     moodle.write_grading_worksheet(graded, A, sheet, table)
     row = _csv_cells(sheet)[1]
     assert row[:3] == ["Participant 7", "'@SUM(1+1)*cmd", "-3.50"]
+
+
+# --- safe to look at: a written answer with active content --------------------------------------
+
+EVIL_MARKDOWN = """My answer <script>document.title='pwned-script'</script> is below.
+<img src=x onerror="document.title='pwned-img'"> <iframe src="https://x.example"></iframe>
+[read this](javascript:document.title='pwned-link') <javascript:alert(1)>
+<a href="JaVaScRiPt:alert(2)" onclick="alert(3)">x</a> <svg onload="alert(4)"></svg>
+<div style="position:fixed" id="score" class="score">fake score</div>
+<details open ontoggle="alert(5)">more</details> $\\href{javascript:alert(6)}{maths}$
+
+The census counts **usual residents**; see [the manual](https://unstats.un.org/).
+"""
+
+
+class _Page:
+    """What a browser would find active in an HTML page."""
+
+    def __init__(self, text: str) -> None:
+        from html.parser import HTMLParser
+
+        self.scripts: list[str] = []
+        self.handlers: list[tuple[str, str]] = []
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+        page = self
+
+        class Parser(HTMLParser):
+            in_script = False
+
+            def handle_starttag(self, tag, attrs):
+                page.tags.append(tag)
+                self.in_script = tag == "script"
+                for name, value in attrs:
+                    if name.lower().startswith("on"):
+                        page.handlers.append((tag, name))
+                    if name.lower() in ("href", "src", "action", "formaction", "data"):
+                        page.urls.append(value or "")
+
+            def handle_data(self, data):
+                if self.in_script:
+                    page.scripts.append(data)
+
+            def handle_endtag(self, tag):
+                self.in_script = False
+
+        Parser().feed(text)
+
+
+def test_written_answers_with_active_content_are_shown_as_text(repo_root, tmp_path, capsys):
+    course = _course(repo_root, tmp_path)
+    _handin(course, ME, {"d1_answer": EVIL_MARKDOWN}, claimed=datetime.now(UTC))
+    assert main(["--course-dir", str(course), "collect", A]) == 0
+    assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "1"]) == 0
+    auto = (course / "autograded" / ME / A / f"{A}.ipynb").read_text(encoding="utf-8")
+    assert "<script>document.title" in auto  # the active content reached the graded notebook
+    main(["--course-dir", str(course), "feedback", A])
+    text = (course / "feedback" / ME / A / f"{A}.html").read_text(encoding="utf-8")
+    page = _Page(text)
+    assert not [s for s in page.scripts if "pwned" in s or "alert" in s]
+    assert not page.handlers, page.handlers
+    assert not [u for u in page.urls if u.strip().lower().replace("\t", "").startswith(
+        ("javascript:", "data:text", "vbscript:"))]
+    assert "iframe" not in page.tags and "svg" not in page.tags and "img" not in page.tags
+    assert "<div>fake score</div>" in text  # no id, class or style of the student's
+    assert "\\href{" not in text
+    # what the student wrote is still there to read, as text, and plain formatting is kept
+    shown = html.unescape(text)
+    assert "<script>document.title='pwned-script'</script>" in shown
+    assert "<strong>usual residents</strong>" in text
+    assert '<a href="https://unstats.un.org/">the manual</a>' in text

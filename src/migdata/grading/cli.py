@@ -80,8 +80,12 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
         from nbgrader.preprocessors import GetGrades
 
         from .feedback import HideHiddenTests
+        from .safehtml import SafeMarkdown
 
         cfg.HTMLExporter.template_name = "feedback"
+        # nothing active from students in the page (also set in nbgrader_config.py)
+        cfg.HTMLExporter.sanitize_html = True
+        cfg.HTMLExporter.preprocessors = [SafeMarkdown]
         # students never see the hidden tests (nbgrader's feedback shows them)
         cfg.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
                                               HideHiddenTests]
