@@ -408,7 +408,7 @@ def test_a_link_to_the_instructors_source_is_not_collected_nor_graded(repo_root,
     err = " ".join(capsys.readouterr().err.split())
     assert (f"{ME}: the hand-in received" in err and "is not collected and not graded: "
             f"{A}.ipynb is a symbolic link" in err and "tell the student to hand in again" in err)
-    assert not submitted.exists()
+    assert not (course / "submitted" / ME).exists()  # not even an empty folder
     # an honest (empty) hand-in before it: that one is collected and graded, the link never
     time.sleep(0.05)
     _handin(course, ME, {}, claimed=datetime.now(UTC), tag="honest")

@@ -441,17 +441,19 @@ def _take(h: Handin, dest: Path, limit: int) -> bool:
     """Copy one hand-in into ``dest`` (replacing it), or record why it is refused."""
     import secrets
 
+    made = not dest.parent.exists()
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = dest.parent / f".{dest.name}.collecting-{secrets.token_hex(4)}"
     try:
         h.handed_in = max(h.handed_in, copy_handin(h.folder, staging,
                                                    uid=os.lstat(h.folder).st_uid, limit=limit))
-    except RefusedHandin as exc:
-        h.refused = str(exc)
-        return False
-    except OSError as exc:  # e.g. removed by the student meanwhile: their next hand-in counts
+    except (RefusedHandin, OSError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        h.refused = f"it could not be read ({exc.strerror or exc})"
+        if made:  # no trace of a refused hand-in: not even an empty folder for the student
+            shutil.rmtree(dest.parent, ignore_errors=True)
+        # OSError: e.g. removed by the student meanwhile; their next hand-in counts
+        h.refused = str(exc) if isinstance(exc, RefusedHandin) else \
+            f"it could not be read ({exc.strerror or exc})"
         return False
     (staging / "timestamp.txt").unlink(missing_ok=True)
     (staging / "timestamp.txt").write_text(h.handed_in.strftime(TIME_FORMAT), encoding="utf-8")
