@@ -550,15 +550,7 @@ class _Page:
         Parser().feed(text)
 
 
-def test_written_answers_with_active_content_are_shown_as_text(repo_root, tmp_path, capsys):
-    course = _course(repo_root, tmp_path)
-    _handin(course, ME, {"d1_answer": EVIL_MARKDOWN}, claimed=datetime.now(UTC))
-    assert main(["--course-dir", str(course), "collect", A]) == 0
-    assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "1"]) == 0
-    auto = (course / "autograded" / ME / A / f"{A}.ipynb").read_text(encoding="utf-8")
-    assert "<script>document.title" in auto  # the active content reached the graded notebook
-    main(["--course-dir", str(course), "feedback", A])
-    text = (course / "feedback" / ME / A / f"{A}.html").read_text(encoding="utf-8")
+def _check_safe(text: str) -> None:
     page = _Page(text)
     assert not [s for s in page.scripts if "pwned" in s or "alert" in s]
     assert not page.handlers, page.handlers
@@ -572,3 +564,36 @@ def test_written_answers_with_active_content_are_shown_as_text(repo_root, tmp_pa
     assert "<script>document.title='pwned-script'</script>" in shown
     assert "<strong>usual residents</strong>" in text
     assert '<a href="https://unstats.un.org/">the manual</a>' in text
+
+
+def test_written_answers_with_active_content_are_shown_as_text(repo_root, tmp_path, capsys):
+    course = _course(repo_root, tmp_path)
+    config = course / "nbgrader_config.py"
+    full = config.read_text(encoding="utf-8")
+    block = full.index("# --- what the formgrader and the feedback show")
+    end = full.index("c.Exchange.root", block)  # the exchange line _course added
+    assert "SafeMarkdown" in full[block:end]
+    # a course config from before this setting
+    config.write_text(full[:block] + full[end:], encoding="utf-8")
+    _handin(course, ME, {"d1_answer": EVIL_MARKDOWN}, claimed=datetime.now(UTC))
+    assert main(["--course-dir", str(course), "collect", A]) == 0
+    assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "1"]) == 0
+    auto = (course / "autograded" / ME / A / f"{A}.ipynb").read_text(encoding="utf-8")
+    assert "<script>document.title" in auto  # the active content reached the graded notebook
+    page = course / "feedback" / ME / A / f"{A}.html"
+    # migdata-course feedback cleans it even without the setting in nbgrader_config.py
+    main(["--course-dir", str(course), "feedback", A])
+    _check_safe(page.read_text(encoding="utf-8"))
+    # nbgrader's own generate_feedback (as the formgrader's button runs it) with the course's
+    # nbgrader_config.py as shipped
+    config.write_text(full, encoding="utf-8")
+    page.unlink()
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from migdata.grading.config import load_config
+
+    cfg = load_config(course)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
+    assert api.generate_feedback(A, ME, force=True)["success"]
+    _check_safe(page.read_text(encoding="utf-8"))

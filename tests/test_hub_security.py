@@ -249,3 +249,19 @@ def test_setup_refuses_an_instructor_group_shared_with_others(hub, repo_root):
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"primary group {pwd.getpwnam(hub.instructor).pw_name}" in done.stderr
     assert intruder in done.stderr
+
+
+def test_setup_warns_about_entries_left_in_the_exchange(hub, repo_root):
+    c = hub.students[2]
+    left = hub.exchange / "course-made-by-a-student"
+    left.mkdir()
+    os.chown(left, pwd.getpwnam(c).pw_uid, -1)
+    try:
+        done = _setup_script(hub, repo_root)
+    finally:
+        left.rmdir()
+    assert f"warning: {left} in the exchange belongs to {c}, not to you: remove it" in done.stdout
+    assert "added the exchange settings" not in done.stdout  # the course config has them once
+    config = (hub.course / "nbgrader_config.py").read_text()
+    assert config.count("# migdata setup-hub: the exchange") == 1
+    assert "c.CourseDirectory.groupshared = True" in config
