@@ -265,3 +265,96 @@ def test_setup_warns_about_entries_left_in_the_exchange(hub, repo_root):
     config = (hub.course / "nbgrader_config.py").read_text()
     assert config.count("# migdata setup-hub: the exchange") == 1
     assert "c.CourseDirectory.groupshared = True" in config
+
+
+# --- safe to look at: the formgrader in a real browser -------------------------------------------
+
+CHROMIUM = Path(os.environ.get("MIGDATA_CHROMIUM", "/usr/bin/chromium"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_formgrader_page_runs_no_script_from_a_written_answer(repo_root, tmp_path):
+    """A written answer with scripts, handlers and links, opened in the formgrader in Chromium."""
+    import sys
+    import urllib.request
+
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"no chromium at {CHROMIUM}: CI must run the real-browser test")
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from nbgrader.api import Gradebook
+
+    from migdata.grading.cli import main
+    from test_course_exchange import EVIL_MARKDOWN, ME, _course, _handin
+
+    course = _course(repo_root, tmp_path)
+    _handin(course, ME, {"d1_answer": EVIL_MARKDOWN}, claimed=datetime.now(UTC))
+    assert main(["--course-dir", str(course), "collect", A]) == 0
+    assert main(["--course-dir", str(course), "autograde", A, "--quiet", "--workers", "1"]) == 0
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        submission = gb.find_submission_notebook(A, A, ME).id
+    port, token = _free(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jconfig"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jruntime"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "jdata")}
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("jupyter")), "server", "--allow-root",
+         "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}"],
+        cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
+                assert time.monotonic() < deadline, "the Jupyter server did not answer"
+                time.sleep(0.5)
+        dialogs: list[str] = []
+        with playwright_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            try:
+                page = browser.new_page()
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                answer = page.goto(f"{base}/formgrader/submissions/{submission}/?token={token}",
+                                   wait_until="load", timeout=120_000)
+                assert answer is not None and answer.status == 200
+                page.wait_for_timeout(3000)  # handlers of images and details would have fired
+                title = page.title()
+                own_scripts = page.evaluate("typeof window.jQuery")
+                bad_links = page.evaluate(
+                    "[...document.querySelectorAll('a[href]')].map(a => a.href)"
+                    ".filter(h => !/^(https?|mailto):/i.test(h))")
+                handlers = page.evaluate(
+                    "[...document.querySelectorAll('.migdata-safe-markdown *')]"
+                    ".flatMap(e => [...e.attributes].map(a => a.name))"
+                    ".filter(n => n.startsWith('on') || n === 'style' || n === 'id')")
+                text = page.inner_text("body")
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
+    assert own_scripts == "function"  # the formgrader's own scripts ran
+    assert "pwned" not in title and not dialogs, (title, dialogs)
+    assert not bad_links and not handlers, (bad_links, handlers)
+    assert "<script>document.title='pwned-script'</script>" in text  # shown to the lecturer
