@@ -597,3 +597,35 @@ def test_written_answers_with_active_content_are_shown_as_text(repo_root, tmp_pa
     api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
     assert api.generate_feedback(A, ME, force=True)["success"]
     _check_safe(page.read_text(encoding="utf-8"))
+
+
+def test_odd_hand_ins_leave_the_others_collected(repo_root, tmp_path, capsys):
+    """Deep nesting, terminal escapes and bytes that are not UTF-8 in names: reported, not fatal."""
+    course = _course(repo_root, tmp_path)
+    inbound = os.fsencode(course.parent / "exchange" / COURSE_ID / "inbound")
+    stamp = datetime.now(UTC).strftime(STAMP).encode()
+    for student in (b"\x1b[2J\nfake", b"caf\xe9\xff"):  # an escape and a newline; not UTF-8
+        os.mkdir(inbound + b"/" + student + b"+" + A.encode() + b"+" + stamp + b"+x")
+    # this user's own hand-in, nested 3000 folders deep (deeper than Python's recursion limit)
+    deep = inbound + f"/{ME}+{A}+".encode() + stamp + b"+deep"
+    os.mkdir(deep)
+    fd = os.open(deep, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(3000):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    assert main(["--course-dir", str(course), "collect", A]) == 1
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.startswith("migdata-course: warning:")]
+    assert any("\\x1b[2J\\x0afake: handed in under" in ln for ln in lines), err
+    assert any("caf\\xe9\\xff: handed in under" in ln for ln in lines), err
+    assert "\x1b" not in err and len(lines) == len(err.strip().splitlines())
+    assert f"{ME}: the hand-in received" in err and "nested more than 32 folders deep" in err
+    assert not (course / "submitted" / ME).exists()
+    # an honest hand-in afterwards is collected as usual
+    time.sleep(0.05)
+    _handin(course, ME, {}, claimed=datetime.now(UTC) + timedelta(seconds=1), tag="honest")
+    main(["--course-dir", str(course), "collect", A])
+    assert (course / "submitted" / ME / A / f"{A}.ipynb").is_file()

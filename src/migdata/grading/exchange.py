@@ -285,7 +285,8 @@ def copy_handin(folder: str | Path, dest: str | Path | None, *, uid: int | None 
 def exchange_time(folder: Path) -> datetime:
     """The exchange's time of a hand-in: the latest change time of the folder and its files (UTC).
 
-    Links are not followed: a link's own change time counts, not its target's.
+    Links are not followed: a link's own change time counts, not its target's. Only the first
+    :data:`MAX_ENTRIES` entries are looked at (a larger hand-in is refused by :func:`copy_handin`).
 
     Parameters
     ----------
@@ -298,15 +299,27 @@ def exchange_time(folder: Path) -> datetime:
         Timezone-aware, in UTC.
     """
     folder = Path(folder)
-    times = [os.lstat(folder).st_ctime]
-    if stat.S_ISDIR(os.lstat(folder).st_mode):
-        for top, dirs, files, _ in os.fwalk(folder, follow_symlinks=False):
-            for name in [*dirs, *files]:
-                try:
-                    times.append(os.lstat(os.path.join(top, name)).st_ctime)
-                except OSError:
-                    continue
-    return datetime.fromtimestamp(max(times), tz=UTC)
+    top = os.lstat(folder)
+    latest = top.st_ctime
+    # one folder at a time from a list (no recursion: any depth), at most MAX_ENTRIES entries
+    pending = [os.fsencode(folder)] if stat.S_ISDIR(top.st_mode) else []
+    seen = 0
+    while pending and seen <= MAX_ENTRIES:
+        here = pending.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            latest = max(latest, st.st_ctime)
+            if stat.S_ISDIR(st.st_mode):
+                pending.append(entry.path)
+    return datetime.fromtimestamp(latest, tz=UTC)
 
 
 def _claimed(folder: Path) -> datetime | None:
@@ -404,8 +417,8 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
     own: dict[str, list[Handin]] = {}
     for h in found:
         if h.impostor:
-            h.problem = (f"handed in under {h.student}'s name by the user {h.owner}; "
-                         "not collected")
+            h.problem = (f"handed in under {_shown(h.student)}'s name by the user "
+                         f"{_shown(h.owner)}; not collected")
             continue
         if h.claimed is not None and (h.handed_in - h.claimed).total_seconds() > BACKDATED_SECONDS:
             h.problem = (f"timestamp.txt says {_show(h.claimed, tz)}, the exchange "
@@ -475,8 +488,8 @@ def describe(handins: list[Handin], assignment: str) -> list[str]:
                          "ordinary files; tell the student to hand in again")
         if h.late_by is not None and not h.impostor:
             notes.append(f"late by {_duration(h.late_by)} (exchange time)")
-        if notes:
-            lines.append(f"{h.student}: " + "; ".join(notes))
+        if notes:  # a folder name can hold anything: shown printable, on one line
+            lines.append(f"{_shown(h.student)}: " + "; ".join(notes))
     return lines
 
 
