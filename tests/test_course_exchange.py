@@ -501,6 +501,17 @@ def test_export_and_moodle_worksheet_neutralise_formulas(graded, tmp_path, monke
     moodle.write_grading_worksheet(graded, A, sheet, table)
     row = _csv_cells(sheet)[1]
     assert row[:3] == ["Participant 7", "'@SUM(1+1)*cmd", "-3.50"]
+    # files that list students are readable by their owner alone, even when they existed before
+    (tmp_path / "roster").mkdir()
+    roster = tmp_path / "roster" / ".migdata-course" / "roster.csv"
+    roster.parent.mkdir()
+    roster.write_text("old", encoding="utf-8")
+    roster.chmod(0o644)
+    moodle._save_roster(tmp_path / "roster", [
+        {"assignment": A, "participant_id": "7", "student_id": ME, "full_name": "A. B."}])
+    for path in (out, sheet, roster):
+        assert oct(path.stat().st_mode & 0o777) == "0o600", path
+    assert moodle.read_roster.__name__ and "A. B." in roster.read_text(encoding="utf-8")
 
 
 # --- safe to look at: a written answer with active content --------------------------------------
@@ -616,7 +627,12 @@ def test_odd_hand_ins_leave_the_others_collected(repo_root, tmp_path, capsys):
         os.close(fd)
         fd = inner
     os.close(fd)
-    assert main(["--course-dir", str(course), "collect", A]) == 1
+    try:
+        assert main(["--course-dir", str(course), "collect", A]) == 1
+    finally:  # pytest's clean-up of tmp_path recurses and could not remove it
+        import subprocess
+
+        subprocess.run(["rm", "-rf", os.fsdecode(deep)], check=True)
     err = capsys.readouterr().err
     lines = [ln for ln in err.splitlines() if ln.startswith("migdata-course: warning:")]
     assert any("\\x1b[2J\\x0afake: handed in under" in ln for ln in lines), err

@@ -7,17 +7,19 @@ reaches an export could carry one. Every CSV the grading kit writes passes its c
 :func:`safe_cell`: text with such a beginning gets a leading apostrophe (the spreadsheet shows the
 text as typed, and does not evaluate it), numbers stay numbers, and text that is a plain number
 (``-3.5``, ``+4``, ``-1e3``) stays as it is, because a spreadsheet reads it as that number and not
-as a formula.
+as a formula. The files are written readable by their owner alone (:func:`open_private`).
 """
 
 from __future__ import annotations
 
 import numbers
+import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
-__all__ = ["DANGEROUS_STARTS", "safe_cell", "safe_frame", "safe_row"]
+__all__ = ["DANGEROUS_STARTS", "open_private", "safe_cell", "safe_frame", "safe_row"]
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 """Beginnings of a cell that make a spreadsheet read it as a formula (or hide one)."""
@@ -78,3 +80,17 @@ def safe_frame(table):
             out[column] = out[column].map(safe_cell)
     out.columns = [safe_cell(c) for c in out.columns]
     return out
+
+
+def open_private(path: str | Path) -> IO[str]:
+    """Open a CSV file for writing that only its owner can read (mode 0600), UTF-8, ``newline=''``.
+
+    Grade exports, worksheets and rosters list students; on a shared machine (a hub) nobody else
+    should read them. An existing file is truncated and its mode set to 0600 too.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except OSError:  # e.g. a file system without Unix modes: the file is still written
+        pass
+    return open(fd, "w", encoding="utf-8", newline="")

@@ -31,7 +31,7 @@ from pathlib import Path
 from migdata.errors import InvalidInputError
 
 from .config import load_config
-from .csvsafe import safe_row
+from .csvsafe import open_private, safe_row
 
 __all__ = [
     "ImportReport",
@@ -135,7 +135,7 @@ def read_roster(course_dir: str | Path) -> list[dict[str, str]]:
 def _save_roster(root: Path, rows: list[dict[str, str]]) -> None:
     path = _roster_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with open_private(path) as fh:  # the class list: readable by its owner alone
         writer = csv.DictWriter(fh, fieldnames=ROSTER_COLUMNS)
         writer.writeheader()
         writer.writerows(sorted(rows, key=lambda r: (r["assignment"], r["student_id"])))
@@ -280,7 +280,7 @@ def write_grading_worksheet(course_dir: str | Path, assignment: str, out: str | 
     graded = 0
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    with open_private(out) as fh:  # it lists students: readable by its owner alone
         writer = csv.writer(fh)
         writer.writerow(safe_row(["Identifier", "Full name", "Grade", "Maximum Grade",
                                   "Feedback comments"]))

@@ -18,7 +18,7 @@ from migdata.errors import InvalidInputError, MissingColumnsError
 
 from .autograde import STATUSES, GradeResult, read_ledger
 from .config import load_config
-from .csvsafe import safe_frame
+from .csvsafe import open_private, safe_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -444,5 +444,6 @@ def export_grades(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # text cells that a spreadsheet would run as a formula get an apostrophe (see csvsafe)
-    safe_frame(table).to_csv(out, index=False)
+    with open_private(out) as fh:  # it lists students: readable by its owner alone
+        safe_frame(table).to_csv(fh, index=False)
     return table
