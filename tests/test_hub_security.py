@@ -194,6 +194,10 @@ def test_students_cannot_create_course_folders_but_can_hand_in(hub):
     assert hub.results["fetch"].returncode == 0, hub.results["fetch"].stderr
     assert hub.results["submit"].returncode == 0, hub.results["submit"].stderr
     assert (hub.course / "submitted" / a / A / f"{A}.ipynb").is_file()
+    # nbgrader leaves a hand-in folder open to all (0777), its name ending in 12 random characters
+    (handin,) = [p for p in (course / "inbound").iterdir() if p.name.startswith(f"{a}+")]
+    assert stat.S_IMODE(handin.stat().st_mode) == 0o777
+    assert len(handin.name.rsplit("+", 1)[1]) == 12
     # nbgrader left the modes alone when the instructor released
     assert stat.S_IMODE(root.stat().st_mode) == 0o755
 
