@@ -69,3 +69,15 @@ try:
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
 except ImportError:  # the kit is not installed where nbgrader runs: plain nbgrader feedback
     pass
+
+# --- what the formgrader and the feedback show: nothing active from students --------------------
+# outputs: JavaScript outputs and widgets are left out, HTML and SVG outputs cleaned; Markdown cells
+# (written answers): rendered and cleaned by the kit's SafeMarkdown (nbgrader's own pages render
+# Markdown without cleaning it). Applies to the formgrader, feedback and nbgrader's HTML exports.
+c.HTMLExporter.sanitize_html = True
+try:
+    from migdata.grading.safehtml import SafeMarkdown
+
+    c.HTMLExporter.preprocessors = [SafeMarkdown]
+except ImportError:  # the kit is not installed where nbgrader runs: outputs cleaned, Markdown not
+    pass

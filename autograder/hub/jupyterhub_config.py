@@ -21,9 +21,16 @@ MIGDATA_SPAWN_TIMEOUT       seconds a user's server may take to start (default 6
 ==========================  ==================================================================
 
 How students are kept apart (see autograder/README.md, set-up 2): home folders are 0700; the
-exchange is 1777 (sticky: nobody renames or deletes another user's entries) and the course folder in
-it belongs to the instructor; students get a Jupyter configuration without nbgrader's instructor
-tools (formgrader, create assignment, course list).
+exchange belongs to root (0755) and the course folder in it to the instructor (0755), so no
+student creates, renames or deletes a course folder; students hand in through ``inbound/`` (0733:
+they can add a hand-in, not list or read others'); students get a Jupyter configuration without
+nbgrader's instructor tools (formgrader, create assignment, course list).
+
+Who may do what on the hub (JupyterHub roles; ``admin_access`` has had no effect since JupyterHub
+2.0): nobody is a hub admin. Students have the ``user`` role (their own server and tokens only).
+The instructor has their own server (where the formgrader runs on the course folder) and may list
+the users and see their activity and whether their servers run (the class list); the instructor
+cannot open a student's server, make or see a student's tokens, start, stop or delete a student.
 """
 
 import os
@@ -59,10 +66,19 @@ c.JupyterHub.cleanup_servers = True  # stopping the hub stops the users' servers
 c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.open_sessions = False  # no systemd-logind session per server
 c.Authenticator.allowed_users = STUDENTS | {INSTRUCTOR}
-c.Authenticator.admin_users = {INSTRUCTOR}
 if env("MIGDATA_GROUP"):
     c.PAMAuthenticator.allowed_groups = {env("MIGDATA_GROUP")}
-c.JupyterHub.admin_access = False  # the instructor cannot open students' servers
+
+# --- roles: nobody is a hub admin; the instructor gets what nbgrader needs, not students' servers
+c.Authenticator.admin_users = set()
+INSTRUCTOR_SCOPES = [
+    "self",                 # their own server (JupyterLab, the formgrader) and their own tokens
+    "admin-ui",             # the hub's user list page, to see the class
+    "list:users",           # ... the users' names
+    "read:users:name",
+    "read:users:activity",  # ... when each was last active
+    "read:servers",         # ... and whether their servers run (not the servers themselves)
+]
 
 # --- the users' servers: their own Linux account, JupyterLab -------------------------------------
 c.JupyterHub.spawner_class = "localprocess"
@@ -96,11 +112,16 @@ def _per_user(spawner):
 c.Spawner.pre_spawn_hook = _per_user
 
 # --- idle servers are stopped (jupyterhub-idle-culler, from PyPI) --------------------------------
-c.JupyterHub.load_roles = [{
-    "name": "idle-culler",
-    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-    "services": ["idle-culler"],
-}]
+c.JupyterHub.load_roles = [
+    # listing the admin role's members makes the list exact: an admin flag from an older set-up
+    # (which made the instructor an admin) is removed when the hub starts
+    {"name": "admin", "users": [], "services": [], "groups": []},
+    {"name": "instructor", "description": "the course's instructor (no access to students)",
+     "scopes": INSTRUCTOR_SCOPES, "users": [INSTRUCTOR]},
+    {"name": "idle-culler",
+     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+     "services": ["idle-culler"]},
+]
 c.JupyterHub.services = [{
     "name": "idle-culler",
     "command": [sys.executable, "-m", "jupyterhub_idle_culler",
@@ -108,6 +129,7 @@ c.JupyterHub.services = [{
 }]
 # tests add a service with a token of their own (never set this on a real hub)
 if env("MIGDATA_TEST_ADMIN_TOKEN"):
+    c.Spawner.env_keep.append("PYTHONPATH")  # the servers run the code under test
     c.JupyterHub.services.append({"name": "migdata-test", "api_token":
                                   env("MIGDATA_TEST_ADMIN_TOKEN")})
     c.JupyterHub.load_roles.append({"name": "migdata-test", "scopes": ["admin:users",

@@ -6,8 +6,11 @@
 #
 # It does, and checks, what autograder/README.md (set-up 2) describes:
 #   - configurable-http-proxy from npm, if missing;
-#   - the exchange: $EXCHANGE 1777 (sticky), $EXCHANGE/$COURSE_ID owned by the instructor (0755),
-#     with inbound/ (0733: students hand in, nobody lists), outbound/ (0755) and feedback/ (0711);
+#   - the exchange: $EXCHANGE owned by root (0755: no student creates a course folder),
+#     $EXCHANGE/$COURSE_ID owned by the instructor (0755), with inbound/ (0733: students hand in,
+#     nobody lists), outbound/ (0755) and feedback/ (0711); nbgrader told not to change these
+#     modes (CourseDirectory.groupshared, also added to $COURSE_DIR/nbgrader_config.py), which
+#     needs the instructor's primary group to be the instructor's alone (checked);
 #   - home folders 0700 (existing users, and new ones via /etc/login.defs HOME_MODE);
 #   - every student can run $PYTHON (the kit) afterwards: a kit installed under a 0700 home
 #     would make every student's server fail;
@@ -15,7 +18,8 @@
 #   - /etc/jupyter/nbgrader_config.py: the exchange and course id for everybody;
 #   - Jupyter configuration folders for students (no formgrader, create-assignment or course list)
 #     and the instructor (everything; the formgrader bound to $COURSE_DIR);
-#   - $HUB_ETC/migdata-hub.env for jupyterhub_config.py and, with SYSTEMD=1, a systemd unit.
+#   - $HUB_ETC/migdata-hub.env for jupyterhub_config.py (it lists the students: 0600, root's) and,
+#     with SYSTEMD=1, a systemd unit; the hub's state folder $HUB_STATE 0700.
 # Users are not created here: make them with adduser (or your directory) first.
 # Who may log in: JupyterHub 5 and later let nobody in unless allowed. jupyterhub_config.py
 # allows $STUDENTS and the instructor (allowed_users), or a Linux group (MIGDATA_GROUP,
@@ -47,9 +51,23 @@ fi
 say "proxy: $(command -v configurable-http-proxy)"
 
 # 2. the exchange ----------------------------------------------------------------------------------
+# (issue 19) root's, 0755: students cannot create course folders; the course folder is the
+# instructor's. nbgrader would reset the root to 0777 on release (and insists it is writable by
+# everyone): CourseDirectory.groupshared (step 4) tells it to leave the modes set here alone. It
+# also makes what the instructor releases group-writable, so the instructor's primary group must
+# hold nobody else.
+igroup="$(id -gn "$INSTRUCTOR")"
+igid="$(id -g "$INSTRUCTOR")"
+shared="$(getent group "$igroup" | cut -d: -f4)"
+others="$(getent passwd | awk -F: -v g="$igid" -v u="$INSTRUCTOR" '$4 == g && $1 != u {print $1}')"
+if [ -n "$shared$others" ]; then
+    echo "setup-hub: the instructor's primary group $igroup also holds: ${shared}${shared:+ }${others}" >&2
+    echo "setup-hub: give $INSTRUCTOR a group of their own (usermod -g), then run this again" >&2
+    exit 2
+fi
 mkdir -p "$EXCHANGE/$COURSE_ID"
 chown root:root "$EXCHANGE"
-chmod 1777 "$EXCHANGE"
+chmod 0755 "$EXCHANGE"
 course="$EXCHANGE/$COURSE_ID"
 chown "$INSTRUCTOR:" "$course"
 chmod 0755 "$course"
@@ -57,7 +75,12 @@ for sub in inbound:0733 outbound:0755 feedback:0711; do
     install -d -o "$INSTRUCTOR" -m "${sub#*:}" "$course/${sub%%:*}"
     chmod "${sub#*:}" "$course/${sub%%:*}"   # an existing folder keeps its old mode otherwise
 done
-say "exchange: $EXCHANGE (1777), $course owned by $INSTRUCTOR"
+# entries a student made while the exchange was open to all (an older set-up: 1777)
+find "$EXCHANGE" -mindepth 1 -maxdepth 1 ! -user root ! -user "$INSTRUCTOR" -printf '%p %u\n' |
+    while read -r entry owner; do
+        say "warning: $entry in the exchange belongs to $owner, not to you: remove it"
+    done
+say "exchange: $EXCHANGE (0755, root's), $course owned by $INSTRUCTOR"
 
 # 3. private home folders ----------------------------------------------------------------------------
 for user in $INSTRUCTOR ${STUDENTS//,/ }; do
@@ -105,8 +128,23 @@ cat > "$ETC_JUPYTER/nbgrader_config.py" <<EOF
 c = get_config()
 c.Exchange.root = "$EXCHANGE"
 c.CourseDirectory.course_id = "$COURSE_ID"
+# the exchange's folders and modes are set by setup-hub.sh: nbgrader leaves them alone
+c.CourseDirectory.groupshared = True
 EOF
 chmod 0644 "$ETC_JUPYTER/nbgrader_config.py"
+# the instructor's migdata-course reads only the course's nbgrader_config.py: the same settings
+if [ -f "$COURSE_DIR/nbgrader_config.py" ] &&
+        ! grep -q '^# migdata setup-hub: the exchange' "$COURSE_DIR/nbgrader_config.py"; then
+    cat >> "$COURSE_DIR/nbgrader_config.py" <<EOF
+
+# migdata setup-hub: the exchange (added by autograder/hub/setup-hub.sh)
+c.Exchange.root = "$EXCHANGE"
+c.CourseDirectory.groupshared = True  # the exchange's modes are set by setup-hub.sh
+EOF
+    say "added the exchange settings to $COURSE_DIR/nbgrader_config.py"
+elif [ ! -f "$COURSE_DIR/nbgrader_config.py" ]; then
+    say "warning: no $COURSE_DIR/nbgrader_config.py yet: copy autograder/ there and run this again"
+fi
 
 # 5. Jupyter configuration of students and of the instructor -----------------------------------------
 student="$HUB_ETC/student-config"
@@ -131,12 +169,20 @@ c = get_config()
 c.Exchange.root = "$EXCHANGE"
 c.CourseDirectory.course_id = "$COURSE_ID"
 c.CourseDirectory.root = "$COURSE_DIR"
+c.CourseDirectory.groupshared = True
+# nothing active from students in the formgrader (as in autograder/nbgrader_config.py)
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.preprocessors = ["migdata.grading.safehtml.SafeMarkdown"]
 EOF
-chmod -R a+rX "$HUB_ETC"
+chmod a+rx "$HUB_ETC"
+chmod -R a+rX "$student" "$instructor"   # not migdata-hub.env (step 6)
 mkdir -p "$HUB_STATE"
 chmod 0700 "$HUB_STATE"
 
 # 6. settings for jupyterhub_config.py (and systemd) ------------------------------------------------
+# it lists the students: root's alone (0600), made so before anything is written into it
+rm -f "$HUB_ETC/migdata-hub.env"
+install -m 0600 -o root -g root /dev/null "$HUB_ETC/migdata-hub.env"
 cat > "$HUB_ETC/migdata-hub.env" <<EOF
 MIGDATA_INSTRUCTOR=$INSTRUCTOR
 MIGDATA_STUDENTS=$STUDENTS

@@ -89,8 +89,12 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
         from nbgrader.preprocessors import GetGrades
 
         from .feedback import HideHiddenTests
+        from .safehtml import SafeMarkdown
 
         cfg.HTMLExporter.template_name = "feedback"
+        # nothing active from students in the page (also set in nbgrader_config.py)
+        cfg.HTMLExporter.sanitize_html = True
+        cfg.HTMLExporter.preprocessors = [SafeMarkdown]
         # students never see the hidden tests (nbgrader's feedback shows them)
         cfg.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
                                               HideHiddenTests]
@@ -182,8 +186,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
         print(f"migdata-course: error: no hand-in of {args.assignment} in the exchange",
               file=sys.stderr)
         return 1
-    # a hand-in under another student's name needs the lecturer: exit non-zero
-    return 1 if any(h.impostor for h in handins) else 0
+    # a hand-in under another student's name, or refused (links, devices), needs the lecturer
+    return 1 if any(h.impostor or h.refused for h in handins) else 0
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:

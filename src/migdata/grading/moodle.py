@@ -35,6 +35,7 @@ from migdata.errors import InvalidInputError
 
 from .config import load_config
 from .worksheet import Worksheet, format_grade, read_worksheet
+from .csvsafe import open_private, safe_row
 
 __all__ = [
     "ImportReport",
@@ -251,7 +252,7 @@ def read_roster(course_dir: str | Path) -> list[dict[str, str]]:
 def _save_roster(root: Path, rows: list[dict[str, str]]) -> None:
     path = _roster_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with open_private(path) as fh:  # the class list: readable by its owner alone
         writer = csv.DictWriter(fh, fieldnames=ROSTER_COLUMNS)
         writer.writeheader()
         writer.writerows(sorted(rows, key=lambda r: (r["assignment"], r["student_id"])))

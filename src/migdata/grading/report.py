@@ -18,6 +18,7 @@ from migdata.errors import InvalidInputError, MissingColumnsError
 
 from .autograde import STATUSES, GradeResult, read_ledger
 from .config import DEFAULT_TIMEZONE, course_timezone, load_config
+from .csvsafe import open_private, safe_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -506,5 +507,7 @@ def export_grades(
         table["final"] = final.where(complete)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    # text cells that a spreadsheet would run as a formula get an apostrophe (see csvsafe)
+    with open_private(out) as fh:  # it lists students: readable by its owner alone
+        safe_frame(table).to_csv(fh, index=False)
     return table
