@@ -1,0 +1,103 @@
+"""Decompress a gzip file in a background thread while the CSV parser reads it.
+
+zlib releases the GIL while it inflates, so on a machine with a second core the decompression
+of a big dataset file overlaps with pandas' parsing of what is already decompressed, instead of
+running before it. Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import queue
+import threading
+import zlib
+
+__all__ = ["GunzipReader"]
+
+#: Compressed bytes inflated per step: small enough for the parser to start early.
+_PIECE = 1 << 16
+
+
+class GunzipReader(io.RawIOBase):
+    """A read-only binary stream of the decompressed content of ``data`` (gzip bytes).
+
+    Decompression starts at once in a daemon thread that always runs to the end of ``data``
+    (its queue is unbounded, so it never waits for the reader). A file cut short, or bytes
+    that are not gzip, raise from :meth:`read` (:class:`EOFError`, :class:`zlib.error` or
+    :class:`OSError`) once the reader reaches the damage.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole compressed file.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._queue: queue.SimpleQueue[bytes | BaseException | None] = queue.SimpleQueue()
+        self._buffer = b""
+        self._ended = False
+        worker = threading.Thread(target=self._inflate, args=(data,), daemon=True,
+                                  name="migdata-gunzip")
+        worker.start()
+
+    def _inflate(self, data: bytes) -> None:
+        try:
+            view = memoryview(data)
+            stream = zlib.decompressobj(wbits=31)
+            end = len(view)
+            for start in range(0, end, _PIECE):
+                out = stream.decompress(view[start:start + _PIECE])
+                if out:
+                    self._queue.put(out)
+                if stream.eof:
+                    rest = stream.unused_data + view[start + _PIECE:].tobytes()
+                    if rest:  # several gzip members (the build writes one): the slow way
+                        self._queue.put(gzip.decompress(rest))
+                    break
+            if not stream.eof:
+                raise EOFError("the compressed stream ends before its end marker (file cut short)")
+            self._queue.put(None)
+        except BaseException as error:  # handed to the reader, which raises it
+            self._queue.put(error)
+
+    def _fill(self) -> bool:
+        """Wait for the next decompressed piece; False at the end of the stream."""
+        while not self._ended:
+            item = self._queue.get()
+            if item is None:
+                self._ended = True
+            elif isinstance(item, BaseException):
+                self._ended = True
+                raise item
+            elif item:
+                self._buffer += item
+                return True
+        return False
+
+    def first_line(self) -> bytes:
+        """The bytes before the first line break (they stay to be read)."""
+        while b"\n" not in self._buffer and self._fill():
+            pass
+        return self._buffer.split(b"\n", 1)[0]
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` decompressed bytes (all that is left if ``size`` is -1 or None)."""
+        if size is None or size < 0:
+            while self._fill():
+                pass
+            out, self._buffer = self._buffer, b""
+            return out
+        if not self._buffer:
+            self._fill()
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
