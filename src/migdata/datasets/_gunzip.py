@@ -1,8 +1,9 @@
-"""Decompress a gzip file in a background thread while the CSV parser reads it.
+"""Hash and decompress a gzip file in a background thread while the CSV parser reads it.
 
-zlib releases the GIL while it inflates, so on a machine with a second core the decompression
-of a big dataset file overlaps with pandas' parsing of what is already decompressed, instead of
-running before it. Only the standard library is used.
+zlib and hashlib release the GIL while they work, so on a machine with a second core the
+hashing and decompression of a big dataset file overlap with pandas' parsing of what is
+already decompressed, instead of running before it; and the decompressed file is never held
+whole in memory. Only the standard library is used.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 import queue
 import threading
 import zlib
+from typing import Any
 
 __all__ = ["GunzipReader"]
 
@@ -22,33 +24,40 @@ _PIECE = 1 << 16
 class GunzipReader(io.RawIOBase):
     """A read-only binary stream of the decompressed content of ``data`` (gzip bytes).
 
-    Decompression starts at once in a daemon thread that always runs to the end of ``data``
-    (its queue is unbounded, so it never waits for the reader). A file cut short, or bytes
-    that are not gzip, raise from :meth:`read` (:class:`EOFError`, :class:`zlib.error` or
-    :class:`OSError`) once the reader reaches the damage.
+    Work starts at once in a daemon thread that always runs to the end of ``data`` (its
+    queue is unbounded, so it never waits for the reader). A file cut short, or bytes that are
+    not gzip, raise from :meth:`read` (:class:`EOFError`, :class:`zlib.error` or
+    :class:`OSError`) once the reader reaches the damage; ``hasher`` is fed every byte of
+    ``data`` even then.
 
     Parameters
     ----------
     data : bytes
         The whole compressed file.
+    hasher : hashlib hash object, optional
+        Fed the compressed bytes piece by piece; its digest is complete after :meth:`wait`.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, hasher: Any | None = None) -> None:
         super().__init__()
         self._queue: queue.SimpleQueue[bytes | BaseException | None] = queue.SimpleQueue()
         self._buffer = b""
         self._ended = False
-        worker = threading.Thread(target=self._inflate, args=(data,), daemon=True,
-                                  name="migdata-gunzip")
-        worker.start()
+        self._worker = threading.Thread(target=self._inflate, args=(data, hasher), daemon=True,
+                                        name="migdata-gunzip")
+        self._worker.start()
 
-    def _inflate(self, data: bytes) -> None:
+    def _inflate(self, data: bytes, hasher: Any | None) -> None:
+        view = memoryview(data)
+        hashed = 0
         try:
-            view = memoryview(data)
             stream = zlib.decompressobj(wbits=31)
-            end = len(view)
-            for start in range(0, end, _PIECE):
-                out = stream.decompress(view[start:start + _PIECE])
+            for start in range(0, len(view), _PIECE):
+                piece = view[start:start + _PIECE]
+                if hasher is not None:
+                    hasher.update(piece)
+                    hashed = start + len(piece)
+                out = stream.decompress(piece)
                 if out:
                     self._queue.put(out)
                 if stream.eof:
@@ -61,6 +70,13 @@ class GunzipReader(io.RawIOBase):
             self._queue.put(None)
         except BaseException as error:  # handed to the reader, which raises it
             self._queue.put(error)
+        finally:
+            if hasher is not None and hashed < len(view):
+                hasher.update(view[hashed:])
+
+    def wait(self) -> None:
+        """Return when the thread has hashed and decompressed everything it will."""
+        self._worker.join()
 
     def _fill(self) -> bool:
         """Wait for the next decompressed piece; False at the end of the stream."""
