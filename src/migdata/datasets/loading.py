@@ -56,15 +56,18 @@ def _read(file: integrity.Unconfirmed, res: dict[str, Any]) -> pd.DataFrame:
             finish = hashing.join
         elif file.hasher is not None:
             file.hasher.update(data)
+    frame: pd.DataFrame | None = None
+    problem: MigdataError | None = None
     try:
-        frame, problem = _parse(source, data, gz, file, res), None
-    except MigdataError as error:
-        frame, problem = None, error
+        frame = _parse(source, data, gz, file, res)
+    except MigdataError as error:  # raised below, once the hash is known
+        problem = error
     if finish is not None:
         finish()
     file.confirm()  # a changed file is named as such, whatever the parser made of it
     if problem is not None:
         raise problem
+    assert frame is not None  # _parse returned it
     integrity.check_frame(frame, file.path, file.dataset_id, res)
     return frame
 
@@ -120,8 +123,9 @@ def _parse(
 def _frame(folder: Path, dataset_id: str) -> pd.DataFrame:
     """Read one dataset file once, verified; callers get copies, never this frame.
 
-    The file's size and sha256 are checked against ``datapackage.json`` (once per process, see
-    :mod:`migdata.datasets.integrity`) before it is parsed, and its rows and columns after.
+    The file's size is checked against ``datapackage.json`` before it is parsed, its sha256
+    while it is parsed (once per process, see :mod:`migdata.datasets.integrity`; the frame is
+    used only if it matches), and its rows and columns after.
     """
     res = resource(dataset_id)
     frame = _read(integrity.read_unconfirmed(folder / res["path"], dataset_id, res), res)
