@@ -42,6 +42,7 @@ class GunzipReader(io.RawIOBase):
         super().__init__()
         self._queue: queue.SimpleQueue[bytes | BaseException | None] = queue.SimpleQueue()
         self._buffer = b""
+        self._offset = 0  # where the unread part of _buffer starts
         self._ended = False
         self._worker = threading.Thread(target=self._inflate, args=(data, hasher), daemon=True,
                                         name="migdata-gunzip")
@@ -88,15 +89,17 @@ class GunzipReader(io.RawIOBase):
                 self._ended = True
                 raise item
             elif item:
-                self._buffer += item
+                self._buffer = self._buffer[self._offset:] + item
+                self._offset = 0
                 return True
         return False
 
     def first_line(self) -> bytes:
         """The bytes before the first line break (they stay to be read)."""
-        while b"\n" not in self._buffer and self._fill():
+        while self._buffer.find(b"\n", self._offset) < 0 and self._fill():
             pass
-        return self._buffer.split(b"\n", 1)[0]
+        end = self._buffer.find(b"\n", self._offset)
+        return self._buffer[self._offset:end if end >= 0 else len(self._buffer)]
 
     def readable(self) -> bool:
         return True
@@ -106,11 +109,12 @@ class GunzipReader(io.RawIOBase):
         if size is None or size < 0:
             while self._fill():
                 pass
-            out, self._buffer = self._buffer, b""
-            return out
-        if not self._buffer:
+            size = len(self._buffer) - self._offset
+        elif self._offset >= len(self._buffer):
             self._fill()
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        # Each byte is copied out once: the rest of the piece stays where it is.
+        out = self._buffer[self._offset:self._offset + size]
+        self._offset += len(out)
         return out
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
