@@ -160,3 +160,40 @@ def test_import_migdata_takes_under_a_tenth_of_a_second() -> None:
         best = min(best, int(line.split("|")[1]) / 1e6)
     assert best < 0.1, f"import migdata took {best:.3f} s (cumulative)"
 
+
+
+def _descriptive_texts(package: dict) -> list[str]:
+    """Titles, descriptions and caveats of the package, its resources, sources and licences."""
+    texts = [package.get("title", ""), package.get("description", "")]
+    for res in package["resources"]:
+        texts += [res.get("title", ""), res.get("description", ""), res.get("row_mapping", "")]
+        texts += res.get("caveats", [])
+        for item in res.get("sources", []) + res.get("licenses", []):
+            texts.append(item.get("title", ""))
+        texts += [field.get("description", "") for field in res["schema"]["fields"]]
+    return texts
+
+
+def _python_strings(path: Path) -> str:
+    """Every string literal of a file (adjacent literals joined, as Python joins them)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return "\n".join(node.value for node in ast.walk(tree)
+                     if isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def test_dataset_metadata_has_no_python_copy() -> None:
+    """datasets/datapackage.json is the one description of the datasets (issue 18): no title or
+    caveat of it (longer than 30 characters) is written again in migdata's Python source."""
+    package = json.loads((ROOT / "datasets" / "datapackage.json").read_text(encoding="utf-8"))
+    checked = [res["title"] for res in package["resources"]]
+    checked += [c for res in package["resources"] for c in res.get("caveats", [])]
+    checked += _descriptive_texts(package)
+    checked = sorted({" ".join(t.split()) for t in checked if len(t) > 30})
+    assert len(checked) > 100  # the package really was read
+    copies = []
+    for path in sorted(SRC.rglob("*.py")):
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        strings = " ".join(_python_strings(path).split())
+        copies += [f"{path.relative_to(SRC)}: {t[:60]}..." for t in checked
+                   if t in text or t in strings]
+    assert copies == [], f"dataset metadata written again in Python: {copies[:5]}"

@@ -398,6 +398,20 @@ def test_a_changed_digit_is_refused_by_its_sha256(folder: Path) -> None:
         load("geostat_population")
 
 
+@pytest.mark.parametrize("dataset", ["wdi", "un_migrant_stock"])
+def test_a_changed_byte_of_a_big_file_is_refused_by_its_sha256(folder: Path, dataset: str) -> None:
+    """The big files are hashed in a thread while they are parsed (and un_migrant_stock is
+    decompressed there): the hash still decides, even where the parser also fails."""
+    path, package = _copy_package(folder, dataset)
+    _write_package(folder, package, dataset)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size; a gzip stream so changed no longer inflates
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFileError, match=rf"{dataset}\.csv(\.gz)? has sha256 [0-9a-f]{{64}} "
+                       r"but datapackage.json records"):
+        load(dataset)
+
+
 def test_rows_are_checked_against_the_package_even_when_the_hash_matches(folder: Path) -> None:
     path, package = _copy_package(folder, "geostat_population")
     lines = path.read_bytes().splitlines(keepends=True)
@@ -511,7 +525,7 @@ def test_loading_needs_neither_pyarrow_nor_frictionless(tmp_path: Path) -> None:
     assert out.stdout.split("\n")[:2] == ["-5412.0", "[]"]
 
 
-@pytest.mark.parametrize("dataset_id", ["wdi", "un_migrant_stock", "un_migrant_stock_totals"])
+@pytest.mark.parametrize("dataset_id", DATASET_IDS)
 def test_c_engine_gives_the_dtypes_the_pyarrow_engine_gave(dataset_id: str) -> None:
     pytest.importorskip("pyarrow")
     from migdata.datasets.catalog import resource
@@ -529,6 +543,43 @@ def test_c_engine_gives_the_dtypes_the_pyarrow_engine_gave(dataset_id: str) -> N
     new = _frame(datasets_dir(), dataset_id)  # the whole file, before any default filter
     assert list(new.dtypes) == list(old.dtypes)
     pd.testing.assert_frame_equal(new, old, check_exact=True)
+
+
+def test_load_gives_equal_frames_with_and_without_pyarrow(tmp_path: Path) -> None:
+    """Every dataset, as load() returns it, where pyarrow cannot be imported (a student's
+    install) and here: the same values, columns, index and dtypes. Only the storage behind
+    text columns may differ: pandas backs its 'str' dtype with pyarrow where pyarrow is
+    installed and with Python objects where it is not; the dtype is 'str' on both sides."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyarrow")
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pyarrow':\n"
+        "            raise ImportError(f'{name} is blocked in this test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from migdata.datasets import list_datasets, load\n"
+        "for d in list_datasets()['id']:\n"
+        f"    load(d).to_pickle({str(tmp_path)!r} + f'/{{d}}.pkl')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('pyarrow')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"  # pyarrow really was absent there
+    for dataset in DATASET_IDS:
+        without = pd.read_pickle(tmp_path / f"{dataset}.pkl")
+        here = load(dataset)
+        assert [str(t) for t in without.dtypes] == [str(t) for t in here.dtypes], dataset
+        text = [c for c in here.columns if str(here[c].dtype) == "str"]
+        assert text, dataset  # every dataset has text columns: the normalisation is tested
+        without[text] = without[text].astype(here[text].dtypes.to_dict())
+        assert list(without.columns) == list(here.columns), dataset
+        without.columns = here.columns  # the column labels are text too
+        pd.testing.assert_frame_equal(without, here, check_exact=True, obj=dataset)
 
 
 @pytest.mark.parametrize(

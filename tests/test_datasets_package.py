@@ -112,6 +112,29 @@ def test_licences_are_stated_only_where_a_source_states_them() -> None:
             assert all("No licence is stated" in lic["title"] for lic in licences), name
 
 
+def test_build_refuses_a_description_it_cannot_write(tmp_path: Path) -> None:
+    """datapackage.json is the hand-edited source the build reads: a resource the build has no
+    rows for, a missing one, or a gap written other than as an empty cell is refused up front."""
+    from migdata.datasets.build import _description
+
+    package = _package()
+    path = tmp_path / "datapackage.json"
+    path.write_text(json.dumps(package), encoding="utf-8")
+    assert [r["name"] for r in _description(path)["resources"]] == DATASET_IDS
+    cases = {
+        "renamed": (lambda p: p["resources"][0].update(name="wdi_2"), r"wdi_2.*not the ones"),
+        "dropped": (lambda p: p["resources"].pop(), r"not the ones the build writes"),
+        "gaps": (lambda p: p["resources"][1]["schema"].update(missingValues=["", "NA"]),
+                 r"'un_migrant_stock' must have schema.missingValues \[''\]"),
+    }
+    for change, match in cases.values():
+        broken = json.loads(json.dumps(package))
+        change(broken)
+        path.write_text(json.dumps(broken), encoding="utf-8")
+        with pytest.raises(ValueError, match=match):
+            _description(path)
+
+
 # ------------------------------------------------------------------ against the raw folder
 
 

@@ -4,6 +4,12 @@ Run from the repository root::
 
     python -m migdata.datasets.build --raw ../shared/data/raw
 
+``datasets/datapackage.json`` is the one description of every dataset (title, description,
+sources, licences, vintage, caveats, row mapping, fields): maintainers edit it by hand. The build
+reads it, writes each resource's file from the raw files with the columns its schema names, and
+refreshes only what the files determine: ``bytes``, ``hash``, ``rows`` and the format entries
+(``profile``, ``format``, ``mediatype``, ``encoding``, ``compression``, ``dialect``).
+
 The build copies figures as text from the raw files (never retyping, rounding or filling them),
 sorts rows deterministically and writes gzip files without a timestamp, so two runs give
 byte-identical output. Only the standard library is used, so the build is easy to audit.
@@ -25,11 +31,14 @@ from typing import Any
 
 from ..countries import to_iso3
 from ..errors import UnknownCountryError
-from .specs import MISSING_VALUES, PACKAGE, RESOURCES
 
-__all__ = ["DEFAULT_OUT", "build", "main"]
+__all__ = ["DEFAULT_OUT", "DESCRIPTION", "build", "main"]
 
 DEFAULT_OUT = Path(__file__).resolve().parents[3] / "datasets"
+#: The hand-edited description the build reads (and rewrites with refreshed computed parts).
+DESCRIPTION = DEFAULT_OUT / "datapackage.json"
+#: Cells that mean "no figure": the writer leaves a gap as an empty cell, nothing else.
+_MISSING_VALUES = [""]
 
 Row = list[str]
 
@@ -71,15 +80,22 @@ def _int_text(text: str) -> str:
 # --------------------------------------------------------------------------- WDI
 
 
+_WDI_INDICATORS = (
+    "worldbank_wdi/API_SM.POP.NETM_DS2_en_csv_v2_19300.csv",
+    "worldbank_wdi/API_SP.POP.TOTL_DS2_en_csv_v2_19373.csv",
+)
+_WDI_CLASSIFICATION = ("worldbank_wdi/companion_metadata_2024-11-13/"
+                       "Metadata_Country_API_SP.POP.TOTL_DS2_en_csv_v2_56.csv")
+
+
 def _wdi(raw: Path) -> Iterable[Row]:
-    meta = raw / RESOURCES[0]["sources"][2]["raw_file"]
     # Country Code -> "true" (aggregate: no region) / "false" (economy). A code the
     # classification file lacks (INX "Not classified") gets an empty cell: unknown, not a guess.
     kind = {row["Country Code"]: "false" if row["Region"].strip() else "true"
-            for _, row in _read(meta)}
+            for _, row in _read(raw / _WDI_CLASSIFICATION)}
     rows: list[Row] = []
-    for source in RESOURCES[0]["sources"][:2]:
-        path = raw / source["raw_file"]
+    for rel in _WDI_INDICATORS:
+        path = raw / rel
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             vintage = ""
@@ -426,6 +442,9 @@ _SSC = "national_statistics/azstat/ssc_series/"
 # --------------------------------------------------------------------------- assembly
 
 
+#: The two resources written from one read of the origin-destination matrix.
+_OD_NAMES = frozenset({"un_migrant_stock", "un_migrant_stock_aggregates"})
+
 _BUILDERS: dict[str, Callable[[Path], Iterable[Row]]] = {
     "wdi": _wdi,
     "un_migrant_stock_totals": _un_totals,
@@ -469,12 +488,15 @@ def _gzip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _resource_json(spec: dict[str, Any], data: bytes, rows: int) -> dict[str, Any]:
-    keys = ("name", "path", "title", "description", "sources", "licenses", "vintage", "caveats",
-            "row_mapping")
-    resource = {key: spec[key] for key in keys}
-    if "default_filters" in spec:
-        resource["default_filters"] = spec["default_filters"]
+#: Resource entries the build writes from the file it produced; every other entry is the
+#: description's, kept as written.
+_COMPUTED = ("profile", "format", "mediatype", "encoding", "bytes", "hash", "rows", "compression",
+             "dialect")
+
+
+def _resource_json(described: dict[str, Any], data: bytes, rows: int) -> dict[str, Any]:
+    """The resource of ``datapackage.json``: its description, then what the file determines."""
+    resource = {k: v for k, v in described.items() if k not in _COMPUTED and k != "schema"}
     resource.update({
         "profile": "tabular-data-resource",
         "format": "csv",
@@ -484,17 +506,35 @@ def _resource_json(spec: dict[str, Any], data: bytes, rows: int) -> dict[str, An
         "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
         "rows": rows,
     })
-    if spec["path"].endswith(".gz"):
+    if described["path"].endswith(".gz"):
         resource["compression"] = "gz"
     resource["dialect"] = {"delimiter": ",", "lineTerminator": "\n", "header": True}
-    schema: dict[str, Any] = {"fields": spec["fields"], "missingValues": MISSING_VALUES}
-    if "primaryKey" in spec:
-        schema["primaryKey"] = spec["primaryKey"]
-    resource["schema"] = schema
+    resource["schema"] = described["schema"]
     return resource
 
 
-def build(raw: Path, out: Path = DEFAULT_OUT, progress: bool = True) -> dict[str, int]:
+def _description(path: Path) -> dict[str, Any]:
+    """The hand-edited package description, checked against what the builders can write."""
+    package = json.loads(path.read_text(encoding="utf-8"))
+    names = [res.get("name") for res in package.get("resources", [])]
+    described = set(names) - {None}
+    if len(described) != len(names):
+        raise ValueError(f"{path}: every resource needs a unique 'name'; found {names}")
+    if described != set(_BUILDERS) | _OD_NAMES:
+        raise ValueError(
+            f"{path}: the resources ({', '.join(sorted(described))}) are not the ones the build "
+            f"writes ({', '.join(sorted(set(_BUILDERS) | _OD_NAMES))})"
+        )
+    for res in package["resources"]:
+        if res.get("schema", {}).get("missingValues") != _MISSING_VALUES:
+            raise ValueError(f"{path}: resource {res['name']!r} must have schema.missingValues "
+                             f"{_MISSING_VALUES} (the build writes a gap as an empty cell)")
+    return package
+
+
+def build(
+    raw: Path, out: Path = DEFAULT_OUT, progress: bool = True, description: Path = DESCRIPTION
+) -> dict[str, int]:
     """Regenerate every dataset file and ``datapackage.json`` in ``out`` from ``raw``.
 
     Parameters
@@ -505,6 +545,9 @@ def build(raw: Path, out: Path = DEFAULT_OUT, progress: bool = True) -> dict[str
         The folder to write (created if needed); by default the repository's ``datasets/``.
     progress : bool
         Show a progress bar over the resources.
+    description : Path
+        The package description to read (by default the repository's
+        ``datasets/datapackage.json``); its descriptive entries are written unchanged.
 
     Returns
     -------
@@ -517,27 +560,26 @@ def build(raw: Path, out: Path = DEFAULT_OUT, progress: bool = True) -> dict[str
     if not (raw / "un_desa_migrant_stock").is_dir():
         raise FileNotFoundError(f"{raw} does not look like the raw data folder "
                                 "(no un_desa_migrant_stock/ inside)")
+    package = _description(Path(description))
     out.mkdir(parents=True, exist_ok=True)
-    od_countries: list[Row] | None = None
-    od_aggregates: list[Row] | None = None
+    od: tuple[list[Row], list[Row]] | None = None
     resources: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
-    for spec in tqdm(RESOURCES, desc="building datasets", disable=not progress):
-        name = spec["name"]
-        if name.startswith("un_migrant_stock") and name != "un_migrant_stock_totals":
-            if od_countries is None:
-                od_countries, od_aggregates = _od_rows(raw)
-            rows = od_countries if name == "un_migrant_stock" else od_aggregates
+    for res in tqdm(package["resources"], desc="building datasets", disable=not progress):
+        name = res["name"]
+        if name in _OD_NAMES:
+            od = od or _od_rows(raw)
+            rows = od[0] if name == "un_migrant_stock" else od[1]
         else:
             rows = list(_BUILDERS[name](raw))
-        header = [f["name"] for f in spec["fields"]]
-        data, count = _csv_bytes(header, rows or [])
-        if spec["path"].endswith(".gz"):
+        header = [f["name"] for f in res["schema"]["fields"]]
+        data, count = _csv_bytes(header, rows)
+        if res["path"].endswith(".gz"):
             data = _gzip(data)
-        (out / spec["path"]).write_bytes(data)
-        resources.append(_resource_json(spec, data, count))
+        (out / res["path"]).write_bytes(data)
+        resources.append(_resource_json(res, data, count))
         counts[name] = count
-    package = {**PACKAGE, "resources": resources}
+    package["resources"] = resources
     text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
     (out / "datapackage.json").write_text(text, encoding="utf-8")
     return counts
@@ -548,9 +590,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, required=True, help="raw data folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument("--description", type=Path, default=DESCRIPTION,
+                        help="package description to read (default: the repository's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    counts = build(args.raw, args.out, progress=not args.quiet)
+    counts = build(args.raw, args.out, progress=not args.quiet, description=args.description)
     for name, count in counts.items():
         print(f"{name:32s} {count:>8d} rows")
     return 0

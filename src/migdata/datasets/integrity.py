@@ -3,8 +3,10 @@
 ``datapackage.json`` records, for every resource, the file's ``bytes``, its ``hash``
 (``"sha256:<hex>"``) and its number of data ``rows``. :func:`read_verified` reads a file and
 refuses it with :class:`~migdata.errors.DataFileError` when its size or hash differ (a file cut
-short, a changed digit, a file from another vintage); :func:`check_frame` refuses a parsed
-frame whose rows or columns differ. A file that passed is remembered (by path, size and
+short, a changed digit, a file from another vintage); :func:`read_unconfirmed` checks the size
+and leaves the hash to be fed and confirmed by the caller (the loader hashes in a thread while
+it parses, and confirms before it uses the frame); :func:`check_frame` refuses a parsed frame
+whose rows or columns differ. A file that passed is remembered (by path, size and
 modification time), so reading it again in the same process does not hash it again.
 
 Only :mod:`hashlib` is used: nothing here needs ``frictionless``.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +26,7 @@ from ..errors import DataFileError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["check_frame", "damaged", "forget", "read_verified"]
+__all__ = ["Unconfirmed", "check_frame", "damaged", "forget", "read_unconfirmed", "read_verified"]
 
 _REPAIR = (
     "restore the file from the migdata package (reinstall migdata, or `git checkout datasets/` "
@@ -40,17 +43,86 @@ def damaged(dataset_id: str, path: Path, problem: str) -> DataFileError:
     return DataFileError(f"dataset {dataset_id!r}: the file {path} {problem}; {_REPAIR}")
 
 
-def _digest(data: bytes, recorded: str) -> tuple[str, str]:
-    """(algorithm, hex digest of ``data``) for a Data Package hash ``"algo:hex"`` (md5 if bare)."""
+def _digest(recorded: str) -> tuple[str, Any]:
+    """(algorithm, a new hash object) for a Data Package hash ``"algo:hex"`` (md5 if bare)."""
     algorithm, _, _ = recorded.rpartition(":")
     algorithm = algorithm or "md5"  # the Data Package default
     try:
-        return algorithm, hashlib.new(algorithm, data).hexdigest()
+        return algorithm, hashlib.new(algorithm)
     except ValueError:
         raise DataFileError(
             f"datapackage.json records the hash {recorded!r} with an unknown algorithm "
             f"{algorithm!r}; expected e.g. 'sha256:<hex digits>'"
         ) from None
+
+
+@dataclass
+class Unconfirmed:
+    """A data file read whole and of the recorded size, whose hash is still to be confirmed.
+
+    Feed every byte of :attr:`data` to :attr:`hasher` (when it is not None), in any thread,
+    then call :meth:`confirm` before using anything read from the file.
+    """
+
+    path: Path
+    dataset_id: str
+    data: bytes
+    #: The hash object to feed; None when the file passed before in this process (or the
+    #: package records no hash).
+    hasher: Any | None
+    _recorded: str
+    _key: tuple[int, int, str]
+    _algorithm: str = ""
+
+    def confirm(self) -> None:
+        """Raise :class:`DataFileError` if the fed bytes' hash differs from the record."""
+        if self.hasher is not None:
+            found = self.hasher.hexdigest()
+            expected = self._recorded.rpartition(":")[2].lower()
+            if found != expected:
+                raise damaged(
+                    self.dataset_id, self.path,
+                    f"has {self._algorithm} {found} but datapackage.json records {expected} "
+                    "(its content changed)",
+                )
+        with _LOCK:
+            _VERIFIED[self.path] = self._key
+
+
+def read_unconfirmed(path: Path, dataset_id: str, res: Mapping[str, Any]) -> Unconfirmed:
+    """Read ``path`` and check its size against ``res``; its hash is left to the caller.
+
+    Lets the loader hash the bytes in a thread while it parses them (see
+    :mod:`migdata.datasets.loading`); :func:`read_verified` does both in turn.
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing or unreadable, or its size differs from the record.
+    """
+    try:
+        data = path.read_bytes()
+        stat = path.stat()
+    except FileNotFoundError:
+        raise damaged(dataset_id, path, "is missing") from None
+    except OSError as error:
+        raise damaged(dataset_id, path, f"cannot be read ({error})") from None
+    recorded = str(res.get("hash") or "")
+    key = (len(data), stat.st_mtime_ns, recorded)
+    with _LOCK:
+        if _VERIFIED.get(path) == key:
+            return Unconfirmed(path, dataset_id, data, None, recorded, key)
+    size = res.get("bytes")
+    if size is not None and int(size) != len(data):
+        raise damaged(
+            dataset_id, path,
+            f"has {len(data):,} bytes but datapackage.json records {int(size):,} (cut short "
+            "or changed)",
+        )
+    if not recorded:
+        return Unconfirmed(path, dataset_id, data, None, recorded, key)
+    algorithm, hasher = _digest(recorded)
+    return Unconfirmed(path, dataset_id, data, hasher, recorded, key, algorithm)
 
 
 def read_verified(path: Path, dataset_id: str, res: Mapping[str, Any]) -> bytes:
@@ -71,37 +143,11 @@ def read_verified(path: Path, dataset_id: str, res: Mapping[str, Any]) -> bytes:
     DataFileError
         If the file is missing or unreadable, or its size or hash differ from the record.
     """
-    try:
-        data = path.read_bytes()
-        stat = path.stat()
-    except FileNotFoundError:
-        raise damaged(dataset_id, path, "is missing") from None
-    except OSError as error:
-        raise damaged(dataset_id, path, f"cannot be read ({error})") from None
-    recorded = str(res.get("hash") or "")
-    key = (len(data), stat.st_mtime_ns, recorded)
-    with _LOCK:
-        if _VERIFIED.get(path) == key:
-            return data
-    size = res.get("bytes")
-    if size is not None and int(size) != len(data):
-        raise damaged(
-            dataset_id, path,
-            f"has {len(data):,} bytes but datapackage.json records {int(size):,} (cut short "
-            "or changed)",
-        )
-    if recorded:
-        algorithm, found = _digest(data, recorded)
-        expected = recorded.rpartition(":")[2].lower()
-        if found != expected:
-            raise damaged(
-                dataset_id, path,
-                f"has {algorithm} {found} but datapackage.json records {expected} (its content "
-                "changed)",
-            )
-    with _LOCK:
-        _VERIFIED[path] = key
-    return data
+    read = read_unconfirmed(path, dataset_id, res)
+    if read.hasher is not None:
+        read.hasher.update(read.data)
+    read.confirm()
+    return read.data
 
 
 def check_frame(frame: pd.DataFrame, path: Path, dataset_id: str, res: Mapping[str, Any]) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import math
 import numbers
+import threading
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..countries import to_iso3
 from ..errors import InvalidInputError, MigdataError, UnknownDatasetError, UnknownValueError
 from . import integrity
+from ._gunzip import GunzipReader
 from .catalog import _package, resource
 from .paths import datasets_dir
 
@@ -32,33 +33,66 @@ _TYPE_WORDS = {"integer": "whole numbers", "number": "numbers", "string": "text"
                "boolean": "true or false"}
 
 
-def _gunzip(data: bytes) -> bytes:
-    """Decompress a gzip file in one zlib call (twice as fast as :func:`gzip.decompress`)."""
-    stream = zlib.decompressobj(wbits=31)
-    out = stream.decompress(data)
-    if not stream.eof:
-        raise EOFError("the compressed stream ends before its end marker (file cut short)")
-    if stream.unused_data:  # several gzip members (the build writes one): the slow way
-        out = gzip.decompress(data)
-    return out
+#: A plain file this large is hashed in a thread while it is parsed; a smaller one first.
+_HASH_IN_THREAD = 1 << 20
 
 
-def _read(data: bytes, path: Path, dataset_id: str, res: dict[str, Any]) -> pd.DataFrame:
-    """Parse the verified bytes of one dataset file with pandas' C engine (no pyarrow)."""
+def _read(file: integrity.Unconfirmed, res: dict[str, Any]) -> pd.DataFrame:
+    """Parse a dataset file read by :func:`integrity.read_unconfirmed` with pandas' C engine.
+
+    Its hash is computed in a thread while it is parsed and confirmed before the frame is
+    returned: a file whose hash differs from the record is refused, and that error wins over
+    any the parser met. A gzip file is decompressed in that thread too (see ``_gunzip``).
+    """
+    data, gz = file.data, res.get("compression") == "gz" or file.path.suffix == ".gz"
+    if gz:
+        source: io.RawIOBase | io.BytesIO = GunzipReader(data, file.hasher)
+        finish = source.wait
+    else:
+        source, finish = io.BytesIO(data), None
+        if file.hasher is not None and len(data) >= _HASH_IN_THREAD:
+            hashing = threading.Thread(target=file.hasher.update, args=(data,), daemon=True)
+            hashing.start()
+            finish = hashing.join
+        elif file.hasher is not None:
+            file.hasher.update(data)
+    frame: pd.DataFrame | None = None
+    problem: MigdataError | None = None
+    try:
+        frame = _parse(source, data, gz, file, res)
+    except MigdataError as error:  # raised below, once the hash is known
+        problem = error
+    if finish is not None:
+        finish()
+    file.confirm()  # a changed file is named as such, whatever the parser made of it
+    if problem is not None:
+        raise problem
+    assert frame is not None  # _parse returned it
+    integrity.check_frame(frame, file.path, file.dataset_id, res)
+    return frame
+
+
+def _parse(
+    source: Any, data: bytes, gz: bool, file: integrity.Unconfirmed, res: dict[str, Any]
+) -> pd.DataFrame:
+    """The frame of ``source`` (the file's CSV), or a :class:`DataFileError` saying why not."""
     import pandas as pd
 
+    path, dataset_id = file.path, file.dataset_id
     fields = res["schema"]["fields"]
     dtypes = {f["name"]: _DTYPES[f["type"]] for f in fields}
-    gz = res.get("compression") == "gz" or path.suffix == ".gz"
     try:
         if gz:
-            data = _gunzip(data)
-        header = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r").split(",")
+            first = source.first_line()
+        else:
+            end = data.find(b"\n")  # not split(): that would copy the whole file
+            first = data if end < 0 else data[:end]
+        header = first.decode("utf-8").rstrip("\r").split(",")
         names = [f["name"] for f in fields]
         if header != names:  # checked before parsing, so a wrong header never meets the dtypes
             integrity.check_frame(pd.DataFrame(columns=header), path, dataset_id, res)
-        frame = pd.read_csv(
-            io.BytesIO(data),
+        return pd.read_csv(
+            source,
             engine="c",
             dtype=dtypes,
             keep_default_na=False,
@@ -72,32 +106,29 @@ def _read(data: bytes, path: Path, dataset_id: str, res: dict[str, Any]) -> pd.D
             dataset_id, path, f"is not a complete gzip file ({type(error).__name__}: {error})"
         ) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise integrity.damaged(
-            dataset_id, path, f"cannot be read as CSV ({type(error).__name__}: {first})"
+            dataset_id, path, f"cannot be read as CSV ({type(error).__name__}: {first_line})"
         ) from None
     except (ValueError, TypeError, OverflowError) as error:
         kinds = ", ".join(f"{f['name']}: {_TYPE_WORDS[f['type']]}" for f in fields)
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise integrity.damaged(
             dataset_id, path,
-            f"holds a value its schema does not allow ({first}); expected {kinds}",
+            f"holds a value its schema does not allow ({first_line}); expected {kinds}",
         ) from None
-    integrity.check_frame(frame, path, dataset_id, res)
-    return frame
 
 
 @lru_cache(maxsize=32)
 def _frame(folder: Path, dataset_id: str) -> pd.DataFrame:
     """Read one dataset file once, verified; callers get copies, never this frame.
 
-    The file's size and sha256 are checked against ``datapackage.json`` (once per process, see
-    :mod:`migdata.datasets.integrity`) before it is parsed, and its rows and columns after.
+    The file's size is checked against ``datapackage.json`` before it is parsed, its sha256
+    while it is parsed (once per process, see :mod:`migdata.datasets.integrity`; the frame is
+    used only if it matches), and its rows and columns after.
     """
     res = resource(dataset_id)
-    path = folder / res["path"]
-    data = integrity.read_verified(path, dataset_id, res)
-    frame = _read(data, path, dataset_id, res)
+    frame = _read(integrity.read_unconfirmed(folder / res["path"], dataset_id, res), res)
     # Integer columns without gaps become plain int64, which every library handles.
     for name, dtype in ((f["name"], _DTYPES[f["type"]]) for f in res["schema"]["fields"]):
         if dtype == "Int64" and not frame[name].hasnans:
@@ -118,6 +149,9 @@ def _defaulted(
     for column, value in defaults:
         hits = frame[column].eq(value).to_numpy(dtype=bool, na_value=False)
         mask = hits if mask is None else mask & hits
+    kept = mask.nonzero()[0]
+    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # one block (the build sorts so):
+        return frame.iloc[kept[0]:kept[-1] + 1].reset_index(drop=True)  # a slice, not a copy
     return frame.loc[mask].reset_index(drop=True)
 
 
