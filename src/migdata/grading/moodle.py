@@ -34,8 +34,8 @@ from pathlib import Path
 from migdata.errors import InvalidInputError
 
 from .config import load_config
+from .csvsafe import open_private
 from .worksheet import Worksheet, format_grade, read_worksheet
-from .csvsafe import open_private, safe_row
 
 __all__ = [
     "ImportReport",
