@@ -33,6 +33,8 @@ velocity).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -330,16 +332,48 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
     )
 
 
-def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
-    """Weighted median, interpolating linearly between the mid-points of the weights."""
+def _weighted_median(x: np.ndarray, w: np.ndarray, ties: str = "input-order") -> float:
+    """Weighted median, interpolating linearly between the mid-points of the weights.
+
+    Without ties this is matrixStats::weightedMedian's default (what migest's index_distance
+    uses). With tied values matrixStats' answer depends on the order its (unstable) quicksort
+    leaves them in: in R ``weightedMedian(c(8.6, 1.3, 1.3), c(5, 5, 4))`` is 2.03 but
+    ``weightedMedian(c(8.6, 1.3, 1.3), c(5, 4, 5))`` is 1.3. ``ties="input-order"`` keeps tied
+    values in the order given (R's answer whenever its sort does the same); ``"merge"`` merges
+    them into one value with their summed weight, which does not depend on the order.
+    """
     keep = w > 0
     x, w = x[keep], w[keep]
     if x.size == 0:
         return float("nan")
-    order = np.argsort(x, kind="stable")
-    x, w = x[order], w[order]
+    if ties == "merge":
+        x, where = np.unique(x, return_inverse=True)
+        w = np.bincount(where, weights=w)
+    else:
+        order = np.argsort(x, kind="stable")
+        x, w = x[order], w[order]
     mid = (np.cumsum(w) - w / 2) / w.sum()
     return float(np.interp(0.5, mid, x))
+
+
+def _aliased(log_d: np.ndarray) -> bool:
+    """True when log(distance) is a sum of an origin and a destination effect off the diagonal.
+
+    Then the Poisson regression ``flow ~ origin + destination + log(distance)`` cannot tell
+    the distance effect from the regions' effects (R's glm reports the coefficient as NA);
+    e.g. any 3 regions with symmetric distances.
+    """
+    n = log_d.shape[0]
+    ii, jj = np.nonzero(~np.eye(n, dtype=bool))
+    design = np.zeros((ii.size, 2 * n - 1))
+    design[:, 0] = 1.0
+    for k in range(1, n):
+        design[:, k] = ii == k
+        design[:, n - 1 + k] = jj == k
+    y = log_d[ii, jj]
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ coef
+    return bool(np.linalg.norm(resid) <= 1e-7 * max(np.linalg.norm(y - y.mean()), 1e-300))
 
 
 def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
@@ -353,6 +387,15 @@ def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
     off = ~np.eye(n, dtype=bool)
     y = observed
     if y.sum() <= 0:
+        return float("nan")
+    if _aliased(log_d):
+        warnings.warn(
+            "distance decay is not identifiable: log(distance) is the sum of an origin and a "
+            "destination effect for these regions (e.g. 3 regions with symmetric distances), so "
+            "the regression cannot separate it from them; decay is NaN (R's glm gives NA)",
+            UserWarning,
+            stacklevel=3,
+        )
         return float("nan")
     centre = log_d[off].mean()
     logs = np.where(off, log_d - centre, 0.0)
@@ -397,15 +440,19 @@ def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
     return float((lo + hi) / 2)
 
 
-def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
+def distance_indices(
+    flows: pd.DataFrame, distances: pd.DataFrame, *, median_ties: str = "input-order"
+) -> pd.Series:
     """Mean and median migration distance and the distance-decay parameter (Bell et al. 2002).
 
     * ``mean``: flow-weighted mean distance of the moves between regions;
     * ``median``: flow-weighted median distance (interpolated between the mid-points of the
-      cumulative weights);
+      cumulative weights, as matrixStats::weightedMedian, which migest uses; see
+      ``median_ties``);
     * ``decay``: the coefficient of ``log(distance)`` in the Poisson regression
       ``round(flow) ~ origin + destination + log(distance)`` over the pairs of distinct
-      regions (usually negative: fewer moves over longer distances).
+      regions (usually negative: fewer moves over longer distances). ``NaN`` with a
+      ``UserWarning`` when it is not identifiable (R's glm gives NA there).
 
     Parameters
     ----------
@@ -414,12 +461,22 @@ def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
     distances : DataFrame
         ``origin``, ``destination``, ``distance`` (> 0) for every pair of distinct regions of
         the flows.
+    median_ties : {"input-order", "merge"}
+        Tied distances (a symmetric table always has them): ``"input-order"`` keeps them in
+        the order of the pairs (origin, then destination, sorted), which gives R's answer
+        whenever matrixStats' quicksort leaves them in that order (most cases, not all: its
+        answer depends on how its sort orders tied values); ``"merge"`` merges tied distances
+        into one with their summed flows, an answer that does not depend on any order.
 
     Returns
     -------
     Series
         ``mean``, ``median``, ``decay``.
     """
+    if median_ties not in ("input-order", "merge"):
+        raise InvalidInputError(
+            f"median_ties must be 'input-order' or 'merge', got {median_ties!r}"
+        )
     regions, mat = _matrix(flows, "distance_indices(flows)")
     require_columns(distances, ["origin", "destination", "distance"], "distance_indices(distances)")
     known = {str(r) for r in regions}
@@ -447,7 +504,7 @@ def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
     return pd.Series(
         {
             "mean": mean,
-            "median": _weighted_median(x, w),
+            "median": _weighted_median(x, w, median_ties),
             "decay": _decay(np.round(mat), log_d),
         },
         name="value",
