@@ -12,7 +12,8 @@
   bundled UN origin-destination stocks and a population series.
 * :func:`balancing_equation` -- net migration as the residual of population change over any
   interval and grouping; :func:`survival_ratio_net_migration` -- net migration by cohort
-  with forward, reverse and average survival ratios.
+  with forward, reverse and average survival ratios; :func:`net_sr` the same laid out as
+  migest's ``net_sr`` (one row per cohort), with children's net migration from their mothers'.
 
 Everything here is implemented from the papers cited in each module; the R package migest
 (G. J. Abel, GPL) was used only through its published documentation.
@@ -22,13 +23,14 @@ from __future__ import annotations
 
 from .differencing import DECREASE_RULES, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
-from .residual import balancing_equation, survival_ratio_net_migration
-from .stocks import MATCH_BIRTHPLACE, flows_from_stocks, od_matrix
+from .residual import balancing_equation, net_sr, survival_ratio_net_migration
+from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .tables import bilateral_stock_table
 
 __all__ = [
     "DECREASE_RULES",
     "MATCH_BIRTHPLACE",
+    "MATCH_GLOBAL",
     "balancing_equation",
     "bilateral_stock_table",
     "flows_from_net",
@@ -37,6 +39,7 @@ __all__ = [
     "ipf",
     "ipf3",
     "ipf_nway",
+    "net_sr",
     "od_matrix",
     "survival_ratio_net_migration",
 ]
