@@ -730,15 +730,16 @@ def _independent_flows(
     # ends on the column (end) margins, as mipfp's does: scale the rows to those totals.
     rs, cs = rows.sum(axis=1), cols.sum(axis=1)
     rows = rows * np.divide(cs, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
-    a, c, it = _ipf2_layers(seed_use, rows, cols, tol=1e-12, max_iter=DEFAULT_MAX_ITER,
-                            strict=False)
-    if it >= DEFAULT_MAX_ITER:
-        warnings.warn(
-            "with stayer_assumption=False the seed's zeros rule out some birthplace's stock "
-            "margins; as in migest, the closest fit is used",
-            UserWarning,
-            stacklevel=3,
-        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            a, c, _ = _ipf2_layers(seed_use, rows, cols, tol=1e-12, max_iter=DEFAULT_MAX_ITER)
+        except InvalidInputError as exc:
+            raise InvalidInputError(
+                "with stayer_assumption=False the seed's zeros rule out a birthplace's stock "
+                "margins (a zero diagonal leaves no room for stayers); migest returns an "
+                "unconverged table there, migdata refuses. Give the seed a positive diagonal. "
+                f"({exc})"
+            ) from None
     fitted = a[:, :, None] * seed_use[None, :, :] * c[:, None, :]
     return fitted[:, :n, :n]
 
@@ -818,8 +819,8 @@ def _account(
     acc[:, :n, n] = d_mat
     acc[:, :n, n + 1] = in_mat
     labels = list(places)
-    origins = pd.CategoricalDtype(categories=labels + ["birth", "outside"])
-    dests = pd.CategoricalDtype(categories=labels + ["death", "outside"])
+    origins = pd.CategoricalDtype(categories=[*labels, "birth", "outside"])
+    dests = pd.CategoricalDtype(categories=[*labels, "death", "outside"])
     kk, oo, dd = np.meshgrid(idx, np.arange(n + 2), np.arange(n + 2), indexing="ij")
     return pd.DataFrame(
         {
