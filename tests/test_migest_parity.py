@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from migdata.errors import InvalidInputError
-from migdata.estimation import flows_from_net, flows_from_stocks, ipf, ipf3, net_sr
+from migdata.estimation import flows_from_net, flows_from_stocks, ipf, ipf3, net_sr, od_matrix
 from migdata.indicators import indices as idx
 
 FIXTURES = Path(__file__).parent / "fixtures" / "migest"
@@ -139,6 +139,22 @@ def test_flows_from_stocks_matches_ffs_demo(case: dict) -> None:
     assert _compare(case, got) <= _tolerance(case)
 
 
+OD_CASES = [c for c in FFS if "od" in c and not c["name"].startswith("random")
+            and c["name"] not in KNOWN and "zero-fb" not in c["name"]]
+
+
+@pytest.mark.parametrize("case", OD_CASES, ids=_ffs_ids(OD_CASES))
+def test_od_matrix_matches_sum_od(case: dict) -> None:
+    args, kwargs = _ffs_inputs(case)
+    kwargs["output"] = "flow"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        od = od_matrix(flows_from_stocks(*args, **kwargs))
+    r = case["regions"]
+    assert list(od.index) == r
+    np.testing.assert_allclose(od.to_numpy(), np.asarray(case["od"]), atol=_tolerance(case))
+
+
 @pytest.mark.parametrize("case", FFS_NO_ROUNDING, ids=_ffs_ids(FFS_NO_ROUNDING))
 def test_flows_from_stocks_without_integer_rounding(case: dict) -> None:
     method = (case["options"] or {}).get("match_birthplace_tot_method", "rescale")
@@ -154,8 +170,6 @@ def test_issue_examples_give_migests_numbers() -> None:
     r = list("ABC")
     s1 = pd.DataFrame([[100, 10, 0], [0, 100, 0], [0, 0, 100]], index=r, columns=r)
     s2 = pd.DataFrame([[100, 5, 15], [0, 100, 0], [0, 0, 100]], index=r, columns=r)
-    from migdata.estimation import od_matrix
-
     od = od_matrix(flows_from_stocks(s1, s2, match_birthplace="open"))
     assert od.loc["A", "C"] == pytest.approx(9.0909, abs=1e-4)
     assert od.loc["B", "C"] == pytest.approx(5.9091, abs=1e-4)
