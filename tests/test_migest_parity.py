@@ -19,7 +19,20 @@ import pandas as pd
 import pytest
 
 from migdata.errors import InvalidInputError
-from migdata.estimation import flows_from_net, flows_from_stocks, ipf, ipf3, net_sr, od_matrix
+from migdata.estimation import (
+    ffs_diff,
+    flows_from_net,
+    flows_from_stocks,
+    ipf,
+    ipf3,
+    net_sr,
+    od_matrix,
+    rescale_integer_sum,
+    rescale_net,
+    sum_bilat,
+    sum_net,
+    sum_region,
+)
 from migdata.indicators import indices as idx
 
 FIXTURES = Path(__file__).parent / "fixtures" / "migest"
@@ -276,3 +289,55 @@ def test_net_sr_matches_migest(case: dict) -> None:
         np.testing.assert_allclose(mine[known], exp[known], rtol=1e-12)
         # no survival ratio and no children's estimate: migest writes 0, migdata leaves a gap
         assert (exp[~known] == 0).all()
+
+
+# --- small tools ---------------------------------------------------------------------------
+
+TOOLS = _load("tools.json")
+
+
+@pytest.mark.parametrize("case", TOOLS, ids=[c["name"] for c in TOOLS])
+def test_tools_match_migest(case: dict) -> None:
+    fn = case["fn"]
+    if fn in ("sum_region", "sum_net", "sum_bilat"):
+        r = case["regions"]
+        m = pd.DataFrame(case["m"], index=r, columns=r, dtype=float)
+    if fn == "sum_region":
+        got = sum_region(m)
+        assert got["region"].tolist() == case["result"]["region"]
+        for col in ("out_mig", "in_mig", "turn", "net"):
+            np.testing.assert_allclose(got[col], case["result"][col])
+        country = sum_region(m, international=True)
+        assert list(country.columns) == list(case["country"])
+        np.testing.assert_allclose(country["emi"], case["country"]["emi"])
+    elif fn == "sum_net":
+        np.testing.assert_allclose(sum_net(m).to_numpy(), case["result"])
+        # the long form gives the same
+        long = m.rename_axis(index="origin").reset_index().melt(
+            id_vars="origin", var_name="destination", value_name="flow")
+        np.testing.assert_allclose(sum_net(long).to_numpy(), case["result"])
+    elif fn == "sum_bilat":
+        got = sum_bilat(m)
+        exp = case["result"]
+        assert got["corridor"].tolist() == exp["corridor"]
+        assert got["pair"].tolist() == exp["pair"]
+        for col in ("flow", "counter_flow", "net_flow", "interchange"):
+            np.testing.assert_allclose(got[col], exp[col])
+    elif fn == "ffs_diff":
+        r = case["regions"]
+        frame = lambda a: pd.DataFrame(a, index=r, columns=r, dtype=float)  # noqa: E731
+        got = ffs_diff(frame(case["stock_start"]), frame(case["stock_end"]), **case["options"])
+        np.testing.assert_allclose(got.to_numpy(), case["result"])
+    elif fn == "rescale_net":
+        got = rescale_net(case["x"], w=case["w"], **case["options"])
+        np.testing.assert_allclose(got, case["result"], rtol=1e-12, atol=1e-9)
+        opts = case["options"]
+        if opts["method"] == "no-switches" and not opts["integer_result"]:
+            # the weighted figures balance (each side scaled, by its weighted total)
+            assert abs(np.sum(got * np.asarray(case["w"]))) < 1e-9
+        else:
+            assert abs(np.sum(got)) < 1e-9
+    else:
+        got = rescale_integer_sum(case["x"], case["tot"])
+        np.testing.assert_allclose(got, case["result"])
+        assert got.sum() == case["tot"]

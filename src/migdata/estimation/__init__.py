@@ -15,17 +15,22 @@
   with forward, reverse and average survival ratios; :func:`net_sr` the same laid out as
   migest's ``net_sr`` (one row per cohort), with children's net migration from their mothers'.
 
+:mod:`.toolbox` has small tools of migest's with migest's names (``sum_region``, ``sum_net``,
+``sum_bilat``, ``rescale_net``, ``rescale_integer_sum``), and :func:`ffs_diff` migest's stock
+differencing of two square tables.
+
 Everything here is implemented from the papers cited in each module; the R package migest
 (G. J. Abel, GPL) was used only through its published documentation.
 """
 
 from __future__ import annotations
 
-from .differencing import DECREASE_RULES, flows_from_stock_differences
+from .differencing import DECREASE_RULES, ffs_diff, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
 from .residual import balancing_equation, net_sr, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .tables import bilateral_stock_table
+from .toolbox import rescale_integer_sum, rescale_net, sum_bilat, sum_net, sum_region
 
 __all__ = [
     "DECREASE_RULES",
@@ -33,6 +38,7 @@ __all__ = [
     "MATCH_GLOBAL",
     "balancing_equation",
     "bilateral_stock_table",
+    "ffs_diff",
     "flows_from_net",
     "flows_from_stock_differences",
     "flows_from_stocks",
@@ -41,5 +47,10 @@ __all__ = [
     "ipf_nway",
     "net_sr",
     "od_matrix",
+    "rescale_integer_sum",
+    "rescale_net",
+    "sum_bilat",
+    "sum_net",
+    "sum_region",
     "survival_ratio_net_migration",
 ]

@@ -667,7 +667,7 @@ def flows_from_stocks(
         nz = (code_b, code_o, code_d)
     else:
         stayer_cells = np.minimum(start_adj, end_adj)
-        use_seed = stayer_assumption == "seeded" or match_birthplace == "open-outside"
+        use_seed = stayer_assumption == "seeded"
         seed_moves = seed_arr.copy() if use_seed else np.ones((n, n))
         np.fill_diagonal(seed_moves, 0.0)
         nz, values = _moves_with_stayers(start_adj - stayer_cells, end_adj - stayer_cells,
