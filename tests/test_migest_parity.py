@@ -210,7 +210,7 @@ def test_ipf_matches_migest(case: dict) -> None:
         seed = None if case["seed"] is None else np.transpose(np.asarray(case["seed"]), (1, 2, 0))
         fit = ipf3(seed, ik=np.asarray(case["row_tot"]), jk=np.asarray(case["col_tot"]).T)
         got = np.transpose(fit, (2, 0, 1))
-    else:
+    else:  # cm_net and net_matrix_ipf: the same fit
         labels = [f"R{i}" for i in range(len(case["net"]))]
         got = flows_from_net(
             pd.Series(case["net"], index=labels),
