@@ -21,6 +21,7 @@ import pytest
 from migdata.errors import InvalidInputError
 from migdata.estimation import (
     ffs_diff,
+    ffs_rates,
     flows_from_net,
     flows_from_stocks,
     ipf,
@@ -341,3 +342,32 @@ def test_tools_match_migest(case: dict) -> None:
         got = rescale_integer_sum(case["x"], case["tot"])
         np.testing.assert_allclose(got, case["result"])
         assert got.sum() == case["tot"]
+
+
+# --- index_age and ffs_rates ---------------------------------------------------------------
+
+AGE_RATES = _load("age_rates.json")
+
+
+@pytest.mark.parametrize("case", AGE_RATES, ids=[c["name"] for c in AGE_RATES])
+def test_index_age_and_ffs_rates_match_migest(case: dict) -> None:
+    if case["fn"] == "index_age":
+        starts_at_one = case["age"][0] == 1
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = idx.index_age(age=case["age"], mi=case["mi"])
+        # migest's window is by row number: shifted (and said so) when ages start at 0
+        assert any("row number" in str(w.message) for w in caught) != starts_at_one
+        for name, expected in case["result"].items():
+            assert got[name] == pytest.approx(expected, rel=1e-12), name
+        by_age = idx.index_age(age=case["age"], mi=case["mi"], peak_window="age")
+        if starts_at_one:
+            assert by_age["peak_breadth"] == pytest.approx(got["peak_breadth"], rel=1e-12)
+        else:
+            assert by_age["peak_breadth"] != pytest.approx(got["peak_breadth"], rel=1e-9)
+        return
+    r = case["regions"]
+    frame = lambda a: pd.DataFrame(a, index=r, columns=r, dtype=float)  # noqa: E731
+    end = frame(case["stock_end"]) if "stock_end" in case else None
+    got = ffs_rates(frame(case["stock_start"]), end, M=case.get("M"), **case["options"])
+    np.testing.assert_allclose(got.to_numpy(), case["result"], rtol=1e-9, atol=1e-9)

@@ -30,7 +30,7 @@ from .ipf import flows_from_net, ipf, ipf3, ipf_nway
 from .residual import balancing_equation, net_sr, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .tables import bilateral_stock_table
-from .toolbox import rescale_integer_sum, rescale_net, sum_bilat, sum_net, sum_region
+from .toolbox import ffs_rates, rescale_integer_sum, rescale_net, sum_bilat, sum_net, sum_region
 
 __all__ = [
     "DECREASE_RULES",
@@ -39,6 +39,7 @@ __all__ = [
     "balancing_equation",
     "bilateral_stock_table",
     "ffs_diff",
+    "ffs_rates",
     "flows_from_net",
     "flows_from_stock_differences",
     "flows_from_stocks",

@@ -4,7 +4,8 @@
 * :func:`sum_net` -- net migration (in minus out) of each region;
 * :func:`sum_bilat` -- each corridor's flow, counter-flow, net flow and interchange;
 * :func:`rescale_net` -- net migration figures adjusted to sum to zero;
-* :func:`rescale_integer_sum` -- numbers scaled to a total and rounded to integers.
+* :func:`rescale_integer_sum` -- numbers scaled to a total and rounded to integers;
+* :func:`ffs_rates` -- flows from stocks by Dennett's or Rogers and von Rabenau's rates.
 
 Each gives the numbers of the function of the same name in the R package migest 2.0.5
 (G. J. Abel), checked against migest run in R (tests/test_migest_parity.py); they are written
@@ -22,7 +23,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError, MissingColumnsError
 
-__all__ = ["rescale_integer_sum", "rescale_net", "sum_bilat", "sum_net", "sum_region"]
+__all__ = ["ffs_rates", "rescale_integer_sum", "rescale_net", "sum_bilat", "sum_net", "sum_region"]
 
 
 def _long_flows(flows: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -217,10 +218,10 @@ def rescale_net(
 
     ``"no-switches"`` (default) scales the gains down and the losses up, or the reverse, each
     group by one factor, so that no figure changes sign and the weighted figures ``x * w``
-    balance: half the weighted imbalance is taken from each side. ``"switches"`` subtracts the mean of ``x * w`` from ``x * w``
-    (figures may change sign). With ``integer_result`` the figures are rounded and the
-    rounding remainder is taken from the first largest absolute figure (migest draws that
-    figure at random unless it is the first).
+    balance: half the weighted imbalance is taken from each side. ``"switches"`` subtracts the
+    mean of ``x * w`` from ``x * w`` (figures may change sign). With ``integer_result`` the
+    figures are rounded and the rounding remainder is taken from the first largest absolute
+    figure (migest draws that figure at random unless it is the first).
 
     Parameters
     ----------
@@ -272,3 +273,79 @@ def rescale_net(
     if isinstance(x, pd.Series):
         return pd.Series(y, index=x.index, name=x.name)
     return y
+
+
+def ffs_rates(
+    stock_start: pd.DataFrame,
+    stock_end: pd.DataFrame | None = None,
+    M: float | None = None,
+    method: str = "dennett",
+) -> pd.DataFrame:
+    """Bilateral flows from stocks by migest's rate methods (migest's ``ffs_rates``).
+
+    ``"dennett"``: a known total of movers ``M`` spread over the corridors in proportion to the
+    foreign-born stocks at the start (Dennett 2016): ``M * S_ij / sum S`` off the diagonal.
+    ``"rogers-von-rabenau"``: the transition matrix ``G`` that turns the start stocks into the
+    end stocks (``stock_start @ G = stock_end``) times each place's start population, diagonal
+    set to 0 (Rogers and von Rabenau 1971).
+
+    Parameters
+    ----------
+    stock_start, stock_end : DataFrame
+        Square birthplace x residence stock tables, same labels (``stock_end`` for
+        "rogers-von-rabenau" only).
+    M : float
+        Total movers (for "dennett").
+    method : {"dennett", "rogers-von-rabenau"}
+
+    Returns
+    -------
+    DataFrame
+        Origin x destination flows.
+
+    References
+    ----------
+    Dennett, A. (2016). Estimating flows between geographical locations: get me started in
+    spatial interaction modelling. CASA Working Paper 184.
+
+    Rogers, A. and von Rabenau, B. (1971). Estimation of interregional migration streams from
+    place-of-birth-by-residence data. *Demography* 8(2), 185-194.
+    """
+    def square(table: object, what: str) -> np.ndarray:
+        if (not isinstance(table, pd.DataFrame) or table.shape[0] != table.shape[1]
+                or set(table.index) != set(table.columns)):
+            raise InvalidInputError(f"{what} must be a square DataFrame with the same places "
+                                    "as index and columns")
+        arr = table.loc[list(stock_start.index), list(stock_start.index)].to_numpy(
+            dtype="float64", copy=True)
+        if not np.isfinite(arr).all():
+            raise InvalidInputError(f"{what} has missing values; a gap is not a zero")
+        return arr
+
+    places = list(stock_start.index) if isinstance(stock_start, pd.DataFrame) else []
+    start = square(stock_start, "stock_start")
+    if method == "dennett":
+        if M is None or not np.isfinite(float(M)) or float(M) < 0:
+            raise InvalidInputError(f"method 'dennett' needs a total of movers M >= 0, got {M!r}")
+        np.fill_diagonal(start, 0.0)
+        if start.sum() <= 0:
+            raise InvalidInputError("stock_start has no foreign-born: nothing to spread M over")
+        flows = float(M) * start / start.sum()
+    elif method == "rogers-von-rabenau":
+        if stock_end is None:
+            raise InvalidInputError("method 'rogers-von-rabenau' needs stock_end")
+        end = square(stock_end, "stock_end")
+        try:
+            g = np.linalg.solve(start, end)
+        except np.linalg.LinAlgError as exc:
+            raise InvalidInputError(
+                f"stock_start is singular; no transition matrix solves it ({exc})"
+            ) from exc
+        flows = g * start.sum(axis=0)[:, None]
+        np.fill_diagonal(flows, 0.0)
+    else:
+        raise InvalidInputError(
+            f"method must be 'dennett' or 'rogers-von-rabenau', got {method!r}"
+        )
+    return pd.DataFrame(flows, index=pd.Index(places, name="origin"),
+                        columns=pd.Index(places, name="destination"))
