@@ -10,10 +10,10 @@ seeded synthetic distance prior (so that IPF iterates), the design used (an IPF 
 birthplace over only the places that lose or gain people of that birthplace) is compared with
 one batched IPF over every birthplace and every place; the ratio of the two is reported.
 With ``--baseline REF`` (default ``bf771f0``, the version before migest's options were
-added; needs git) that version's ``flows_from_stocks`` is loaded from git and timed in the same
-run on the same tables, and the ratio new / baseline is reported for each method (the
-baseline's "open" is the present "open-native"). The target: "rescale" on the UN table in at
-most 1 s. Not a test. The machine may be shared: timings vary.
+added; needs git) that version's ``flows_from_stocks`` and IPF core are loaded from git and
+timed in the same run on the same tables, and the ratio new / baseline is reported for each
+method (the baseline's "open" is the present "open-native"). The target: "rescale" on the UN
+table in at most 1 s. Not a test. The machine may be shared: timings vary.
 """
 
 from __future__ import annotations
@@ -46,24 +46,31 @@ def _median_seconds(func, repeat: int) -> float:
 
 
 def _baseline(ref: str):
-    """flows_from_stocks of an earlier commit, loaded from git into this package."""
+    """flows_from_stocks of an earlier commit (with that commit's IPF core), loaded from git."""
     root = Path(__file__).resolve().parents[1]
-    try:
-        code = subprocess.run(
-            ["git", "show", f"{ref}:src/migdata/estimation/stocks.py"],
-            cwd=root, check=True, capture_output=True, text=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"baseline {ref!r} not available ({exc}); no ratios")
-        return None
-    path = Path(tempfile.mkdtemp()) / "_baseline_stocks.py"
-    path.write_text(code, encoding="utf-8")
-    name = "migdata.estimation._baseline_stocks"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module.flows_from_stocks
+    modules = {}
+    for key, path in (("fitting", "src/migdata/_fitting.py"),
+                      ("stocks", "src/migdata/estimation/stocks.py")):
+        try:
+            code = subprocess.run(
+                ["git", "show", f"{ref}:{path}"],
+                cwd=root, check=True, capture_output=True, text=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"baseline {ref!r} not available ({exc}); no ratios")
+            return None
+        file = Path(tempfile.mkdtemp()) / f"_baseline_{key}.py"
+        file.write_text(code, encoding="utf-8")
+        name = ("migdata._baseline_fitting" if key == "fitting"
+                else "migdata.estimation._baseline_stocks")
+        spec = importlib.util.spec_from_file_location(name, file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        modules[key] = module
+    # the old flows_from_stocks with the old IPF core, not today's
+    modules["stocks"]._ipf2_layers = modules["fitting"]._ipf2_layers
+    return modules["stocks"].flows_from_stocks
 
 
 def _un_tables(start: int, end: int) -> tuple[pd.DataFrame, pd.DataFrame]:

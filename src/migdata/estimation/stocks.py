@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._fitting import DEFAULT_MAX_ITER, _ipf2_layers
+from .._fitting import DEFAULT_MAX_ITER, _ipf2_layers, _ipf2_table
 from ..errors import InvalidInputError, MissingColumnsError
 
 __all__ = ["MATCH_BIRTHPLACE", "MATCH_GLOBAL", "flows_from_stocks", "od_matrix"]
@@ -309,7 +309,7 @@ def _scale_native_global(
         tot2 = np.trace(end)
     if gap == 0:
         return start, end
-    if not (tot1 - gap / 2 > 0 and tot2 + gap / 2 > 0):
+    if not (tot1 - gap / 2 > 0 and tot2 + gap / 2 > 0 and tot1 > 0 and tot2 > 0):
         raise InvalidInputError(
             f"the world's stocks change by {end.sum() - start.sum():.6g} but births minus deaths "
             f"are {births.sum() - deaths.sum():.6g}; the native-born populations are too small "
@@ -337,10 +337,13 @@ def _rescale_birthplace(start: np.ndarray, end: np.ndarray, places: pd.Index) ->
     # mean. They agree because the native-born cells were scaled first (same world total).
     cols = cols * (rows.sum(axis=1, keepdims=True) / np.maximum(cols.sum(axis=1, keepdims=True),
                                                                 1e-300))
-    a, b, it = _ipf2_layers(seeds, rows, cols, tol=1e-12, max_iter=DEFAULT_MAX_ITER,
-                            strict=False)
-    fitted = a[:, :, None] * seeds * b[:, None, :]
-    if it >= DEFAULT_MAX_ITER:
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        a, b, it = _ipf2_layers(seeds, rows, cols, tol=1e-10, max_iter=DEFAULT_MAX_ITER,
+                                strict=False)
+        fitted = a[:, :, None] * seeds * b[:, None, :]
+    if it >= DEFAULT_MAX_ITER or not np.isfinite(fitted).all():
+        # the factors run off where the zeros rule the margins out: fit the table itself
+        fitted, _ = _ipf2_table(seeds, rows, cols, tol=1e-10, max_iter=DEFAULT_MAX_ITER)
         gap = np.abs(fitted[0].sum(axis=1) - fitted[1].sum(axis=1))
         i = int(np.argmax(gap))
         warnings.warn(
@@ -619,7 +622,13 @@ def flows_from_stocks(
         idx = np.arange(n)
         for table, sign in ((start_adj, 0.5), (end_adj, -0.5)):
             diag = table[idx, idx]
-            table[idx, idx] = diag + sign * gap * diag / diag.sum()
+            if gap != 0 and diag.sum() <= 0:
+                raise InvalidInputError(
+                    "match_global='after-demo-adjust': no native-born left to absorb the gap "
+                    f"of {gap:.6g} between the world's stock change and births minus deaths"
+                )
+            if gap != 0:
+                table[idx, idx] = diag + sign * gap * diag / diag.sum()
     # rounding residue of the subtractions above (never a real negative stock)
     for table in (start_adj, end_adj):
         tiny = (table < 0) & (table > -1e-9 * max(start.sum(), 1.0))
