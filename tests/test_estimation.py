@@ -506,3 +506,36 @@ def test_docstring_examples_run(module: str) -> None:
     mod = importlib.import_module(f"migdata.estimation.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_infeasible_rescale_gives_finite_flows_with_a_warning() -> None:
+    # Birthplace P2 lives only in P2 and P1 at the start, and the tables' zeros make equal
+    # birthplace totals impossible: IPF's factors run off to infinity there. The closest fit
+    # is used (as in migest), with a warning, and no NaN or negative flow comes out.
+    r = [f"P{i}" for i in range(5)]
+    s1 = pd.DataFrame([[386, 17, 0, 0, 0], [0, 391, 0, 24, 0], [0, 26, 356, 0, 0],
+                       [0, 0, 23, 240, 20], [0, 21, 24, 22, 158]], index=r, columns=r)
+    s2 = pd.DataFrame([[98, 0, 0, 0, 17], [27, 132, 19, 0, 27], [17, 23, 134, 25, 0],
+                       [0, 16, 0, 352, 0], [17, 23, 20, 24, 21]], index=r, columns=r)
+    births = pd.Series([39.0, 23, 14, 16, 24], index=r)
+    deaths = pd.Series([26.0, 31, 21, 0, 16], index=r)
+    with pytest.warns(UserWarning, match="closest fit"):
+        f = flows_from_stocks(s1, s2, births, deaths, match_global="after-demo-adjust",
+                              output="account")
+    assert np.isfinite(f["flow"]).all()
+    assert (f["flow"] >= 0).all()
+
+
+def test_options_are_checked() -> None:
+    for bad in ({"stayer_assumption": "yes"}, {"match_global": "never"},
+                {"birth_method": "x"}, {"death_method": "x"}, {"output": "classic"}):
+        with pytest.raises(InvalidInputError, match=next(iter(bad))):
+            flows_from_stocks(S1, S2, **bad)
+    # no native-born at all: nothing can absorb a world imbalance
+    r = list("AB")
+    s1 = pd.DataFrame([[0, 10], [10, 0]], index=r, columns=r)
+    s2 = pd.DataFrame([[0, 15], [10, 0]], index=r, columns=r)
+    zero = pd.Series(0.0, index=r)
+    for glob in ("before-demo-adjust", "after-demo-adjust"):
+        with pytest.raises(InvalidInputError, match="native-born"):
+            flows_from_stocks(s1, s2, zero, zero, match_global=glob)
