@@ -1,6 +1,6 @@
 """Time flows_from_stocks on the whole UN origin-destination matrix, one five-year period.
 
-Run: ``python benchmarks/bench_estimation.py [--repeat N] [--period 2010 2015]``.
+Run: ``python benchmarks/bench_estimation.py [--repeat N] [--period 2010 2015] [--baseline REF]``.
 
 The real case: the bundled UN stocks (Rev. 2019) for the two years, with the native-born from
 WDI SP.POP.TOTL (places without a WDI population, or whose UN foreign-born exceed it, left
@@ -9,15 +9,24 @@ matrix's size), labelled synthetic. Each method is timed (median of N runs). The
 seeded synthetic distance prior (so that IPF iterates), the design used (an IPF per
 birthplace over only the places that lose or gain people of that birthplace) is compared with
 one batched IPF over every birthplace and every place; the ratio of the two is reported.
-Not a test. The machine may be shared: timings vary.
+With ``--baseline REF`` (default ``bf771f0``, the version before migest's options were
+added; needs git) that version's ``flows_from_stocks`` and IPF core are loaded from git and
+timed in the same run on the same tables, and the ratio new / baseline is reported for each
+method (the baseline's "open" is the present "open-native"). The target: "rescale" on the UN
+table in at most 1 s. Not a test. The machine may be shared: timings vary.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,6 +43,34 @@ def _median_seconds(func, repeat: int) -> float:
         func()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def _baseline(ref: str):
+    """flows_from_stocks of an earlier commit (with that commit's IPF core), loaded from git."""
+    root = Path(__file__).resolve().parents[1]
+    modules = {}
+    for key, path in (("fitting", "src/migdata/_fitting.py"),
+                      ("stocks", "src/migdata/estimation/stocks.py")):
+        try:
+            code = subprocess.run(
+                ["git", "show", f"{ref}:{path}"],
+                cwd=root, check=True, capture_output=True, text=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"baseline {ref!r} not available ({exc}); no ratios")
+            return None
+        file = Path(tempfile.mkdtemp()) / f"_baseline_{key}.py"
+        file.write_text(code, encoding="utf-8")
+        name = ("migdata._baseline_fitting" if key == "fitting"
+                else "migdata.estimation._baseline_stocks")
+        spec = importlib.util.spec_from_file_location(name, file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        modules[key] = module
+    # the old flows_from_stocks with the old IPF core, not today's
+    modules["stocks"]._ipf2_layers = modules["fitting"]._ipf2_layers
+    return modules["stocks"].flows_from_stocks
 
 
 def _un_tables(start: int, end: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -98,16 +135,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--period", type=int, nargs=2, default=(2010, 2015))
+    parser.add_argument("--baseline", default="bf771f0")
     args = parser.parse_args()
     start, end = args.period
     cases = {
         f"UN {start}-{end}": _un_tables(start, end),
         "synthetic 232": _synthetic(),
     }
-    print(f"{'case':18s} {'places':>6s} {'method':>8s} {'seconds':>8s} {'flows (M)':>10s}")
+    before = _baseline(args.baseline) if args.baseline else None
+    old_name = {"open-native": "open", "open-dr": None, "open": None, "rescale": "rescale"}
+    print(f"{'case':18s} {'places':>6s} {'method':>11s} {'seconds':>8s} {'flows (M)':>10s} "
+          f"{'baseline s':>10s} {'ratio':>6s}")
 
     for name, (s1, s2) in cases.items():
-        for method in ("open", "open-dr", "rescale"):
+        for method in ("open", "open-dr", "open-native", "rescale"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # rescale without births and deaths warns
                 result = flows_from_stocks(s1, s2, match_birthplace=method)
@@ -117,14 +158,27 @@ def main() -> None:
                     ),
                     args.repeat,
                 )
-            print(f"{name:18s} {len(s1):6d} {method:>8s} {secs:8.2f} "
-                  f"{result['flow'].sum() / 1e6:10.2f}")
+                old = old_name[method]
+                base = (
+                    _median_seconds(
+                        lambda m=old, a=s1, b=s2: od_matrix(before(a, b, match_birthplace=m)),
+                        args.repeat,
+                    )
+                    if before is not None and old is not None
+                    else float("nan")
+                )
+            print(f"{name:18s} {len(s1):6d} {method:>11s} {secs:8.2f} "
+                  f"{result['flow'].sum() / 1e6:10.2f} {base:10.2f} {secs / base:6.2f}")
+            if name.startswith("UN") and method == "rescale" and secs > 1.0:
+                print(f"  above the 1 s target for 'rescale' on the UN table ({secs:.2f} s)")
         prior = _synthetic_seed(list(s1.index))
         batched = _median_seconds(
             lambda a=s1, b=s2, p=prior: _batched_all_birthplaces(a, b, p), args.repeat
         )
         blocks = _median_seconds(
-            lambda a=s1, b=s2, p=prior: flows_from_stocks(a, b, match_birthplace="open", seed=p),
+            lambda a=s1, b=s2, p=prior: flows_from_stocks(
+                a, b, match_birthplace="open-native", seed=p, stayer_assumption="seeded"
+            ),
             args.repeat,
         )
         print(f"{name:18s} distance seed: flows_from_stocks (IPF by birthplace on sender x "

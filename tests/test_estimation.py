@@ -123,8 +123,14 @@ def test_distance_seed_moves_flows_towards_large_seed() -> None:
     s2 = _frame([70, 25, 10, 40, 30, 60, 55, 45, 10, 10, 140, 0, 10, 15, 50, 180], byrow=False)
     dist = _frame([0, 5, 50, 500, 5, 0, 45, 495, 50, 45, 0, 450, 500, 495, 450, 0])
     seed = 1 / dist.where(dist > 0, 1)
-    near_f = flows_from_stocks(s1, s2, seed=seed)
-    near, plain = od_matrix(near_f), od_matrix(flows_from_stocks(s1, s2))
+    # migest (and so the default here) ignores a seed under the stayer assumption ...
+    with pytest.warns(UserWarning, match="seed is not used"):
+        ignored = od_matrix(flows_from_stocks(s1, s2, seed=seed))
+    plain = od_matrix(flows_from_stocks(s1, s2))
+    np.testing.assert_allclose(ignored.to_numpy(), plain.to_numpy())
+    # ... stayer_assumption="seeded" keeps the stayers and uses it.
+    near_f = flows_from_stocks(s1, s2, seed=seed, stayer_assumption="seeded")
+    near = od_matrix(near_f)
     # Same margins by birthplace, so the same total, but another split.
     assert near.to_numpy().sum() == pytest.approx(plain.to_numpy().sum())
     assert not np.allclose(near.to_numpy(), plain.to_numpy())
@@ -151,7 +157,7 @@ def test_births_and_deaths_are_taken_out_before_the_flows() -> None:
     s2 = _frame(np.diag([110.0, 190.0, 300.0, 420.0]))
     births = pd.Series([20.0, 10.0, 30.0, 40.0], index=R4)
     deaths = pd.Series([10.0, 20.0, 30.0, 20.0], index=R4)
-    for method in ("rescale", "open", "open-dr", "none"):
+    for method in MATCH_BIRTHPLACE:
         f = flows_from_stocks(s1, s2, births, deaths, match_birthplace=method)
         assert f["flow"].sum() == pytest.approx(0, abs=1e-6), method
 
@@ -178,7 +184,7 @@ def test_rescale_reproduces_each_places_net_migration() -> None:
 
 
 @pytest.mark.parametrize("seed_value", [1, 2, 3, 4, 5])
-@pytest.mark.parametrize("method", ["rescale", "open", "open-dr"])
+@pytest.mark.parametrize("method", ["rescale", "open-dr", "open-native", "open-outside"])
 def test_properties_on_random_tables(seed_value: int, method: str) -> None:
     rng = np.random.default_rng(seed_value)
     n = int(rng.integers(3, 12))
@@ -226,11 +232,27 @@ def test_open_methods_report_moves_outside_the_system() -> None:
     s2 = S2.copy()
     s2.loc["A", "A"] += 40  # 40 more A-born at the end: they came from outside
     s2.loc["D", "D"] -= 30  # 30 fewer D-born: they left the system
-    for method in ("open", "open-dr"):
+    for method in ("open", "open-dr", "open-native", "open-outside"):
         f = flows_from_stocks(S1, s2, match_birthplace=method)
         assert f.attrs["moves_outside"] == {"left": pytest.approx(30), "entered": pytest.approx(40)}
     with pytest.raises(InvalidInputError, match="'A'"):
         flows_from_stocks(S1, s2, match_birthplace="none")
+
+
+def test_migest_open_warns_when_it_leaves_negative_stayers() -> None:
+    # migest's "open" takes a birthplace's loss from its start stocks spread like its *end*
+    # stocks: A-born (100, 10, 0) -> (80, 0, 10) lose 20, taken as 80/90 and 10/90 of 20 from
+    # cells A and C; cell C holds 0 at the start, so its stayers go below zero.
+    r = list("ABC")
+    s1 = pd.DataFrame([[100, 10, 0], [0, 100, 0], [0, 0, 100]], index=r, columns=r)
+    s2 = pd.DataFrame([[80, 0, 10], [0, 100, 0], [0, 0, 100]], index=r, columns=r)
+    with pytest.warns(UserWarning, match="negative stayer"):
+        f = flows_from_stocks(s1, s2, match_birthplace="open")
+    assert f.attrs["stayers"] < s1.to_numpy().sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for method in ("open-dr", "open-native"):
+            flows_from_stocks(s1, s2, match_birthplace=method)
 
 
 def test_rescale_without_births_warns_when_totals_differ() -> None:
@@ -439,8 +461,11 @@ def test_survival_ratio_forward_reverse_average_by_hand() -> None:
     assert out["reverse"].tolist() == pytest.approx([1000 / 0.99 - 1000, 850 / 0.98 - 900])
     np.testing.assert_allclose(out["average"], (out["forward"] + out["reverse"]) / 2)
     assert out["age_end"].tolist() == [10, 20]
-    with pytest.raises(InvalidInputError, match=r"\(0, 1\]"):
-        survival_ratio_net_migration(p1, p2, pd.Series({0: 1.2, 10: 0.9}))
+    # census survival ratios above 1 are legitimate (migest's Alabama and Manila examples)
+    above = survival_ratio_net_migration(p1, p2, pd.Series({0: 1.2, 10: 0.9}))
+    assert above["forward"].iloc[0] == pytest.approx(1000 - 1.2 * 1000)
+    with pytest.raises(InvalidInputError, match="> 0"):
+        survival_ratio_net_migration(p1, p2, pd.Series({0: 0.0, 10: 0.9}))
     with pytest.raises(InvalidInputError, match="same age groups"):
         survival_ratio_net_migration(p1, p2.iloc[:2], s)
     with pytest.raises(InvalidInputError, match="equal width"):
@@ -481,3 +506,36 @@ def test_docstring_examples_run(module: str) -> None:
     mod = importlib.import_module(f"migdata.estimation.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_infeasible_rescale_gives_finite_flows_with_a_warning() -> None:
+    # Birthplace P2 lives only in P2 and P1 at the start, and the tables' zeros make equal
+    # birthplace totals impossible: IPF's factors run off to infinity there. The closest fit
+    # is used (as in migest), with a warning, and no NaN or negative flow comes out.
+    r = [f"P{i}" for i in range(5)]
+    s1 = pd.DataFrame([[386, 17, 0, 0, 0], [0, 391, 0, 24, 0], [0, 26, 356, 0, 0],
+                       [0, 0, 23, 240, 20], [0, 21, 24, 22, 158]], index=r, columns=r)
+    s2 = pd.DataFrame([[98, 0, 0, 0, 17], [27, 132, 19, 0, 27], [17, 23, 134, 25, 0],
+                       [0, 16, 0, 352, 0], [17, 23, 20, 24, 21]], index=r, columns=r)
+    births = pd.Series([39.0, 23, 14, 16, 24], index=r)
+    deaths = pd.Series([26.0, 31, 21, 0, 16], index=r)
+    with pytest.warns(UserWarning, match="closest fit"):
+        f = flows_from_stocks(s1, s2, births, deaths, match_global="after-demo-adjust",
+                              output="account")
+    assert np.isfinite(f["flow"]).all()
+    assert (f["flow"] >= 0).all()
+
+
+def test_options_are_checked() -> None:
+    for bad in ({"stayer_assumption": "yes"}, {"match_global": "never"},
+                {"birth_method": "x"}, {"death_method": "x"}, {"output": "classic"}):
+        with pytest.raises(InvalidInputError, match=next(iter(bad))):
+            flows_from_stocks(S1, S2, **bad)
+    # no native-born at all: nothing can absorb a world imbalance
+    r = list("AB")
+    s1 = pd.DataFrame([[0, 10], [10, 0]], index=r, columns=r)
+    s2 = pd.DataFrame([[0, 15], [10, 0]], index=r, columns=r)
+    zero = pd.Series(0.0, index=r)
+    for glob in ("before-demo-adjust", "after-demo-adjust"):
+        with pytest.raises(InvalidInputError, match="native-born"):
+            flows_from_stocks(s1, s2, zero, zero, match_global=glob)

@@ -12,7 +12,12 @@
   bundled UN origin-destination stocks and a population series.
 * :func:`balancing_equation` -- net migration as the residual of population change over any
   interval and grouping; :func:`survival_ratio_net_migration` -- net migration by cohort
-  with forward, reverse and average survival ratios.
+  with forward, reverse and average survival ratios; :func:`net_sr` the same laid out as
+  migest's ``net_sr`` (one row per cohort), with children's net migration from their mothers'.
+
+:mod:`.toolbox` has small tools of migest's with migest's names (``sum_region``, ``sum_net``,
+``sum_bilat``, ``rescale_net``, ``rescale_integer_sum``), and :func:`ffs_diff` migest's stock
+differencing of two square tables.
 
 Everything here is implemented from the papers cited in each module; the R package migest
 (G. J. Abel, GPL) was used only through its published documentation.
@@ -20,24 +25,34 @@ Everything here is implemented from the papers cited in each module; the R packa
 
 from __future__ import annotations
 
-from .differencing import DECREASE_RULES, flows_from_stock_differences
+from .differencing import DECREASE_RULES, ffs_diff, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
-from .residual import balancing_equation, survival_ratio_net_migration
-from .stocks import MATCH_BIRTHPLACE, flows_from_stocks, od_matrix
+from .residual import balancing_equation, net_sr, survival_ratio_net_migration
+from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .tables import UNKNOWN_BIRTHPLACE, bilateral_stock_table
+from .toolbox import ffs_rates, rescale_integer_sum, rescale_net, sum_bilat, sum_net, sum_region
 
 __all__ = [
     "DECREASE_RULES",
     "MATCH_BIRTHPLACE",
+    "MATCH_GLOBAL",
     "UNKNOWN_BIRTHPLACE",
     "balancing_equation",
     "bilateral_stock_table",
+    "ffs_diff",
+    "ffs_rates",
     "flows_from_net",
     "flows_from_stock_differences",
     "flows_from_stocks",
     "ipf",
     "ipf3",
     "ipf_nway",
+    "net_sr",
     "od_matrix",
+    "rescale_integer_sum",
+    "rescale_net",
+    "sum_bilat",
+    "sum_net",
+    "sum_region",
     "survival_ratio_net_migration",
 ]

@@ -33,7 +33,7 @@ from .._checks import (
 )
 from ..errors import InvalidInputError
 
-__all__ = ["DECREASE_RULES", "flows_from_stock_differences"]
+__all__ = ["DECREASE_RULES", "ffs_diff", "flows_from_stock_differences"]
 
 #: What :func:`flows_from_stock_differences` can do with a stock that went down.
 DECREASE_RULES: dict[str, str] = {
@@ -151,3 +151,72 @@ def flows_from_stock_differences(
     out = out[cols]
     out.attrs["decreases"] = f"{decreases}: {DECREASE_RULES[decreases]}"
     return out
+
+
+def ffs_diff(
+    stock_start: pd.DataFrame,
+    stock_end: pd.DataFrame,
+    decrease: str = "return",
+    include_native_born: bool = False,
+) -> pd.DataFrame:
+    """Stock differencing of two square birthplace x residence tables (migest's ``ffs_diff``).
+
+    The change of each stock (birthplace b, residence d) is read as a flow from b to d. With
+    ``decrease="return"`` (default) a fall is read as a flow back, from d to b; with ``"zero"``
+    falls are dropped. The assumptions are those of :func:`flows_from_stock_differences`
+    (nobody died, nobody moved between two foreign countries, net changes only).
+
+    Parameters
+    ----------
+    stock_start, stock_end : DataFrame
+        Square tables, index = place of birth, columns = place of residence, same labels.
+    decrease : {"return", "zero"}
+    include_native_born : bool
+        Difference the native-born cells (the diagonal) too; default ``False`` sets them to 0.
+
+    Returns
+    -------
+    DataFrame
+        Origin x destination flows (index ``origin``, columns ``destination``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = ["GEO", "GRC", "RUS"]
+    >>> s1 = pd.DataFrame([[0, 50, 100], [0, 0, 0], [0, 0, 0]], index=r, columns=r)
+    >>> s2 = pd.DataFrame([[0, 40, 130], [0, 0, 0], [0, 0, 0]], index=r, columns=r)
+    >>> ffs_diff(s1, s2).loc[["GEO", "GRC"], ["GEO", "RUS"]].to_numpy().tolist()
+    [[0.0, 30.0], [10.0, 0.0]]
+    """
+    if decrease not in ("return", "zero"):
+        raise InvalidInputError(f"decrease must be 'return' or 'zero', got {decrease!r}")
+    tables = []
+    for name, table in (("stock_start", stock_start), ("stock_end", stock_end)):
+        if not isinstance(table, pd.DataFrame) or table.shape[0] != table.shape[1]:
+            raise InvalidInputError(
+                f"{name} must be a square DataFrame (index = place of birth, columns = place "
+                "of residence)"
+            )
+        if set(table.index) != set(table.columns):
+            raise InvalidInputError(f"{name} must have the same places as index and columns")
+        tables.append(table)
+    places = list(stock_start.index)
+    if set(stock_end.index) != set(places):
+        raise InvalidInputError("stock_start and stock_end must have the same places")
+    try:
+        a = stock_start.loc[places, places].to_numpy(dtype="float64", copy=True)
+        b = stock_end.loc[places, places].to_numpy(dtype="float64", copy=True)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"stock tables must hold numbers: {exc}") from exc
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise InvalidInputError("stock tables have missing values; a gap is not a zero")
+    if not include_native_born:
+        np.fill_diagonal(a, 0.0)
+        np.fill_diagonal(b, 0.0)
+    change = b - a
+    flows = np.maximum(change, 0.0)
+    if decrease == "return":
+        flows = flows + np.maximum(-change.T, 0.0)
+    return pd.DataFrame(
+        flows, index=pd.Index(places, name="origin"), columns=pd.Index(places, name="destination")
+    )

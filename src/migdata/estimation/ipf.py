@@ -67,8 +67,8 @@ def _check_total(row_sum: np.ndarray, col_sum: np.ndarray, what: str) -> None:
 
 def ipf(
     seed: pd.DataFrame | np.ndarray | None,
-    row_totals: pd.Series | Sequence[float] | np.ndarray,
-    col_totals: pd.Series | Sequence[float] | np.ndarray,
+    row_totals: pd.Series | Sequence[float] | np.ndarray | None,
+    col_totals: pd.Series | Sequence[float] | np.ndarray | None,
     *,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
@@ -84,9 +84,11 @@ def ipf(
     ----------
     seed : DataFrame, 2-D array or None
         Prior pattern, non-negative. ``None`` means 1 in every cell (independence).
-    row_totals, col_totals : Series or 1-D array
+    row_totals, col_totals : Series, 1-D array or None
         Margins to meet; with a DataFrame seed, Series are aligned on its index and columns
-        (every label must be present). Both must have the same grand total.
+        (every label must be present). Both must have the same grand total. One of them may
+        be ``None`` (migest's ``ipf2`` with only ``row_tot`` or ``col_tot``): the seed's rows
+        (columns) are then scaled to the totals given, and a seed is needed.
     tol : float
         Largest margin error allowed, relative to the grand total.
     max_iter : int
@@ -113,6 +115,8 @@ def ipf(
     check_fit(tol=tol, max_iter=max_iter,
               labelled={"seed": seed, "row_totals": row_totals, "col_totals": col_totals},
               counts={"seed": seed, "row_totals": row_totals, "col_totals": col_totals})
+    if row_totals is None or col_totals is None:
+        return _ipf_one_margin(seed, row_totals, col_totals)
     rows_index = row_totals.index if isinstance(row_totals, pd.Series) else None
     cols_index = col_totals.index if isinstance(col_totals, pd.Series) else None
     if isinstance(seed, pd.DataFrame):
@@ -138,6 +142,46 @@ def ipf(
         return pd.DataFrame(fit, index=seed.index, columns=seed.columns)
     if seed is None and rows_index is not None and cols_index is not None:
         return pd.DataFrame(fit, index=rows_index, columns=cols_index)
+    return fit
+
+
+def _ipf_one_margin(
+    seed: pd.DataFrame | np.ndarray | None,
+    row_totals: pd.Series | Sequence[float] | np.ndarray | None,
+    col_totals: pd.Series | Sequence[float] | np.ndarray | None,
+) -> pd.DataFrame | np.ndarray:
+    """Scale the seed's rows or columns to one set of totals (a one-margin IPF, exact)."""
+    if row_totals is None and col_totals is None:
+        raise InvalidInputError("ipf needs row_totals, col_totals or both; got neither")
+    if seed is None:
+        raise InvalidInputError(
+            "ipf with only one set of totals needs a seed (the other dimension's size and "
+            "pattern come from it)"
+        )
+    by_row = row_totals is not None
+    totals = row_totals if by_row else col_totals
+    if isinstance(seed, pd.DataFrame) and isinstance(totals, pd.Series):
+        labels = seed.index if by_row else seed.columns
+        totals = _aligned(totals, labels, "row_totals" if by_row else "col_totals")
+    target = _as_float_array(totals, "row_totals" if by_row else "col_totals", 1)
+    seed_arr = _as_float_array(seed, "seed", 2)
+    axis = 1 if by_row else 0
+    if seed_arr.shape[1 - axis] != target.size:
+        raise InvalidInputError(
+            f"seed has shape {seed_arr.shape} but {target.size} "
+            f"{'row' if by_row else 'column'} totals were given"
+        )
+    current = seed_arr.sum(axis=axis)
+    stuck = (current <= 0) & (target > 0)
+    if stuck.any():
+        raise InvalidInputError(
+            f"the seed's {'row' if by_row else 'column'} {int(np.argmax(stuck))} is all zero but "
+            "its total is not; no scaling can reach it"
+        )
+    factor = _divide(target, current)
+    fit = seed_arr * (factor[:, None] if by_row else factor[None, :])
+    if isinstance(seed, pd.DataFrame):
+        return pd.DataFrame(fit, index=seed.index, columns=seed.columns)
     return fit
 
 

@@ -34,7 +34,7 @@ from .._checks import (
 )
 from ..errors import InvalidInputError, MissingColumnsError
 
-__all__ = ["balancing_equation", "survival_ratio_net_migration"]
+__all__ = ["balancing_equation", "net_sr", "survival_ratio_net_migration"]
 
 
 def _period_events(
@@ -260,7 +260,9 @@ def survival_ratio_net_migration(
         Population by age group, indexed by the lower age of equal-width groups (e.g.
         0, 10, 20, ...), the same ages in both.
     survival : Series
-        ``S_x`` indexed by the age at the start (0 < S <= 1), for every cohort estimated.
+        ``S_x`` indexed by the age at the start (> 0), for every cohort estimated. Census
+        survival ratios can exceed 1 when the second census counts a cohort better than the
+        first (migest's Alabama and Manila examples); they are accepted.
 
     Returns
     -------
@@ -273,8 +275,8 @@ def survival_ratio_net_migration(
     Raises
     ------
     InvalidInputError
-        Ages that differ or are not equally spaced, survival ratios outside (0, 1], negative
-        or missing populations.
+        Ages that differ or are not equally spaced, survival ratios not above 0, negative or
+        missing populations.
 
     Examples
     --------
@@ -328,10 +330,8 @@ def survival_ratio_net_migration(
     if missing:
         raise InvalidInputError(f"survival lacks ratios for ages {missing}")
     s = survival.reindex(cohorts).astype("float64")
-    if ((s <= 0) | (s > 1)).any():
-        raise InvalidInputError(
-            f"survival ratios must be in (0, 1]; got {s[(s <= 0) | (s > 1)].to_dict()}"
-        )
+    if (s <= 0).any():
+        raise InvalidInputError(f"survival ratios must be > 0; got {s[s <= 0].to_dict()}")
     p1 = population_start.iloc[:-1].astype("float64").to_numpy()
     p2 = population_end.iloc[1:].astype("float64").to_numpy()
     sv = s.to_numpy()
@@ -353,3 +353,110 @@ def survival_ratio_net_migration(
 
 
 _ = MissingColumnsError  # re-exported errors are raised through require_columns
+
+
+def net_sr(
+    data: pd.DataFrame,
+    pop0_col: str = "pop0",
+    pop1_col: str = "pop1",
+    survival_ratio_col: str = "sr",
+    *,
+    net_children: bool = False,
+    maternal_exposure: Sequence[float] = (0.25, 0.75),
+    maternal_age_id: Sequence[int] = (4, 5, 6, 7, 8, 9),
+    maternal_col: str | None = None,
+) -> pd.DataFrame:
+    """Net migration by cohort from survival ratios, laid out as migest's ``net_sr``.
+
+    Each row is one cohort: its population at the start (``pop0_col``), at the end
+    (``pop1_col``) and its survival ratio (``survival_ratio_col``), already aligned (the
+    start population of the cohort that is in the row's age group at the end). Forward
+    ``pop1 - sr * pop0``, reverse ``pop1 / sr - pop0`` and their average, as
+    :func:`survival_ratio_net_migration`. Census survival ratios may exceed 1 (coverage
+    differs between censuses, e.g. UN 1992 table 6 for Manila); any positive ratio is taken.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per cohort (age group at the end), in age order.
+    pop0_col, pop1_col, survival_ratio_col : str
+        Column names. Rows without a start population or ratio (the children born during the
+        interval) have no estimate.
+    net_children : bool
+        Estimate the net migration of the first ``len(maternal_exposure)`` rows (children
+        born during the interval) from that of their mothers (Bogue, Hinze and White 1982):
+        for child group ``i`` (``i = 1, 2, ...``), its exposure times the ratio of the
+        children to the women of the maternal rows shifted by ``i - 1`` rows times those
+        women's net migration.
+    maternal_exposure : sequence of float
+        Share of the interval each child group was exposed to its mothers' migration.
+    maternal_age_id : sequence of int
+        Row numbers (1-based, as in migest) of the maternal age groups for the first child
+        group.
+    maternal_col : str, optional
+        Column of the maternal population (default ``pop1_col``, as in migest).
+
+    Returns
+    -------
+    DataFrame
+        ``data`` with ``net_forward``, ``net_reverse`` and ``net_average`` added.
+
+    Notes
+    -----
+    Deliberate difference from migest: a row without an estimate keeps ``NaN`` (a gap stays
+    a gap); migest writes 0 there.
+
+    References
+    ----------
+    Bogue, D. J., Hinze, K. and White, M. (1982). *Techniques of Estimating Net Migration*.
+    Community and Family Study Center, University of Chicago.
+
+    United Nations (1992). *Preparing Migration Data for Subnational Population
+    Projections*, table 6.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"pop0": [1000.0, 900.0], "pop1": [1100.0, 850.0], "sr": [0.99, 1.02]})
+    >>> net_sr(d)[["net_forward", "net_reverse"]].round(2).to_numpy().tolist()
+    [[110.0, 111.11], [-68.0, -66.67]]
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidInputError(f"data must be a DataFrame, got {type(data).__name__}")
+    maternal_col = pop1_col if maternal_col is None else maternal_col
+    require_columns(data, [pop0_col, pop1_col, survival_ratio_col, maternal_col], "net_sr(data)")
+    values = {}
+    for col in (pop0_col, pop1_col, survival_ratio_col, maternal_col):
+        try:
+            values[col] = pd.to_numeric(data[col], errors="raise").to_numpy(dtype="float64")
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"net_sr(data) column {col!r} must hold numbers") from exc
+    pop0, pop1, sr = values[pop0_col], values[pop1_col], values[survival_ratio_col]
+    if (sr <= 0).any():
+        raise InvalidInputError(
+            f"survival ratios must be > 0; got {sr[sr <= 0].tolist()[:5]} in "
+            f"{survival_ratio_col!r}"
+        )
+    forward = pop1 - pop0 * sr
+    reverse = pop1 / sr - pop0
+    nets = np.stack([forward, reverse, (forward + reverse) / 2], axis=1)
+    if net_children:
+        mothers = np.asarray(list(maternal_age_id), dtype=int) - 1
+        exposure = np.asarray(list(maternal_exposure), dtype="float64")
+        mat_pop = values[maternal_col]
+        if mothers.size == 0 or mothers.min() < 0 or mothers.max() + exposure.size > len(data):
+            raise InvalidInputError(
+                f"maternal_age_id {list(maternal_age_id)} (shifted by up to "
+                f"{exposure.size - 1} rows) does not fit the {len(data)} rows of data"
+            )
+        for i in range(exposure.size):
+            rows = mothers + i
+            if np.isnan(nets[rows]).any() or np.isnan(mat_pop[rows]).any():
+                raise InvalidInputError(
+                    f"net_children: the maternal rows {(rows + 1).tolist()} lack an estimate "
+                    "or a maternal population"
+                )
+            nets[i] = exposure[i] * mat_pop[i] / mat_pop[rows].sum() * nets[rows].sum(axis=0)
+    out = data.copy()
+    out["net_forward"], out["net_reverse"], out["net_average"] = nets.T
+    return out

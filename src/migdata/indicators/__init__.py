@@ -40,6 +40,7 @@ from .indices import (
     connectivity_indices,
     distance_indices,
     impact_indices,
+    index_age,
     intensity_indices,
 )
 from .rates import (
@@ -74,6 +75,7 @@ __all__ = [
     "distance_indices",
     "emigrant_stock_by_destination",
     "impact_indices",
+    "index_age",
     "intensity_indices",
     "mid_year_population",
     "migrant_share",

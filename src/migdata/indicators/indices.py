@@ -33,6 +33,8 @@ velocity).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -50,6 +52,7 @@ __all__ = [
     "connectivity_indices",
     "distance_indices",
     "impact_indices",
+    "index_age",
     "intensity_indices",
 ]
 
@@ -355,16 +358,48 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
     )
 
 
-def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
-    """Weighted median, interpolating linearly between the mid-points of the weights."""
+def _weighted_median(x: np.ndarray, w: np.ndarray, ties: str = "input-order") -> float:
+    """Weighted median, interpolating linearly between the mid-points of the weights.
+
+    Without ties this is matrixStats::weightedMedian's default (what migest's index_distance
+    uses). With tied values matrixStats' answer depends on the order its (unstable) quicksort
+    leaves them in: in R ``weightedMedian(c(8.6, 1.3, 1.3), c(5, 5, 4))`` is 2.03 but
+    ``weightedMedian(c(8.6, 1.3, 1.3), c(5, 4, 5))`` is 1.3. ``ties="input-order"`` keeps tied
+    values in the order given (R's answer whenever its sort does the same); ``"merge"`` merges
+    them into one value with their summed weight, which does not depend on the order.
+    """
     keep = w > 0
     x, w = x[keep], w[keep]
     if x.size == 0:
         return float("nan")
-    order = np.argsort(x, kind="stable")
-    x, w = x[order], w[order]
+    if ties == "merge":
+        x, where = np.unique(x, return_inverse=True)
+        w = np.bincount(where, weights=w)
+    else:
+        order = np.argsort(x, kind="stable")
+        x, w = x[order], w[order]
     mid = (np.cumsum(w) - w / 2) / w.sum()
     return float(np.interp(0.5, mid, x))
+
+
+def _aliased(log_d: np.ndarray) -> bool:
+    """True when log(distance) is a sum of an origin and a destination effect off the diagonal.
+
+    Then the Poisson regression ``flow ~ origin + destination + log(distance)`` cannot tell
+    the distance effect from the regions' effects (R's glm reports the coefficient as NA);
+    e.g. any 3 regions with symmetric distances.
+    """
+    n = log_d.shape[0]
+    ii, jj = np.nonzero(~np.eye(n, dtype=bool))
+    design = np.zeros((ii.size, 2 * n - 1))
+    design[:, 0] = 1.0
+    for k in range(1, n):
+        design[:, k] = ii == k
+        design[:, n - 1 + k] = jj == k
+    y = log_d[ii, jj]
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ coef
+    return bool(np.linalg.norm(resid) <= 1e-7 * max(np.linalg.norm(y - y.mean()), 1e-300))
 
 
 def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
@@ -378,6 +413,15 @@ def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
     off = ~np.eye(n, dtype=bool)
     y = observed
     if y.sum() <= 0:
+        return float("nan")
+    if _aliased(log_d):
+        warnings.warn(
+            "distance decay is not identifiable: log(distance) is the sum of an origin and a "
+            "destination effect for these regions (e.g. 3 regions with symmetric distances), so "
+            "the regression cannot separate it from them; decay is NaN (R's glm gives NA)",
+            UserWarning,
+            stacklevel=3,
+        )
         return float("nan")
     centre = log_d[off].mean()
     logs = np.where(off, log_d - centre, 0.0)
@@ -422,15 +466,19 @@ def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
     return float((lo + hi) / 2)
 
 
-def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
+def distance_indices(
+    flows: pd.DataFrame, distances: pd.DataFrame, *, median_ties: str = "input-order"
+) -> pd.Series:
     """Mean and median migration distance and the distance-decay parameter (Bell et al. 2002).
 
     * ``mean``: flow-weighted mean distance of the moves between regions;
     * ``median``: flow-weighted median distance (interpolated between the mid-points of the
-      cumulative weights);
+      cumulative weights, as matrixStats::weightedMedian, which migest uses; see
+      ``median_ties``);
     * ``decay``: the coefficient of ``log(distance)`` in the Poisson regression
       ``round(flow) ~ origin + destination + log(distance)`` over the pairs of distinct
-      regions (usually negative: fewer moves over longer distances).
+      regions (usually negative: fewer moves over longer distances). ``NaN`` with a
+      ``UserWarning`` when it is not identifiable (R's glm gives NA there).
 
     Parameters
     ----------
@@ -439,12 +487,22 @@ def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
     distances : DataFrame
         ``origin``, ``destination``, ``distance`` (> 0) for every pair of distinct regions of
         the flows.
+    median_ties : {"input-order", "merge"}
+        Tied distances (a symmetric table always has them): ``"input-order"`` keeps them in
+        the order of the pairs (origin, then destination, sorted), which gives R's answer
+        whenever matrixStats' quicksort leaves them in that order (most cases, not all: its
+        answer depends on how its sort orders tied values); ``"merge"`` merges tied distances
+        into one with their summed flows, an answer that does not depend on any order.
 
     Returns
     -------
     Series
         ``mean``, ``median``, ``decay``.
     """
+    if median_ties not in ("input-order", "merge"):
+        raise InvalidInputError(
+            f"median_ties must be 'input-order' or 'merge', got {median_ties!r}"
+        )
     flows = check_flows(flows, "distance_indices(flows)", allow_gaps=False)
     regions, mat = _matrix(flows, "distance_indices(flows)")
     require_columns(distances, ["origin", "destination", "distance"], "distance_indices(distances)")
@@ -475,8 +533,136 @@ def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
     return pd.Series(
         {
             "mean": mean,
-            "median": _weighted_median(x, w),
+            "median": _weighted_median(x, w, median_ties),
             "decay": _decay(np.round(mat), log_d),
+        },
+        name="value",
+    )
+
+
+def index_age(
+    data: pd.DataFrame | None = None,
+    age: object = None,
+    mi: object = None,
+    *,
+    age_min: float = 5,
+    age_max: float = 65,
+    breadth: int = 5,
+    age_col: str = "age",
+    mi_col: str = "mi",
+    peak_window: str = "migest",
+) -> pd.Series:
+    """Summary indices of a migration age profile (migest's ``index_age``).
+
+    With ``m`` the migration intensities in per cent and ``nmi = m / sum(m)``:
+
+    * ``gmr``: gross migraproduction rate, ``sum(m) / 100`` (Rogers 1975);
+    * ``peak_mi``: the highest intensity at ages strictly between ``age_min`` and ``age_max``;
+      ``peak_age``: the age of the highest intensity (all ages) (Bell et al. 2002);
+    * ``peak_breadth``, ``peak_share``: the intensities, and their share of all migration in
+      per cent, in the window of ``breadth`` groups either side of the peak (Bell and
+      Muhidin 2009);
+    * ``murc``, ``mdrc``: the ages of the maximum upward and downward change of ``nmi`` from
+      the previous age (within the study ages), and ``asymmetry = murc / mdrc`` (Bernard,
+      Bell and Charles-Edwards 2014).
+
+    Parameters
+    ----------
+    data : DataFrame, optional
+        Ages and intensities in ``age_col`` and ``mi_col``, one row per single year of age, in
+        age order. Or give ``age`` and ``mi``.
+    age, mi : sequence, optional
+        Used when ``data`` is None.
+    age_min, age_max : float
+        Study ages for ``peak_mi``, ``murc`` and ``mdrc`` (strictly between).
+    breadth : int
+        Half-width of the peak window.
+    peak_window : {"migest", "age"}
+        ``"migest"`` (default): as migest, the window is rows ``peak_age - breadth`` to
+        ``peak_age + breadth`` counted from 1, which covers the ages ``peak_age - breadth``
+        to ``peak_age + breadth`` only when the first row is age 1; with ages from 0 it is
+        shifted one year down (a ``UserWarning`` says so). ``"age"``: the ages within
+        ``breadth`` of the peak, whatever the first age.
+
+    Returns
+    -------
+    Series
+        ``gmr``, ``peak_mi``, ``peak_age``, ``peak_breadth``, ``peak_share``, ``murc``,
+        ``mdrc``, ``asymmetry``.
+
+    References
+    ----------
+    Rogers, A. (1975). *Introduction to Multiregional Mathematical Demography*. Wiley.
+
+    Bell, M. and Muhidin, S. (2009). *Cross-national comparisons of internal migration*. Human
+    Development Research Paper 2009/30, UNDP.
+
+    Bernard, A., Bell, M. and Charles-Edwards, E. (2014). Improved measures for the
+    cross-national comparison of age profiles of internal migration. *Population Studies*
+    68(2), 179-195.
+    """
+    if peak_window not in ("migest", "age"):
+        raise InvalidInputError(f"peak_window must be 'migest' or 'age', got {peak_window!r}")
+    if data is not None:
+        require_columns(data, [age_col, mi_col], "index_age(data)")
+        age, mi = data[age_col], data[mi_col]
+    if age is None or mi is None:
+        raise InvalidInputError("index_age needs data, or both age and mi")
+    try:
+        a = np.asarray(age, dtype="float64")
+        m = 100 * np.asarray(mi, dtype="float64")
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"index_age: ages and intensities must be numbers ({exc})") from exc
+    if a.ndim != 1 or a.shape != m.shape or a.size < 2:
+        raise InvalidInputError("index_age: age and mi must be 1-D, of the same length (>= 2)")
+    if not (np.isfinite(a).all() and np.isfinite(m).all()) or (m < 0).any() or m.sum() <= 0:
+        raise InvalidInputError(
+            "index_age: intensities must be finite, >= 0 and not all 0 (a gap is not a zero)"
+        )
+    nmi = m / m.sum()
+    change = np.concatenate([[0.0], np.diff(nmi)])
+    study = (a > age_min) & (a < age_max)
+    if not study.any():
+        raise InvalidInputError(f"index_age: no ages strictly between {age_min} and {age_max}")
+    peak_age = float(a[int(np.argmax(nmi))])
+    if peak_window == "migest":
+        lo, hi = round(peak_age) - breadth, round(peak_age) + breadth
+        if lo < 0:
+            raise InvalidInputError(
+                f"index_age: the peak window starts at row {lo}, before the first row (migest "
+                "stops with an error there too); lower breadth or use peak_window='age'"
+            )
+        rows = np.arange(max(lo, 1), hi + 1) - 1
+        inside = rows < a.size
+        window = rows[inside]
+        if not np.array_equal(a[window], window + 1.0):
+            warnings.warn(
+                "index_age: as in migest, the peak window is taken by row number, not by age; "
+                f"here it covers ages {a[window].min():g} to {a[window].max():g} around a peak "
+                f"at {peak_age:g}; peak_window='age' takes the ages within {breadth} of the peak",
+                UserWarning,
+                stacklevel=2,
+            )
+        if not inside.all():  # R reads beyond the last row as NA
+            breadth_sum = share = float("nan")
+        else:
+            breadth_sum, share = float(m[window].sum()), float(100 * nmi[window].sum())
+    else:
+        window_mask = np.abs(a - peak_age) <= breadth
+        breadth_sum, share = float(m[window_mask].sum()), float(100 * nmi[window_mask].sum())
+    up, down = change[study].max(), change[study].min()
+    murc = float(a[int(np.argmax(change == up))])
+    mdrc = float(a[int(np.argmax(change == down))])
+    return pd.Series(
+        {
+            "gmr": float(m.sum() / 100),
+            "peak_mi": float(m[study].max()),
+            "peak_age": peak_age,
+            "peak_breadth": breadth_sum,
+            "peak_share": share,
+            "murc": murc,
+            "mdrc": mdrc,
+            "asymmetry": murc / mdrc if mdrc != 0 else float("nan"),
         },
         name="value",
     )
