@@ -9,7 +9,9 @@ stay outside -- is started inside `bubblewrap <https://github.com/containers/bub
 * new user, PID, mount, network, IPC and UTS namespaces (``--unshare-all``): it sees no other
   process, has no network (only its own loopback), and sees a file system made of the Python
   installation and the curated datasets (read-only) plus one throwaway folder holding a copy of
-  this submission's files (as nbgrader prepared them from the submission and the release);
+  the notebook being graded, read-only; the only writable space is a private ``/tmp`` in memory,
+  capped in size (:data:`TMP_MB`); a write past the cap fails with "No space left on device", and
+  the grader reports the notebook as ``disk_full``;
 * ``--die-with-parent`` and its own PID namespace: when the kernel ends, everything it started
   (detached, double-forked, ``setsid``) is killed with it; ``--new-session`` so it cannot type into
   the grader's terminal;
@@ -38,7 +40,9 @@ from traitlets import Integer, Unicode
 from migdata.errors import MigdataError
 
 __all__ = [
+    "DISK_FULL",
     "NO_SANDBOX_RISK",
+    "TMP_MB",
     "SandboxKernelManager",
     "SandboxUnavailableError",
     "check_sandbox",
@@ -49,6 +53,12 @@ NOBODY = 65534
 """uid and gid the kernel runs as when grading runs as root."""
 
 SANDBOX_HOME = "/home/student"
+
+TMP_MB = 256
+"""Writable space in the sandbox (its private ``/tmp``, in memory), MB."""
+
+DISK_FULL = "No space left on device"
+"""What a write past the sandbox's writable space says (the kernel's ``OSError``)."""
 
 NO_SANDBOX_RISK = (
     "without a sandbox every submission's code runs with your rights: it can read the instructor "
@@ -119,6 +129,8 @@ def sandbox_command(
     cpu_seconds: int = 900,
     wall_seconds: int = 900,
     env: dict[str, str] | None = None,
+    tmp_mb: int = TMP_MB,
+    writable_workdir: bool = False,
 ) -> list[str]:
     """The command line that runs ``cmd`` inside the sandbox.
 
@@ -135,6 +147,12 @@ def sandbox_command(
     memory_mb, processes, cpu_seconds, wall_seconds
         Limits: address space per process, processes of the sandbox user, CPU seconds per process,
         and wall-clock seconds after which everything is killed.
+    tmp_mb
+        Size of the private ``/tmp`` (memory-backed), the only writable place besides
+        ``shared`` and, if asked, ``workdir``; the rest of the sandbox is read-only.
+    writable_workdir
+        Mount ``workdir`` read-write (default: read-only; a notebook being graded needs no
+        writes there).
     env
         The whole environment inside the sandbox (nothing else is passed).
     """
@@ -174,13 +192,16 @@ def sandbox_command(
 
     # the private /tmp first: a Python installed under /tmp (a venv made there) is bound over it,
     # not hidden by it
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chmod", "1777", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_mb) * 1024 * 1024),
+             "--perms", "1777", "--tmpfs", "/tmp"]
     for path in paths:
         args += [*parents(path), "--ro-bind", path, path]
-    args += [*parents(mount_as), "--bind", workdir, mount_as]
+    args += [*parents(mount_as), "--bind" if writable_workdir else "--ro-bind", workdir, mount_as]
     for path in shared:
         args += [*parents(path), "--bind", path, path]
-    args += ["--chdir", mount_as, "--clearenv"]
+    # the sandbox's own root (a memory-backed folder tree) becomes read-only: no write outside
+    # /tmp, whose size is capped
+    args += ["--remount-ro", "/", "--chdir", mount_as, "--clearenv"]
     for key, value in (env or {}).items():
         args += ["--setenv", key, value]
     # bubblewrap is the launching process's own child, so it dies with it (--die-with-parent);
@@ -210,6 +231,8 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "HOME": SANDBOX_HOME,
         "LANG": "C.UTF-8",
         "IPYTHONDIR": "/tmp/ipython",
+        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
+        "XDG_CACHE_HOME": "/tmp/cache",
         "MPLCONFIGDIR": "/tmp/matplotlib",
         "MPLBACKEND": "agg",
         "OPENBLAS_NUM_THREADS": "1",
