@@ -76,6 +76,9 @@ LEDGER_DIR = ".migdata-course"
 REUSABLE = frozenset({"graded", "timed_out", "killed_grader", "invalid_notebook", "renamed",
                       "refused"})
 
+NOT_IN_GRADEBOOK = frozenset({"killed_grader", "invalid_notebook", "renamed", "refused"})
+"""Statuses of hand-ins that leave nothing in the gradebook (they score 0 there)."""
+
 MAX_CELL_OUTPUT_BYTES = 200_000
 """Output kept per cell of a graded notebook (bytes of text); the rest is cut, with a note."""
 
@@ -160,6 +163,7 @@ def output_cap_class() -> type:
     """A preprocessor that caps the outputs of a graded notebook, in bytes, with a note."""
     from nbconvert.preprocessors import Preprocessor
     from nbformat.v4 import new_output
+    from traitlets import Bool
 
     def size(value: object) -> int:
         if isinstance(value, str):
@@ -171,6 +175,8 @@ def output_cap_class() -> type:
         return 8
 
     class CapOutput(Preprocessor):  # type: ignore[misc]
+        enabled = Bool(True)
+
         def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
             total = 0
             for cell in nb.cells:
@@ -225,6 +231,8 @@ def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str,
     for pp in Autograde.autograde_preprocessors.default():
         steps += [execute, cap] if pp is Execute else [pp]
     c.Autograde.autograde_preprocessors = steps
+    # a large output (cut afterwards) may take more than nbclient's 4 seconds to arrive
+    c.Execute.iopub_timeout = max(int(c.Execute.get("iopub_timeout", 4)), 60)
     if submitted is not None:
         c.CourseDirectory.submitted_directory = submitted
     c.CourseDirectory.db_url = db_url
@@ -606,12 +614,16 @@ def _autograde_locked(
     release_json = {name: json.loads(path.read_text(encoding="utf-8"))
                     for name, path in released.items()}
     roster = _roster(db_url, course_id, assignment)
-    submitted = []
+    submitted, odd = [], []
     if submitted_dir.is_dir():
         for entry in sorted(os.listdir(os.fsencode(submitted_dir))):
             name = os.fsdecode(entry)
-            if (submitted_dir / name / assignment).is_dir() and name.isprintable():
+            if not (submitted_dir / name / assignment).is_dir():
+                continue
+            if name.isprintable() and name.strip() == name and name:
                 submitted.append(name)
+            else:  # not a student id the gradebook can hold: said, not graded
+                odd.append(entry.decode("utf-8", "backslashreplace"))
     if students is None:
         wanted = sorted(set(submitted) | set(roster))
     else:
@@ -625,6 +637,10 @@ def _autograde_locked(
         if on_result is not None:
             on_result(result)
 
+    for name in odd:
+        record(GradeResult(name, "refused", 0.0, 0.0,
+                           "the student folder's name is not a student id (not text, or with "
+                           "spaces or control characters): rename it and run again"))
     reviews: dict[str, dict[str, list[str]]] = {}  # not scored: the lecturer reads them
     todo: list[tuple[str, Inspection, str | None]] = []
     # the notebooks nbgrader grades, built from the release and the answer texts; a short path:
@@ -639,20 +655,21 @@ def _autograde_locked(
                 _, max_score = _score(db_url, course_id, assignment, student)
                 record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
                 continue
-            refused = _refusal(inspection)
-            if refused is not None:
-                _, max_score = _score(db_url, course_id, assignment, student)
-                record(GradeResult(student, refused[0], 0.0, max_score, refused[1], fp))
-                continue
             old = ledger.get(student)
-            # a killed grader leaves nothing in the gradebook; other results must still be there
+            # a hand-in not graded or a killed grader leaves nothing in the gradebook; other
+            # results must still be there
             if (not force and old is not None and old.fingerprint == fp
                     and old.status in REUSABLE
-                    and (old.status == "killed_grader"
+                    and (old.status in NOT_IN_GRADEBOOK
                          or _has_submission(db_url, course_id, assignment, student))):
                 score, max_score = _score(db_url, course_id, assignment, student)
                 record(GradeResult(student, old.status, score, max_score, old.detail, fp, 0.0,
                                    True))
+                continue
+            refused = _refusal(inspection)
+            if refused is not None:
+                _, max_score = _score(db_url, course_id, assignment, student)
+                record(GradeResult(student, refused[0], 0.0, max_score, refused[1], fp))
                 continue
             notes = write_graded(Path(built) / student / assignment, inspection, released)
             found = {name: review(nb, release_json[name])
@@ -689,7 +706,7 @@ def _autograde_locked(
                                autograded_dir, sandbox, reviews, built)
         finally:
             bar.close()
-    return [results[s] for s in sorted(results) if s in set(wanted)]
+    return [results[s] for s in sorted(results) if s in set(wanted) | set(odd)]
 
 
 def _has_submission(db_url: str, course_id: str, assignment: str, student: str) -> bool:

@@ -84,7 +84,8 @@ def _python_paths() -> tuple[str, ...]:
     probe = subprocess.run(
         [sys.executable, "-c", "import sys; print('\\n'.join(p for p in sys.path if p))"],
         capture_output=True, text=True, cwd="/", check=True,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1"},
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1",
+             **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {})},
     )
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(sys.executable).parent)}
     paths.update(line for line in probe.stdout.splitlines() if line.strip())
@@ -241,7 +242,8 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
-    for key in ("NBGRADER_EXECUTION", "MIGDATA_DATASETS_DIR", "TZ"):
+    # the grader's own Python path (e.g. a source checkout): the kernel runs the same kit
+    for key in ("NBGRADER_EXECUTION", "MIGDATA_DATASETS_DIR", "TZ", "PYTHONPATH"):
         if key in os.environ:
             env[key] = os.environ[key]
     env.update(extra or {})
