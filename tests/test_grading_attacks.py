@@ -328,3 +328,25 @@ def test_the_sandbox_has_no_writable_space_but_a_capped_tmp(tmp_path):
     assert "/tmp/big No space left on device" in out
     assert "here Read-only file system" in out
     assert "/home/student/x Read-only file system" in out and "/x Read-only file system" in out
+
+
+def test_outputs_are_capped_per_cell_and_per_notebook_with_a_note():
+    import nbformat
+
+    from migdata.grading.autograde import (
+        MAX_CELL_OUTPUT_BYTES,
+        MAX_NOTEBOOK_OUTPUT_BYTES,
+        output_cap_class,
+    )
+
+    line = "é" * (MAX_CELL_OUTPUT_BYTES // 4)  # 2 bytes each: half the cell's allowance
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x", outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text=line) for _ in range(3)])
+        for _ in range(2 * MAX_NOTEBOOK_OUTPUT_BYTES // MAX_CELL_OUTPUT_BYTES)])
+    capped, _ = output_cap_class()()(nb, {})
+    sizes = [sum(len(o.get("text", "").encode()) for o in c.outputs) for c in capped.cells]
+    assert max(sizes) <= MAX_CELL_OUTPUT_BYTES and sum(sizes) <= MAX_NOTEBOOK_OUTPUT_BYTES + 1000
+    notes = [o.text for c in capped.cells for o in c.outputs if "output cut" in o.get("text", "")]
+    assert len(notes) == len(capped.cells)  # every cell lost its third output, said so
+    assert sum(1 for c in capped.cells if len(c.outputs) == 1) > 0  # past the notebook's cap

@@ -391,7 +391,7 @@ def _review_detail(reviews: dict[str, list[str]]) -> str:
     for nb, items in reviews.items():
         more = f" (+{len(items) - 2} more)" if len(items) > 2 else ""
         parts.append(f"{nb}: " + "; ".join(items[:2]) + more)
-    return "to look at, score kept: " + " | ".join(parts)
+    return "to review, score kept: " + " | ".join(parts)
 
 
 def _refusal(inspection: Inspection) -> tuple[str, str] | None:

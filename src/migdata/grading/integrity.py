@@ -44,6 +44,9 @@ def review(student: object, release: Mapping[str, Any]) -> list[str]:
         The released notebook as JSON.
     """
     released = {gid: _source(c) for c in release.get("cells", []) if (gid := _gid(c))}
+    locked = {gid for c in release.get("cells", []) if (gid := _gid(c))
+              and isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
+              and (c["metadata"].get("nbgrader") or {}).get("locked")}
     questions = []
     for cell in release.get("cells", []):
         if isinstance(cell, Mapping) and cell.get("cell_type") == "code":
@@ -67,7 +70,7 @@ def review(student: object, release: Mapping[str, Any]) -> list[str]:
                 answered.add(header.qid)
             continue
         gid = _gid(cell)
-        if gid in released and cell.get("cell_type") == "code" and text != released[gid]:
+        if gid in locked and cell.get("cell_type") == "code" and text != released[gid]:
             edited.append(gid)
         elif cell.get("cell_type") == "code" and text.strip() and text not in known:
             own_code += 1
