@@ -29,6 +29,7 @@ Around it this module adds what a class of forty needs:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -203,6 +204,33 @@ def output_cap_class() -> type:
     return CapOutput
 
 
+@functools.lru_cache(maxsize=1)
+def _fast_metadata_checks() -> None:
+    """nbgrader checks each cell's metadata with ``jsonschema.validate``, which checks the schema
+    itself again for every cell (a third of a notebook's grading time). Here the schema is
+    checked once and its validator kept: the same checks, the same errors, done once."""
+    import types
+
+    import jsonschema
+    from jsonschema.exceptions import best_match
+    from nbgrader.nbgraderformat import common
+
+    validators: dict[str, Any] = {}
+
+    def validate(instance: Any, schema: dict) -> None:
+        key = json.dumps(schema, sort_keys=True)
+        validator = validators.get(key)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = validators[key] = cls(schema)
+        error = best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    common.jsonschema = types.SimpleNamespace(validate=validate)  # type: ignore[attr-defined]
+
+
 def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str,
                   scratch: str | None = None, submitted: str | None = None) -> dict[str, Any]:
     """``nbgrader autograde <assignment> --student <student> --force`` through the Python API.
@@ -217,6 +245,7 @@ def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str,
     from nbgrader.preprocessors import Execute
     from nbgrader.utils import capture_log
 
+    _fast_metadata_checks()
     c = Config(cfg)
     execute: type = Execute
     if scratch is not None:
@@ -726,7 +755,9 @@ def _mp_context() -> Any:
     if sys.platform == "win32":
         return get_context("spawn")
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["migdata.grading.autograde", "nbgrader.converters", "nbgrader.api"])
+    ctx.set_forkserver_preload(["migdata.grading.autograde", "migdata.grading.sandbox",
+                                "nbgrader.converters", "nbgrader.api", "nbgrader.preprocessors",
+                                "nbclient", "jupyter_client.manager", "jsonschema"])
     return ctx
 
 

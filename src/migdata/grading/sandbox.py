@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +300,8 @@ class SandboxKernelManager(AsyncKernelManager):
     _ipc_dir: str | None = None
     _work: str | None = None
     mount_name: str | None = None
+    uses: int = 0
+    started: float = 0.0
 
     def give_files(self, source: str) -> None:
         """Copy a notebook folder into the throwaway folder of a kernel started without it."""
@@ -308,7 +311,7 @@ class SandboxKernelManager(AsyncKernelManager):
                 continue
             src, dst = os.path.join(source, entry), os.path.join(self._work, entry)
             if os.path.isdir(src):
-                shutil.copytree(src, dst, symlinks=False)
+                shutil.copytree(src, dst, symlinks=False, dirs_exist_ok=True)
             else:
                 shutil.copyfile(src, dst)
         _own(self._work)
@@ -316,6 +319,7 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         base = tempfile.mkdtemp(prefix="sbx-", dir=self.scratch_dir or None)
         self._sandbox_base = base
+        self.started = time.monotonic()
         ipc = os.path.join(base, "ipc")
         work = os.path.join(base, "work")
         if len(ipc) > 80:  # a Unix socket's path has at most 107 bytes
@@ -371,17 +375,23 @@ def _own(folder: str) -> None:
 
 
 _SPARE: dict[str, SandboxKernelManager] = {}
-"""Per worker process: a sandboxed kernel started ahead of need, with an empty folder."""
+"""Per worker process: the sandboxed kernel kept for the next notebook."""
+
+REUSE_NOTEBOOKS = 25
+"""Notebooks one sandboxed kernel grades before it is replaced by a fresh one."""
 
 
 @functools.lru_cache(maxsize=1)
 def sandboxed_execute_class() -> type:
     """nbgrader's ``Execute`` preprocessor, with its kernels started by
-    :class:`SandboxKernelManager`, one ahead of need.
+    :class:`SandboxKernelManager` and kept for the next notebook of the same assignment.
 
-    While a notebook runs, the next kernel starts in its own new sandbox with an empty folder;
-    the next notebook gets it, with its files copied in. Nothing ever ran in it before, so it is
-    as fresh as a kernel started then, but its start-up overlaps the previous notebook.
+    A graded notebook holds no student code (the grader builds it from the released notebook and
+    the answer texts, :mod:`migdata.grading.submissions`), and every answer is given again by each
+    notebook (an answer not given is given as empty text), so a kernel can grade the next
+    notebook as a fresh one would: its set-up cells run again, and every answer is replaced. A
+    kernel is not kept after a cell timed out or failed to finish, when it died, after
+    :data:`REUSE_NOTEBOOKS` notebooks, or past half of its wall-clock limit.
     """
     from collections.abc import Iterator
     from contextlib import contextmanager
@@ -405,30 +415,47 @@ def sandboxed_execute_class() -> type:
             spare.give_files(source)
             self.km = spare
 
-        async def _launch_spare(self, name: str) -> None:
-            spare = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
-            spare.mount_name = name
-            try:
-                await spare.start_kernel(extra_arguments=self.extra_arguments)
-            except Exception:  # no spare: the next notebook starts its own kernel
-                _discard(spare)
-                return
-            _SPARE[self.kernel_name or ""] = spare
+        def _reusable(self) -> bool:
+            km = self.km
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if km is None or process is None or process.poll() is not None:
+                return False
+            if km.uses >= REUSE_NOTEBOOKS or (
+                    time.monotonic() - km.started > km.wall_seconds / 2):
+                return False
+            for cell in self.nb.cells:
+                for out in cell.get("outputs", []):
+                    if out.get("output_type") == "error" and out.get("ename") in (
+                            "CellTimeoutError", "DeadKernelError"):
+                        return False
+            return True
 
         @contextmanager
         def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
-            from jupyter_core.utils import run_sync
-
             source = self.resources.get("metadata", {}).get("path") or None
             name = os.path.basename(os.path.normpath(source)) if source else "work"
             if self.km is None:
                 if not self.kernel_name:
                     self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name", "")
                 self._adopt_spare(name, source)
-            with super().setup_kernel(**kwargs):
-                if not _SPARE:
-                    run_sync(self._launch_spare)(name)
-                yield
+            kwargs["cleanup_kc"] = False
+            finished = False
+            try:
+                with super().setup_kernel(**kwargs):
+                    yield
+                finished = True
+            finally:
+                km = self.km
+                if finished and km is not None and self._reusable():
+                    km.uses += 1
+                    km.mount_name = name
+                    if self.kc is not None:
+                        self.kc.stop_channels()
+                    self.kc = None
+                    self.km = None
+                    _SPARE[self.kernel_name or ""] = km
+                elif km is not None:
+                    self._cleanup_kernel()
 
     return SandboxedExecute
 
