@@ -32,7 +32,9 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
 
 # --- execution of student notebooks -----------------------------------------------------------
 c.Execute.kernel_name = "python3"
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# an answer cell's model answer (between BEGIN/END SOLUTION) becomes an empty line in the student
+# version: the student writes the answer there, below the cell's `%%answer` line (no code)
+c.ClearSolutions.code_stub = {"python": ""}
 # seconds a single cell may run before it is interrupted (an endless loop scores zero on that cell)
 c.Execute.timeout = 60
 # a kernel that dies is not restarted: the submission is reported as "kernel died" instead

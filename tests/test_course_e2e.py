@@ -24,11 +24,11 @@ from migdata.simulate.submissions import write_submission
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.timeout(600)]
 
 A = "unit22_sources"
-TIMEOUT = "10"  # seconds a cell may run: keeps the endless-loop case short
+TIMEOUT = "30"  # seconds a cell may run
 # points of the Unit 2.2 assignment, by answer cell (tests) and written parts
 AUTO_MAX = 14.0
 TOTAL_MAX = 21.0
-PARTIAL = ["a1_answer", "b2_answer"]  # A1 (2 points) + B2 (3 points)
+PARTIAL = ["a1_answer", "b2a_answer", "b2b_answer", "b2c_answer"]  # A1 (2) + B2 (3 points)
 
 KINDS = {
     "s01_model": "solution",
@@ -45,15 +45,17 @@ EXPECTED = {  # student -> (status, autograded score)
     "s01_model": ("graded", AUTO_MAX),
     "s02_untouched": ("graded", 0.0),
     "s03_partial": ("graded", 5.0),
-    "s04_loop": ("timed_out", AUTO_MAX - 2),  # A1 interrupted, so its test fails
-    "s05_crash": ("kernel_died", 0.0),
+    # a student's own code cells (an endless loop, os._exit, a kill of the grader) are never
+    # run: the answers are read, and they are right (changed behaviour: the grader no longer
+    # runs student code, so these used to time out or kill their kernel)
+    "s04_loop": ("graded", AUTO_MAX),
+    "s05_crash": ("graded", AUTO_MAX),
     "s06_broken": ("invalid_notebook", 0.0),
     "s07_renamed": ("renamed", 0.0),
-    "s08_tampered": ("tampered", 0.0),
+    # test cells replaced by `pass`: the released ones are graded; the answers are empty
+    "s08_tampered": ("graded", 0.0),
     "s09_absent": ("missing", 0.0),
-    # plain `nbgrader autograde` would die with it; in the sandbox the grader is out of reach
-    # and its parent is the sandbox's own: it kills only its kernel
-    "s10_killer": ("kernel_died", 0.0),
+    "s10_killer": ("graded", AUTO_MAX),
 }
 
 
@@ -111,15 +113,17 @@ def test_every_submission_gets_the_expected_status_and_score(graded_course, caps
     for student, (status, score) in EXPECTED.items():
         assert (ledger[student].status, ledger[student].score) == (status, score), student
         assert ledger[student].max_score == TOTAL_MAX
-    assert "a1_answer" in ledger["s04_loop"].detail
+    assert "code cell(s) of the student's own (not run" in ledger["s04_loop"].detail
     assert "unit22_sources (1).ipynb" in ledger["s07_renamed"].detail
+    assert "not valid JSON" in ledger["s06_broken"].detail
+    assert "locked cells edited" in ledger["s08_tampered"].detail
     assert "a1_test" in ledger["s08_tampered"].detail
     # the report shows every student once, with the status in words
     assert cli(graded_course, "report", A) == 0
     out = capsys.readouterr().out
     for student in EXPECTED:
         assert out.count(student) == 1
-    assert "kernel died" in out and "invalid notebook" in out and "timed out" in out
+    assert "invalid notebook" in out and "renamed" in out and "missing" in out
 
 
 def test_model_answer_reaches_full_marks_once_written_parts_are_marked(graded_course):
@@ -146,7 +150,7 @@ def test_feedback_html_and_csv_export(graded_course):
     assert sorted(table.student_id) == sorted(EXPECTED)
     by_student = table.set_index("student_id")
     assert by_student.loc["s03_partial", "score"] == 5.0
-    assert by_student.loc["s05_crash", "status"] == "kernel_died"
+    assert by_student.loc["s05_crash", "status"] == "graded"
     assert by_student.loc["s09_absent", "status"] == "missing"
     # nbgrader scores blank written answers 0 without flagging them for manual grading; the
     # export counts them so the lecturer confirms them
@@ -155,15 +159,14 @@ def test_feedback_html_and_csv_export(graded_course):
 
 
 def test_unchanged_submissions_are_not_regraded_and_changed_ones_are(graded_course):
-    write_submission(graded_course, A, "s02_untouched", "partial", answered=["c1_answer"])
+    write_submission(graded_course, A, "s02_untouched", "partial",
+                     answered=["c1a_answer", "c1b_answer"])
     seen = []
     results = autograde(graded_course, A, workers=1, timeout=int(TIMEOUT), progress=False,
                         on_result=seen.append)
     by_student = {r.student: r for r in results}
-    # a kernel that died is not taken as the result of an unchanged submission: graded again
     assert [r.student for r in seen if not r.reused and r.status != "missing"] == [
-        "s02_untouched", "s05_crash", "s10_killer"]
-    assert by_student["s05_crash"].status == "kernel_died"
+        "s02_untouched"]
     assert by_student["s02_untouched"].score == 3.0  # C1 is worth 3 points
     assert by_student["s01_model"].reused and by_student["s04_loop"].reused
 
@@ -172,7 +175,8 @@ def test_an_interrupted_run_resumes_without_losing_grades(repo_root, tmp_path):
     course = make_course(repo_root, tmp_path, [A])
     assert cli(course, "generate", A) == 0
     for student in ["r1", "r2", "r3"]:
-        write_submission(course, A, student, "partial", answered=["b2_answer"])
+        write_submission(course, A, student, "partial",
+                         answered=["b2a_answer", "b2b_answer", "b2c_answer"])
 
     def stop_after_first(result):
         raise KeyboardInterrupt

@@ -1,4 +1,4 @@
-"""Fast checks of the grading safeguards: tamper check, course lock, sandbox refusal."""
+"""Fast checks of the grading safeguards: the report on a hand-in, course lock, sandbox."""
 
 from __future__ import annotations
 
@@ -17,13 +17,7 @@ import pytest
 
 from migdata.grading import sandbox
 from migdata.grading.cli import main
-from migdata.grading.integrity import (
-    check_notebook,
-    check_submission,
-    data_names,
-    protected_names,
-    review_submission,
-)
+from migdata.grading.integrity import review
 from migdata.grading.locking import CourseBusyError, course_lock
 from migdata.simulate.submissions import solution_sources
 
@@ -45,7 +39,7 @@ def _with_answer(nb, grade_id, code):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_model_answers_are_not_flagged(repo_root, name):
+def test_model_answers_are_not_reported(repo_root, name):
     path, nb = _source(repo_root, name)
     answers = solution_sources(path)
     student = copy.deepcopy(nb)
@@ -53,108 +47,26 @@ def test_model_answers_are_not_flagged(repo_root, name):
         gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
         if gid in answers:
             cell["source"] = answers[gid]
-    assert check_notebook(student, nb, name=name) == []
+    assert review(student, nb) == []
 
 
-def test_the_tests_names_are_protected_but_answers_are_not(repo_root):
+def test_the_report_names_code_edits_deletions_and_repeats(repo_root):
+    """What a lecturer may look at; no score depends on it (the grader never runs code)."""
     _, nb = _source(repo_root, U22)
-    names = protected_names(nb)
-    assert {"math", "population", "isinstance", "households"} <= names
-    assert not names & {"foreign_born_share", "required_sample_size", "survey_se"}
+    student = _with_answer(nb, "a1_test", "pass")
+    student["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
+                             "source": "import math\nmath.isclose = lambda *a, **k: True"})
+    student["cells"] = [c for c in student["cells"]
+                        if c["metadata"].get("nbgrader", {}).get("grade_id") != "b1a_answer"]
+    student["cells"].append({"cell_type": "code", "metadata": [], "outputs": [],
+                             "source": "%%answer A1 percent\n5"})
+    found = " | ".join(review(student, nb))
+    assert "1 code cell(s) of the student's own" in found
+    assert "locked cells edited" in found and "a1_test" in found
+    assert "deleted or their first line changed: B1a" in found
+    assert "answered twice" in found and "A1" in found
+    assert review([], nb) == ["no list of cells"]
 
-
-ATTACKS = {
-    "get_ipython().input_transformers_post.append(lambda lines: [])": "get_ipython",
-    "ip = get_ipython()\nip.events.register('pre_run_cell', print)": "get_ipython",
-    "get_ipython().ast_transformers.append(object())": "get_ipython",
-    "math.isclose = lambda *a, **k: True": "changes the module math",
-    "import numpy\nnumpy.isclose = lambda *a, **k: True": "changes the module numpy",
-    "import builtins\nbuiltins.isinstance = lambda *a: True": "imports builtins",
-    "__builtins__.isinstance = lambda *a: True": "__builtins__",
-    "def isinstance(*a):\n    return True": "redefines isinstance",
-    "class M:\n    def isclose(self, *a, **k):\n        return True\nmath = M()": "redefines math",
-    "from math import sqrt as math": "redefines math",
-    "population['foreign_born'] = False": "changes population",
-    "exec('import math; math.isclose = None')": "uses exec",
-    "setattr(math, 'isclose', None)": "uses setattr",
-    "().__class__.__base__.__subclasses__()": "__subclasses__",
-    "import sys\nsys.modules['math'] = None": "sys.modules",
-    "import evil_helper": "not installed",
-    "%run helper.py": "%run",
-    "%%time\nmath.isclose = None": "changes the module math",
-}
-
-
-@pytest.mark.parametrize("code", sorted(ATTACKS))
-def test_code_that_changes_how_tests_run_is_found(repo_root, code):
-    _, nb = _source(repo_root, U22)
-    found = [str(f) for f in check_notebook(_with_answer(nb, "a1_answer", code), nb, name="u22")]
-    assert found, code
-    assert any(ATTACKS[code] in f for f in found), found
-    assert found[0].startswith("u22 a1_answer, line ")
-
-
-def test_ordinary_student_code_is_not_flagged(repo_root):
-    _, nb = _source(repo_root, U22)
-    code = ("%matplotlib inline\nimport matplotlib.pyplot as plt\n!ls\n"
-            "share = population.foreign_born.mean()\nsum = 0\nfor x in range(3):\n    sum += x\n"
-            "foreign_born_share = float(share * 100)\nprint(math.pi, np.mean([1, 2]))")
-    assert check_notebook(_with_answer(nb, "a1_answer", code), nb) == []
-
-
-def test_a_python_file_handed_in_is_checked(repo_root, tmp_path):
-    path, nb = _source(repo_root, U22)
-    (tmp_path / "helper.py").write_text("import math\nmath.isclose = lambda *a, **k: True\n")
-    student = _with_answer(nb, "a1_answer", "import helper")
-    (tmp_path / path.name).write_text(json.dumps(student))
-    found = check_submission(tmp_path, path.parent, [path.name])
-    assert any("helper.py" in f and "math" in f for f in found[path.name])
-
-
-INNOCENT = 'population = population[population["person_id"] >= 0]\n' \
-    'foreign_born_share = float(population["foreign_born"].mean() * 100)'
-
-
-def test_reassigning_given_data_is_for_review_not_a_zero(repo_root, tmp_path):
-    path, nb = _source(repo_root, U22)
-    found = check_notebook(_with_answer(nb, "a1_answer", INNOCENT), nb, name="u22")
-    assert [(f.line, f.review) for f in found] == [(1, True)]
-    assert "reassigns population" in str(found[0])
-    (tmp_path / path.name).write_text(json.dumps(_with_answer(nb, "a1_answer", INNOCENT)))
-    assert check_submission(tmp_path, path.parent, [path.name]) == {}
-    assert "reassigns population" in review_submission(tmp_path, path.parent, [path.name])[
-        path.name][0]
-    # also inside a block, and for the other assignments' data
-    block = "if True:\n    population = population.copy()"
-    assert [f.review for f in check_notebook(_with_answer(nb, "a1_answer", block), nb)] == [True]
-    assert {"population", "households", "permits", "sample"} == data_names(nb)
-
-
-CALLED_OR_MODULE = [  # (unit, answer cell, code redefining a name the hidden tests call or use)
-    ("unit21_concepts", "p2_answer", "usual_residence = lambda *a, **k: 'RUS'"),
-    ("unit21_concepts", "p3_answer", "def stocks(*a, **k):\n    return None"),
-    ("unit22_sources", "a1_answer", "import fractions as math"),
-    ("unit24_net_migration", "r1a_answer", "np = None"),
-]
-
-
-@pytest.mark.parametrize(("unit", "gid", "code"), CALLED_OR_MODULE)
-def test_redefining_what_the_tests_call_is_still_tampering(repo_root, unit, gid, code):
-    _, nb = _source(repo_root, unit)
-    found = check_notebook(_with_answer(nb, gid, code), nb)
-    assert found and not any(f.review for f in found), found
-    assert any("redefines" in str(f) for f in found)
-
-
-def test_changing_given_data_in_place_is_still_tampering(repo_root):
-    _, nb = _source(repo_root, U22)
-    code = "population['foreign_born'] = False\n" + INNOCENT.splitlines()[1]
-    found = check_notebook(_with_answer(nb, "a1_answer", code), nb)
-    assert found and not any(f.review for f in found)
-
-
-# ------------------------------------------------------------------------------------------------
-# the course lock
 
 HOLD = """
 import sys, time
@@ -278,18 +190,6 @@ def test_the_report_shows_nbgraders_real_error_line():
     assert error_line({"error": "", "log": "[x | ERROR] disk full\n"}) == "[x | ERROR] disk full"
 
 
-def test_without_the_instructor_version_the_released_one_is_used(repo_root, tmp_path):
-    path, nb = _source(repo_root, U22)
-    submitted, empty = tmp_path / "submitted", tmp_path / "no_source"
-    submitted.mkdir()
-    empty.mkdir()
-    student = _with_answer(nb, "a1_answer", "math.isclose = lambda *a, **k: True")
-    (submitted / path.name).write_text(json.dumps(student))
-    assert check_submission(submitted, empty, [path.name]) == {}
-    found = check_submission(submitted, empty, [path.name], release_dir=path.parent)
-    assert "math" in found[path.name][0]
-
-
 def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(tmp_path, monkeypatch):
     # a venv made under /tmp was hidden by the sandbox's private /tmp, mounted after it
     try:
@@ -315,25 +215,3 @@ def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(tmp_path, mon
         assert done.stdout.strip() == "installed"
     finally:
         shutil.rmtree(env_dir, ignore_errors=True)
-
-
-REPEATED_SETUP = ("import datetime as dt\nfrom migdata.concepts import stocks, Person, Stay\n"
-                  "import numpy as np\nimport pandas as pd\n"
-                  "from IPython.display import display\nusual_residence?\n?Stay\n")
-
-
-@pytest.mark.parametrize("grade_id", ["p2_answer", "p3_answer"])
-def test_repeating_the_setup_imports_and_asking_for_help_is_not_tampering(repo_root, grade_id):
-    _, nb = _source(repo_root, "unit21_concepts")
-    found = check_notebook(_with_answer(nb, grade_id, REPEATED_SETUP), nb, name="u21")
-    assert found == []
-
-
-@pytest.mark.parametrize("code", ["from migdata.concepts import flows as stocks",
-                                  "from migdata.concepts import stocks as usual_residence",
-                                  "from IPython import get_ipython"])
-def test_an_import_that_changes_what_a_tested_name_means_is_still_found(repo_root, code):
-    _, nb = _source(repo_root, "unit21_concepts")
-    found = check_notebook(_with_answer(nb, "p3_answer", code), nb, name="u21")
-    assert found and not any(f.review for f in found), found
-

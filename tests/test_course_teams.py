@@ -28,7 +28,9 @@ def course(repo_root, tmp_path_factory):
             gb.update_or_create_submission(A, student)
             for grade in gb.find_submission(A, student).notebooks[0].grades:
                 grade.needs_manual_grade = False
-                grade.auto_score = score if grade.name == "r1a_test" else 0.0
+                # R1a's three answers (2 + 2 + 1 points)
+                part = {"r1a1_test": 2.0, "r1a2_test": 2.0, "r1a3_test": 1.0}.get(grade.name, 0.0)
+                grade.auto_score = part if score else 0.0
                 if grade.name in WRITTEN:  # blank answers the lecturer confirmed as 0
                     grade.manual_score = 0.0
         gb.db.commit()

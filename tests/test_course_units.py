@@ -49,18 +49,19 @@ def test_config_is_anchored_on_the_course_folder(course, tmp_path):
 def test_student_version_has_no_answers_and_no_hidden_tests(course):
     text = (course / "release" / A / f"{A}.ipynb").read_text(encoding="utf-8")
     assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
-    assert "raise NotImplementedError()" in text and "YOUR ANSWER HERE" in text
-    assert "math.isclose(foreign_born_share" not in text  # a hidden check
+    assert "raise NotImplementedError()" not in text and "YOUR ANSWER HERE" in text
+    assert "%%answer A1 percent" in text
+    assert "expect(" not in text  # a hidden check
 
 
 @pytest.mark.parametrize(
     ("kind", "check"),
     [
-        ("solution", lambda i: not (i.missing or i.unexpected or i.invalid or i.tampered)),
-        ("untouched", lambda i: not i.tampered),
+        ("solution", lambda i: not (i.missing or i.unexpected or i.invalid or i.unsafe)
+         and list(i.notebooks) == [f"{A}.ipynb"]),
+        ("untouched", lambda i: not i.invalid and i.timestamp),
         ("renamed", lambda i: i.renamed and i.unexpected == [f"{A} (1).ipynb"]),
-        ("invalid_json", lambda i: "NotJSONError" in i.invalid[f"{A}.ipynb"]),
-        ("tampered", lambda i: {"a1_test", "c1_test"} <= set(i.tampered[f"{A}.ipynb"])),
+        ("invalid_json", lambda i: "not valid JSON" in i.invalid[f"{A}.ipynb"]),
         ("missing", lambda i: not i.exists and i.missing == [f"{A}.ipynb"]),
     ],
 )
@@ -69,15 +70,24 @@ def test_inspection_names_what_is_wrong(course, kind, check):
     assert check(inspect_submission(folder, released(course)))
 
 
-def test_a_deleted_test_cell_counts_as_tampering(course):
-    folder = write_submission(course, A, "insp_deleted", "solution")
-    path = folder / f"{A}.ipynb"
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    nb["cells"] = [c for c in nb["cells"]
-                   if c["metadata"].get("nbgrader", {}).get("grade_id") != "b2_test"]
-    path.write_text(json.dumps(nb), encoding="utf-8")
-    inspection = inspect_submission(folder, released(course))
-    assert inspection.tampered == inspection.deleted == {f"{A}.ipynb": ["b2_test"]}
+def test_the_graded_notebook_has_the_release_cells_and_the_answers_as_text(course):
+    from migdata.grading.submissions import graded_notebook
+
+    folder = write_submission(course, A, "insp_built", "answers",
+                              texts={"A1": "4,39 %", "B2c": "c')\nimport os"})
+    nb = json.loads((folder / f"{A}.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].insert(3, {"cell_type": "code", "metadata": {}, "outputs": [],
+                           "source": "import os; os._exit(1)"})
+    release = json.loads(released(course)[f"{A}.ipynb"].read_text(encoding="utf-8"))
+    built, notes = graded_notebook(release, nb)
+    assert [c["metadata"] for c in built["cells"]] == [c["metadata"] for c in release["cells"]]
+    sources = [c["source"] for c in built["cells"]]
+    assert "import os; os._exit(1)" not in sources
+    assert ("from migdata.answers.saved import record; record('A1', '4,39 %')"
+            "  # the answer to A1 as saved in your notebook") in sources
+    b2c = next(s for s in sources if "record('B2c'" in s)
+    assert "record('B2c', \"c')\\nimport os\")" in b2c  # one string literal, not code
+    assert notes == []
 
 
 def test_fingerprint_changes_with_content_or_timestamp(course):
@@ -163,7 +173,8 @@ def test_final_mark_out_of_100_for_unit24(repo_root, tmp_path):
         gb.update_or_create_submission("unit24_net_migration", "100234")
         for grade in gb.find_submission("unit24_net_migration", "100234").notebooks[0].grades:
             grade.needs_manual_grade = False
-            grade.auto_score = 5.0 if grade.name == "r1a_test" else 0.0
+            grade.auto_score = {"r1a1_test": 2.0, "r1a2_test": 2.0, "r1a3_test": 1.0}.get(
+                grade.name, 0.0)
         gb.db.commit()
     marks = tmp_path / "marks.csv"
     marks.write_text("student_id,presentation,participation\n100231,8,35\n100233,9,40\n"

@@ -31,7 +31,8 @@ pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.timeout(600)]
 
 A = "unit22_sources"
 COURSE_ID = "migdata-module2"
-SUBMISSIONS = {"p1": ("solution", None), "p2": ("partial", ["a1_answer", "b2_answer"]),
+SUBMISSIONS = {"p1": ("solution", None),
+               "p2": ("partial", ["a1_answer", "b2a_answer", "b2b_answer", "b2c_answer"]),
                "p3": ("untouched", None)}
 
 

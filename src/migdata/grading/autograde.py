@@ -1,9 +1,15 @@
 """Autograding a whole class with nbgrader, robustly and optionally in parallel.
 
-Every submission is graded by nbgrader's own ``Autograde`` converter, so scores are those of
-``nbgrader autograde``. Around it this module adds what a class of forty needs:
+A student's notebook is never run. Each hand-in is read as plain data
+(:mod:`migdata.grading.submissions`): the text of every answer cell and written answer is taken
+from the saved file, and the notebook that nbgrader grades is built from the released notebook's
+cells, each answer cell replaced by one line that hands the answer text to the grader's kernel as
+a string literal. nbgrader's own ``Autograde`` converter runs that notebook (hidden tests
+restored from the gradebook), so scores land in the gradebook as with ``nbgrader autograde``.
+Around it this module adds what a class of forty needs:
 
-* a check of each submission folder first (missing, renamed, invalid notebook, edited tests);
+* a check of each hand-in folder first (missing, renamed, unreadable notebook, links, devices or
+  pipes), which gives that student a status with a plain reason and never stops the class;
 * one status per student after grading (graded, timed out, kernel died, ...), never an abort;
 * a ledger (``.migdata-course/<assignment>.json`` in the course folder) written after every
   student, so an interrupted run resumes where it stopped and an unchanged submission is not
@@ -12,15 +18,18 @@ Every submission is graded by nbgrader's own ``Autograde`` converter, so scores 
   its own temporary copy of the gradebook (taken with SQLite's online backup) and sends the
   resulting grades back; the parent alone writes them into the course gradebook, one student at a
   time. A worker that dies takes nothing else with it: what it held is graded again alone;
-* a sandbox (:mod:`migdata.grading.sandbox`): each notebook's kernel runs in bubblewrap, seeing
-  only a throwaway copy of its own submission, without network, with limits;
-* a check of the code a student wrote (:mod:`migdata.grading.integrity`): a notebook whose code
-  could change how the tests run scores 0 and the submission is reported as tampered;
+* a sandbox (:mod:`migdata.grading.sandbox`), as defence in depth: each notebook's kernel runs in
+  bubblewrap, without network, with limits and a capped writable space;
+* outputs capped in bytes per cell and per notebook (:data:`MAX_CELL_OUTPUT_BYTES`,
+  :data:`MAX_NOTEBOOK_OUTPUT_BYTES`), with a note where they were cut;
+* a report for the lecturer on what a hand-in holds besides its answers
+  (:mod:`migdata.grading.integrity`); no score depends on it;
 * one run at a time per course (:mod:`migdata.grading.locking`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -44,28 +53,38 @@ from traitlets.config import Config
 from migdata.errors import InvalidInputError
 
 from .config import load_config
-from .submissions import Inspection, fingerprint, inspect_submission
+from .submissions import Inspection, fingerprint, inspect_submission, write_graded
 
-__all__ = ["STATUSES", "GradeResult", "autograde", "default_workers", "ledger_path", "read_ledger"]
+__all__ = ["MAX_CELL_OUTPUT_BYTES", "MAX_NOTEBOOK_OUTPUT_BYTES", "STATUSES", "GradeResult",
+           "autograde", "default_workers", "ledger_path", "read_ledger"]
 
 STATUSES = {
     "graded": "graded",
     "timed_out": "timed out (a cell ran past the time limit and was interrupted; rest graded)",
-    "kernel_died": "kernel died (the notebook crashed Python; not graded)",
-    "killed_grader": "killed grader (the notebook killed the grading process; not graded)",
-    "invalid_notebook": "invalid notebook (the file is not a readable notebook; not graded)",
+    "kernel_died": "kernel died (the grading kernel crashed; not graded: grade again)",
+    "killed_grader": "killed grader (grading it killed the grading process; not graded)",
+    "invalid_notebook": "invalid notebook (the file cannot be read as a notebook; scored 0)",
     "missing": "missing (nothing submitted)",
-    "renamed": "renamed (the notebook has another file name; not graded)",
-    "tampered": "tampered (tests edited: restored; tests deleted: 0; code that changes how tests "
-                "run: the notebook scores 0)",
+    "renamed": "renamed (the notebook has another file name; scored 0)",
+    "refused": "refused (the hand-in holds a link, device or pipe; nothing read, scored 0)",
+    "disk_full": "disk full (the sandbox's writable space ran out; later cells may have failed)",
     "error": "error (nbgrader failed; see detail)",
 }
 """Status codes of :class:`GradeResult` and what each means."""
 
 LEDGER_DIR = ".migdata-course"
 
-REUSABLE = frozenset({"graded", "timed_out", "tampered", "killed_grader", "invalid_notebook",
-                      "renamed"})
+REUSABLE = frozenset({"graded", "timed_out", "killed_grader", "invalid_notebook", "renamed",
+                      "refused"})
+
+NOT_IN_GRADEBOOK = frozenset({"killed_grader", "invalid_notebook", "renamed", "refused"})
+"""Statuses of hand-ins that leave nothing in the gradebook (they score 0 there)."""
+
+MAX_CELL_OUTPUT_BYTES = 200_000
+"""Output kept per cell of a graded notebook (bytes of text); the rest is cut, with a note."""
+
+MAX_NOTEBOOK_OUTPUT_BYTES = 5_000_000
+"""Output kept per graded notebook (bytes of text); the rest is cut, with a note."""
 """Statuses whose result an unchanged submission keeps on the next run; any other (an error, a
 kernel that died) is graded again, since it may have come from the machine, not the notebook."""
 
@@ -141,30 +160,110 @@ def _sa_warning() -> type[Warning]:
     return SAWarning
 
 
+def output_cap_class() -> type:
+    """A preprocessor that caps the outputs of a graded notebook, in bytes, with a note."""
+    from nbconvert.preprocessors import Preprocessor
+    from nbformat.v4 import new_output
+    from traitlets import Bool
+
+    def size(value: object) -> int:
+        if isinstance(value, str):
+            return len(value.encode("utf-8", "replace"))
+        if isinstance(value, list | tuple):
+            return sum(size(v) for v in value)
+        if isinstance(value, dict):
+            return sum(size(k) + size(v) for k, v in value.items())
+        return 8
+
+    class CapOutput(Preprocessor):  # type: ignore[misc]
+        enabled = Bool(True)
+
+        def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+            total = 0
+            for cell in nb.cells:
+                outputs = cell.get("outputs") if cell.get("cell_type") == "code" else None
+                if not outputs:
+                    continue
+                kept, used = [], 0
+                for out in outputs:
+                    n = size(out)
+                    if used + n > MAX_CELL_OUTPUT_BYTES or total + used + n > \
+                            MAX_NOTEBOOK_OUTPUT_BYTES:
+                        kept.append(new_output(
+                            "stream", name="stderr",
+                            text=f"[output cut by the grader: at most {MAX_CELL_OUTPUT_BYTES:,} "
+                                 f"bytes per cell and {MAX_NOTEBOOK_OUTPUT_BYTES:,} per "
+                                 "notebook are kept]\n"))
+                        break
+                    kept.append(out)
+                    used += n
+                cell.outputs = kept
+                total += used
+            return nb, resources
+
+    return CapOutput
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_metadata_checks() -> None:
+    """nbgrader checks each cell's metadata with ``jsonschema.validate``, which checks the schema
+    itself again for every cell (a third of a notebook's grading time). Here the schema is
+    checked once and its validator kept: the same checks, the same errors, done once."""
+    import types
+
+    import jsonschema
+    from jsonschema.exceptions import best_match
+    from nbgrader.nbgraderformat import common
+
+    validators: dict[str, Any] = {}
+
+    def validate(instance: Any, schema: dict) -> None:
+        key = json.dumps(schema, sort_keys=True)
+        validator = validators.get(key)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = validators[key] = cls(schema)
+        error = best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    common.jsonschema = types.SimpleNamespace(validate=validate)  # type: ignore[attr-defined]
+
+
 def _run_nbgrader(cfg: Config, assignment: str, student: str, db_url: str,
-                  scratch: str | None = None) -> dict[str, Any]:
+                  scratch: str | None = None, submitted: str | None = None) -> dict[str, Any]:
     """``nbgrader autograde <assignment> --student <student> --force`` through the Python API.
 
     With ``scratch`` (a private folder) each notebook's kernel runs in the sandbox, whose
-    throwaway folders are made there.
+    throwaway folders are made there. ``submitted`` is the folder that holds the graded
+    notebooks (``<submitted>/<student>/<assignment>/``) built by the grader; nbgrader never
+    reads the student's own hand-in folder.
     """
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import Execute
     from nbgrader.utils import capture_log
 
+    _fast_metadata_checks()
     c = Config(cfg)
+    execute: type = Execute
     if scratch is not None:
-        from nbgrader.preprocessors import Execute
-
         from .sandbox import sandboxed_execute_class
 
-        sandboxed = sandboxed_execute_class()
-        c.Autograde.autograde_preprocessors = [
-            sandboxed if pp is Execute else pp for pp in Autograde.autograde_preprocessors.default()
-        ]
+        execute = sandboxed_execute_class()
         c.SandboxKernelManager.scratch_dir = scratch
         # the outputs are in: kill the sandbox rather than wait for a polite exit
         c.Execute.shutdown_kernel = "immediate"
+    cap = output_cap_class()
+    steps = []
+    for pp in Autograde.autograde_preprocessors.default():
+        steps += [execute, cap] if pp is Execute else [pp]
+    c.Autograde.autograde_preprocessors = steps
+    # a large output (cut afterwards) may take more than nbclient's 4 seconds to arrive
+    c.Execute.iopub_timeout = max(int(c.Execute.get("iopub_timeout", 4)), 60)
+    if submitted is not None:
+        c.CourseDirectory.submitted_directory = submitted
     c.CourseDirectory.db_url = db_url
     c.CourseDirectory.assignment_id = assignment
     c.CourseDirectory.student_id = student
@@ -206,14 +305,13 @@ def _read_grades(db_url: str, course_id: str, assignment: str, student: str) -> 
 
 
 def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
-                  zero: Iterable[str] = (), flag: Iterable[str] = ()) -> tuple[float, float]:
+                  flag: Iterable[str] = ()) -> tuple[float, float]:
     """Write a worker's grades for one submission into the open course gradebook ``gb``.
 
-    Notebooks named in ``zero`` (file names) get 0 on every cell and are flagged for the lecturer;
-    those named in ``flag`` (code to review) keep their grades and are flagged.
-    Returns the submission's score and maximum as the course gradebook now holds them.
+    Notebooks named in ``flag`` (file names: something to look at) keep their grades and are
+    flagged for the lecturer. Returns the submission's score and maximum as the course gradebook
+    now holds them.
     """
-    zero_ids = {Path(name).stem for name in zero}
     flag_ids = {Path(name).stem for name in flag}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _sa_warning())
@@ -228,11 +326,6 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
                 grade = gb.find_grade(grade_id, nb_name, assignment, student)
                 grade.auto_score = auto_score
                 grade.needs_manual_grade = needs_manual
-                if nb_name in zero_ids:  # tampering code: nothing earned from this notebook
-                    grade.auto_score = 0.0
-                    grade.manual_score = None
-                    grade.needs_manual_grade = False
-                    sub_nb.flagged = True
             for cell_id, auto_comment in nb_data["comments"].items():
                 gb.find_comment(cell_id, nb_name, assignment, student).auto_comment = auto_comment
         gb.db.commit()
@@ -267,7 +360,8 @@ def _worker_init(main_pid: int) -> None:
 
 
 def _worker_grade(
-    cfg: Config, assignment: str, student: str, main_db: str, scratch: str, sandbox: bool = True
+    cfg: Config, assignment: str, student: str, main_db: str, scratch: str, sandbox: bool = True,
+    built: str | None = None,
 ) -> dict[str, Any]:
     """Grade one student in a worker process, against a private snapshot of the gradebook."""
     course_id = cfg.CourseDirectory.course_id
@@ -282,7 +376,8 @@ def _worker_grade(
         start = time.perf_counter()
         # sandboxes live in the run's scratch folder: a kernel started ahead of need outlives
         # this student's snapshot
-        outcome = _run_nbgrader(cfg, assignment, student, db_url, scratch if sandbox else None)
+        outcome = _run_nbgrader(cfg, assignment, student, db_url, scratch if sandbox else None,
+                                built)
         outcome["seconds"] = time.perf_counter() - start
         outcome["grades"] = _read_grades(db_url, course_id, assignment, student)
         return outcome
@@ -320,7 +415,7 @@ def error_line(outcome: dict[str, Any]) -> str:
 
 
 def _review_detail(reviews: dict[str, list[str]]) -> str:
-    """The report's text for findings the lecturer should read (the score is kept)."""
+    """The report's text for findings the lecturer may read (the score is kept)."""
     parts = []
     for nb, items in reviews.items():
         more = f" (+{len(items) - 2} more)" if len(items) > 2 else ""
@@ -328,56 +423,72 @@ def _review_detail(reviews: dict[str, list[str]]) -> str:
     return "to review, score kept: " + " | ".join(parts)
 
 
-def _classify(inspection: Inspection, outcome: dict[str, Any], autograded: Path,
-              findings: dict[str, list[str]] | None = None) -> tuple[str, str]:
-    """Status and detail of a submission from the pre-check and nbgrader's outcome."""
-    text = outcome.get("log", "") + outcome.get("error", "")
-    if findings:
-        parts = []
-        for nb, items in findings.items():
-            more = f" (+{len(items) - 2} more)" if len(items) > 2 else ""
-            parts.append(f"{nb} scored 0: " + "; ".join(items[:2]) + more)
-        return "tampered", "code that could change how the tests run: " + " | ".join(parts)
-    if inspection.invalid:
-        name, why = next(iter(inspection.invalid.items()))
-        return "invalid_notebook", f"{name}: {why}"
+def _refusal(inspection: Inspection) -> tuple[str, str] | None:
+    """The status of a hand-in that is not graded at all (nothing to run), or None."""
+    if inspection.unsafe:
+        more = f" (+{len(inspection.unsafe) - 3} more)" if len(inspection.unsafe) > 3 else ""
+        return "refused", ("the hand-in holds what the grader does not read (it reads only plain "
+                           "files): " + ", ".join(inspection.unsafe[:3]) + more)
     if inspection.renamed:
         return "renamed", (
             f"found {', '.join(inspection.unexpected)}; expected {', '.join(inspection.missing)} "
             "(rename the file in submitted/ and run again)"
         )
-    if outcome.get("worker_died"):
-        return "killed_grader", (
-            "grading it killed the worker process twice (e.g. os.kill of its parent); "
-            "look at the code before grading it by hand"
-        )
-    if "Kernel died" in text or "DeadKernelError" in text:
-        return "kernel_died", "the kernel died while running the notebook (e.g. os._exit, crash)"
-    timed_out = []
+    if inspection.invalid and not inspection.notebooks:
+        name, why = next(iter(inspection.invalid.items()))
+        return "invalid_notebook", f"{name}: {why}"
+    if not inspection.notebooks:
+        return "invalid_notebook", "no notebook of the assignment in the hand-in"
+    return None
+
+
+def _read_outputs(autograded: Path) -> tuple[list[str], bool]:
+    """Cells interrupted after the time limit, and whether the writable space ran out."""
+    from .sandbox import DISK_FULL
+
+    timed_out, full = [], False
     for nb_path in sorted(autograded.glob("*.ipynb")):
-        nb = json.loads(nb_path.read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
+        try:
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for cell in nb.get("cells", []):
             for out in cell.get("outputs", []):
-                if out.get("output_type") == "error" and out.get("ename") == "CellTimeoutError":
+                if out.get("output_type") != "error":
+                    continue
+                if out.get("ename") == "CellTimeoutError":
                     gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
                     timed_out.append(f"{nb_path.name}:{gid}")
+                if DISK_FULL in str(out.get("evalue", "")):
+                    full = True
+    return timed_out, full
+
+
+def _classify(inspection: Inspection, outcome: dict[str, Any],
+              autograded: Path) -> tuple[str, str]:
+    """Status and detail of a graded submission from the pre-check and nbgrader's outcome."""
+    text = outcome.get("log", "") + outcome.get("error", "")
+    if outcome.get("worker_died"):
+        return "killed_grader", (
+            "grading it killed the worker process twice; grade it again, alone, and tell the "
+            "kit's maintainers (no student code is run, so this should not happen)"
+        )
+    if "Kernel died" in text or "DeadKernelError" in text:
+        return "kernel_died", "the grading kernel died while running the notebook"
+    timed_out, full = _read_outputs(autograded)
+    if full:
+        from .sandbox import TMP_MB
+
+        return "disk_full", (f"the sandbox's writable space ({TMP_MB} MB) ran out while the "
+                             "notebook ran; cells after that may have failed")
     if timed_out:
         return "timed_out", "interrupted after the time limit: " + ", ".join(timed_out)
     if not outcome.get("success", False):
         return "error", error_line(outcome)
-    if inspection.tampered:
-        parts = []
-        for nb, ids in inspection.tampered.items():
-            gone = inspection.deleted.get(nb, [])
-            edited = [i for i in ids if i not in gone]
-            if edited:
-                parts.append(f"{nb}: {', '.join(edited)} edited (originals restored)")
-            if gone:
-                parts.append(f"{nb}: {', '.join(gone)} deleted (scored 0)")
-        return "tampered", "locked cells changed: " + "; ".join(parts)
+    problems = [f"{name}: {why}, scored 0" for name, why in inspection.invalid.items()]
     if inspection.missing:
-        return "graded", f"notebooks not submitted, scored 0: {', '.join(inspection.missing)}"
-    return "graded", ""
+        problems.append(f"notebooks not submitted, scored 0: {', '.join(inspection.missing)}")
+    return "graded", "; ".join(problems)
 
 
 def _score(db_url: str, course_id: str, assignment: str, student: str) -> tuple[float, float]:
@@ -516,7 +627,7 @@ def _autograde_locked(
     on_result: Callable[[GradeResult], None] | None,
     sandbox: bool,
 ) -> list[GradeResult]:
-    from .integrity import check_submission, review_submission
+    from .integrity import review
 
     course_id = cfg.CourseDirectory.get("course_id", "")
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
@@ -529,10 +640,19 @@ def _autograde_locked(
         raise InvalidInputError(
             f"no released notebooks in {release_dir}; run `migdata-course generate {assignment}`"
         )
+    release_json = {name: json.loads(path.read_text(encoding="utf-8"))
+                    for name, path in released.items()}
     roster = _roster(db_url, course_id, assignment)
-    submitted = sorted(
-        p.parent.name for p in submitted_dir.glob(f"*/{assignment}") if p.is_dir()
-    )
+    submitted, odd = [], []
+    if submitted_dir.is_dir():
+        for entry in sorted(os.listdir(os.fsencode(submitted_dir))):
+            name = os.fsdecode(entry)
+            if not (submitted_dir / name / assignment).is_dir():
+                continue
+            if name.isprintable() and name.strip() == name and name:
+                submitted.append(name)
+            else:  # not a student id the gradebook can hold: said, not graded
+                odd.append(entry.decode("utf-8", "backslashreplace"))
     if students is None:
         wanted = sorted(set(submitted) | set(roster))
     else:
@@ -546,69 +666,76 @@ def _autograde_locked(
         if on_result is not None:
             on_result(result)
 
-    source_dir = Path(cfg.CourseDirectory.get("source_directory", str(root / "source")))
-    if not source_dir.is_absolute():
-        source_dir = root / source_dir
-    findings: dict[str, dict[str, list[str]]] = {}
-    reviews: dict[str, dict[str, list[str]]] = {}  # not zeroed: the lecturer reads them
+    for name in odd:
+        record(GradeResult(name, "refused", 0.0, 0.0,
+                           "the student folder's name is not a student id (not text, or with "
+                           "spaces or control characters): rename it and run again"))
+    reviews: dict[str, dict[str, list[str]]] = {}  # not scored: the lecturer reads them
     todo: list[tuple[str, Inspection, str | None]] = []
-    for student in wanted:
-        folder = submitted_dir / student / assignment
-        inspection = inspect_submission(folder, released)
-        fp = fingerprint(folder)
-        if not inspection.exists:
-            _, max_score = _score(db_url, course_id, assignment, student)
-            record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
-            continue
-        links = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_symlink())
-        if links:
-            # nbgrader would copy what a link points to (the grader may read anything): refuse
-            _, max_score = _score(db_url, course_id, assignment, student)
-            record(GradeResult(student, "tampered", 0.0, max_score,
-                               "the submission holds symbolic links, not graded: "
-                               + ", ".join(links[:5]), fp))
-            continue
-        found = check_submission(folder, source_dir / assignment, sorted(released), release_dir)
-        if found:
-            findings[student] = found
-        elif to_read := review_submission(folder, source_dir / assignment, sorted(released),
-                                          release_dir):
-            reviews[student] = to_read
-        old = ledger.get(student)
-        # a killed grader leaves nothing in the gradebook; other results must still be there
-        if (not force and old is not None and old.fingerprint == fp and old.status in REUSABLE
-                and (old.status == "killed_grader"
-                     or _has_submission(db_url, course_id, assignment, student))):
-            score, max_score = _score(db_url, course_id, assignment, student)
-            record(GradeResult(student, old.status, score, max_score, old.detail, fp, 0.0, True))
-            continue
-        todo.append((student, inspection, fp))
+    # the notebooks nbgrader grades, built from the release and the answer texts; a short path:
+    # the sandboxed kernels' Unix sockets live next to them (at most 107 bytes)
+    short = "/tmp" if len(tempfile.gettempdir()) > 40 and os.path.isdir("/tmp") else None
+    with tempfile.TemporaryDirectory(prefix="migdata-built-", dir=short) as built:
+        for student in wanted:
+            folder = submitted_dir / student / assignment
+            inspection = inspect_submission(folder, released)
+            fp = fingerprint(folder)
+            if not inspection.exists:
+                _, max_score = _score(db_url, course_id, assignment, student)
+                record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
+                continue
+            old = ledger.get(student)
+            # a hand-in not graded or a killed grader leaves nothing in the gradebook; other
+            # results must still be there
+            if (not force and old is not None and old.fingerprint == fp
+                    and old.status in REUSABLE
+                    and (old.status in NOT_IN_GRADEBOOK
+                         or _has_submission(db_url, course_id, assignment, student))):
+                score, max_score = _score(db_url, course_id, assignment, student)
+                record(GradeResult(student, old.status, score, max_score, old.detail, fp, 0.0,
+                                   True))
+                continue
+            refused = _refusal(inspection)
+            if refused is not None:
+                _, max_score = _score(db_url, course_id, assignment, student)
+                record(GradeResult(student, refused[0], 0.0, max_score, refused[1], fp))
+                continue
+            notes = write_graded(Path(built) / student / assignment, inspection, released)
+            found = {name: review(nb, release_json[name])
+                     for name, nb in inspection.notebooks.items()}
+            found = {name: items for name, items in found.items() if items}
+            if notes:
+                found.setdefault(next(iter(inspection.notebooks)), []).extend(notes)
+            if found:
+                reviews[student] = found
+            inspection.notebooks.clear()  # the answers are in the built notebooks now
+            todo.append((student, inspection, fp))
 
-    from tqdm.auto import tqdm
+        from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(todo), desc=f"autograde {assignment}", unit="sub", disable=not progress)
+        bar = tqdm(total=len(todo), desc=f"autograde {assignment}", unit="sub",
+                   disable=not progress)
 
-    def finish(student: str, inspection: Inspection, fp: str | None, outcome: dict) -> None:
-        status, detail = _classify(inspection, outcome, autograded_dir / student / assignment,
-                                   findings.get(student))
-        if student in reviews:
-            detail = _review_detail(reviews[student]) + (f"; {detail}" if detail else "")
-        if "scores" in outcome:
-            score, max_score = outcome["scores"]
-        else:
-            score, max_score = _score(db_url, course_id, assignment, student)
-        record(GradeResult(student, status, score, max_score, detail, fp,
-                           round(outcome.get("seconds", 0.0), 3)))
-        bar.set_postfix_str(f"{student}: {status}", refresh=False)
-        bar.update()
+        def finish(student: str, inspection: Inspection, fp: str | None, outcome: dict) -> None:
+            status, detail = _classify(inspection, outcome, autograded_dir / student / assignment)
+            if student in reviews:
+                detail = _review_detail(reviews[student]) + (f"; {detail}" if detail else "")
+            if "scores" in outcome:
+                score, max_score = outcome["scores"]
+            else:
+                score, max_score = _score(db_url, course_id, assignment, student)
+            record(GradeResult(student, status, score, max_score, detail, fp,
+                               round(outcome.get("seconds", 0.0), 3)))
+            bar.set_postfix_str(f"{student}: {status}", refresh=False)
+            bar.update()
 
-    try:
-        if todo:
-            _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish,
-                           autograded_dir, sandbox, findings, reviews)
-    finally:
-        bar.close()
-    return [results[s] for s in sorted(results) if s in set(wanted)]
+        try:
+            if todo:
+                _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish,
+                               autograded_dir, sandbox, reviews, built)
+        finally:
+            bar.close()
+    return [results[s] for s in sorted(results) if s in set(wanted) | set(odd)]
 
 
 def _has_submission(db_url: str, course_id: str, assignment: str, student: str) -> bool:
@@ -628,7 +755,9 @@ def _mp_context() -> Any:
     if sys.platform == "win32":
         return get_context("spawn")
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["migdata.grading.autograde", "nbgrader.converters", "nbgrader.api"])
+    ctx.set_forkserver_preload(["migdata.grading.autograde", "migdata.grading.sandbox",
+                                "nbgrader.converters", "nbgrader.api", "nbgrader.preprocessors",
+                                "nbclient", "jupyter_client.manager", "jsonschema"])
     return ctx
 
 
@@ -642,8 +771,8 @@ def _grade_in_pool(
     finish: Callable[[str, Inspection, str | None, dict], None],
     autograded_dir: Path,
     sandbox: bool = True,
-    findings: dict[str, dict[str, list[str]]] | None = None,
     reviews: dict[str, dict[str, list[str]]] | None = None,
+    built: str | None = None,
 ) -> None:
     """Grade ``todo`` in worker processes; merge each result as soon as it arrives.
 
@@ -663,7 +792,7 @@ def _grade_in_pool(
     with Gradebook(db_url, course_id) as gb, \
             tempfile.TemporaryDirectory(prefix="migdata-grade-", dir=short) as scratch:
         paths = (main_db, scratch)
-        extra = (sandbox, findings or {}, reviews or {})
+        extra = (sandbox, reviews or {}, built)
         while queue:
             suspects = _run_pool(cfg, assignment, queue, workers, paths, gb, finish, extra)
             for item in suspects:
@@ -683,11 +812,10 @@ def _run_pool(
     paths: tuple[str, str],
     gb: Any,
     finish: Callable[[str, Inspection, str | None, dict], None],
-    extra: tuple[bool, dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]]] = (
-        True, {}, {}),
+    extra: tuple[bool, dict[str, dict[str, list[str]]], str | None] = (True, {}, None),
 ) -> list[tuple[str, Inspection, str | None]]:
     """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
-    sandbox, findings, reviews = extra
+    sandbox, reviews, built = extra
     pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context(),
                                initializer=_worker_init, initargs=(os.getpid(),))
     running: dict[Any, tuple[str, Inspection, str | None]] = {}
@@ -699,7 +827,7 @@ def _run_pool(
             item = queue.popleft()
             try:
                 running[pool.submit(_worker_grade, cfg, assignment, item[0], *paths,
-                                    sandbox)] = item
+                                    sandbox, built)] = item
             except BrokenProcessPool:
                 queue.appendleft(item)  # never started: not a suspect
                 return False
@@ -720,7 +848,6 @@ def _run_pool(
                     break
                 if outcome.get("grades") is not None:
                     outcome["scores"] = _merge_grades(gb, assignment, student, outcome["grades"],
-                                                      findings.get(student, {}),
                                                       reviews.get(student, {}))
                 finish(student, insp, fp, outcome)
             else:

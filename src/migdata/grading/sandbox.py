@@ -9,7 +9,9 @@ stay outside -- is started inside `bubblewrap <https://github.com/containers/bub
 * new user, PID, mount, network, IPC and UTS namespaces (``--unshare-all``): it sees no other
   process, has no network (only its own loopback), and sees a file system made of the Python
   installation and the curated datasets (read-only) plus one throwaway folder holding a copy of
-  this submission's files (as nbgrader prepared them from the submission and the release);
+  the notebook being graded, read-only; the only writable space is a private ``/tmp`` in memory,
+  capped in size (:data:`TMP_MB`); a write past the cap fails with "No space left on device", and
+  the grader reports the notebook as ``disk_full``;
 * ``--die-with-parent`` and its own PID namespace: when the kernel ends, everything it started
   (detached, double-forked, ``setsid``) is killed with it; ``--new-session`` so it cannot type into
   the grader's terminal;
@@ -29,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,9 @@ from traitlets import Integer, Unicode
 from migdata.errors import MigdataError
 
 __all__ = [
+    "DISK_FULL",
     "NO_SANDBOX_RISK",
+    "TMP_MB",
     "SandboxKernelManager",
     "SandboxUnavailableError",
     "check_sandbox",
@@ -49,6 +54,12 @@ NOBODY = 65534
 """uid and gid the kernel runs as when grading runs as root."""
 
 SANDBOX_HOME = "/home/student"
+
+TMP_MB = 256
+"""Writable space in the sandbox (its private ``/tmp``, in memory), MB."""
+
+DISK_FULL = "No space left on device"
+"""What a write past the sandbox's writable space says (the kernel's ``OSError``)."""
 
 NO_SANDBOX_RISK = (
     "without a sandbox every submission's code runs with your rights: it can read the instructor "
@@ -74,7 +85,8 @@ def _python_paths() -> tuple[str, ...]:
     probe = subprocess.run(
         [sys.executable, "-c", "import sys; print('\\n'.join(p for p in sys.path if p))"],
         capture_output=True, text=True, cwd="/", check=True,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1"},
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1",
+             **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {})},
     )
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(sys.executable).parent)}
     paths.update(line for line in probe.stdout.splitlines() if line.strip())
@@ -119,6 +131,8 @@ def sandbox_command(
     cpu_seconds: int = 900,
     wall_seconds: int = 900,
     env: dict[str, str] | None = None,
+    tmp_mb: int = TMP_MB,
+    writable_workdir: bool = False,
 ) -> list[str]:
     """The command line that runs ``cmd`` inside the sandbox.
 
@@ -135,6 +149,12 @@ def sandbox_command(
     memory_mb, processes, cpu_seconds, wall_seconds
         Limits: address space per process, processes of the sandbox user, CPU seconds per process,
         and wall-clock seconds after which everything is killed.
+    tmp_mb
+        Size of the private ``/tmp`` (memory-backed), the only writable place besides
+        ``shared`` and, if asked, ``workdir``; the rest of the sandbox is read-only.
+    writable_workdir
+        Mount ``workdir`` read-write (default: read-only; a notebook being graded needs no
+        writes there).
     env
         The whole environment inside the sandbox (nothing else is passed).
     """
@@ -174,13 +194,16 @@ def sandbox_command(
 
     # the private /tmp first: a Python installed under /tmp (a venv made there) is bound over it,
     # not hidden by it
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chmod", "1777", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_mb) * 1024 * 1024),
+             "--perms", "1777", "--tmpfs", "/tmp"]
     for path in paths:
         args += [*parents(path), "--ro-bind", path, path]
-    args += [*parents(mount_as), "--bind", workdir, mount_as]
+    args += [*parents(mount_as), "--bind" if writable_workdir else "--ro-bind", workdir, mount_as]
     for path in shared:
         args += [*parents(path), "--bind", path, path]
-    args += ["--chdir", mount_as, "--clearenv"]
+    # the sandbox's own root (a memory-backed folder tree) becomes read-only: no write outside
+    # /tmp, whose size is capped
+    args += ["--remount-ro", "/", "--chdir", mount_as, "--clearenv"]
     for key, value in (env or {}).items():
         args += ["--setenv", key, value]
     # bubblewrap is the launching process's own child, so it dies with it (--die-with-parent);
@@ -210,6 +233,8 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "HOME": SANDBOX_HOME,
         "LANG": "C.UTF-8",
         "IPYTHONDIR": "/tmp/ipython",
+        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
+        "XDG_CACHE_HOME": "/tmp/cache",
         "MPLCONFIGDIR": "/tmp/matplotlib",
         "MPLBACKEND": "agg",
         "OPENBLAS_NUM_THREADS": "1",
@@ -218,7 +243,8 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
-    for key in ("NBGRADER_EXECUTION", "MIGDATA_DATASETS_DIR", "TZ"):
+    # the grader's own Python path (e.g. a source checkout): the kernel runs the same kit
+    for key in ("NBGRADER_EXECUTION", "MIGDATA_DATASETS_DIR", "TZ", "PYTHONPATH"):
         if key in os.environ:
             env[key] = os.environ[key]
     env.update(extra or {})
@@ -274,6 +300,8 @@ class SandboxKernelManager(AsyncKernelManager):
     _ipc_dir: str | None = None
     _work: str | None = None
     mount_name: str | None = None
+    uses: int = 0
+    started: float = 0.0
 
     def give_files(self, source: str) -> None:
         """Copy a notebook folder into the throwaway folder of a kernel started without it."""
@@ -283,7 +311,7 @@ class SandboxKernelManager(AsyncKernelManager):
                 continue
             src, dst = os.path.join(source, entry), os.path.join(self._work, entry)
             if os.path.isdir(src):
-                shutil.copytree(src, dst, symlinks=False)
+                shutil.copytree(src, dst, symlinks=False, dirs_exist_ok=True)
             else:
                 shutil.copyfile(src, dst)
         _own(self._work)
@@ -291,6 +319,7 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         base = tempfile.mkdtemp(prefix="sbx-", dir=self.scratch_dir or None)
         self._sandbox_base = base
+        self.started = time.monotonic()
         ipc = os.path.join(base, "ipc")
         work = os.path.join(base, "work")
         if len(ipc) > 80:  # a Unix socket's path has at most 107 bytes
@@ -346,17 +375,23 @@ def _own(folder: str) -> None:
 
 
 _SPARE: dict[str, SandboxKernelManager] = {}
-"""Per worker process: a sandboxed kernel started ahead of need, with an empty folder."""
+"""Per worker process: the sandboxed kernel kept for the next notebook."""
+
+REUSE_NOTEBOOKS = 25
+"""Notebooks one sandboxed kernel grades before it is replaced by a fresh one."""
 
 
 @functools.lru_cache(maxsize=1)
 def sandboxed_execute_class() -> type:
     """nbgrader's ``Execute`` preprocessor, with its kernels started by
-    :class:`SandboxKernelManager`, one ahead of need.
+    :class:`SandboxKernelManager` and kept for the next notebook of the same assignment.
 
-    While a notebook runs, the next kernel starts in its own new sandbox with an empty folder;
-    the next notebook gets it, with its files copied in. Nothing ever ran in it before, so it is
-    as fresh as a kernel started then, but its start-up overlaps the previous notebook.
+    A graded notebook holds no student code (the grader builds it from the released notebook and
+    the answer texts, :mod:`migdata.grading.submissions`), and every answer is given again by each
+    notebook (an answer not given is given as empty text), so a kernel can grade the next
+    notebook as a fresh one would: its set-up cells run again, and every answer is replaced. A
+    kernel is not kept after a cell timed out or failed to finish, when it died, after
+    :data:`REUSE_NOTEBOOKS` notebooks, or past half of its wall-clock limit.
     """
     from collections.abc import Iterator
     from contextlib import contextmanager
@@ -380,30 +415,47 @@ def sandboxed_execute_class() -> type:
             spare.give_files(source)
             self.km = spare
 
-        async def _launch_spare(self, name: str) -> None:
-            spare = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
-            spare.mount_name = name
-            try:
-                await spare.start_kernel(extra_arguments=self.extra_arguments)
-            except Exception:  # no spare: the next notebook starts its own kernel
-                _discard(spare)
-                return
-            _SPARE[self.kernel_name or ""] = spare
+        def _reusable(self) -> bool:
+            km = self.km
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if km is None or process is None or process.poll() is not None:
+                return False
+            if km.uses >= REUSE_NOTEBOOKS or (
+                    time.monotonic() - km.started > km.wall_seconds / 2):
+                return False
+            for cell in self.nb.cells:
+                for out in cell.get("outputs", []):
+                    if out.get("output_type") == "error" and out.get("ename") in (
+                            "CellTimeoutError", "DeadKernelError"):
+                        return False
+            return True
 
         @contextmanager
         def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
-            from jupyter_core.utils import run_sync
-
             source = self.resources.get("metadata", {}).get("path") or None
             name = os.path.basename(os.path.normpath(source)) if source else "work"
             if self.km is None:
                 if not self.kernel_name:
                     self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name", "")
                 self._adopt_spare(name, source)
-            with super().setup_kernel(**kwargs):
-                if not _SPARE:
-                    run_sync(self._launch_spare)(name)
-                yield
+            kwargs["cleanup_kc"] = False
+            finished = False
+            try:
+                with super().setup_kernel(**kwargs):
+                    yield
+                finished = True
+            finally:
+                km = self.km
+                if finished and km is not None and self._reusable():
+                    km.uses += 1
+                    km.mount_name = name
+                    if self.kc is not None:
+                        self.kc.stop_channels()
+                    self.kc = None
+                    self.km = None
+                    _SPARE[self.kernel_name or ""] = km
+                elif km is not None:
+                    self._cleanup_kernel()
 
     return SandboxedExecute
 

@@ -5,7 +5,9 @@ answers produce, are there for anyone to read. A variant is made from the releas
 changing only the *data* it works on -- the seed of its synthetic population -- in the locked
 setup cells; questions, model answers and tests are left as they are. Hidden tests that compute
 the expected values from the data then check the variant's own answers, and a student who copies
-the published numbers fails them.
+the published numbers fails them. (The model answers in a variant's instructor version are those
+of the published data: for questions about the data they are the copier's answers, not the
+variant's.)
 
 Only assignments whose data come from a seed can be varied this way (see :data:`SEEDED`): Unit
 2.2 (synthetic census, survey and permit register) and Unit 2.1 (synthetic persons). Unit 2.3 asks

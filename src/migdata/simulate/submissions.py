@@ -2,9 +2,11 @@
 
 A lecturer can rehearse the whole grading cycle before the class hands anything in: these
 helpers write, into ``submitted/<student>/<assignment>/``, notebooks built from the released
-student version, with some or all answers filled in from the instructor version, or broken on
-purpose in the ways real submissions break (an endless loop, a crashing kernel, invalid JSON,
-a renamed file, edited tests). Every notebook written here is labelled synthetic in its metadata.
+student version, with some or all answer cells filled in from the instructor version (or with
+given answer texts), or broken on purpose in the ways real hand-ins go wrong (code cells of the
+student's own that loop, crash or kill, invalid JSON, a renamed file, edited tests). The grader
+never runs a student's code, so code cells only show that they change nothing. Every notebook
+written here is labelled synthetic in its metadata.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = ["KINDS", "solution_sources", "write_submission"]
 
 KINDS = (
     "solution",
+    "answers",
     "untouched",
     "partial",
     "infinite_loop",
@@ -59,6 +62,18 @@ def solution_sources(source_notebook: Path) -> dict[str, str]:
     return answers
 
 
+def _fill_texts(nb: nbformat.NotebookNode, texts: dict[str, str]) -> None:
+    """Write answer texts below the headers of the answer cells they answer."""
+    from ..answers import parse_header
+
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        header = parse_header(cell.source.lstrip().partition("\n")[0])
+        if header is not None and header.qid in texts:
+            cell.source = cell.source.lstrip().partition("\n")[0] + "\n" + texts[header.qid]
+
+
 def _fill(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -75,6 +90,7 @@ def write_submission(
     *,
     answered: Iterable[str] | None = None,
     timestamp: datetime | None = None,
+    texts: dict[str, str] | None = None,
 ) -> Path:
     """Write one synthetic submission of ``assignment`` for ``student``.
 
@@ -87,11 +103,12 @@ def write_submission(
     student
         Student id.
     kind
-        One of :data:`KINDS`: ``solution`` (every answer from the instructor version), ``untouched``
+        One of :data:`KINDS`: ``solution`` (every answer from the instructor version),
+        ``answers`` (the answer texts given in ``texts``, by question id), ``untouched``
         (the released notebook as handed out), ``partial`` (only the answer cells named in
-        ``answered``), ``infinite_loop`` and ``kernel_dies`` (the solution with an endless loop or
-        ``os._exit(1)`` in the first answer cell), ``kills_grader`` (the solution, but the first
-        answer cell kills the process that runs the kernel: plain ``nbgrader autograde`` dies with
+        ``answered``), ``infinite_loop``, ``kernel_dies`` and ``kills_grader`` (the solution
+        with a code cell of the student's own after the first cell: an endless loop,
+        ``os._exit(1)``, or a kill of the process that runs the kernel; the grader never runs
         it), ``invalid_json`` (a truncated file), ``renamed``
         (the solution under another file name), ``tampered`` (untouched answers, every test cell
         replaced by ``pass``) and ``missing`` (nothing is written).
@@ -100,6 +117,9 @@ def write_submission(
         in. Other kinds ignore it.
     timestamp
         Submission time written to ``timestamp.txt`` (default: now, UTC).
+    texts
+        For ``answers``: question id -> the answer text written below the answer cell's header
+        (other answer cells stay empty).
 
     Returns
     -------
@@ -142,16 +162,16 @@ def write_submission(
                     f"expected some of {sorted(model)}"
                 )
             _fill(nb, {k: v for k, v in model.items() if k in chosen})
+        elif kind == "answers":
+            _fill_texts(nb, texts or {})
         if kind in ("infinite_loop", "kernel_dies", "kills_grader"):
-            first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
-                         and c.cell_type == "code")
             if kind == "infinite_loop":
                 trap = "while True:\n    pass\n"
             elif kind == "kernel_dies":
                 trap = "import os\nos._exit(1)\n"
             else:
                 trap = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
-            first.source = trap + first.source
+            nb.cells.insert(1, nbformat.v4.new_code_cell(trap))
         if kind == "tampered":
             for cell in nb.cells:
                 meta = cell.metadata.get("nbgrader", {})
