@@ -75,6 +75,8 @@ class Inspection:
         Notebook file name -> its parsed JSON (only for notebooks read).
     timestamp
         The submission time as written in ``timestamp.txt``, if it is a short readable text.
+    secret
+        nbgrader's ``submission_secret.txt`` (feedback release needs it), if short and printable.
     """
 
     exists: bool
@@ -84,6 +86,7 @@ class Inspection:
     unsafe: list[str] = field(default_factory=list)
     notebooks: dict[str, Any] = field(default_factory=dict, repr=False)
     timestamp: str | None = None
+    secret: str | None = None
 
     @property
     def renamed(self) -> bool:
@@ -275,6 +278,12 @@ def inspect_submission(folder: Path, released: Mapping[str, Path]) -> Inspection
             result.timestamp = text
         except Exception:  # any unreadable time is simply not used
             result.timestamp = None
+    # nbgrader's submission secret (written at `nbgrader submit`): feedback release finds the
+    # student's feedback by it. Short printable text only; anything else is not carried over.
+    data, _ = _read_regular(Path(folder) / "submission_secret.txt", _TIMESTAMP_BYTES)
+    if data is not None and data.strip() and data.strip().isascii() and all(
+            32 < c < 127 for c in data.strip()):
+        result.secret = data.strip().decode("ascii")
     return result
 
 
@@ -379,4 +388,6 @@ def write_graded(folder: Path, inspection: Inspection, releases: Mapping[str, Pa
         (folder / name).write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
     if inspection.timestamp:
         (folder / "timestamp.txt").write_text(inspection.timestamp, encoding="utf-8")
+    if inspection.secret:
+        (folder / "submission_secret.txt").write_text(inspection.secret, encoding="ascii")
     return notes
