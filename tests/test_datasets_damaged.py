@@ -155,3 +155,19 @@ def test_the_descriptor_is_validated_once_per_folder(
         load(DATASET)
         list_datasets()
     assert len(calls) == 1
+
+
+def test_a_folder_without_datapackage_is_a_migdata_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migdata.errors import MigdataError
+
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
+    clear_cache()
+    try:
+        with pytest.raises(MigdataError, match=ENV_VAR) as info:
+            load("wdi")
+        assert isinstance(info.value, FileNotFoundError)  # older handlers still catch it
+    finally:
+        monkeypatch.delenv(ENV_VAR)
+        clear_cache()
