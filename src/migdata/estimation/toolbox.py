@@ -207,6 +207,23 @@ def rescale_integer_sum(x: Sequence[float] | np.ndarray | pd.Series, tot: float)
     an element drawn at random (among the tied largest, or among the first k elements when the
     largest is the k-th), so the two agree whenever the largest element is the first.
 
+    Parameters
+    ----------
+    x : sequence or Series
+        Counts, finite and 0 or more (not all 0); no gaps, booleans or text.
+    tot : int
+        The total to reach, a whole number of 0 or more.
+
+    Returns
+    -------
+    ndarray
+        Whole numbers summing to ``tot``.
+
+    Raises
+    ------
+    InvalidInputError
+        For any other ``x`` or ``tot``.
+
     Examples
     --------
     >>> rescale_integer_sum([50, 30, 20], 11).tolist()
@@ -251,6 +268,12 @@ def rescale_net(
     -------
     ndarray or Series
         The adjusted figures (a Series, same index, when ``x`` is one).
+
+    Raises
+    ------
+    InvalidInputError
+        ``x`` not finite real numbers (gaps allowed), ``w`` not finite numbers of 0 or more
+        of the same length, or an unknown ``method`` or non-boolean ``integer_result``.
 
     Examples
     --------
