@@ -92,6 +92,8 @@ DAMAGE = [
     ("default_filters list", _set("default_filters", [1]), r"default_filters = \[1\]"),
     ("default_filters column", _set("default_filters", {"nope": 1}), r"'nope' is not one"),
     ("title absent", _set("title", _DROP), r"title = '<absent>'"),
+    ("publisher number", lambda r: r["sources"][0].update(publisher=5),
+     r"sources = .*whose publisher is text"),
 ]
 
 

@@ -106,6 +106,10 @@ def _check_resource(folder: Path, res: Any, i: int, seen: set[str], path: Path) 
             raise bad(key, items, "a list of objects")
     if not all(isinstance(x.get("name"), str) for x in res.get("licenses", [])):
         raise bad("licenses", res["licenses"], "a list of objects each with a name as text")
+    if not all(isinstance(x.get("publisher", ""), str) for x in res.get("sources", [])):
+        raise bad("sources", res["sources"], "a list of objects whose publisher is text")
+    if not isinstance(res.get("vintage", ""), str):
+        raise bad("vintage", res["vintage"], "the vintage as text")
     schema = res.get("schema")
     if not isinstance(schema, dict):
         raise bad("schema", schema if "schema" in res else "<absent>",
