@@ -267,6 +267,12 @@ def cases() -> list[Case]:
     comparison.attrs.update({"labels": {"wdi": "World Bank WDI"}, "country": "ARM",
                              "quantity": "net migration", "unit": "persons"})
     flows_lbl = _flows_long()
+    cohorts = pd.DataFrame({"pop0": [math.nan, 1000.0, 900.0, 800.0],
+                            "pop1": [300.0, 1100.0, 850.0, 790.0],
+                            "sr": [math.nan, 0.99, 1.02, 0.97]})
+    age_years = np.arange(0, 80)
+    age_profile = pd.DataFrame({"age": age_years, "mi": 0.01 + 0.05 * np.exp(
+        -((age_years - 24.0) / 8.0) ** 2)})
 
     def net_is_difference(out: pd.DataFrame) -> None:
         assert out["net_migration"].tolist() == [70.0, 80.0]
@@ -373,7 +379,11 @@ def cases() -> list[Case]:
         Case("flows_from_stocks", lambda s1, s2, **o: est.flows_from_stocks(s1, s2, **o),
              {"s1": s1, "s2": s2},
              {("s1", "cells"): "count", ("s2", "cells"): "count", ("s1", "index"): "label"},
-             {"match_birthplace": [5, "Open"]}, says={"s1": "stock_start", "s2": "stock_end"},
+             {"match_birthplace": [5, "Open"], "stayer_assumption": ["True", 1, "Seeded"],
+              "match_global": [5, "before"], "integer_native": ["yes", 1],
+              "birth_method": [5, "Native"], "birth_non_negative": ["yes", 0],
+              "death_method": [5, None], "output": [5, "Flow"]},
+             says={"s1": "stock_start", "s2": "stock_end"},
              check=lambda out: _assert(out["flow"].ge(0).all(), out)),
         Case("od_matrix", lambda flows: est.od_matrix(flows), {"flows": flows_lbl.assign(
             origin=pd.Categorical(flows_lbl["origin"]))},
@@ -432,6 +442,70 @@ def cases() -> list[Case]:
              {("p1", "values"): "count", ("p2", "values"): "count",
               ("s", "values"): "share", ("p1", "index"): "label"},
              says={"p1": "population_start", "p2": "population_end", "s": "survival"}),
+        # ---- migest's toolbox (issue 23)
+        *[
+            Case(name, (lambda f: lambda flows: f(flows))(func), {"flows": flows_lbl},
+                 {("flows", "flow"): "count", ("flows", "origin"): "label",
+                  ("flows", "destination"): "label"}, keyed=("flows",), check=check)
+            for name, func, check in (
+                ("sum_region", est.sum_region, lambda out: _assert(
+                    np.allclose(out["turn"], out["in_mig"] + out["out_mig"])
+                    and abs(out["net"].sum()) < 1e-9, out)),
+                ("sum_net", est.sum_net, lambda out: _assert(abs(out.sum()) < 1e-9, out)),
+                ("sum_bilat", est.sum_bilat, lambda out: _assert(
+                    np.allclose(out["interchange"], out["flow"] + out["counter_flow"]), out)))
+        ],
+        Case("sum_region(options)", lambda flows, **o: est.sum_region(flows, **o),
+             {"flows": flows_lbl}, {},
+             {"drop_diagonal": ["yes", 1], "international": ["no", 0],
+              "include_net": [None, "True"]}),
+        Case("sum_net(square)", lambda flows: est.sum_net(flows), {"flows": s1},
+             {("flows", "cells"): "count", ("flows", "index"): "label"},
+             check=lambda out: _assert(abs(out.sum()) < 1e-9, out)),
+        Case("rescale_net", lambda x, **o: est.rescale_net(x, **o),
+             {"x": pd.Series([30.0, -10.0, -12.0], index=list("ABC"))},
+             {("x", "values"): "signed"},
+             {"method": [5, "Switches"], "integer_result": ["yes", 1], "w": ["1", [1.0],
+                                                                             [1.0, True, 1.0]]},
+             check=lambda out: _assert(abs(out.sum()) < 1e-9, out)),
+        Case("rescale_integer_sum", lambda x, **o: est.rescale_integer_sum(
+            x, **{"tot": 11, **o}), {"x": np.array([50.0, 30.0, 20.0])},
+             {("x", "values"): "count"},
+             {"tot": ["11", True, math.inf, -3, 10.5, None]},
+             check=lambda out: _assert(out.sum() == 11 and (out == out.round()).all(), out)),
+        Case("ffs_diff", lambda s1, s2, **o: est.ffs_diff(s1, s2, **o), {"s1": s1, "s2": s2},
+             {("s1", "cells"): "count", ("s2", "cells"): "count", ("s1", "index"): "label"},
+             {"decrease": [5, "Return"], "include_native_born": ["yes", 1]},
+             says={"s1": "stock_start", "s2": "stock_end"},
+             check=lambda out: _assert((out.to_numpy() >= 0).all(), out)),
+        Case("ffs_rates", lambda s1, **o: est.ffs_rates(s1, **{"M": 100.0, **o}), {"s1": s1},
+             {("s1", "cells"): "count", ("s1", "index"): "label"},
+             {"M": ["100", True, math.inf, -1.0], "method": [5, "Dennett"],
+              "stock_end": [5]},
+             says={"s1": "stock_start"},
+             check=lambda out: _assert(abs(out.to_numpy().sum() - 100) < 1e-9, out)),
+        Case("ffs_rates(rogers-von-rabenau)", lambda s1, s2: est.ffs_rates(
+            s1, s2, method="rogers-von-rabenau"), {"s1": s1, "s2": s2},
+             {("s1", "cells"): "count", ("s2", "cells"): "count", ("s2", "index"): "label"},
+             says={"s1": "stock_start", "s2": "stock_end"}),
+        Case("net_sr", lambda data, **o: est.net_sr(data, **o), {"data": cohorts},
+             {("data", "pop0"): "count", ("data", "pop1"): "count", ("data", "sr"): "share"},
+             {"net_children": ["yes", 1], "maternal_exposure": ["0.25", [True], [math.inf]],
+              "maternal_age_id": ["4", [1.5], [True]], "pop0_col": [5, ["pop0"]],
+              "maternal_col": [5]},
+             check=lambda out: _assert(np.allclose(
+                 out["net_average"], (out["net_forward"] + out["net_reverse"]) / 2,
+                 equal_nan=True), out)),
+        Case("index_age", lambda data, **o: ind.index_age(data, **o), {"data": age_profile},
+             {("data", "mi"): "count", ("data", "age"): "time"},
+             {"peak_window": [5, "Age"], "breadth": ["5", 2.5, True, -1],
+              "age_min": ["5", True, math.inf, math.nan], "age_max": ["65", False],
+              "age_col": [5], "mi_col": [["mi"]]},
+             check=lambda out: _assert(np.isfinite(out.drop(["peak_breadth", "peak_share"]))
+                                       .all(), out)),
+        Case("index_age(age, mi)", lambda age, mi: ind.index_age(age=age, mi=mi),
+             {"age": age_profile["age"].to_numpy(), "mi": age_profile["mi"].to_numpy()},
+             {("mi", "values"): "count", ("age", "values"): "time"}),
         # ---- plot
         Case("rates_timeseries", lambda data, **o: plot.rates_timeseries(
             data, source="test", **o), {"data": ts},

@@ -35,6 +35,7 @@ __all__ = [
     "as_count",
     "as_flag",
     "as_names",
+    "as_number",
     "as_tolerance",
     "as_year",
     "as_years",
@@ -48,12 +49,14 @@ __all__ = [
     "key_columns",
     "label_column",
     "labels_of",
+    "number_array",
     "numeric_column",
     "require_columns",
     "require_frame",
     "require_known_labels",
     "require_nonnegative",
     "require_positive",
+    "require_sequence",
     "require_single",
     "require_unique",
     "require_years",
@@ -797,3 +800,87 @@ def check_fit(
     for name, value in (counts or {}).items():
         if value is not None:
             count_array(value, name)
+
+
+# ---------------------------------------------------------------- numbers that are not only counts
+
+
+def as_number(
+    value: Any, what: str, *, minimum: float | None = None, whole: bool = False
+) -> float:
+    """A finite real number (not a boolean, not text), at least ``minimum``; with ``whole``,
+    a whole number (``11`` or ``11.0``, not ``10.5``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    kind = "a whole number" if whole else "a finite number"
+    bound = "" if minimum is None else f" of at least {minimum:g}"
+    if not _is_real(value) or not math.isfinite(value) or (
+            whole and not float(value).is_integer()) or (
+            minimum is not None and value < minimum):
+        raise InvalidInputError(f"{what} must be {kind}{bound}, got {value!r}")
+    return float(value)
+
+
+def require_sequence(value: Any, what: str, example: str) -> list[Any]:
+    """``value`` as a list; a string (a list of letters), a mapping or a scalar is refused."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable) or isinstance(
+            value, Mapping):
+        raise InvalidInputError(f"{what} must be a list such as {example}, got {value!r}")
+    return list(value)
+
+
+def number_array(
+    values: Any, what: str, *, allow_nan: bool = False, minimum: float | None = None
+) -> np.ndarray:
+    """Real numbers as a float64 array: finite (a gap ``NaN`` only with ``allow_nan``), at
+    most :data:`MAX_PERSONS` in size, at least ``minimum``; no booleans, text or complex.
+
+    The signed counterpart of :func:`count_array` (net figures, weights, ages). A bad value is
+    named by its label (Series) or position.
+    """
+    axes = [values.index] if isinstance(values, pd.Series) else None
+    if isinstance(values, pd.Series | pd.DataFrame):
+        values = values.to_numpy()
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{what} must be an array of numbers, got {values!r}") from None
+    if arr.dtype.kind == "b":
+        raise InvalidInputError(f"{what} holds true/false values; expected numbers")
+    if arr.dtype.kind == "c":
+        raise InvalidInputError(f"{what} holds complex numbers; expected real numbers")
+    if arr.dtype.kind not in "iufO":
+        raise InvalidInputError(f"{what} must hold numbers, got values of type {arr.dtype} "
+                                "(text such as '12' is not read as a number)")
+    flat = arr.ravel()
+    if arr.dtype.kind == "O":
+        for i, v in enumerate(flat):
+            if not (_is_missing(v) or _is_real(v)):
+                raise InvalidInputError(
+                    f"{what} holds {v!r} ({_kind(v)}) at {_position(arr, i, axes)}; expected "
+                    "numbers (text such as '12' is not read as a number)"
+                )
+        flat = np.array([math.nan if _is_missing(v) else float(v) for v in flat],
+                        dtype="float64")
+    else:
+        flat = flat.astype("float64")
+    nan = np.isnan(flat)
+    with np.errstate(invalid="ignore"):
+        bad = (nan & (not allow_nan)) | (~nan & ~(np.abs(flat) <= MAX_PERSONS))
+        if minimum is not None:
+            bad |= flat < minimum
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        f = float(flat[i])
+        if math.isnan(f):
+            raise InvalidInputError(f"{what} has a missing value at "
+                                    f"{_position(arr, i, axes)}; a gap is not a zero")
+        if not math.isfinite(f) or abs(f) > MAX_PERSONS:
+            raise InvalidInputError(
+                f"{what} holds {f!r} at {_position(arr, i, axes)}; expected a finite number "
+                f"(at most {MAX_PERSONS:.0e} in size)"
+            )
+        raise InvalidInputError(
+            f"{what} holds {f!r} at {_position(arr, i, axes)}; expected {minimum:g} or more"
+        )
+    return flat.reshape(arr.shape)

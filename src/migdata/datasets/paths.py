@@ -5,7 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "datasets_dir"]
+from ..errors import DataFileError
+
+__all__ = ["ENV_VAR", "DatasetsFolderNotFoundError", "datasets_dir"]
+
+
+class DatasetsFolderNotFoundError(DataFileError, FileNotFoundError):
+    """No folder holding ``datapackage.json`` was found (a migdata error and a
+    :class:`FileNotFoundError`, so both kinds of handler catch it)."""
 
 #: Environment variable that points the loaders at another ``datasets`` folder.
 ENV_VAR = "MIGDATA_DATASETS_DIR"
@@ -25,8 +32,9 @@ def datasets_dir() -> Path:
 
     Raises
     ------
-    FileNotFoundError
-        If no candidate folder holds a ``datapackage.json``.
+    DatasetsFolderNotFoundError
+        If no candidate folder holds a ``datapackage.json`` (a :class:`FileNotFoundError`
+        and a :class:`~migdata.errors.DataFileError`).
     """
     override = os.environ.get(ENV_VAR)
     candidates = (Path(override),) if override else _CANDIDATES
@@ -34,6 +42,6 @@ def datasets_dir() -> Path:
         if (folder / "datapackage.json").is_file():
             return folder
     tried = ", ".join(str(c) for c in candidates)
-    raise FileNotFoundError(
+    raise DatasetsFolderNotFoundError(
         f"no datapackage.json found in {tried}; set {ENV_VAR} to the folder holding the datasets"
     )

@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 
 from .._checks import (
+    as_flag,
     as_periods,
+    check_fit,
     require_columns,
     require_nonnegative,
     require_single,
@@ -190,6 +192,9 @@ def ffs_diff(
     """
     if decrease not in ("return", "zero"):
         raise InvalidInputError(f"decrease must be 'return' or 'zero', got {decrease!r}")
+    as_flag(include_native_born, "include_native_born")
+    check_fit(labelled={"stock_start": stock_start, "stock_end": stock_end},
+              counts={"stock_start": stock_start, "stock_end": stock_end})
     tables = []
     for name, table in (("stock_start", stock_start), ("stock_end", stock_end)):
         if not isinstance(table, pd.DataFrame) or table.shape[0] != table.shape[1]:

@@ -23,12 +23,16 @@ import numpy as np
 import pandas as pd
 
 from .._checks import (
+    as_count,
+    as_flag,
     as_names,
+    as_number,
     check_frame,
     count_series,
     labels_of,
     numeric_column,
     require_columns,
+    require_sequence,
     require_unique,
     signed_series,
 )
@@ -424,13 +428,29 @@ def net_sr(
     if not isinstance(data, pd.DataFrame):
         raise InvalidInputError(f"data must be a DataFrame, got {type(data).__name__}")
     maternal_col = pop1_col if maternal_col is None else maternal_col
+    for option, name in (("pop0_col", pop0_col), ("pop1_col", pop1_col),
+                         ("survival_ratio_col", survival_ratio_col),
+                         ("maternal_col", maternal_col)):
+        if not isinstance(name, str):
+            raise InvalidInputError(f"{option} must be a column name, got {name!r}")
+    as_flag(net_children, "net_children")
+    exposures = [as_number(v, "maternal_exposure: each share", minimum=0) for v in
+                 require_sequence(maternal_exposure, "maternal_exposure", "[0.25, 0.75]")]
+    if any(v > 1 for v in exposures):
+        raise InvalidInputError(
+            f"maternal_exposure must hold shares of the interval (0 to 1), got "
+            f"{list(maternal_exposure)!r}"
+        )
+    age_ids = require_sequence(maternal_age_id, "maternal_age_id", "[4, 5, 6, 7, 8, 9]")
+    for v in age_ids:
+        as_count(v, "maternal_age_id: each row number (from 1)")
     require_columns(data, [pop0_col, pop1_col, survival_ratio_col, maternal_col], "net_sr(data)")
-    values = {}
-    for col in (pop0_col, pop1_col, survival_ratio_col, maternal_col):
-        try:
-            values[col] = pd.to_numeric(data[col], errors="raise").to_numpy(dtype="float64")
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"net_sr(data) column {col!r} must hold numbers") from exc
+    checked = check_frame(data, "net_sr(data)",
+                          counts=list(dict.fromkeys([pop0_col, pop1_col, maternal_col])))
+    values = {col: checked[col].to_numpy(dtype="float64")
+              for col in (pop0_col, pop1_col, maternal_col)}
+    values[survival_ratio_col] = numeric_column(data, survival_ratio_col, "net_sr(data)").to_numpy(
+        dtype="float64")
     pop0, pop1, sr = values[pop0_col], values[pop1_col], values[survival_ratio_col]
     if (sr <= 0).any():
         raise InvalidInputError(
@@ -441,8 +461,8 @@ def net_sr(
     reverse = pop1 / sr - pop0
     nets = np.stack([forward, reverse, (forward + reverse) / 2], axis=1)
     if net_children:
-        mothers = np.asarray(list(maternal_age_id), dtype=int) - 1
-        exposure = np.asarray(list(maternal_exposure), dtype="float64")
+        mothers = np.asarray(age_ids, dtype=int) - 1
+        exposure = np.asarray(exposures, dtype="float64")
         mat_pop = values[maternal_col]
         if mothers.size == 0 or mothers.min() < 0 or mothers.max() + exposure.size > len(data):
             raise InvalidInputError(

@@ -38,7 +38,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import check_fit, check_flows
+from .._checks import (
+    as_flag,
+    check_fit,
+    check_flows,
+)
 from .._fitting import DEFAULT_MAX_ITER, _ipf2_layers, _ipf2_table
 from ..errors import InvalidInputError, MissingColumnsError
 
@@ -560,6 +564,8 @@ def flows_from_stocks(
     _choice(birth_method, BIRTH_METHODS, "birth_method")
     _choice(death_method, DEATH_METHODS, "death_method")
     _choice(output, OUTPUTS, "output")
+    as_flag(integer_native, "integer_native")
+    as_flag(birth_non_negative, "birth_non_negative")
     if output == "account" and match_birthplace == "open-outside":
         raise InvalidInputError(
             "output='account' is not available with match_birthplace='open-outside' (its moves "

@@ -21,6 +21,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._checks import (
+    as_choice,
+    as_flag,
+    as_number,
+    check_fit,
+    check_flows,
+    count_array,
+    number_array,
+    require_unique,
+)
 from ..errors import InvalidInputError, MissingColumnsError
 
 __all__ = ["ffs_rates", "rescale_integer_sum", "rescale_net", "sum_bilat", "sum_net", "sum_region"]
@@ -35,8 +45,12 @@ def _long_flows(flows: pd.DataFrame, what: str) -> pd.DataFrame:
             f"origin x destination table), got {type(flows).__name__}"
         )
     if {"origin", "destination", "flow"} <= set(flows.columns):
-        out = flows[["origin", "destination", "flow"]].copy()
+        checked = check_flows(flows, what, allow_gaps=False)
+        require_unique(checked, ["origin", "destination"], what,
+                       "expected one row per origin and destination (sum them first)")
+        out = checked[["origin", "destination", "flow"]].copy()
     elif flows.shape[0] == flows.shape[1] and set(flows.index) == set(flows.columns):
+        check_fit(labelled={what: flows}, counts={what: flows})
         # column by column, origin fastest: the order of R's as.data.frame.table
         wide = flows.rename_axis(index="origin", columns=None).reset_index()
         out = wide.melt(id_vars="origin", var_name="destination", value_name="flow")
@@ -89,6 +103,9 @@ def sum_region(
     >>> sum_region(f).to_dict("list")["net"]
     [-20.0, 20.0]
     """
+    as_flag(drop_diagonal, "drop_diagonal")
+    as_flag(international, "international")
+    as_flag(include_net, "include_net")
     d = _long_flows(flows, "sum_region(flows)")
     if drop_diagonal:
         d.loc[d["origin"] == d["destination"], "flow"] = 0.0
@@ -175,14 +192,11 @@ def sum_bilat(flows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _numbers(x: object, what: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype="float64")
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{what} must be numbers, got {type(x).__name__}") from exc
-    if arr.ndim != 1 or arr.size == 0:
-        raise InvalidInputError(f"{what} must be a non-empty 1-D sequence, got shape {arr.shape}")
-    return arr
+def _numbers_of(x: object, what: str) -> np.ndarray:
+    """``x`` as a non-empty 1-D array of its own values (not converted: checked after)."""
+    if isinstance(x, str | bytes) or np.ndim(x) != 1 or np.size(x) == 0:
+        raise InvalidInputError(f"{what} must be a non-empty 1-D sequence of numbers, got {x!r}")
+    return x.to_numpy() if isinstance(x, pd.Series) else np.asarray(x, dtype=object)
 
 
 def rescale_integer_sum(x: Sequence[float] | np.ndarray | pd.Series, tot: float) -> np.ndarray:
@@ -193,12 +207,30 @@ def rescale_integer_sum(x: Sequence[float] | np.ndarray | pd.Series, tot: float)
     an element drawn at random (among the tied largest, or among the first k elements when the
     largest is the k-th), so the two agree whenever the largest element is the first.
 
+    Parameters
+    ----------
+    x : sequence or Series
+        Counts, finite and 0 or more (not all 0); no gaps, booleans or text.
+    tot : int
+        The total to reach, a whole number of 0 or more.
+
+    Returns
+    -------
+    ndarray
+        Whole numbers summing to ``tot``.
+
+    Raises
+    ------
+    InvalidInputError
+        For any other ``x`` or ``tot``.
+
     Examples
     --------
     >>> rescale_integer_sum([50, 30, 20], 11).tolist()
     [6.0, 3.0, 2.0]
     """
-    arr = _numbers(x, "x")
+    tot = as_number(tot, "tot", minimum=0, whole=True)
+    arr = count_array(_numbers_of(x, "x"), "x")
     if not np.isfinite(arr).all() or arr.sum() == 0:
         raise InvalidInputError("x must be finite numbers with a non-zero sum")
     out = np.round(arr * (float(tot) / arr.sum()))
@@ -237,13 +269,22 @@ def rescale_net(
     ndarray or Series
         The adjusted figures (a Series, same index, when ``x`` is one).
 
+    Raises
+    ------
+    InvalidInputError
+        ``x`` not finite real numbers (gaps allowed), ``w`` not finite numbers of 0 or more
+        of the same length, or an unknown ``method`` or non-boolean ``integer_result``.
+
     Examples
     --------
     >>> rescale_net([30, -10, -10], integer_result=False).tolist()
     [25.0, -12.5, -12.5]
     """
-    arr = _numbers(x, "x")
-    weights = np.ones_like(arr) if w is None else _numbers(w, "w")
+    as_choice(method, ("no-switches", "switches"), "method")
+    as_flag(integer_result, "integer_result")
+    arr = number_array(_numbers_of(x, "x"), "x", allow_nan=True)
+    weights = (np.ones_like(arr) if w is None
+               else number_array(_numbers_of(w, "w"), "w", minimum=0))
     if weights.size != arr.size:
         raise InvalidInputError(f"w has {weights.size} values for {arr.size} figures")
     if method == "no-switches":
@@ -322,11 +363,19 @@ def ffs_rates(
             raise InvalidInputError(f"{what} has missing values; a gap is not a zero")
         return arr
 
+    as_choice(method, ("dennett", "rogers-von-rabenau"), "method")
+    if stock_end is not None and not isinstance(stock_end, pd.DataFrame):
+        raise InvalidInputError(
+            f"stock_end must be a square DataFrame or None, got {type(stock_end).__name__}"
+        )
+    check_fit(labelled={"stock_start": stock_start, "stock_end": stock_end},
+              counts={"stock_start": stock_start, "stock_end": stock_end})
     places = list(stock_start.index) if isinstance(stock_start, pd.DataFrame) else []
     start = square(stock_start, "stock_start")
     if method == "dennett":
-        if M is None or not np.isfinite(float(M)) or float(M) < 0:
-            raise InvalidInputError(f"method 'dennett' needs a total of movers M >= 0, got {M!r}")
+        if M is None:
+            raise InvalidInputError("method 'dennett' needs a total of movers M >= 0, got None")
+        M = as_number(M, "M (the total of movers)", minimum=0)
         np.fill_diagonal(start, 0.0)
         if start.sum() <= 0:
             raise InvalidInputError("stock_start has no foreign-born: nothing to spread M over")

@@ -39,10 +39,15 @@ import numpy as np
 import pandas as pd
 
 from .._checks import (
+    as_count,
     as_flag,
+    as_number,
     check_flows,
     check_population,
+    number_array,
+    numeric_column,
     require_columns,
+    require_nonnegative,
     system_population,
 )
 from .._fitting import _ipf2_layers
@@ -603,16 +608,30 @@ def index_age(
     """
     if peak_window not in ("migest", "age"):
         raise InvalidInputError(f"peak_window must be 'migest' or 'age', got {peak_window!r}")
+    breadth = as_count(breadth, "breadth", minimum=0)
+    age_min = as_number(age_min, "age_min")
+    age_max = as_number(age_max, "age_max")
     if data is not None:
         require_columns(data, [age_col, mi_col], "index_age(data)")
-        age, mi = data[age_col], data[mi_col]
-    if age is None or mi is None:
+        a = numeric_column(data, age_col, "index_age(data)").to_numpy()
+        m = 100 * require_nonnegative(data, mi_col, "index_age(data)").to_numpy()
+        ages_of = f"index_age(data): column {age_col!r}"
+        if np.isnan(a).any() or np.isnan(m).any():
+            raise InvalidInputError(
+                f"index_age(data): columns {age_col!r} and {mi_col!r} have gaps; a gap is not "
+                "a zero (give every age and its intensity)"
+            )
+    elif age is None or mi is None:
         raise InvalidInputError("index_age needs data, or both age and mi")
-    try:
-        a = np.asarray(age, dtype="float64")
-        m = 100 * np.asarray(mi, dtype="float64")
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"index_age: ages and intensities must be numbers ({exc})") from exc
+    else:
+        a = number_array(age, "age")
+        m = 100 * number_array(mi, "mi", minimum=0)
+        ages_of = "age"
+    if a.ndim == 1 and a.size > 1 and not (np.diff(a) > 0).all():
+        raise InvalidInputError(
+            f"{ages_of} must hold ages in increasing order, each once (one row per age), got "
+            f"{[float(v) for v in a[:6]]}..."
+        )
     if a.ndim != 1 or a.shape != m.shape or a.size < 2:
         raise InvalidInputError("index_age: age and mi must be 1-D, of the same length (>= 2)")
     if not (np.isfinite(a).all() and np.isfinite(m).all()) or (m < 0).any() or m.sum() <= 0:
