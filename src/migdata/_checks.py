@@ -146,14 +146,22 @@ def require_years(
 
 
 def require_single(
-    data: pd.DataFrame, column: str, what: str, value: Any = None
+    data: pd.DataFrame, column: str, what: str, value: Any = None, absent: Any = None
 ) -> tuple[pd.DataFrame, Any]:
     """Keep one value of ``column`` (e.g. one UN revision), never mixing several silently.
 
     With ``value`` given, keep those rows (error listing the values present if none). Without
     it, the column must hold exactly one value, else an error asks the caller to choose.
+    A frame without ``column`` can only be asked for ``absent`` (``sex="total"``, the default,
+    for a table of totals): asking it for ``sex="female"`` or ``revision=2024`` is an error,
+    since its figures would be returned as if they were that selection.
     """
     if column not in data.columns:
+        if value is not None and value != absent:
+            raise UnknownValueError(
+                f"{what} has no column {column!r}, so {column}={value!r} cannot be selected; "
+                f"expected a frame with a {column!r} column (or leave {column} at its default)"
+            )
         return data, value
     present: Sequence[Any] = sorted(data[column].dropna().unique().tolist(), key=str)
     if value is not None:
@@ -503,12 +511,13 @@ def as_count(value: Any, what: str, minimum: int = 1) -> int:
 
 
 def as_tolerance(value: Any, what: str = "tol") -> float:
-    """A finite positive number (a convergence tolerance)."""
+    """A convergence tolerance: a number above 0 and below 1 (it is a gap relative to the
+    total, so 1 or more would accept any table, even the seed unchanged)."""
     if isinstance(value, np.generic):
         value = value.item()
-    if (not _is_real(value)) or not math.isfinite(value) or value <= 0:
-        raise InvalidInputError(f"{what} must be a positive number such as 1e-10, "
-                                f"got {value!r}")
+    if (not _is_real(value)) or not math.isfinite(value) or not 0 < value < 1:
+        raise InvalidInputError(f"{what} must be a number above 0 and below 1 such as 1e-10 "
+                                f"(a gap relative to the total), got {value!r}")
     return float(value)
 
 
@@ -533,6 +542,17 @@ def count_array(values: Any, what: str, *, allow_nan: bool = False) -> np.ndarra
         axes = [values.index]
     if isinstance(values, pd.DataFrame | pd.Series):
         values = values.to_numpy()
+    if isinstance(values, list | tuple):
+        # A plain list is read cell by cell: np.asarray([True, 99]) would turn True into 1.
+        try:
+            arr = np.array(values, dtype=object)
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                f"{what} must be a list of numbers, got {values!r}") from None
+        if arr.ndim == 0 or any(isinstance(v, list | tuple | np.ndarray) for v in arr.ravel()):
+            raise InvalidInputError(
+                f"{what} must be a list of numbers (rows of the same length), got {values!r}")
+        values = arr
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError):
@@ -595,7 +615,7 @@ def _position(arr: np.ndarray, i: int, axes: list[pd.Index] | None = None) -> An
         names = ["row", "column"] if len(axes) == 2 else ["label"]
         return ", ".join(f"{n} {_plain(a[k])!r}" for n, a, k in zip(names, axes, where,
                                                                      strict=True))
-    return tuple(where) if arr.ndim > 1 else i
+    return f"position {tuple(where) if arr.ndim > 1 else i}"
 
 
 def signed_series(values: Any, what: str) -> pd.Series:
@@ -748,23 +768,26 @@ def system_population(
     return population
 
 
+_UNSET: Any = object()
+
+
 def check_fit(
     *,
-    tol: Any = None,
-    max_iter: Any = None,
+    tol: Any = _UNSET,
+    max_iter: Any = _UNSET,
     labelled: Mapping[str, Any] | None = None,
     counts: Mapping[str, Any] | None = None,
 ) -> None:
     """Entry checks of the fitting functions (IPF, flows from nets, flows from stocks).
 
-    ``tol`` a positive finite number, ``max_iter`` a whole number of at least 1; every array in
+    ``tol`` a number above 0 and below 1 (``None`` refused), ``max_iter`` a whole number of at least 1; every array in
     ``counts`` (``None`` skipped) numbers of persons (finite, 0 or more, no booleans, text or
     complex); every Series or DataFrame in ``labelled`` with labels present, unique and of one
     kind on each axis.
     """
-    if tol is not None:
+    if tol is not _UNSET:
         as_tolerance(tol, "tol")
-    if max_iter is not None:
+    if max_iter is not _UNSET:
         as_count(max_iter, "max_iter")
     seen: dict[str, tuple[str, Any]] = {}  # label kind -> (argument, example label)
     for name, value in (labelled or {}).items():

@@ -115,8 +115,7 @@ def flows_from_stock_differences(
     require_nonnegative(stock, value_col, what, ["year", "origin", "destination"])
     year_column(stock, what)
     rows, _ = require_single(stock, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows, _ = require_single(rows, "sex", what, sex)
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     require_unique(rows, ["year", "origin", "destination"], what)
     years = sorted(int(y) for y in rows["year"].unique())
     periods = as_periods(periods, years)

@@ -95,8 +95,7 @@ def bilateral_stock_table(
     require_years(stock, [year], what)
     rows = stock[stock["year"] == year]
     rows, _ = require_single(rows, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows, _ = require_single(rows, "sex", what, sex)
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     for column in ("origin", "destination"):  # a missing code is a place without ISO3
         label_column(rows.dropna(subset=[column]), column, what, ["origin", "destination"])
     native_rows = rows["origin"].notna() & (rows["origin"] == rows["destination"])

@@ -66,8 +66,7 @@ def _narrow(
                                 f"None, got {sex!r}")
     stock = check_frame(stock, what, years=["year"], counts=["stock"])
     rows, rev = require_single(stock, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows, _ = require_single(rows, "sex", what, sex)
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     require_unique(rows, ["year", "origin", "destination"], what,
                    "each origin, destination and year needs one figure (filter sex, revision)")
     return rows, rev
@@ -353,8 +352,7 @@ def migrant_share_from_totals(
         raise InvalidInputError(f"sex must be a value of the sex column such as 'total', "
                                 f"got {sex!r}")
     rows, rev = require_single(totals, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows = rows[rows["sex"] == sex]
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     rows = select_country(rows, country, "country", what)
     rows = rows[rows["measure"].isin(["migrant_stock", "population",
                                       "migrant_stock_pct_population"])]
