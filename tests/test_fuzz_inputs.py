@@ -797,6 +797,88 @@ def test_flows_from_net_meets_the_regions_real_nets_with_its_defaults() -> None:
     assert (flows.to_numpy() >= 0).all()
 
 
+# ------------------------------------------------------------------ the outside fuzz findings
+
+#: stock without a sex or revision column (outside fuzz A1)
+_NO_SEX = pd.DataFrame({"year": [2000, 2010], "origin": ["GEO"] * 2,
+                        "destination": ["RUS"] * 2, "stock": [100, 130]})
+#: a complete three-region flow table (outside fuzz A3, B5)
+_FLOWS3 = pd.DataFrame({"origin": list("AABBCC"), "destination": list("BCACAB"),
+                        "flow": [30, 10, 5, 5, 1, 1]})
+_NETS3 = pd.Series({"A": 30.0, "B": -10.0, "C": -20.0})
+
+#: finding -> (a call the outside tester found wrong, a regex its migdata error must match).
+#: Every call must end in a migdata error; before the fixes each gave a value or a foreign
+#: exception (or, for the C items, a misleading message).
+OUTSIDE: dict[str, tuple[Callable[[], Any], str]] = {
+    "A1 stock_change sex": (lambda: indicators.stock_change(
+        _NO_SEX, origin="GEO", destination="RUS", sex="female"), "no column 'sex'.*female"),
+    "A1 emigrant_stock sex": (lambda: indicators.emigrant_stock_by_destination(
+        _NO_SEX, origin="GEO", year=2010, sex="female"), "no column 'sex'"),
+    "A1 differences revision": (lambda: estimation.flows_from_stock_differences(
+        _NO_SEX, revision=2024), "no column 'revision'.*2024"),
+    "A3 connectivity gap": (lambda: indicators.connectivity_indices(_FLOWS3.iloc[1:]),
+                            "no row for 1 pair.*'A'->'B'"),
+    "A5 ipf bool in list": (lambda: estimation.ipf(None, [True, 99], [40, 60]),
+                            "row_totals holds True"),
+    "A6 flows_from_net tol": (lambda: estimation.flows_from_net(_NETS3, tol=1e3),
+                              "tol must be.*below 1.*1000"),
+    "A6 ipf tol": (lambda: estimation.ipf(np.array([[1.0, 9], [9, 1]]), [30, 70], [40, 60],
+                                          tol=5, max_iter=1), "tol must be.*got 5"),
+    "A16 ipf_nway bool key": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        (True,): np.array([1.0, 3.0])}), r"key \(True,\)"),
+    "A16 ipf_nway text key": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        "0": np.array([1.0, 3.0])}), "key '0'"),
+    "B1 ipf tol None": (lambda: estimation.ipf(np.ones((2, 2)), [30, 70], [40, 60], tol=None),
+                        "tol must be.*None"),
+    "B1 ipf max_iter None": (lambda: estimation.ipf(np.ones((2, 2)), [30, 70], [40, 60],
+                                                    max_iter=None), "max_iter.*None"),
+    "B1 flows_from_net tol None": (lambda: estimation.flows_from_net(_NETS3, tol=None),
+                                   "tol must be"),
+    "B2 ipf3 negative shape": (lambda: estimation.ipf3(shape=(2, -2, 2)), "shape.*-2"),
+    "B3 ipf_nway repeated axis": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        (0, 0): np.ones((2, 2))}), r"key \(0, 0\).*distinct"),
+    "B3 ipf_nway int key": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        0: np.array([1.0, 3.0])}), "key 0 is not a tuple"),
+    "B4 flows_from_net empty": (lambda: estimation.flows_from_net(pd.Series([], dtype=float)),
+                                "net has 0 region"),
+    "B5 categorical regions": (lambda: indicators.connectivity_indices(pd.DataFrame({
+        "origin": pd.Categorical(["A", "B"], categories=list("ABC")),
+        "destination": ["B", "A"], "flow": [30, 10]}).iloc[:1]), "no row for 1 pair"),
+    "C1 ipf totals differ": (lambda: estimation.ipf(np.ones((2, 2)), [30, 70],
+                                                    [40, 60.0000001]), "totals sum to"),
+    "C2 negative distance": (lambda: indicators.distance_indices(
+        _FLOWS3, _FLOWS3.rename(columns={"flow": "distance"}).assign(distance=-1.0)),
+        "'distance' holds negative values"),
+    "C8 ipf bool total": (lambda: estimation.ipf(np.ones((2, 2)), [True, 70], [40, 60]),
+                          "holds True.*true/false"),
+}
+
+
+def _outside(key: str) -> tuple[str, str]:
+    """The outcome of one outside finding: ok, silent (a value), crash or misleading."""
+    call, pattern = OUTSIDE[key]
+    import re
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = call()
+    except MigdataError as exc:
+        if re.search(pattern, str(exc)):
+            return "ok", ""
+        return "misleading", str(exc)
+    except Exception as exc:  # noqa: BLE001 - a foreign exception is the finding
+        return "crash", f"{type(exc).__name__}: {exc}"
+    return "silent", repr(result)[:150]
+
+
+@pytest.mark.parametrize("key", list(OUTSIDE))
+def test_outside_fuzz_finding_is_refused(key: str) -> None:
+    outcome, detail = _outside(key)
+    assert outcome == "ok", f"{key}: {outcome}: {detail}"
+
+
 def census() -> Counter[str]:
     """Every (case, target, damage) once, at row 0: counts by outcome, and the findings."""
     counts: Counter[str] = Counter()
@@ -811,4 +893,11 @@ def census() -> Counter[str]:
 if __name__ == "__main__":
     totals = census()
     print(dict(totals), f"of {len(ALL_DAMAGES)} damaged calls")
+    outside: Counter[str] = Counter()
+    for key in OUTSIDE:
+        outcome, detail = _outside(key)
+        outside[outcome] += 1
+        if outcome != "ok":
+            print(f"{outcome:10} {key:32} {detail[:150]}")
+    print(dict(outside), f"of {len(OUTSIDE)} outside fuzz findings")
     sys.exit(0)

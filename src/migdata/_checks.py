@@ -699,14 +699,40 @@ def check_flows(
     destination_col: str = "destination",
     flow_col: str = "flow",
     allow_gaps: bool = True,
+    complete: bool = False,
+    persons: bool = True,
 ) -> pd.DataFrame:
     """A long flow table checked: origin and destination labels present and of one kind (the
     same kind in both columns), flows finite counts of persons (0 or more), one row per pair.
 
     With ``allow_gaps=False`` a missing flow is refused too (an index over a gap does not
-    exist). Returns a copy with the flow column as float64.
+    exist); with ``complete=True`` so is a missing row for a pair of distinct regions (a pair
+    without a row is a gap, not a zero: list it with 0). ``persons=False`` checks another
+    quantity of 0 or more (a distance). Returns a copy with the flow column as float64 and
+    categorical labels as plain values (unused categories are no regions).
     """
-    out = check_frame(flows, what, labels=[origin_col, destination_col], counts=[flow_col])
+    if persons:
+        out = check_frame(flows, what, labels=[origin_col, destination_col], counts=[flow_col])
+    else:
+        out = check_frame(flows, what, labels=[origin_col, destination_col])
+        out[flow_col] = numeric_column(flows, flow_col, what, [origin_col, destination_col])
+        negative = (out[flow_col] < 0).to_numpy()
+        if negative.any():
+            raise InvalidInputError(
+                f"{what}: column {flow_col!r} holds negative values: "
+                f"{_examples(out, negative, flow_col, [origin_col, destination_col])}; "
+                "expected 0 or more"
+            )
+        huge = (out[flow_col] > MAX_PERSONS).to_numpy()
+        if huge.any():
+            raise InvalidInputError(
+                f"{what}: column {flow_col!r} holds values above {MAX_PERSONS:.0e}: "
+                f"{_examples(out, huge, flow_col, [origin_col, destination_col])}; expected "
+                "plausible magnitudes (check the unit)"
+            )
+    for column in (origin_col, destination_col):
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
     both = pd.concat([out[origin_col].astype(object), out[destination_col].astype(object)],
                      ignore_index=True)
     labels_of(both.drop_duplicates(), f"{what}: columns {origin_col!r} and {destination_col!r}")
@@ -716,6 +742,17 @@ def check_flows(
             f"{what}: column {flow_col!r} is missing for {bad.to_dict('records')}; a summary "
             "index cannot be computed over a gap"
         )
+    if complete:
+        regions = pd.unique(both)
+        have = set(zip(out[origin_col], out[destination_col], strict=True))
+        lacking = [(o, d) for o in regions for d in regions if o != d and (o, d) not in have]
+        if lacking:
+            shown = ", ".join(f"{_plain(o)!r}->{_plain(d)!r}" for o, d in lacking[:5])
+            raise InvalidInputError(
+                f"{what} has no row for {len(lacking)} pair(s) of regions, e.g. {shown}; "
+                f"expected a row for every pair of distinct regions (give {flow_col} 0 for a "
+                "pair without moves: a missing row is a gap, not a zero)"
+            )
     return out
 
 

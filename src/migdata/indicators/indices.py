@@ -305,7 +305,7 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
         The eleven indices, in the order above.
     """
     as_flag(gini_corrected, "gini_corrected")
-    flows = check_flows(flows, "connectivity_indices(flows)", allow_gaps=False)
+    flows = check_flows(flows, "connectivity_indices(flows)", allow_gaps=False, complete=True)
     regions, mat = _matrix(flows, "connectivity_indices(flows)")
     n = len(regions)
     if n < 2:
@@ -445,11 +445,11 @@ def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
     Series
         ``mean``, ``median``, ``decay``.
     """
-    flows = check_flows(flows, "distance_indices(flows)", allow_gaps=False)
+    flows = check_flows(flows, "distance_indices(flows)", allow_gaps=False, complete=True)
     regions, mat = _matrix(flows, "distance_indices(flows)")
     require_columns(distances, ["origin", "destination", "distance"], "distance_indices(distances)")
     distances = check_flows(distances, "distance_indices(distances)", flow_col="distance",
-                            allow_gaps=False)
+                            allow_gaps=False, persons=False)
     known = {str(r) for r in regions}
     rows = distances[
         distances["origin"].astype(str).isin(known)
