@@ -868,7 +868,7 @@ def _outside(key: str) -> tuple[str, str]:
         if re.search(pattern, str(exc)):
             return "ok", ""
         return "misleading", str(exc)
-    except Exception as exc:  # noqa: BLE001 - a foreign exception is the finding
+    except Exception as exc:  # a foreign exception is the finding
         return "crash", f"{type(exc).__name__}: {exc}"
     return "silent", repr(result)[:150]
 
