@@ -819,8 +819,8 @@ def check_fit(
 
     ``tol`` a number above 0 and below 1 (``None`` refused), ``max_iter`` a whole number of at
     least 1; every array in ``counts`` (``None`` skipped) numbers of persons (finite, 0 or
-    more, no booleans, text or complex); every Series or DataFrame in ``labelled`` with labels present, unique and of one
-    kind on each axis.
+    more, no booleans, text or complex); every Series or DataFrame in ``labelled`` with labels
+    present, unique and of one kind on each axis.
     """
     if tol is not _UNSET:
         as_tolerance(tol, "tol")
