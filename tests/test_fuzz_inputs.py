@@ -806,6 +806,18 @@ _NO_SEX = pd.DataFrame({"year": [2000, 2010], "origin": ["GEO"] * 2,
 _FLOWS3 = pd.DataFrame({"origin": list("AABBCC"), "destination": list("BCACAB"),
                         "flow": [30, 10, 5, 5, 1, 1]})
 _NETS3 = pd.Series({"A": 30.0, "B": -10.0, "C": -20.0})
+_POP3 = pd.DataFrame({"region": list("ABC"), "population": [1000, 2000, 3000]})
+_WDI = pd.DataFrame({"country": ["GEO", "GEO"], "year": [2020, 2020],
+                     "indicator": ["SM.POP.NETM", "SP.POP.TOTL"], "value": [-1000.0, 3.7e6]})
+
+
+def _check(condition: bool) -> None:
+    """For a finding whose right answer is a value (a gap left NaN): a migdata error saying
+    "checked" when it holds, so that the table below treats it like the others."""
+    from migdata.errors import InvalidInputError
+
+    if condition:
+        raise InvalidInputError("checked")
 
 #: finding -> (a call the outside tester found wrong, a regex its migdata error must match).
 #: Every call must end in a migdata error; before the fixes each gave a value or a foreign
@@ -850,6 +862,36 @@ OUTSIDE: dict[str, tuple[Callable[[], Any], str]] = {
     "C2 negative distance": (lambda: indicators.distance_indices(
         _FLOWS3, _FLOWS3.rename(columns={"flow": "distance"}).assign(distance=-1.0)),
         "'distance' holds negative values"),
+    "A4 no person-years over a gap": (lambda: _check(estimation.balancing_equation(
+        pd.DataFrame({"year": [2002, 2014], "population": [4371500, 3713800]}),
+        pd.DataFrame({"start": [2002], "end": [2014], "births": [1], "deaths": [1]}),
+        periods=[(2002, 2010)])["person_years"].isna().all()), "checked"),
+    "A8 od_matrix spaces": (lambda: estimation.od_matrix(pd.DataFrame({
+        "origin": ["A", "A ", "B"], "destination": ["B", "B", "A"], "flow": [1.0, 3, 2]})),
+        "'A' and 'A ' differ only by spaces"),
+    "A8 od_matrix spaces across columns": (lambda: estimation.od_matrix(pd.DataFrame({
+        "origin": ["A", "B"], "destination": ["B ", "A"], "flow": [1.0, 2]})),
+        "'B' and 'B ' differ only by spaces"),
+    "A9 wdi_wide one name twice": (lambda: indicators.wdi_wide(_WDI, {
+        "SM.POP.NETM": "x", "SP.POP.TOTL": "x"}), r"same column name \['x'\]"),
+    "A10 rates suffix empty": (lambda: indicators.rates_per_1000(
+        pd.DataFrame({"year": [2020], "births": [10.0]}),
+        pd.DataFrame({"year": [2020], "population": [1000.0]}), columns=["births"], suffix=""),
+        "suffix must be non-empty"),
+    "B6 effectiveness unknown option": (lambda: indicators.migration_effectiveness_index(
+        _FLOWS3, foo="x"), r"unknown option.*\['foo'\]"),
+    "B6 intensity unknown option": (lambda: indicators.crude_migration_intensity(
+        _FLOWS3, _POP3, foo="x"), "unknown option"),
+    "B6 crude rates unknown option": (lambda: indicators.crude_migration_rates(
+        _FLOWS3, _POP3, foo=1), "unknown option"),
+    "B7 wdi_wide name 'country'": (lambda: indicators.wdi_wide(_WDI, {
+        "SM.POP.NETM": "country"}), "not 'country' or 'year'.*'country'"),
+    "B7 wdi_wide name 'year'": (lambda: indicators.wdi_wide(_WDI, {"SM.POP.NETM": "year"}),
+                                "got 'year'"),
+    "C4 net_migration_rate names itself": (lambda: indicators.net_migration_rate(
+        pd.DataFrame({"year": [2020], "net_migration": [5.0]}),
+        pd.DataFrame({"year": [2020], "population": [0.0]})),
+        r"^net_migration_rate\(population\)"),
     "C8 ipf bool total": (lambda: estimation.ipf(np.ones((2, 2)), [True, 70], [40, 60]),
                           "holds True.*true/false"),
 }

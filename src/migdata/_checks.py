@@ -46,6 +46,7 @@ __all__ = [
     "count_series",
     "join",
     "key_columns",
+    "known_options",
     "label_column",
     "labels_of",
     "numeric_column",
@@ -400,11 +401,16 @@ def label_column(
             f"{_examples(data, missing, column, keys)}; every row needs a {column} (a figure "
             "without one cannot be booked anywhere: drop or fix those rows)"
         )
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        _require_distinct_text(series.unique(), what, f"column {column!r}")
     if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
         values = (series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype)
                   else series)
-        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "integer", "floating",
-                                                             "empty"):
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "string":
+            _require_distinct_text(pd.unique(np.asarray(values, dtype=object)), what,
+                                   f"column {column!r}")
+        if kind in ("string", "integer", "floating", "empty"):
             return series  # one kind (checked in C, fast on a million rows)
         kinds = {("text" if isinstance(v, str) else "number" if _is_real(v)
                   else _kind(v)) for v in values}
@@ -419,6 +425,23 @@ def label_column(
                 "expected one kind (e.g. all ISO3 codes as text): 7 and '7' never match"
             )
     return series
+
+
+def _require_distinct_text(labels: Iterable[Any], what: str, where: str) -> None:
+    """Refuse two labels that differ only by spaces or case (``"A "`` and ``"A"``): they
+    would be two places, each with part of the figures."""
+    seen: dict[str, str] = {}
+    for label in labels:
+        if not isinstance(label, str):
+            continue
+        key = " ".join(label.split()).casefold()
+        other = seen.setdefault(key, label)
+        if other != label:
+            raise InvalidInputError(
+                f"{what}: in {where}, the labels {other!r} and {label!r} differ only by "
+                "spaces or case; expected one spelling per place (fix the labels: they would "
+                "be two places otherwise)"
+            )
 
 
 def check_frame(
@@ -736,6 +759,8 @@ def check_flows(
     both = pd.concat([out[origin_col].astype(object), out[destination_col].astype(object)],
                      ignore_index=True)
     labels_of(both.drop_duplicates(), f"{what}: columns {origin_col!r} and {destination_col!r}")
+    _require_distinct_text(pd.unique(both.to_numpy()), what,
+                           f"columns {origin_col!r} and {destination_col!r}")
     if not allow_gaps and out[flow_col].isna().any():
         bad = out.loc[out[flow_col].isna(), [origin_col, destination_col]].head(3)
         raise InvalidInputError(
@@ -857,3 +882,19 @@ def check_fit(
     for name, value in (counts or {}).items():
         if value is not None:
             count_array(value, name)
+
+
+def known_options(
+    options: Mapping[str, Any], function: Any, what: str, skip: Sequence[str] = ()
+) -> None:
+    """Refuse a keyword ``what`` passes on to ``function`` that ``function`` does not take
+    (``foo="x"``), naming it and the keywords that exist, before it becomes a TypeError."""
+    import inspect
+
+    accepted = [name for name, p in inspect.signature(function).parameters.items()
+                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and name not in skip]
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        raise InvalidInputError(
+            f"{what} got the unknown option(s) {unknown}; expected one of {accepted}"
+        )
