@@ -299,6 +299,12 @@ def survival_ratio_net_migration(
                 f"{name} must be indexed by ages (numbers such as 0, 10, 20), got "
                 f"{ages.tolist()[:6]}"
             )
+        young = [a for a in ages if not (math.isfinite(a) and a >= 0)]
+        if young:
+            raise InvalidInputError(
+                f"{name} has the age(s) {young[:5]}; expected ages of 0 or more (the lower age "
+                "of each group, such as 0, 10, 20)"
+            )
         if name == "survival":
             survival = signed_series(s, name)
         elif name == "population_start":

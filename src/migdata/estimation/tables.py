@@ -111,7 +111,7 @@ def bilateral_stock_table(
     require_unique(rows, ["origin", "destination"], what)
     what_pop = "bilateral_stock_table(population)"
     require_columns(population, ["country", "population"], what_pop)
-    population = check_frame(population, what_pop, labels=["country"], counts=["population"],
+    population = check_frame(population, what_pop, labels=["country"], positive=["population"],
                              unique=["country"])
     pop = population.dropna(subset=["population"]).set_index("country")["population"]
     places_all = sorted(set(rows["origin"]) | set(rows["destination"]))

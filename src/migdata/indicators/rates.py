@@ -128,6 +128,15 @@ def net_migration(
     if not keys:
         raise InvalidInputError("net_migration needs at least one identifying column, e.g. year")
     what = "net_migration(flows)"
+    for name, label in (("immigrants", immigrants), ("emigrants", emigrants)):
+        if not isinstance(label, str) or not label:
+            raise InvalidInputError(
+                f"{name} must be the text label of those rows in column {flow_col!r}, got "
+                f"{label!r}")
+    if immigrants == emigrants:
+        raise InvalidInputError(
+            f"immigrants and emigrants are both {immigrants!r}; expected two different labels "
+            f"of column {flow_col!r} (one flow cannot be both)")
     label_column(flows, flow_col, what, [*keys, flow_col])
     require_known_labels(flows[flow_col], [immigrants, emigrants], what, flow_col)
     rows = flows[flows[flow_col].isin([immigrants, emigrants])]
