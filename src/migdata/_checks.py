@@ -452,6 +452,7 @@ def check_frame(
     counts: Sequence[str] = (),
     positive: Sequence[str] = (),
     signed: Sequence[str] = (),
+    rates: Sequence[str] = (),
     labels: Sequence[str] = (),
     unique: Sequence[str] | None = None,
     hint: str = "filter it first (e.g. sex='total')",
@@ -460,12 +461,13 @@ def check_frame(
 
     ``years`` become int64 (whole years, none missing, no text); ``counts`` (persons, flows,
     stocks: 0 or more), ``positive`` (populations: more than 0) and ``signed`` (net figures)
-    become float64 (finite; gaps stay ``NaN``); ``labels`` must be present and of one kind.
+    become float64 (finite; gaps stay ``NaN``), and so do ``rates`` (finite numbers that are
+    not persons: per 1,000, percent); ``labels`` must be present and of one kind.
     With ``unique``, rows must not repeat those columns. Every error names the argument, the
     column, the rows and the values.
     """
     require_frame(data, what)
-    require_columns(data, [*years, *counts, *positive, *signed, *labels], what)
+    require_columns(data, [*years, *counts, *positive, *signed, *rates, *labels], what)
     keys = [*labels, *years]
     out = data.copy()
     for column in labels:
@@ -478,6 +480,14 @@ def check_frame(
         out[column] = require_positive(data, column, what, keys)
     for column in signed:
         out[column] = numeric_column(data, column, what, keys, persons=True)
+    for column in rates:
+        out[column] = numeric_column(data, column, what, keys)
+        huge = (out[column].abs() > MAX_PERSONS).to_numpy()
+        if huge.any():
+            raise InvalidInputError(
+                f"{what}: column {column!r} holds values above {MAX_PERSONS:.0e}: "
+                f"{_examples(out, huge, column, keys)}; expected a rate (check the unit)"
+            )
     if unique is not None:
         require_unique(out, list(unique), what, hint)
     return out
