@@ -811,6 +811,46 @@ _WDI = pd.DataFrame({"country": ["GEO", "GEO"], "year": [2020, 2020],
                      "indicator": ["SM.POP.NETM", "SP.POP.TOTL"], "value": [-1000.0, 3.7e6]})
 
 
+_RATES = pd.DataFrame({"country": ["GEO", "GEO"], "year": [2020, 2021],
+                       "net_migration_rate": [1.0, 2.0]})
+_SQ = pd.DataFrame([[10.0, 1.0], [1.0, 10.0]], index=["A", "B"], columns=["A", "B"])
+
+
+def _concepts_module() -> Any:
+    from migdata import concepts
+
+    return concepts
+
+
+def _pop_records(value: float) -> list[dict[str, Any]]:
+    return [dict(r, indicator={"id": "SP.POP.TOTL", "value": "Population"}, value=value)
+            for r in _wdi_records()]
+
+
+def _wdi(records: list[dict[str, Any]], start: int | None = None,
+         lastupdated: str | None = "2025-04-15") -> pd.DataFrame:
+    payload = [{"page": 1, "pages": 1, "per_page": 1000, "lastupdated": lastupdated}, records]
+    return _wdi_payload(payload, start=start,
+                        indicators=[records[0]["indicator"]["id"]] if records else None)
+
+
+def _wdi_payload(payload: Any, start: int | None = None,
+                 indicators: list[str] | None = None) -> pd.DataFrame:
+    from migdata.sources import worldbank
+
+    with mock.patch.object(worldbank, "get_json", return_value=payload):
+        return worldbank.fetch_wdi(None, ["ARM"], indicators or ["SM.POP.NETM"], start=start,
+                                   progress=False)
+
+
+def _refresh(**options: Any) -> pd.DataFrame:
+    """refresh() with a bad option: refused before anything is asked of the network."""
+    from migdata import sources
+
+    with mock.patch("migdata.sources.http.make_session", side_effect=AssertionError("network")):
+        return sources.refresh("wdi", countries=["ARM"], **options)
+
+
 def _check(condition: bool) -> None:
     """For a finding whose right answer is a value (a gap left NaN): a migdata error saying
     "checked" when it holds, so that the table below treats it like the others."""
@@ -892,6 +932,59 @@ OUTSIDE: dict[str, tuple[Callable[[], Any], str]] = {
         pd.DataFrame({"year": [2020], "net_migration": [5.0]}),
         pd.DataFrame({"year": [2020], "population": [0.0]})),
         r"^net_migration_rate\(population\)"),
+    "A7 unknown wpp variant": (lambda: indicators.compare_sources(
+        "GEO", sources=["wpp"], wpp_variants=["foo"]), r"wpp_variants: \['foo'\]"),
+    "A11 non-ISO destination": (lambda: indicators.emigrant_stock_by_destination(pd.DataFrame({
+        "year": [2010] * 3, "origin": ["GEO"] * 3, "destination": ["RUS", "UKR", "XXX"],
+        "stock": [100.0, 50, 300]}), origin="GEO", year=2010), r"\['XXX'\].*not ISO3"),
+    "A12 zero population": (lambda: estimation.bilateral_stock_table(
+        pd.DataFrame({"year": [2019], "origin": ["GEO"], "destination": ["RUS"],
+                      "stock": [100.0]}),
+        pd.DataFrame({"country": ["GEO", "RUS"], "population": [0.0, 1.4e8]}), 2019),
+        "positive population.*country='GEO'"),
+    "A13 native stock in differences": (lambda: estimation.flows_from_stock_differences(
+        _NO_SEX.assign(destination="GEO")), "living where they were born"),
+    "A14 one label for both flows": (lambda: indicators.net_migration(pd.DataFrame({
+        "year": [2000, 2000], "flow": ["immigrants", "emigrants"], "persons": [1, 2]}),
+        emigrants="immigrants"), "both 'immigrants'"),
+    "A15 negative age": (lambda: estimation.survival_ratio_net_migration(
+        pd.Series({-10: 100.0, 0: 90}), pd.Series({-10: 100.0, 0: 90}),
+        pd.Series({-10: 0.9, 0: 0.9})), r"age\(s\) \[-10\]"),
+    "A17 unbalanced bars": (lambda: plot.balancing_decomposition(pd.DataFrame({
+        "year": [2000], "population_change": [100.0], "natural_increase": [1.0],
+        "net_migration": [3.0]}), source="test"), "population change 100 is not"),
+    "A19 WDI country not asked": (lambda: _wdi([dict(r, countryiso3code="RUS")
+                                                for r in _wdi_records()]), r"country \['RUS'\]"),
+    "A19 WDI year not asked": (lambda: _wdi(_wdi_records(), start=2020),
+                               r"year\(s\) \[2019\]"),
+    "A19 WDI negative population": (lambda: _wdi(_pop_records(-5)), "0 or more"),
+    "A19 WDI fractional population": (lambda: _wdi(_pop_records(3.5)), "not a whole"),
+    "A19 WDI vintage null": (lambda: _wdi(_wdi_records(), lastupdated=None), "lastupdated"),
+    "A19 UNHCR pair not asked": (lambda: _fetch("unhcr")([dict(
+        _unhcr_records()[0], coo_iso="USA", coa_iso="CAN")]), "neither origin nor asylum"),
+    "A19 portal indicator not asked": (lambda: _fetch("un_data_portal")([dict(
+        r, indicatorId=999) for r in _portal_records()]), r"indicator_id \['999'\]"),
+    "A19 portal iso3 and M49 disagree": (lambda: _fetch("un_data_portal")([dict(
+        r, locationId=268) for r in _portal_records()]), "iso3 and locationId disagree"),
+    "A19 refresh fallback text": (lambda: _refresh(fallback="no"), "fallback must be True"),
+    "A19 refresh progress text": (lambda: _refresh(progress="no"), "progress must be True"),
+    "A19 compare_sources data list": (lambda: indicators.compare_sources(
+        "GEO", sources=["wpp"], data=[1]), "data must map"),
+    "B8 to_frame(None)": (lambda: _concepts_module().to_frame(None), "list of Person"),
+    "B9 chart source a number": (lambda: plot.rates_timeseries(_RATES, source=5),
+                                 "source must name.*got 5"),
+    "B14 WDI message text": (lambda: _wdi_payload([{"message": "oops"}]), "rejected.*oops"),
+    "B14 WDI list of text": (lambda: _wdi_payload(["a", "b"]), "expected \\[page info"),
+    "B15 WDI records not a list": (lambda: _wdi_payload([{"pages": 1}, 5]),
+                                   "expected \\[page info"),
+    "C3 boolean rate": (lambda: plot.rates_timeseries(_RATES.assign(
+        net_migration_rate=[True, False]), source="test"), "true/false values; expected numbers$"),
+    "C5 plain numbers": (lambda: estimation.flows_from_stocks(
+        _SQ, _SQ, births=pd.Series({"A": 0.0, "B": 0.0}), deaths=pd.Series({"A": 50.0, "B": 0.0})),
+        r"deaths in 'A' \(50\) exceed its population at the start of the period \(11\)"),
+    "C9 births as a frame": (lambda: estimation.flows_from_stocks(
+        _SQ, _SQ, births=pd.Series({"A": 0.0, "B": 0.0}).to_frame(),
+        deaths=pd.Series({"A": 0.0, "B": 0.0})), "births must be a pandas Series.*DataFrame"),
     "C8 ipf bool total": (lambda: estimation.ipf(np.ones((2, 2)), [True, 70], [40, 60]),
                           "holds True.*true/false"),
 }
