@@ -869,6 +869,13 @@ OUTSIDE: dict[str, tuple[Callable[[], Any], str]] = {
         _NO_SEX, origin="GEO", year=2010, sex="female"), "no column 'sex'"),
     "A1 differences revision": (lambda: estimation.flows_from_stock_differences(
         _NO_SEX, revision=2024), "no column 'revision'.*2024"),
+    "A1 bilateral_stock_table sex": (lambda: estimation.bilateral_stock_table(
+        _NO_SEX.assign(year=2019).iloc[:1], pd.DataFrame({
+            "country": ["GEO", "RUS"], "population": [3.7e6, 1.4e8]}), 2019, sex="xyz"),
+        "no column 'sex'.*'xyz'"),
+    "A1 migrant_share_from_totals sex": (lambda: indicators.migrant_share_from_totals(
+        _totals().drop(columns=["sex"]), country="ARM", sex="female", revision=2019),
+        "no column 'sex'.*'female'"),
     "A3 connectivity gap": (lambda: indicators.connectivity_indices(_FLOWS3.iloc[1:]),
                             "no row for 1 pair.*'A'->'B'"),
     "A5 ipf bool in list": (lambda: estimation.ipf(None, [True, 99], [40, 60]),
