@@ -92,7 +92,8 @@ def ipf(
         Margins to meet; with a DataFrame seed, Series are aligned on its index and columns
         (every label must be present). Both must have the same grand total.
     tol : float
-        Largest margin error allowed, relative to the grand total.
+        Largest margin error allowed, relative to the grand total (above 0, below 1). The
+        margins' grand totals must agree within it.
     max_iter : int
         Iterations before giving up with an error.
 

@@ -294,8 +294,9 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
     Parameters
     ----------
     flows : DataFrame
-        ``origin``, ``destination``, ``flow``; at least three regions for the Gini field
-        indices.
+        ``origin``, ``destination``, ``flow``, with a row for every pair of distinct regions
+        (``flow`` 0 where nobody moved: a pair without a row is a gap and is refused); at least
+        three regions for the Gini field indices.
     gini_corrected : bool
         Use Bell et al.'s corrected denominator for ``gini_total`` (migest's default).
 
@@ -435,7 +436,8 @@ def distance_indices(flows: pd.DataFrame, distances: pd.DataFrame) -> pd.Series:
     Parameters
     ----------
     flows : DataFrame
-        ``origin``, ``destination``, ``flow``.
+        ``origin``, ``destination``, ``flow``, with a row for every pair of distinct regions
+        (0 where nobody moved; a pair without a row is refused).
     distances : DataFrame
         ``origin``, ``destination``, ``distance`` (> 0) for every pair of distinct regions of
         the flows.
