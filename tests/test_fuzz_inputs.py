@@ -871,6 +871,230 @@ def test_flows_from_net_meets_the_regions_real_nets_with_its_defaults() -> None:
     assert (flows.to_numpy() >= 0).all()
 
 
+# ------------------------------------------------------------------ the outside fuzz findings
+
+#: stock without a sex or revision column (outside fuzz A1)
+_NO_SEX = pd.DataFrame({"year": [2000, 2010], "origin": ["GEO"] * 2,
+                        "destination": ["RUS"] * 2, "stock": [100, 130]})
+#: a complete three-region flow table (outside fuzz A3, B5)
+_FLOWS3 = pd.DataFrame({"origin": list("AABBCC"), "destination": list("BCACAB"),
+                        "flow": [30, 10, 5, 5, 1, 1]})
+_NETS3 = pd.Series({"A": 30.0, "B": -10.0, "C": -20.0})
+_POP3 = pd.DataFrame({"region": list("ABC"), "population": [1000, 2000, 3000]})
+_WDI = pd.DataFrame({"country": ["GEO", "GEO"], "year": [2020, 2020],
+                     "indicator": ["SM.POP.NETM", "SP.POP.TOTL"], "value": [-1000.0, 3.7e6]})
+
+
+_RATES = pd.DataFrame({"country": ["GEO", "GEO"], "year": [2020, 2021],
+                       "net_migration_rate": [1.0, 2.0]})
+_SQ = pd.DataFrame([[10.0, 1.0], [1.0, 10.0]], index=["A", "B"], columns=["A", "B"])
+
+
+def _concepts_module() -> Any:
+    from migdata import concepts
+
+    return concepts
+
+
+def _pop_records(value: float) -> list[dict[str, Any]]:
+    return [dict(r, indicator={"id": "SP.POP.TOTL", "value": "Population"}, value=value)
+            for r in _wdi_records()]
+
+
+def _wdi(records: list[dict[str, Any]], start: int | None = None,
+         lastupdated: str | None = "2025-04-15") -> pd.DataFrame:
+    payload = [{"page": 1, "pages": 1, "per_page": 1000, "lastupdated": lastupdated}, records]
+    return _wdi_payload(payload, start=start,
+                        indicators=[records[0]["indicator"]["id"]] if records else None)
+
+
+def _wdi_payload(payload: Any, start: int | None = None,
+                 indicators: list[str] | None = None) -> pd.DataFrame:
+    from migdata.sources import worldbank
+
+    with mock.patch.object(worldbank, "get_json", return_value=payload):
+        return worldbank.fetch_wdi(None, ["ARM"], indicators or ["SM.POP.NETM"], start=start,
+                                   progress=False)
+
+
+def _refresh(**options: Any) -> pd.DataFrame:
+    """refresh() with a bad option: refused before anything is asked of the network."""
+    from migdata import sources
+
+    with mock.patch("migdata.sources.http.make_session", side_effect=AssertionError("network")):
+        return sources.refresh("wdi", countries=["ARM"], **options)
+
+
+def _check(condition: bool) -> None:
+    """For a finding whose right answer is a value (a gap left NaN): a migdata error saying
+    "checked" when it holds, so that the table below treats it like the others."""
+    from migdata.errors import InvalidInputError
+
+    if condition:
+        raise InvalidInputError("checked")
+
+#: finding -> (a call the outside tester found wrong, a regex its migdata error must match).
+#: Every call must end in a migdata error; before the fixes each gave a value or a foreign
+#: exception (or, for the C items, a misleading message).
+OUTSIDE: dict[str, tuple[Callable[[], Any], str]] = {
+    "A1 stock_change sex": (lambda: indicators.stock_change(
+        _NO_SEX, origin="GEO", destination="RUS", sex="female"), "no column 'sex'.*female"),
+    "A1 emigrant_stock sex": (lambda: indicators.emigrant_stock_by_destination(
+        _NO_SEX, origin="GEO", year=2010, sex="female"), "no column 'sex'"),
+    "A1 differences revision": (lambda: estimation.flows_from_stock_differences(
+        _NO_SEX, revision=2024), "no column 'revision'.*2024"),
+    "A1 bilateral_stock_table sex": (lambda: estimation.bilateral_stock_table(
+        _NO_SEX.assign(year=2019).iloc[:1], pd.DataFrame({
+            "country": ["GEO", "RUS"], "population": [3.7e6, 1.4e8]}), 2019, sex="xyz"),
+        "no column 'sex'.*'xyz'"),
+    "A1 migrant_share_from_totals sex": (lambda: indicators.migrant_share_from_totals(
+        _totals().drop(columns=["sex"]), country="ARM", sex="female", revision=2019),
+        "no column 'sex'.*'female'"),
+    "A3 connectivity gap": (lambda: indicators.connectivity_indices(_FLOWS3.iloc[1:]),
+                            "no row for 1 pair.*'A'->'B'"),
+    "A5 ipf bool in list": (lambda: estimation.ipf(None, [True, 99], [40, 60]),
+                            "row_totals holds True"),
+    "A6 flows_from_net tol": (lambda: estimation.flows_from_net(_NETS3, tol=1e3),
+                              "tol must be.*below 1.*1000"),
+    "A6 ipf tol": (lambda: estimation.ipf(np.array([[1.0, 9], [9, 1]]), [30, 70], [40, 60],
+                                          tol=5, max_iter=1), "tol must be.*got 5"),
+    "A16 ipf_nway bool key": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        (True,): np.array([1.0, 3.0])}), r"key \(True,\)"),
+    "A16 ipf_nway text key": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        "0": np.array([1.0, 3.0])}), "key '0'"),
+    "B1 ipf tol None": (lambda: estimation.ipf(np.ones((2, 2)), [30, 70], [40, 60], tol=None),
+                        "tol must be.*None"),
+    "B1 ipf max_iter None": (lambda: estimation.ipf(np.ones((2, 2)), [30, 70], [40, 60],
+                                                    max_iter=None), "max_iter.*None"),
+    "B1 flows_from_net tol None": (lambda: estimation.flows_from_net(_NETS3, tol=None),
+                                   "tol must be"),
+    "B2 ipf3 negative shape": (lambda: estimation.ipf3(shape=(2, -2, 2)), "shape.*-2"),
+    "B3 ipf_nway repeated axis": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        (0, 0): np.ones((2, 2))}), r"key \(0, 0\).*distinct"),
+    "B3 ipf_nway int key": (lambda: estimation.ipf_nway(np.ones((2, 2)), {
+        0: np.array([1.0, 3.0])}), "key 0 is not a tuple"),
+    "B4 flows_from_net empty": (lambda: estimation.flows_from_net(pd.Series([], dtype=float)),
+                                "net has 0 region"),
+    "B5 categorical regions": (lambda: indicators.connectivity_indices(pd.DataFrame({
+        "origin": pd.Categorical(["A", "B"], categories=list("ABC")),
+        "destination": ["B", "A"], "flow": [30, 10]}).iloc[:1]), "no row for 1 pair"),
+    "C1 ipf totals differ": (lambda: estimation.ipf(np.ones((2, 2)), [30, 70],
+                                                    [40, 60.0000001]), "totals sum to"),
+    "C2 negative distance": (lambda: indicators.distance_indices(
+        _FLOWS3, _FLOWS3.rename(columns={"flow": "distance"}).assign(distance=-1.0)),
+        "'distance' holds negative values"),
+    "A4 no person-years over a gap": (lambda: _check(estimation.balancing_equation(
+        pd.DataFrame({"year": [2002, 2014], "population": [4371500, 3713800]}),
+        pd.DataFrame({"start": [2002], "end": [2014], "births": [1], "deaths": [1]}),
+        periods=[(2002, 2010)])["person_years"].isna().all()), "checked"),
+    "A8 od_matrix spaces": (lambda: estimation.od_matrix(pd.DataFrame({
+        "origin": ["A", "A ", "B"], "destination": ["B", "B", "A"], "flow": [1.0, 3, 2]})),
+        "'A' and 'A ' differ only by spaces"),
+    "A8 od_matrix spaces across columns": (lambda: estimation.od_matrix(pd.DataFrame({
+        "origin": ["A", "B"], "destination": ["B ", "A"], "flow": [1.0, 2]})),
+        "'B' and 'B ' differ only by spaces"),
+    "A9 wdi_wide one name twice": (lambda: indicators.wdi_wide(_WDI, {
+        "SM.POP.NETM": "x", "SP.POP.TOTL": "x"}), r"same column name \['x'\]"),
+    "A10 rates suffix empty": (lambda: indicators.rates_per_1000(
+        pd.DataFrame({"year": [2020], "births": [10.0]}),
+        pd.DataFrame({"year": [2020], "population": [1000.0]}), columns=["births"], suffix=""),
+        "suffix must be non-empty"),
+    "B6 effectiveness unknown option": (lambda: indicators.migration_effectiveness_index(
+        _FLOWS3, foo="x"), r"unknown option.*\['foo'\]"),
+    "B6 intensity unknown option": (lambda: indicators.crude_migration_intensity(
+        _FLOWS3, _POP3, foo="x"), "unknown option"),
+    "B6 crude rates unknown option": (lambda: indicators.crude_migration_rates(
+        _FLOWS3, _POP3, foo=1), "unknown option"),
+    "B7 wdi_wide name 'country'": (lambda: indicators.wdi_wide(_WDI, {
+        "SM.POP.NETM": "country"}), "not 'country' or 'year'.*'country'"),
+    "B7 wdi_wide name 'year'": (lambda: indicators.wdi_wide(_WDI, {"SM.POP.NETM": "year"}),
+                                "got 'year'"),
+    "C4 net_migration_rate names itself": (lambda: indicators.net_migration_rate(
+        pd.DataFrame({"year": [2020], "net_migration": [5.0]}),
+        pd.DataFrame({"year": [2020], "population": [0.0]})),
+        r"^net_migration_rate\(population\)"),
+    "A7 unknown wpp variant": (lambda: indicators.compare_sources(
+        "GEO", sources=["wpp"], wpp_variants=["foo"]), r"wpp_variants: \['foo'\]"),
+    "A11 non-ISO destination": (lambda: indicators.emigrant_stock_by_destination(pd.DataFrame({
+        "year": [2010] * 3, "origin": ["GEO"] * 3, "destination": ["RUS", "UKR", "XXX"],
+        "stock": [100.0, 50, 300]}), origin="GEO", year=2010), r"\['XXX'\].*not ISO3"),
+    "A12 zero population": (lambda: estimation.bilateral_stock_table(
+        pd.DataFrame({"year": [2019], "origin": ["GEO"], "destination": ["RUS"],
+                      "stock": [100.0]}),
+        pd.DataFrame({"country": ["GEO", "RUS"], "population": [0.0, 1.4e8]}), 2019),
+        "positive population.*country='GEO'"),
+    "A13 native stock in differences": (lambda: estimation.flows_from_stock_differences(
+        _NO_SEX.assign(destination="GEO")), "living where they were born"),
+    "A14 one label for both flows": (lambda: indicators.net_migration(pd.DataFrame({
+        "year": [2000, 2000], "flow": ["immigrants", "emigrants"], "persons": [1, 2]}),
+        emigrants="immigrants"), "both 'immigrants'"),
+    "A15 negative age": (lambda: estimation.survival_ratio_net_migration(
+        pd.Series({-10: 100.0, 0: 90}), pd.Series({-10: 100.0, 0: 90}),
+        pd.Series({-10: 0.9, 0: 0.9})), r"age\(s\) \[-10\]"),
+    "A17 unbalanced bars": (lambda: plot.balancing_decomposition(pd.DataFrame({
+        "year": [2000], "population_change": [100.0], "natural_increase": [1.0],
+        "net_migration": [3.0]}), source="test"), "population change 100 is not"),
+    "A19 WDI country not asked": (lambda: _wdi([dict(r, countryiso3code="RUS")
+                                                for r in _wdi_records()]), r"country \['RUS'\]"),
+    "A19 WDI year not asked": (lambda: _wdi(_wdi_records(), start=2020),
+                               r"year\(s\) \[2019\]"),
+    "A19 WDI negative population": (lambda: _wdi(_pop_records(-5)), "0 or more"),
+    "A19 WDI fractional population": (lambda: _wdi(_pop_records(3.5)), "not a whole"),
+    "A19 WDI vintage null": (lambda: _wdi(_wdi_records(), lastupdated=None), "lastupdated"),
+    "A19 UNHCR pair not asked": (lambda: _fetch("unhcr")([dict(
+        _unhcr_records()[0], coo_iso="USA", coa_iso="CAN")]), "neither origin nor asylum"),
+    "A19 portal indicator not asked": (lambda: _fetch("un_data_portal")([dict(
+        r, indicatorId=999) for r in _portal_records()]), r"indicator_id \['999'\]"),
+    "A19 portal iso3 and M49 disagree": (lambda: _fetch("un_data_portal")([dict(
+        r, locationId=268) for r in _portal_records()]), "iso3 and locationId disagree"),
+    "A19 refresh fallback text": (lambda: _refresh(fallback="no"), "fallback must be True"),
+    "A19 refresh progress text": (lambda: _refresh(progress="no"), "progress must be True"),
+    "A19 compare_sources data list": (lambda: indicators.compare_sources(
+        "GEO", sources=["wpp"], data=[1]), "data must map"),
+    "B8 to_frame(None)": (lambda: _concepts_module().to_frame(None), "list of Person"),
+    "B9 chart source a number": (lambda: plot.rates_timeseries(_RATES, source=5),
+                                 "source must name.*got 5"),
+    "B14 WDI message text": (lambda: _wdi_payload([{"message": "oops"}]), "rejected.*oops"),
+    "B14 WDI list of text": (lambda: _wdi_payload(["a", "b"]), "expected \\[page info"),
+    "B15 WDI records not a list": (lambda: _wdi_payload([{"pages": 1}, 5]),
+                                   "expected \\[page info"),
+    "C3 boolean rate": (lambda: plot.rates_timeseries(_RATES.assign(
+        net_migration_rate=[True, False]), source="test"), "true/false values; expected numbers$"),
+    "C5 plain numbers": (lambda: estimation.flows_from_stocks(
+        _SQ, _SQ, births=pd.Series({"A": 0.0, "B": 0.0}), deaths=pd.Series({"A": 50.0, "B": 0.0})),
+        r"deaths in 'A' \(50\) exceed its population at the start of the period \(11\)"),
+    "C9 births as a frame": (lambda: estimation.flows_from_stocks(
+        _SQ, _SQ, births=pd.Series({"A": 0.0, "B": 0.0}).to_frame(),
+        deaths=pd.Series({"A": 0.0, "B": 0.0})), "births must be a pandas Series.*DataFrame"),
+    "C8 ipf bool total": (lambda: estimation.ipf(np.ones((2, 2)), [True, 70], [40, 60]),
+                          "holds True.*true/false"),
+}
+
+
+def _outside(key: str) -> tuple[str, str]:
+    """The outcome of one outside finding: ok, silent (a value), crash or misleading."""
+    call, pattern = OUTSIDE[key]
+    import re
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = call()
+    except MigdataError as exc:
+        if re.search(pattern, str(exc)):
+            return "ok", ""
+        return "misleading", str(exc)
+    except Exception as exc:  # a foreign exception is the finding
+        return "crash", f"{type(exc).__name__}: {exc}"
+    return "silent", repr(result)[:150]
+
+
+@pytest.mark.parametrize("key", list(OUTSIDE))
+def test_outside_fuzz_finding_is_refused(key: str) -> None:
+    outcome, detail = _outside(key)
+    assert outcome == "ok", f"{key}: {outcome}: {detail}"
+
+
 def census() -> Counter[str]:
     """Every (case, target, damage) once, at row 0: counts by outcome, and the findings."""
     counts: Counter[str] = Counter()
@@ -885,4 +1109,11 @@ def census() -> Counter[str]:
 if __name__ == "__main__":
     totals = census()
     print(dict(totals), f"of {len(ALL_DAMAGES)} damaged calls")
+    outside: Counter[str] = Counter()
+    for key in OUTSIDE:
+        outcome, detail = _outside(key)
+        outside[outcome] += 1
+        if outcome != "ok":
+            print(f"{outcome:10} {key:32} {detail[:150]}")
+    print(dict(outside), f"of {len(OUTSIDE)} outside fuzz findings")
     sys.exit(0)

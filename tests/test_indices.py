@@ -169,9 +169,15 @@ def test_impact_indices_by_hand_and_as_the_existing_functions() -> None:
     assert out["velocity"] == pytest.approx((m / np.outer(pop, pop) * 4000).sum())
 
 
-def test_absent_pairs_are_zero_flows() -> None:
+def test_absent_pairs_are_refused_listed_zeros_count() -> None:
+    # A pair without a row is a gap, not a zero (issue 24, outside fuzz A3): it is refused;
+    # the same table with the pairs listed as 0 gives the connectivity.
     f = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "C"], "flow": [10.0, 5.0]})
-    assert connectivity_indices(f)["connectivity"] == pytest.approx(2 / 6)
+    with pytest.raises(InvalidInputError, match="no row for 4 pair"):
+        connectivity_indices(f)
+    zeros = pd.DataFrame({"origin": ["A", "B", "C", "C"], "destination": list("CAAB"),
+                          "flow": 0.0})
+    assert connectivity_indices(pd.concat([f, zeros]))["connectivity"] == pytest.approx(2 / 6)
 
 
 def test_bad_input_is_refused() -> None:

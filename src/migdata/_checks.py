@@ -47,6 +47,7 @@ __all__ = [
     "count_series",
     "join",
     "key_columns",
+    "known_options",
     "label_column",
     "labels_of",
     "number_array",
@@ -149,14 +150,22 @@ def require_years(
 
 
 def require_single(
-    data: pd.DataFrame, column: str, what: str, value: Any = None
+    data: pd.DataFrame, column: str, what: str, value: Any = None, absent: Any = None
 ) -> tuple[pd.DataFrame, Any]:
     """Keep one value of ``column`` (e.g. one UN revision), never mixing several silently.
 
     With ``value`` given, keep those rows (error listing the values present if none). Without
     it, the column must hold exactly one value, else an error asks the caller to choose.
+    A frame without ``column`` can only be asked for ``absent`` (``sex="total"``, the default,
+    for a table of totals): asking it for ``sex="female"`` or ``revision=2024`` is an error,
+    since its figures would be returned as if they were that selection.
     """
     if column not in data.columns:
+        if value is not None and value != absent:
+            raise UnknownValueError(
+                f"{what} has no column {column!r}, so {column}={value!r} cannot be selected; "
+                f"expected a frame with a {column!r} column (or leave {column} at its default)"
+            )
         return data, value
     present: Sequence[Any] = sorted(data[column].dropna().unique().tolist(), key=str)
     if value is not None:
@@ -395,11 +404,16 @@ def label_column(
             f"{_examples(data, missing, column, keys)}; every row needs a {column} (a figure "
             "without one cannot be booked anywhere: drop or fix those rows)"
         )
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        _require_distinct_text(series.unique(), what, f"column {column!r}")
     if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
         values = (series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype)
                   else series)
-        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "integer", "floating",
-                                                             "empty"):
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "string":
+            _require_distinct_text(pd.unique(np.asarray(values, dtype=object)), what,
+                                   f"column {column!r}")
+        if kind in ("string", "integer", "floating", "empty"):
             return series  # one kind (checked in C, fast on a million rows)
         kinds = {("text" if isinstance(v, str) else "number" if _is_real(v)
                   else _kind(v)) for v in values}
@@ -416,6 +430,23 @@ def label_column(
     return series
 
 
+def _require_distinct_text(labels: Iterable[Any], what: str, where: str) -> None:
+    """Refuse two labels that differ only by spaces or case (``"A "`` and ``"A"``): they
+    would be two places, each with part of the figures."""
+    seen: dict[str, str] = {}
+    for label in labels:
+        if not isinstance(label, str):
+            continue
+        key = " ".join(label.split()).casefold()
+        other = seen.setdefault(key, label)
+        if other != label:
+            raise InvalidInputError(
+                f"{what}: in {where}, the labels {other!r} and {label!r} differ only by "
+                "spaces or case; expected one spelling per place (fix the labels: they would "
+                "be two places otherwise)"
+            )
+
+
 def check_frame(
     data: Any,
     what: str,
@@ -424,6 +455,7 @@ def check_frame(
     counts: Sequence[str] = (),
     positive: Sequence[str] = (),
     signed: Sequence[str] = (),
+    rates: Sequence[str] = (),
     labels: Sequence[str] = (),
     unique: Sequence[str] | None = None,
     hint: str = "filter it first (e.g. sex='total')",
@@ -432,12 +464,13 @@ def check_frame(
 
     ``years`` become int64 (whole years, none missing, no text); ``counts`` (persons, flows,
     stocks: 0 or more), ``positive`` (populations: more than 0) and ``signed`` (net figures)
-    become float64 (finite; gaps stay ``NaN``); ``labels`` must be present and of one kind.
+    become float64 (finite; gaps stay ``NaN``), and so do ``rates`` (finite numbers that are
+    not persons: per 1,000, percent); ``labels`` must be present and of one kind.
     With ``unique``, rows must not repeat those columns. Every error names the argument, the
     column, the rows and the values.
     """
     require_frame(data, what)
-    require_columns(data, [*years, *counts, *positive, *signed, *labels], what)
+    require_columns(data, [*years, *counts, *positive, *signed, *rates, *labels], what)
     keys = [*labels, *years]
     out = data.copy()
     for column in labels:
@@ -450,6 +483,14 @@ def check_frame(
         out[column] = require_positive(data, column, what, keys)
     for column in signed:
         out[column] = numeric_column(data, column, what, keys, persons=True)
+    for column in rates:
+        out[column] = numeric_column(data, column, what, keys)
+        huge = (out[column].abs() > MAX_PERSONS).to_numpy()
+        if huge.any():
+            raise InvalidInputError(
+                f"{what}: column {column!r} holds values above {MAX_PERSONS:.0e}: "
+                f"{_examples(out, huge, column, keys)}; expected a rate (check the unit)"
+            )
     if unique is not None:
         require_unique(out, list(unique), what, hint)
     return out
@@ -506,12 +547,13 @@ def as_count(value: Any, what: str, minimum: int = 1) -> int:
 
 
 def as_tolerance(value: Any, what: str = "tol") -> float:
-    """A finite positive number (a convergence tolerance)."""
+    """A convergence tolerance: a number above 0 and below 1 (it is a gap relative to the
+    total, so 1 or more would accept any table, even the seed unchanged)."""
     if isinstance(value, np.generic):
         value = value.item()
-    if (not _is_real(value)) or not math.isfinite(value) or value <= 0:
-        raise InvalidInputError(f"{what} must be a positive number such as 1e-10, "
-                                f"got {value!r}")
+    if (not _is_real(value)) or not math.isfinite(value) or not 0 < value < 1:
+        raise InvalidInputError(f"{what} must be a number above 0 and below 1 such as 1e-10 "
+                                f"(a gap relative to the total), got {value!r}")
     return float(value)
 
 
@@ -536,6 +578,17 @@ def count_array(values: Any, what: str, *, allow_nan: bool = False) -> np.ndarra
         axes = [values.index]
     if isinstance(values, pd.DataFrame | pd.Series):
         values = values.to_numpy()
+    if isinstance(values, list | tuple):
+        # A plain list is read cell by cell: np.asarray([True, 99]) would turn True into 1.
+        try:
+            arr = np.array(values, dtype=object)
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                f"{what} must be a list of numbers, got {values!r}") from None
+        if arr.ndim == 0 or any(isinstance(v, list | tuple | np.ndarray) for v in arr.ravel()):
+            raise InvalidInputError(
+                f"{what} must be a list of numbers (rows of the same length), got {values!r}")
+        values = arr
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError):
@@ -598,7 +651,7 @@ def _position(arr: np.ndarray, i: int, axes: list[pd.Index] | None = None) -> An
         names = ["row", "column"] if len(axes) == 2 else ["label"]
         return ", ".join(f"{n} {_plain(a[k])!r}" for n, a, k in zip(names, axes, where,
                                                                      strict=True))
-    return tuple(where) if arr.ndim > 1 else i
+    return f"position {tuple(where) if arr.ndim > 1 else i}"
 
 
 def signed_series(values: Any, what: str) -> pd.Series:
@@ -682,23 +735,62 @@ def check_flows(
     destination_col: str = "destination",
     flow_col: str = "flow",
     allow_gaps: bool = True,
+    complete: bool = False,
+    persons: bool = True,
 ) -> pd.DataFrame:
     """A long flow table checked: origin and destination labels present and of one kind (the
     same kind in both columns), flows finite counts of persons (0 or more), one row per pair.
 
     With ``allow_gaps=False`` a missing flow is refused too (an index over a gap does not
-    exist). Returns a copy with the flow column as float64.
+    exist); with ``complete=True`` so is a missing row for a pair of distinct regions (a pair
+    without a row is a gap, not a zero: list it with 0). ``persons=False`` checks another
+    quantity of 0 or more (a distance). Returns a copy with the flow column as float64 and
+    categorical labels as plain values (unused categories are no regions).
     """
-    out = check_frame(flows, what, labels=[origin_col, destination_col], counts=[flow_col])
+    if persons:
+        out = check_frame(flows, what, labels=[origin_col, destination_col], counts=[flow_col])
+    else:
+        out = check_frame(flows, what, labels=[origin_col, destination_col])
+        out[flow_col] = numeric_column(flows, flow_col, what, [origin_col, destination_col])
+        negative = (out[flow_col] < 0).to_numpy()
+        if negative.any():
+            raise InvalidInputError(
+                f"{what}: column {flow_col!r} holds negative values: "
+                f"{_examples(out, negative, flow_col, [origin_col, destination_col])}; "
+                "expected 0 or more"
+            )
+        huge = (out[flow_col] > MAX_PERSONS).to_numpy()
+        if huge.any():
+            raise InvalidInputError(
+                f"{what}: column {flow_col!r} holds values above {MAX_PERSONS:.0e}: "
+                f"{_examples(out, huge, flow_col, [origin_col, destination_col])}; expected "
+                "plausible magnitudes (check the unit)"
+            )
+    for column in (origin_col, destination_col):
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
     both = pd.concat([out[origin_col].astype(object), out[destination_col].astype(object)],
                      ignore_index=True)
     labels_of(both.drop_duplicates(), f"{what}: columns {origin_col!r} and {destination_col!r}")
+    _require_distinct_text(pd.unique(both.to_numpy()), what,
+                           f"columns {origin_col!r} and {destination_col!r}")
     if not allow_gaps and out[flow_col].isna().any():
         bad = out.loc[out[flow_col].isna(), [origin_col, destination_col]].head(3)
         raise InvalidInputError(
             f"{what}: column {flow_col!r} is missing for {bad.to_dict('records')}; a summary "
             "index cannot be computed over a gap"
         )
+    if complete:
+        regions = pd.unique(both)
+        have = set(zip(out[origin_col], out[destination_col], strict=True))
+        lacking = [(o, d) for o in regions for d in regions if o != d and (o, d) not in have]
+        if lacking:
+            shown = ", ".join(f"{_plain(o)!r}->{_plain(d)!r}" for o, d in lacking[:5])
+            raise InvalidInputError(
+                f"{what} has no row for {len(lacking)} pair(s) of regions, e.g. {shown}; "
+                f"expected a row for every pair of distinct regions (give {flow_col} 0 for a "
+                "pair without moves: a missing row is a gap, not a zero)"
+            )
     return out
 
 
@@ -751,23 +843,26 @@ def system_population(
     return population
 
 
+_UNSET: Any = object()
+
+
 def check_fit(
     *,
-    tol: Any = None,
-    max_iter: Any = None,
+    tol: Any = _UNSET,
+    max_iter: Any = _UNSET,
     labelled: Mapping[str, Any] | None = None,
     counts: Mapping[str, Any] | None = None,
 ) -> None:
     """Entry checks of the fitting functions (IPF, flows from nets, flows from stocks).
 
-    ``tol`` a positive finite number, ``max_iter`` a whole number of at least 1; every array in
-    ``counts`` (``None`` skipped) numbers of persons (finite, 0 or more, no booleans, text or
-    complex); every Series or DataFrame in ``labelled`` with labels present, unique and of one
-    kind on each axis.
+    ``tol`` a number above 0 and below 1 (``None`` refused), ``max_iter`` a whole number of at
+    least 1; every array in ``counts`` (``None`` skipped) numbers of persons (finite, 0 or
+    more, no booleans, text or complex); every Series or DataFrame in ``labelled`` with labels
+    present, unique and of one kind on each axis.
     """
-    if tol is not None:
+    if tol is not _UNSET:
         as_tolerance(tol, "tol")
-    if max_iter is not None:
+    if max_iter is not _UNSET:
         as_count(max_iter, "max_iter")
     seen: dict[str, tuple[str, Any]] = {}  # label kind -> (argument, example label)
     for name, value in (labelled or {}).items():
@@ -884,3 +979,19 @@ def number_array(
             f"{what} holds {f!r} at {_position(arr, i, axes)}; expected {minimum:g} or more"
         )
     return flat.reshape(arr.shape)
+
+
+def known_options(
+    options: Mapping[str, Any], function: Any, what: str, skip: Sequence[str] = ()
+) -> None:
+    """Refuse a keyword ``what`` passes on to ``function`` that ``function`` does not take
+    (``foo="x"``), naming it and the keywords that exist, before it becomes a TypeError."""
+    import inspect
+
+    accepted = [name for name, p in inspect.signature(function).parameters.items()
+                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and name not in skip]
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        raise InvalidInputError(
+            f"{what} got the unknown option(s) {unknown}; expected one of {accepted}"
+        )

@@ -85,6 +85,11 @@ def to_frame(persons: Iterable[Person]) -> pd.DataFrame:
         If an item is not a :class:`Person`, or two persons end up with the same ``person_id``
         (their stays would otherwise be read as one person's history).
     """
+    if isinstance(persons, Person | str | bytes | Mapping) or not isinstance(persons, Iterable):
+        raise InvalidInputError(
+            f"persons must be a list of Person objects, got {type(persons).__name__} "
+            f"{persons!r:.80}"
+        )
     rows: list[tuple[object, ...]] = []
     seen: dict[object, int] = {}
     for i, person in enumerate(persons):

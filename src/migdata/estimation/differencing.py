@@ -117,9 +117,16 @@ def flows_from_stock_differences(
     require_nonnegative(stock, value_col, what, ["year", "origin", "destination"])
     year_column(stock, what)
     rows, _ = require_single(stock, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows, _ = require_single(rows, "sex", what, sex)
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     require_unique(rows, ["year", "origin", "destination"], what)
+    native = (rows["origin"] == rows["destination"]).to_numpy()
+    if native.any():
+        shown = rows.loc[native, ["year", "origin", "destination"]].head(3)
+        raise InvalidInputError(
+            f"{what} has stocks of people living where they were born, e.g. "
+            f"{shown.to_dict('records')}; expected the foreign-born only (origin is the "
+            "birthplace, destination the residence: a change of them is no migration)"
+        )
     years = sorted(int(y) for y in rows["year"].unique())
     periods = as_periods(periods, years)
     if not periods:

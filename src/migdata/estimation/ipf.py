@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import check_fit, signed_series
+from .._checks import as_count, check_fit, signed_series
 from .._fitting import DEFAULT_MAX_ITER, DEFAULT_TOL, _divide, _ipf2_layers
 from ..errors import InvalidInputError
 
@@ -53,9 +53,13 @@ def _as_float_array(values: Any, what: str, ndim: int | None = None) -> np.ndarr
     return arr
 
 
-def _check_total(row_sum: np.ndarray, col_sum: np.ndarray, what: str) -> None:
+def _check_total(
+    row_sum: np.ndarray, col_sum: np.ndarray, what: str, tol: float = 1e-9
+) -> None:
+    # Margins whose grand totals differ by more than the tolerance cannot both be met: say so
+    # here rather than after max_iter iterations (when the seed would be blamed).
     scale = np.maximum(np.maximum(row_sum, col_sum), 1.0)
-    bad = np.abs(row_sum - col_sum) > 1e-9 * scale
+    bad = np.abs(row_sum - col_sum) > min(1e-9, tol) * scale
     if np.any(bad):
         first = int(np.argmax(bad))
         raise InvalidInputError(
@@ -90,7 +94,8 @@ def ipf(
         be ``None`` (migest's ``ipf2`` with only ``row_tot`` or ``col_tot``): the seed's rows
         (columns) are then scaled to the totals given, and a seed is needed.
     tol : float
-        Largest margin error allowed, relative to the grand total.
+        Largest margin error allowed, relative to the grand total (above 0, below 1). The
+        margins' grand totals must agree within it.
     max_iter : int
         Iterations before giving up with an error.
 
@@ -135,7 +140,7 @@ def ipf(
             f"seed has shape {seed_arr.shape} but there are {rows.size} row totals and "
             f"{cols.size} column totals"
         )
-    _check_total(np.array([rows.sum()]), np.array([cols.sum()]), "ipf")
+    _check_total(np.array([rows.sum()]), np.array([cols.sum()]), "ipf", tol)
     a, b, _ = _ipf2_layers(seed_arr, rows[None, :], cols[None, :], tol=tol, max_iter=max_iter)
     fit = a[0][:, None] * seed_arr * b[0][None, :]
     if isinstance(seed, pd.DataFrame):
@@ -231,6 +236,9 @@ def ipf_nway(
         )
     check_fit(tol=tol, max_iter=max_iter, counts={
         "seed": seed, **{f"margin {axes}": m for axes, m in margins.items()}})
+    if seed is None:
+        raise InvalidInputError("ipf_nway needs a seed array (e.g. np.ones(shape)), got None")
+    _check_axes(margins, np.ndim(seed))
     fit = _as_float_array(seed, "seed").copy()
     if not margins:
         raise InvalidInputError("ipf_nway needs at least one margin")
@@ -250,7 +258,7 @@ def ipf_nway(
         if grand is None:
             grand = total
         else:
-            _check_total(np.array([grand]), np.array([total]), f"margin {axes}")
+            _check_total(np.array([grand]), np.array([total]), f"margin {axes}", tol)
         other = tuple(a for a in range(fit.ndim) if a not in axes)
         targets.append((axes, other, target))
     scale = max(grand or 0.0, 1e-300)
@@ -269,6 +277,30 @@ def ipf_nway(
         f"IPF did not meet the margins within {max_iter} iterations (relative gap "
         f"{gap / scale:.3g}); the margins conflict or the seed's zeros rule them out"
     )
+
+
+def _check_axes(margins: Mapping[Any, Any], ndim: int) -> None:
+    """Each key of ``margins`` a tuple of distinct whole-number axes of the seed, and each
+    margin with one dimension per kept axis (``{0: m}``, ``{(True,): m}``, ``{"0": m}`` or
+    ``{(0, 0): m}`` are refused, not guessed)."""
+    for axes, margin in margins.items():
+        if not isinstance(axes, tuple) or not axes or any(
+                isinstance(a, bool | np.bool_) or not isinstance(a, int | np.integer)
+                for a in axes):
+            raise InvalidInputError(
+                f"margins: the key {axes!r} is not a tuple of axis numbers; expected e.g. (0,) "
+                f"or (0, 2) for a {ndim}-d seed"
+            )
+        if len(set(axes)) != len(axes) or any(not 0 <= a < ndim for a in axes):
+            raise InvalidInputError(
+                f"margins: the key {axes!r} must name distinct axes from 0 to {ndim - 1} of "
+                f"the {ndim}-d seed"
+            )
+        if np.ndim(margin) != len(axes):
+            raise InvalidInputError(
+                f"margins: the margin for axes {axes!r} has {np.ndim(margin)} dimension(s); "
+                f"expected {len(axes)} (one per kept axis)"
+            )
 
 
 def ipf3(
@@ -300,6 +332,11 @@ def ipf3(
     """
     check_fit(tol=tol, max_iter=max_iter, counts={
         "seed": seed, "ij": ij, "ik": ik, "jk": jk, "i": i, "j": j, "k": k})
+    if shape is not None:
+        if not isinstance(shape, tuple | list) or len(shape) != 3:
+            raise InvalidInputError(
+                f"shape must be three whole numbers (n_i, n_j, n_k), got {shape!r}")
+        shape = tuple(as_count(n, "shape: each size") for n in shape)
     margins = {(0, 1): ij, (0, 2): ik, (1, 2): jk, (0,): i, (1,): j, (2,): k}
     given = {axes: np.asarray(m, dtype="float64") for axes, m in margins.items() if m is not None}
     if seed is None:
@@ -362,6 +399,9 @@ def flows_from_net(
     if not isinstance(net, pd.Series):
         raise InvalidInputError(f"net must be a pandas Series by region, got {type(net).__name__}")
     signed_series(net, "net")
+    if net.size < 2:
+        raise InvalidInputError(
+            f"net has {net.size} region(s); expected the nets of 2 or more regions")
     check_fit(tol=tol, max_iter=max_iter, labelled={"seed": seed}, counts={"seed": seed})
     nets = _as_float_array_signed(net.to_numpy(), "net")
     n = nets.size

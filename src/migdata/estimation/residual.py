@@ -232,6 +232,8 @@ def balancing_equation(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.log(p2 / p1)
         py = np.where(np.abs(p2 - p1) > 1e-12 * p1, (p2 - p1) / ratio, p1) * out["length"]
+    # A population missing at either end is a gap in the exposure too (not p1 * length).
+    py = np.where(p1.isna() | p2.isna(), np.nan, py)
     out["person_years"] = py
     out["net_migration_rate"] = 1000 * out["net_migration"] / out["person_years"]
     cols = [*by, "start", "end", "length", "population_start", "population_end",
@@ -302,6 +304,12 @@ def survival_ratio_net_migration(
             raise InvalidInputError(
                 f"{name} must be indexed by ages (numbers such as 0, 10, 20), got "
                 f"{ages.tolist()[:6]}"
+            )
+        young = [a for a in ages if not (math.isfinite(a) and a >= 0)]
+        if young:
+            raise InvalidInputError(
+                f"{name} has the age(s) {young[:5]}; expected ages of 0 or more (the lower age "
+                "of each group, such as 0, 10, 20)"
             )
         if name == "survival":
             survival = signed_series(s, name)

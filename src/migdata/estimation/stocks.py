@@ -215,8 +215,8 @@ def _birth_matrix(
     else:  # "native" without non_negative: migest fails on the negative stock that follows
         j = int(np.argmax(over))
         raise InvalidInputError(
-            f"births in {places[j]!r} ({births[j]!r}) exceed its native-born population at the "
-            f"end ({end[j, j]!r}); with birth_non_negative=False that leaves a negative stock "
+            f"births in {places[j]!r} ({float(births[j]):g}) exceed its native-born population at the "
+            f"end ({float(end[j, j]):g}); with birth_non_negative=False that leaves a negative stock "
             "(migest stops there too); use birth_non_negative=True"
         )
     return mat
@@ -243,8 +243,8 @@ def _death_matrix(
     if bad.any():
         j = int(np.argmax(bad))
         raise InvalidInputError(
-            f"deaths in {places[j]!r} ({deaths[j]!r}) exceed its population at the start of the "
-            f"period ({pop[j]!r})"
+            f"deaths in {places[j]!r} ({float(deaths[j]):g}) exceed its population at the start "
+            f"of the period ({float(pop[j]):g})"
         )
     share = np.divide(start, pop[None, :], out=np.zeros_like(start), where=pop > 0)
     if method == "proportion":
@@ -551,6 +551,14 @@ def flows_from_stocks(
     >>> od_matrix(flows_from_stocks(s1, s2)).round(1).to_numpy().tolist()
     [[0.0, 0.0, 50.0, 0.0], [35.0, 0.0, 25.0, 0.0], [10.0, 10.0, 0.0, 0.0], [10.0, 10.0, 0.0, 0.0]]
     """
+    for name, value in (("births", births), ("deaths", deaths)):
+        if value is not None and not isinstance(value, pd.Series):
+            raise InvalidInputError(
+                f"{name} must be a pandas Series indexed by place of residence (one figure per "
+                f"place), got a {type(value).__name__}"
+                + (" (use frame[column] to pass one column)"
+                   if isinstance(value, pd.DataFrame) else "")
+            )
     check_fit(labelled={"stock_start": stock_start, "stock_end": stock_end, "births": births,
                         "deaths": deaths, "seed": seed},
               counts={"stock_start": stock_start, "stock_end": stock_end, "births": births,

@@ -95,8 +95,7 @@ def bilateral_stock_table(
     require_years(stock, [year], what)
     rows = stock[stock["year"] == year]
     rows, _ = require_single(rows, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows, _ = require_single(rows, "sex", what, sex)
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     for column in ("origin", "destination"):  # a missing code is a place without ISO3
         label_column(rows.dropna(subset=[column]), column, what, ["origin", "destination"])
     native_rows = rows["origin"].notna() & (rows["origin"] == rows["destination"])
@@ -112,7 +111,7 @@ def bilateral_stock_table(
     require_unique(rows, ["origin", "destination"], what)
     what_pop = "bilateral_stock_table(population)"
     require_columns(population, ["country", "population"], what_pop)
-    population = check_frame(population, what_pop, labels=["country"], counts=["population"],
+    population = check_frame(population, what_pop, labels=["country"], positive=["population"],
                              unique=["country"])
     pop = population.dropna(subset=["population"]).set_index("country")["population"]
     places_all = sorted(set(rows["origin"]) | set(rows["destination"]))

@@ -131,8 +131,14 @@ def _wpp(get: Getter, iso3: str, quantity: str, options: Mapping[str, object]) -
     require_columns(frame, ["country", "year", "variant", "net_migration",
                             "net_migration_rate"], what)
     rows = select_country(frame, iso3, "country", what)
-    variants = options.get("wpp_variants", ("estimates",))
-    rows = rows[rows["variant"].isin(list(variants))]  # type: ignore[arg-type]
+    variants = list(options.get("wpp_variants", ("estimates",)))  # type: ignore[call-overload]
+    present = sorted({str(v) for v in rows["variant"].dropna().unique()})
+    unknown = [v for v in variants if v not in present]
+    if unknown:
+        raise UnknownValueError(
+            f"wpp_variants: {unknown} not in {what}; variants present: {present}"
+        )
+    rows = rows[rows["variant"].isin(variants)]
     if quantity == "net_migration_rate":
         return rows.set_index("year")["net_migration_rate"].astype("float64")
     # WPP publishes net migration in thousands: the declared unit converts it to persons.
@@ -365,6 +371,14 @@ def compare_sources(
         wpp_variants = [wpp_variants]
     if not isinstance(wpp_variants, Iterable):
         raise InvalidInputError(f"wpp_variants must be a list of variants, got {wpp_variants!r}")
+    wpp_variants = list(wpp_variants)
+    if not wpp_variants or not all(isinstance(v, str) for v in wpp_variants):
+        raise InvalidInputError(
+            f"wpp_variants must be a list of variant names such as ['estimates'], got "
+            f"{wpp_variants!r}")
+    if data is not None and not isinstance(data, Mapping):
+        raise InvalidInputError(
+            f"data must map dataset ids to DataFrames, e.g. {{'wdi': frame}}, got {data!r:.80}")
     options = {"wpp_variants": tuple(wpp_variants)}
 
     def get(dataset_id: str) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 from .._checks import (
     check_frame,
     check_population,
+    known_options,
     labels_of,
     require_columns,
     system_population,
@@ -165,6 +166,8 @@ def migration_effectiveness_index(flows: pd.DataFrame, **columns: str) -> float:
     >>> migration_effectiveness_index(f)
     50.0
     """
+    known_options(columns, regional_net_migration, "migration_effectiveness_index",
+                  skip=("flows",))
     reg = regional_net_migration(flows, **columns)
     if reg[["inflow", "outflow"]].isna().to_numpy().any():
         return float("nan")
@@ -224,6 +227,8 @@ def crude_migration_intensity(
         If a region of the flows has no population row, or a population is missing, zero,
         negative or not a number.
     """
+    known_options(columns, regional_net_migration, "crude_migration_intensity",
+                  skip=("flows",))
     reg = regional_net_migration(flows, **columns)
     total = _total_population(population, reg["region"].tolist(), region_col, population_col)
     return float(100 * reg["outflow"].sum(min_count=len(reg)) / total)
@@ -265,6 +270,8 @@ def aggregate_net_migration_rate(
     >>> aggregate_net_migration_rate(f, p)
     1.0
     """
+    known_options(columns, regional_net_migration, "aggregate_net_migration_rate",
+                  skip=("flows",))
     reg = regional_net_migration(flows, **columns)
     total = _total_population(population, reg["region"].tolist(), region_col, population_col)
     return float(100 * 0.5 * reg["net"].abs().sum(min_count=len(reg)) / total)

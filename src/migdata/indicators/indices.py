@@ -302,8 +302,9 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
     Parameters
     ----------
     flows : DataFrame
-        ``origin``, ``destination``, ``flow``; at least three regions for the Gini field
-        indices.
+        ``origin``, ``destination``, ``flow``, with a row for every pair of distinct regions
+        (``flow`` 0 where nobody moved: a pair without a row is a gap and is refused); at least
+        three regions for the Gini field indices.
     gini_corrected : bool
         Use Bell et al.'s corrected denominator for ``gini_total`` (migest's default).
 
@@ -313,7 +314,7 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
         The eleven indices, in the order above.
     """
     as_flag(gini_corrected, "gini_corrected")
-    flows = check_flows(flows, "connectivity_indices(flows)", allow_gaps=False)
+    flows = check_flows(flows, "connectivity_indices(flows)", allow_gaps=False, complete=True)
     regions, mat = _matrix(flows, "connectivity_indices(flows)")
     n = len(regions)
     if n < 2:
@@ -488,7 +489,8 @@ def distance_indices(
     Parameters
     ----------
     flows : DataFrame
-        ``origin``, ``destination``, ``flow``.
+        ``origin``, ``destination``, ``flow``, with a row for every pair of distinct regions
+        (0 where nobody moved; a pair without a row is refused).
     distances : DataFrame
         ``origin``, ``destination``, ``distance`` (> 0) for every pair of distinct regions of
         the flows.
@@ -508,11 +510,11 @@ def distance_indices(
         raise InvalidInputError(
             f"median_ties must be 'input-order' or 'merge', got {median_ties!r}"
         )
-    flows = check_flows(flows, "distance_indices(flows)", allow_gaps=False)
+    flows = check_flows(flows, "distance_indices(flows)", allow_gaps=False, complete=True)
     regions, mat = _matrix(flows, "distance_indices(flows)")
     require_columns(distances, ["origin", "destination", "distance"], "distance_indices(distances)")
     distances = check_flows(distances, "distance_indices(distances)", flow_col="distance",
-                            allow_gaps=False)
+                            allow_gaps=False, persons=False)
     known = {str(r) for r in regions}
     rows = distances[
         distances["origin"].astype(str).isin(known)

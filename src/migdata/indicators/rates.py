@@ -17,6 +17,7 @@ from .._checks import (
     as_years,
     join,
     key_columns,
+    known_options,
     label_column,
     numeric_column,
     require_columns,
@@ -127,6 +128,15 @@ def net_migration(
     if not keys:
         raise InvalidInputError("net_migration needs at least one identifying column, e.g. year")
     what = "net_migration(flows)"
+    for name, label in (("immigrants", immigrants), ("emigrants", emigrants)):
+        if not isinstance(label, str) or not label:
+            raise InvalidInputError(
+                f"{name} must be the text label of those rows in column {flow_col!r}, got "
+                f"{label!r}")
+    if immigrants == emigrants:
+        raise InvalidInputError(
+            f"immigrants and emigrants are both {immigrants!r}; expected two different labels "
+            f"of column {flow_col!r} (one flow cannot be both)")
     label_column(flows, flow_col, what, [*keys, flow_col])
     require_known_labels(flows[flow_col], [immigrants, emigrants], what, flow_col)
     rows = flows[flows[flow_col].isin([immigrants, emigrants])]
@@ -249,23 +259,48 @@ def rates_per_1000(
         If a population is zero, negative or infinite (a rate per 0 persons does not exist;
         the message names the rows), or a count is not a finite number.
     """
+    return _rates_per_1000(counts, population, columns=columns, population_col=population_col,
+                           on=on, suffix=suffix, name="rates_per_1000")
+
+
+def _rates_per_1000(
+    counts: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    population_col: str,
+    on: Sequence[str] | None,
+    suffix: str,
+    name: str,
+) -> pd.DataFrame:
+    """:func:`rates_per_1000`, its errors naming the public function ``name`` called."""
     if isinstance(columns, str):
         columns = [columns]
-    require_columns(counts, columns, "rates_per_1000(counts)")
+    require_columns(counts, columns, f"{name}(counts)")
     columns = list(columns)
-    require_columns(population, [population_col], "rates_per_1000(population)")
+    if not isinstance(suffix, str) or not suffix:
+        raise InvalidInputError(
+            f"suffix must be non-empty text such as '_rate', got {suffix!r}: the rate would "
+            "overwrite the count")
+    clash = [f"{c}{suffix}" for c in columns
+             if f"{c}{suffix}" in counts.columns or f"{c}{suffix}" == "population"]
+    if clash:
+        raise InvalidInputError(
+            f"{name}: the rate column(s) {clash} already exist in counts; choose another suffix "
+            "(a column is never overwritten)")
+    require_columns(population, [population_col], f"{name}(population)")
     on = as_names(on, "on")
     if on is None:
         on = [c for c in ("country", "year", "sex") if c in counts and c in population]
     if not on:
-        raise InvalidInputError("rates_per_1000 needs a join column such as year in both frames")
-    require_columns(counts, on, "rates_per_1000(counts)")
-    require_columns(population, on, "rates_per_1000(population)")
-    counts = key_columns(counts, on, "rates_per_1000(counts)")
-    population = key_columns(population, on, "rates_per_1000(population)")
-    _unique_or_error(population, on, "rates_per_1000(population)")
+        raise InvalidInputError(f"{name} needs a join column such as year in both frames")
+    require_columns(counts, on, f"{name}(counts)")
+    require_columns(population, on, f"{name}(population)")
+    counts = key_columns(counts, on, f"{name}(counts)")
+    population = key_columns(population, on, f"{name}(population)")
+    _unique_or_error(population, on, f"{name}(population)")
     count_keys = [*on, *(c for c in _KEY_CANDIDATES[2:] if c in counts.columns and c not in on)]
-    _unique_or_error(counts, count_keys, "rates_per_1000(counts)")
+    _unique_or_error(counts, count_keys, f"{name}(counts)")
     for column, whole in (("sex", "total"), ("citizenship", "all")):
         if column in counts.columns and column not in on:
             parts = sorted(set(counts[column].dropna().astype(str)) - {whole})
@@ -274,12 +309,12 @@ def rates_per_1000(
                     f"counts are split by {column} ({parts}) but the population is not: keep "
                     f"{column}={whole!r} rows, or give a population with a {column} column"
                 )
-    positive = require_positive(population, population_col, "rates_per_1000(population)", on)
+    positive = require_positive(population, population_col, f"{name}(population)", on)
     for col in columns:
-        numeric_column(counts, col, "rates_per_1000(counts)", on, persons=True)
+        numeric_column(counts, col, f"{name}(counts)", on, persons=True)
     pop = population[[*on]].assign(population=positive)
     left = counts.drop(columns=["population"], errors="ignore")
-    out = join(left, pop, on, "rates_per_1000", how="left", validate="many_to_one")
+    out = join(left, pop, on, name, how="left", validate="many_to_one")
     for col in columns:
         values = pd.to_numeric(out[col].astype(object), errors="coerce").astype("float64")
         out[f"{col}{suffix}"] = values / out["population"] * 1000
@@ -326,7 +361,8 @@ def net_migration_rate(
     >>> net_migration_rate(n, p)["net_migration_rate"].tolist()
     [-5.0]
     """
-    out = rates_per_1000(net, population, columns=[net_col], population_col=population_col, on=on)
+    out = _rates_per_1000(net, population, columns=[net_col], population_col=population_col,
+                          on=on, suffix="_rate", name="net_migration_rate")
     return out.rename(columns={f"{net_col}_rate": "net_migration_rate"})
 
 
@@ -365,9 +401,12 @@ def crude_migration_rates(
         Group columns, immigrants, emigrants, net_migration, population, immigration_rate,
         emigration_rate and net_migration_rate (per 1,000 mid-year population).
     """
+    known_options(net_migration_kwargs, net_migration, "crude_migration_rates",
+                  skip=("flows",))
     wide = net_migration(flows, **net_migration_kwargs)  # type: ignore[arg-type]
-    out = rates_per_1000(
-        wide, population, columns=["immigrants", "emigrants", "net_migration"], on=on
+    out = _rates_per_1000(
+        wide, population, columns=["immigrants", "emigrants", "net_migration"],
+        population_col="population", on=on, suffix="_rate", name="crude_migration_rates",
     )
     return out.rename(
         columns={"immigrants_rate": "immigration_rate", "emigrants_rate": "emigration_rate"}
@@ -498,6 +537,19 @@ def wdi_wide(
         raise InvalidInputError(
             f"indicators must map WDI codes to column names, e.g. {{'SM.POP.NETM': "
             f"'net_migration'}}, got {indicators!r}"
+        )
+    names = list(indicators.values())
+    for name in names:
+        if not isinstance(name, str) or not name or name in ("country", "year"):
+            raise InvalidInputError(
+                f"indicators: each WDI code needs a column name of its own (text, not 'country' "
+                f"or 'year'), got {name!r} in {dict(indicators)!r}"
+            )
+    if len(set(names)) < len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidInputError(
+            f"indicators gives two WDI codes the same column name {repeated}; expected one "
+            f"name per code, got {dict(indicators)!r}"
         )
     if isinstance(countries, str):
         countries = [countries]

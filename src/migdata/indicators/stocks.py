@@ -66,8 +66,7 @@ def _narrow(
                                 f"None, got {sex!r}")
     stock = check_frame(stock, what, years=["year"], counts=["stock"])
     rows, rev = require_single(stock, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows, _ = require_single(rows, "sex", what, sex)
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     require_unique(rows, ["year", "origin", "destination"], what,
                    "each origin, destination and year needs one figure (filter sex, revision)")
     return rows, rev
@@ -140,6 +139,7 @@ def emigrant_stock_by_destination(
     require_years(rows, [year], what)
     rows = rows[rows["year"] == year]
     label_column(rows, "destination", what, ["year", "origin", "destination"])
+    _require_country_codes(rows["destination"], what, "destination")
     rows = rows[rows["destination"] != rows["origin"]]
     out = (
         rows[["destination", "stock"]]
@@ -173,6 +173,21 @@ def emigrant_stock_by_destination(
         }
     )
     return out
+
+
+def _require_country_codes(labels: pd.Series, what: str, column: str) -> None:
+    """Refuse a label that is not an ISO3 country code ("XXX", "World", an unknown place): the
+    shares are of the stock in destination countries, so such a row cannot be counted."""
+    import pycountry
+
+    codes = {c.alpha_3 for c in pycountry.countries}
+    bad = sorted({str(v) for v in labels.dropna().unique() if v not in codes})
+    if bad:
+        raise InvalidInputError(
+            f"{what}: column {column!r} holds {bad[:5]}, which are not ISO3 country codes; "
+            "expected destination countries only (drop unknown places and aggregates first: "
+            "they are not counted in the shares)"
+        )
 
 
 def stock_change(
@@ -353,8 +368,7 @@ def migrant_share_from_totals(
         raise InvalidInputError(f"sex must be a value of the sex column such as 'total', "
                                 f"got {sex!r}")
     rows, rev = require_single(totals, "revision", what, revision)
-    if "sex" in rows.columns:
-        rows = rows[rows["sex"] == sex]
+    rows, _ = require_single(rows, "sex", what, sex, absent="total")
     rows = select_country(rows, country, "country", what)
     rows = rows[rows["measure"].isin(["migrant_stock", "population",
                                       "migrant_stock_pct_population"])]

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_frame, require_columns
+from ..errors import InvalidInputError
 from .style import (
     caption_text,
     check_backend,
@@ -59,6 +60,7 @@ def balancing_decomposition(
     attrs = table.attrs
     table = check_frame(table, "balancing_decomposition(table)", years=["year"],
                         signed=cols[1:], unique=["year"], hint="keep one row per year")
+    _require_balance(table)
     table.attrs = attrs
     caption = caption_text(
         resolve_source(source, table.attrs),
@@ -96,3 +98,22 @@ def balancing_decomposition(
     group_thousands(ax.yaxis)
     ax.legend(frameon=False)
     return finish_matplotlib(fig, ax, title=title, xlabel="Year", ylabel=ylabel, caption=caption)
+
+
+def _require_balance(table: pd.DataFrame) -> None:
+    """Refuse a year whose parts do not add up (population change = natural increase + net
+    migration): the bars would show an equation that does not hold. Gaps stay gaps."""
+    pc = table["population_change"].to_numpy(dtype="float64")
+    ni = table["natural_increase"].to_numpy(dtype="float64")
+    nm = table["net_migration"].to_numpy(dtype="float64")
+    scale = np.maximum.reduce([np.abs(pc), np.abs(ni), np.abs(nm), np.ones_like(pc)])
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(pc - (ni + nm)) > 1e-6 * scale
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(
+            f"balancing_decomposition(table): in year {int(table['year'].iloc[i])} the "
+            f"population change {pc[i]:g} is not natural increase {ni[i]:g} + net migration "
+            f"{nm[i]:g} = {ni[i] + nm[i]:g}; expected the three columns of one balancing "
+            "equation (e.g. from migdata.indicators.balancing_equation)"
+        )

@@ -129,7 +129,14 @@ def resolve_source(source: str | Sequence[str] | None, attrs: Mapping[str, Any])
             "every chart names its data source: pass source='...' (e.g. "
             "'World Bank WDI, SM.POP.NETM, 2025-04-15')"
         )
-    return source if isinstance(source, str) else "; ".join(source)
+    names = [source] if isinstance(source, str) else (
+        list(source) if isinstance(source, Sequence) else [])
+    if not names or not all(isinstance(n, str) and n.strip() for n in names):
+        raise InvalidInputError(
+            f"source must name the source of the data drawn (a text such as 'World Bank WDI, "
+            f"2025-04-15' or a list of them), got {source!r}"
+        )
+    return "; ".join(names)
 
 
 def new_matplotlib_figure(width: float = 8.0, height: float = 4.8) -> tuple[Any, Any]:

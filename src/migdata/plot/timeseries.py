@@ -57,7 +57,7 @@ def rates_timeseries(
     require_columns(data, [country_col, year_col, value_col], "rates_timeseries(data)")
     attrs = data.attrs
     data = check_frame(data, "rates_timeseries(data)", labels=[country_col], years=[year_col],
-                       signed=[value_col])  # repeated years: full_years names them
+                       rates=[value_col])  # repeated years: full_years names them
     data.attrs = attrs
     cite = resolve_source(source, data.attrs)
     caption = caption_text(cite, note)

@@ -195,6 +195,9 @@ def refresh(
 
     if not isinstance(source, str) or source not in SOURCES:
         raise UnknownValueError(f"unknown source {source!r}; sources: {', '.join(SOURCES)}")
+    for name, flag in (("progress", progress), ("cache", cache), ("fallback", fallback)):
+        if not isinstance(flag, bool):
+            raise InvalidInputError(f"{name} must be True or False, got {flag!r}")
     codes = _codes(countries)
     for name, year in (("start", start), ("end", end)):
         if year is not None and (isinstance(year, bool) or not isinstance(year, Integral)

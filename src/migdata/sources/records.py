@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from ..errors import MalformedResponseError
 
-__all__ = ["iso3_field", "number_field", "refuse_conflicts", "text_field", "year_field"]
+__all__ = ["iso3_field", "number_field", "refuse_conflicts", "refuse_unasked", "text_field",
+           "year_field"]
 
 _YEAR = re.compile(r"^\d{4}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -113,3 +114,33 @@ def refuse_conflicts(frame: pd.DataFrame, keys: Sequence[str], source: str) -> p
             f"the same {list(keys)}, e.g. {example}; expected one record per key"
         )
     return frame
+
+
+def refuse_unasked(
+    frame: pd.DataFrame,
+    source: str,
+    *,
+    within: Mapping[str, Iterable[Any]] = {},
+    start: int | None = None,
+    end: int | None = None,
+    year_col: str = "year",
+) -> None:
+    """Refuse records nobody asked for: a value of a column outside what was requested
+    (``within={"country": ["GEO"]}``: a record for RUS), or a year outside ``start``-``end``.
+    A server that answers something else is broken; its records are not kept."""
+    for column, wanted in within.items():
+        allowed = set(wanted)
+        extra = sorted({str(v) for v in frame[column] if v not in allowed})
+        if extra:
+            raise MalformedResponseError(
+                f"{source} answered records for {column} {extra[:5]}, which were not asked for "
+                f"(asked: {sorted(map(str, allowed))[:10]}); expected only those requested"
+            )
+    years = frame[year_col]
+    outside = ((years < start) if start is not None else years != years) | (
+        (years > end) if end is not None else years != years)
+    if outside.any():
+        raise MalformedResponseError(
+            f"{source} answered records for year(s) {sorted(set(years[outside].tolist()))[:5]}, "
+            f"outside the years asked for ({start} to {end})"
+        )

@@ -13,7 +13,14 @@ from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError, SourceError
 from .http import MAX_PAGES, base_url, get_json, page_count
-from .records import iso3_field, number_field, refuse_conflicts, text_field, year_field
+from .records import (
+    iso3_field,
+    number_field,
+    refuse_conflicts,
+    refuse_unasked,
+    text_field,
+    year_field,
+)
 
 __all__ = [
     "BASE_URL",
@@ -171,6 +178,16 @@ def fetch_un_data_portal(
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame = frame.astype({"year": "int64", "country_m49": "int64", "indicator_id": "int64",
                           "value": "float64"})
+    refuse_unasked(frame, "the UN Data Portal", within={
+        "country": countries, "indicator_id": [int(i) for i in indicators]},
+        start=start, end=end)
+    mismatch = frame["country_m49"].to_numpy() != frame["country"].map(m49).to_numpy()
+    if mismatch.any():
+        shown = frame.loc[mismatch, ["country", "country_m49"]].drop_duplicates().head(3)
+        raise MalformedResponseError(
+            f"the UN Data Portal answered records whose iso3 and locationId disagree, e.g. "
+            f"{shown.to_dict('records')}; expected the M49 code of the ISO3 country"
+        )
     frame = refuse_conflicts(frame, ["country_m49", "indicator_id", "variant", "sex", "year"],
                              "the UN Data Portal")
     return frame.sort_values(["country_m49", "indicator_id", "variant", "sex", "year"],

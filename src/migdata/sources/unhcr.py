@@ -12,7 +12,14 @@ from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError
 from .http import base_url, get_json, page_count
-from .records import iso3_field, number_field, refuse_conflicts, text_field, year_field
+from .records import (
+    iso3_field,
+    number_field,
+    refuse_conflicts,
+    refuse_unasked,
+    text_field,
+    year_field,
+)
 
 __all__ = ["BASE_URL", "COLUMNS", "ENV_VAR", "MEASURES", "POPULATION_URL", "fetch_unhcr"]
 
@@ -127,6 +134,15 @@ def fetch_unhcr(
                 bar.update(1)
                 page += 1
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    refuse_unasked(frame, "the UNHCR API", start=start, end=end)
+    asked = set(countries)
+    unasked = ~(frame["origin"].isin(asked) | frame["asylum"].isin(asked))
+    if unasked.any():
+        shown = frame.loc[unasked, ["origin", "asylum"]].drop_duplicates().head(3)
+        raise MalformedResponseError(
+            f"the UNHCR API answered records with neither origin nor asylum among "
+            f"{sorted(asked)[:10]}, e.g. {shown.to_dict('records')}; expected only those asked for"
+        )
     frame = refuse_conflicts(frame, ["year", "origin", "asylum", "measure"], "the UNHCR API")
     frame = frame.astype({"year": "int64", "persons": "int64"})
     return frame.sort_values(["year", "asylum", "origin", "measure"], ignore_index=True)

@@ -11,7 +11,14 @@ from tqdm.auto import tqdm
 
 from ..errors import MalformedResponseError, UnknownValueError
 from .http import base_url, get_json, page_count
-from .records import iso3_field, number_field, refuse_conflicts, text_field, year_field
+from .records import (
+    iso3_field,
+    number_field,
+    refuse_conflicts,
+    refuse_unasked,
+    text_field,
+    year_field,
+)
 
 __all__ = ["BASE_URL", "COLUMNS", "DEFAULT_INDICATORS", "ENV_VAR", "PER_PAGE", "fetch_wdi"]
 
@@ -31,12 +38,15 @@ def _page(
     payload = get_json(session, url, params=params)
     if isinstance(payload, list) and payload and isinstance(payload[0], dict):
         if "message" in payload[0]:
+            raw = payload[0]["message"]
+            parts = raw if isinstance(raw, list) else [raw]
             messages = "; ".join(
-                f"{m.get('key', '')}: {m.get('value', '')}".strip(": ")
-                for m in payload[0]["message"]
+                f"{m.get('key', '')}: {m.get('value', '')}".strip(": ") if isinstance(m, dict)
+                else str(m)
+                for m in parts
             )
             raise UnknownValueError(f"the World Bank API rejected {what}: {messages} ({url})")
-        if len(payload) == 2 and "pages" in payload[0]:
+        if len(payload) == 2 and "pages" in payload[0] and isinstance(payload[1], list | None):
             return payload[0], payload[1] or []
     raise MalformedResponseError(
         f"{url} answered {str(payload)[:80]!r}; expected [page info, records] as the "
@@ -54,14 +64,25 @@ def _record(item: Any, vintage: str) -> dict[str, Any]:
         raise MalformedResponseError(
             f"World Bank record {str(item)[:120]!r} lacks a usable country or indicator object"
         )
+    indicator = text_field(item["indicator"], "id", _SOURCE)
+    value = number_field(item, "value", _SOURCE, count=indicator in _COUNTS)
+    if indicator in _COUNTS and not (value != value or value.is_integer()):
+        raise MalformedResponseError(
+            f"World Bank record {str(item)[:120]!r}: {indicator} is {value!r}, not a whole "
+            "number of persons"
+        )
     return {
         "country": iso3_field(item, "countryiso3code", _SOURCE),
         "country_name": text_field(item["country"], "value", _SOURCE),
-        "indicator": text_field(item["indicator"], "id", _SOURCE),
+        "indicator": indicator,
         "year": year_field(item, "date", _SOURCE),
-        "value": number_field(item, "value", _SOURCE),
+        "value": value,
         "vintage": vintage,
     }
+
+
+#: Indicators that count persons: 0 or more, whole.
+_COUNTS = frozenset({"SP.POP.TOTL"})
 
 
 def fetch_wdi(
@@ -123,11 +144,13 @@ def fetch_wdi(
                 if page == 1:
                     bar.total = (bar.total or 0) + max(pages, 1)
                     bar.refresh()
-                vintage = str(meta.get("lastupdated", ""))
+                vintage = text_field(meta, "lastupdated", f"{_SOURCE} page info")
                 records.extend(_record(item, vintage) for item in items)
                 bar.update(1)
                 page += 1
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame = frame.astype({"year": "int64", "value": "float64"})
+    refuse_unasked(frame, "the World Bank API", within={
+        "country": countries, "indicator": indicators}, start=start, end=end)
     frame = refuse_conflicts(frame, ["country", "indicator", "year"], "the World Bank API")
     return frame.sort_values(["country", "indicator", "year"], ignore_index=True)
