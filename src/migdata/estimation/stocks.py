@@ -215,9 +215,9 @@ def _birth_matrix(
     else:  # "native" without non_negative: migest fails on the negative stock that follows
         j = int(np.argmax(over))
         raise InvalidInputError(
-            f"births in {places[j]!r} ({float(births[j]):g}) exceed its native-born population at the "
-            f"end ({float(end[j, j]):g}); with birth_non_negative=False that leaves a negative stock "
-            "(migest stops there too); use birth_non_negative=True"
+            f"births in {places[j]!r} ({float(births[j]):g}) exceed its native-born population "
+            f"at the end ({float(end[j, j]):g}); with birth_non_negative=False that leaves a "
+            "negative stock (migest stops there too); use birth_non_negative=True"
         )
     return mat
 
