@@ -426,7 +426,7 @@ def test_notebook_21_states_the_rules_as_the_code_applies_them() -> None:
     assert "the 6-month option\nabove" not in text
     # the 1998 long-term / short-term distinction and the Armenian census case
     assert "long-term migrant" in text and "short-term migrant" in text
-    assert "three months" in text and 'load("press_figures")' in text
+    assert "three months" in text and "press_figures" in text
 
 
 #: Notebooks of other helpers that still use "immigrant stock" for UN DESA's estimate (issue 9;

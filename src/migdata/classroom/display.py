@@ -37,7 +37,8 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 
-__all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame", "md", "table"]
+__all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame", "md", "table",
+           "words"]
 
 NO_DATA = "no data"
 
@@ -87,14 +88,14 @@ def caveats_markdown(dataset_id: str) -> str:
     publishers = dict.fromkeys(s.get("publisher", "") for s in meta.get("sources", []))
     source = "; ".join(p for p in publishers if p) or "not stated"
     lines = [
-        f"**Caveats of the dataset *{meta['title']}***",
+        f"**Notes on the data: *{meta['title']}***",
         "",
         f"Source: {source}. Version: {meta.get('vintage') or 'not stated'}. "
-        f"Dataset id: `{dataset_id}`.",
+        f"Short name in the kit: *{dataset_id}*.",
         "",
     ]
     items = list(meta.get("caveats", []))
-    lines += [f"- {caveat}" for caveat in items] if items else ["- No caveats are recorded."]
+    lines += [f"- {caveat}" for caveat in items] if items else ["- No notes are recorded."]
     return "\n".join(lines)
 
 
@@ -114,6 +115,69 @@ def caveats(dataset_id: str) -> None:
     from IPython.display import Markdown
 
     _display(Markdown(caveats_markdown(dataset_id)))
+
+
+# A code label: lower-case words joined by underscores ("returning_native_born", "12_months").
+_CODE_LABEL = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+")
+#: Code labels said differently from their words with spaces.
+_WORDS = {
+    "12_months": "12-month rule",
+    "6_months": "6-month rule",
+    "183_days": "183-day rule",
+    "country_m49": "country code (UN M49)",
+    "is_aggregate": "region or group of countries",
+    "stock_undesa_ims2024": "UN DESA migrant stock, Revision 2024",
+    "data_source": "source of the data",
+    "percent_change": "change (%)",
+    "change_per_year": "change per year",
+    "stock_start": "stock at the start",
+    "stock_end": "stock at the end",
+}
+#: Words written with a capital or a hyphen when a code label is said in words.
+_SPELLING = {"wdi": "WDI", "wpp": "WPP", "unhcr": "UNHCR", "un": "UN", "sms": "SMS",
+             "ssc": "SSC", "sbs": "SBS", "mia": "MIA", "idmc": "IDMC", "idps": "IDPs",
+             "geostat": "Geostat", "armstat": "Armstat", "undesa": "UN DESA", "id": "number"}
+
+
+def words(label: object) -> object:
+    """A code label said in words, for what a student reads; anything else unchanged.
+
+    Tables show names, not code: ``returning_native_born`` reads "returning native-born",
+    ``12_months`` "12-month rule", ``wdi_minus_geostat`` "WDI minus Geostat". Only labels made
+    of lower-case words joined by underscores are changed; the short names of the kit's
+    datasets (``geostat_migration``), which the notebooks use as names, stay as they are.
+
+    Examples
+    --------
+    >>> words("returning_native_born"), words("12_months"), words("Azerbaijan")
+    ('returning native-born', '12-month rule', 'Azerbaijan')
+    """
+    if not isinstance(label, str) or not _CODE_LABEL.fullmatch(label):
+        return label
+    if label in _WORDS:
+        return _WORDS[label]
+    if label in _dataset_ids():
+        return label
+    text = " ".join(_SPELLING.get(w, w) for w in label.split("_"))
+    for a, b in (("native born", "native-born"), ("foreign born", "foreign-born"),
+                 ("as printed", "(as printed)")):
+        text = text.replace(a, b)
+    return text
+
+
+def _dataset_ids() -> frozenset[str]:
+    from ..datasets import list_datasets
+
+    global _DATASET_IDS
+    if _DATASET_IDS is None:
+        try:
+            _DATASET_IDS = frozenset(list_datasets()["id"])
+        except Exception:  # pragma: no cover - the catalogue is part of the package
+            _DATASET_IDS = frozenset()
+    return _DATASET_IDS
+
+
+_DATASET_IDS: frozenset[str] | None = None
 
 
 def _is_missing(value: object) -> bool:
@@ -168,8 +232,8 @@ def _column_formatter(
         if isinstance(value, pd.Timestamp):
             return value.strftime("%Y-%m-%d")
         if isinstance(value, list | tuple | set):
-            return ", ".join(str(v) for v in value)
-        return str(value)
+            return ", ".join(str(words(v)) for v in value)
+        return str(words(value))
 
     return fmt
 
@@ -257,7 +321,8 @@ def format_frame(
             column.astype(object), name=name, percent=name in percent_cols,
             decimals=int(decimals), plain=name in plain_cols,
         )
-        label = " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)
+        label = (" / ".join(str(words(n)) for n in name) if isinstance(name, tuple)
+                 else str(words(name)))
         out.insert(position, label if label not in out.columns else f"{label} ({position})",
                    [fmt(v) for v in column.astype(object)])
     return out
