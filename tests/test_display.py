@@ -39,9 +39,26 @@ def test_caveats_lists_every_caveat_with_title_and_source(shown: list[object]) -
     meta = describe("wdi")
     assert meta["title"] in text and "World Bank" in text and meta["vintage"] in text
     bullets = [line for line in text.splitlines() if line.startswith("- ")]
-    assert bullets == [f"- {c}" for c in meta["caveats"]] and len(bullets) >= 2
+    # every note, with code labels said in words (issue 20)
+    assert bullets == [f"- {display.in_words(c)}" for c in meta["caveats"]] and len(bullets) >= 2
     with pytest.raises(UnknownDatasetError):
         display.caveats("no_such_dataset")
+
+
+def test_code_labels_are_said_in_words() -> None:
+    assert display.words("returning_native_born") == "returning native-born"
+    assert display.words("12_months") == "12-month rule"
+    assert display.words("wdi_minus_geostat") == "WDI minus Geostat"
+    assert display.words("geostat_migration") == "geostat_migration"  # a dataset's name stays
+    assert display.words("Azerbaijan") == "Azerbaijan" and display.words(3) == 3
+    assert display.in_words("see load('un_migrant_stock'); national_citizen, foreign_born") == (
+        "see the dataset un_migrant_stock; national citizen, foreign-born")
+    frame = pd.DataFrame({"12_months": [1], "category": ["returning_native_born, native_born"]},
+                         index=pd.Index(["deregistered_departures"], name="measure"))
+    text = display.format_frame(frame)
+    assert list(text.columns) == ["measure", "12-month rule", "category"]
+    assert text.iloc[0].tolist() == ["deregistered departures", "1",
+                                     "returning native-born, native-born"]
 
 
 def test_numbers_are_whole_with_separators_gaps_read_no_data() -> None:

@@ -37,8 +37,8 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 
-__all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame", "md", "table",
-           "words"]
+__all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame", "in_words", "md",
+           "table", "words"]
 
 NO_DATA = "no data"
 
@@ -95,7 +95,8 @@ def caveats_markdown(dataset_id: str) -> str:
         "",
     ]
     items = list(meta.get("caveats", []))
-    lines += [f"- {caveat}" for caveat in items] if items else ["- No notes are recorded."]
+    lines += ([f"- {in_words(caveat)}" for caveat in items] if items
+              else ["- No notes are recorded."])
     return "\n".join(lines)
 
 
@@ -165,6 +166,24 @@ def words(label: object) -> object:
     return text
 
 
+_CODE_TOKEN = re.compile(r"(?<![\w./'`])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w/'`(])")
+_LOAD_CALL = re.compile(r"(?:migdata\.)?(?:datasets\.)?load\(\s*['\"](\w+)['\"][^)]*\)")
+
+
+def in_words(text: str) -> str:
+    """Text with each code label in it said in words (see :func:`words`), and each call that
+    loads a dataset said as the dataset's name ("load('un_migrant_stock')" -> "the dataset
+    un_migrant_stock").
+
+    Examples
+    --------
+    >>> in_words("returning_native_born, national_citizen")
+    'returning native-born, national citizen'
+    """
+    text = _LOAD_CALL.sub(lambda m: f"the dataset {m.group(1)}", text)
+    return _CODE_TOKEN.sub(lambda m: str(words(m.group())), text)
+
+
 def _dataset_ids() -> frozenset[str]:
     from ..datasets import list_datasets
 
@@ -232,8 +251,8 @@ def _column_formatter(
         if isinstance(value, pd.Timestamp):
             return value.strftime("%Y-%m-%d")
         if isinstance(value, list | tuple | set):
-            return ", ".join(str(words(v)) for v in value)
-        return str(words(value))
+            return ", ".join(in_words(str(v)) for v in value)
+        return in_words(str(value))
 
     return fmt
 
