@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -228,3 +230,21 @@ def test_years_are_recognised_by_column_name_not_by_value() -> None:
     # a year index (e.g. after a pivot) is shown plain, its values with separators
     wide = pd.DataFrame({"AZE": [1339.0, 1888.0]}, index=pd.Index([2018, 2019], name="year"))
     assert format_frame(wide).to_numpy().tolist() == [["2018", "1,339"], ["2019", "1,888"]]
+
+
+def test_a_flow_diagram_is_svg_with_readable_text_and_a_description() -> None:
+    nodes = pd.DataFrame([("a", "People\ncrossing", 0, 0, "event"),
+                          ("b", "Border service", 1, 0, "institution")],
+                         columns=["id", "label", "col", "row", "group"]).set_index("id")
+    edges = pd.DataFrame([("a", "b", "records", "Module 2")],
+                         columns=["source", "target", "label", "basis"])
+    kinds = {"event": ("#eee", "people"), "institution": ("#cde", "institution")}
+    diagram = display.flow_diagram(nodes, edges, kinds=kinds, styles={"Module 2": "solid"},
+                                   title="Who records what", source="Module 2")
+    svg = diagram._repr_svg_()
+    assert svg.startswith("<svg") and "<title" in svg and "People crossing to Border" in svg
+    sizes = [float(x) for x in re.findall(r"font-size: (\d+(?:\.\d+)?)px", svg)]
+    assert min(sizes) >= display.DIAGRAM_FONT >= 12
+    with pytest.raises(InvalidInputError, match="not in nodes: \\['c'\\]"):
+        display.flow_diagram(nodes, edges.assign(target="c"), kinds=kinds,
+                             styles={"Module 2": "solid"}, title="t", source="s")

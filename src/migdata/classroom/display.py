@@ -37,8 +37,8 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 
-__all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame", "in_words", "md",
-           "table", "words"]
+__all__ = ["NO_DATA", "Diagram", "Explorer", "Table", "caveats", "explore", "flow_diagram",
+           "format_frame", "in_words", "md", "table", "words"]
 
 NO_DATA = "no data"
 
@@ -661,3 +661,184 @@ def explore(
         _display(explorer.widget)
         explorer.redraw()
     return explorer
+
+
+class Diagram:
+    """An SVG picture that renders in JupyterLab, on the HTML site and in print (text stays text).
+
+    Made by :func:`flow_diagram`; ``svg`` holds the markup.
+    """
+
+    def __init__(self, svg: str, description: str) -> None:
+        self.svg = svg
+        self.description = description
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+#: Size of the text of a diagram, in its own units. A diagram is 760 units wide and shown at most
+#: 760 pixels wide, so its text is 15 px on a wide page and at least 12 px on an output area of
+#: 610 px or more (JupyterLab's at 1024 px, with the file browser open, is wider).
+DIAGRAM_FONT = 15
+
+
+def flow_diagram(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    kinds: dict[str, tuple[str, str]],
+    styles: dict[str, str],
+    title: str,
+    source: str,
+    warn: str | None = None,
+) -> Diagram:
+    """A data-flow diagram drawn as SVG: boxes on a grid, arrows between them, a legend.
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        Indexed by box id, with columns ``label`` (lines split by "\\n"), ``col`` (0, 1, 2) and
+        ``row`` (from 0, may be fractional) and ``group`` (a key of ``kinds``).
+    edges : DataFrame
+        Columns ``source``, ``target`` (box ids), ``label`` and ``basis`` (a key of ``styles``).
+    kinds : dict
+        Group -> (fill colour, name in the legend).
+    styles : dict
+        Basis -> "solid", "dashed" or "dotted"; arrows whose basis is ``warn`` are red.
+    title, source : str
+        The title above and the source line below.
+    warn : str, optional
+        The basis drawn in red (an open question).
+
+    Returns
+    -------
+    Diagram
+        Renders as SVG (``_repr_svg_``), with a ``<title>`` and a description for screen readers.
+
+    Raises
+    ------
+    InvalidInputError
+        If a column is missing, an arrow names an unknown box or a group/basis is unknown.
+    """
+    for frame, cols, what in ((nodes, ("label", "col", "row", "group"), "nodes"),
+                              (edges, ("source", "target", "label", "basis"), "edges")):
+        _check_columns(frame, cols, what)
+    unknown = sorted(set(edges["source"]).union(edges["target"]) - set(nodes.index))
+    if unknown:
+        raise InvalidInputError(f"edges name boxes that are not in nodes: {unknown}; "
+                                f"the boxes are {list(nodes.index)}")
+    bad = sorted(set(nodes["group"]) - set(kinds)) + sorted(set(edges["basis"]) - set(styles))
+    if bad:
+        raise InvalidInputError(f"unknown group or basis {bad}; known: {list(kinds)}, "
+                                f"{list(styles)}")
+    esc = html.escape
+    f = DIAGRAM_FONT
+    box_w, gap, margin = 180, 100, 10
+    line_h = f + 3
+    box_h = 4 * line_h + 8
+    row_h = box_h + 26
+    top = 2 * f + 20
+
+    def centre(n: pd.Series) -> tuple[float, float]:
+        return (margin + box_w / 2 + float(n["col"]) * (box_w + gap),
+                top + box_h / 2 + float(n["row"]) * row_h)
+
+    def clip(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
+        """Where the line from the centre (x0, y0) towards (x1, y1) leaves the box."""
+        dx, dy = x1 - x0, y1 - y0
+        sx = (box_w / 2 + 4) / abs(dx) if dx else math.inf
+        sy = (box_h / 2 + 4) / abs(dy) if dy else math.inf
+        s = min(sx, sy, 1.0)
+        return x0 + dx * s, y0 + dy * s
+
+    width = margin * 2 + 3 * box_w + 2 * gap
+    bottom = top + (float(nodes["row"].max()) + 1) * row_h
+    dash = {"solid": "", "dashed": ' stroke-dasharray="8 5"', "dotted": ' stroke-dasharray="2 5"'}
+    parts = []
+    for _, n in nodes.iterrows():
+        x, y = centre(n)
+        lines = str(n["label"]).split("\n")
+        parts.append(f'<rect x="{x - box_w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{box_w}" '
+                     f'height="{box_h}" rx="8" fill="{kinds[n["group"]][0]}" stroke="#444" />')
+        first = y - (len(lines) - 1) * line_h / 2
+        tspans = "".join(f'<tspan x="{x:.1f}" y="{first + i * line_h:.1f}">{esc(t)}</tspan>'
+                         for i, t in enumerate(lines))
+        parts.append(f'<text class="box" text-anchor="middle" dominant-baseline="middle">'
+                     f"{tspans}</text>")
+    labels = []
+    for _, e in edges.iterrows():
+        ax, ay = centre(nodes.loc[e["source"]])
+        bx, by = centre(nodes.loc[e["target"]])
+        x0, y0 = clip(ax, ay, bx, by)
+        x1, y1 = clip(bx, by, ax, ay)
+        red = warn is not None and e["basis"] == warn
+        colour = "#b2182b" if red else "#555"
+        parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                     f'stroke="{colour}" stroke-width="2"{dash[styles[e["basis"]]]} '
+                     f'marker-end="url(#{"head-red" if red else "head"})" />')
+        if e["label"]:
+            lines = str(e["label"]).split("\n")
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            if abs(y1 - y0) < 0.3 * abs(x1 - x0):  # a flat arrow: its label sits above it
+                my -= (len(lines) - 1) * (f + 1) / 2 + f / 2 + 4
+            first = my - (len(lines) - 1) * (f + 1) / 2
+            tspans = "".join(f'<tspan x="{mx:.1f}" y="{first + i * (f + 1):.1f}">{esc(t)}</tspan>'
+                             for i, t in enumerate(lines))
+            labels.append(f'<text class="edge" text-anchor="middle" dominant-baseline="middle" '
+                          f'fill="{colour}">{tspans}</text>')
+    legend_y = bottom + 8
+    legend = []
+    for i, (colour, name) in enumerate(kinds.values()):
+        x = margin + (i % 2) * (width / 2)
+        y = legend_y + (i // 2) * (f + 10)
+        legend.append(f'<rect x="{x}" y="{y}" width="{f}" height="{f}" fill="{colour}" '
+                      f'stroke="#444" /><text class="legend" x="{x + f + 8}" y="{y + f / 2}" '
+                      f'dominant-baseline="middle">{esc(name)}</text>')
+    rows = (len(kinds) + 1) // 2
+    for i, (basis, style) in enumerate(styles.items()):
+        y = legend_y + (rows + i) * (f + 10) + f / 2
+        red = warn is not None and basis == warn
+        colour = "#b2182b" if red else "#555"
+        legend.append(f'<line x1="{margin}" y1="{y}" x2="{margin + 40}" y2="{y}" '
+                      f'stroke="{colour}" stroke-width="2"{dash[style]} />'
+                      f'<text class="legend" x="{margin + 50}" y="{y}" '
+                      f'dominant-baseline="middle">arrow: {esc(basis)}</text>')
+    source_lines = textwrap.wrap(source, 80, break_long_words=False)
+    source_y = legend_y + (rows + len(styles)) * (f + 10) + f
+    height = source_y + len(source_lines) * (f + 3) + 8
+    description = (f"{title}. Boxes: " + "; ".join(
+        f"{' '.join(str(n['label']).split())} ({kinds[n['group']][1]})"
+        for _, n in nodes.iterrows())
+        + ". Arrows: " + "; ".join(
+        f"{' '.join(str(nodes.loc[e['source'], 'label']).split())} to "
+        f"{' '.join(str(nodes.loc[e['target'], 'label']).split())}"
+        + (f" ({' '.join(str(e['label']).split())})" if e["label"] else "")
+        + f", {e['basis']}" for _, e in edges.iterrows()) + f". Source: {source}.")
+    head = ('<marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+            'fill="{colour}" /></marker>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="migdata-diagram" role="img" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
+        f'style="max-width: {width:.0f}px; height: auto; font-family: sans-serif;" '
+        f'aria-labelledby="d-title d-desc">'
+        f'<title id="d-title">{esc(title)}</title><desc id="d-desc">{esc(description)}</desc>'
+        f"<defs>{head.format(id='head', colour='#555')}"
+        f"{head.format(id='head-red', colour='#b2182b')}</defs>"
+        f"<style>text {{ font-size: {f}px; fill: #222; }} text.edge {{ font-style: italic; "
+        f"paint-order: stroke; stroke: white; stroke-width: 5px; stroke-linejoin: round; }}"
+        f" text.title {{ font-size: {f + 2}px; font-weight: bold; }}</style>"
+        f'<rect width="100%" height="100%" fill="white" />'
+        f'<text class="title" x="{margin}" y="{f + 6}">{esc(title)}</text>'
+        + "".join(parts)
+        + "".join(labels)
+        + "".join(legend)
+        + "".join(f'<text class="source" x="{margin}" y="{source_y + i * (f + 3):.0f}" '
+                  f'fill="#555">{esc(line)}</text>' for i, line in enumerate(source_lines))
+        + "</svg>"
+    )
+    return Diagram(svg, description)
