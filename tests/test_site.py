@@ -232,8 +232,18 @@ def test_unit_of_rejects_unknown_names():
 
 # ---- handouts and workbooks -------------------------------------------------------------------
 
-def _shown(v) -> str:
-    return handouts._fmt(v)[0]
+def test_handout_figures_have_one_precision_per_column_and_labels_in_words():
+    assert handouts._decimals([-14.18, 75.0, -15.745]) == 3
+    assert [handouts._fmt_column(v, 3)[0] for v in (-14.18, 75.0, -15.745)] == [
+        "-14.180", "75.000", "-15.745"]
+    assert handouts._decimals([1250.0, 62144.0]) is None
+    assert handouts._fmt_column(62144.0, None)[0] == "62,144"
+    assert handouts._fmt_column(float("nan"), 2) == ("no data", "gap")
+    assert handouts._label("AZE") == "Azerbaijan" and handouts._label("net_migration") == (
+        "net migration")
+    assert handouts._filter_text({"country": ["ARM", "GEO"], "sex": "total"}) == (
+        "country: Armenia, Georgia; sex: total")
+    assert "anywhere" not in handouts.CSS  # no break inside a word ("Net migrati on")
 
 
 @pytest.mark.parametrize("task_id", list(tasks.TASKS))
@@ -244,11 +254,21 @@ def test_handout_holds_every_figure_with_source_and_unit(kit, task_id):
         view = tasks.handout_view(table)
         block = text.split(f"<h3>{table.title.replace('&', '&amp;')}</h3>", 1)[1]
         block = block.split("</div>", 1)[0]
-        for value in view.to_numpy().ravel():
-            assert f">{_shown(value)}</td>" in block, (table.key, value)
+        for column in view.columns:  # one precision per column (issue 20)
+            places = handouts._decimals(view[column].tolist())
+            for value in view[column]:
+                shown = handouts._fmt_column(value, places)[0]
+                assert f">{shown}</td>" in block, (table.key, value)
         assert "<b>Unit:</b>" in block and "<b>Source:</b>" in block
+        # sources and rows in words, never Python's list syntax
+        assert "['" not in block and "= [" not in block, table.key
     year_tables = [t for t in task.tables if t.index[0] == "year"]
     assert text.count('<figure class="chart"><svg') >= (1 if year_tables else 0)
+    for chart in re.findall(r'<figure class="chart">.*?</figure>', text, flags=re.DOTALL):
+        words = html.unescape(" ".join(re.findall(r">([^<>]+)</text>", chart)))
+        assert "year" in words, "a chart without its axis label"  # and its title:
+        assert any(t.title in words for t in task.tables), words[:200]
+        assert not re.search(r"\b(ARM|AZE|GEO|RUS)\b", words), "country codes in a chart"
     plain = html.unescape(text)
     for term in glossary.table(task.terms).itertuples():
         assert term.name_az in plain and term.name_ru in plain
