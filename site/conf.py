@@ -30,6 +30,8 @@ html_theme = "sphinx_book_theme"
 html_title = "Module 2: Migration Data"
 html_static_path = ["_static"]
 html_css_files = ["print.css"]
+# search snippets from file:// (see the file); migdata_search_texts.js is written after the build
+html_js_files = ["migdata_file_search.js"]
 html_show_sourcelink = False
 html_copy_source = True  # the download button offers the notebook (.ipynb) of each page
 html_last_updated_fmt = None

@@ -220,6 +220,11 @@ def _migdata_probe(qid):
 '''
 
 
+#: An answer of each form, written before the key has run (before Run All, after a restart).
+EARLY = {"number": "12", "percent": "12,5%", "share": "0,5", "country": "Azərbaycan",
+         "choice": "b", "choices": "A, B", "yesno": "да", "text": "A short answer."}
+
+
 def _said(cell: nbformat.NotebookNode) -> str:
     """What an answer cell told the student: its printed text on one line, or the error."""
     errors = [o for o in cell.outputs if o.output_type == "error"]
@@ -253,8 +258,7 @@ def take_as_student(stem: str) -> tuple[nbformat.NotebookNode, list[dict]]:
     block = f"import sys\nfor _name in {NOT_FOR_STUDENTS!r}:\n    sys.modules[_name] = None\n"
     records: list[dict] = []
     asked = practice_cells(nb)
-    early = {"number": "12", "percent": "12,5%", "share": "0,5", "country": "Azərbaycan",
-             "choice": "b", "choices": "A, B", "yesno": "да", "text": "A short answer."}
+    early = EARLY
 
     def answer(i: int, qid: str, form: str, when: str, role: str, text: str) -> None:
         cell = copy.deepcopy(original.cells[i])

@@ -376,3 +376,64 @@ def test_stage_needs_the_source_checkout(tmp_path, monkeypatch):
     monkeypatch.setattr(site, "repo_root", lambda: tmp_path)
     with pytest.raises(InvalidInputError, match=r"site/conf\.py not found"):
         site.stage(tmp_path / "work", [])
+
+
+def test_the_site_folds_code_gives_alt_texts_and_shows_the_pickers_still():
+    """Issue 20: the site reads as the notebooks do (unit test of the staging step)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    folded = nbformat.v4.new_code_cell("draw()", metadata={"jupyter": {"source_hidden": True}})
+    folded.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})]
+    answer = nbformat.v4.new_code_cell("%%answer P1 number\n")
+    answer.outputs = [nbformat.v4.new_output("stream", text="Not answered yet.\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("## 2. Rates"), folded,
+                nbformat.v4.new_markdown_cell("*Figure 1. Net migration rate of Georgia.*"),
+                answer]
+    shown = site.for_the_site(json.loads(nbformat.writes(nb)))
+    cells = shown["cells"]
+    assert "hide-input" in cells[1]["metadata"]["tags"]
+    alt = cells[1]["metadata"]["mystnb"]["image"]["alt"]
+    assert alt == "Figure 1. Net migration rate of Georgia."
+    assert cells[3]["outputs"] == [] and "hide-input" not in cells[3]["metadata"].get("tags", [])
+    assert nb.cells[3].outputs  # the argument is not changed
+
+    # the explorer's pickers: a still picture made from the saved widget state
+    state = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_pick",
+                                                                  "IPY_MODEL_img"]}},
+        "pick": {"model_name": "SelectMultipleModel",
+                 "state": {"description": "Countries", "_options_labels": ["Armenia", "Georgia"],
+                           "index": [1]}},
+        "img": {"model_name": "ImageModel", "state": {"format": "png"},
+                "buffers": [{"path": ["value"], "encoding": "base64", "data": "iVBORw0K"}]},
+    }
+    widget = nbformat.v4.new_notebook()
+    widget.metadata["widgets"] = {course_notebooks.WIDGET_STATE: {"state": state}}
+    cell = nbformat.v4.new_code_cell("explore()")
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={course_notebooks.WIDGET_VIEW: {"model_id": "box"},
+                              "text/plain": "VBox()"})]
+    widget.cells = [cell]
+    course_notebooks.strip_widgets(widget)
+    still = cell.outputs[0]["data"]["text/html"]
+    assert "<option selected>Georgia</option>" in still
+    assert "data:image/png;base64,iVBORw0K" in still
+    assert "widgets" not in widget.metadata
+
+
+def test_search_texts_let_search_show_snippets_from_a_file(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "a.html").write_text(
+        '<html><body><main id="main-content" role="main"><section id="rates"><h2>Rates</h2>'
+        '<p class="x">Net migration rate</p><script>var x;</script><img src="i.png"></section>'
+        "</main></body></html>", encoding="utf-8")
+    (tmp_path / "_static").mkdir()
+    target = site.write_search_texts(tmp_path)
+    text = target.read_text(encoding="utf-8")
+    pages = json.loads(text.split("=", 1)[1].rstrip().rstrip(";"))
+    page = pages["notebooks/a.html"]
+    assert 'role="main"' in page and '<section id="rates">' in page
+    assert "Net migration rate" in page and "<script" not in page and "<img" not in page
+    assert (Path(site.__file__).parents[3] / "site" / "_static" / "migdata_file_search.js"
+            ).is_file()
