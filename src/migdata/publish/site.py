@@ -76,7 +76,7 @@ def glossary_page() -> str:
         "Every technical term of the course, with its meaning in the kit's own words and the "
         "document it comes from, and its name in Azerbaijani and Russian. The column *wording* "
         "says where the Azerbaijani and Russian names come from: a stored text in which the "
-        "wording was seen (press reports quoting the State Statistics Committee or the State "
+        "wording was seen (press reports quoting the State Statistical Committee or the State "
         "Migration Service, an SSC table heading as reproduced by an NGO), or *kit translation, "
         "not checked against an official text*. Check kit translations against the official "
         "texts you use before quoting them.",
