@@ -46,5 +46,8 @@ html_theme_options = {
     "icon_links": [],
     "launch_buttons": {},
 }
+# a fixed light mode: with no stored choice (a page opened from a file) the theme otherwise logs
+# "Got invalid theme mode" as a console error
+html_context = {"default_mode": "light"}
 # MathJax from the site itself (copied from the npm package "mathjax" by migdata.publish.site)
 mathjax_path = "mathjax/tex-chtml.js"

@@ -186,6 +186,33 @@ def test_browser_navigates_the_site_offline(kit, page):
     assert _remote(page.requests) == []
 
 
+def test_site_reads_as_the_notebooks(kit, page):
+    """Issue 20: code folded behind a toggle, the 00 pickers shown, alt texts, search with
+    snippets from file:// and no console error."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((kit["html"] / "notebooks" / "21_concepts_and_definitions.html").resolve().as_uri())
+    folded = page.locator("details.hide-input, .cell.tag_hide-input details")
+    assert folded.count() >= 5, "code cells are not folded"
+    assert not folded.first.evaluate("d => d.open")  # closed until the reader opens it
+    code = page.locator(".cell.tag_hide-input pre").evaluate_all(
+        "p => p.map(x => x.textContent).join('')")
+    assert "display.table(" in code  # the code is there, behind the toggle
+    alts = page.locator(".cell_output img").evaluate_all("i => i.map(x => x.alt)")
+    assert alts and all(a and not a.endswith(".png") for a in alts), alts
+    page.goto((kit["html"] / "notebooks" / "00_start_here.html").resolve().as_uri())
+    still = page.locator(".migdata-still")
+    assert still.count() == 1 and still.locator("select option").count() >= 3
+    assert still.locator("img").evaluate("i => i.complete && i.naturalWidth > 100")
+    page.goto((kit["html"] / "search.html").resolve().as_uri() + "?q=census")
+    page.wait_for_selector("#search-results li p.context", timeout=30_000)
+    snippet = page.locator("#search-results li p.context").first.inner_text()
+    assert "census" in snippet.lower(), snippet
+    assert not errors, errors
+    assert _remote(page.requests) == []
+
+
 def test_class_guides_cover_the_curriculum(kit, repo_root):
     guides = {g.stem: g.read_text(encoding="utf-8") for g in (repo_root / "lecturers").glob("*.md")}
     for name in ("class1_unit21", "class2_unit22", "class3_unit23", "class4_unit24"):
