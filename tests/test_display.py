@@ -55,6 +55,9 @@ def test_code_labels_are_said_in_words() -> None:
     assert display.words("Azerbaijan") == "Azerbaijan" and display.words(3) == 3
     assert display.in_words("see load('un_migrant_stock'); national_citizen, foreign_born") == (
         "see the dataset un_migrant_stock; national citizen, foreign-born")
+    # file names stay as they are
+    assert display.in_words("open 21_concepts_and_definitions.ipynb") == (
+        "open 21_concepts_and_definitions.ipynb")
     frame = pd.DataFrame({"12_months": [1], "category": ["returning_native_born, native_born"]},
                          index=pd.Index(["deregistered_departures"], name="measure"))
     text = display.format_frame(frame)

@@ -166,7 +166,7 @@ def words(label: object) -> object:
     return text
 
 
-_CODE_TOKEN = re.compile(r"(?<![\w./'`])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w/'`(])")
+_CODE_TOKEN = re.compile(r"(?<![\w./'`])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w/'`(]|\.\w)")
 _LOAD_CALL = re.compile(r"(?:migdata\.)?(?:datasets\.)?load\(\s*['\"](\w+)['\"][^)]*\)")
 
 
@@ -358,8 +358,36 @@ class Table:
         self.numeric = list(numeric)
         self.caption = caption
 
+    def min_width(self) -> int:
+        """About the narrowest the table can be, in pixels, without a sideways scroll: each
+        column as wide as its longest word (text wraps) or its longest figure (never wraps)."""
+        def width(column: object, numeric: bool) -> int:
+            head = max((len(w) for w in str(column).split()), default=0)
+            cells = self.text[column] if column in self.text.columns else []
+            if numeric:
+                body = max((len(str(v)) for v in cells), default=0)
+            else:  # text wraps; a long text wraps at about 22 characters
+                body = max((min(len(str(v)), 22) for v in cells), default=0)
+                body = max(body, max((len(w) for v in cells for w in str(v).split()),
+                                     default=0))
+            return int(max(head, body) * 7.6) + 22
+        return sum(width(c, n) for c, n in zip(self.text.columns, self.numeric, strict=True))
+
     def _repr_html_(self) -> str:
-        parts = ['<div class="migdata-table-box">']
+        # A table wider than the page turns: each row becomes a block of "column: value"
+        # lines (a CSS container query on the box; no sideways scroll at 1024 px).
+        key = f"migdata-t{id(self):x}"
+        turn = (f"<style>.{key} {{ container-type: inline-size; }} "
+                f"@container (max-width: {self.min_width()}px) {{ "
+                f".{key} table, .{key} tbody, .{key} tr, .{key} td {{ display: block; "
+                f"width: auto !important; text-align: left !important; }} "
+                f".{key} thead {{ display: none; }} "
+                f".{key} tr {{ border-top: 1px solid #bbb; padding: 0.3em 0; }} "
+                f".{key} td {{ padding: 0.1em 0.6em !important; white-space: normal !important; }}"
+                f" .{key} td::before {{ content: attr(data-label) \": \"; font-weight: bold; }}"
+                f' .{key} td[data-label=""]::before {{ content: none; }}'
+                " }</style>")
+        parts = [f'<div class="migdata-table-box {key}">', turn]
         if self.caption:  # above the table, as wide as the output (a <caption> is as narrow as it)
             parts.append('<p class="migdata-caption" style="font-weight: bold; '
                          f'margin: 0 0 0.4em 0;">{html.escape(self.caption)}</p>')
@@ -369,10 +397,12 @@ class Table:
                        f"{html.escape(str(col))}</th>"
                        for col, num in zip(self.text.columns, self.numeric, strict=True))
         parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
+        labels = [html.escape(str(col), quote=True) for col in self.text.columns]
         for row in self.text.itertuples(index=False):
             cells = "".join(
-                f'<td style="{_NUMBER_STYLE if num else _TEXT_STYLE}">{html.escape(cell)}</td>'
-                for cell, num in zip(row, self.numeric, strict=True)
+                f'<td data-label="{label}" style="{_NUMBER_STYLE if num else _TEXT_STYLE}">'
+                f"{html.escape(cell)}</td>"
+                for cell, num, label in zip(row, self.numeric, labels, strict=True)
             )
             parts.append(f"<tr>{cells}</tr>")
         parts.append("</tbody></table></div>")
