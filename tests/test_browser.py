@@ -159,7 +159,6 @@ MEASURE = """() => {
   for (const t of document.querySelectorAll('.jp-OutputArea-output table')) {
     const box = t.getBoundingClientRect();
     const area = t.closest('.jp-OutputArea-output');
-    if (box.width === 0) continue;
     if (box.right > right + 1 || area.scrollWidth > area.clientWidth + 1) {
       const caption = t.closest('.migdata-table-box')?.querySelector('.migdata-caption');
       wide.push(`${caption ? caption.innerText : 'a table'}: ${Math.round(box.width)} px`);
@@ -244,6 +243,10 @@ def test_a_student_takes_the_notebook(browser: object, lab: Lab, stem: str) -> N
         page.wait_for_selector(".jp-OutputArea-output", timeout=SLOW, state="attached")
         _wait_idle(page)
         page.wait_for_timeout(500)
+        # lay out every cell (JupyterLab skips the layout of cells far from the screen), so
+        # that every table and the diagram are measured
+        page.add_style_tag(content=".jp-Cell, .jp-Notebook .jp-WindowedPanel-viewport > * "
+                                   "{ content-visibility: visible !important; }")
         for width in (1024, 1366):
             page.set_viewport_size({"width": width, "height": 768})
             page.wait_for_timeout(300)

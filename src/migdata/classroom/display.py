@@ -706,14 +706,19 @@ class Diagram:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def _repr_html_(self) -> str:
+        # inline, so that the text is text in the page (JupyterLab shows a bare SVG output as
+        # an image) and screen readers read its title and description
+        return f'<div class="migdata-diagram-box">{self.svg}</div>'
+
     def __repr__(self) -> str:
         return self.description
 
 
-#: Size of the text of a diagram, in its own units. A diagram is 760 units wide and shown at most
-#: 760 pixels wide, so its text is 15 px on a wide page and at least 12 px on an output area of
-#: 610 px or more (JupyterLab's at 1024 px, with the file browser open, is wider).
-DIAGRAM_FONT = 15
+#: Size of the text of a diagram, in its own units. A diagram is 782 units wide and shown at most
+#: 782 pixels wide, so its text is 17 px on a wide page and at least 12 px on an output area of
+#: 552 px or more (JupyterLab's is 573 px at 1024 px with the file browser open: 12.5 px).
+DIAGRAM_FONT = 17
 
 
 def flow_diagram(
@@ -767,7 +772,7 @@ def flow_diagram(
                                 f"{list(styles)}")
     esc = html.escape
     f = DIAGRAM_FONT
-    box_w, gap, margin = 180, 100, 10
+    box_w, gap, margin = 206, 76, 6
     line_h = f + 3
     box_h = 4 * line_h + 8
     row_h = box_h + 26
