@@ -30,6 +30,8 @@ html_theme = "sphinx_book_theme"
 html_title = "Module 2: Migration Data"
 html_static_path = ["_static"]
 html_css_files = ["print.css"]
+# search snippets from file:// (see the file); migdata_search_texts.js is written after the build
+html_js_files = ["migdata_file_search.js"]
 html_show_sourcelink = False
 html_copy_source = True  # the download button offers the notebook (.ipynb) of each page
 html_last_updated_fmt = None
@@ -44,5 +46,8 @@ html_theme_options = {
     "icon_links": [],
     "launch_buttons": {},
 }
+# a fixed light mode: with no stored choice (a page opened from a file) the theme otherwise logs
+# "Got invalid theme mode" as a console error
+html_context = {"default_mode": "light"}
 # MathJax from the site itself (copied from the npm package "mathjax" by migdata.publish.site)
 mathjax_path = "mathjax/tex-chtml.js"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,9 +41,29 @@ def test_caveats_lists_every_caveat_with_title_and_source(shown: list[object]) -
     meta = describe("wdi")
     assert meta["title"] in text and "World Bank" in text and meta["vintage"] in text
     bullets = [line for line in text.splitlines() if line.startswith("- ")]
-    assert bullets == [f"- {c}" for c in meta["caveats"]] and len(bullets) >= 2
+    # every note, with code labels said in words (issue 20)
+    assert bullets == [f"- {display.in_words(c)}" for c in meta["caveats"]] and len(bullets) >= 2
     with pytest.raises(UnknownDatasetError):
         display.caveats("no_such_dataset")
+
+
+def test_code_labels_are_said_in_words() -> None:
+    assert display.words("returning_native_born") == "returning native-born"
+    assert display.words("12_months") == "12-month rule"
+    assert display.words("wdi_minus_geostat") == "WDI minus Geostat"
+    assert display.words("geostat_migration") == "geostat_migration"  # a dataset's name stays
+    assert display.words("Azerbaijan") == "Azerbaijan" and display.words(3) == 3
+    assert display.in_words("see load('un_migrant_stock'); national_citizen, foreign_born") == (
+        "see the dataset un_migrant_stock; national citizen, foreign-born")
+    # file names stay as they are
+    assert display.in_words("open 21_concepts_and_definitions.ipynb") == (
+        "open 21_concepts_and_definitions.ipynb")
+    frame = pd.DataFrame({"12_months": [1], "category": ["returning_native_born, native_born"]},
+                         index=pd.Index(["deregistered_departures"], name="measure"))
+    text = display.format_frame(frame)
+    assert list(text.columns) == ["measure", "12-month rule", "category"]
+    assert text.iloc[0].tolist() == ["deregistered departures", "1",
+                                     "returning native-born, native-born"]
 
 
 def test_numbers_are_whole_with_separators_gaps_read_no_data() -> None:
@@ -211,3 +233,21 @@ def test_years_are_recognised_by_column_name_not_by_value() -> None:
     # a year index (e.g. after a pivot) is shown plain, its values with separators
     wide = pd.DataFrame({"AZE": [1339.0, 1888.0]}, index=pd.Index([2018, 2019], name="year"))
     assert format_frame(wide).to_numpy().tolist() == [["2018", "1,339"], ["2019", "1,888"]]
+
+
+def test_a_flow_diagram_is_svg_with_readable_text_and_a_description() -> None:
+    nodes = pd.DataFrame([("a", "People\ncrossing", 0, 0, "event"),
+                          ("b", "Border service", 1, 0, "institution")],
+                         columns=["id", "label", "col", "row", "group"]).set_index("id")
+    edges = pd.DataFrame([("a", "b", "records", "Module 2")],
+                         columns=["source", "target", "label", "basis"])
+    kinds = {"event": ("#eee", "people"), "institution": ("#cde", "institution")}
+    diagram = display.flow_diagram(nodes, edges, kinds=kinds, styles={"Module 2": "solid"},
+                                   title="Who records what", source="Module 2")
+    svg = diagram._repr_svg_()
+    assert svg.startswith("<svg") and "<title" in svg and "People crossing to Border" in svg
+    sizes = [float(x) for x in re.findall(r"font-size: (\d+(?:\.\d+)?)px", svg)]
+    assert min(sizes) >= display.DIAGRAM_FONT >= 12
+    with pytest.raises(InvalidInputError, match="not in nodes: \\['c'\\]"):
+        display.flow_diagram(nodes, edges.assign(target="c"), kinds=kinds,
+                             styles={"Module 2": "solid"}, title="t", source="s")

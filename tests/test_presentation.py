@@ -8,15 +8,15 @@ presentation rules in ``notebooks/README.md``, written with :mod:`migdata.classr
 - after a run in a fresh kernel, offline: no printed prose and no printed line longer than
   :data:`MAX_PRINTED_CHARS`; no table cell cut with "..." or "…"; no "nan%" or other raw gaps in
   tables; no count printed as a float ("62144.0");
-- every practice question (a cell with ``answer_<name> = None`` and a ``check(`` or ``choice(``
-  call) accepts its model answer and rejects a wrong answer and a wrong form with a plain-words
-  hint. The model and wrong answers are in the cell's metadata::
-
-      "metadata": {"migdata": {"answers": {"answer_1":
-                                           {"model": "\\"AZE\\"", "wrong": "\\"RUS\\""}}}}
-
-  each value being what a student would type after ``answer_1 =``. The test runs each practice
-  cell three times (model answer, wrong answer, an answer of the wrong form) in one execution.
+- every practice question is an ``%%answer P<n> <form>`` cell (plain text, no Python) with its
+  key given in a folded cell above it (``question(...)`` or ``discussion(...)`` of
+  :mod:`migdata.classroom.answering`). The test takes the notebook as a student does, in one
+  kernel: it answers every question before "Run All" (saved, with a note to run the cells
+  above), runs the notebook, then for each question sets the answer cell's text to a right
+  answer written in two ways (decimal comma and point, a country's name and its code, a small
+  letter), a wrong answer and a slip (words for a number, a number with %, an unknown country, a
+  letter that is not an option), runs the cell and reads the one sentence; after a kernel
+  restart it answers once more. The right and wrong texts are made from the key, in the kernel.
 
 A new notebook is checked as soon as it is added to ``notebooks/``.
 ``python tests/test_presentation.py`` prints the visible code lines of every notebook.
@@ -32,6 +32,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from migdata.answers import FORMS
+
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 
@@ -44,20 +46,19 @@ MAX_PRINTED_CHARS = 100
 #: Seconds one notebook may take, kernel start included.
 MAX_SECONDS = 120
 
-#: Lines the self-checks print (migdata.classroom.selfcheck); any other printed text is prose.
+#: Lines the answer cells print (migdata.classroom.answering); any other printed text is prose.
 SELFCHECK_LINE = re.compile(
-    r"^(Correct!|Not quite\.|Not answered yet\.|Written \(\d+ words\)|\d+ words? so far\.)"
+    r"^(Correct!|Not quite\.|Not answered yet\.|Written \(\d+ words\)|\d+ words? so far\.|Saved: )"
 )
 #: Words that only a programmer knows; feedback must not contain them.
 TYPE_WORDS = {"Series", "DataFrame", "str", "int", "float", "list", "dict", "NoneType", "bool",
-              "ndarray", "tuple", "object", "type", "TypeError", "ValueError", "KeyError"}
+              "ndarray", "tuple", "object", "type", "TypeError", "ValueError", "KeyError",
+              "Traceback", "Error", "None", "np", "float64"}
 #: Packages of the lecturers', maintainers' and researchers' extras: the notebooks run without them,
 #: as in a student's `make lab` (the kernel of the test cannot import them).
 NOT_FOR_STUDENTS = ("plotly", "frictionless", "nbgrader", "pyarrow")
-#: An answer no self-check accepts in form: it must be told which form is expected.
-WRONG_FORM = "[1, 2]"
-_ANSWER = re.compile(r"^(answer_\w+)\s*=\s*None\b.*$", flags=re.MULTILINE)
-_CALL = re.compile(r"^\s*(?:check|choice)\(", flags=re.MULTILINE)
+_HEADER = re.compile(r"^%%answer[ \t]+(P\d+)[ \t]+(\w+)((?:[ \t]+[A-Z])*)[ \t]*$")
+_KEY = re.compile(r"^(?:question|discussion)\(\s*\"(P\d+)\"", flags=re.MULTILINE)
 _CUT = re.compile(r"…|\.\.\.")
 _FLOAT_COUNT = re.compile(r"(?<![\d.,])(?:\d{4,}|\d{1,3}(?:,\d{3})+)\.0(?![\d])")
 _RAW_GAP = re.compile(r">\s*(?:nan|NaN|None|<NA>|&lt;NA&gt;|NaT)\s*<")
@@ -88,18 +89,20 @@ def visible_code_lines(path: Path) -> tuple[int, int]:
     return sum(sizes), max(sizes)
 
 
-def practice_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
-    """(cell index, answer name) of every practice question with a self-check."""
+def practice_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
+    """(cell index, question id, form) of every practice answer cell (``%%answer P<n> <form>``)."""
     found = []
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and _CALL.search(cell.source):
-            names = _ANSWER.findall(cell.source)
-            found.append((i, names[0] if len(names) == 1 else ""))
+        if cell.cell_type == "code" and cell.source.lstrip().startswith("%%answer"):
+            header = _HEADER.match(cell.source.splitlines()[0])
+            found.append((i, header.group(1), header.group(2)) if header else (i, "", ""))
     return found
 
 
 def _plain_words(message: str) -> bool:
-    return not set(re.findall(r"[A-Za-z]+", message)) & TYPE_WORDS
+    """True if a message names no type of a programming language and shows no call."""
+    return not (set(re.findall(r"[A-Za-z]+", message)) & TYPE_WORDS
+                or re.search(r"\w\(|\[['\"]|\bquotes\b", message))
 
 
 def test_the_converted_list_names_real_notebooks() -> None:
@@ -134,109 +137,178 @@ def test_a_student_sees_little_code(stem: str) -> None:
 
 
 @pytest.mark.parametrize("stem", CONVERTED)
-def answers(stem: str, cell: nbformat.NotebookNode, name: str) -> dict[str, str]:
-    """The model and the wrong answer of a practice question, as code put after ``answer_N =``.
+def test_every_practice_question_has_a_key_and_an_answer_cell(stem: str) -> None:
+    nb = _read(_path(stem))
+    asked = practice_cells(nb)
+    if stem != "00_start_here":
+        assert len(asked) >= 3, f"{stem}: fewer than three practice questions"
+    keys = {m.group(1): i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for m in _KEY.finditer(c.source)}
+    for i, qid, form in asked:
+        cell = nb.cells[i]
+        assert qid, f"{stem} cell {i}: the first line must read like %%answer P1 number"
+        assert form in FORMS, f"{stem} cell {i}: unknown form {form!r}"
+        assert not is_hidden(cell), f"{stem} cell {i}: the answer cell must be visible"
+        assert not "".join(cell.source.splitlines()[1:]).strip(), (
+            f"{stem} cell {i}: an answer cell is committed empty (no example answer)")
+        assert qid in keys and keys[qid] < i, f"{stem} {qid}: no key (question/discussion) above"
+        assert is_hidden(nb.cells[keys[qid]]), f"{stem} {qid}: the key cell must be folded"
+        # the question's text, just above, says what form of answer is expected and shows no
+        # example in code style (an example may be read as the answer, or be a wrong one)
+        text = next(c.source for c in reversed(nb.cells[:i]) if c.cell_type == "markdown")
+        assert re.search(r"\b(Answer|answer with|Write)\b", text), (
+            f"{stem} {qid}: the form is not stated")
+        assert not re.search(r'`"|\bNone\b|between quotes|\bin quotes', text), (
+            f"{stem} {qid}: the question still asks for Python: {text[-120:]!r}")
+        letters = re.findall(r"^- \*\*([A-Z])\.\*\* ", text, flags=re.MULTILINE)
+        assert not re.search(r"^- (?:[A-Da-d][:)]|[A-D]\. )", text, flags=re.MULTILINE), (
+            f"{stem} {qid}: write options as '- **A.** text'")
+        if form == "choice" and letters:
+            header = _HEADER.match(cell.source.splitlines()[0])
+            assert header.group(3).split() == letters, f"{stem} {qid}: letters differ"
+    ids = [qid for _, qid, _ in asked]
+    assert ids == [f"P{n}" for n in range(1, len(ids) + 1)], ids
 
-    From the cell's metadata (``migdata.answers``); else the model answer comes from the answer
-    key of tests/test_notebooks.py (``SOLUTIONS``) and the wrong one is made from it in the
-    kernel by :data:`MAKE_WRONG` (another letter, country, word, number or share).
-    """
-    from test_notebooks import SOLUTIONS
 
-    entry = dict(cell.metadata.get("migdata", {}).get("answers", {}).get(name, {}))
-    if "model" not in entry and name in SOLUTIONS.get(stem, {}):
-        entry["model"] = SOLUTIONS[stem][name]
-    if "model" in entry and "wrong" not in entry:
-        entry["wrong"] = f"_migdata_wrong({entry['model']})"
-    return entry
-
-
-#: Run before a probed notebook: makes a wrong answer of the same kind as a model answer.
-MAKE_WRONG = '''
-def _migdata_wrong(model):
-    import re
-    if isinstance(model, bool):
-        return not model
-    if isinstance(model, (int, float)) or hasattr(model, "item"):
-        value = float(model)
-        return value * 2 + 1000
-    text = str(model).strip()
-    number = re.fullmatch(r"-?[\\d,]+(\\.\\d+)?(%?)", text)
-    if number:
-        value = float(text.rstrip("%").replace(",", ""))
-        return f"{value + 50:.1f}%" if text.endswith("%") else f"{value * 2 + 1000:,.0f}"
-    if len(text) == 1:
-        return "b" if text.lower() == "a" else "a"
-    return "Peru" if text.lower() in ("japan", "jpn") else "Japan"
+#: Run before a notebook taken as a student: the texts a student could write for a question,
+#: made from its key (right answers in two writings, a wrong answer, a slip of form).
+PROBE = r'''
+def _migdata_probe(qid):
+    import json, math
+    from migdata.classroom.answering import _KEYS
+    from migdata.countries import country_name, to_iso3
+    key = _KEYS[qid]
+    def number(x, decimals, comma):
+        text = f"{abs(x):,.{decimals}f}" if not comma else f"{abs(x):,.{decimals}f}".replace(
+            ",", " ").replace(".", ",")
+        if not key.whole and decimals == 0:
+            text = text.replace(",", "").replace(" ", "")
+        return ("−" if x < 0 else "") + text
+    if key.expected is None:  # a discussion
+        texts = {"right": 'The SSC "publishes" what the MIA and the SMS register, so we '
+                          "compare the two sources with care.",
+                 "wrong": "Not sure.", "slip": ""}
+    elif key.form in ("number", "percent"):
+        x = float(key.expected)
+        d = 0 if key.whole or key.tolerance >= 1 else (
+            max(0, -math.floor(math.log10(key.tolerance))) if key.tolerance else 6)
+        sign = "%" if key.form == "percent" else ""
+        texts = {"right": number(x, d, True) + sign, "right2": number(x, d, False),
+                 "wrong": number(x * 2 + 1000 if x >= 0 else x * 2 - 1000, d, False),
+                 "slip": "about twelve" if key.form == "percent" else number(x, d, False) + "%"}
+    elif key.form == "share":
+        x = float(key.expected)
+        texts = {"right": f"{x * 100:.1f}%".replace(".", ","), "right2": f"{x:.3f}",
+                 "wrong": f"{(x + 0.3) % 1:.2f}", "slip": "half"}
+    elif key.form == "country":
+        code = to_iso3(str(key.expected))
+        other = "Japan" if code != "JPN" else "Peru"
+        texts = {"right": country_name(code), "right2": code.lower(), "wrong": other,
+                 "slip": "Atlantis"}
+    elif key.form == "choice":
+        letters = [chr(65 + i) for i in range(len(key.options))]
+        right = next(letter for letter, option in zip(letters, key.options)
+                     if str(key.expected).strip() in (letter, option))
+        wrong = next(letter for letter in letters if letter != right)
+        texts = {"right": right.lower(), "right2": f"{right}.", "wrong": wrong, "slip": "Z"}
+    elif key.form == "yesno":
+        texts = {"right": "yes" if key.expected else "no", "right2": "Yes." if key.expected
+                 else "No.", "wrong": "no" if key.expected else "yes", "slip": "maybe"}
+    else:
+        texts = {"right": str(key.expected), "wrong": "nothing", "slip": ""}
+    print(json.dumps(texts))
 '''
 
 
-@pytest.mark.parametrize("stem", CONVERTED)
-def test_every_practice_question_has_a_model_and_a_wrong_answer(stem: str) -> None:
-    nb = _read(_path(stem))
-    for i, name in practice_cells(nb):
-        assert name, f"{stem} cell {i}: a self-check cell needs exactly one 'answer_N = None' line"
-        cell = nb.cells[i]
-        assert not is_hidden(cell), f"{stem} cell {i}: the answer cell must be visible"
-        entry = answers(stem, cell, name)
-        assert {"model", "wrong"} <= set(entry), (
-            f"{stem} cell {i}: no model answer for {name}: put it in the cell's metadata "
-            "migdata.answers (or in SOLUTIONS of tests/test_notebooks.py)"
-        )
-        assert entry["model"] != entry["wrong"]
+#: An answer of each form, written before the key has run (before Run All, after a restart).
+EARLY = {"number": "12", "percent": "12,5%", "share": "0,5", "country": "Azərbaycan",
+         "choice": "b", "choices": "A, B", "yesno": "да", "text": "A short answer."}
 
 
-def _with_answers(
-    nb: nbformat.NotebookNode, stem: str
-) -> tuple[nbformat.NotebookNode, list[tuple]]:
-    """The notebook with each practice cell repeated: model answer, wrong answer, wrong form."""
-    out = copy.deepcopy(nb)
-    cells, probes = [], []
-    for i, cell in enumerate(nb.cells):
-        names = _ANSWER.findall(cell.source) if cell.cell_type == "code" else []
-        if not (names and _CALL.search(cell.source)):
-            cells.append(copy.deepcopy(cell))
-            continue
-        entry = answers(stem, cell, names[0])
-        for role, value in (("model", entry.get("model")), ("wrong", entry.get("wrong")),
-                            ("form", WRONG_FORM)):
-            if value is None:
-                continue
-            probe = copy.deepcopy(cell)
-            probe.source = _ANSWER.sub(lambda m, v=value: f"{m.group(1)} = {v}", cell.source)
-            probe.metadata["migdata_probe"] = {"cell": i, "role": role, "answer": value}
-            cells.append(probe)
-            probes.append((i, role, value))
-    out.cells = cells
-    return out, probes
+def _said(cell: nbformat.NotebookNode) -> str:
+    """What an answer cell told the student: its printed text on one line, or the error."""
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    if errors:
+        return f"ERROR {errors[0].ename}: {errors[0].evalue}"
+    others = [o for o in cell.outputs if o.output_type != "stream" or o.name != "stdout"]
+    text = " ".join("".join(o.text for o in cell.outputs
+                            if o.output_type == "stream" and o.name == "stdout").split())
+    return text if not others else f"OTHER OUTPUT {others[0].output_type}: {text}"
 
 
-def _run(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def take_as_student(stem: str) -> tuple[nbformat.NotebookNode, list[dict]]:
+    """Take a notebook as a student does, in one kernel, and record what each answer cell said.
+
+    Before "Run All": every answer cell with a plausible answer. Then every cell in order; after
+    each answer cell (empty, as committed), its right, wrong and slipped answers. Then a kernel
+    restart and each answer cell once more. Returns the run notebook (committed cells only)
+    and one record per answer: question id, form, when, role, text, and what was said.
+    """
+    import json
+
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
 
     from test_notebooks import NO_NETWORK
 
-    nb = copy.deepcopy(nb)
+    original = _read(_path(stem))
+    nb = copy.deepcopy(original)
+    client = NotebookClient(nb, timeout=MAX_SECONDS, kernel_name="python3",
+                            resources={"metadata": {"path": str(NB_DIR)}})
     block = f"import sys\nfor _name in {NOT_FOR_STUDENTS!r}:\n    sys.modules[_name] = None\n"
-    nb.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK + block + MAKE_WRONG))
-    NotebookClient(nb, timeout=MAX_SECONDS, kernel_name="python3",
-                   resources={"metadata": {"path": str(NB_DIR)}}).execute()
-    nb.cells.pop(0)
-    return nb
+    records: list[dict] = []
+    asked = practice_cells(nb)
+    early = EARLY
+
+    def answer(i: int, qid: str, form: str, when: str, role: str, text: str) -> None:
+        cell = copy.deepcopy(original.cells[i])
+        cell.source = cell.source.splitlines()[0] + "\n" + text
+        client.execute_cell(cell, i)
+        records.append({"qid": qid, "form": form, "when": when, "role": role, "text": text,
+                        "said": _said(cell)})
+
+    client.reset_execution_trackers()
+    with client.setup_kernel():
+        for i, qid, form in asked:  # before Run All: nothing above has run
+            answer(i, qid, form, "before", "early", early.get(form, "B"))
+        setup = nbformat.v4.new_code_cell(NO_NETWORK + block + PROBE)
+        client.execute_cell(setup, 0)
+        assert not setup.outputs, setup.outputs
+        forms = {i: (qid, form) for i, qid, form in asked}
+        ran = []
+        for i, committed in enumerate(original.cells):
+            cell = copy.deepcopy(committed)
+            client.execute_cell(cell, i)
+            ran.append(cell)
+            if i not in forms:
+                continue
+            qid, form = forms[i]
+            records.append({"qid": qid, "form": form, "when": "run all", "role": "empty",
+                            "text": "", "said": _said(cell)})
+            probe = nbformat.v4.new_code_cell(f"_migdata_probe({qid!r})")
+            client.execute_cell(probe, i)
+            texts = json.loads("".join(o.text for o in probe.outputs if o.output_type == "stream"))
+            for role, text in texts.items():
+                answer(i, qid, form, "run all", role, text)
+        run_sync(client.km.restart_kernel)()
+        run_sync(client.kc.wait_for_ready)(timeout=60)
+        for i, qid, form in asked:  # after a restart: the keys are gone, the magic is not
+            answer(i, qid, form, "restart", "early", early.get(form, "B"))
+    done = copy.deepcopy(original)
+    done.cells = ran
+    return done, records
 
 
 @pytest.fixture(scope="module")
-def executed() -> dict[str, nbformat.NotebookNode]:
-    """Each converted notebook, with its practice cells probed, run once offline (lazily)."""
-    cache: dict[str, nbformat.NotebookNode] = {}
+def executed() -> dict[str, tuple[nbformat.NotebookNode, list[dict]]]:
+    """Each notebook taken as a student, offline, once (lazily)."""
 
     class Runs(dict):
-        def __missing__(self, stem: str) -> nbformat.NotebookNode:
-            cache[stem] = _run(_with_answers(_read(_path(stem)), stem)[0])
-            return cache[stem]
+        def __missing__(self, stem: str) -> tuple[nbformat.NotebookNode, list[dict]]:
+            self[stem] = take_as_student(stem)
+            return self[stem]
 
     return Runs()
-
 
 def _texts(output: nbformat.NotebookNode) -> dict[str, str]:
     if output.output_type == "stream":
@@ -272,7 +344,7 @@ def output_problems(nb: nbformat.NotebookNode) -> list[str]:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        selfcheck = bool(_CALL.search(cell.source) or "written(" in cell.source)
+        selfcheck = cell.source.lstrip().startswith("%%answer")
         for output in cell.outputs:
             if output.output_type == "error":
                 problems.append(f"cell {i}: error {output.ename}: {output.evalue}")
@@ -343,35 +415,75 @@ def test_output_checks_find_the_problems_of_issue_11() -> None:
 @pytest.mark.notebooks
 @pytest.mark.parametrize("stem", CONVERTED)
 def test_outputs_are_readable(stem: str, executed: dict) -> None:
-    problems = output_problems(executed[stem])
+    problems = output_problems(executed[stem][0])
     assert not problems, f"{stem}:\n" + "\n".join(problems)
+
+
+def verdict_problems(records: list[dict]) -> list[str]:
+    """What is wrong in what the answer cells said (one plain sentence each, as designed)."""
+    problems = []
+    for r in records:
+        said, where = r["said"], f"{r['qid']} {r['when']} {r['role']} {r['text']!r}"
+        if said.startswith(("ERROR", "OTHER OUTPUT")) or not said:
+            problems.append(f"{where}: {said or 'nothing said'}")
+            continue
+        if not _plain_words(said):
+            problems.append(f"{where}: the message names code: {said!r}")
+        discussion = r["form"] == "text"
+        if r["when"] in ("before", "restart"):
+            if not said.startswith("Saved: ") or "run the cells above" not in said:
+                problems.append(f"{where}: expected 'Saved: ... run the cells above', got {said!r}")
+        elif r["role"] == "empty":
+            if not said.startswith("Not answered yet."):
+                problems.append(f"{where}: got {said!r}")
+        elif r["role"] in ("right", "right2"):
+            ok = said.startswith("Written (") if discussion else said == "Correct!"
+            if not ok:
+                problems.append(f"{where}: a right answer got {said!r}")
+        elif r["role"] == "wrong":
+            ok = re.match(r"\d+ words so far\. Write at least", said) if discussion else (
+                said.startswith("Not quite.") and len(said) > len("Not quite. ") + 10)
+            if not ok:
+                problems.append(f"{where}: a wrong answer got {said!r} (a hint is needed)")
+        elif r["role"] == "slip":
+            ok = said.startswith("Not answered yet.") if discussion else (
+                said.startswith("Not quite.") and "Write" in said)
+            if not ok:
+                problems.append(f"{where}: a slip got {said!r} (say what form is expected)")
+    return problems
+
+
+def test_verdict_checks_find_a_traceback_and_a_silent_cell() -> None:
+    records = [
+        {"qid": "P1", "form": "number", "when": "run all", "role": "right", "text": "1",
+         "said": "ERROR NameError: name 'check' is not defined"},
+        {"qid": "P1", "form": "number", "when": "run all", "role": "wrong", "text": "2",
+         "said": "Not quite."},
+        {"qid": "P2", "form": "choice", "when": "before", "role": "early", "text": "b",
+         "said": ""},
+        {"qid": "P3", "form": "number", "when": "run all", "role": "slip", "text": "x",
+         "said": "Not quite. Write one number. TypeError"},
+    ]
+    found = "\n".join(verdict_problems(records))
+    for expected in ("NameError", "a hint is needed", "nothing said", "names code"):
+        assert expected in found, (expected, found)
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("stem", CONVERTED)
-def test_practice_questions_accept_the_model_answer_and_explain_a_wrong_one(
+def test_practice_questions_answered_as_a_student_get_one_plain_sentence(
     stem: str, executed: dict
 ) -> None:
-    verdicts = {}
-    for cell in executed[stem].cells:
-        probe = cell.get("metadata", {}).get("migdata_probe")
-        if probe:
-            text = "".join(o.get("text", "") for o in cell.outputs
-                           if o.output_type == "stream" and o.name == "stdout").strip()
-            verdicts[(probe["cell"], probe["role"])] = (probe["answer"], text)
+    _, records = executed[stem]
     asked = practice_cells(_read(_path(stem)))
-    assert len(verdicts) == 3 * len(asked), verdicts
-    for i, _name in asked:
-        model, said = verdicts[(i, "model")]
-        assert said == "Correct!", f"{stem} cell {i}: model answer {model} got {said!r}"
-        for role in ("wrong", "form"):
-            answer, said = verdicts[(i, role)]
-            assert said.startswith("Not quite.") and len(said) > len("Not quite. ") + 10, (
-                f"{stem} cell {i}: {role} answer {answer} got {said!r} (a hint is needed)")
-            assert _plain_words(said), f"{stem} cell {i}: feedback names a type: {said!r}"
-        assert "Write" in verdicts[(i, "form")][1], (
-            f"{stem} cell {i}: a wrong form must say which form is expected")
-
+    seen = {(r["qid"], r["when"], r["role"]) for r in records}
+    for _, qid, form in asked:
+        roles = {"empty", "right", "wrong", "slip"} | ({"right2"} if form != "text" else set())
+        for role in roles:
+            assert (qid, "run all", role) in seen, f"{stem} {qid}: no {role} answer tried"
+        assert (qid, "before", "early") in seen and (qid, "restart", "early") in seen
+    problems = verdict_problems(records)
+    assert not problems, f"{stem}:\n" + "\n".join(problems)
 
 def main() -> None:
     """Print the visible code lines of every notebook (total, longest cell)."""

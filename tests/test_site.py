@@ -186,6 +186,33 @@ def test_browser_navigates_the_site_offline(kit, page):
     assert _remote(page.requests) == []
 
 
+def test_site_reads_as_the_notebooks(kit, page):
+    """Issue 20: code folded behind a toggle, the 00 pickers shown, alt texts, search with
+    snippets from file:// and no console error."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((kit["html"] / "notebooks" / "21_concepts_and_definitions.html").resolve().as_uri())
+    folded = page.locator("details.hide-input, .cell.tag_hide-input details")
+    assert folded.count() >= 5, "code cells are not folded"
+    assert not folded.first.evaluate("d => d.open")  # closed until the reader opens it
+    code = page.locator(".cell.tag_hide-input pre").evaluate_all(
+        "p => p.map(x => x.textContent).join('')")
+    assert "display.table(" in code  # the code is there, behind the toggle
+    alts = page.locator(".cell_output img").evaluate_all("i => i.map(x => x.alt)")
+    assert alts and all(a and not a.endswith(".png") for a in alts), alts
+    page.goto((kit["html"] / "notebooks" / "00_start_here.html").resolve().as_uri())
+    still = page.locator(".migdata-still")
+    assert still.count() == 1 and still.locator("select option").count() >= 3
+    assert still.locator("img").evaluate("i => i.complete && i.naturalWidth > 100")
+    page.goto((kit["html"] / "search.html").resolve().as_uri() + "?q=census")
+    page.wait_for_selector("#search-results li p.context", timeout=30_000)
+    snippet = page.locator("#search-results li p.context").first.inner_text()
+    assert "census" in snippet.lower(), snippet
+    assert not errors, errors
+    assert _remote(page.requests) == []
+
+
 def test_class_guides_cover_the_curriculum(kit, repo_root):
     guides = {g.stem: g.read_text(encoding="utf-8") for g in (repo_root / "lecturers").glob("*.md")}
     for name in ("class1_unit21", "class2_unit22", "class3_unit23", "class4_unit24"):
@@ -232,8 +259,18 @@ def test_unit_of_rejects_unknown_names():
 
 # ---- handouts and workbooks -------------------------------------------------------------------
 
-def _shown(v) -> str:
-    return handouts._fmt(v)[0]
+def test_handout_figures_have_one_precision_per_column_and_labels_in_words():
+    assert handouts._decimals([-14.18, 75.0, -15.745]) == 3
+    assert [handouts._fmt_column(v, 3)[0] for v in (-14.18, 75.0, -15.745)] == [
+        "-14.180", "75.000", "-15.745"]
+    assert handouts._decimals([1250.0, 62144.0]) is None
+    assert handouts._fmt_column(62144.0, None)[0] == "62,144"
+    assert handouts._fmt_column(float("nan"), 2) == ("no data", "gap")
+    assert handouts._label("AZE") == "Azerbaijan" and handouts._label("net_migration") == (
+        "net migration")
+    assert handouts._filter_text({"country": ["ARM", "GEO"], "sex": "total"}) == (
+        "country: Armenia, Georgia; sex: total")
+    assert "anywhere" not in handouts.CSS  # no break inside a word ("Net migrati on")
 
 
 @pytest.mark.parametrize("task_id", list(tasks.TASKS))
@@ -244,11 +281,21 @@ def test_handout_holds_every_figure_with_source_and_unit(kit, task_id):
         view = tasks.handout_view(table)
         block = text.split(f"<h3>{table.title.replace('&', '&amp;')}</h3>", 1)[1]
         block = block.split("</div>", 1)[0]
-        for value in view.to_numpy().ravel():
-            assert f">{_shown(value)}</td>" in block, (table.key, value)
+        for column in view.columns:  # one precision per column (issue 20)
+            places = handouts._decimals(view[column].tolist())
+            for value in view[column]:
+                shown = handouts._fmt_column(value, places)[0]
+                assert f">{shown}</td>" in block, (table.key, value)
         assert "<b>Unit:</b>" in block and "<b>Source:</b>" in block
+        # sources and rows in words, never Python's list syntax
+        assert "['" not in block and "= [" not in block, table.key
     year_tables = [t for t in task.tables if t.index[0] == "year"]
     assert text.count('<figure class="chart"><svg') >= (1 if year_tables else 0)
+    for chart in re.findall(r'<figure class="chart">.*?</figure>', text, flags=re.DOTALL):
+        words = html.unescape(" ".join(re.findall(r">([^<>]+)</text>", chart)))
+        assert "year" in words, "a chart without its axis label"  # and its title:
+        assert any(t.title in words for t in task.tables), words[:200]
+        assert not re.search(r"\b(ARM|AZE|GEO|RUS)\b", words), "country codes in a chart"
     plain = html.unescape(text)
     for term in glossary.table(task.terms).itertuples():
         assert term.name_az in plain and term.name_ru in plain
@@ -356,3 +403,64 @@ def test_stage_needs_the_source_checkout(tmp_path, monkeypatch):
     monkeypatch.setattr(site, "repo_root", lambda: tmp_path)
     with pytest.raises(InvalidInputError, match=r"site/conf\.py not found"):
         site.stage(tmp_path / "work", [])
+
+
+def test_the_site_folds_code_gives_alt_texts_and_shows_the_pickers_still():
+    """Issue 20: the site reads as the notebooks do (unit test of the staging step)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    folded = nbformat.v4.new_code_cell("draw()", metadata={"jupyter": {"source_hidden": True}})
+    folded.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})]
+    answer = nbformat.v4.new_code_cell("%%answer P1 number\n")
+    answer.outputs = [nbformat.v4.new_output("stream", text="Not answered yet.\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("## 2. Rates"), folded,
+                nbformat.v4.new_markdown_cell("*Figure 1. Net migration rate of Georgia.*"),
+                answer]
+    shown = site.for_the_site(json.loads(nbformat.writes(nb)))
+    cells = shown["cells"]
+    assert "hide-input" in cells[1]["metadata"]["tags"]
+    alt = cells[1]["metadata"]["mystnb"]["image"]["alt"]
+    assert alt == "Figure 1. Net migration rate of Georgia."
+    assert cells[3]["outputs"] == [] and "hide-input" not in cells[3]["metadata"].get("tags", [])
+    assert nb.cells[3].outputs  # the argument is not changed
+
+    # the explorer's pickers: a still picture made from the saved widget state
+    state = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_pick",
+                                                                  "IPY_MODEL_img"]}},
+        "pick": {"model_name": "SelectMultipleModel",
+                 "state": {"description": "Countries", "_options_labels": ["Armenia", "Georgia"],
+                           "index": [1]}},
+        "img": {"model_name": "ImageModel", "state": {"format": "png"},
+                "buffers": [{"path": ["value"], "encoding": "base64", "data": "iVBORw0K"}]},
+    }
+    widget = nbformat.v4.new_notebook()
+    widget.metadata["widgets"] = {course_notebooks.WIDGET_STATE: {"state": state}}
+    cell = nbformat.v4.new_code_cell("explore()")
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={course_notebooks.WIDGET_VIEW: {"model_id": "box"},
+                              "text/plain": "VBox()"})]
+    widget.cells = [cell]
+    course_notebooks.strip_widgets(widget)
+    still = cell.outputs[0]["data"]["text/html"]
+    assert "<option selected>Georgia</option>" in still
+    assert "data:image/png;base64,iVBORw0K" in still
+    assert "widgets" not in widget.metadata
+
+
+def test_search_texts_let_search_show_snippets_from_a_file(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "a.html").write_text(
+        '<html><body><main id="main-content" role="main"><section id="rates"><h2>Rates</h2>'
+        '<p class="x">Net migration rate</p><script>var x;</script><img src="i.png"></section>'
+        "</main></body></html>", encoding="utf-8")
+    (tmp_path / "_static").mkdir()
+    target = site.write_search_texts(tmp_path)
+    text = target.read_text(encoding="utf-8")
+    pages = json.loads(text.split("=", 1)[1].rstrip().rstrip(";"))
+    page = pages["notebooks/a.html"]
+    assert 'role="main"' in page and '<section id="rates">' in page
+    assert "Net migration rate" in page and "<script" not in page and "<img" not in page
+    assert (Path(site.__file__).parents[3] / "site" / "_static" / "migdata_file_search.js"
+            ).is_file()

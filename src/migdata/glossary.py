@@ -189,7 +189,7 @@ TERMS: Final[dict[str, Term]] = dict([
        "statistics are, in general, compiled from SMS reports and concern non-nationals; the "
        "words 'in general' matter, because figures on citizens who leave, registered by the "
        "Ministry, have also been published (see the press figures in the kit's data).",
-       f"{_MODULE2}; press reports of SSC figures, datasets.load('press_figures')"),
+       f"{_MODULE2}; press reports of SSC figures (the kit's dataset press_figures)"),
     _t("mia", "Ministry of Internal Affairs (MIA)", "institution",
        "One of the sources of the arrivals and departures that the SSC publishes (Module 2). "
        "Module 5 lists it among the state bodies of migration management, next to the law on "
@@ -197,7 +197,7 @@ TERMS: Final[dict[str, Term]] = dict([
        "and entry of citizens. SSC figures quoted in the press describe citizens' departures "
        "for permanent residence abroad as registered by its passport service.",
        f"{_MODULE2}; {_MODULE5_ACTORS}; press report of SSC figures for 2007 "
-       "(datasets.load('press_figures'))"),
+       "(the kit's dataset press_figures)"),
     _t("mfa", "Ministry of Foreign Affairs (MFA)", "institution",
        "Defends the interests of the state and of its citizens and companies in other countries, "
        "and helps to build ties with Azerbaijanis who live abroad. The curriculum does not say "
@@ -282,18 +282,21 @@ def markdown(*terms: str, languages: bool = False) -> str:
     """Markdown text with the name, meaning and source of each term (for notebooks).
 
     With ``languages=True`` each entry also gives its Azerbaijani and Russian names and where
-    that wording comes from.
+    that wording comes from, in a fold that one click opens ("Azərbaycanca · По-русски"), so a
+    notebook's glossary box stays short. The term's code name (its id) is not shown: students
+    read the name in words.
     """
     parts = []
     names = translations() if languages else {}
     for t in terms:
         e = entry(t)
-        text = f"**{e.name}** (`{e.id}`): {e.summary}  \n*Source: {e.source}.*"
+        text = f"**{e.name}**: {e.summary}  \n*Source: {e.source}.*"
         if languages:
             n = names.get(e.id, _NO_TRANSLATION)
-            text += (f"  \nAzərbaycanca: **{n['name_az'] or '(no translation yet)'}** · "
+            text += ("\n\n<details><summary>Azərbaycanca · По-русски</summary>\n\n"
+                     f"Azərbaycanca: **{n['name_az'] or '(no translation yet)'}** · "
                      f"По-русски: **{n['name_ru'] or '(no translation yet)'}**  \n"
-                     f"*Wording: {n['translation_source']}.*")
+                     f"*Wording: {n['translation_source']}.*\n\n</details>")
         parts.append(text)
     return "\n\n".join(parts)
 

@@ -120,7 +120,7 @@ def _as_text(value: object) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(str(v) for v in value)
     if isinstance(value, float):
-        return repr(value)
+        return repr(float(value))  # numpy's float64 shows as np.float64(...) in its repr
     return str(value)
 
 

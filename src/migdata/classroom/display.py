@@ -37,7 +37,8 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 
-__all__ = ["NO_DATA", "Explorer", "Table", "caveats", "explore", "format_frame", "md", "table"]
+__all__ = ["NO_DATA", "Diagram", "Explorer", "Table", "caveats", "explore", "flow_diagram",
+           "format_frame", "in_words", "md", "table", "words"]
 
 NO_DATA = "no data"
 
@@ -87,14 +88,15 @@ def caveats_markdown(dataset_id: str) -> str:
     publishers = dict.fromkeys(s.get("publisher", "") for s in meta.get("sources", []))
     source = "; ".join(p for p in publishers if p) or "not stated"
     lines = [
-        f"**Caveats of the dataset *{meta['title']}***",
+        f"**Notes on the data: *{meta['title']}***",
         "",
         f"Source: {source}. Version: {meta.get('vintage') or 'not stated'}. "
-        f"Dataset id: `{dataset_id}`.",
+        f"Short name in the kit: *{dataset_id}*.",
         "",
     ]
     items = list(meta.get("caveats", []))
-    lines += [f"- {caveat}" for caveat in items] if items else ["- No caveats are recorded."]
+    lines += ([f"- {in_words(caveat)}" for caveat in items] if items
+              else ["- No notes are recorded."])
     return "\n".join(lines)
 
 
@@ -114,6 +116,87 @@ def caveats(dataset_id: str) -> None:
     from IPython.display import Markdown
 
     _display(Markdown(caveats_markdown(dataset_id)))
+
+
+# A code label: lower-case words joined by underscores ("returning_native_born", "12_months").
+_CODE_LABEL = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+")
+#: Code labels said differently from their words with spaces.
+_WORDS = {
+    "12_months": "12-month rule",
+    "6_months": "6-month rule",
+    "183_days": "183-day rule",
+    "country_m49": "country code (UN M49)",
+    "is_aggregate": "region or group of countries",
+    "stock_undesa_ims2024": "UN DESA migrant stock, Revision 2024",
+    "data_source": "source of the data",
+    "percent_change": "change (%)",
+    "change_per_year": "change per year",
+    "stock_start": "stock at the start",
+    "stock_end": "stock at the end",
+}
+#: Words written with a capital or a hyphen when a code label is said in words.
+_SPELLING = {"wdi": "WDI", "wpp": "WPP", "unhcr": "UNHCR", "un": "UN", "sms": "SMS",
+             "ssc": "SSC", "sbs": "SBS", "mia": "MIA", "idmc": "IDMC", "idps": "IDPs",
+             "geostat": "Geostat", "armstat": "Armstat", "undesa": "UN DESA", "id": "number"}
+
+
+def words(label: object) -> object:
+    """A code label said in words, for what a student reads; anything else unchanged.
+
+    Tables show names, not code: ``returning_native_born`` reads "returning native-born",
+    ``12_months`` "12-month rule", ``wdi_minus_geostat`` "WDI minus Geostat". Only labels made
+    of lower-case words joined by underscores are changed; the short names of the kit's
+    datasets (``geostat_migration``), which the notebooks use as names, stay as they are.
+
+    Examples
+    --------
+    >>> words("returning_native_born"), words("12_months"), words("Azerbaijan")
+    ('returning native-born', '12-month rule', 'Azerbaijan')
+    """
+    if not isinstance(label, str) or not _CODE_LABEL.fullmatch(label):
+        return label
+    if label in _WORDS:
+        return _WORDS[label]
+    if label in _dataset_ids():
+        return label
+    text = " ".join(_SPELLING.get(w, w) for w in label.split("_"))
+    for a, b in (("native born", "native-born"), ("foreign born", "foreign-born"),
+                 ("as printed", "(as printed)")):
+        text = text.replace(a, b)
+    return text
+
+
+_CODE_TOKEN = re.compile(r"(?<![\w./'`])[a-z0-9]+(?:_[a-z0-9]+)+(?![\w/'`(]|\.\w)")
+_LOAD_CALL = re.compile(r"(?:migdata\.)?(?:datasets\.)?load\(\s*['\"](\w+)['\"][^)]*\)")
+
+
+def in_words(text: str) -> str:
+    """Text with each code label in it said in words (see :func:`words`), and each call that
+    loads a dataset said as the dataset's name ("load('un_migrant_stock')" -> "the dataset
+    un_migrant_stock").
+
+    Examples
+    --------
+    >>> in_words("returning_native_born, national_citizen")
+    'returning native-born, national citizen'
+    """
+    text = _LOAD_CALL.sub(lambda m: f"the dataset {m.group(1)}", text)
+    return _CODE_TOKEN.sub(lambda m: str(words(m.group())), text)
+
+
+def _dataset_ids() -> frozenset[str]:
+    from ..datasets import list_datasets
+
+    global _DATASET_IDS
+    if _DATASET_IDS is None:
+        try:
+            _DATASET_IDS = frozenset(list_datasets()["id"])
+        except Exception:  # pragma: no cover - the catalogue is part of the package
+            _DATASET_IDS = frozenset()
+    return _DATASET_IDS
+
+
+_DATASET_IDS: frozenset[str] | None = None
 
 
 def _is_missing(value: object) -> bool:
@@ -168,8 +251,8 @@ def _column_formatter(
         if isinstance(value, pd.Timestamp):
             return value.strftime("%Y-%m-%d")
         if isinstance(value, list | tuple | set):
-            return ", ".join(str(v) for v in value)
-        return str(value)
+            return ", ".join(in_words(str(v)) for v in value)
+        return in_words(str(value))
 
     return fmt
 
@@ -257,7 +340,8 @@ def format_frame(
             column.astype(object), name=name, percent=name in percent_cols,
             decimals=int(decimals), plain=name in plain_cols,
         )
-        label = " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)
+        label = (" / ".join(str(words(n)) for n in name) if isinstance(name, tuple)
+                 else str(words(name)))
         out.insert(position, label if label not in out.columns else f"{label} ({position})",
                    [fmt(v) for v in column.astype(object)])
     return out
@@ -274,8 +358,36 @@ class Table:
         self.numeric = list(numeric)
         self.caption = caption
 
+    def min_width(self) -> int:
+        """About the narrowest the table can be, in pixels, without a sideways scroll: each
+        column as wide as its longest word (text wraps) or its longest figure (never wraps)."""
+        def width(column: object, numeric: bool) -> int:
+            head = max((len(w) for w in str(column).split()), default=0)
+            cells = self.text[column] if column in self.text.columns else []
+            if numeric:
+                body = max((len(str(v)) for v in cells), default=0)
+            else:  # text wraps; a long text wraps at about 22 characters
+                body = max((min(len(str(v)), 22) for v in cells), default=0)
+                body = max(body, max((len(w) for v in cells for w in str(v).split()),
+                                     default=0))
+            return int(max(head, body) * 7.6) + 22
+        return sum(width(c, n) for c, n in zip(self.text.columns, self.numeric, strict=True))
+
     def _repr_html_(self) -> str:
-        parts = ['<div class="migdata-table-box">']
+        # A table wider than the page turns: each row becomes a block of "column: value"
+        # lines (a CSS container query on the box; no sideways scroll at 1024 px).
+        key = f"migdata-t{id(self):x}"
+        turn = (f"<style>.{key} {{ container-type: inline-size; }} "
+                f"@container (max-width: {self.min_width()}px) {{ "
+                f".{key} table, .{key} tbody, .{key} tr, .{key} td {{ display: block; "
+                f"width: auto !important; text-align: left !important; }} "
+                f".{key} thead {{ display: none; }} "
+                f".{key} tr {{ border-top: 1px solid #bbb; padding: 0.3em 0; }} "
+                f".{key} td {{ padding: 0.1em 0.6em !important; white-space: normal !important; }}"
+                f" .{key} td::before {{ content: attr(data-label) \": \"; font-weight: bold; }}"
+                f' .{key} td[data-label=""]::before {{ content: none; }}'
+                " }</style>")
+        parts = [f'<div class="migdata-table-box {key}">', turn]
         if self.caption:  # above the table, as wide as the output (a <caption> is as narrow as it)
             parts.append('<p class="migdata-caption" style="font-weight: bold; '
                          f'margin: 0 0 0.4em 0;">{html.escape(self.caption)}</p>')
@@ -285,10 +397,12 @@ class Table:
                        f"{html.escape(str(col))}</th>"
                        for col, num in zip(self.text.columns, self.numeric, strict=True))
         parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
+        labels = [html.escape(str(col), quote=True) for col in self.text.columns]
         for row in self.text.itertuples(index=False):
             cells = "".join(
-                f'<td style="{_NUMBER_STYLE if num else _TEXT_STYLE}">{html.escape(cell)}</td>'
-                for cell, num in zip(row, self.numeric, strict=True)
+                f'<td data-label="{label}" style="{_NUMBER_STYLE if num else _TEXT_STYLE}">'
+                f"{html.escape(cell)}</td>"
+                for cell, num, label in zip(row, self.numeric, labels, strict=True)
             )
             parts.append(f"<tr>{cells}</tr>")
         parts.append("</tbody></table></div>")
@@ -577,3 +691,189 @@ def explore(
         _display(explorer.widget)
         explorer.redraw()
     return explorer
+
+
+class Diagram:
+    """An SVG picture that renders in JupyterLab, on the HTML site and in print (text stays text).
+
+    Made by :func:`flow_diagram`; ``svg`` holds the markup.
+    """
+
+    def __init__(self, svg: str, description: str) -> None:
+        self.svg = svg
+        self.description = description
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_html_(self) -> str:
+        # inline, so that the text is text in the page (JupyterLab shows a bare SVG output as
+        # an image) and screen readers read its title and description
+        return f'<div class="migdata-diagram-box">{self.svg}</div>'
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+#: Size of the text of a diagram, in its own units. A diagram is 782 units wide and shown at most
+#: 782 pixels wide, so its text is 17 px on a wide page and at least 12 px on an output area of
+#: 552 px or more (JupyterLab's is 573 px at 1024 px with the file browser open: 12.5 px).
+DIAGRAM_FONT = 17
+
+
+def flow_diagram(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    kinds: dict[str, tuple[str, str]],
+    styles: dict[str, str],
+    title: str,
+    source: str,
+    warn: str | None = None,
+) -> Diagram:
+    """A data-flow diagram drawn as SVG: boxes on a grid, arrows between them, a legend.
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        Indexed by box id, with columns ``label`` (lines split by "\\n"), ``col`` (0, 1, 2) and
+        ``row`` (from 0, may be fractional) and ``group`` (a key of ``kinds``).
+    edges : DataFrame
+        Columns ``source``, ``target`` (box ids), ``label`` and ``basis`` (a key of ``styles``).
+    kinds : dict
+        Group -> (fill colour, name in the legend).
+    styles : dict
+        Basis -> "solid", "dashed" or "dotted"; arrows whose basis is ``warn`` are red.
+    title, source : str
+        The title above and the source line below.
+    warn : str, optional
+        The basis drawn in red (an open question).
+
+    Returns
+    -------
+    Diagram
+        Renders as SVG (``_repr_svg_``), with a ``<title>`` and a description for screen readers.
+
+    Raises
+    ------
+    InvalidInputError
+        If a column is missing, an arrow names an unknown box or a group/basis is unknown.
+    """
+    for frame, cols, what in ((nodes, ("label", "col", "row", "group"), "nodes"),
+                              (edges, ("source", "target", "label", "basis"), "edges")):
+        _check_columns(frame, cols, what)
+    unknown = sorted(set(edges["source"]).union(edges["target"]) - set(nodes.index))
+    if unknown:
+        raise InvalidInputError(f"edges name boxes that are not in nodes: {unknown}; "
+                                f"the boxes are {list(nodes.index)}")
+    bad = sorted(set(nodes["group"]) - set(kinds)) + sorted(set(edges["basis"]) - set(styles))
+    if bad:
+        raise InvalidInputError(f"unknown group or basis {bad}; known: {list(kinds)}, "
+                                f"{list(styles)}")
+    esc = html.escape
+    f = DIAGRAM_FONT
+    box_w, gap, margin = 206, 76, 6
+    line_h = f + 3
+    box_h = 4 * line_h + 8
+    row_h = box_h + 26
+    top = 2 * f + 20
+
+    def centre(n: pd.Series) -> tuple[float, float]:
+        return (margin + box_w / 2 + float(n["col"]) * (box_w + gap),
+                top + box_h / 2 + float(n["row"]) * row_h)
+
+    def clip(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
+        """Where the line from the centre (x0, y0) towards (x1, y1) leaves the box."""
+        dx, dy = x1 - x0, y1 - y0
+        sx = (box_w / 2 + 4) / abs(dx) if dx else math.inf
+        sy = (box_h / 2 + 4) / abs(dy) if dy else math.inf
+        s = min(sx, sy, 1.0)
+        return x0 + dx * s, y0 + dy * s
+
+    width = margin * 2 + 3 * box_w + 2 * gap
+    bottom = top + (float(nodes["row"].max()) + 1) * row_h
+    dash = {"solid": "", "dashed": ' stroke-dasharray="8 5"', "dotted": ' stroke-dasharray="2 5"'}
+    parts = []
+    for _, n in nodes.iterrows():
+        x, y = centre(n)
+        lines = str(n["label"]).split("\n")
+        parts.append(f'<rect x="{x - box_w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{box_w}" '
+                     f'height="{box_h}" rx="8" fill="{kinds[n["group"]][0]}" stroke="#444" />')
+        first = y - (len(lines) - 1) * line_h / 2
+        tspans = "".join(f'<tspan x="{x:.1f}" y="{first + i * line_h:.1f}">{esc(t)}</tspan>'
+                         for i, t in enumerate(lines))
+        parts.append(f'<text class="box" text-anchor="middle" dominant-baseline="middle">'
+                     f"{tspans}</text>")
+    labels = []
+    for _, e in edges.iterrows():
+        ax, ay = centre(nodes.loc[e["source"]])
+        bx, by = centre(nodes.loc[e["target"]])
+        x0, y0 = clip(ax, ay, bx, by)
+        x1, y1 = clip(bx, by, ax, ay)
+        red = warn is not None and e["basis"] == warn
+        colour = "#b2182b" if red else "#555"
+        parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                     f'stroke="{colour}" stroke-width="2"{dash[styles[e["basis"]]]} '
+                     f'marker-end="url(#{"head-red" if red else "head"})" />')
+        if e["label"]:
+            lines = str(e["label"]).split("\n")
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            if abs(y1 - y0) < 0.3 * abs(x1 - x0):  # a flat arrow: its label sits above it
+                my -= (len(lines) - 1) * (f + 1) / 2 + f / 2 + 4
+            first = my - (len(lines) - 1) * (f + 1) / 2
+            tspans = "".join(f'<tspan x="{mx:.1f}" y="{first + i * (f + 1):.1f}">{esc(t)}</tspan>'
+                             for i, t in enumerate(lines))
+            labels.append(f'<text class="edge" text-anchor="middle" dominant-baseline="middle" '
+                          f'fill="{colour}">{tspans}</text>')
+    legend_y = bottom + 8
+    legend = []
+    for i, (colour, name) in enumerate(kinds.values()):
+        x = margin + (i % 2) * (width / 2)
+        y = legend_y + (i // 2) * (f + 10)
+        legend.append(f'<rect x="{x}" y="{y}" width="{f}" height="{f}" fill="{colour}" '
+                      f'stroke="#444" /><text class="legend" x="{x + f + 8}" y="{y + f / 2}" '
+                      f'dominant-baseline="middle">{esc(name)}</text>')
+    rows = (len(kinds) + 1) // 2
+    for i, (basis, style) in enumerate(styles.items()):
+        y = legend_y + (rows + i) * (f + 10) + f / 2
+        red = warn is not None and basis == warn
+        colour = "#b2182b" if red else "#555"
+        legend.append(f'<line x1="{margin}" y1="{y}" x2="{margin + 40}" y2="{y}" '
+                      f'stroke="{colour}" stroke-width="2"{dash[style]} />'
+                      f'<text class="legend" x="{margin + 50}" y="{y}" '
+                      f'dominant-baseline="middle">arrow: {esc(basis)}</text>')
+    source_lines = textwrap.wrap(source, 80, break_long_words=False)
+    source_y = legend_y + (rows + len(styles)) * (f + 10) + f
+    height = source_y + len(source_lines) * (f + 3) + 8
+    description = (f"{title}. Boxes: " + "; ".join(
+        f"{' '.join(str(n['label']).split())} ({kinds[n['group']][1]})"
+        for _, n in nodes.iterrows())
+        + ". Arrows: " + "; ".join(
+        f"{' '.join(str(nodes.loc[e['source'], 'label']).split())} to "
+        f"{' '.join(str(nodes.loc[e['target'], 'label']).split())}"
+        + (f" ({' '.join(str(e['label']).split())})" if e["label"] else "")
+        + f", {e['basis']}" for _, e in edges.iterrows()) + f". Source: {source}.")
+    head = ('<marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+            'fill="{colour}" /></marker>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="migdata-diagram" role="img" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
+        f'style="max-width: {width:.0f}px; height: auto; font-family: sans-serif;" '
+        f'aria-labelledby="d-title d-desc">'
+        f'<title id="d-title">{esc(title)}</title><desc id="d-desc">{esc(description)}</desc>'
+        f"<defs>{head.format(id='head', colour='#555')}"
+        f"{head.format(id='head-red', colour='#b2182b')}</defs>"
+        f"<style>text {{ font-size: {f}px; fill: #222; }} text.edge {{ font-style: italic; "
+        f"paint-order: stroke; stroke: white; stroke-width: 5px; stroke-linejoin: round; }}"
+        f" text.title {{ font-size: {f + 2}px; font-weight: bold; }}</style>"
+        f'<rect width="100%" height="100%" fill="white" />'
+        f'<text class="title" x="{margin}" y="{f + 6}">{esc(title)}</text>'
+        + "".join(parts)
+        + "".join(labels)
+        + "".join(legend)
+        + "".join(f'<text class="source" x="{margin}" y="{source_y + i * (f + 3):.0f}" '
+                  f'fill="#555">{esc(line)}</text>' for i, line in enumerate(source_lines))
+        + "</svg>"
+    )
+    return Diagram(svg, description)

@@ -34,7 +34,7 @@ h3 { font-size: 11pt; margin: 10pt 0 3pt 0; }
 .meta { color: #333; font-size: 9.5pt; }
 table { border-collapse: collapse; margin: 4pt 0; font-size: 9.5pt; }
 th, td { border: 1px solid #777; padding: 2pt 5pt; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: normal; word-break: normal; hyphens: manual; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.gap { text-align: center; color: #555; font-style: italic; }
 tr { page-break-inside: avoid; }
@@ -64,9 +64,59 @@ def _fmt(v: Any) -> tuple[str, str]:
     return html.escape(str(v)), ""
 
 
+def _decimals(values: Any) -> int | None:
+    """The decimals a column of figures is printed with: the most any of its figures needs
+    (at most 3), so that every figure of a column has the same precision ("-14.180", "75.000",
+    "-15.745", never "-14.18", "75", "-15.745"); None for a column of whole numbers."""
+    import pandas as pd
+
+    figures = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)
+               and not pd.isna(v)]
+    if not figures or all(f.is_integer() for f in figures):
+        return None
+    return max(len(f"{f:.3f}".rstrip("0").split(".")[1]) for f in figures)
+
+
+def _fmt_column(v: Any, decimals: int | None) -> tuple[str, str]:
+    """A cell's text and class, with the column's precision (see :func:`_decimals`)."""
+    import pandas as pd
+
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return NO_DATA, "gap"
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if decimals is None:
+            return f"{round(v):,}", "num"
+        return f"{v:,.{decimals}f}", "num"
+    return html.escape(str(v)), ""
+
+
+def _label(label: object) -> str:
+    """A label in words: a country code as the country's name, underscores as spaces."""
+    from ..countries import country_name
+
+    text = str(label)
+    if len(text) == 3 and text.isupper():
+        try:
+            return country_name(text)
+        except Exception:  # not a country code: the label as it is
+            return text
+    return text.replace("_", " ")
+
+
 def _words(label: object) -> str:
-    """A column or row label for print: underscores as spaces, so long names can wrap."""
-    return html.escape(str(label).replace("_", " "))
+    """A column or row label for print, in words (see :func:`_label`), HTML-escaped."""
+    return html.escape(_label(label))
+
+
+def _filter_text(filters: dict[str, Any]) -> str:
+    """The rows a table shows, in words: "country: Armenia, Azerbaijan, Georgia; sex: total"."""
+    parts = []
+    for key, value in filters.items():
+        values = value if isinstance(value, list | tuple | set) else [value]
+        parts.append(f"{str(key).replace('_', ' ')}: " + ", ".join(_label(v) for v in values))
+    return "; ".join(parts) or "all rows"
 
 
 def _unit_text(table: DataTable) -> str:
@@ -101,7 +151,7 @@ def chart_svg(table: DataTable, view: Any = None) -> str:
         values = numeric[column].tolist()
         observed = [(y, v) for y, v, p in zip(years, values, projected, strict=True) if not p]
         line = ax.plot([y for y, _ in observed], [v for _, v in observed], marker="o",
-                       markersize=3, linewidth=1.5, label=str(column))[0]
+                       markersize=3, linewidth=1.5, label=_label(column))[0]
         future = [(y, v) for y, v, p in zip(years, values, projected, strict=True) if p]
         if future:
             ax.plot([y for y, _ in future], [v for _, v in future], marker="o", markersize=5,
@@ -109,18 +159,29 @@ def chart_svg(table: DataTable, view: Any = None) -> str:
     low, high = numeric.min().min(), numeric.max().max()
     if low < 0 < high:
         ax.axhline(0, color="#777", linewidth=0.8)
+    ax.set_title(table.title, fontsize=9, loc="left")
+    ax.set_xlabel("year", fontsize=8)
     ax.set_ylabel(_unit_text(table), fontsize=8)
     ax.tick_params(labelsize=8)
     ax.xaxis.get_major_locator().set_params(integer=True)
+    from matplotlib.ticker import FuncFormatter
+
+    # figures as on the tables: 10,000,000, not "1e7"; "−5", not "-5.0"
+    ax.yaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 or float(v).is_integer() else f"{v:g}"))
     ax.grid(axis="y", color="#ddd", linewidth=0.6)
-    if len(numeric.columns) > 1:
+    if len(numeric.columns) > 1 or str(numeric.columns[0]) != str(table.value):
         ax.legend(fontsize=7, frameon=False, ncol=min(len(numeric.columns), 4))
+    import matplotlib
+
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text (searchable, sharp)
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
-    caption = ("Chart of the table above (a gap in a line: no data"
-               + ("; hollow markers: projection" if any(projected) else "") + ").")
+    caption = (f"Chart of the table above. Source: {source_text(table.dataset)}. A gap in a "
+               "line: no data" + ("; hollow markers: projection" if any(projected) else "")
+               + ".")
     return f'<figure class="chart">{svg}<figcaption>{caption}</figcaption></figure>'
 
 
@@ -131,22 +192,24 @@ def _table_html(table: DataTable) -> str:
     head = "".join(f"<th>{_words(n)}</th>" for n in index_names)
     head += "".join(f"<th>{_words(c)}</th>" for c in cols)
     rows = []
+    decimals = [_decimals(view[c].tolist()) for c in view.columns]
     for key, values in view.iterrows():
         keys = key if isinstance(key, tuple) else (key,)
         cells = "".join(f"<th>{_words(k)}</th>" for k in keys)
-        for v in values:
-            text, cls = _fmt(v)
+        for v, places in zip(values, decimals, strict=True):
+            text, cls = _fmt_column(v, places)
             cells += f'<td class="{cls}">{text}</td>'
         rows.append(f"<tr>{cells}</tr>")
     filters = {**table.filters, **table.handout_filters}
-    shown = "; ".join(f"{k} = {v}" for k, v in filters.items()) or "all rows"
+    shown = _filter_text(filters)
     return (
         f'<div class="table-block"><h3>{html.escape(table.title)}</h3>\n'
         f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows)
         + "\n</tbody></table>\n"
-        f'<p class="source"><b>Unit:</b> {html.escape(_unit_text(table))} ({table.value}). '
+        f'<p class="source"><b>Unit:</b> {html.escape(_unit_text(table))} '
+        f"({html.escape(_label(table.value))}). "
         f"<b>Source:</b> {html.escape(source_text(table.dataset))}. "
-        f"<b>Dataset:</b> {table.dataset} ({html.escape(shown)}). "
+        f"<b>Dataset of the kit:</b> {table.dataset} (rows: {html.escape(shown)}). "
         + (f"<b>Note:</b> {html.escape(table.note)}" if table.note else "")
         + "</p></div>\n" + chart_svg(table, view)
     )
@@ -155,6 +218,7 @@ def _table_html(table: DataTable) -> str:
 def handout_html(task: Task) -> str:
     """The handout of one task: a complete HTML page with its own print style sheet."""
     from .. import datasets, glossary
+    from ..classroom.display import in_words
 
     terms = glossary.table(task.terms)
     term_rows = "\n".join(
@@ -165,7 +229,7 @@ def handout_html(task: Task) -> str:
     caveats = []
     for dataset in dict.fromkeys(t.dataset for t in task.tables):
         for caveat in datasets.describe(dataset).get("caveats", []):
-            caveats.append(f"<li><b>{dataset}</b>: {html.escape(caveat)}</li>")
+            caveats.append(f"<li><b>{dataset}</b>: {html.escape(in_words(caveat))}</li>")
     path_text = ("presentation task for students (2.4.1)" if task.path == "2.4.1"
                  else "non-formal education case study (2.4.2)")
     return f"""<!DOCTYPE html>
@@ -194,7 +258,7 @@ the glossary says which wording was seen in a stored text.</p>
 <p>"{NO_DATA}" means the source gives no figure: do not replace it by 0 or by a guess.</p>
 {"".join(_table_html(t) for t in task.tables)}
 
-<h2>Caveats</h2>
+<h2>Notes on the data</h2>
 <ul>{"".join(caveats)}</ul>
 
 <h2>Our notes</h2>

@@ -7,6 +7,7 @@ Shared by :mod:`~migdata.publish.site` and :mod:`~migdata.publish.slides`;
 
 from __future__ import annotations
 
+import html
 import html.parser
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -156,17 +157,61 @@ def _execute_to(source: Path, target: Path, timeout: int) -> ExecutedNotebook:
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+_WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _widget_html(model_id: str, state: dict) -> str:
+    """A still picture, in HTML, of an ipywidgets model and its children (pickers disabled)."""
+    model = state.get(model_id)
+    if not model:
+        return ""
+    name, st = model.get("model_name", ""), model.get("state", {})
+    label = html.escape(str(st.get("description") or ""))
+    if name in ("VBoxModel", "HBoxModel"):
+        kids = [_widget_html(c.removeprefix("IPY_MODEL_"), state)
+                for c in st.get("children", [])]
+        flex = "column" if name == "VBoxModel" else "row"
+        return (f'<div style="display: flex; flex-direction: {flex}; flex-wrap: wrap; '
+                f'gap: 0.5em;">{"".join(kids)}</div>')
+    if name in ("SelectMultipleModel", "SelectModel", "DropdownModel"):
+        chosen = st.get("index")
+        chosen = set(chosen if isinstance(chosen, list) else [chosen])
+        options = "".join(f'<option{" selected" if i in chosen else ""}>{html.escape(str(o))}'
+                          "</option>" for i, o in enumerate(st.get("_options_labels", [])))
+        multiple = " multiple" if name == "SelectMultipleModel" else ""
+        return (f"<label>{label} <select disabled{multiple} "
+                f'size="{len(st.get("_options_labels", [])) if multiple else 1}">'
+                f"{options}</select></label>")
+    if name in ("IntRangeSliderModel", "FloatRangeSliderModel"):
+        low, high = st.get("value", ["", ""])
+        return f"<p>{label}: {low} – {high}</p>"
+    if name == "ImageModel":
+        data = next((b.get("data") for b in model.get("buffers", [])
+                     if b.get("path") == ["value"] and b.get("encoding") == "base64"), None)
+        if not data:
+            return ""
+        return (f'<img src="data:image/{html.escape(str(st.get("format", "png")))};base64,{data}" '
+                'alt="The chart of the first choice of the pickers" style="max-width: 100%;">')
+    if name == "HTMLModel":
+        return str(st.get("value") or "")
+    return ""
 
 
 def strip_widgets(nb: object) -> object:
-    """Remove interactive widgets from an executed notebook (in place) and return it.
+    """Replace interactive widgets of an executed notebook by a still picture (in place).
 
     Widgets need a live kernel, and rendering their saved state would load the widget manager
-    from a CDN; the course keeps a static chart next to every interactive one for the site and
-    for print. So the notebook's widget state goes, and so does every output that is only a
-    widget (an output that also has an image or HTML keeps those).
+    from a CDN. So the notebook's widget state goes; an output that is only a widget becomes an
+    HTML picture of its first state, made from that saved state (the explorer's pickers shown
+    disabled, with the chart and table of their first choice: issue 20), or goes when the state
+    says nothing; an output that also has an image or HTML keeps those.
     """
-    nb.metadata.pop("widgets", None)  # type: ignore[attr-defined]
+    metadata = nb.metadata  # type: ignore[attr-defined]
+    state = (metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {}))
+    metadata.pop("widgets", None)
     for cell in nb.cells:  # type: ignore[attr-defined]
         if cell.cell_type != "code":
             continue
@@ -174,9 +219,14 @@ def strip_widgets(nb: object) -> object:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if WIDGET_VIEW in data:
-                data.pop(WIDGET_VIEW)
+                view = data.pop(WIDGET_VIEW)
                 if not set(data) - {"text/plain"}:
-                    continue
+                    picture = _widget_html(str(view.get("model_id", "")), state)
+                    if not picture:
+                        continue
+                    data["text/html"] = (
+                        f'<div class="migdata-still">{picture}<p><em>In the running notebook '
+                        "you can change the choice; this page shows the first one.</em></p></div>")
             kept.append(output)
         cell.outputs = kept
     return nb

@@ -11,6 +11,11 @@
 4. checks that no page loads a script, style sheet, font or image from the internet
    (:func:`external_references`) and fails if one does.
 
+On the site the notebooks read as in JupyterLab (:func:`for_the_site`): folded code is folded
+behind a "Show code" toggle (MyST-NB's ``hide-input``), the explorer's pickers are shown as a
+picture of their first state, every chart has an alt text (its caption), and search shows text
+snippets also when the site is opened from a file (:func:`write_search_texts`).
+
 The site works from a USB stick: open ``index.html`` in a browser; search, previous/next and the
 notebook downloads need no server and no internet. The committed notebooks are not changed.
 """
@@ -18,6 +23,8 @@ notebook downloads need no server and no internet. The committed notebooks are n
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -36,8 +43,8 @@ from .notebooks import (
     repo_root,
 )
 
-__all__ = ["SiteBuild", "build", "catalogue_page", "glossary_page", "main", "nonformal_page",
-           "stage"]
+__all__ = ["SiteBuild", "build", "catalogue_page", "for_the_site", "glossary_page", "main",
+           "nonformal_page", "stage", "write_search_texts"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def glossary_page() -> str:
         "Every technical term of the course, with its meaning in the kit's own words and the "
         "document it comes from, and its name in Azerbaijani and Russian. The column *wording* "
         "says where the Azerbaijani and Russian names come from: a stored text in which the "
-        "wording was seen (press reports quoting the State Statistics Committee or the State "
+        "wording was seen (press reports quoting the State Statistical Committee or the State "
         "Migration Service, an SSC table heading as reproduced by an NGO), or *kit translation, "
         "not checked against an official text*. Check kit translations against the official "
         "texts you use before quoting them.",
@@ -187,6 +194,82 @@ def _index_page(notebooks: list[ExecutedNotebook], guides: list[Path], extra: li
 # ---- build ----------------------------------------------------------------------------------
 
 
+# ---- the notebooks as the site shows them ---------------------------------------------------
+
+def _alt_text(cells: list, index: int) -> str:
+    """A figure's alt text: the caption below it (``*Figure n. ...*``), else the section."""
+    for cell in cells[index + 1:index + 3]:
+        if cell.get("cell_type") == "markdown":
+            text = "".join(cell.get("source", ""))
+            found = re.match(r"\s*\*((?:Figure|Chart)[^*]+)\*", text)
+            if found:
+                return " ".join(found.group(1).split())
+            break
+    for cell in reversed(cells[:index]):
+        if cell.get("cell_type") == "markdown":
+            headings = re.findall(r"^#+\s+(.*)$", "".join(cell.get("source", "")), flags=re.M)
+            if headings:
+                return f"Chart of the section: {headings[-1].strip()}"
+    return "Chart"
+
+
+def for_the_site(notebook: dict) -> dict:
+    """The executed notebook (JSON) as the site shows it; the argument is not changed.
+
+    - Cells folded in JupyterLab (``jupyter.source_hidden``) get the tag ``hide-input``: the
+      site shows their output and a "Show code" toggle.
+    - Answer cells (``%%answer``) keep their first line and lose their output (the site cannot
+      check answers; the notebook does).
+    - (The explorer's pickers are already a still picture: see
+      :func:`migdata.publish.notebooks.strip_widgets`.)
+    - Every image gets an alt text: the figure's caption (MyST-NB ``mystnb.image.alt``).
+    """
+    nb = json.loads(json.dumps(notebook))
+    cells = nb.get("cells", [])
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.setdefault("metadata", {})
+        source = "".join(cell.get("source", ""))
+        tags = meta.setdefault("tags", [])
+        if meta.get("jupyter", {}).get("source_hidden") and "hide-input" not in tags:
+            tags.append("hide-input")
+        if source.lstrip().startswith("%%answer"):
+            cell["outputs"] = []
+        if any("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {})
+               for o in cell.get("outputs", [])):
+            meta.setdefault("mystnb", {}).setdefault("image", {})["alt"] = _alt_text(cells, i)
+    return nb
+
+
+_MAIN = re.compile(r'<main[^>]*>(.*?)</main>|<div[^>]*role="main"[^>]*>(.*)', re.DOTALL)
+_DROP = re.compile(r"<(script|style|svg|noscript)\b.*?</\1>|<img\b[^>]*>", re.DOTALL)
+_ATTRS = re.compile(r"<([a-zA-Z0-9]+)\b[^>]*?(\sid=\"[^\"]*\")?[^>]*>")
+
+
+def write_search_texts(out: Path) -> Path:
+    """Write ``_static/migdata_search_texts.js``: the text of every page (headings' ids kept),
+    read by ``_static/migdata_file_search.js`` so that search shows snippets from ``file://``
+    too, where the browser refuses to fetch the pages (Sphinx's search fetches them).
+    """
+    pages = {}
+    for page in sorted(Path(out).rglob("*.html")):
+        rel = page.relative_to(out).as_posix()
+        if rel.startswith(("_static/", "slides/", "_sources/")) or rel in ("search.html",
+                                                                             "genindex.html"):
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        found = _MAIN.search(text)
+        body = (found.group(1) or found.group(2)) if found else text
+        body = _DROP.sub(" ", body)
+        body = _ATTRS.sub(lambda m: f"<{m.group(1)}{m.group(2) or ''}>", body)
+        pages[rel] = '<div role="main">' + " ".join(body.split()) + "</div>"
+    target = Path(out) / "_static" / "migdata_search_texts.js"
+    target.write_text("window.MIGDATA_SEARCH_TEXTS = " + json.dumps(pages) + ";\n",
+                      encoding="utf-8")
+    return target
+
+
 def _copy_mathjax(static: Path, modules: Path) -> None:
     """Copy MathJax 3 (``tex-chtml.js`` and its fonts) into the site's ``_static/mathjax``."""
     es5 = modules / "mathjax" / "es5"
@@ -218,7 +301,8 @@ def stage(workdir: Path, notebooks: list[ExecutedNotebook], *,
     shutil.copytree(root / "site", src, ignore=shutil.ignore_patterns("__pycache__", "intro.md"))
     (src / "notebooks").mkdir()
     for n in notebooks:
-        shutil.copy2(n.executed, src / "notebooks" / n.executed.name)
+        shown = for_the_site(json.loads(Path(n.executed).read_text(encoding="utf-8")))
+        (src / "notebooks" / n.executed.name).write_text(json.dumps(shown), encoding="utf-8")
     if research:
         (src / "notebooks" / "research").mkdir()
         for n in research:
@@ -300,6 +384,7 @@ def build(out: Path, notebooks_dir: Path | None = None, *, workdir: Path | None 
         raise InvalidInputError(f"Sphinx failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
     if proc.stderr.strip():
         print(proc.stderr.strip(), file=sys.stderr)
+    write_search_texts(out)
     if with_slides:
         from . import slides
 

@@ -286,7 +286,7 @@ def source_text(dataset: str) -> str:
     meta = datasets.describe(dataset)
     sources = "; ".join(s.get("title", "") for s in meta.get("sources", []))
     vintage = meta.get("vintage", "")
-    return f"{sources}" + (f" (vintage: {vintage})" if vintage else "")
+    return f"{sources}" + (f" (version: {vintage})" if vintage else "")
 
 
 def handout_view(table: DataTable) -> pd.DataFrame:
