@@ -45,6 +45,14 @@ def test_numbers_are_read_as_people_write_them(text: str, form: str, whole: bool
     assert reading.value == pytest.approx(value)
 
 
+def test_no_form_message_gives_an_example_value() -> None:
+    """An example in a message could be the right answer of the question asked."""
+    from migdata.answers import FORMS
+
+    for form, message in FORMS.items():
+        assert "example" not in message and not any(ch.isdigit() for ch in message), form
+
+
 @pytest.mark.parametrize(("text", "says"), [
     ("1,234", "two ways"),       # 1234 or 1.234: the student is asked to choose
     ("11%", "without %"),
@@ -61,7 +69,7 @@ def test_an_unclear_number_gets_a_plain_sentence(text: str, says: str) -> None:
 
 
 def test_a_whole_number_refuses_a_fraction() -> None:
-    assert read("12,5", "number", whole=True).problem == "Write a whole number, for example 62144."
+    assert read("12,5", "number", whole=True).problem == "Write a whole number, without decimals."
 
 
 @pytest.mark.parametrize("text", ["Azerbaijan", "AZE", "az", "Azərbaycan", "Азербайджан",
@@ -75,6 +83,9 @@ def test_choices_yes_no_and_text() -> None:
     for text in ("B", "b", "(b)", "B)", "b.", "a register", "A Register."):
         assert read(text, "choice", options=options).value == "B", text
     assert not read("D", "choice", options=options).ok
+    # an option whose text ends in a bracket is still found by its text
+    assert read("registered moves (Geostat)", "choice",
+                options=["a census", "registered moves (Geostat)"]).value == "B"
     assert read("SMS, MIA", "choices").value == ["MIA", "SMS"]
     assert read("MIA and SMS", "choices").value == ["MIA", "SMS"]
     assert read("MIA və SMS", "choices").value == ["MIA", "SMS"]

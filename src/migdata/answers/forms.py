@@ -56,12 +56,12 @@ NOT_ANSWERED = "Not answered yet."
 
 #: The forms an answer can take, each with the sentence that says how to write it.
 FORMS: dict[str, str] = {
-    "number": "Write one number, for example 62144 or 0,11.",
-    "percent": "Write one percentage, for example 11 or 11,5%.",
-    "share": "Write one share, for example 0.51 or 51%.",
-    "country": "Write the name of one country, for example Azerbaijan, or its code AZE.",
-    "choice": "Write the letter of one option, for example B.",
-    "choices": "Write the letters or codes you choose, separated by commas, for example A, C.",
+    "number": "Write one number (with a decimal comma or point if it has decimals).",
+    "percent": "Write one percentage (the % sign may be left out).",
+    "share": "Write one share, as a fraction of the whole or as a percentage with %.",
+    "country": "Write the name of one country, or its three-letter code.",
+    "choice": "Write the letter of one option.",
+    "choices": "Write the letters or codes you choose, separated by commas.",
     "yesno": "Write yes or no.",
     "text": "Write your answer in words.",
 }
@@ -134,7 +134,7 @@ def _number(text: str, *, whole: bool) -> tuple[float | None, str]:
     if not math.isfinite(value):
         return None, ""
     if whole and value != int(value):
-        return None, "Write a whole number, for example 62144."
+        return None, "Write a whole number, without decimals."
     return value, ""
 
 
@@ -165,13 +165,15 @@ def _letters(options: Sequence[str] | Mapping[str, str] | None) -> dict[str, str
 
 
 def _pick(text: str, pairs: Mapping[str, str]) -> str | None:
+    raw = " ".join(text.split()).casefold().rstrip(".")
     s = text.strip().strip("()[].:").strip()
     s = re.sub(r"^(option|variant|вариант)\s+", "", s, flags=re.IGNORECASE).strip()
     if pairs:
         if s.upper() in pairs:
             return s.upper()
         for letter, option in pairs.items():
-            if option.strip().casefold().rstrip(".") == s.casefold().rstrip("."):
+            said = " ".join(option.split()).casefold().rstrip(".")
+            if said in (raw, s.casefold().rstrip(".")):
                 return letter
         return None
     return s.upper() if re.fullmatch(r"[A-Za-z]", s) else None

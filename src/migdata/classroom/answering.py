@@ -165,11 +165,11 @@ def _answer(line: str, cell: str) -> None:
     elif reading.problem:
         _say(f"Not quite. {reading.problem}")
     elif re.fullmatch(r"P\d+", header.qid):
-        _say(f"Saved: {reading.shown}. To check it, run the cells above this one first "
+        _say(f"Saved: {reading.shown.rstrip('.')}. To check it, run the cells above this one first "
              "(menu Run, then Run All Cells).")
     else:
-        _say(f"Saved: {reading.shown}. Save the notebook (Ctrl+S) before you hand it in; the "
-             "answer is checked after that.")
+        _say(f"Saved: {reading.shown.rstrip('.')}. Save the notebook (Ctrl+S) before you hand "
+             "it in; the answer is checked after that.")
 
 
 def answered(qid: str) -> str | None:
