@@ -191,10 +191,30 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
-    from .moodle import class_list, import_zip, read_id_map
+    from .moodle import class_list, import_zip, participants_in, read_id_map
 
     _due(args)
-    id_map = read_id_map(args.id_map, class_list(args.course_dir)) if args.id_map else None
+    students = class_list(args.course_dir)
+    id_map = read_id_map(args.id_map, students) if args.id_map else None
+    if id_map is None and students:
+        # without an id map the participant id becomes the student id: with a class list
+        # loaded, participants that are not on it would become extra students in the gradebook
+        # and the real ones would be reported missing (issue 22 trial, finding 3)
+        found = participants_in(args.zips)
+        strangers = sorted(p for p in found if p not in students)
+        if found and len(strangers) == len(found):
+            raise InvalidInputError(
+                f"none of the {len(found)} Moodle participant id(s) in the zip (e.g. "
+                f"{strangers[0]}, {found[strangers[0]]}) is on the class list loaded in the "
+                "gradebook: they are Moodle's participant ids, not student ids. Add "
+                "--id-map worksheet.csv (Moodle's grading worksheet: View all submissions -> "
+                "Download grading worksheet) to file each hand-in under its student id")
+        if strangers:
+            print(f"migdata-course: warning: {len(strangers)} participant id(s) in the zip are "
+                  "not on the class list and become new students in the gradebook: "
+                  + ", ".join(f"{p} ({found[p]})" for p in strangers)
+                  + "; if they are Moodle participant ids, import again with --id-map",
+                  file=sys.stderr)
     report = import_zip(args.course_dir, args.assignment, args.zips, id_map=id_map)
     files = sum(len(v) for v in report.imported.values())
     print(f"{args.assignment}: {files} notebook(s) of {len(report.imported)} student(s) imported "
@@ -252,6 +272,15 @@ def _feedback(args: argparse.Namespace) -> int:
         if check.unmarked:
             print(f"migdata-course: warning: {check.student}: written answers not marked yet: "
                   + ", ".join(check.unmarked), file=sys.stderr)
+        if check.blank:
+            print(f"migdata-course: warning: {check.student}: written answers left blank, "
+                  "scored 0 by nbgrader and not confirmed: " + ", ".join(check.blank)
+                  + "; confirm each 0 by entering it in the formgrader", file=sys.stderr)
+        if check.remark:
+            print(f"migdata-course: warning: {check.student}: written answers autograded again "
+                  "after marking (nbgrader kept the mark but flags it again): "
+                  + ", ".join(check.remark) + "; enter the mark again in the formgrader",
+                  file=sys.stderr)
         if check.stale:
             print(f"migdata-course: warning: {check.student}: written answers marked for an "
                   "earlier hand-in (the student handed in again since): "
@@ -337,7 +366,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import points_by_student
 
     print(format_report([ledger[s] for s in sorted(ledger)], args.assignment,
-                        split=points_by_student(args.course_dir, args.assignment)))
+                        split=points_by_student(args.course_dir, args.assignment), now=False))
     return 0
 
 

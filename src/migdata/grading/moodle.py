@@ -258,6 +258,24 @@ def _save_roster(root: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(sorted(rows, key=lambda r: (r["assignment"], r["student_id"])))
 
 
+def participants_in(zips: list[str | Path]) -> dict[str, str]:
+    """Participant id -> full name of every notebook file in Moodle zips (nothing unpacked).
+
+    Files that are not zips, or not named like a Moodle file submission, are passed over here:
+    :func:`import_zip` reports them.
+    """
+    found: dict[str, str] = {}
+    for zip_path in map(Path, zips):
+        if not zipfile.is_zipfile(zip_path):
+            continue
+        with zipfile.ZipFile(zip_path) as archive:
+            for name in archive.namelist():
+                parts = parse_name(name)
+                if parts and parts["plugin"] == "file" and parts["file"].endswith(".ipynb"):
+                    found[parts["participant"]] = parts["full_name"]
+    return found
+
+
 def import_zip(
     course_dir: str | Path,
     assignment: str,
