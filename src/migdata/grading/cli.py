@@ -349,8 +349,16 @@ def _export(args: argparse.Namespace) -> int:
             for warning in filled.warnings:
                 print(f"migdata-course: warning: {warning}", file=sys.stderr)
         if args.moodle_feedback_zip:
-            count = write_feedback_zip(args.course_dir, assignment, args.moodle_feedback_zip)
-            print(f"Moodle feedback zip: {args.moodle_feedback_zip} ({count} file(s))")
+            packed = write_feedback_zip(args.course_dir, assignment, args.moodle_feedback_zip,
+                                        table)
+            print(f"Moodle feedback zip: {args.moodle_feedback_zip} ({packed.files} file(s))")
+            for student, why in sorted(packed.left.items()):
+                print(f"  {student}: feedback left out: {why}", file=sys.stderr)
+            if packed.stale:
+                print(f"migdata-course: error: feedback of {len(packed.stale)} student(s) is out "
+                      f"of date and was left out of the zip; run migdata-course feedback "
+                      f"{assignment}, then export again", file=sys.stderr)
+                return 1
     return 0
 
 

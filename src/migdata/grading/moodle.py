@@ -38,6 +38,7 @@ from .csvsafe import open_private
 from .worksheet import Worksheet, format_grade, read_worksheet
 
 __all__ = [
+    "FeedbackZipReport",
     "ImportReport",
     "WorksheetReport",
     "class_list",
@@ -45,6 +46,7 @@ __all__ = [
     "hand_in_time",
     "import_zip",
     "parse_name",
+    "participants_in",
     "read_id_map",
     "read_roster",
     "write_feedback_zip",
@@ -550,27 +552,122 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
     return report
 
 
-def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path) -> int:
+_HTML_SCORE = re.compile(r"\(Score: (-?[0-9.]+) / [0-9.]+\)</h4>")
+_HTML_PENALTY = re.compile(r"Late submission penalty \(Score: -(-?[0-9.]+)\)")
+
+
+def _feedback_scores(page: Path) -> tuple[float, float] | None:
+    """The notebook's score (after penalty) and late penalty printed in nbgrader's feedback."""
+    text = page.read_text(encoding="utf-8", errors="replace")
+    score = _HTML_SCORE.search(text)
+    if score is None:
+        return None
+    penalty = _HTML_PENALTY.search(text)
+    return float(score.group(1)), float(penalty.group(1)) if penalty else 0.0
+
+
+def _current_scores(course_dir: str | Path, assignment: str) -> dict[tuple[str, str], tuple]:
+    """(student, notebook) -> (score after penalty, penalty) in the gradebook now, rounded."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    out = {}
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return {}
+        for sub in submissions:
+            for nb in sub.notebooks:
+                penalty = float(nb.late_submission_penalty or 0.0)
+                out[(sub.student.id, nb.name)] = (round(float(nb.score) - penalty, 2),
+                                                  round(penalty, 2))
+    return out
+
+
+@dataclass
+class FeedbackZipReport:
+    """What :func:`write_feedback_zip` packed.
+
+    Attributes
+    ----------
+    files
+        Number of feedback files in the zip.
+    left
+        Student id -> why their feedback was left out (not final yet, or out of date).
+    stale
+        The students left out because their feedback is older than their marks.
+    """
+
+    files: int = 0
+    left: dict[str, str] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)
+
+
+def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path,
+                       table=None) -> FeedbackZipReport:
     """A zip for Moodle's "Upload multiple feedback files in a zip", from ``feedback/``.
 
     Each student's HTML feedback goes into the folder Moodle named in its download
     (``<Full Name>_<participant id>_assignsubmission_file_/``), which is how Moodle matches a
-    feedback file to its student.
+    feedback file to its student. Feedback whose score or late penalty differs from the
+    gradebook's now (marks given or changed after ``migdata-course feedback`` ran) is left out:
+    run ``feedback`` again first.
+
+    Parameters
+    ----------
+    course_dir, assignment, out
+        Course folder, assignment id, the zip to write.
+    table
+        Optional export table (:func:`migdata.grading.report.export_grades`): with it, only
+        students whose grade is final (the rows :func:`fill_grading_worksheet` grades) are
+        packed; the others' feedback would show a mark that is not final.
 
     Returns
     -------
-    int
-        Number of feedback files written.
+    FeedbackZipReport
+        Files packed, and who was left out and why.
     """
+    from .report import FINAL_STATUSES
+
     root = Path(load_config(course_dir).CourseDirectory.root)
-    count = 0
+    report = FeedbackZipReport()
+    final: dict[str, str] | None = None
+    if table is not None:
+        final = {}
+        for row in table[table["assignment"] == assignment].itertuples():
+            if row.status not in FINAL_STATUSES:
+                final[str(row.student_id)] = f"status {row.status}"
+            elif row.needs_manual_grade or row.blank_unconfirmed or row.to_mark:
+                final[str(row.student_id)] = (f"written answers still to mark "
+                                              f"({row.to_mark:g} points)")
+            else:
+                final[str(row.student_id)] = ""
+    now = _current_scores(course_dir, assignment)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for r in _roster_for(course_dir, assignment):
-            folder = root / "feedback" / r["student_id"] / assignment
-            for page in sorted(folder.glob("*.html")):
+            student = r["student_id"]
+            folder = root / "feedback" / student / assignment
+            pages = sorted(folder.glob("*.html"))
+            if not pages:
+                continue
+            if final is not None and final.get(student, "not in the export"):
+                report.left[student] = final.get(student, "not in the export")
+                continue
+            differs = [page.name for page in pages
+                       if _feedback_scores(page) != now.get((student, page.stem))]
+            if differs:
+                report.left[student] = (
+                    "feedback out of date (its score or late penalty is not the gradebook's "
+                    f"now: {', '.join(differs)}); run migdata-course feedback {assignment} again")
+                report.stale.append(student)
+                continue
+            for page in pages:
                 name = f"{r['full_name']}_{r['participant_id']}_assignsubmission_file_"
                 zf.write(page, f"{name}/{page.name}")
-                count += 1
-    return count
+                report.files += 1
+    return report
