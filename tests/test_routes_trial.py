@@ -122,7 +122,8 @@ def test_9_feedback_warns_about_blank_unconfirmed_answers(unit24):
     _hand_in(unit24, "100233", written=None, flagged=False)  # left blank: nbgrader's 0, no flag
     checks = {c.student: c for c in check_marks(unit24, U24)}
     assert sorted(checks["100233"].blank) == sorted(WRITTEN)
-    assert "100230" not in checks  # marked, on time: nothing to say
+    assert not any(c.student.startswith("10023") and c.student != "100233"
+                   and (c.blank or c.unmarked) for c in checks.values())
 
 
 def test_12_report_read_later_does_not_say_now():
@@ -145,6 +146,8 @@ def test_3_import_zip_without_an_id_map_over_a_class_list(unit24, tmp_path, caps
     from migdata.grading.moodle import class_list
 
     released = (unit24 / "release" / U24 / f"{U24}.ipynb").read_bytes()
+    _hand_in(unit24, "100230", written=10.0)  # the class list, with two students
+    _hand_in(unit24, "100231", late=timedelta(hours=1, minutes=30), written=10.0)
     before = set(class_list(unit24))
     assert {"100230", "100231"} <= before  # the class list is loaded
     archive = _moodle_zip(tmp_path / "m.zip", {
@@ -172,3 +175,33 @@ def test_3_import_zip_without_an_id_map_over_a_class_list(unit24, tmp_path, caps
     assert main(["--course-dir", str(unit24), "import-zip", U24, str(mixed)]) == 0
     err = " ".join(capsys.readouterr().err.split())
     assert "1299 (Orxan Quliyev)" in err and "not on the class list" in err
+
+
+def test_7_the_penalty_method_line_is_in_the_config_and_the_guide(repo_root, tmp_path):
+    """The guide's `c.LateSubmissionPlugin.penalty_method` is in nbgrader_config.py, commented,
+    with nbgrader's default; removing the '# ' and choosing "zero" takes effect."""
+    from nbgrader.plugins import LateSubmissionPlugin
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = repo_root / "autograder" / "nbgrader_config.py"
+    line = '# c.LateSubmissionPlugin.penalty_method = "none"'
+    text = config.read_text(encoding="utf-8")
+    assert line in text.splitlines()
+    assert LateSubmissionPlugin().penalty_method == "none"  # the default the comment names
+    guide = (repo_root / "autograder" / "README.md").read_text(encoding="utf-8")
+    settings = guide[guide.index("## Settings in `nbgrader_config.py`"):]
+    assert "`LateSubmissionPlugin.penalty_method`" in settings
+    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(config.parent)).load_config()
+    assert "penalty_method" not in loaded.get("LateSubmissionPlugin", {})
+    (tmp_path / "nbgrader_config.py").write_text(
+        text.replace(line, 'c.LateSubmissionPlugin.penalty_method = "zero"'), encoding="utf-8")
+    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    assert loaded.LateSubmissionPlugin.penalty_method == "zero"
+
+
+def test_3_the_worked_example_imports_with_an_id_map(repo_root):
+    guide = (repo_root / "autograder" / "README.md").read_text(encoding="utf-8")
+    example = guide[guide.index("## The commands in order: a worked example"):]
+    example = example[:example.index("\n## ", 5)]
+    imports = [ln for ln in example.splitlines() if ln.startswith("migdata-course import-zip")]
+    assert imports and all("--id-map" in ln for ln in imports)
