@@ -135,10 +135,13 @@ def test_12_report_read_later_does_not_say_now():
     assert "now" not in later and "Graded 1 submission at the last autograding" in later
 
 
-def _moodle_zip(path: Path, entries: dict[str, bytes]) -> Path:
+def _moodle_zip(path: Path, entries: dict[str, bytes],
+                when: tuple[int, ...] | None = (2026, 3, 2, 18, 5, 0)) -> Path:
+    """Entries all at ``when``, or (None) one minute apart."""
     with zipfile.ZipFile(path, "w") as zf:
-        for name, data in entries.items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 3, 2, 18, 5, 0)), data)
+        for i, (name, data) in enumerate(entries.items()):
+            stamp = when or (2026, 3, 2, 18, 5 + i, 0)
+            zf.writestr(zipfile.ZipInfo(name, date_time=stamp), data)
     return path
 
 
@@ -205,3 +208,34 @@ def test_3_the_worked_example_imports_with_an_id_map(repo_root):
     example = example[:example.index("\n## ", 5)]
     imports = [ln for ln in example.splitlines() if ln.startswith("migdata-course import-zip")]
     assert imports and all("--id-map" in ln for ln in imports)
+
+
+def test_5_one_time_for_every_file_in_the_zip_is_a_warning(unit24, tmp_path, capsys):
+    import os
+
+    released = (unit24 / "release" / U24 / f"{U24}.ipynb").read_bytes()
+    ids = tmp_path / "ids.csv"
+    ids.write_text("participant_id,student_id\n1234,100230\n1240,100231\n", encoding="utf-8")
+    when = (2026, 3, 3, 9, 12, 0)  # the download, stamped on every entry
+    archive = _moodle_zip(tmp_path / "m.zip", {
+        f"Aysel Mammadova_1234_assignsubmission_file/{U24}.ipynb": released,
+        f"Giorgi Beridze_1240_assignsubmission_file/{U24}.ipynb": released,
+    }, when=when)
+    from zoneinfo import ZoneInfo
+
+    saved = datetime(*when, tzinfo=ZoneInfo("Asia/Baku")).timestamp() + 30
+    os.utime(archive, (saved, saved))
+    capsys.readouterr()
+    assert main(["--course-dir", str(unit24), "import-zip", U24, str(archive),
+                 "--id-map", str(ids)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "all 2 hand-ins have one and the same time in the zip" in err
+    assert "probably the download's time" in err and "Last modified (submission)" in err
+    # different times: no warning
+    spread = _moodle_zip(tmp_path / "s.zip", {
+        f"Aysel Mammadova_1234_assignsubmission_file/{U24}.ipynb": released,
+        f"Giorgi Beridze_1240_assignsubmission_file/{U24}.ipynb": released,
+    }, when=None)
+    assert main(["--course-dir", str(unit24), "import-zip", U24, str(spread),
+                 "--id-map", str(ids)]) == 0
+    assert "same time" not in capsys.readouterr().err

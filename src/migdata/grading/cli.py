@@ -221,6 +221,8 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
           "into submitted/ (names kept in .migdata-course/roster.csv)")
     for entry, why in report.skipped:
         print(f"migdata-course: warning: skipped {entry}: {why}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"migdata-course: warning: {warning}", file=sys.stderr)
     if not report.imported:
         print(f"migdata-course: error: nothing imported from {', '.join(map(str, args.zips))}; "
               "expected Moodle's 'Download all submissions' zip with files named "

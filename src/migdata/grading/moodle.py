@@ -84,11 +84,18 @@ class ImportReport:
         (zip entry, why) for every file not imported.
     names
         Student id -> full name, as Moodle gave it.
+    times
+        Student id -> hand-in time written to ``timestamp.txt`` (the zip entry's time).
+    warnings
+        What the lecturer must check before grading (e.g. hand-in times that look like the
+        download's time rather than the students').
     """
 
     imported: dict[str, list[str]] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    times: dict[str, datetime] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def hand_in_time(moment: datetime) -> str:
@@ -373,6 +380,22 @@ def import_zip(
                     "assignment": assignment, "participant_id": participant,
                     "student_id": student, "full_name": parts["full_name"],
                 }
+    report.times = dict(latest)
+    moments = set(latest.values())
+    if len(latest) > 1 and len(moments) == 1:
+        # Moodle's zip writer may stamp every entry with the time of the download instead of
+        # the file's last change; then every hand-in gets that time
+        (moment,) = moments
+        near = [z for z in map(Path, zips) if z.is_file() and abs(
+            datetime.fromtimestamp(z.stat().st_mtime, tz) - moment).total_seconds() < 600]
+        report.warnings.append(
+            f"all {len(latest)} hand-ins have one and the same time in the zip, "
+            f"{moment.isoformat(sep=' ')}"
+            + (f", within 10 minutes of when {near[0].name} was saved: probably the download's "
+               "time, not the students'" if near else "")
+            + ". The hand-in times (and lateness) come from the zip's file times; compare them "
+            "with the column 'Last modified (submission)' of Moodle's grading worksheet, and "
+            "correct submitted/<student>/<assignment>/timestamp.txt where they differ")
     _save_roster(root, list(roster.values()))
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
