@@ -239,3 +239,39 @@ def test_5_one_time_for_every_file_in_the_zip_is_a_warning(unit24, tmp_path, cap
     assert main(["--course-dir", str(unit24), "import-zip", U24, str(spread),
                  "--id-map", str(ids)]) == 0
     assert "same time" not in capsys.readouterr().err
+
+
+def _setup_hub(script: Path, **env: str):
+    import os
+    import subprocess
+
+    full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SKIP_LOGIN_DEFS": "1", **env}
+    return subprocess.run(["bash", str(script)], env=full, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid") or __import__("os").getuid() != 0,
+                    reason="setup-hub.sh runs as root")
+def test_6_and_12_setup_hub_group_route_and_where_it_runs_from(repo_root, tmp_path):
+    import shutil
+
+    script = repo_root / "autograder" / "hub" / "setup-hub.sh"
+    text = script.read_text(encoding="utf-8")
+    base = {"INSTRUCTOR": "root", "PYTHON": "/bin/false",
+            "COURSE_DIR": str(tmp_path / "course" / "autograder")}
+    # a group that does not exist is refused, before anything is changed
+    done = _setup_hub(script, **base, MIGDATA_GROUP="no-such-group-migdata")
+    assert done.returncode == 2 and "no Linux group no-such-group-migdata" in done.stderr
+    # an existing group gets past the check (then the fake PYTHON stops the run)
+    done = _setup_hub(script, **base, MIGDATA_GROUP="root")
+    assert done.returncode == 2 and "lacks the kit" in done.stderr, done.stderr
+    # its members get the home and kit checks, and the hub reads MIGDATA_GROUP from the env file
+    assert 'for user in $everyone; do\n    if ! why=' in text
+    assert "MIGDATA_GROUP=$MIGDATA_GROUP\n" in text
+    assert "the members of MIGDATA_GROUP}" not in text  # no promise without the group
+    # a copy inside the instructor's course folder (the hub's config would be theirs): refused
+    inside = tmp_path / "course" / "autograder" / "hub"
+    inside.mkdir(parents=True)
+    shutil.copy(script, inside / "setup-hub.sh")
+    done = _setup_hub(inside / "setup-hub.sh", **base)
+    assert done.returncode == 2 and "inside the instructor's course folder" in done.stderr
