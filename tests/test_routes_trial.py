@@ -275,3 +275,28 @@ def test_6_and_12_setup_hub_group_route_and_where_it_runs_from(repo_root, tmp_pa
     shutil.copy(script, inside / "setup-hub.sh")
     done = _setup_hub(inside / "setup-hub.sh", **base)
     assert done.returncode == 2 and "inside the instructor's course folder" in done.stderr
+
+
+def test_10_step_0_of_the_worked_example_runs_clean(repo_root, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    guide = (repo_root / "autograder" / "README.md").read_text(encoding="utf-8")
+    (line,) = [ln for ln in guide.splitlines() if "nbgrader db student import" in ln
+               and not ln.lstrip().startswith("#")]
+    from test_course_e2e import make_course
+
+    course = make_course(repo_root, tmp_path, [])
+    (tmp_path / "students.csv").write_text(
+        "id,first_name,last_name,email\n100231,Aysel,Mammadova,aysel@example.az\n",
+        encoding="utf-8")
+    bin_dir = str(Path(sys.executable).parent)
+    done = subprocess.run(["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"},
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stdout + done.stderr
+    from migdata.grading.moodle import class_list
+
+    assert class_list(course) == {"100231": "aysel@example.az"}
