@@ -300,3 +300,18 @@ def test_10_step_0_of_the_worked_example_runs_clean(repo_root, tmp_path):
     from migdata.grading.moodle import class_list
 
     assert class_list(course) == {"100231": "aysel@example.az"}
+
+
+def test_12_export_refuses_a_wrong_maximum_before_writing_the_grades(unit24, tmp_path, capsys):
+    from test_moodle_worksheet import EN, moodle_download
+
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(moodle_download(EN, [{"participant": "1234", "name": "Aysel Mammadova"}],
+                                      max_grade=21.0))
+    out = tmp_path / "g.csv"
+    capsys.readouterr()
+    assert main(["--course-dir", str(unit24), "export", str(out), "--assignment", U24,
+                 "--moodle-worksheet", str(sheet)]) != 0
+    assert "maximum grade is 21, the kit's unit24_net_migration is worth 50" in " ".join(
+        capsys.readouterr().err.split())
+    assert not out.exists()  # nothing written: the lecturer fixes Moodle and exports once

@@ -322,6 +322,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .report import export_grades
 
+    if args.moodle_worksheet or args.moodle_feedback_zip:
+        # refused before the grades file is written (a wrong maximum grade, not one assignment)
+        if not args.assignment or len(args.assignment) != 1:
+            raise InvalidInputError("the Moodle files are for one Moodle assignment: pass "
+                                    "exactly one --assignment")
+        if args.moodle_worksheet:
+            from .moodle import check_worksheet
+
+            check_worksheet(args.course_dir, args.assignment[0], args.moodle_worksheet,
+                            encoding=args.worksheet_encoding)
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")

@@ -41,6 +41,7 @@ __all__ = [
     "FeedbackZipReport",
     "ImportReport",
     "WorksheetReport",
+    "check_worksheet",
     "class_list",
     "fill_grading_worksheet",
     "hand_in_time",
@@ -448,6 +449,39 @@ def _note(row) -> str:
     return note
 
 
+def _same_maximum(sheet: Worksheet, assignment: str, kit_max: float) -> None:
+    if abs(sheet.max_grade - kit_max) > 1e-9:
+        raise InvalidInputError(
+            f"{sheet.path}: the Moodle assignment's maximum grade is {sheet.max_grade:g}, the "
+            f"kit's {assignment} is worth {kit_max:g}. Moodle skips, without a word, every grade "
+            f"above its maximum: in Moodle set Edit settings -> Grade -> Maximum grade to "
+            f"{kit_max:g}, then download the worksheet again")
+
+
+def check_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Path, *,
+                    encoding: str | None = None) -> None:
+    """Refuse a worksheet before anything is written: not Moodle's, or another maximum grade.
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`fill_grading_worksheet` would, or when the assignment is not in the gradebook.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    sheet = read_worksheet(worksheet, encoding=encoding)
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            kit_max = float(gb.find_assignment(assignment).max_score)
+        except MissingEntry:
+            raise InvalidInputError(f"assignment {assignment!r} is not in the gradebook; known: "
+                                    f"{[a.name for a in gb.assignments]}") from None
+    _same_maximum(sheet, assignment, kit_max)
+
+
 def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Path,
                            table, *, out: str | Path | None = None,
                            encoding: str | None = None) -> WorksheetReport:
@@ -489,13 +523,7 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
     mine = table[table["assignment"] == assignment]
     if mine.empty:
         raise InvalidInputError(f"no grades of {assignment} in the export")
-    kit_max = float(mine["max_score"].iloc[0])
-    if abs(sheet.max_grade - kit_max) > 1e-9:
-        raise InvalidInputError(
-            f"{sheet.path}: the Moodle assignment's maximum grade is {sheet.max_grade:g}, the "
-            f"kit's {assignment} is worth {kit_max:g}. Moodle skips, without a word, every grade "
-            f"above its maximum: in Moodle set Edit settings -> Grade -> Maximum grade to "
-            f"{kit_max:g}, then download the worksheet again")
+    _same_maximum(sheet, assignment, float(mine["max_score"].iloc[0]))
     roster = {r["participant_id"]: r["student_id"] for r in read_roster(course_dir)
               if r["assignment"] == assignment}
     if any(sheet.participant(row) not in roster for row in sheet.rows):
