@@ -315,3 +315,40 @@ def test_12_export_refuses_a_wrong_maximum_before_writing_the_grades(unit24, tmp
     assert "maximum grade is 21, the kit's unit24_net_migration is worth 50" in " ".join(
         capsys.readouterr().err.split())
     assert not out.exists()  # nothing written: the lecturer fixes Moodle and exports once
+
+
+def test_11_a_failed_locked_setup_cell_is_named_in_the_report(unit24, capsys):
+    import json
+    from dataclasses import asdict
+
+    import nbformat
+
+    from migdata.grading.autograde import GradeResult, ledger_path
+
+    nb = nbformat.read(unit24 / "release" / U24 / f"{U24}.ipynb", as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code"
+                 and c.metadata.get("nbgrader", {}).get("locked")
+                 and not c.metadata["nbgrader"].get("grade")
+                 and not c.metadata["nbgrader"].get("solution"))
+    setup.outputs = [nbformat.v4.new_output(
+        "error", ename="DataNotFoundError", evalue="no folder data/raw/ssc", traceback=[])]
+    for student in ("100230", "100231"):  # graded as nbgrader does: status graded, score 0
+        folder = unit24 / "autograded" / student / U24
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{U24}.ipynb")
+    ledger = ledger_path(unit24, U24)
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    ledger.write_text(json.dumps({s: asdict(GradeResult(s, "graded", 0.0, 50.0))
+                                  for s in ("100230", "100231")}), encoding="utf-8")
+    try:
+        capsys.readouterr()
+        assert main(["--course-dir", str(unit24), "report", U24]) == 0
+        err = " ".join(capsys.readouterr().err.split())
+        assert "2 of 2 student(s): a locked set-up cell (yours, not the student's) failed" in err
+        assert f"{U24}.ipynb:{setup.metadata['nbgrader']['grade_id']}: DataNotFoundError" in err
+        assert "autograde again with --force" in err
+    finally:
+        ledger.unlink()
+        import shutil
+
+        shutil.rmtree(unit24 / "autograded")

@@ -257,7 +257,17 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     # autograded points and written answers still to be marked apart, as `report` and `export` do
     print(format_report(results, args.assignment,
                         split=points_by_student(args.course_dir, args.assignment)))
+    _locked_failures(args.course_dir, args.assignment, len(results))
     return 0
+
+
+def _locked_failures(course_dir: Path, assignment: str, total: int) -> None:
+    from .report import locked_cell_failures, locked_failure_note
+
+    failures = locked_cell_failures(course_dir, assignment)
+    if failures:
+        print(f"migdata-course: warning: {locked_failure_note(failures, total)} Students: "
+              + ", ".join(sorted(failures)), file=sys.stderr)
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
@@ -387,6 +397,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     print(format_report([ledger[s] for s in sorted(ledger)], args.assignment,
                         split=points_by_student(args.course_dir, args.assignment), now=False))
+    _locked_failures(args.course_dir, args.assignment, len(ledger))
     return 0
 
 

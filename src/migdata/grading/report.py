@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_TIMEZONE", "FINAL_STATUSES", "LECTURER_MARKS", "blank_unconfirmed", "course_timezone",
-    "export_grades", "format_report", "late_by", "local_time", "parse_number", "points",
+    "export_grades", "format_report", "late_by", "local_time", "locked_cell_failures",
+    "locked_failure_note", "parse_number", "points",
     "points_by_student", "read_marks_file", "refresh_late_penalties",
 ]
 
@@ -114,6 +115,52 @@ def format_report(results: Sequence[GradeResult], assignment: str,
         when = "now" if now else "at the last autograding"
         lines.append(f"Graded {len(graded)} {noun} {when} ({total / len(graded):.1f} s each).")
     return "\n".join(lines)
+
+
+def locked_cell_failures(course_dir: str | Path, assignment: str) -> dict[str, list[str]]:
+    """Locked cells that are not tests (the instructor's set-up) which raised an error.
+
+    A failing set-up cell (the data not found where grading runs, an import missing) makes every
+    later cell fail, and the notebook scores 0 with status *graded*: the fault is the course's,
+    not the student's. This reads the autograded notebooks
+    (``autograded/<student>/<assignment>/*.ipynb``) for such cells.
+
+    Returns
+    -------
+    dict
+        Student id -> ``"<notebook>:<grade_id>: <error name>: <message>"`` per failed cell.
+    """
+    import nbformat
+
+    root = Path(load_config(course_dir).CourseDirectory.root)
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / "autograded").glob(f"*/{assignment}/*.ipynb")):
+        student = path.parent.parent.name
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # an unreadable notebook is autograde's to report
+            continue
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not meta.get("locked") or meta.get("grade") or meta.get("solution"):
+                continue
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    found.setdefault(student, []).append(
+                        f"{path.name}:{meta.get('grade_id', '?')}: {output.get('ename', '')}: "
+                        f"{str(output.get('evalue', ''))[:120]}")
+    return found
+
+
+def locked_failure_note(failures: Mapping[str, Sequence[str]], total: int) -> str:
+    """The lecturer's hint when set-up cells failed (see :func:`locked_cell_failures`)."""
+    if not failures:
+        return ""
+    first = next(iter(failures.values()))[0]
+    return (f"{len(failures)} of {total} student(s): a locked set-up cell (yours, not the "
+            f"student's) failed while grading, e.g. {first}. Every later cell fails with it, so "
+            "those scores are not the students' work: fix the cause (data or packages missing "
+            "where grading runs, e.g. in the sandbox), then autograde again with --force.")
 
 
 def late_by(seconds: float) -> str:
