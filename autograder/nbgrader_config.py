@@ -42,6 +42,11 @@ c.Execute.execute_retries = 0
 # no history file; the kernel's own start-up warnings stay out of the lecturer's report
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
+# --- late hand-ins: what a hand-in after the due date (--due) loses -------------------------------
+# "none" (nbgrader's default): late work is only reported; "zero": a late notebook scores 0.
+# Remove the "# " to choose; `export`, `feedback` and `report` apply it to the current score.
+# c.LateSubmissionPlugin.penalty_method = "none"
+
 # --- times in exports and reports: the course's time zone (IANA name; Baku is UTC+4) ----------
 c.MigdataCourse.timezone = "Asia/Baku"
 

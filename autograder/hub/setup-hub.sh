@@ -4,6 +4,10 @@
 #   sudo INSTRUCTOR=lecturer STUDENTS=s100231,s100232 PYTHON=/opt/migdata/bin/python \
 #        COURSE_DIR=/home/lecturer/module2-course/autograder bash autograder/hub/setup-hub.sh
 #
+# (or MIGDATA_GROUP=students instead of STUDENTS: the members of that Linux group). Run it from a
+# copy of the repository that root owns (e.g. /opt/migdata-src), not from the instructor's course
+# folder: the hub (root) reads jupyterhub_config.py from this script's folder.
+#
 # It does, and checks, what autograder/README.md (set-up 2) describes:
 #   - configurable-http-proxy from npm, if missing;
 #   - the exchange: $EXCHANGE owned by root (0755: no student creates a course folder),
@@ -28,6 +32,7 @@ set -euo pipefail
 
 : "${INSTRUCTOR:?set INSTRUCTOR to the Linux user of the instructor}"
 STUDENTS="${STUDENTS:-}"
+MIGDATA_GROUP="${MIGDATA_GROUP:-}"
 COURSE_ID="${COURSE_ID:-migdata-module2}"
 EXCHANGE="${EXCHANGE:-/srv/nbgrader/exchange}"
 HUB_ETC="${HUB_ETC:-/etc/jupyterhub/migdata}"
@@ -40,6 +45,28 @@ ETC_JUPYTER="${ETC_JUPYTER:-/etc/jupyter}"   # tests point this at a temporary f
 say() { printf 'setup-hub: %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "setup-hub: run as root" >&2; exit 2; }
 id "$INSTRUCTOR" >/dev/null 2>&1 || { echo "setup-hub: no Linux user $INSTRUCTOR" >&2; exit 2; }
+# the hub runs as root with jupyterhub_config.py from this folder: it must not lie in the
+# instructor's course folder, which is given to the instructor below (chown -R)
+case "$HERE/" in
+    "$(dirname "$COURSE_DIR")/"*)
+        echo "setup-hub: $HERE is inside the instructor's course folder $(dirname "$COURSE_DIR"):" \
+             "the hub's configuration would belong to $INSTRUCTOR. Run setup-hub.sh from a copy" \
+             "of the repository that root owns (e.g. /opt/migdata-src/autograder/hub/)" >&2
+        exit 2;;
+esac
+# the students: STUDENTS, and the members of MIGDATA_GROUP (listed in it, or as primary group)
+members=""
+if [ -n "$MIGDATA_GROUP" ]; then
+    ginfo="$(getent group "$MIGDATA_GROUP")" || {
+        echo "setup-hub: no Linux group $MIGDATA_GROUP (MIGDATA_GROUP)" >&2; exit 2; }
+    gid="$(echo "$ginfo" | cut -d: -f3)"
+    members="$(echo "$ginfo" | cut -d: -f4 | tr ',' ' ') $(getent passwd |
+        awk -F: -v g="$gid" '$4 == g {print $1}' | tr '\n' ' ')"
+    [ -n "${members// /}" ] || {
+        echo "setup-hub: the group $MIGDATA_GROUP has no members: add the students first" >&2
+        exit 2; }
+fi
+everyone="$(echo ${STUDENTS//,/ } $members | tr ' ' '\n' | sort -u | tr '\n' ' ')"
 "$PYTHON" -c "import jupyterhub, nbgrader, migdata" 2>/dev/null || {
     echo "setup-hub: $PYTHON lacks the kit: pip install 'migdata[course,hub]'" >&2; exit 2; }
 
@@ -83,7 +110,7 @@ find "$EXCHANGE" -mindepth 1 -maxdepth 1 ! -user root ! -user "$INSTRUCTOR" -pri
 say "exchange: $EXCHANGE (0755, root's), $course owned by $INSTRUCTOR"
 
 # 3. private home folders ----------------------------------------------------------------------------
-for user in $INSTRUCTOR ${STUDENTS//,/ }; do
+for user in $INSTRUCTOR $everyone; do
     home="$(getent passwd "$user" | cut -d: -f6)"
     [ -d "$home" ] && chmod 0700 "$home"
 done
@@ -97,7 +124,7 @@ fi
 say "homes: 0700"
 
 # 3b. the kit must run for every student (after the homes are closed) --------------------------------
-for user in ${STUDENTS//,/ }; do
+for user in $everyone; do
     if ! why="$(cd / && runuser -u "$user" -- "$PYTHON" -c "import migdata, nbgrader, jupyterhub" 2>&1)"; then
         echo "setup-hub: ${why##*$'\n'}" >&2
         echo "setup-hub: the student $user cannot run $PYTHON with the kit (is it installed" \
@@ -107,7 +134,8 @@ for user in ${STUDENTS//,/ }; do
         exit 2
     fi
 done
-say "kit: $PYTHON runs for every student"
+[ -n "${everyone// /}" ] && say "kit: $PYTHON runs for every student" ||
+    say "warning: no STUDENTS and no MIGDATA_GROUP: no student can log in yet"
 
 # 3c. the course folder belongs to the instructor ---------------------------------------------------
 if [ ! -f "$COURSE_DIR/nbgrader_config.py" ]; then
@@ -186,6 +214,7 @@ install -m 0600 -o root -g root /dev/null "$HUB_ETC/migdata-hub.env"
 cat > "$HUB_ETC/migdata-hub.env" <<EOF
 MIGDATA_INSTRUCTOR=$INSTRUCTOR
 MIGDATA_STUDENTS=$STUDENTS
+MIGDATA_GROUP=$MIGDATA_GROUP
 MIGDATA_COURSE_DIR=$COURSE_DIR
 MIGDATA_HUB_ETC=$HUB_ETC
 MIGDATA_HUB_STATE=$HUB_STATE
@@ -208,6 +237,6 @@ EOF
     systemctl daemon-reload
     systemctl enable --now jupyterhub
 fi
-say "allowed to log in: ${STUDENTS:-the members of MIGDATA_GROUP} and $INSTRUCTOR (JupyterHub's allowed_users; allow_all is off)"
+say "allowed to log in: ${STUDENTS:-nobody listed in STUDENTS}${MIGDATA_GROUP:+, the members of $MIGDATA_GROUP} and $INSTRUCTOR (JupyterHub's allowed_users and allowed_groups; allow_all is off)"
 say "memory: MIGDATA_MEM_LIMIT is shown to users but not enforced by the local-process spawner (README: sizing)"
 say "done: start the hub with  env \$(cat $HUB_ETC/migdata-hub.env) $(dirname "$PYTHON")/jupyterhub -f $HERE/jupyterhub_config.py"

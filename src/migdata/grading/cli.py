@@ -191,16 +191,38 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_import_zip(args: argparse.Namespace) -> int:
-    from .moodle import class_list, import_zip, read_id_map
+    from .moodle import class_list, import_zip, participants_in, read_id_map
 
     _due(args)
-    id_map = read_id_map(args.id_map, class_list(args.course_dir)) if args.id_map else None
+    students = class_list(args.course_dir)
+    id_map = read_id_map(args.id_map, students) if args.id_map else None
+    if id_map is None and students:
+        # without an id map the participant id becomes the student id: with a class list
+        # loaded, participants that are not on it would become extra students in the gradebook
+        # and the real ones would be reported missing (issue 22 trial, finding 3)
+        found = participants_in(args.zips)
+        strangers = sorted(p for p in found if p not in students)
+        if found and len(strangers) == len(found):
+            raise InvalidInputError(
+                f"none of the {len(found)} Moodle participant id(s) in the zip (e.g. "
+                f"{strangers[0]}, {found[strangers[0]]}) is on the class list loaded in the "
+                "gradebook: they are Moodle's participant ids, not student ids. Add "
+                "--id-map worksheet.csv (Moodle's grading worksheet: View all submissions -> "
+                "Download grading worksheet) to file each hand-in under its student id")
+        if strangers:
+            print(f"migdata-course: warning: {len(strangers)} participant id(s) in the zip are "
+                  "not on the class list and become new students in the gradebook: "
+                  + ", ".join(f"{p} ({found[p]})" for p in strangers)
+                  + "; if they are Moodle participant ids, import again with --id-map",
+                  file=sys.stderr)
     report = import_zip(args.course_dir, args.assignment, args.zips, id_map=id_map)
     files = sum(len(v) for v in report.imported.values())
     print(f"{args.assignment}: {files} notebook(s) of {len(report.imported)} student(s) imported "
           "into submitted/ (names kept in .migdata-course/roster.csv)")
     for entry, why in report.skipped:
         print(f"migdata-course: warning: skipped {entry}: {why}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"migdata-course: warning: {warning}", file=sys.stderr)
     if not report.imported:
         print(f"migdata-course: error: nothing imported from {', '.join(map(str, args.zips))}; "
               "expected Moodle's 'Download all submissions' zip with files named "
@@ -235,7 +257,17 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     # autograded points and written answers still to be marked apart, as `report` and `export` do
     print(format_report(results, args.assignment,
                         split=points_by_student(args.course_dir, args.assignment)))
+    _locked_failures(args.course_dir, args.assignment, len(results))
     return 0
+
+
+def _locked_failures(course_dir: Path, assignment: str, total: int) -> None:
+    from .report import locked_cell_failures, locked_failure_note
+
+    failures = locked_cell_failures(course_dir, assignment)
+    if failures:
+        print(f"migdata-course: warning: {locked_failure_note(failures, total)} Students: "
+              + ", ".join(sorted(failures)), file=sys.stderr)
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
@@ -252,6 +284,15 @@ def _feedback(args: argparse.Namespace) -> int:
         if check.unmarked:
             print(f"migdata-course: warning: {check.student}: written answers not marked yet: "
                   + ", ".join(check.unmarked), file=sys.stderr)
+        if check.blank:
+            print(f"migdata-course: warning: {check.student}: written answers left blank, "
+                  "scored 0 by nbgrader and not confirmed: " + ", ".join(check.blank)
+                  + "; confirm each 0 by entering it in the formgrader", file=sys.stderr)
+        if check.remark:
+            print(f"migdata-course: warning: {check.student}: written answers autograded again "
+                  "after marking (nbgrader kept the mark but flags it again): "
+                  + ", ".join(check.remark) + "; enter the mark again in the formgrader",
+                  file=sys.stderr)
         if check.stale:
             print(f"migdata-course: warning: {check.student}: written answers marked for an "
                   "earlier hand-in (the student handed in again since): "
@@ -291,6 +332,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .report import export_grades
 
+    if args.moodle_worksheet or args.moodle_feedback_zip:
+        # refused before the grades file is written (a wrong maximum grade, not one assignment)
+        if not args.assignment or len(args.assignment) != 1:
+            raise InvalidInputError("the Moodle files are for one Moodle assignment: pass "
+                                    "exactly one --assignment")
+        if args.moodle_worksheet:
+            from .moodle import check_worksheet
+
+            check_worksheet(args.course_dir, args.assignment[0], args.moodle_worksheet,
+                            encoding=args.worksheet_encoding)
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")
@@ -320,8 +371,16 @@ def _export(args: argparse.Namespace) -> int:
             for warning in filled.warnings:
                 print(f"migdata-course: warning: {warning}", file=sys.stderr)
         if args.moodle_feedback_zip:
-            count = write_feedback_zip(args.course_dir, assignment, args.moodle_feedback_zip)
-            print(f"Moodle feedback zip: {args.moodle_feedback_zip} ({count} file(s))")
+            packed = write_feedback_zip(args.course_dir, assignment, args.moodle_feedback_zip,
+                                        table)
+            print(f"Moodle feedback zip: {args.moodle_feedback_zip} ({packed.files} file(s))")
+            for student, why in sorted(packed.left.items()):
+                print(f"  {student}: feedback left out: {why}", file=sys.stderr)
+            if packed.stale:
+                print(f"migdata-course: error: feedback of {len(packed.stale)} student(s) is out "
+                      f"of date and was left out of the zip; run migdata-course feedback "
+                      f"{assignment}, then export again", file=sys.stderr)
+                return 1
     return 0
 
 
@@ -337,7 +396,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import points_by_student
 
     print(format_report([ledger[s] for s in sorted(ledger)], args.assignment,
-                        split=points_by_student(args.course_dir, args.assignment)))
+                        split=points_by_student(args.course_dir, args.assignment), now=False))
+    _locked_failures(args.course_dir, args.assignment, len(ledger))
     return 0
 
 

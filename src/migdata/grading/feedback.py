@@ -103,11 +103,19 @@ class MarksCheck:
     stale
         ``grade_id`` of written answers marked for an earlier version of the submission (the
         answer changed after it was marked).
+    blank
+        ``grade_id`` of written answers left blank, scored 0 by nbgrader without a flag, whose 0
+        the lecturer has not confirmed in the formgrader.
+    remark
+        ``grade_id`` of written answers with a mark that nbgrader flagged for marking again
+        (the submission was autograded again after the marking).
     """
 
     student: str
     unmarked: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    blank: list[str] = field(default_factory=list)
+    remark: list[str] = field(default_factory=list)
 
 
 def _answer_digest(course_root: Path, student: str, assignment: str) -> dict[str, str]:
@@ -161,7 +169,7 @@ def check_marks(course_dir: str | Path, assignment: str, *,
     Returns
     -------
     list of MarksCheck
-        One per student with unmarked or stale written answers.
+        One per student with unmarked, stale, blank unconfirmed or re-flagged written answers.
     """
     import json
 
@@ -199,14 +207,19 @@ def check_marks(course_dir: str | Path, assignment: str, *,
                     if grade.manual_score is None:
                         if grade.needs_manual_grade:
                             check.unmarked.append(grade.name)
+                        else:  # left blank: nbgrader scored 0 without asking for a mark
+                            check.blank.append(grade.name)
                         seen.pop(key, None)
                         continue
+                    if grade.needs_manual_grade:
+                        # autograded again after marking: nbgrader kept the mark but flags it
+                        check.remark.append(grade.name)
                     mark = [grade.manual_score, answers.get(key)]
                     if key not in seen or seen[key][0] != grade.manual_score:
                         seen[key] = mark  # a new or changed mark belongs to the current answer
                     elif seen[key][1] != answers.get(key):
                         check.stale.append(grade.name)
-            if check.unmarked or check.stale:
+            if check.unmarked or check.stale or check.blank or check.remark:
                 found.append(check)
     record_path.parent.mkdir(parents=True, exist_ok=True)
     record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")

@@ -38,13 +38,16 @@ from .csvsafe import open_private
 from .worksheet import Worksheet, format_grade, read_worksheet
 
 __all__ = [
+    "FeedbackZipReport",
     "ImportReport",
     "WorksheetReport",
+    "check_worksheet",
     "class_list",
     "fill_grading_worksheet",
     "hand_in_time",
     "import_zip",
     "parse_name",
+    "participants_in",
     "read_id_map",
     "read_roster",
     "write_feedback_zip",
@@ -82,11 +85,18 @@ class ImportReport:
         (zip entry, why) for every file not imported.
     names
         Student id -> full name, as Moodle gave it.
+    times
+        Student id -> hand-in time written to ``timestamp.txt`` (the zip entry's time).
+    warnings
+        What the lecturer must check before grading (e.g. hand-in times that look like the
+        download's time rather than the students').
     """
 
     imported: dict[str, list[str]] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    times: dict[str, datetime] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def hand_in_time(moment: datetime) -> str:
@@ -258,6 +268,24 @@ def _save_roster(root: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(sorted(rows, key=lambda r: (r["assignment"], r["student_id"])))
 
 
+def participants_in(zips: list[str | Path]) -> dict[str, str]:
+    """Participant id -> full name of every notebook file in Moodle zips (nothing unpacked).
+
+    Files that are not zips, or not named like a Moodle file submission, are passed over here:
+    :func:`import_zip` reports them.
+    """
+    found: dict[str, str] = {}
+    for zip_path in map(Path, zips):
+        if not zipfile.is_zipfile(zip_path):
+            continue
+        with zipfile.ZipFile(zip_path) as archive:
+            for name in archive.namelist():
+                parts = parse_name(name)
+                if parts and parts["plugin"] == "file" and parts["file"].endswith(".ipynb"):
+                    found[parts["participant"]] = parts["full_name"]
+    return found
+
+
 def import_zip(
     course_dir: str | Path,
     assignment: str,
@@ -353,6 +381,22 @@ def import_zip(
                     "assignment": assignment, "participant_id": participant,
                     "student_id": student, "full_name": parts["full_name"],
                 }
+    report.times = dict(latest)
+    moments = set(latest.values())
+    if len(latest) > 1 and len(moments) == 1:
+        # Moodle's zip writer may stamp every entry with the time of the download instead of
+        # the file's last change; then every hand-in gets that time
+        (moment,) = moments
+        near = [z for z in map(Path, zips) if z.is_file() and abs(
+            datetime.fromtimestamp(z.stat().st_mtime, tz) - moment).total_seconds() < 600]
+        report.warnings.append(
+            f"all {len(latest)} hand-ins have one and the same time in the zip, "
+            f"{moment.isoformat(sep=' ')}"
+            + (f", within 10 minutes of when {near[0].name} was saved: probably the download's "
+               "time, not the students'" if near else "")
+            + ". The hand-in times (and lateness) come from the zip's file times; compare them "
+            "with the column 'Last modified (submission)' of Moodle's grading worksheet, and "
+            "correct submitted/<student>/<assignment>/timestamp.txt where they differ")
     _save_roster(root, list(roster.values()))
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
@@ -405,6 +449,41 @@ def _note(row) -> str:
     return note
 
 
+def _same_maximum(sheet: Worksheet, assignment: str, kit_max: float) -> None:
+    if abs(sheet.max_grade - kit_max) > 1e-9:
+        raise InvalidInputError(
+            f"{sheet.path}: the Moodle assignment's maximum grade is {sheet.max_grade:g}, the "
+            f"kit's {assignment} is worth {kit_max:g}. Moodle skips, without a word, every grade "
+            f"above its maximum: in Moodle set Edit settings -> Grade -> Maximum grade to "
+            f"{kit_max:g}, then download the worksheet again")
+
+
+def check_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Path, *,
+                    encoding: str | None = None) -> None:
+    """Refuse a worksheet before anything is written: not Moodle's, or another maximum grade.
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`fill_grading_worksheet` would. An assignment not in the gradebook (or no
+        gradebook) passes here: the export itself names it.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    sheet = read_worksheet(worksheet, encoding=encoding)
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).is_file():
+        return
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            kit_max = float(gb.find_assignment(assignment).max_score)
+        except MissingEntry:
+            return
+    _same_maximum(sheet, assignment, kit_max)
+
+
 def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Path,
                            table, *, out: str | Path | None = None,
                            encoding: str | None = None) -> WorksheetReport:
@@ -446,13 +525,7 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
     mine = table[table["assignment"] == assignment]
     if mine.empty:
         raise InvalidInputError(f"no grades of {assignment} in the export")
-    kit_max = float(mine["max_score"].iloc[0])
-    if abs(sheet.max_grade - kit_max) > 1e-9:
-        raise InvalidInputError(
-            f"{sheet.path}: the Moodle assignment's maximum grade is {sheet.max_grade:g}, the "
-            f"kit's {assignment} is worth {kit_max:g}. Moodle skips, without a word, every grade "
-            f"above its maximum: in Moodle set Edit settings -> Grade -> Maximum grade to "
-            f"{kit_max:g}, then download the worksheet again")
+    _same_maximum(sheet, assignment, float(mine["max_score"].iloc[0]))
     roster = {r["participant_id"]: r["student_id"] for r in read_roster(course_dir)
               if r["assignment"] == assignment}
     if any(sheet.participant(row) not in roster for row in sheet.rows):
@@ -532,27 +605,122 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
     return report
 
 
-def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path) -> int:
+_HTML_SCORE = re.compile(r"\(Score: (-?[0-9.]+) / [0-9.]+\)</h4>")
+_HTML_PENALTY = re.compile(r"Late submission penalty \(Score: -(-?[0-9.]+)\)")
+
+
+def _feedback_scores(page: Path) -> tuple[float, float] | None:
+    """The notebook's score (after penalty) and late penalty printed in nbgrader's feedback."""
+    text = page.read_text(encoding="utf-8", errors="replace")
+    score = _HTML_SCORE.search(text)
+    if score is None:
+        return None
+    penalty = _HTML_PENALTY.search(text)
+    return float(score.group(1)), float(penalty.group(1)) if penalty else 0.0
+
+
+def _current_scores(course_dir: str | Path, assignment: str) -> dict[tuple[str, str], tuple]:
+    """(student, notebook) -> (score after penalty, penalty) in the gradebook now, rounded."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    out = {}
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return {}
+        for sub in submissions:
+            for nb in sub.notebooks:
+                penalty = float(nb.late_submission_penalty or 0.0)
+                out[(sub.student.id, nb.name)] = (round(float(nb.score) - penalty, 2),
+                                                  round(penalty, 2))
+    return out
+
+
+@dataclass
+class FeedbackZipReport:
+    """What :func:`write_feedback_zip` packed.
+
+    Attributes
+    ----------
+    files
+        Number of feedback files in the zip.
+    left
+        Student id -> why their feedback was left out (not final yet, or out of date).
+    stale
+        The students left out because their feedback is older than their marks.
+    """
+
+    files: int = 0
+    left: dict[str, str] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)
+
+
+def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path,
+                       table=None) -> FeedbackZipReport:
     """A zip for Moodle's "Upload multiple feedback files in a zip", from ``feedback/``.
 
     Each student's HTML feedback goes into the folder Moodle named in its download
     (``<Full Name>_<participant id>_assignsubmission_file_/``), which is how Moodle matches a
-    feedback file to its student.
+    feedback file to its student. Feedback whose score or late penalty differs from the
+    gradebook's now (marks given or changed after ``migdata-course feedback`` ran) is left out:
+    run ``feedback`` again first.
+
+    Parameters
+    ----------
+    course_dir, assignment, out
+        Course folder, assignment id, the zip to write.
+    table
+        Optional export table (:func:`migdata.grading.report.export_grades`): with it, only
+        students whose grade is final (the rows :func:`fill_grading_worksheet` grades) are
+        packed; the others' feedback would show a mark that is not final.
 
     Returns
     -------
-    int
-        Number of feedback files written.
+    FeedbackZipReport
+        Files packed, and who was left out and why.
     """
+    from .report import FINAL_STATUSES
+
     root = Path(load_config(course_dir).CourseDirectory.root)
-    count = 0
+    report = FeedbackZipReport()
+    final: dict[str, str] | None = None
+    if table is not None:
+        final = {}
+        for row in table[table["assignment"] == assignment].itertuples():
+            if row.status not in FINAL_STATUSES:
+                final[str(row.student_id)] = f"status {row.status}"
+            elif row.needs_manual_grade or row.blank_unconfirmed or row.to_mark:
+                final[str(row.student_id)] = (f"written answers still to mark "
+                                              f"({row.to_mark:g} points)")
+            else:
+                final[str(row.student_id)] = ""
+    now = _current_scores(course_dir, assignment)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for r in _roster_for(course_dir, assignment):
-            folder = root / "feedback" / r["student_id"] / assignment
-            for page in sorted(folder.glob("*.html")):
+            student = r["student_id"]
+            folder = root / "feedback" / student / assignment
+            pages = sorted(folder.glob("*.html"))
+            if not pages:
+                continue
+            if final is not None and final.get(student, "not in the export"):
+                report.left[student] = final.get(student, "not in the export")
+                continue
+            differs = [page.name for page in pages
+                       if _feedback_scores(page) != now.get((student, page.stem))]
+            if differs:
+                report.left[student] = (
+                    "feedback out of date (its score or late penalty is not the gradebook's "
+                    f"now: {', '.join(differs)}); run migdata-course feedback {assignment} again")
+                report.stale.append(student)
+                continue
+            for page in pages:
                 name = f"{r['full_name']}_{r['participant_id']}_assignsubmission_file_"
                 zf.write(page, f"{name}/{page.name}")
-                count += 1
-    return count
+                report.files += 1
+    return report

@@ -25,8 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_TIMEZONE", "FINAL_STATUSES", "LECTURER_MARKS", "blank_unconfirmed", "course_timezone",
-    "export_grades", "format_report", "local_time", "parse_number", "points", "points_by_student",
-    "read_marks_file", "refresh_late_penalties",
+    "export_grades", "format_report", "late_by", "local_time", "locked_cell_failures",
+    "locked_failure_note", "parse_number", "points",
+    "points_by_student", "read_marks_file", "refresh_late_penalties",
 ]
 
 FINAL_STATUSES = frozenset({"graded", "timed_out"})
@@ -37,7 +38,8 @@ LECTURER_MARKS = {"presentation": 10.0, "participation": 40.0}
 
 
 def format_report(results: Sequence[GradeResult], assignment: str,
-                  split: Mapping[str, Mapping[str, float]] | None = None) -> str:
+                  split: Mapping[str, Mapping[str, float]] | None = None,
+                  *, now: bool = True) -> str:
     """One table for the lecturer: per student score, maximum, status and what went wrong.
 
     Parameters
@@ -52,7 +54,11 @@ def format_report(results: Sequence[GradeResult], assignment: str,
         the score stored at autograding time), the table also shows the autograded points
         (``auto``) and the points of written answers still to be marked (``to mark``) apart, and
         ``final`` shows the mark (score less any late penalty) only when nothing is left to mark
-        and the status is graded or timed out; otherwise ``-``.
+        and the status is graded or timed out; otherwise ``-``. A late hand-in's detail says
+        by how much and its penalty (``late by 1 h 30 min, penalty 19``).
+    now
+        True right after autograding; False when the report is read later (``report``), so the
+        timing line speaks of the last autograding, not of now.
 
     Returns
     -------
@@ -78,6 +84,10 @@ def format_report(results: Sequence[GradeResult], assignment: str,
                     else f"{'-':>5}"
                 cols = (f"  {p['auto_score']:>5.1f}/{p['auto_max']:<5.1f}  {p['to_mark']:>7.1f}"
                         f"  {final}")
+                if p.get("seconds_late", 0.0) > 0:
+                    late = (f"late by {late_by(p['seconds_late'])}, "
+                            f"penalty {p.get('late_penalty', 0.0):g}")
+                    note = f"{late}; {note}" if note else late
             else:
                 cols = f"  {'-':>11}  {'-':>7}  {'-':>5}"
         lines.append(
@@ -102,8 +112,70 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     if graded:
         total = sum(r.seconds for r in graded)
         noun = "submission" if len(graded) == 1 else "submissions"
-        lines.append(f"Graded {len(graded)} {noun} now ({total / len(graded):.1f} s each).")
+        when = "now" if now else "at the last autograding"
+        lines.append(f"Graded {len(graded)} {noun} {when} ({total / len(graded):.1f} s each).")
     return "\n".join(lines)
+
+
+def locked_cell_failures(course_dir: str | Path, assignment: str) -> dict[str, list[str]]:
+    """Locked cells that are not tests (the instructor's set-up) which raised an error.
+
+    A failing set-up cell (the data not found where grading runs, an import missing) makes every
+    later cell fail, and the notebook scores 0 with status *graded*: the fault is the course's,
+    not the student's. This reads the autograded notebooks
+    (``autograded/<student>/<assignment>/*.ipynb``) for such cells.
+
+    Returns
+    -------
+    dict
+        Student id -> ``"<notebook>:<grade_id>: <error name>: <message>"`` per failed cell.
+    """
+    import nbformat
+
+    root = Path(load_config(course_dir).CourseDirectory.root)
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / "autograded").glob(f"*/{assignment}/*.ipynb")):
+        student = path.parent.parent.name
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # an unreadable notebook is autograde's to report
+            continue
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not meta.get("locked") or meta.get("grade") or meta.get("solution"):
+                continue
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    found.setdefault(student, []).append(
+                        f"{path.name}:{meta.get('grade_id', '?')}: {output.get('ename', '')}: "
+                        f"{str(output.get('evalue', ''))[:120]}")
+    return found
+
+
+def locked_failure_note(failures: Mapping[str, Sequence[str]], total: int) -> str:
+    """The lecturer's hint when set-up cells failed (see :func:`locked_cell_failures`)."""
+    if not failures:
+        return ""
+    first = next(iter(failures.values()))[0]
+    return (f"{len(failures)} of {total} student(s): a locked set-up cell (yours, not the "
+            f"student's) failed while grading, e.g. {first}. Every later cell fails with it, so "
+            "those scores are not the students' work: fix the cause (data or packages missing "
+            "where grading runs, e.g. in the sandbox), then autograde again with --force.")
+
+
+def late_by(seconds: float) -> str:
+    """A lateness in words: ``1 h 30 min``, ``2 d 3 h``, ``45 s``."""
+    whole = round(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs and minutes < 10 else f"{minutes} min"
+    return f"{secs} s"
 
 
 def points_by_student(course_dir: str | Path, assignment: str) -> dict[str, dict[str, float]]:
@@ -125,6 +197,7 @@ def points_by_student(course_dir: str | Path, assignment: str) -> dict[str, dict
             # the penalty of the score as it is now (nbgrader's is from autograding time)
             out[sub.student.id]["late_penalty"] = sum(
                 _penalty_now(plugin, sub, nb) or 0.0 for nb in sub.notebooks)
+            out[sub.student.id]["seconds_late"] = float(sub.total_seconds_late or 0)
         return out
 
 
@@ -262,7 +335,8 @@ def points(submission: Any) -> dict[str, float]:
     dict
         ``auto_score``, ``auto_max`` (test cells), ``manual_score`` (marks given so far),
         ``manual_max`` (written answers), ``to_mark`` (points of written answers that still need
-        a mark: flagged for marking, or blank and unconfirmed) and ``late_penalty`` (nbgrader's
+        a mark: flagged for marking, even when an earlier mark is kept, as after autograding
+        again; or blank and unconfirmed) and ``late_penalty`` (nbgrader's
         late-submission penalty, 0 when on time).
     """
     out = dict.fromkeys(("auto_score", "auto_max", "manual_score", "manual_max", "to_mark"), 0.0)
@@ -275,7 +349,9 @@ def points(submission: Any) -> dict[str, float]:
                 out["manual_max"] += top
                 if grade.manual_score is not None:
                     out["manual_score"] += float(grade.manual_score)
-                else:
+                if grade.manual_score is None or grade.needs_manual_grade:
+                    # no mark, or a mark nbgrader flagged again when it autograded once more
+                    # (autograde --force keeps the mark but asks for it again): still to mark
                     out["to_mark"] += top
             else:
                 out["auto_max"] += top
@@ -403,9 +479,10 @@ def export_grades(
         Optional CSV with columns ``student_id``, ``presentation`` (0-10) and ``participation``
         (0-40), recorded by the lecturer for Unit 2.4. When given, only one assignment may be
         exported; its maximum must be 50 points (relevance 20 + analysis 30) and a ``final``
-        column out of 100 is added, left empty for students without marks, whose written
-        answers still need marking, or who left written answers blank that the lecturer has
-        not confirmed yet (``blank_unconfirmed`` above 0).
+        column out of 100 is added (``score_after_penalty`` + presentation + participation),
+        left empty for students without marks, whose written answers still need marking, or
+        who left written answers blank that the lecturer has not confirmed yet
+        (``blank_unconfirmed`` above 0).
     teams
         Optional CSV of the 2.4.1 presentation teams, with columns ``student_id``, ``team`` and
         ``presentation`` (0-10): the team's one presentation mark, given to every member (on
@@ -418,8 +495,9 @@ def export_grades(
     pandas.DataFrame
         Columns: assignment, student_id, status, score, max_score, needs_manual_grade,
         blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty (of the current score,
-        see :func:`refresh_late_penalties`), timestamp (the hand-in
-        time in the course's time zone, with its UTC offset: see :func:`course_timezone`),
+        see :func:`refresh_late_penalties`; ``score`` is before it), score_after_penalty
+        (``score`` less ``late_penalty``, never below 0: the notebook's mark), timestamp (the
+        hand-in time in the course's time zone, with its UTC offset: see :func:`course_timezone`),
         auto_score and auto_max (tests), manual_score and manual_max (written answers) and
         to_mark (points of written answers still without a mark), see :func:`points` (and
         presentation, participation, final with ``marks``).
@@ -472,6 +550,9 @@ def export_grades(
         "blank_unconfirmed", "late_penalty", "timestamp", "auto_score", "auto_max",
         "manual_score", "manual_max", "to_mark",
     ])
+    # 'score' is before the late penalty (nbgrader's); this is the notebook's mark after it
+    table.insert(table.columns.get_loc("late_penalty") + 1, "score_after_penalty",
+                 (table["score"] - table["late_penalty"]).clip(lower=0.0))
     if teams is not None and marks is None:
         raise InvalidInputError("teams need marks (the participation marks) as well")
     if marks is not None:
@@ -502,7 +583,9 @@ def export_grades(
         table = table.merge(lecturer, on="student_id", how="left", validate="one_to_one")
         # no recorded mark, written answers not marked yet, or blank written answers the
         # lecturer has not confirmed: a gap (NaN), never a mark that only looks complete
-        final = table["score"] + table["presentation"] + table["participation"]
+        # the notebook's mark counts after the late penalty (finding 1 of the issue 22 trial:
+        # 46 points late by the 'zero' method gave a final of 89.5 instead of 43.5)
+        final = table["score_after_penalty"] + table["presentation"] + table["participation"]
         complete = ~table["needs_manual_grade"].astype(bool) & (table["blank_unconfirmed"] == 0)
         table["final"] = final.where(complete)
     out = Path(out)
