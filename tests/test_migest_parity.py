@@ -371,3 +371,28 @@ def test_index_age_and_ffs_rates_match_migest(case: dict) -> None:
     end = frame(case["stock_end"]) if "stock_end" in case else None
     got = ffs_rates(frame(case["stock_start"]), end, M=case.get("M"), **case["options"])
     np.testing.assert_allclose(got.to_numpy(), case["result"], rtol=1e-9, atol=1e-9)
+
+
+DECAY = json.loads((FIXTURES / "decay_zero_flows.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", DECAY, ids=[c["name"] for c in DECAY])
+def test_decay_with_zero_flows_matches_glm(case: dict) -> None:
+    """Finding 2 of the outside trial: R's glm (IRLS) decay with zero flows and empty regions."""
+    r = case["regions"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = idx.distance_indices(_long(case["flows"], r), _long(case["distance"], r, "distance"))
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(caught) <= 1
+    expected = case["distance_index"]["decay"]
+    if expected is None:
+        assert np.isnan(got["decay"]) and len(caught) == 1
+        return
+    # where R's fitted rates went numerically 0 the estimate is the iteration's, not a finite
+    # MLE: migdata follows the same IRLS steps and says so once
+    r_warnings = case["warnings"] or []
+    r_warned = any("numerically 0" in m for m in ([r_warnings] if isinstance(r_warnings, str)
+                                                   else r_warnings))
+    assert (len(caught) == 1) == r_warned
+    assert got["decay"] == pytest.approx(expected, rel=2e-6, abs=1e-6)
