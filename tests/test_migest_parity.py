@@ -396,3 +396,26 @@ def test_decay_with_zero_flows_matches_glm(case: dict) -> None:
                                                    else r_warnings))
     assert (len(caught) == 1) == r_warned
     assert got["decay"] == pytest.approx(expected, rel=2e-6, abs=1e-6)
+
+
+def test_decay_large_table_path_agrees_with_qr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables above _QR_MAX regions use the structured normal equations: same decay, same NA."""
+    rng = np.random.default_rng(5)
+    n = 9
+    y = rng.poisson(20, (n, n)).astype(float)
+    y[rng.random((n, n)) < 0.2] = 0
+    y[n - 1, :] = 0
+    y[:, n - 1] = 0
+    np.fill_diagonal(y, 0)
+    log_d = np.log(rng.uniform(10, 1000, (n, n)))
+    np.fill_diagonal(log_d, 0)
+    additive = np.add.outer(rng.normal(size=n), rng.normal(size=n))
+    np.fill_diagonal(additive, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        qr = idx._decay(y, log_d)
+        monkeypatch.setattr(idx, "_QR_MAX", 2)
+        normal = idx._decay(y, log_d)
+        assert np.isnan(idx._decay(y, additive))
+    assert idx._aliased(additive) and not idx._aliased(log_d)
+    assert normal == pytest.approx(qr, rel=1e-7)

@@ -388,6 +388,11 @@ def _weighted_median(x: np.ndarray, w: np.ndarray, ties: str = "input-order") ->
     return float(np.interp(0.5, mid, x))
 
 
+#: Largest number of regions whose decay is fitted by QR of the weighted design (as R);
+#: larger tables use the weighted normal equations built from row, column and pair sums.
+_QR_MAX = 15
+
+
 def _aliased(log_d: np.ndarray) -> bool:
     """True when log(distance) is a sum of an origin and a destination effect off the diagonal.
 
@@ -396,6 +401,18 @@ def _aliased(log_d: np.ndarray) -> bool:
     e.g. any 3 regions with symmetric distances.
     """
     n = log_d.shape[0]
+    if n > _QR_MAX:  # large tables: backfit row and column means off the diagonal
+        off = ~np.eye(n, dtype=bool)
+        y = np.where(off, log_d, 0.0)
+        resid = np.where(off, y - y[off].mean(), 0.0)
+        scale = max(float(np.linalg.norm(resid)), 1e-300)
+        for _ in range(500):
+            before = resid.copy()
+            resid = np.where(off, resid - (resid.sum(axis=1) / (n - 1))[:, None], 0.0)
+            resid = np.where(off, resid - (resid.sum(axis=0) / (n - 1))[None, :], 0.0)
+            if np.linalg.norm(resid - before) <= 1e-13 * scale:
+                break
+        return bool(np.linalg.norm(resid) <= 1e-7 * scale)
     ii, jj = np.nonzero(~np.eye(n, dtype=bool))
     design = np.zeros((ii.size, 2 * n - 1))
     design[:, 0] = 1.0
@@ -447,14 +464,14 @@ def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
 
     ii, jj = np.nonzero(off)
     design = np.zeros((ii.size, p))
-    if n <= 60:  # small tables: QR of the weighted design, as R's glm (better conditioned)
+    if n <= _QR_MAX:  # small tables: QR of the weighted design, as R's glm (better conditioned)
         design[:, 0] = 1.0
         design[np.arange(ii.size)[ii > 0], ii[ii > 0]] = 1.0
         design[np.arange(ii.size)[jj > 0], n - 1 + jj[jj > 0]] = 1.0
         design[:, p - 1] = logs[ii, jj]
 
     def solve(w: np.ndarray, wz: np.ndarray) -> np.ndarray | None:
-        if n <= 60:
+        if n <= _QR_MAX:
             sw = np.sqrt(w[ii, jj])
             q, r = np.linalg.qr(design * sw[:, None])
             x = np.linalg.solve(r, q.T @ (wz[ii, jj] / sw))
@@ -526,15 +543,21 @@ def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
             dev_old, coef_old = dev, coef
         decay = float(coef[p - 1])
         tiny = bool((mu[off] < 10 * np.finfo(float).eps).any())
-    if not converged or not np.isfinite(decay):
+    if not np.isfinite(decay):
         warnings.warn(
-            "distance decay: the Poisson fit did not converge in 25 iterations (zero flows "
-            "leave no finite estimate); decay is NaN",
+            "distance decay: the Poisson fit found no finite estimate (zero flows); decay is NaN",
             UserWarning,
             stacklevel=3,
         )
         return float("nan")
-    if tiny:
+    if not converged:
+        warnings.warn(
+            "distance decay: the Poisson fit did not converge in 25 iterations (as R's glm "
+            "warns); decay is the value after 25 iterations, not a maximum-likelihood estimate",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif tiny:
         warnings.warn(
             "distance decay: fitted flows numerically 0 (a region nobody leaves or enters has "
             "no finite origin or destination effect); decay is the value R's glm reports there",
