@@ -96,7 +96,8 @@ def ipf(
         Prior pattern, non-negative. ``None`` means 1 in every cell (independence).
     row_totals, col_totals : Series, 1-D array or None
         Margins to meet; with a DataFrame seed, Series are aligned on its index and columns
-        (every label must be present). Both must have the same grand total. One of them may
+        (every label must be present). Both must have the same grand total (up to rounding:
+        1e-6 relative; the column totals are then scaled to the row total). One of them may
         be ``None`` (migest's ``ipf2`` with only ``row_tot`` or ``col_tot``): the seed's rows
         (columns) are then scaled to the totals given, and a seed is needed.
     tol : float
