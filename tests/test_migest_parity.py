@@ -419,3 +419,51 @@ def test_decay_large_table_path_agrees_with_qr(monkeypatch: pytest.MonkeyPatch) 
         assert np.isnan(idx._decay(y, additive))
     assert idx._aliased(additive) and not idx._aliased(log_d)
     assert normal == pytest.approx(qr, rel=1e-7)
+
+
+TRIAL = json.loads((FIXTURES / "trial_ipf.json").read_text())
+
+
+def test_net_matrix_ipf_unconverged_with_zero_seed_cells() -> None:
+    """Finding 1: net_matrix_ipf misses the nets here; migdata gives cm_net's fit (nets met)."""
+    from migdata import estimation as est
+
+    case = TRIAL["net_matrix_ipf"]
+    r = ["A", "B", "C"]
+    seed = pd.DataFrame(case["seed"], index=r, columns=r)
+    net = pd.Series(case["net"], index=r, dtype=float)
+    got = est.flows_from_net(net, seed=seed).to_numpy()
+    cm = np.asarray(case["cm_net"], dtype=float)
+    np.fill_diagonal(cm, 0.0)  # cm_net keeps the seed's diagonal; migdata's is zero
+    np.testing.assert_allclose(got, cm, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got.sum(axis=0) - got.sum(axis=1), case["net"], atol=1e-6)
+    nmi = np.asarray(case["net_matrix_ipf"], dtype=float)
+    assert case["net_matrix_ipf_converged"] is False
+    assert np.abs((nmi.sum(axis=0) - nmi.sum(axis=1)) - case["net"]).max() > 1000
+
+
+@pytest.mark.parametrize("case", TRIAL["ipf2_defaults"],
+                         ids=[c["name"] for c in TRIAL["ipf2_defaults"]])
+def test_ipf_against_ipf2_defaults(case: dict) -> None:
+    """Findings 3 and 4: ipf2 stops at maxit = 500; migdata fits fully or refuses."""
+    from migdata import estimation as est
+    from migdata.errors import InvalidInputError
+
+    seed = np.asarray(case["seed"], dtype=float)
+    rows, cols = np.asarray(case["row_tot"]), np.asarray(case["col_tot"])
+    expected = np.asarray(case["result"], dtype=float)
+    if case["iterations"] < 500:  # ipf2 converged: same numbers
+        got = est.ipf(seed, rows, cols)
+        rel = np.abs(got - expected) / np.maximum(np.abs(expected), 1)
+        assert rel.max() < 1e-3
+        return
+    try:
+        got = est.ipf(seed, rows, cols)
+    except InvalidInputError as err:  # finding 4: the seed's zeros make the margins impossible
+        assert "did not meet the margins" in str(err)
+        assert case["tol_left"] > 1
+        return
+    # finding 3: ipf2 stopped unconverged; migdata meets the margins, cells differ <= 0.0168
+    np.testing.assert_allclose(got.sum(axis=1), rows, rtol=1e-8)
+    rel = np.abs(got - expected) / np.maximum(np.abs(expected), 1)
+    assert 1e-3 < rel.max() <= 0.0168
