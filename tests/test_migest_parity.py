@@ -467,3 +467,33 @@ def test_ipf_against_ipf2_defaults(case: dict) -> None:
     np.testing.assert_allclose(got.sum(axis=1), rows, rtol=1e-8)
     rel = np.abs(got - expected) / np.maximum(np.abs(expected), 1)
     assert 1e-3 < rel.max() <= 0.0168
+
+
+def test_accounting_deaths_infeasible_is_refused() -> None:
+    """Finding 5(a): migest returns a table (mipfp reports convergence but misses the deaths
+    margins, /tmp/trial23-a/dm.R of the trial); migdata refuses the impossible deaths table."""
+    r = [f"R{i}" for i in range(5)]
+    p1 = [[8848, 755, 950, 0, 144], [0, 5134, 249, 0, 869], [423, 273, 4312, 256, 0],
+          [0, 549, 85, 1561, 865], [753, 837, 538, 0, 5114]]
+    p2 = [[8932, 917, 1161, 62, 199], [0, 4990, 155, 0, 917], [428, 377, 4318, 544, 54],
+          [183, 337, 112, 1752, 606], [862, 992, 710, 1, 4928]]
+    args = [pd.DataFrame(p1, index=r, columns=r, dtype=float),
+            pd.DataFrame(p2, index=r, columns=r, dtype=float),
+            pd.Series([420, 379, 356, 31, 238], index=r, dtype=float),
+            pd.Series([359, 292, 266, 38, 130], index=r, dtype=float)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        flows_from_stocks(*args)  # the default death_method gives a table
+        with pytest.raises(InvalidInputError):
+            flows_from_stocks(*args, death_method="accounting")
+
+
+def test_negative_native_born_is_refused() -> None:
+    """Finding 6: more foreign-born than total population leaves a negative native-born cell;
+    migest's nb_non_zero adjusts it with a message, migdata refuses the table."""
+    r = ["A", "B"]
+    s1 = pd.DataFrame([[-50.0, 100.0], [200.0, 1000.0]], index=r, columns=r)
+    s2 = pd.DataFrame([[100.0, 100.0], [200.0, 1000.0]], index=r, columns=r)
+    zero = pd.Series([0.0, 0.0], index=r)
+    with pytest.raises(InvalidInputError, match="negative figure -50.0"):
+        flows_from_stocks(s1, s2, zero, zero)
