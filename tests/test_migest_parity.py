@@ -495,5 +495,5 @@ def test_negative_native_born_is_refused() -> None:
     s1 = pd.DataFrame([[-50.0, 100.0], [200.0, 1000.0]], index=r, columns=r)
     s2 = pd.DataFrame([[100.0, 100.0], [200.0, 1000.0]], index=r, columns=r)
     zero = pd.Series([0.0, 0.0], index=r)
-    with pytest.raises(InvalidInputError, match="negative figure -50.0"):
+    with pytest.raises(InvalidInputError, match=r"negative figure -50\.0"):
         flows_from_stocks(s1, s2, zero, zero)
