@@ -578,8 +578,10 @@ def distance_indices(
       ``median_ties``);
     * ``decay``: the coefficient of ``log(distance)`` in the Poisson regression
       ``round(flow) ~ origin + destination + log(distance)`` over the pairs of distinct
-      regions (usually negative: fewer moves over longer distances). ``NaN`` with a
-      ``UserWarning`` when it is not identifiable (R's glm gives NA there).
+      regions (usually negative: fewer moves over longer distances), fitted by the same
+      iteratively reweighted least squares as R's ``glm``. ``NaN`` with a ``UserWarning``
+      when it is not identifiable (R's glm gives NA there); R's value with one
+      ``UserWarning`` when zero flows send some fitted flows numerically to 0 (as R warns).
 
     Parameters
     ----------
