@@ -539,3 +539,22 @@ def test_options_are_checked() -> None:
     for glob in ("before-demo-adjust", "after-demo-adjust"):
         with pytest.raises(InvalidInputError, match="native-born"):
             flows_from_stocks(s1, s2, zero, zero, match_global=glob)
+
+
+def test_ipf_accepts_grand_totals_equal_up_to_rounding() -> None:
+    """Totals rounded to 6 decimals (438 vs 437.999999) are fitted, as ipf2/ipf3 in migest do."""
+    from migdata import estimation as est
+    from migdata.errors import InvalidInputError
+
+    rows, cols = np.array([200.0, 238.0]), np.array([100.0, 137.999999, 200.0])
+    fit = est.ipf(None, rows, cols)
+    np.testing.assert_allclose(fit.sum(axis=1), rows, rtol=1e-9)
+    np.testing.assert_allclose(fit.sum(axis=0), cols, rtol=1e-6)
+    fit3 = est.ipf3(ik=np.array([[10.0, 0.0], [5.0, 5.0]]),
+                    jk=np.array([[4.0, 2.0], [11.0, 3.0000001]]))
+    np.testing.assert_allclose(fit3.sum(axis=(0, 1)), [15.0, 5.0], rtol=1e-6)
+    with pytest.raises(InvalidInputError, match="totals sum to"):
+        est.ipf(None, rows, cols * 1.001)
+    with pytest.raises(InvalidInputError, match="disagree on their common axes"):
+        est.ipf3(ik=np.array([[10.0, 0.0], [5.0, 5.0]]),
+                 jk=np.array([[4.0003, 2.0], [11.0, 2.9997]]))

@@ -979,7 +979,7 @@ OUTSIDE: dict[str, tuple[Callable[[], Any], str]] = {
         "origin": pd.Categorical(["A", "B"], categories=list("ABC")),
         "destination": ["B", "A"], "flow": [30, 10]}).iloc[:1]), "no row for 1 pair"),
     "C1 ipf totals differ": (lambda: estimation.ipf(np.ones((2, 2)), [30, 70],
-                                                    [40, 60.0000001]), "totals sum to"),
+                                                    [40, 60.001]), "totals sum to"),
     "C2 negative distance": (lambda: indicators.distance_indices(
         _FLOWS3, _FLOWS3.rename(columns={"flow": "distance"}).assign(distance=-1.0)),
         "'distance' holds negative values"),

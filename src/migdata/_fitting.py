@@ -45,30 +45,33 @@ def _ipf2_layers(
     # Layers are fitted together; each leaves the active set once its margins are met.
     active = np.arange(k)
     gap = np.zeros(k)
-    for it in range(1, max_iter + 1):
-        ra, ca, b_act = rows[active], cols[active], b[active]
-        if shared:
-            a_act = _divide(ra, b_act @ seed.T)
-            col_fit = a_act @ seed
-        else:
-            s_act = seed[active]
-            # batched matrix-vector products (BLAS), faster than einsum
-            a_act = _divide(ra, (s_act @ b_act[:, :, None])[:, :, 0])
-            col_fit = (a_act[:, None, :] @ s_act)[:, 0, :]
-        b_act = _divide(ca, col_fit)
-        if shared:
-            row_fit = a_act * (b_act @ seed.T)
-        else:
-            row_fit = a_act * (s_act @ b_act[:, :, None])[:, :, 0]
-        scale = totals[active]
-        row_gap = np.abs(row_fit - ra).max(axis=1, initial=0.0) / scale
-        col_gap = np.abs(b_act * col_fit - ca).max(axis=1, initial=0.0) / scale
-        a[active], b[active] = a_act, b_act
-        gap[active] = np.maximum(row_gap, col_gap)
-        done = (row_gap <= tol) & (col_gap <= max(tol, 1e-9))
-        active = active[~done]
-        if active.size == 0:
-            return a, b, it
+    # a seed whose zeros rule the margins out drives factors to overflow: no numpy warnings
+    # (one clear error below instead)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for it in range(1, max_iter + 1):
+            ra, ca, b_act = rows[active], cols[active], b[active]
+            if shared:
+                a_act = _divide(ra, b_act @ seed.T)
+                col_fit = a_act @ seed
+            else:
+                s_act = seed[active]
+                # batched matrix-vector products (BLAS), faster than einsum
+                a_act = _divide(ra, (s_act @ b_act[:, :, None])[:, :, 0])
+                col_fit = (a_act[:, None, :] @ s_act)[:, 0, :]
+            b_act = _divide(ca, col_fit)
+            if shared:
+                row_fit = a_act * (b_act @ seed.T)
+            else:
+                row_fit = a_act * (s_act @ b_act[:, :, None])[:, :, 0]
+            scale = totals[active]
+            row_gap = np.abs(row_fit - ra).max(axis=1, initial=0.0) / scale
+            col_gap = np.abs(b_act * col_fit - ca).max(axis=1, initial=0.0) / scale
+            a[active], b[active] = a_act, b_act
+            gap[active] = np.maximum(row_gap, col_gap)
+            done = (row_gap <= tol) & (col_gap <= max(tol, 1e-9))
+            active = active[~done]
+            if active.size == 0:
+                return a, b, it
     if not strict:
         return a, b, max_iter
     worst = int(active[np.argmax(gap[active])])

@@ -53,13 +53,19 @@ def _as_float_array(values: Any, what: str, ndim: int | None = None) -> np.ndarr
     return arr
 
 
+#: Relative difference of margins' grand totals accepted as rounding (438 vs 437.999999 after
+#: rounding to 6 decimals); such margins are fitted after scaling the later margin to the
+#: first one's grand total, so they are met to within this difference.
+TOTAL_ROUNDING = 1e-6
+
+
 def _check_total(
     row_sum: np.ndarray, col_sum: np.ndarray, what: str, tol: float = 1e-9
 ) -> None:
-    # Margins whose grand totals differ by more than the tolerance cannot both be met: say so
+    # Margins whose grand totals differ by more than rounding cannot both be met: say so
     # here rather than after max_iter iterations (when the seed would be blamed).
     scale = np.maximum(np.maximum(row_sum, col_sum), 1.0)
-    bad = np.abs(row_sum - col_sum) > min(1e-9, tol) * scale
+    bad = np.abs(row_sum - col_sum) > max(TOTAL_ROUNDING, min(1e-9, tol)) * scale
     if np.any(bad):
         first = int(np.argmax(bad))
         raise InvalidInputError(
@@ -90,7 +96,8 @@ def ipf(
         Prior pattern, non-negative. ``None`` means 1 in every cell (independence).
     row_totals, col_totals : Series, 1-D array or None
         Margins to meet; with a DataFrame seed, Series are aligned on its index and columns
-        (every label must be present). Both must have the same grand total. One of them may
+        (every label must be present). Both must have the same grand total (up to rounding:
+        1e-6 relative; the column totals are then scaled to the row total). One of them may
         be ``None`` (migest's ``ipf2`` with only ``row_tot`` or ``col_tot``): the seed's rows
         (columns) are then scaled to the totals given, and a seed is needed.
     tol : float
@@ -141,6 +148,8 @@ def ipf(
             f"{cols.size} column totals"
         )
     _check_total(np.array([rows.sum()]), np.array([cols.sum()]), "ipf", tol)
+    if cols.sum() > 0:  # totals equal up to rounding: meet the row totals' grand total
+        cols = cols * (rows.sum() / cols.sum())
     a, b, _ = _ipf2_layers(seed_arr, rows[None, :], cols[None, :], tol=tol, max_iter=max_iter)
     fit = a[0][:, None] * seed_arr * b[0][None, :]
     if isinstance(seed, pd.DataFrame):
@@ -259,9 +268,29 @@ def ipf_nway(
             grand = total
         else:
             _check_total(np.array([grand]), np.array([total]), f"margin {axes}", tol)
+            if total > 0:  # equal up to rounding: meet the first margin's grand total
+                target = target * (grand / total)
         other = tuple(a for a in range(fit.ndim) if a not in axes)
         targets.append((axes, other, target))
     scale = max(grand or 0.0, 1e-300)
+    # Margins sharing axes (ik and jk share k) must agree on them; a difference up to
+    # rounding is accepted and the fit then meets each margin to within that difference.
+    conflict = 0.0
+    for n_a, (axes_a, _, t_a) in enumerate(targets):
+        for axes_b, _, t_b in targets[n_a + 1:]:
+            common = tuple(a for a in axes_a if a in axes_b)
+            if not common:
+                continue
+            sub_a = t_a.sum(axis=tuple(q for q, a in enumerate(axes_a) if a not in common))
+            sub_b = t_b.sum(axis=tuple(q for q, a in enumerate(axes_b) if a not in common))
+            diff = float(np.abs(sub_a - sub_b).max(initial=0.0)) / scale
+            if diff > TOTAL_ROUNDING:
+                raise InvalidInputError(
+                    f"margins {axes_a} and {axes_b} disagree on their common axes {common} "
+                    f"(relative difference {diff:.3g}); IPF needs margins that agree"
+                )
+            conflict = max(conflict, diff)
+    stop = max(tol, 2 * conflict)
     for _ in range(max_iter):
         for _axes, other, target in targets:
             current = fit.sum(axis=other)
@@ -271,7 +300,7 @@ def ipf_nway(
             float(np.abs(fit.sum(axis=other) - target).max(initial=0.0))
             for _, other, target in targets
         )
-        if gap / scale <= tol:
+        if gap / scale <= stop:
             return fit
     raise InvalidInputError(
         f"IPF did not meet the margins within {max_iter} iterations (relative gap "

@@ -388,6 +388,11 @@ def _weighted_median(x: np.ndarray, w: np.ndarray, ties: str = "input-order") ->
     return float(np.interp(0.5, mid, x))
 
 
+#: Largest number of regions whose decay is fitted by QR of the weighted design (as R);
+#: larger tables use the weighted normal equations built from row, column and pair sums.
+_QR_MAX = 15
+
+
 def _aliased(log_d: np.ndarray) -> bool:
     """True when log(distance) is a sum of an origin and a destination effect off the diagonal.
 
@@ -396,6 +401,18 @@ def _aliased(log_d: np.ndarray) -> bool:
     e.g. any 3 regions with symmetric distances.
     """
     n = log_d.shape[0]
+    if n > _QR_MAX:  # large tables: backfit row and column means off the diagonal
+        off = ~np.eye(n, dtype=bool)
+        y = np.where(off, log_d, 0.0)
+        resid = np.where(off, y - y[off].mean(), 0.0)
+        scale = max(float(np.linalg.norm(resid)), 1e-300)
+        for _ in range(500):
+            before = resid.copy()
+            resid = np.where(off, resid - (resid.sum(axis=1) / (n - 1))[:, None], 0.0)
+            resid = np.where(off, resid - (resid.sum(axis=0) / (n - 1))[None, :], 0.0)
+            if np.linalg.norm(resid - before) <= 1e-13 * scale:
+                break
+        return bool(np.linalg.norm(resid) <= 1e-7 * scale)
     ii, jj = np.nonzero(~np.eye(n, dtype=bool))
     design = np.zeros((ii.size, 2 * n - 1))
     design[:, 0] = 1.0
@@ -411,13 +428,21 @@ def _aliased(log_d: np.ndarray) -> bool:
 def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
     """Coefficient of log(distance) in the Poisson fit ``flow ~ origin + destination + log d``.
 
-    For a given coefficient g the origin and destination effects are fitted by IPF with seed
-    d^g; the maximum-likelihood g makes the fitted sum of log d equal the observed one. That
-    condition is increasing in g, so it is solved by bracketing and bisection.
+    Fitted as R's ``glm`` does (documentation of ``glm.control`` and of iteratively reweighted
+    least squares, McCullagh and Nelder 1989, section 2.5): start from ``mu = y + 0.1``, solve
+    the weighted least-squares problem of the working response ``eta + (y - mu) / mu`` with
+    weights ``mu`` (log link), and stop when the deviance changes by less than ``1e-8``
+    relative (``|dev - dev_old| / (|dev| + 0.1)``) or after 25 iterations. The weighted
+    normal equations are built from the table's structure (row, column and pair sums), so a
+    large table costs no dense design matrix.
+
+    Where zero flows leave no finite maximum-likelihood estimate for some effects (a region
+    nobody leaves or enters), R's glm stops with fitted rates numerically 0 and still reports
+    a decay; this function gives that same number with one ``UserWarning``.
     """
     n = observed.shape[0]
     off = ~np.eye(n, dtype=bool)
-    y = observed
+    y = np.where(off, observed, 0.0)
     if y.sum() <= 0:
         return float("nan")
     if _aliased(log_d):
@@ -429,47 +454,117 @@ def _decay(observed: np.ndarray, log_d: np.ndarray) -> float:
             stacklevel=3,
         )
         return float("nan")
-    centre = log_d[off].mean()
-    logs = np.where(off, log_d - centre, 0.0)
-    target = (y * logs).sum()
+    logs = np.where(off, log_d, 0.0)
+    p = 2 * n  # intercept, n-1 origins, n-1 destinations, log distance
 
-    def excess(g: float) -> float:
-        fit = _quasi_independence(y, g * logs)
-        return float((fit * logs).sum() - target)
+    def deviance(mu: np.ndarray) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term = np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)
+        return float(2.0 * term[off].sum())
 
-    lo, hi = -1.0, 1.0
-    f_lo, f_hi = excess(lo), excess(hi)
-    steps = 0
-    while f_lo > 0 and steps < 12:
-        lo, hi, f_hi = lo * 2, lo, f_lo
-        f_lo = excess(lo)
-        steps += 1
-    while f_hi < 0 and steps < 24:
-        lo, f_lo, hi = hi, f_hi, hi * 2
-        f_hi = excess(hi)
-        steps += 1
-    if f_lo > 0 or f_hi < 0:
+    ii, jj = np.nonzero(off)
+    design = np.zeros((ii.size, p))
+    if n <= _QR_MAX:  # small tables: QR of the weighted design, as R's glm (better conditioned)
+        design[:, 0] = 1.0
+        design[np.arange(ii.size)[ii > 0], ii[ii > 0]] = 1.0
+        design[np.arange(ii.size)[jj > 0], n - 1 + jj[jj > 0]] = 1.0
+        design[:, p - 1] = logs[ii, jj]
+
+    def solve(w: np.ndarray, wz: np.ndarray) -> np.ndarray | None:
+        if n <= _QR_MAX:
+            sw = np.sqrt(w[ii, jj])
+            q, r = np.linalg.qr(design * sw[:, None])
+            x = np.linalg.solve(r, q.T @ (wz[ii, jj] / sw))
+            return x if np.all(np.isfinite(x)) else None
+        wl = w * logs
+        a = np.zeros((p, p))
+        b = np.zeros(p)
+        rs, cs = w.sum(axis=1), w.sum(axis=0)
+        a[0, 0] = w.sum()
+        a[0, 1:n] = a[1:n, 0] = rs[1:]
+        a[0, n:p - 1] = a[n:p - 1, 0] = cs[1:]
+        a[0, p - 1] = a[p - 1, 0] = wl.sum()
+        a[1:n, 1:n] = np.diag(rs[1:])
+        a[n:p - 1, n:p - 1] = np.diag(cs[1:])
+        a[1:n, n:p - 1] = w[1:, 1:]
+        a[n:p - 1, 1:n] = w[1:, 1:].T
+        a[1:n, p - 1] = a[p - 1, 1:n] = wl.sum(axis=1)[1:]
+        a[n:p - 1, p - 1] = a[p - 1, n:p - 1] = wl.sum(axis=0)[1:]
+        a[p - 1, p - 1] = (wl * logs).sum()
+        b[0] = wz.sum()
+        b[1:n] = wz.sum(axis=1)[1:]
+        b[n:p - 1] = wz.sum(axis=0)[1:]
+        b[p - 1] = (wz * logs).sum()
+        d = np.sqrt(np.diag(a))
+        if not np.all(np.isfinite(d)) or (d <= 0).any():
+            return None
+        scaled = a / np.outer(d, d)
+        try:
+            x = np.linalg.solve(scaled, b / d)
+        except np.linalg.LinAlgError:
+            x = np.linalg.lstsq(scaled, b / d, rcond=None)[0]
+        return x / d
+
+    def linear(coef: np.ndarray) -> np.ndarray:
+        o = np.concatenate([[0.0], coef[1:n]])
+        de = np.concatenate([[0.0], coef[n:p - 1]])
+        return coef[0] + o[:, None] + de[None, :] + coef[p - 1] * logs
+
+    with np.errstate(all="ignore"):
+        mu = np.where(off, y + 0.1, 1.0)
+        eta = np.log(mu)
+        dev_old = deviance(mu)
+        coef_old: np.ndarray | None = None
+        converged = False
+        coef = np.zeros(p)
+        eps = np.finfo(float).eps
+        for _ in range(25):
+            dmu = np.maximum(np.exp(eta), eps)  # d mu / d eta, floored as R's log link
+            z = eta + (y - mu) / dmu
+            w = np.where(off, dmu * dmu / mu, 0.0)
+            new = solve(w, w * z)
+            if new is None or not np.all(np.isfinite(new)):
+                break
+            coef = new
+            eta = linear(coef)
+            mu = np.where(off, np.maximum(np.exp(eta), eps), 1.0)
+            dev = deviance(mu)
+            halvings = 0
+            while (not np.isfinite(dev) or not np.all(np.isfinite(mu[off]))
+                   or (mu[off] <= 0).any()) and coef_old is not None and halvings < 30:
+                coef = (coef + coef_old) / 2
+                eta = linear(coef)
+                mu = np.where(off, np.maximum(np.exp(eta), eps), 1.0)
+                dev = deviance(mu)
+                halvings += 1
+            if abs(dev - dev_old) / (abs(dev) + 0.1) < 1e-8:
+                converged = True
+                break
+            dev_old, coef_old = dev, coef
+        decay = float(coef[p - 1])
+        tiny = bool((mu[off] < 10 * np.finfo(float).eps).any())
+    if not np.isfinite(decay):
+        warnings.warn(
+            "distance decay: the Poisson fit found no finite estimate (zero flows); decay is NaN",
+            UserWarning,
+            stacklevel=3,
+        )
         return float("nan")
-    for _ in range(200):
-        mid = lo + (hi - lo) * f_lo / (f_lo - f_hi) if f_hi != f_lo else (lo + hi) / 2
-        if not lo < mid < hi:
-            mid = (lo + hi) / 2
-        f_mid = excess(mid)
-        if abs(f_mid) <= 1e-10 * max(abs(target), 1.0) or hi - lo < 1e-12:
-            return float(mid)
-        if f_mid < 0:
-            lo, f_lo = mid, f_mid
-        else:
-            hi, f_hi = mid, f_mid
-        # keep the bracket shrinking from both sides (Illinois step)
-        if hi - lo > 1e-3 and abs(f_mid) > 0:
-            mid2 = (lo + hi) / 2
-            f2 = excess(mid2)
-            if f2 < 0:
-                lo, f_lo = mid2, f2
-            else:
-                hi, f_hi = mid2, f2
-    return float((lo + hi) / 2)
+    if not converged:
+        warnings.warn(
+            "distance decay: the Poisson fit did not converge in 25 iterations (as R's glm "
+            "warns); decay is the value after 25 iterations, not a maximum-likelihood estimate",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif tiny:
+        warnings.warn(
+            "distance decay: fitted flows numerically 0 (a region nobody leaves or enters has "
+            "no finite origin or destination effect); decay is the value R's glm reports there",
+            UserWarning,
+            stacklevel=3,
+        )
+    return decay
 
 
 def distance_indices(
@@ -483,8 +578,10 @@ def distance_indices(
       ``median_ties``);
     * ``decay``: the coefficient of ``log(distance)`` in the Poisson regression
       ``round(flow) ~ origin + destination + log(distance)`` over the pairs of distinct
-      regions (usually negative: fewer moves over longer distances). ``NaN`` with a
-      ``UserWarning`` when it is not identifiable (R's glm gives NA there).
+      regions (usually negative: fewer moves over longer distances), fitted by the same
+      iteratively reweighted least squares as R's ``glm``. ``NaN`` with a ``UserWarning``
+      when it is not identifiable (R's glm gives NA there); R's value with one
+      ``UserWarning`` when zero flows send some fitted flows numerically to 0 (as R warns).
 
     Parameters
     ----------
