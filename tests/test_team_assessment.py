@@ -20,6 +20,7 @@ import pytest
 
 from migdata.classroom import teamwork
 from migdata.errors import InvalidInputError, MissingColumnsError, UnknownValueError
+from migdata.grading import teamwork as team_grading
 from migdata.grading.cli import main
 from migdata.grading.teamwork import participation_total, read_team_members, spread_team_marks
 from migdata.publish import team_notebooks, team_slides
@@ -298,11 +299,21 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
 
     mark("1234", 16, 24)
     mark("1251", 12, 20)
-    spread = spread_team_marks(course, A, teams)
+    # an assignment the gradebook does not hold: said, and the command fails
+    assert team_grading.main(["--course-dir", str(course), "spread", "team_nowhere",
+                              str(teams)]) == 2
+    assert "'team_nowhere' is not in the gradebook" in capsys.readouterr().err
+    assert team_grading.main(["--course-dir", str(course), "spread", A, str(teams)]) == 0
+    said = capsys.readouterr().out
+    assert "team B: relevance 12, analysis 20" in said and "1260 had no copy" in said
+    spread = spread_team_marks(course, A, teams)  # again: nothing left to copy
     assert spread["A"].marks == {"relevance": 16, "analysis": 24}
-    assert spread["B"].without_copy == ["1260"]
+    assert spread["B"].without_copy == [] and spread["B"].copied == []
     with Gradebook(db, "migdata-module2") as gb:
         assert gb.find_submission(A, "1240").score == 40
+        # Moodle's group submission left 1260 without a copy: given the team's, never a 0
+        assert gb.find_submission(A, "1260").score == 32
+    assert (course / "submitted" / "1260" / A / NB).read_bytes() == team_b
     # two copies of a team marked differently: refused
     mark("1240", 15, 24)
     with pytest.raises(InvalidInputError, match="different marks for 'relevance'"):
@@ -326,10 +337,32 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     assert final.loc["1234", "final"] == 16 + 24 + 8 + (10 + 9 + 8 + 7)
     assert final.loc["1240", "final"] == 16 + 24 + 8 + 20
     assert final.loc["1251", "final"] == 12 + 20 + 6 + 40
-    assert final.loc["1260", "status"] == "missing" and final.loc["1260", "score"] == 0
+    assert final.loc["1260", "final"] == 12 + 20 + 6 + 0  # the team's copy, not a missing 0
     assert final.loc["1240", "team"] == "A" and final.loc["1240", "presentation"] == 8
     with worksheet.open(encoding="utf-8", newline="") as fh:
         rows = {r["Identifier"]: r for r in csv.DictReader(fh)}
     assert rows["Participant 1234"]["Grade"] == rows["Participant 1240"]["Grade"] == "40.00"
     assert rows["Participant 1251"]["Grade"] == "32.00"
     assert rows["Participant 1240"]["Maximum Grade"] == "50"
+
+    # a class not marked yet: that student is named and left out; the others are exported
+    sheet.write_text("student_id,class1,class2,class3,class4\n1234,10,9,8,7\n1240,5,5,5,5\n"
+                     "1251,10,10,10,10\n1260,0,0,0,\n", encoding="utf-8")
+    assert team_grading.main(["participation", str(sheet),
+                              str(tmp_path / "participation.csv")]) == 0
+    assert "1260: class4 not marked yet" in capsys.readouterr().out
+    assert main(["--course-dir", str(course), "export", str(tmp_path / "final.csv"),
+                 "--assignment", A, "--marks", str(tmp_path / "participation.csv"),
+                 "--teams", str(teams)]) == 0
+    final = pd.read_csv(tmp_path / "final.csv", dtype={"student_id": "string"}).set_index(
+        "student_id")
+    assert pd.isna(final.loc["1260", "final"]) and final.loc["1251", "final"] == 78
+
+
+def test_team_file_messages_list_students_in_words(tmp_path, capsys):
+    """Messages to the lecturer carry no Python lists."""
+    sheet = tmp_path / "t.csv"
+    sheet.write_text("student_id,team\n1,A\n1,B\n2,A\n2,B\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError) as err:
+        read_team_members(sheet)
+    assert str(err.value).endswith("more than once: 1, 2")
