@@ -154,6 +154,44 @@ def test_fact_check_rounding_and_units():
     assert list(result["verdict"]) == ["matches when rounded", "not checked"]
 
 
+def test_fact_check_reads_decimal_commas_as_the_answers_do():
+    from migdata import datasets
+
+    figures = teamwork.figures_in("25,9 per 1,000; -8,2; 75,0 thousand; 62 144 persons")
+    assert [(f.value, f.decimals) for f in figures] == [(25.9, 1), (-8.2, 1), (75.0, 1),
+                                                        (62144.0, 0)]
+    rate = datasets.load("wpp_net_migration", country="AZE", year=2015).iloc[0][
+        "net_migration_rate"]
+    near = f"{rate + 0.4:.1f}".replace(".", ",")  # not the value, same whole number
+    result = teamwork.fact_check(f"Azerbaijan's rate in 2015 was {near} per 1,000 (WPP).",
+                                 "wpp_net_migration: country = AZE; year = 2015")
+    assert list(result["verdict"]) == ["not found"]
+    exact = f"{rate:.1f}".replace(".", ",")
+    result = teamwork.fact_check(f"Azerbaijan's rate in 2015 was {exact} per 1,000 (WPP).",
+                                 "wpp_net_migration: country = AZE; year = 2015")
+    assert list(result["verdict"]) == ["matches"]
+
+
+def test_fact_check_matches_only_the_country_year_and_source_named():
+    from migdata import datasets
+
+    data = ("wpp_net_migration: country = ARM, AZE, GEO; year = 2014-2024\n"
+            "wdi: country = ARM, AZE, GEO; indicator = SM.POP.NETM; year = 2014-2024")
+    wdi = datasets.load("wdi", country="AZE", indicator="SM.POP.NETM", year=2016).iloc[0]
+    figure = f"{wdi['value']:,.0f}"
+    rate = datasets.load("wpp_net_migration", country="AZE", year=2016).iloc[0][
+        "net_migration_rate"]  # only WPP publishes the rate
+    result = teamwork.fact_check(
+        f"Azerbaijan's net migration in 2016 was {figure} persons (WDI).\n"
+        f"Georgia's net migration in 2016 was {figure} persons (WDI).\n"
+        f"Azerbaijan's net migration in 2019 was {figure} persons (WDI).\n"
+        f"Azerbaijan's net migration rate in 2016 was {rate:.3f} per 1,000 (WDI).\n", data)
+    assert list(result["verdict"]) == ["matches", "another row", "another row", "another row"]
+    assert "country AZE" in result.loc[0, "where"] and "year 2016" in result.loc[0, "where"]
+    assert "Georgia, 2016, WDI" in result.loc[1, "advice"]
+    assert "2019" in result.loc[2, "advice"] and "wpp_net_migration" in result.loc[3, "where"]
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_fact_check_never_raises_on_any_text(seed):
     rng = random.Random(seed)

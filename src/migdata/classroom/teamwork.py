@@ -243,30 +243,57 @@ class _Figure:
     value: float
     decimals: int
     zeros: int  # trailing zeros of a whole number (rounded to hundreds, thousands...)
+    other: _Figure | None = None  # "1,073": 1073, or else 1.073 (a decimal comma)
 
 
-_NUMBER = re.compile(
-    r"(?<![\w.,])([-−–]?)(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
+# a number as a person writes it: digits grouped by spaces, commas or points, a decimal comma
+# or point; read by migdata.answers.forms (never by this pattern)
+_TOKEN = re.compile(r"(?<![\w.,])([-\u2212\u2013]?)"
+                    r"(\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)(?!\w)")
+
+
+def _reading(sign: str, digits: str, token: str, value: float) -> _Figure:
+    """A figure with the decimals (or the trailing zeros) it was written with."""
+    last = re.split(r"[.,]", digits)[-1]
+    plain = re.sub(r"\D", "", digits)
+    decimals = len(last) if ("," in digits or "." in digits) and math.isclose(
+        value * 10 ** len(last), int(plain), rel_tol=0, abs_tol=1e-6) else 0
+    zeros = 0 if decimals else min(len(plain) - len(plain.rstrip("0")), len(plain) - 1)
+    return _Figure(token, -value if sign else value, decimals, zeros)
 
 
 def figures_in(sentence: str) -> list[_Figure]:
-    """The figures of one sentence: years (1900-2100 written without separators), ranges of
-    years and the "1,000" of "per 1,000" are not figures."""
+    """The figures of one sentence, read as :func:`migdata.answers.forms.read` reads a number
+    (decimal commas, grouped digits, the minus sign). Years (1900-2100 written without
+    separators), ranges of years and the "1,000" of "per 1,000" are not figures. A figure that
+    can be read in two ways ("1,073") keeps the other reading in ``other``."""
+    from ..answers.forms import read
+
     found = []
-    for m in _NUMBER.finditer(sentence):
-        sign, whole, frac = m.group(1), m.group(2), m.group(3) or ""
-        digits = re.sub(r"[,\u00a0\u202f ]", "", whole)
+    for m in _TOKEN.finditer(sentence):
+        sign, digits = m.group(1), m.group(2)
         before = sentence[:m.start()].rstrip().lower()
-        if not frac and digits == whole and 1900 <= int(digits) <= 2100:
+        if digits.isdigit() and 1900 <= int(digits) <= 2100:
             continue  # a year
         if before.endswith("per") or before.endswith("per every"):
             continue
-        if sign == "–" or (sign == "-" and before[-4:].isdigit()):
+        if sign == "\u2013" or (sign == "-" and before[-4:].isdigit()):
             sign = ""  # a dash between two numbers, not a minus
-        value = float(f"{digits}.{frac}" if frac else digits)
-        zeros = 0 if frac else len(digits) - len(digits.rstrip("0"))
-        found.append(_Figure(m.group(0).strip(), -value if sign in "-−" and sign else value,
-                             len(frac), min(zeros, len(digits) - 1)))
+        token = m.group(0).strip()
+        if not sign:
+            token = token.lstrip("-\u2212\u2013").strip()
+        first = read(digits, "number")
+        if first.ok:
+            found.append(_reading(sign, digits, token, float(first.value)))
+            continue
+        whole = read(digits, "number", whole=True)
+        if not whole.ok:
+            continue
+        # read() refuses to choose between 1073 and 1.073: keep both readings
+        alt = (_reading(sign, digits, token, float(digits.replace(",", ".")))
+               if re.fullmatch(r"\d+[.,]\d{3}", digits) else None)
+        fig = _reading(sign, re.sub(r"[.,]", "", digits), token, float(whole.value))
+        found.append(_Figure(fig.text, fig.value, fig.decimals, fig.zeros, alt))
     return found
 
 
@@ -278,6 +305,83 @@ def _label(row: Any, columns: Iterable[str]) -> str:
             if v is not None and not (isinstance(v, float) and math.isnan(v)):
                 parts.append(f"{c} {v}")
     return ", ".join(parts)
+
+
+#: Words naming a source in a sentence -> the dataset ids (prefixes) it may be.
+_SOURCE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "wdi": ("wdi",), "world bank": ("wdi",),
+    "wpp": ("wpp_",), "world population prospects": ("wpp_",),
+    "un desa": ("un_migrant_stock", "wpp_"), "migrant stock": ("un_migrant_stock",),
+    "geostat": ("geostat_",), "armstat": ("armstat_",),
+    "ssc": ("azstat_",), "state statistical committee": ("azstat_",), "azstat": ("azstat_",),
+    "sms": ("az_sms",), "state migration service": ("az_sms",),
+    "unhcr": ("unhcr_", "idps"), "idmc": ("idps",),
+}
+_COUNTRY_COLUMNS: Final = ("country", "origin", "destination", "asylum", "partner")
+
+
+@dataclass(frozen=True)
+class _Context:
+    countries: frozenset[str]
+    years: frozenset[int]
+    sources: tuple[str, ...]
+    names: str  # what the sentence names, in words
+
+
+def _context(sentence: str) -> _Context:
+    """The countries, years and sources a sentence names."""
+    from ..answers.forms import read
+
+    words = re.findall(r"[^\W\d_]+", sentence)
+    countries: dict[str, str] = {}
+    for n in range(len(words)):
+        for size in (2, 1):
+            phrase = " ".join(words[n:n + size])
+            if not all(w[0].isupper() for w in words[n:n + size]) or n + size > len(words):
+                continue  # country names are written with a capital
+            if size == 1 and not (len(phrase) >= 4 or (len(phrase) == 3 and phrase.isupper())):
+                continue
+            got = read(phrase, "country")
+            if got.ok and got.value not in countries:
+                countries[got.value] = phrase
+    years: set[int] = set()
+    span = r"(?<![\d,.])(19\d\d|20\d\d)(?:\s*[-\u2013]\s*(19\d\d|20\d\d))?(?!\d|[,.]\d)"
+    for m in re.finditer(span, sentence):
+        if re.search(r"\b(wpp|wdi|revision|rev\.?)\s*$", sentence[:m.start()].lower()):
+            continue  # "WPP 2024", "Revision 2019": the edition, not the year of the figure
+        first = int(m.group(1))
+        last = int(m.group(2)) if m.group(2) else first
+        years.update(range(first, last + 1) if first <= last else [first])
+    low = sentence.lower()
+    sources = tuple(dict.fromkeys(
+        prefix for word, prefixes in _SOURCE_WORDS.items()
+        if re.search(rf"\b{re.escape(word)}\b", low) for prefix in prefixes))
+    named = [", ".join(countries.values())] if countries else []
+    if years:
+        named.append(f"{min(years)}" if len(years) == 1 else f"{min(years)}-{max(years)}")
+    for word in _SOURCE_WORDS:
+        m = re.search(rf"\b{re.escape(word)}\b", low)
+        if m:
+            named.append(sentence[m.start():m.end()])
+    return _Context(frozenset(countries), frozenset(years), sources, ", ".join(named))
+
+
+def _fits(context: _Context, choice: Choice, row: Any, columns: Iterable[str]) -> bool:
+    """Whether a row of a chosen table is what the sentence names (country, year, source)."""
+    columns = set(columns)
+    if context.sources and not any(choice.dataset.startswith(p) for p in context.sources):
+        return False
+    if context.years and "year" in columns:
+        try:
+            if int(row["year"]) not in context.years:
+                return False
+        except (TypeError, ValueError):
+            return False
+    present = [c for c in _COUNTRY_COLUMNS if c in columns]
+    if context.countries and present:
+        if not any(str(row[c]) in context.countries for c in present):
+            return False
+    return True
 
 
 def fact_check(figures_text: str | None, data_text: str | None, *,
@@ -297,12 +401,15 @@ def fact_check(figures_text: str | None, data_text: str | None, *,
     -------
     pandas.DataFrame
         One row per figure (and one per sentence without a figure): ``line``, ``figure`` (as
-        written), ``verdict`` (``matches``, ``matches when rounded``, ``not found``, ``not
-        checked`` for a whole number below 10, ``no figure``), ``where`` (dataset, row and
-        column of the value) and ``advice``. A figure
-        matches a value when the value, rounded to the decimals (or the trailing zeros) the team
-        wrote, is the figure, with either sign; a value in thousands also matches written in
-        persons. Formative only: it never decides a mark.
+        written), ``verdict`` (``matches``, ``matches when rounded``, ``another row`` when the
+        value is in the data but for another country, year or source than the sentence names,
+        ``not found``, ``not checked`` for a whole number below 10, ``no figure``), ``where``
+        (dataset, row and column of the value) and ``advice``. A figure matches a value when the
+        value, rounded to the decimals (or the trailing zeros) the team wrote, is the figure,
+        with either sign, and the row is of the country, year and source the sentence names (any
+        it names); a value in thousands also matches written in persons. Figures are read as
+        :mod:`migdata.answers.forms` reads numbers (``25,9`` is 25.9). Formative only: it never
+        decides a mark.
     """
     import numpy as np
     import pandas as pd
@@ -319,6 +426,32 @@ def fact_check(figures_text: str | None, data_text: str | None, *,
             else:
                 scale = np.full(len(values), 1000.0 if "thousand" in str(unit) else 1.0)
             pools.append((choice, frame, column, values, scale))
+
+    def hits(fig: _Figure) -> list[tuple[str, Choice, Any, pd.DataFrame, str, bool]]:
+        """Every row whose value is the figure: (how, choice, row, frame, column, scaled)."""
+        out = []
+        for choice, frame, column, values, scale in pools:
+            factors = (1.0, scale) if (scale != 1.0).any() else (1.0,)
+            for factor in factors:
+                shown = np.abs(values * factor)
+                idx = np.flatnonzero(np.isclose(np.round(shown, fig.decimals), abs(fig.value),
+                                                rtol=0, atol=10 ** -(fig.decimals + 6)))
+                how = "matches"
+                if not len(idx) and fig.zeros:
+                    idx = np.flatnonzero(np.isclose(np.round(shown, -fig.zeros), abs(fig.value),
+                                                    rtol=0, atol=1e-6))
+                    how = "matches when rounded"
+                for i in idx:
+                    scaled = not isinstance(factor, float) and factor[i] != 1.0
+                    out.append((how, choice, frame.iloc[i], frame, column, bool(scaled)))
+        return out
+
+    def where(hit: tuple, more: int) -> str:
+        _, choice, row, frame, column, scaled = hit
+        unit = " (thousand, read as persons)" if scaled else ""
+        extra = f" (and {more} other rows)" if more else ""
+        return f"{choice.dataset}: {_label(row, frame.columns)}, {column}{unit}{extra}"
+
     rows = []
     lines = figures_text.splitlines() if isinstance(figures_text, str) else []
     for n, raw in enumerate(lines, start=1):
@@ -329,35 +462,21 @@ def fact_check(figures_text: str | None, data_text: str | None, *,
             rows.append((n, "", "no figure", "", "This line states no figure; fine for a "
                          "slide, nothing to check."))
             continue
+        context = _context(raw)
         for fig in found:
-            if not fig.decimals and abs(fig.value) < 10:
+            if not fig.decimals and abs(fig.value) < 10 and fig.other is None:
                 rows.append((n, fig.text, "not checked", "", "A small whole number (a count "
                              "in your sentence?) is not checked."))
                 continue
-            hit, how = None, "matches"
-            for choice, frame, column, values, scale in pools:
-                for factor in ((1.0, scale) if (scale != 1.0).any() else (1.0,)):
-                    shown = np.abs(values * factor)
-                    exact = np.isclose(np.round(shown, fig.decimals), abs(fig.value), rtol=0,
-                                       atol=10 ** -(fig.decimals + 6))
-                    idx = np.flatnonzero(exact)
-                    if not len(idx) and fig.zeros:
-                        rounded = np.round(shown, -fig.zeros)
-                        idx = np.flatnonzero(np.isclose(rounded, abs(fig.value), rtol=0,
-                                                        atol=1e-6))
-                        how = "matches when rounded" if len(idx) else how
-                    if len(idx):
-                        row = frame.iloc[idx[0]]
-                        more = f" (and {len(idx) - 1} other rows)" if len(idx) > 1 else ""
-                        scaled = not isinstance(factor, float) and factor[idx[0]] != 1.0
-                        unit = " (thousand, read as persons)" if scaled else ""
-                        hit = (f"{choice.dataset}: {_label(row, frame.columns)}, "
-                               f"{column}{unit}{more}")
-                        break
-                if hit:
-                    break
-            if hit:
-                rows.append((n, fig.text, how, hit, "Name this source and year on the slide."))
+            every = hits(fig) + (hits(fig.other) if fig.other is not None else [])
+            fitting = [h for h in every if _fits(context, h[1], h[2], h[3].columns)]
+            if fitting:
+                rows.append((n, fig.text, fitting[0][0], where(fitting[0], len(fitting) - 1),
+                             "Name this source and year on the slide."))
+            elif every:
+                rows.append((n, fig.text, "another row", where(every[0], len(every) - 1),
+                             f"This value is in your data, but not for what your sentence "
+                             f"names ({context.names}). Check the country, year and source."))
             else:
                 rows.append((n, fig.text, "not found", "",
                              "Not a value of the data you chose. If you computed it, say how "
