@@ -108,6 +108,53 @@ def test_data_choice_is_read_and_every_slip_is_a_sentence():
     assert "no dataset 'nothing_here'" in problems[1]
 
 
+def test_data_slips_are_said_in_line_order_with_a_suggestion():
+    tables, problems = teamwork.chosen_tables(
+        "WPP_Net_Migration: Country = AZE; year = 2015\nwpp_net_migraton: country = AZE\n"
+        "no colon here")
+    assert [c.dataset for c, _ in tables] == ["wpp_net_migration"]  # capitals are fine
+    assert [p.split(":")[0].split(" (")[0] for p in problems] == ["Line 2", "Line 3"]
+    assert "Did you mean 'wpp_net_migration'?" in problems[0]
+    _, problems = teamwork.chosen_tables("", topic="emigration_to_russia")
+    assert teamwork.TOPICS["emigration_to_russia"].example in problems[0]
+
+
+def _shown(monkeypatch) -> list[str]:
+    from migdata.classroom import display
+
+    said: list[str] = []
+
+    def keep(obj):
+        data = getattr(obj, "data", None)
+        said.append(data if isinstance(data, str) else str(getattr(obj, "caption", "")) + (
+            obj.to_html() if hasattr(obj, "to_html") else repr(obj)))
+
+    monkeypatch.setattr(display, "_display", keep)
+    return said
+
+
+@pytest.mark.parametrize("topic", ["net_migration", "migrant_definition"])
+def test_team_cells_run_in_any_order_without_a_traceback(monkeypatch, topic):
+    from migdata.answers.saved import clear, record
+
+    nb = team_notebooks.notebook(topic)
+    source = {c["id"]: "".join(c["source"]) for c in nb["cells"]}
+    said = _shown(monkeypatch)
+    clear()
+    for cell in ("data-show", "figures-check"):  # a fresh kernel: setup not run, nothing saved
+        exec(source[cell], {})
+    assert len(said) == 2 and all("No data chosen yet: run the DATA cell" in s for s in said)
+    record("DATA", "wpp_net_migration: country = AZE; year = 2015\nwdi: typo")
+    said.clear()
+    exec(source["figures-check"], {})
+    assert "No figures to check yet" in said[0]
+    exec(source["data-show"], {})
+    assert said[1].startswith("Line 2") and "wpp_net_migration" not in said[1]
+    assert "net_migration_source_row" not in said[2] and "(thousand persons)" in said[2]
+    assert ": 1 row for" in said[2] and "Source: UN DESA" in said[2]
+    clear()
+
+
 def test_live_lines_use_the_live_source(monkeypatch):
     from migdata import datasets
 

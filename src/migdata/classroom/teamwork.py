@@ -109,14 +109,20 @@ def _value(text: str) -> Any:
     return t
 
 
-def read_choice(text: str | None) -> tuple[list[Choice], list[str]]:
+def _no_data(topic: str | None) -> str:
+    example = TOPICS[topic].example if topic in TOPICS else TOPICS["net_migration"].example
+    return ("No data chosen yet: write one line per table in the DATA cell (below its first "
+            f"line, %%answer DATA text), for example '{example}', and run that cell.")
+
+
+def read_choice(text: str | None, topic: str | None = None) -> tuple[list[Choice], list[str]]:
     """Read a DATA answer: the table requests, and one plain sentence per line not understood.
 
-    Never raises: any text (or None) gives two lists.
+    Dataset ids and column names may be written in capitals. ``topic`` chooses the example of
+    the "no data chosen yet" sentence. Never raises: any text (or None) gives two lists.
     """
     if not isinstance(text, str) or not text.strip():
-        return [], ["No data chosen yet: write one line per table in the DATA cell, for example "
-                    f"'{TOPICS['net_migration'].example}'."]
+        return [], [_no_data(topic)]
     choices: list[Choice] = []
     problems: list[str] = []
     for n, raw in enumerate(text.splitlines(), start=1):
@@ -125,7 +131,7 @@ def read_choice(text: str | None) -> tuple[list[Choice], list[str]]:
             continue
         head, sep, rest = line.partition(":")
         live = head.strip().lower().startswith("live ")
-        name = head.strip()[5:].strip() if live else head.strip()
+        name = (head.strip()[5:].strip() if live else head.strip()).lower()
         if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             problems.append(f"Line {n} ('{line[:60]}'): start with a dataset id from the "
                             "catalogue, then a colon, for example 'wdi: country = AZE'.")
@@ -181,16 +187,31 @@ def _live(choice: Choice, fetch: Callable[..., Any] | None) -> pd.DataFrame:
     return frame
 
 
-def chosen_tables(text: str | None, *, fetch: Callable[..., Any] | None = None
-                  ) -> tuple[list[tuple[Choice, pd.DataFrame]], list[str]]:
-    """Load every table a DATA answer asks for; plain sentences for what could not be loaded.
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    import difflib
 
-    ``fetch`` replaces :func:`migdata.sources.refresh` for ``live`` lines (tests).
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def _line_order(problem: str) -> int:
+    m = re.match(r"Line (\d+)", problem)
+    return int(m.group(1)) if m else 0
+
+
+def chosen_tables(text: str | None, *, fetch: Callable[..., Any] | None = None,
+                  topic: str | None = None
+                  ) -> tuple[list[tuple[Choice, pd.DataFrame]], list[str]]:
+    """Load every table a DATA answer asks for; plain sentences for what could not be loaded,
+    in the order of the DATA lines.
+
+    ``fetch`` replaces :func:`migdata.sources.refresh` for ``live`` lines (tests); ``topic``
+    chooses the example of the "no data chosen yet" sentence.
     """
     from .. import datasets
     from ..errors import MigdataError
 
-    choices, problems = read_choice(text)
+    choices, problems = read_choice(text, topic)
     known = set(datasets.list_datasets()["id"])
     tables = []
     for c in choices:
@@ -199,14 +220,16 @@ def chosen_tables(text: str | None, *, fetch: Callable[..., Any] | None = None
                 from ..sources import SOURCES
 
                 if c.dataset not in SOURCES:
-                    problems.append(f"Line {c.line}: no live source called '{c.dataset}'; the "
-                                    f"live sources are {', '.join(sorted(SOURCES))}.")
+                    problems.append(f"Line {c.line}: no live source called '{c.dataset}'."
+                                    f"{_did_you_mean(c.dataset, SOURCES)} The live sources "
+                                    f"are {', '.join(sorted(SOURCES))}.")
                     continue
                 frame = _live(c, fetch)
             else:
                 if c.dataset not in known:
                     problems.append(f"Line {c.line}: there is no dataset '{c.dataset}' in the "
-                                    f"catalogue; the ids are {', '.join(sorted(known))}.")
+                                    f"catalogue.{_did_you_mean(c.dataset, known)} The ids are "
+                                    f"{', '.join(sorted(known))}.")
                     continue
                 frame = datasets.load(c.dataset, **c.filters)
         except KeyError as err:
@@ -219,7 +242,7 @@ def chosen_tables(text: str | None, *, fetch: Callable[..., Any] | None = None
             problems.append(f"Line {c.line}: no row matches '{c.text}'.")
             continue
         tables.append((c, frame))
-    return tables, problems
+    return tables, sorted(problems, key=_line_order)
 
 
 def _figure_columns(choice: Choice, frame: pd.DataFrame) -> dict[str, str]:
@@ -525,31 +548,93 @@ def start(topic: str) -> None:
         display.md(note)
 
 
-def show_data(qid: str = "DATA", *, fetch: Callable[..., Any] | None = None) -> None:
-    """Show the tables the team's DATA answer chose, each with its source; slips in plain words."""
+def _said(what: str) -> Callable[..., Any]:
+    """Run a notebook cell's function; any failure becomes one plain sentence, never a
+    traceback."""
+    import functools
+
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except Exception:  # a team's cell must never end in a traceback
+                from . import display
+
+                display.md(f"Could not {what}. Run the cells from the top (menu Run, then Run "
+                           "All Cells); if this stays, show this message to your lecturer.")
+                return None
+        return run
+    return wrap
+
+
+@_said("show your data")
+def show_data(qid: str = "DATA", *, topic: str | None = None,
+              fetch: Callable[..., Any] | None = None) -> None:
+    """Show the tables the team's DATA answer chose, each with its source and units; slips in
+    plain words, above the tables, in the order of the DATA lines."""
+    from . import display
+
+    text = _recorded(qid)
+    if text is None:
+        display.md(f"No data chosen yet: run the {qid} cell (the cell that starts with "
+                   f"%%answer {qid} text) first, then this one.")
+        return
+    tables, problems = chosen_tables(text, fetch=fetch, topic=topic)
+    for p in problems:
+        display.md(p)
+    for choice, frame in tables:
+        _show_table(choice, frame)
+
+
+def _show_table(choice: Choice, frame: pd.DataFrame) -> None:
     from .. import datasets
     from . import display
 
-    tables, problems = chosen_tables(_recorded(qid), fetch=fetch)
-    for choice, frame in tables:
-        origin = frame.attrs.get("origin", "bundled copy")
-        title = (f"live {choice.dataset} ({origin})" if choice.live
-                 else datasets.describe(choice.dataset)["title"])
-        display.table(frame.head(40), index=False,
-                      caption=f"{title}: {len(frame)} rows (first 40 shown) for '{choice.text}'")
-    for p in problems:
-        display.md(p)
+    origin = frame.attrs.get("origin", "bundled copy")
+    if choice.live:
+        title, units, source = f"live {choice.dataset} ({origin})", {}, "the publisher's API"
+    else:
+        info = datasets.describe(choice.dataset)
+        title, units = info["title"], dict(info.get("units") or {})
+        source = "; ".join(s.get("title", "") for s in info.get("sources") or []) or "the kit"
+    shown = _readable(frame, units)
+    limit = 40
+    count = (f"{len(frame)} row{'s' if len(frame) > 1 else ''}" if len(frame) <= limit
+             else f"the first {limit} of {len(frame)} rows")
+    display.table(shown.head(limit), index=False,
+                  caption=f"{title}: {count} for '{choice.text}'. Source: {source}.")
 
 
-def check_figures(figures: str = "FIGURES", data: str = "DATA") -> pd.DataFrame:
+#: Columns for the lecturer or the kit, not for a slide (row numbers in raw files, codes).
+_HIDDEN: Final = ("source_row", "_source_row", "country_m49", "cell", "source_url", "notes",
+                  "is_aggregate", "hash")
+
+
+def _readable(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """A table as a person reads it: no bookkeeping columns, units in the headers."""
+    keep = [c for c in frame.columns if not any(c == h or c.endswith(h) for h in _HIDDEN)]
+    shown = frame[keep].copy()
+    return shown.rename(columns={c: f"{c} ({u})" for c, u in units.items() if c in keep and u})
+
+
+@_said("check your figures")
+def check_figures(figures: str = "FIGURES", data: str = "DATA") -> pd.DataFrame | None:
     """Run :func:`fact_check` on the team's saved FIGURES and DATA answers and show it."""
     from . import display
 
-    result = fact_check(_recorded(figures), _recorded(data))
-    if result.empty:
-        display.md("No figures to check yet: write one sentence per line in the FIGURES cell.")
-    else:
-        display.table(result, index=False, caption="Fact check (for the team; not the mark)")
+    figures_text, data_text = _recorded(figures), _recorded(data)
+    if data_text is None or not data_text.strip():
+        display.md(f"No data chosen yet: run the {data} cell (the cell that starts with "
+                   f"%%answer {data} text) first, then this one.")
+        return None
+    if figures_text is None or not figures_text.strip():
+        display.md(f"No figures to check yet: write one sentence per line in the {figures} "
+                   f"cell (below its first line, %%answer {figures} text), run it, then this "
+                   "one.")
+        return None
+    result = fact_check(figures_text, data_text)
+    display.table(result, index=False, caption="Fact check (for the team; not the mark)")
     return result
 
 
