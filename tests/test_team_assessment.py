@@ -250,6 +250,24 @@ def test_fact_check_never_raises_on_any_text(seed):
         assert list(result.columns) == ["line", "figure", "verdict", "where", "advice"]
 
 
+def test_a_lost_or_changed_first_line_gets_one_sentence(capsys):
+    from IPython.testing.globalipapp import start_ipython
+
+    from migdata.classroom import answering
+
+    shell = start_ipython()
+    answering.load_ipython_extension(shell)
+    answering.load_ipython_extension(shell)  # loaded twice: still one guard
+    shell.run_cell("Team Caspian\n1234\n1240\n")  # the %%answer TEAM text line deleted
+    said = " ".join(capsys.readouterr().out.split())
+    assert "Press Ctrl+Z (undo)" in said and "Traceback" not in said and "^" not in said
+    shell.run_cell("print('a'")  # Python stays Python
+    assert "SyntaxError" in capsys.readouterr().out
+    answering.expect_header("DATA", "text")
+    shell.run_cell("%%answer DATA\nwdi: country = AZE\n")
+    assert "so that it reads %%answer DATA text," in " ".join(capsys.readouterr().out.split())
+
+
 def test_catalogue_puts_the_topic_data_first():
     table = teamwork.catalogue("emigration_to_russia")
     assert set(table.loc[table["suggested"], "id"]) == {"un_migrant_stock", "wdi"}

@@ -531,7 +531,11 @@ def start(topic: str) -> None:
     from . import display
 
     if topic not in TOPICS:
-        raise UnknownValueError(f"unknown topic {topic!r}; known: {sorted(TOPICS)}")
+        raise UnknownValueError(f"unknown topic {topic!r}; known: {', '.join(TOPICS)}")
+    from .answering import expect_header
+
+    for qid in ("TEAM", "DATA", "FIGURES"):  # a changed first line gets the right one back
+        expect_header(qid, "text")
     t = TOPICS[topic]
     display.md(f"**Topic: {t.title}.** The guided notebook `{t.guided_notebook}` shows how "
                "these data can be read. Write your DATA lines like this one:\n\n"
