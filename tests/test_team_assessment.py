@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -337,6 +338,30 @@ def _fill(released: Path, team: str, members: list[str], relevance: str, analysi
     return json.dumps(nb, indent=1).encode()
 
 
+def _npm(tmp_path: Path) -> Path:
+    """A stand-in for build/npm/node_modules with the files the decks copy."""
+    modules = tmp_path / "node_modules"
+    for name in ("reveal.js/dist/reveal.js", "reveal.js/dist/theme/white.css",
+                 "reveal.js/plugin/notes/notes.js", "mathjax/es5/tex-chtml.js",
+                 "mathjax/es5/output/chtml/fonts/woff-v2/x.woff"):
+        (modules / name).parent.mkdir(parents=True, exist_ok=True)
+        (modules / name).write_text("/* stand-in */", encoding="utf-8")
+    return modules
+
+
+def test_team_slides_say_what_is_wrong_in_one_sentence(tmp_path, capsys):
+    released = team_notebooks.TEAMS_DIR / A / NB
+    assert team_slides.main([str(tmp_path / "nowhere.ipynb"), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "There is no notebook at" in err and "Traceback" not in err
+    assert team_slides.main([str(released), "--out", str(tmp_path / "s"), "--modules",
+                             str(tmp_path / "empty")]) == 2
+    assert "reveal.js is not installed" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()  # no unstyled deck written
+    _, team = team_slides.deck_notebook(team_slides.read_team_notebook(released))
+    assert team == "(write your team's name in the TEAM cell)"
+
+
 def _zip(path: Path, entries: dict[str, bytes]) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in entries.items():
@@ -348,6 +373,7 @@ def _zip(path: Path, entries: dict[str, bytes]) -> Path:
 def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     from nbgrader.api import Gradebook
 
+    from migdata import datasets
     from test_course_e2e import add_students, make_course
 
     course = make_course(repo_root, tmp_path, [])
@@ -380,9 +406,16 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     assert parts["TEAM"].split()[0] == "A" and parts["relevance"].startswith("We chose")
     checks = teamwork.fact_check(parts["FIGURES"], parts["DATA"])
     assert list(checks["verdict"]) == ["matches", "matches", "not found", "no figure"]
-    deck = team_slides.build(submitted, tmp_path / "slides")
+    deck = team_slides.build(submitted, tmp_path / "slides", modules=_npm(tmp_path))
     html = deck.path.read_text(encoding="utf-8")
     assert deck.team == "A" and deck.path.name == "team_A.html" and deck.slides >= 5
+    assert (tmp_path / "slides" / "reveal.js" / "dist" / "reveal.js").is_file()
+    # the key rows (the figures' own), numbers formatted, units named, no bookkeeping or advice
+    wpp = datasets.load("wpp_net_migration", country="AZE", year=2023).iloc[0]["net_migration"]
+    assert f"<td>{wpp:,.3f}</td>".replace("0</td>", "</td>") in html
+    assert "net_migration (thousand persons)" in html
+    assert "source_row" not in html and "Name this source" not in html
+    assert not re.search(r"<td>-?\d+\.0</td>|<td>(True|False)</td>", html)
     for text in ("Key figures", "Why these data", "What we found", "not found",
                  "UN World Population Prospects 2024", "Team A: 1234, 1240"):
         assert text in html, text

@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "RAW_ENV_VAR", "TOPICS", "Choice", "Topic", "catalogue", "check_figures", "chosen_tables",
-    "fact_check", "figures_in", "migration_code_terms", "raw_dir", "read_choice", "show_data",
+    "fact_check", "figures_in", "migration_code_terms", "raw_dir", "read_choice",
+    "readable_table", "show_data",
     "start",
 ]
 
@@ -408,7 +409,8 @@ def _fits(context: _Context, choice: Choice, row: Any, columns: Iterable[str]) -
 
 
 def fact_check(figures_text: str | None, data_text: str | None, *,
-               fetch: Callable[..., Any] | None = None) -> pd.DataFrame:
+               fetch: Callable[..., Any] | None = None,
+               key_rows: dict[int, list[Any]] | None = None) -> pd.DataFrame:
     """Whether each figure the team cites is a value of the data it chose.
 
     Parameters
@@ -419,6 +421,9 @@ def fact_check(figures_text: str | None, data_text: str | None, *,
         The DATA answer (see :func:`read_choice`).
     fetch
         Replaces :func:`migdata.sources.refresh` for ``live`` lines (tests).
+    key_rows
+        When given, filled with DATA line -> the index labels of the rows the figures matched
+        (the slides show those rows).
 
     Returns
     -------
@@ -493,6 +498,11 @@ def fact_check(figures_text: str | None, data_text: str | None, *,
                 continue
             every = hits(fig) + (hits(fig.other) if fig.other is not None else [])
             fitting = [h for h in every if _fits(context, h[1], h[2], h[3].columns)]
+            if fitting and key_rows is not None:
+                for h in fitting:
+                    labels = key_rows.setdefault(h[1].line, [])
+                    if h[2].name not in labels:
+                        labels.append(h[2].name)
             if fitting:
                 rows.append((n, fig.text, fitting[0][0], where(fitting[0], len(fitting) - 1),
                              "Name this source and year on the slide."))
@@ -602,7 +612,7 @@ def _show_table(choice: Choice, frame: pd.DataFrame) -> None:
         info = datasets.describe(choice.dataset)
         title, units = info["title"], dict(info.get("units") or {})
         source = "; ".join(s.get("title", "") for s in info.get("sources") or []) or "the kit"
-    shown = _readable(frame, units)
+    shown = readable_table(frame, units)
     limit = 40
     count = (f"{len(frame)} row{'s' if len(frame) > 1 else ''}" if len(frame) <= limit
              else f"the first {limit} of {len(frame)} rows")
@@ -615,7 +625,7 @@ _HIDDEN: Final = ("source_row", "_source_row", "country_m49", "cell", "source_ur
                   "is_aggregate", "hash")
 
 
-def _readable(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+def readable_table(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     """A table as a person reads it: no bookkeeping columns, units in the headers."""
     keep = [c for c in frame.columns if not any(c == h or c.endswith(h) for h in _HIDDEN)]
     shown = frame[keep].copy()
