@@ -269,6 +269,18 @@ def test_a_lost_or_changed_first_line_gets_one_sentence(capsys):
     assert "so that it reads %%answer DATA text," in " ".join(capsys.readouterr().out.split())
 
 
+def test_the_catalogue_shows_columns_and_values_in_words(monkeypatch):
+    said = _shown(monkeypatch)
+    teamwork.start("net_migration")
+    text = "\n".join(said)
+    assert "describe(" not in text and "source_row" not in text and "_m49" not in text
+    words = teamwork.columns_in_words("wpp_net_migration").set_index("column")
+    assert "thousand persons" in words.loc["net_migration", "what it holds"]
+    assert words.loc["variant", "values you can write"] == "estimates, medium projection"
+    assert words.loc["year", "values you can write"].startswith("1950-")
+    assert "Suggested: wpp_net_migration" in text and "Source: UN DESA" in text
+
+
 def test_catalogue_puts_the_topic_data_first():
     table = teamwork.catalogue("emigration_to_russia")
     assert set(table.loc[table["suggested"], "id"]) == {"un_migrant_stock", "wdi"}

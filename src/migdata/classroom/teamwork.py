@@ -37,9 +37,21 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "RAW_ENV_VAR", "TOPICS", "Choice", "Topic", "catalogue", "check_figures", "chosen_tables",
-    "fact_check", "figures_in", "migration_code_terms", "raw_dir", "read_choice",
-    "readable_table", "show_data",
+    "RAW_ENV_VAR",
+    "TOPICS",
+    "Choice",
+    "Topic",
+    "catalogue",
+    "check_figures",
+    "chosen_tables",
+    "columns_in_words",
+    "fact_check",
+    "figures_in",
+    "migration_code_terms",
+    "raw_dir",
+    "read_choice",
+    "readable_table",
+    "show_data",
     "start",
 ]
 
@@ -535,8 +547,63 @@ def catalogue(topic: str | None = None) -> pd.DataFrame:
     return table.sort_values("suggested", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _choosable(dataset: str) -> list[str]:
+    """The columns of a dataset a DATA line can choose by or cite (no bookkeeping columns)."""
+    from .. import datasets
+
+    fields = datasets.describe(dataset)["schema"]["fields"]
+    return [f["name"] for f in fields if not _bookkeeping(f["name"])]
+
+
+def _bookkeeping(column: str) -> bool:
+    return (any(column == h or column.endswith(h) for h in _HIDDEN)
+            or column.endswith(("_m49", "_as_printed", "_name", "_iso3")))
+
+
+def columns_in_words(dataset: str) -> pd.DataFrame:
+    """A dataset's columns as a person reads them: what each holds and the values to write.
+
+    Columns ``column``, ``what it holds`` (the dataset's own description, with the unit of a
+    figure) and ``values you can write`` (the values found in the data: every one when there
+    are few, else the range of years or a count with examples). Bookkeeping columns (rows of
+    raw files, codes of the kit) are left out.
+    """
+    import pandas as pd
+
+    from .. import datasets
+
+    info = datasets.describe(dataset)
+    frame = datasets.load(dataset)
+    rows = []
+    for f in info["schema"]["fields"]:
+        name = f["name"]
+        if _bookkeeping(name) or name not in frame.columns:
+            continue
+        what = f.get("description", "")
+        unit = f.get("unit") or dict(info.get("units") or {}).get(name)
+        values = frame[name].dropna()
+        if unit:
+            what = f"{what} (a figure, in {unit})" if what else f"a figure, in {unit}"
+            shown = "the figures you cite"
+        elif name == "year" and len(values):
+            shown = f"{int(values.min())}-{int(values.max())}, or single years"
+        else:
+            if values.dtype == bool or set(values.unique()) <= {True, False}:
+                distinct = ["yes", "no"]
+            else:
+                distinct = sorted({str(v) for v in values.unique()})
+            if len(distinct) <= 12:
+                shown = ", ".join(distinct)
+            else:
+                examples = [v for v in ("ARM", "AZE", "GEO", "RUS") if v in distinct]
+                shown = f"{len(distinct)} values, e.g. " + ", ".join(examples or distinct[:4])
+        rows.append({"column": name, "what it holds": what, "values you can write": shown})
+    return pd.DataFrame(rows, columns=["column", "what it holds", "values you can write"])
+
+
 def start(topic: str) -> None:
     """Show the catalogue for a topic, how to write a DATA line, and (topic 4) the Code's terms."""
+    from .. import datasets
     from ..errors import UnknownValueError
     from . import display
 
@@ -550,9 +617,17 @@ def start(topic: str) -> None:
     display.md(f"**Topic: {t.title}.** The guided notebook `{t.guided_notebook}` shows how "
                "these data can be read. Write your DATA lines like this one:\n\n"
                f"`{t.example}`")
-    display.table(catalogue(topic)[["id", "title", "vintage", "suggested"]], index=False,
-                  caption="The catalogue: every dataset of the kit (suggested ones first). "
-                  "See the columns of one with migdata.datasets.describe('<id>').")
+    table = catalogue(topic)
+    for dataset in table.loc[table["suggested"], "id"]:
+        info = datasets.describe(dataset)
+        source = "; ".join(s.get("title", "") for s in info.get("sources") or []) or "the kit"
+        display.table(columns_in_words(dataset), index=False,
+                      caption=f"Suggested: {dataset} ({info['title']}; {info['vintage']}). "
+                      f"Source: {source}. Choose rows with the columns on the left.")
+    others = table.loc[~table["suggested"]]
+    display.table(others.assign(columns=[", ".join(_choosable(d)) for d in others["id"]])[
+        ["id", "title", "columns"]], index=False,
+        caption="The other datasets of the kit (any of them may fit your topic).")
     if t.legislation:
         terms, note = migration_code_terms()
         if terms is not None:
@@ -622,7 +697,7 @@ def _show_table(choice: Choice, frame: pd.DataFrame) -> None:
 
 #: Columns for the lecturer or the kit, not for a slide (row numbers in raw files, codes).
 _HIDDEN: Final = ("source_row", "_source_row", "country_m49", "cell", "source_url", "notes",
-                  "is_aggregate", "hash")
+                  "is_aggregate", "hash", "source_col", "source_file", "locator")
 
 
 def readable_table(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
