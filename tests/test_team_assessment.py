@@ -306,7 +306,19 @@ def test_migration_code_article_3_from_the_official_text():
 
 def test_migration_code_missing_is_said(tmp_path):
     table, note = teamwork.migration_code_terms(tmp_path)
-    assert table is None and "not on this computer" in note and "The kit lacks" in note
+    assert table is None and "missing from this copy of the kit" in note
+    assert "The kit lacks" in note and "MIGDATA" not in note
+
+
+def test_migration_code_is_bundled_with_the_kit(monkeypatch):
+    monkeypatch.delenv(teamwork.RAW_ENV_VAR, raising=False)
+    monkeypatch.setattr(teamwork, "raw_dir", lambda: None)  # no raw data folder anywhere
+    table, note = teamwork.migration_code_terms()
+    assert list(table["article"]) == [f"3.0.{n}" for n in range(1, 18)]
+    assert "no general definition of 'miqrant'" in note
+    raw = RAW / "legislation/az_migration_code_2013/migration_code_az_art3_art20_21.txt"
+    if raw.is_file():  # the bundled copy is the raw extract, byte for byte
+        assert teamwork.bundled_code_text().read_bytes() == raw.read_bytes()
 
 
 # -- participation ---------------------------------------------------------------------------

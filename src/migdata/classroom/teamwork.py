@@ -41,6 +41,7 @@ __all__ = [
     "TOPICS",
     "Choice",
     "Topic",
+    "bundled_code_text",
     "catalogue",
     "check_figures",
     "chosen_tables",
@@ -743,13 +744,27 @@ def raw_dir() -> Path | None:
     return None
 
 
+def bundled_code_text() -> Path | None:
+    """The kit's own copy of the Migration Code extract (``datasets/texts``, see its
+    PROVENANCE.md), or None when this copy of the kit lacks it."""
+    from ..datasets.paths import datasets_dir
+
+    try:
+        path = datasets_dir() / "texts" / Path(_CODE_FILE).name
+    except FileNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
 def migration_code_terms(folder: str | Path | None = None
                          ) -> tuple[pd.DataFrame | None, str]:
     """Article 3 of the Migration Code (official Azerbaijani text): number, term, definition.
 
-    Returns the table (None when the raw text is not available) and a note saying what the
-    Code defines and what text the kit lacks. The text is the raw folder's
-    ``legislation/az_migration_code_2013`` extract (see its PROVENANCE.md); nothing is typed.
+    Returns the table (None when the text is not available) and a note saying what the Code
+    defines and what text the kit lacks. The text is the raw folder's
+    ``legislation/az_migration_code_2013`` extract (see its PROVENANCE.md) when ``folder`` is
+    given, else the kit's bundled copy of it (:func:`bundled_code_text`), else the raw folder
+    found by :func:`raw_dir`; nothing is typed.
     """
     import pandas as pd
 
@@ -759,11 +774,15 @@ def migration_code_terms(folder: str | Path | None = None
              "and any SSC methodological note defining 'arrived for permanent residence'. What "
              "the statistics call a migrant is therefore a question to ask the SSC, not a fact "
              "the kit can state.")
-    root = Path(folder) if folder else raw_dir()
-    path = root / _CODE_FILE if root else None
+    if folder:
+        path: Path | None = Path(folder) / _CODE_FILE
+    else:
+        root = raw_dir()
+        path = bundled_code_text() or (root / _CODE_FILE if root else None)
     if path is None or not path.is_file():
-        return None, ("The official text of the Migration Code is not on this computer (the "
-                      f"raw data folder; set {RAW_ENV_VAR}). " + lacks)
+        return None, ("The text of the Migration Code is missing from this copy of the kit, so "
+                      "its definitions cannot be shown here: ask your lecturer for Article 3 "
+                      "(official Azerbaijani text, e-qanun.az). " + lacks)
     text = path.read_text(encoding="utf-8")
     article = text.split("=== Article 3", 1)[-1].split("=== Article", 1)[0]
     body = re.sub(r"\s*\n\s*", " ", article)
