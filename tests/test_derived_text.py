@@ -162,6 +162,23 @@ def test_class_guides_take_their_plans_from_the_notebooks(guide):
         assert guides.class_plan(marker, NOTEBOOKS) in rendered
 
 
+@pytest.mark.parametrize("guide", ["class3_unit23", "class4_unit24"])
+def test_raw_guides_say_where_each_plan_is_shown(guide):
+    raw = (ROOT / "lecturers" / f"{guide}.md").read_text(encoding="utf-8")
+    paragraphs = raw.split("\n\n")
+    for n, paragraph in enumerate(paragraphs):
+        marker = re.fullmatch(r"<!-- kit-plan: ([^>]+?) -->", paragraph.strip())
+        if marker:  # the next paragraph, for readers of the Markdown, names the notebook
+            note = paragraphs[n + 1]
+            notebook = marker.group(1).split("#")[0]
+            assert note.rstrip().endswith("<!-- kit-raw-note -->")
+            assert f"`notebooks/{notebook}.ipynb`" in note and "course site" in note
+            section = guides.class_plan(marker.group(1), NOTEBOOKS).split('section "')[1]
+            assert f'section "{section.split(chr(34))[0]}"' in " ".join(note.split())
+    rendered = guides.render(raw, NOTEBOOKS)
+    assert "kit-raw-note" not in rendered and "only a marker" not in rendered
+
+
 def test_plan_markers_fail_loudly(tmp_path):
     from migdata.errors import UnknownValueError
 

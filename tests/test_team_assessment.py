@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 
 from migdata.classroom import teamwork
 from migdata.errors import InvalidInputError, MissingColumnsError, UnknownValueError
+from migdata.grading import teamwork as team_grading
 from migdata.grading.cli import main
 from migdata.grading.teamwork import participation_total, read_team_members, spread_team_marks
 from migdata.publish import team_notebooks, team_slides
@@ -107,6 +109,53 @@ def test_data_choice_is_read_and_every_slip_is_a_sentence():
     assert "no dataset 'nothing_here'" in problems[1]
 
 
+def test_data_slips_are_said_in_line_order_with_a_suggestion():
+    tables, problems = teamwork.chosen_tables(
+        "WPP_Net_Migration: Country = AZE; year = 2015\nwpp_net_migraton: country = AZE\n"
+        "no colon here")
+    assert [c.dataset for c, _ in tables] == ["wpp_net_migration"]  # capitals are fine
+    assert [p.split(":")[0].split(" (")[0] for p in problems] == ["Line 2", "Line 3"]
+    assert "Did you mean 'wpp_net_migration'?" in problems[0]
+    _, problems = teamwork.chosen_tables("", topic="emigration_to_russia")
+    assert teamwork.TOPICS["emigration_to_russia"].example in problems[0]
+
+
+def _shown(monkeypatch) -> list[str]:
+    from migdata.classroom import display
+
+    said: list[str] = []
+
+    def keep(obj):
+        data = getattr(obj, "data", None)
+        said.append(data if isinstance(data, str) else str(getattr(obj, "caption", "")) + (
+            obj.to_html() if hasattr(obj, "to_html") else repr(obj)))
+
+    monkeypatch.setattr(display, "_display", keep)
+    return said
+
+
+@pytest.mark.parametrize("topic", ["net_migration", "migrant_definition"])
+def test_team_cells_run_in_any_order_without_a_traceback(monkeypatch, topic):
+    from migdata.answers.saved import clear, record
+
+    nb = team_notebooks.notebook(topic)
+    source = {c["id"]: "".join(c["source"]) for c in nb["cells"]}
+    said = _shown(monkeypatch)
+    clear()
+    for cell in ("data-show", "figures-check"):  # a fresh kernel: setup not run, nothing saved
+        exec(source[cell], {})
+    assert len(said) == 2 and all("No data chosen yet: run the DATA cell" in s for s in said)
+    record("DATA", "wpp_net_migration: country = AZE; year = 2015\nwdi: typo")
+    said.clear()
+    exec(source["figures-check"], {})
+    assert "No figures to check yet" in said[0]
+    exec(source["data-show"], {})
+    assert said[1].startswith("Line 2") and "wpp_net_migration" not in said[1]
+    assert "net_migration_source_row" not in said[2] and "(thousand persons)" in said[2]
+    assert ": 1 row for" in said[2] and "Source: UN DESA" in said[2]
+    clear()
+
+
 def test_live_lines_use_the_live_source(monkeypatch):
     from migdata import datasets
 
@@ -153,6 +202,44 @@ def test_fact_check_rounding_and_units():
     assert list(result["verdict"]) == ["matches when rounded", "not checked"]
 
 
+def test_fact_check_reads_decimal_commas_as_the_answers_do():
+    from migdata import datasets
+
+    figures = teamwork.figures_in("25,9 per 1,000; -8,2; 75,0 thousand; 62 144 persons")
+    assert [(f.value, f.decimals) for f in figures] == [(25.9, 1), (-8.2, 1), (75.0, 1),
+                                                        (62144.0, 0)]
+    rate = datasets.load("wpp_net_migration", country="AZE", year=2015).iloc[0][
+        "net_migration_rate"]
+    near = f"{rate + 0.4:.1f}".replace(".", ",")  # not the value, same whole number
+    result = teamwork.fact_check(f"Azerbaijan's rate in 2015 was {near} per 1,000 (WPP).",
+                                 "wpp_net_migration: country = AZE; year = 2015")
+    assert list(result["verdict"]) == ["not found"]
+    exact = f"{rate:.1f}".replace(".", ",")
+    result = teamwork.fact_check(f"Azerbaijan's rate in 2015 was {exact} per 1,000 (WPP).",
+                                 "wpp_net_migration: country = AZE; year = 2015")
+    assert list(result["verdict"]) == ["matches"]
+
+
+def test_fact_check_matches_only_the_country_year_and_source_named():
+    from migdata import datasets
+
+    data = ("wpp_net_migration: country = ARM, AZE, GEO; year = 2014-2024\n"
+            "wdi: country = ARM, AZE, GEO; indicator = SM.POP.NETM; year = 2014-2024")
+    wdi = datasets.load("wdi", country="AZE", indicator="SM.POP.NETM", year=2016).iloc[0]
+    figure = f"{wdi['value']:,.0f}"
+    rate = datasets.load("wpp_net_migration", country="AZE", year=2016).iloc[0][
+        "net_migration_rate"]  # only WPP publishes the rate
+    result = teamwork.fact_check(
+        f"Azerbaijan's net migration in 2016 was {figure} persons (WDI).\n"
+        f"Georgia's net migration in 2016 was {figure} persons (WDI).\n"
+        f"Azerbaijan's net migration in 2019 was {figure} persons (WDI).\n"
+        f"Azerbaijan's net migration rate in 2016 was {rate:.3f} per 1,000 (WDI).\n", data)
+    assert list(result["verdict"]) == ["matches", "another row", "another row", "another row"]
+    assert "country AZE" in result.loc[0, "where"] and "year 2016" in result.loc[0, "where"]
+    assert "Georgia, 2016, WDI" in result.loc[1, "advice"]
+    assert "2019" in result.loc[2, "advice"] and "wpp_net_migration" in result.loc[3, "where"]
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_fact_check_never_raises_on_any_text(seed):
     rng = random.Random(seed)
@@ -162,6 +249,36 @@ def test_fact_check_never_raises_on_any_text(seed):
         data = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
         result = teamwork.fact_check(figures, data)
         assert list(result.columns) == ["line", "figure", "verdict", "where", "advice"]
+
+
+def test_a_lost_or_changed_first_line_gets_one_sentence(capsys):
+    from IPython.testing.globalipapp import start_ipython
+
+    from migdata.classroom import answering
+
+    shell = start_ipython()
+    answering.load_ipython_extension(shell)
+    answering.load_ipython_extension(shell)  # loaded twice: still one guard
+    shell.run_cell("Team Caspian\n1234\n1240\n")  # the %%answer TEAM text line deleted
+    said = " ".join(capsys.readouterr().out.split())
+    assert "Press Ctrl+Z (undo)" in said and "Traceback" not in said and "^" not in said
+    shell.run_cell("print('a'")  # Python stays Python
+    assert "SyntaxError" in capsys.readouterr().out
+    answering.expect_header("DATA", "text")
+    shell.run_cell("%%answer DATA\nwdi: country = AZE\n")
+    assert "so that it reads %%answer DATA text," in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_catalogue_shows_columns_and_values_in_words(monkeypatch):
+    said = _shown(monkeypatch)
+    teamwork.start("net_migration")
+    text = "\n".join(said)
+    assert "describe(" not in text and "source_row" not in text and "_m49" not in text
+    words = teamwork.columns_in_words("wpp_net_migration").set_index("column")
+    assert "thousand persons" in words.loc["net_migration", "what it holds"]
+    assert words.loc["variant", "values you can write"] == "estimates, medium projection"
+    assert words.loc["year", "values you can write"].startswith("1950-")
+    assert "Suggested: wpp_net_migration" in text and "Source: UN DESA" in text
 
 
 def test_catalogue_puts_the_topic_data_first():
@@ -189,7 +306,19 @@ def test_migration_code_article_3_from_the_official_text():
 
 def test_migration_code_missing_is_said(tmp_path):
     table, note = teamwork.migration_code_terms(tmp_path)
-    assert table is None and "not on this computer" in note and "The kit lacks" in note
+    assert table is None and "missing from this copy of the kit" in note
+    assert "The kit lacks" in note and "MIGDATA" not in note
+
+
+def test_migration_code_is_bundled_with_the_kit(monkeypatch):
+    monkeypatch.delenv(teamwork.RAW_ENV_VAR, raising=False)
+    monkeypatch.setattr(teamwork, "raw_dir", lambda: None)  # no raw data folder anywhere
+    table, note = teamwork.migration_code_terms()
+    assert list(table["article"]) == [f"3.0.{n}" for n in range(1, 18)]
+    assert "no general definition of 'miqrant'" in note
+    raw = RAW / "legislation/az_migration_code_2013/migration_code_az_art3_art20_21.txt"
+    if raw.is_file():  # the bundled copy is the raw extract, byte for byte
+        assert teamwork.bundled_code_text().read_bytes() == raw.read_bytes()
 
 
 # -- participation ---------------------------------------------------------------------------
@@ -233,6 +362,30 @@ def _fill(released: Path, team: str, members: list[str], relevance: str, analysi
     return json.dumps(nb, indent=1).encode()
 
 
+def _npm(tmp_path: Path) -> Path:
+    """A stand-in for build/npm/node_modules with the files the decks copy."""
+    modules = tmp_path / "node_modules"
+    for name in ("reveal.js/dist/reveal.js", "reveal.js/dist/theme/white.css",
+                 "reveal.js/plugin/notes/notes.js", "mathjax/es5/tex-chtml.js",
+                 "mathjax/es5/output/chtml/fonts/woff-v2/x.woff"):
+        (modules / name).parent.mkdir(parents=True, exist_ok=True)
+        (modules / name).write_text("/* stand-in */", encoding="utf-8")
+    return modules
+
+
+def test_team_slides_say_what_is_wrong_in_one_sentence(tmp_path, capsys):
+    released = team_notebooks.TEAMS_DIR / A / NB
+    assert team_slides.main([str(tmp_path / "nowhere.ipynb"), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "There is no notebook at" in err and "Traceback" not in err
+    assert team_slides.main([str(released), "--out", str(tmp_path / "s"), "--modules",
+                             str(tmp_path / "empty")]) == 2
+    assert "reveal.js is not installed" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()  # no unstyled deck written
+    _, team = team_slides.deck_notebook(team_slides.read_team_notebook(released))
+    assert team == "(write your team's name in the TEAM cell)"
+
+
 def _zip(path: Path, entries: dict[str, bytes]) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in entries.items():
@@ -244,6 +397,7 @@ def _zip(path: Path, entries: dict[str, bytes]) -> Path:
 def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     from nbgrader.api import Gradebook
 
+    from migdata import datasets
     from test_course_e2e import add_students, make_course
 
     course = make_course(repo_root, tmp_path, [])
@@ -276,9 +430,16 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     assert parts["TEAM"].split()[0] == "A" and parts["relevance"].startswith("We chose")
     checks = teamwork.fact_check(parts["FIGURES"], parts["DATA"])
     assert list(checks["verdict"]) == ["matches", "matches", "not found", "no figure"]
-    deck = team_slides.build(submitted, tmp_path / "slides")
+    deck = team_slides.build(submitted, tmp_path / "slides", modules=_npm(tmp_path))
     html = deck.path.read_text(encoding="utf-8")
     assert deck.team == "A" and deck.path.name == "team_A.html" and deck.slides >= 5
+    assert (tmp_path / "slides" / "reveal.js" / "dist" / "reveal.js").is_file()
+    # the key rows (the figures' own), numbers formatted, units named, no bookkeeping or advice
+    wpp = datasets.load("wpp_net_migration", country="AZE", year=2023).iloc[0]["net_migration"]
+    assert f"<td>{wpp:,.3f}</td>".replace("0</td>", "</td>") in html
+    assert "net_migration (thousand persons)" in html
+    assert "source_row" not in html and "Name this source" not in html
+    assert not re.search(r"<td>-?\d+\.0</td>|<td>(True|False)</td>", html)
     for text in ("Key figures", "Why these data", "What we found", "not found",
                  "UN World Population Prospects 2024", "Team A: 1234, 1240"):
         assert text in html, text
@@ -298,11 +459,21 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
 
     mark("1234", 16, 24)
     mark("1251", 12, 20)
-    spread = spread_team_marks(course, A, teams)
+    # an assignment the gradebook does not hold: said, and the command fails
+    assert team_grading.main(["--course-dir", str(course), "spread", "team_nowhere",
+                              str(teams)]) == 2
+    assert "'team_nowhere' is not in the gradebook" in capsys.readouterr().err
+    assert team_grading.main(["--course-dir", str(course), "spread", A, str(teams)]) == 0
+    said = capsys.readouterr().out
+    assert "team B: relevance 12, analysis 20" in said and "1260 had no copy" in said
+    spread = spread_team_marks(course, A, teams)  # again: nothing left to copy
     assert spread["A"].marks == {"relevance": 16, "analysis": 24}
-    assert spread["B"].without_copy == ["1260"]
+    assert spread["B"].without_copy == [] and spread["B"].copied == []
     with Gradebook(db, "migdata-module2") as gb:
         assert gb.find_submission(A, "1240").score == 40
+        # Moodle's group submission left 1260 without a copy: given the team's, never a 0
+        assert gb.find_submission(A, "1260").score == 32
+    assert (course / "submitted" / "1260" / A / NB).read_bytes() == team_b
     # two copies of a team marked differently: refused
     mark("1240", 15, 24)
     with pytest.raises(InvalidInputError, match="different marks for 'relevance'"):
@@ -326,10 +497,32 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     assert final.loc["1234", "final"] == 16 + 24 + 8 + (10 + 9 + 8 + 7)
     assert final.loc["1240", "final"] == 16 + 24 + 8 + 20
     assert final.loc["1251", "final"] == 12 + 20 + 6 + 40
-    assert final.loc["1260", "status"] == "missing" and final.loc["1260", "score"] == 0
+    assert final.loc["1260", "final"] == 12 + 20 + 6 + 0  # the team's copy, not a missing 0
     assert final.loc["1240", "team"] == "A" and final.loc["1240", "presentation"] == 8
     with worksheet.open(encoding="utf-8", newline="") as fh:
         rows = {r["Identifier"]: r for r in csv.DictReader(fh)}
     assert rows["Participant 1234"]["Grade"] == rows["Participant 1240"]["Grade"] == "40.00"
     assert rows["Participant 1251"]["Grade"] == "32.00"
     assert rows["Participant 1240"]["Maximum Grade"] == "50"
+
+    # a class not marked yet: that student is named and left out; the others are exported
+    sheet.write_text("student_id,class1,class2,class3,class4\n1234,10,9,8,7\n1240,5,5,5,5\n"
+                     "1251,10,10,10,10\n1260,0,0,0,\n", encoding="utf-8")
+    assert team_grading.main(["participation", str(sheet),
+                              str(tmp_path / "participation.csv")]) == 0
+    assert "1260: class4 not marked yet" in capsys.readouterr().out
+    assert main(["--course-dir", str(course), "export", str(tmp_path / "final.csv"),
+                 "--assignment", A, "--marks", str(tmp_path / "participation.csv"),
+                 "--teams", str(teams)]) == 0
+    final = pd.read_csv(tmp_path / "final.csv", dtype={"student_id": "string"}).set_index(
+        "student_id")
+    assert pd.isna(final.loc["1260", "final"]) and final.loc["1251", "final"] == 78
+
+
+def test_team_file_messages_list_students_in_words(tmp_path, capsys):
+    """Messages to the lecturer carry no Python lists."""
+    sheet = tmp_path / "t.csv"
+    sheet.write_text("student_id,team\n1,A\n1,B\n2,A\n2,B\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError) as err:
+        read_team_members(sheet)
+    assert str(err.value).endswith("more than once: 1, 2")

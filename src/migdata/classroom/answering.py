@@ -28,7 +28,8 @@ from ..answers import FORMS, NOT_ANSWERED, judge, parse_header, read
 from ..answers.saved import record, recorded
 from ..errors import InvalidInputError
 
-__all__ = ["Key", "answer", "answered", "discussion", "load_ipython_extension", "question"]
+__all__ = ["Key", "answer", "answered", "discussion", "expect_header", "load_ipython_extension",
+           "question"]
 
 #: Printed messages wrap at this width, between words.
 WIDTH = 90
@@ -133,11 +134,40 @@ def answer(line: str, cell: str) -> None:
              "Tell your lecturer which question it was.")
 
 
+#: Answer ids whose form a notebook announced (:func:`expect_header`) without a key.
+_FORMS_OF: dict[str, str] = {}
+
+
+def expect_header(qid: str, form: str) -> None:
+    """Announce that the answer cell ``qid`` has the form ``form`` (e.g. a team notebook's
+    ``DATA`` cell is ``text``), so that a changed first line is answered with the right one."""
+    if form not in FORMS:
+        raise InvalidInputError(f"form must be one of {sorted(FORMS)}, got {form!r}")
+    _FORMS_OF[qid] = form
+
+
+def _right_header(line: str) -> str:
+    """The first line the student should restore, as far as it can be known."""
+    words = line.split()
+    qid = words[0] if words and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}", words[0]) \
+        else None
+    if qid is None:
+        return ("it reads as it did: %%answer, the question's id and the kind of answer, for "
+                "example %%answer P1 number")
+    form = _KEYS[qid].form if qid in _KEYS else _FORMS_OF.get(qid)
+    if form is None and len(words) > 1 and words[1].lower() in FORMS:
+        form = words[1].lower()
+    if form is None:
+        return (f"it reads as it did: %%answer {qid} and the kind of answer ("
+                + ", ".join(FORMS) + ")")
+    return f"it reads %%answer {qid} {form}"
+
+
 def _answer(line: str, cell: str) -> None:
     header = parse_header(f"%%answer {line}")
     if header is None:
         _say("The first line of this answer cell was changed. Undo the change (Ctrl+Z) so that "
-             "it reads like %%answer P1 number, and write your answer on the lines below it.")
+             f"{_right_header(line)}, and write your answer on the lines below it.")
         return
     text = cell if isinstance(cell, str) else ""
     record(header.qid, text)
@@ -186,8 +216,53 @@ def _keep_empty_answers(lines: list[str]) -> list[str]:
     return lines
 
 
+#: Words that show a cell is meant as Python, not as an answer in words.
+_PYTHON = re.compile(r"[()\[\]{}]|^\s*(import|from|def|class|for|if|while|with|print)\b|^\s*%",
+                     re.MULTILINE)
+
+
+def looks_like_prose(cell: str) -> bool:
+    """True for a cell that is not Python but an answer in words: no brackets, no Python
+    keyword starting a line, no magic (used when such a cell lost its ``%%answer`` line)."""
+    return isinstance(cell, str) and bool(cell.strip()) and not _PYTHON.search(cell)
+
+
+_LOST_HEADER = ("This cell is not Python: if it holds your answer in words, its first line "
+                "(%%answer, the question's id and the kind of answer, e.g. %%answer TEAM text) "
+                "was deleted. Press Ctrl+Z (undo) until that line is back, then run the cell "
+                "again.")
+
+
+def _guard_syntax_errors(ipython: Any) -> None:
+    """Answer a syntax error in a cell written in words with one sentence (the lost header),
+    not a traceback; a syntax error in a cell meant as Python is shown as always."""
+    last: dict[str, str] = {"cell": ""}
+
+    def remember(info: Any) -> None:
+        last["cell"] = getattr(info, "raw_cell", "") or ""
+
+    shown = ipython.showsyntaxerror
+
+    def showsyntaxerror(*args: Any, **kwargs: Any) -> None:
+        if looks_like_prose(last["cell"]):
+            import sys
+
+            err = sys.exc_info()[1]
+            where = f" (Python says: {err.msg}, line {err.lineno}.)" if isinstance(
+                err, SyntaxError) and err.msg else ""
+            _say(_LOST_HEADER + where)
+            return
+        shown(*args, **kwargs)
+
+    ipython.events.register("pre_run_cell", remember)
+    ipython.showsyntaxerror = showsyntaxerror
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%%answer`` (``%load_ext migdata.classroom.answering``)."""
     ipython.register_magic_function(answer, magic_kind="cell", magic_name="answer")
     if _keep_empty_answers not in ipython.input_transformers_cleanup:
         ipython.input_transformers_cleanup.append(_keep_empty_answers)
+    if not getattr(ipython, "_migdata_syntax_guard", False):
+        _guard_syntax_errors(ipython)
+        ipython._migdata_syntax_guard = True

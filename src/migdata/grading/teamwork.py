@@ -26,10 +26,11 @@ Command line (from the course folder's parent, like ``migdata-course``)::
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from migdata.errors import InvalidInputError, MissingColumnsError
 
@@ -39,7 +40,7 @@ from .report import read_marks_file
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CLASSES", "RUBRIC", "TeamMarks", "main", "participation_total",
+__all__ = ["CLASSES", "RUBRIC", "TeamMarks", "main", "not_marked_yet", "participation_total",
            "read_team_members", "spread_team_marks"]
 
 #: The written parts of a team notebook the lecturer marks in the formgrader: grade id -> points.
@@ -50,11 +51,18 @@ CLASSES: Final[tuple[str, ...]] = ("class1", "class2", "class3", "class4")
 
 @dataclass(frozen=True)
 class TeamMarks:
-    """The marks a team's members received, and the members with no copy to carry them."""
+    """The marks a team's members received, who got a copy of the team's notebook, and who
+    still has none.
+
+    ``copied``: members who had no submission; they were given one, copied from a team member's
+    copy (its marks and files). ``without_copy``: members still without one, because nobody in
+    the team handed the notebook in (their final stays open until someone does).
+    """
 
     team: str
     marks: dict[str, float | None]
     without_copy: list[str]
+    copied: list[str] = field(default_factory=list)
 
 
 def read_team_members(path: str | Path) -> dict[str, list[str]]:
@@ -78,7 +86,7 @@ def read_team_members(path: str | Path) -> dict[str, list[str]]:
         raise InvalidInputError(f"{path}: every row needs a student_id and a team")
     twice = sorted(set(ids[ids.duplicated()]))
     if twice:
-        raise InvalidInputError(f"{path}: students listed more than once: {twice}")
+        raise InvalidInputError(f"{path}: students listed more than once: {', '.join(twice)}")
     members: dict[str, list[str]] = {}
     for student, team in zip(ids, names, strict=True):
         members.setdefault(team, []).append(student)
@@ -92,9 +100,12 @@ def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
     For each team, the members' submissions of ``assignment`` are looked up in the gradebook.
     The rubric cells (:data:`RUBRIC`) marked on some copies must agree; their marks are then
     written on every member's copy, so the gradebook, ``export`` and the Moodle worksheet give
-    the whole team the same notebook points. A team with no marked copy is left as it is (its
-    members stay "to mark"); a member without a submission gets none (their export shows
-    "missing").
+    the whole team the same notebook points. A team with no marked copy keeps its copies "to
+    mark". A member without a submission of their own (Moodle's group submission keeps one copy
+    per team) is given one, copied from a team member's copy: its files, the marks given so far,
+    and "to mark" where nothing is marked yet. Never a silent 0 for a member of a team whose
+    notebook was handed in; members of a team that handed in nothing are listed in
+    ``without_copy``.
 
     Parameters
     ----------
@@ -109,14 +120,13 @@ def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
     -------
     dict
         Team -> :class:`TeamMarks`: grade id -> the mark given to every member (None where no
-        copy is marked), and the members without a copy (collect the team's notebook under
-        their ids, then run this again).
+        copy is marked), the members given a copy, and the members still without one.
 
     Raises
     ------
     InvalidInputError
-        If a member is not in the gradebook, the assignment has no rubric cells, or two copies of
-        one team carry different marks for a rubric cell.
+        If the assignment is not in the gradebook or has no rubric cells, a member is not in
+        the gradebook, or two copies of one team carry different marks for a rubric cell.
     """
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -126,52 +136,83 @@ def spread_team_marks(course_dir: str | Path, assignment: str, teams: str | Path
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
     result: dict[str, TeamMarks] = {}
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        known_assignments = sorted(a.name for a in gb.assignments)
+        if assignment not in known_assignments:
+            raise InvalidInputError(
+                f"the assignment {assignment!r} is not in the gradebook (known: "
+                f"{', '.join(known_assignments) or 'none'}); generate it and collect or import "
+                "the team notebooks first")
+        rubric_cells = {c.name for nb in gb.find_assignment(assignment).notebooks
+                        for c in nb.grade_cells} & set(RUBRIC)
+        if not rubric_cells:
+            raise InvalidInputError(
+                f"{assignment} has no rubric cells ({', '.join(RUBRIC)}): is it a team notebook?")
         known = {s.id for s in gb.students}
         unknown = sorted({s for ids in members.values() for s in ids} - known)
         if unknown:
-            raise InvalidInputError(f"{teams}: students not in the gradebook: {unknown}")
+            raise InvalidInputError(f"{teams}: students not in the gradebook: "
+                                    f"{', '.join(unknown)}; add them to the course first")
         for team, ids in sorted(members.items()):
             grades: dict[str, list] = {g: [] for g in RUBRIC}
-            without = []
+            without, copies = [], []
             for student in ids:
                 try:
                     sub = gb.find_submission(assignment, student)
                 except MissingEntry:
                     without.append(student)
                     continue
+                copies.append(sub)
                 for nb in sub.notebooks:
                     for grade in nb.grades:
                         if grade.name in grades:
                             grades[grade.name].append(grade)
-            if not any(grades.values()) and any(
-                    _has_submission(gb, assignment, s) for s in ids):
-                raise InvalidInputError(
-                    f"{assignment} has no rubric cells {sorted(RUBRIC)}: is it a team notebook?")
             marks: dict[str, float | None] = {}
-            for name, copies in grades.items():
-                given = {float(g.manual_score) for g in copies if g.manual_score is not None}
+            for name, found in grades.items():
+                given = {float(g.manual_score) for g in found if g.manual_score is not None}
                 if len(given) > 1:
                     raise InvalidInputError(
-                        f"team {team!r}: the copies of {assignment} carry different marks for "
-                        f"{name!r} ({sorted(given)}); mark one copy only, or give them one mark")
+                        f"team {team}: the copies of {assignment} carry different marks for "
+                        f"{name!r} ({' and '.join(f'{v:g}' for v in sorted(given))}); mark one "
+                        "copy only, or give them one mark")
                 marks[name] = given.pop() if given else None
                 if marks[name] is not None:
-                    for g in copies:
+                    for g in found:
                         g.manual_score = marks[name]
                         g.needs_manual_grade = False
-            result[team] = TeamMarks(team, marks, without)
+            gb.db.commit()
+            copied = []
+            if copies and without:
+                source = max(copies, key=lambda c: sum(
+                    g.manual_score is not None for nb in c.notebooks for g in nb.grades))
+                for student in without:
+                    _copy_submission(gb, root, assignment, source, student)
+                    copied.append(student)
+                without = []
+            result[team] = TeamMarks(team, marks, without, copied)
         gb.db.commit()
     return result
 
 
-def _has_submission(gb: object, assignment: str, student: str) -> bool:
-    from nbgrader.api import MissingEntry
-
-    try:
-        gb.find_submission(assignment, student)  # type: ignore[attr-defined]
-    except MissingEntry:
-        return False
-    return True
+def _copy_submission(gb: Any, root: Path, assignment: str, source: Any, student: str) -> None:
+    """Give ``student`` a submission copied from ``source`` (a team member's): grades and files."""
+    extra = {"timestamp": source.timestamp} if source.timestamp is not None else {}
+    sub = gb.add_submission(assignment, student, **extra)
+    by_cell = {(nb.name, g.name): g for nb in source.notebooks for g in nb.grades}
+    for nb in sub.notebooks:
+        for grade in nb.grades:
+            origin = by_cell.get((nb.name, grade.name))
+            if origin is None:
+                continue
+            grade.auto_score = origin.auto_score
+            grade.manual_score = origin.manual_score
+            grade.extra_credit = origin.extra_credit
+            grade.needs_manual_grade = origin.needs_manual_grade
+    gb.db.commit()
+    for step in ("submitted", "autograded"):
+        there = root / step / source.student_id / assignment
+        here = root / step / student / assignment
+        if there.is_dir() and not here.exists():
+            shutil.copytree(there, here)
 
 
 def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.DataFrame:
@@ -184,7 +225,9 @@ def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.
         save it (see :func:`migdata.grading.report.read_marks_file`). A class left empty is a
         gap: that student's total stays empty until it is filled (write 0 for an absence).
     out
-        Optional CSV to write (``student_id,participation``) for ``export --marks``.
+        Optional CSV to write (``student_id,participation``) for ``export --marks``. A student
+        with a class not marked yet is left out of it, so that ``export`` exports everyone else
+        and leaves that student's final empty (see :func:`not_marked_yet` for who they are).
 
     Raises
     ------
@@ -204,7 +247,7 @@ def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.
                                   f"student_id and {', '.join(CLASSES)} (0-10 each)")
     twice = sorted(set(table.loc[table["student_id"].duplicated(), "student_id"]))
     if twice:
-        raise InvalidInputError(f"{sheet}: students listed more than once: {twice}")
+        raise InvalidInputError(f"{sheet}: students listed more than once: {', '.join(twice)}")
     marks = pd.DataFrame({"student_id": table["student_id"].astype("string")})
     for column in CLASSES:
         text = table[column].fillna("").astype(str).str.strip()
@@ -221,8 +264,19 @@ def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.
     marks.loc[marks[list(CLASSES)].isna().any(axis=1), "participation"] = float("nan")
     if out is not None:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        marks[["student_id", "participation"]].to_csv(out, index=False)
+        complete = marks.dropna(subset=["participation"])
+        complete[["student_id", "participation"]].to_csv(out, index=False)
     return marks
+
+
+def not_marked_yet(table: pd.DataFrame) -> dict[str, list[str]]:
+    """Student -> the classes not marked yet, from a :func:`participation_total` table."""
+    gaps: dict[str, list[str]] = {}
+    for _, row in table.iterrows():
+        empty = [c for c in CLASSES if row[c] != row[c]]  # NaN
+        if empty:
+            gaps[str(row["student_id"])] = empty
+    return gaps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,18 +296,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "spread":
+            status = 0
             for team, result in spread_team_marks(args.course_dir, args.assignment,
                                                   args.teams).items():
-                given = ", ".join(f"{k} {'not marked' if v is None else f'{v:g}'}"
+                given = ", ".join(f"{k} {'not marked yet' if v is None else f'{v:g}'}"
                                   for k, v in result.marks.items())
-                missing = (f"; no copy for {', '.join(result.without_copy)}"
-                           if result.without_copy else "")
-                print(f"team {team}: {given}{missing}")
-        else:
-            table = participation_total(args.sheet, args.out)
-            gaps = int(table["participation"].isna().sum())
-            print(f"wrote {args.out}: {len(table)} students"
-                  + (f", {gaps} with a class not marked yet" if gaps else ""))
+                print(f"team {team}: {given}")
+                if result.copied:
+                    print(f"  {', '.join(result.copied)} had no copy of their own: each now has "
+                          "a copy of the team's notebook with the team's marks")
+                if result.without_copy:
+                    status = 1
+                    print(f"  nobody in team {team} handed in {args.assignment}: "
+                          f"{', '.join(result.without_copy)} have no copy, so no notebook mark "
+                          "and no final yet; import or collect the team's notebook, then run "
+                          "this again", file=sys.stderr)
+            return status
+        table = participation_total(args.sheet, args.out)
+        gaps = not_marked_yet(table)
+        print(f"wrote {args.out}: {len(table) - len(gaps)} of {len(table)} students")
+        for student, classes in gaps.items():
+            print(f"  {student}: {' and '.join(classes)} not marked yet; left out, so their "
+                  "final stays empty until you fill it in and run this again")
     except (MigdataError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

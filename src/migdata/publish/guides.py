@@ -9,6 +9,8 @@ course site is built:
 - ``<!-- kit-plan: 21_concepts_and_definitions -->``: the timed plan of a class, taken from the
   notebook's own plan (its "Class plan" or "Session plan" section, or the section a ``#`` names:
   ``00_start_here#Four classes of 2 hours``). The notebook is the plan's one home.
+- a paragraph ending with ``<!-- kit-raw-note -->`` speaks to readers of the raw Markdown (where
+  the plan is shown, which notebook holds it) and is dropped from the rendered guide.
 
 :func:`structure` reads what a notebook holds (numbered sections, figures, tables, questions,
 plan), so a test can check every reference a derived text makes.
@@ -145,6 +147,10 @@ from each revision makes a change that is only a revision. Name the revision or 
 #: Marker name -> function returning the Markdown that replaces ``<!-- kit-examples: name -->``.
 GENERATORS: dict[str, Callable[[], str]] = {"journalists": journalist_examples}
 
+#: A line for readers of the raw Markdown only (e.g. where a generated plan is shown); the
+#: rendered guide drops it, since the plan then stands in its place.
+_RAW_NOTE = re.compile(r"(?:^[^\n]*\S[^\n]*\n)*?^[^\n]*<!--\s*kit-raw-note\s*-->[ \t]*\n?",
+                       re.MULTILINE)
 _MARKER = re.compile(r"<!--\s*kit-(examples|plan):\s*([A-Za-z0-9_]+(?:#[^>]*?)?)\s*-->")
 _SECTION = re.compile(r"^##\s+(\d+)\.\s+(.+?)\s*$", re.MULTILINE)
 _HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$", re.MULTILINE)
@@ -277,4 +283,4 @@ def render(text: str, notebooks_dir: str | Path | None = None) -> str:
                 f"unknown generated section {name!r} in a guide; known: {sorted(GENERATORS)}")
         return GENERATORS[name]()
 
-    return _MARKER.sub(replace, text)
+    return _MARKER.sub(replace, _RAW_NOTE.sub("", text))

@@ -140,13 +140,19 @@ def notebook(topic: str) -> dict[str, Any]:
         _md("team-text", """
 ## 1. Your team
 
-In the `TEAM` cell, write your team's letter on the first line and the student ids of its
-members on the next lines, as in `teams.csv`.
+In the `TEAM` cell, write your team's name (its letter) on the second line and the student
+ids of its members on the lines after it, as in `teams.csv`. Run the cell.
+
+**Keep the first line of the `TEAM`, `DATA` and `FIGURES` cells exactly as it is**
+(`%%answer TEAM text`, `%%answer DATA text`, `%%answer FIGURES text`): it tells the notebook
+that the cell holds plain text. If you delete or change it by mistake, the cell shows an error:
+press Ctrl+Z (undo) until the first line is back, then run the cell again.
 """, _meta("team_text")),
         _code("team-answer", "%%answer TEAM text\n"),
         _md("data-text", _data_text(t), _meta("data_text")),
         _code("data-answer", "%%answer DATA text\n"),
-        _code("data-show", 'teamwork.show_data("DATA")', _meta("data_show")),
+        _code("data-show", "from migdata.classroom import teamwork\n\n"
+              f'teamwork.show_data("DATA", topic="{t.id}")', _meta("data_show")),
         _md("relevance-text", """
 **Why these data? (20 points, marked by the lecturer.)** In 100 to 200 words: why these tables
 answer your topic; who produced each figure and how (a count, a registration, an estimate or a
@@ -172,7 +178,8 @@ value of the data you chose in section 2, and where. A figure you computed (a di
 rate) is "not found": say on the slide how you computed it.
 """, _meta("figures_text")),
         _code("figures-answer", "%%answer FIGURES text\n"),
-        _code("figures-check", 'teamwork.check_figures("FIGURES", "DATA");',
+        _code("figures-check", "from migdata.classroom import teamwork\n\n"
+              'teamwork.check_figures("FIGURES", "DATA");',
               _meta("figures_check")),
         _md("slides-text", """
 ## 5. Slides and the presentation (10 points, marked in the room)

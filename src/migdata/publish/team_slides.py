@@ -6,8 +6,9 @@ The saved notebook is read as JSON (never run): the ``TEAM``, ``DATA`` and ``FIG
 (:func:`migdata.answers.answers_in`) and the two written parts (cells ``relevance`` and
 ``analysis``). The chosen tables are loaded from the kit again, each figure is checked with
 :func:`migdata.classroom.teamwork.fact_check`, and the deck is exported with the course's slide
-template (:mod:`migdata.publish.slides`). reveal.js is copied next to the deck when its npm
-package is found (``make slides`` installs it), so the deck works with no internet.
+template (:mod:`migdata.publish.slides`). reveal.js and MathJax are copied next to the deck from
+their npm packages (``make slides`` installs them), so the deck works with no internet; without
+them the command stops with a plain sentence rather than write unstyled pages.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def read_team_notebook(path: str | Path) -> dict[str, str]:
     from ..answers import answers_in
 
     path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"There is no notebook at {path}: check the path and the name "
+                                "of the file (it ends in .ipynb).")
     if path.stat().st_size > _MAX_BYTES:
         raise InvalidInputError(f"{path} is larger than {_MAX_BYTES:,} bytes: not a team notebook")
     try:
@@ -81,10 +85,42 @@ def read_team_notebook(path: str | Path) -> dict[str, str]:
     return parts
 
 
-def _table_html(frame: Any, rows: int = 8) -> str:
-    keep = [c for c in frame.columns if c not in {"cell", "source_row", "notes", "source_url",
-                                                   "indicator_label", "country_m49"}]
-    return frame[keep].head(rows).to_html(index=False, na_rep="no data", border=0)
+def _cell(value: Any) -> str:
+    """A value as a slide shows it: 62,144 or -15,745.5, yes/no, 'no data' for a gap."""
+    import numbers
+
+    if value is None or (isinstance(value, float) and value != value):
+        return "no data"
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return f"{int(value)}" if 1900 <= int(value) <= 2100 else f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if number.is_integer():
+            return f"{int(number):,}"
+        return f"{number:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _table_html(choice: Any, frame: Any, key: list[Any] | None = None, rows: int = 8) -> str:
+    """The rows the team's figures come from (else the first ``rows``), numbers formatted,
+    units in the headers, without the kit's bookkeeping columns."""
+    from .. import datasets
+    from ..classroom.teamwork import readable_table
+    from ..errors import MigdataError
+
+    try:
+        units = {} if choice.live else dict(datasets.describe(choice.dataset).get("units") or {})
+    except MigdataError:  # a live table without a bundled twin: no units known
+        units = {}
+    keep = [c for c in frame.columns if c != "indicator_label"]
+    chosen = frame.loc[key] if key else frame.head(rows)
+    shown = readable_table(chosen[keep], units)
+    shown = shown.apply(lambda column: column.map(_cell))
+    note = "" if key or len(frame) <= rows else (
+        f"<p><small>The first {rows} of {len(frame)} rows.</small></p>")
+    return shown.to_html(index=False, border=0) + note
 
 
 def deck_notebook(parts: dict[str, str], *, fetch: Any = None) -> tuple[Any, str]:
@@ -96,8 +132,8 @@ def deck_notebook(parts: dict[str, str], *, fetch: Any = None) -> tuple[Any, str
     from .slides import mark_slides
 
     lines = [ln.strip() for ln in parts["TEAM"].splitlines() if ln.strip()]
-    team = lines[0] if lines else "(no team written)"
-    members = ", ".join(lines[1:]) or "(no members written)"
+    team = lines[0] if lines else "(write your team's name in the TEAM cell)"
+    members = ", ".join(lines[1:]) or "(write the members' student ids in the TEAM cell)"
     title = parts["title"] or "Team presentation"
     nb = nbformat.v4.new_notebook()
     nb.metadata["title"] = f"{title}: team {team}"
@@ -114,15 +150,18 @@ def deck_notebook(parts: dict[str, str], *, fetch: Any = None) -> tuple[Any, str
     listing += [f"- {html.escape(p)}" for p in problems]
     add(nbformat.v4.new_markdown_cell("## Our data\n\n" + ("\n".join(listing)
                                                            or "No data chosen.")))
+    key: dict[int, list[Any]] = {}
+    checks = fact_check(parts["FIGURES"], parts["DATA"], fetch=fetch, key_rows=key)
     for choice, frame in tables:
         add(nbformat.v4.new_markdown_cell(
-            f"### {html.escape(choice.dataset)}\n\n{_table_html(frame)}\n\n"
+            f"### {html.escape(choice.dataset)}\n\n"
+            f"{_table_html(choice, frame, key.get(choice.line))}\n\n"
             f"*Source: {html.escape(_source(choice))}*"))
-    checks = fact_check(parts["FIGURES"], parts["DATA"], fetch=fetch)
     rows = [f"- {html.escape(sentence)}" for sentence in
             (s.strip() for s in parts["FIGURES"].splitlines()) if sentence]
-    if len(checks):
-        rows.append("\n" + checks.to_html(index=False, border=0))
+    if len(checks):  # the verdicts and where each value is; the advice is for the notebook
+        rows.append("\n" + checks[["figure", "verdict", "where"]].to_html(index=False,
+                                                                           border=0))
     add(nbformat.v4.new_markdown_cell("## Key figures\n\n" + "\n".join(rows)))
     add(nbformat.v4.new_markdown_cell("## Why these data\n\n"
                                       + (parts["relevance"] or "(not written yet)")))
@@ -147,6 +186,12 @@ def build(notebook: str | Path, out: str | Path, *, modules: Path | None = None,
     from .slides import _copy_assets
 
     parts = read_team_notebook(notebook)
+    modules = modules or npm_dir()
+    if not (modules / "reveal.js" / "dist" / "reveal.js").is_file():
+        raise InvalidInputError(
+            f"reveal.js is not installed (looked in {modules}), so the slides would show as "
+            "plain unstyled pages. Run 'make slides' once in the kit's folder (it installs "
+            "reveal.js), or pass the folder that holds it with --modules, then run this again.")
     nb, team = deck_notebook(parts, fetch=fetch)
     exporter = SlidesExporter(
         extra_template_basedirs=[str(Path(__file__).parent / "templates")],
@@ -160,10 +205,7 @@ def build(notebook: str | Path, out: str | Path, *, modules: Path | None = None,
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", team)[:40] or "team"
     target = out / f"team_{safe}.html"
     target.write_text(body, encoding="utf-8")
-    try:
-        _copy_assets(out, modules or npm_dir())
-    except InvalidInputError as err:
-        print(f"note: {err}", file=sys.stderr)
+    _copy_assets(out, modules)
     count = sum(1 for c in nb.cells if c.metadata["slideshow"]["slide_type"] == "slide")
     return TeamDeck(target, team, parts["title"], count)
 
@@ -173,9 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--out", type=Path, default=Path("slides"))
+    parser.add_argument("--modules", type=Path, default=None,
+                        help="node_modules folder holding reveal.js and mathjax "
+                        "(default: build/npm/node_modules, installed by 'make slides')")
     args = parser.parse_args(argv)
     try:
-        deck = build(args.notebook, args.out)
+        deck = build(args.notebook, args.out, modules=args.modules)
     except InvalidInputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
