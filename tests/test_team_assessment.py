@@ -487,7 +487,13 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     sheet.write_text("student_id,class1,class2,class3,class4\n1234,10,9,8,7\n1240,5,5,5,5\n"
                      "1251,10,10,10,10\n1260,0,0,0,0\n", encoding="utf-8")
     participation_total(sheet, tmp_path / "participation.csv")
+    # the grading worksheet as Moodle gives it (its maximum grade set to the curriculum's 100)
+    from test_moodle_worksheet import EN, moodle_download
+
     worksheet = tmp_path / "moodle_worksheet.csv"
+    worksheet.write_bytes(moodle_download(EN, [
+        {"participant": p, "name": f"Student {p}"} for p in ("1234", "1240", "1251", "1260")],
+        max_grade=100))
     capsys.readouterr()
     assert main(["--course-dir", str(course), "export", str(tmp_path / "final.csv"),
                  "--assignment", A, "--marks", str(tmp_path / "participation.csv"),
@@ -499,11 +505,15 @@ def test_team_assessment_end_to_end(repo_root, tmp_path, capsys):
     assert final.loc["1251", "final"] == 12 + 20 + 6 + 40
     assert final.loc["1260", "final"] == 12 + 20 + 6 + 0  # the team's copy, not a missing 0
     assert final.loc["1240", "team"] == "A" and final.loc["1240", "presentation"] == 8
-    with worksheet.open(encoding="utf-8", newline="") as fh:
+    with worksheet.open(encoding="utf-8-sig", newline="") as fh:
         rows = {r["Identifier"]: r for r in csv.DictReader(fh)}
-    assert rows["Participant 1234"]["Grade"] == rows["Participant 1240"]["Grade"] == "40.00"
-    assert rows["Participant 1251"]["Grade"] == "32.00"
-    assert rows["Participant 1240"]["Maximum Grade"] == "50"
+    # Moodle gets each member's final mark out of 100, with its parts in words
+    assert rows["Participant 1234"]["Grade"] == f"{16 + 24 + 8 + 34:.2f}"
+    assert rows["Participant 1240"]["Grade"] == f"{16 + 24 + 8 + 20:.2f}"
+    assert rows["Participant 1251"]["Grade"] == f"{12 + 20 + 6 + 40:.2f}"
+    assert rows["Participant 1240"]["Maximum grade"] == "100.00"
+    assert "presentation 8 of 10, participation 20 of 40: 68 of 100" in (
+        rows["Participant 1240"]["Feedback comments"])
 
     # a class not marked yet: that student is named and left out; the others are exported
     sheet.write_text("student_id,class1,class2,class3,class4\n1234,10,9,8,7\n1240,5,5,5,5\n"

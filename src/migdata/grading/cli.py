@@ -341,7 +341,7 @@ def _export(args: argparse.Namespace) -> int:
             from .moodle import check_worksheet
 
             check_worksheet(args.course_dir, args.assignment[0], args.moodle_worksheet,
-                            encoding=args.worksheet_encoding)
+                            encoding=args.worksheet_encoding, final=bool(args.marks))
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")

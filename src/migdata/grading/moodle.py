@@ -416,7 +416,8 @@ def _roster_for(course_dir: str | Path, assignment: str) -> list[dict[str, str]]
     return rows
 
 
-KIT_NOTE = re.compile(r"Autograded [0-9.]+ of [0-9.]+ points;[^\n]*")
+KIT_NOTE = re.compile(r"(?:Autograded [0-9.]+ of [0-9.]+ points;|"
+                      r"(?:Team [^:\n]*: n|N)otebook [0-9.]+ of [0-9.]+,)[^\n]*")
 """The kit's line in Feedback comments (replaced on the next fill, the lecturer's text kept)."""
 
 @dataclass
@@ -458,8 +459,26 @@ def _same_maximum(sheet: Worksheet, assignment: str, kit_max: float) -> None:
             f"{kit_max:g}, then download the worksheet again")
 
 
+#: The curriculum's total (Module 2, 2.4.1): team work 60 + participation 40. With presentation
+#: and participation marks (export --marks), Moodle gets this final mark, not the notebook's.
+FINAL_MAX = 100.0
+
+
+def _final_note(row) -> str:
+    """The feedback line of a final mark, in words."""
+    notebook = max(float(row.score) - float(row.late_penalty or 0), 0.0)
+    note = f"Notebook {notebook:g} of {float(row.max_score):g}"
+    if getattr(row, "team", None) is not None and str(row.team) not in ("", "nan", "<NA>"):
+        note = f"Team {row.team}: notebook {notebook:g} of {float(row.max_score):g}"
+    note += (f", presentation {float(row.presentation):g} of 10, participation "
+             f"{float(row.participation):g} of 40: {float(row.final):g} of 100.")
+    if row.late_penalty:
+        note += f" Late hand-in: {float(row.late_penalty):g} points deducted."
+    return note
+
+
 def check_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Path, *,
-                    encoding: str | None = None) -> None:
+                    encoding: str | None = None, final: bool = False) -> None:
     """Refuse a worksheet before anything is written: not Moodle's, or another maximum grade.
 
     Raises
@@ -481,7 +500,7 @@ def check_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Pa
             kit_max = float(gb.find_assignment(assignment).max_score)
         except MissingEntry:
             return
-    _same_maximum(sheet, assignment, kit_max)
+    _same_maximum(sheet, assignment, FINAL_MAX if final else kit_max)
 
 
 def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: str | Path,
@@ -525,7 +544,9 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
     mine = table[table["assignment"] == assignment]
     if mine.empty:
         raise InvalidInputError(f"no grades of {assignment} in the export")
-    _same_maximum(sheet, assignment, float(mine["max_score"].iloc[0]))
+    # with presentation and participation marks, Moodle gets the final mark out of 100
+    final = "final" in mine.columns
+    _same_maximum(sheet, assignment, FINAL_MAX if final else float(mine["max_score"].iloc[0]))
     roster = {r["participant_id"]: r["student_id"] for r in read_roster(course_dir)
               if r["assignment"] == assignment}
     if any(sheet.participant(row) not in roster for row in sheet.rows):
@@ -562,7 +583,12 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
             report.left[participant] = (f"student {student}: written answers still to mark "
                                         f"({result.to_mark:g} points)")
             continue
-        value = max(float(result.score) - float(result.late_penalty or 0), 0.0)
+        if final and (result.final is None or result.final != result.final):
+            report.left[participant] = (f"student {student}: no final mark yet (a presentation "
+                                        "or participation mark, or a marked part, is missing)")
+            continue
+        value = float(result.final) if final else max(
+            float(result.score) - float(result.late_penalty or 0), 0.0)
         if value > sheet.max_grade + 1e-9:
             raise InvalidInputError(f"{student}: grade {value:g} above the maximum "
                                     f"{sheet.max_grade:g}")
@@ -571,7 +597,7 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
         report.graded[participant] = grade
         if sheet.feedback is not None:
             old = row[sheet.feedback]
-            note = _note(result)
+            note = _final_note(result) if final else _note(result)
             new = KIT_NOTE.sub(note, old) if KIT_NOTE.search(old) else (
                 f"{old}\n{note}" if old.strip() else note)
             sheet.set(participant, sheet.feedback, new)
