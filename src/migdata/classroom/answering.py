@@ -146,10 +146,9 @@ def _answer(line: str, cell: str) -> None:
     if key is not None and key.expected is None:  # a discussion question
         words = len(text.split())
         if words == 0:
-            _say(f"{NOT_ANSWERED} Write your answer in two or three sentences.")
+            _say(f"{NOT_ANSWERED} Write your answer in full sentences.")
         elif words < key.tolerance:
-            _say(f"{words} words so far. Write at least {int(key.tolerance)} words: two or "
-                 "three sentences.")
+            _say(f"{words} words so far. Write at least {int(key.tolerance)} words.")
         else:
             _say(f"Written ({words} words). Compare your answer with your team and the lecturer.")
         return
