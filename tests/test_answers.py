@@ -54,8 +54,7 @@ def test_no_form_message_gives_an_example_value() -> None:
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("1,234", "two ways"),       # 1234 or 1.234: the student is asked to choose
-    ("11%", "without %"),
+    ("1,234", "could mean either"),       # 1234 or 1.234: the student is asked to choose
     ("twelve", "Write one number"),
     ("12 or 13", "Write one number"),
     ("inf", "Write one number"),
@@ -66,6 +65,53 @@ def test_an_unclear_number_gets_a_plain_sentence(text: str, says: str) -> None:
     assert not reading.ok
     assert says in reading.problem
     assert "Traceback" not in reading.problem and "Error" not in reading.problem
+
+
+@pytest.mark.parametrize(("text", "form", "whole", "value"), [
+    ('"B"', "choice", False, "B"),
+    ("«b»", "choice", False, "B"),
+    ("“1234”", "number", False, 1234),
+    ("'1234'", "number", False, 1234),
+    ("%51,4", "percent", False, 51.4),
+    ("%51,4", "share", False, 0.514),
+    ("12%", "number", False, 12),
+    ("53 625 nəfər", "number", True, 53625),
+    ("5641 persons", "number", True, 5641),
+    ("5641 people", "number", False, 5641),
+    ("5641 человек", "number", False, 5641),
+    ("-5,641", "number", True, -5641),
+    ("the Russian Federation", "country", False, "RUS"),
+    ("Almaniya", "country", False, "DEU"),
+    ("Azərbaycan Respublikası", "country", False, "AZE"),
+    ("Azerbaijan Republic", "country", False, "AZE"),
+    ("Dominican Republic", "country", False, "DOM"),
+])
+def test_common_ways_of_writing_are_accepted(text: str, form: str, whole: bool,
+                                             value: object) -> None:
+    """Issue 20's student trial: quotes, % first, a unit after a count, long country names."""
+    reading = read(text, form, whole=whole)
+    assert reading.ok, reading.problem
+    assert reading.value == (pytest.approx(value) if isinstance(value, float | int) else value)
+
+
+def test_still_one_value_per_answer() -> None:
+    """Being forgiving never lets two values through as one answer."""
+    for text, form in [("12 or 13", "number"), ("12 13 persons", "number"),
+                       ('"B" "C"', "choice"), ("12%%", "percent"), ("persons", "number")]:
+        assert not read(text, form, options=["x", "y", "z"]).ok, text
+
+
+def test_an_unreadable_answer_gets_one_sentence_on_the_form_and_no_hint() -> None:
+    """The form and a hint together can contradict each other; nothing repeats the text back."""
+    ok, message = judge(read("answer = 5\nprint(answer)", "country"), "AZE", form="country")
+    assert not ok and message.startswith("Write the name of one country")
+    assert "answer" not in message and "print" not in message and message.count(".") == 1
+    ok, message = judge(read("twelve", "number"), 12, form="number", hint="Row 2020, Table 7.")
+    assert not ok and message == "Write one number (with a decimal comma or point if it has " \
+        "decimals)."
+    ok, message = judge(read("-5,641", "number"), -5641, form="number")
+    assert not ok and message.startswith("Write -5641 for the whole number")
+    assert "separator" not in message and "two ways" not in message
 
 
 def test_a_whole_number_refuses_a_fraction() -> None:
@@ -180,21 +226,42 @@ def test_a_student_answers_in_plain_text_and_never_sees_a_traceback() -> None:
         "%%answer P1 country\nAzərbaycan",
         "%%answer P1 country\nGeorgia",
         "%%answer P2 number\n0,11",
-        "%%answer P2 number\n11%",
+        "%%answer P2 number\ntwelve",
         "%%answer P3 choice A B\nb",
         "%%answer P3 choice A B\n",
         '%%answer P4 text\nThe SSC "publishes" what the MIA and SMS register.',
         "%%answer A1 number\n62 144",               # a graded question: saved only
         "%%answer garbled\nB",
+        "%%answer p3 choice A B\n\"B\"",             # an id in small letters, in quotes
+        "%%answer P3 choice A B\nanswer = 5\nprint(answer)",
+        "%%answer P1 country\n" + "Azerbaijan, the country whose figures we study " * 3,
     ])
     assert said[0].startswith("Saved: Azerbaijan (AZE). To check it, run the cells above")
     assert said[1] == ""
     assert said[2] == "Correct!"
     assert said[3] == "Not quite. Look at Table 3."
     assert said[4] == "Correct!"
-    assert said[5].startswith("Not quite. Write the number without %.")
+    assert said[5] == ("Write one number (with a decimal comma or point if it has decimals).")
     assert said[6] == "Correct!"
     assert said[7].startswith("Not answered yet.")
     assert said[8].startswith("Written (9 words)")
     assert said[9].startswith("Saved: 62,144. Save the notebook")
     assert said[10].startswith("The first line of this answer cell was changed")
+    assert "Ctrl+Z) to get the first line back" in said[10] and "%%answer P1" not in said[10]
+    assert said[11] == "Correct!"
+    assert said[12] == "Write the letter of one option: A or B."
+    assert said[13].startswith("Write the name of one country")
+    assert "Azerbaijan, the" not in said[13]
+
+
+def test_a_long_message_is_one_line_the_page_wraps(capsys: pytest.CaptureFixture[str]) -> None:
+    """A message hard-wrapped at 90 characters wraps again in a narrow output area."""
+    from migdata.classroom.answering import answer, question
+
+    question("P91", "B", form="choice", options=["a census", "a register"],
+             hint="Look again at the second paragraph of the section on population registers, "
+                  "then at the row for emigration in the last column of Table 7.")
+    answer("P91 choice A B", "a\n")
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1 and len(printed) > 100
+    assert printed.startswith("Not quite. Look again")

@@ -48,7 +48,8 @@ MAX_SECONDS = 120
 
 #: Lines the answer cells print (migdata.classroom.answering); any other printed text is prose.
 SELFCHECK_LINE = re.compile(
-    r"^(Correct!|Not quite\.|Not answered yet\.|Written \(\d+ words\)|\d+ words? so far\.|Saved: )"
+    r"^(Correct!|Not quite\.|Not answered yet\.|Written \(\d+ words\)|\d+ words? so far\.|Saved: "
+    r"|Write )"
 )
 #: Words that only a programmer knows; feedback must not contain them.
 TYPE_WORDS = {"Series", "DataFrame", "str", "int", "float", "list", "dict", "NoneType", "bool",
@@ -195,7 +196,7 @@ def _migdata_probe(qid):
         sign = "%" if key.form == "percent" else ""
         texts = {"right": number(x, d, True) + sign, "right2": number(x, d, False),
                  "wrong": number(x * 2 + 1000 if x >= 0 else x * 2 - 1000, d, False),
-                 "slip": "about twelve" if key.form == "percent" else number(x, d, False) + "%"}
+                 "slip": "about twelve"}
     elif key.form == "share":
         x = float(key.expected)
         texts = {"right": f"{x * 100:.1f}%".replace(".", ","), "right2": f"{x:.3f}",
@@ -446,8 +447,8 @@ def verdict_problems(records: list[dict]) -> list[str]:
             if not ok:
                 problems.append(f"{where}: a wrong answer got {said!r} (a hint is needed)")
         elif r["role"] == "slip":
-            ok = said.startswith("Not answered yet.") if discussion else (
-                said.startswith("Not quite.") and "Write" in said)
+            # one sentence saying what form is expected, without the hint (issue 20)
+            ok = said.startswith("Not answered yet.") if discussion else said.startswith("Write ")
             if not ok:
                 problems.append(f"{where}: a slip got {said!r} (say what form is expected)")
     return problems
@@ -462,7 +463,7 @@ def test_verdict_checks_find_a_traceback_and_a_silent_cell() -> None:
         {"qid": "P2", "form": "choice", "when": "before", "role": "early", "text": "b",
          "said": ""},
         {"qid": "P3", "form": "number", "when": "run all", "role": "slip", "text": "x",
-         "said": "Not quite. Write one number. TypeError"},
+         "said": "Write one number. TypeError"},
     ]
     found = "\n".join(verdict_problems(records))
     for expected in ("NameError", "a hint is needed", "nothing said", "names code"):

@@ -46,6 +46,8 @@ _ALIASES.update({
     "ukrayna": "UKR", "украина": "UKR",
     "qazaxıstan": "KAZ", "казахстан": "KAZ",
     "iran": "IRN", "иран": "IRN",
+    "almaniya": "DEU", "германия": "DEU",
+    "rusiya federasiyası": "RUS", "российская федерация": "RUS",
 })
 
 

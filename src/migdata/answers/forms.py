@@ -8,9 +8,11 @@ Forms
 -----
 ``number``
     ``62144``, ``62 144``, ``62,144``, ``0.11``, ``0,11``, ``-14.2``, ``−14,2`` (the minus sign "−"
-    and the dash "–" are minus signs). With ``whole=True`` (counts of persons) thousands may be
-    grouped by comma, dot or space. A number like ``1,234`` that reads both as 1234 and as 1.234
-    is refused as unclear unless the question is about whole numbers.
+    and the dash "–" are minus signs); a % sign (``12%`` is 12) and a word for persons after a
+    count (``5641 persons``, ``53 625 nəfər``) are allowed. With ``whole=True`` (counts of
+    persons) thousands may be grouped by comma, dot or space. A number like ``1,234`` that
+    reads both as 1234 and as 1.234 is refused as unclear unless the question is about whole
+    numbers.
 ``percent``
     A percentage: ``11``, ``11%``, ``11 %``, ``11,5%``; the value is in percent (11 means 11 %).
 ``share``
@@ -27,7 +29,8 @@ Forms
 ``text``
     Any text; compared without regard to case, spaces and a final full stop.
 
-Each reader returns a :class:`Reading`: the value, or a plain sentence saying what form is
+An answer wrapped in quotes (``"B"``, ``«Bakı»``) is read as if without them. Each reader returns
+a :class:`Reading`: the value, or one plain sentence, starting with "Write", saying what form is
 expected. None of them raises for any text.
 """
 
@@ -95,8 +98,22 @@ def _clean(text: object) -> str:
     text = unicodedata.normalize("NFKC", text[: MAX_CHARS + 1])
     for dash in ("\u2212", "\u2013", "\u2012", "\u2010", "\u2011", "\ufe63", "\uff0d"):
         text = text.replace(dash, "-")
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    # an answer wrapped in quotes (straight, typographic or « ») is read as if without them
+    # (only when they wrap the whole answer: '"A" and "B"' keeps its quotes)
+    while (len(text) >= 2 and (text[0], text[-1]) in _QUOTES
+           and text[0] not in text[1:-1] and text[-1] not in text[1:-1]):
+        text = text[1:-1].strip()
+    return text
 
+
+_QUOTES = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u201e", "\u201c"),
+           ("\u201d", "\u201d"), ("\u2018", "\u2019"), ("\u201a", "\u2018"),
+           ("\u2019", "\u2019"), ("\u00ab", "\u00bb"), ("\u00bb", "\u00ab"), ("`", "`")}
+
+#: Words for persons a student may write after a count ("5641 persons", "53 625 nəfər").
+_UNITS = ("persons", "person", "people", "nəfər", "nefer", "человек", "чел.", "чел", "лиц",
+          "migrants", "мигрантов")
 
 _SPACES = "[ \u00a0\u202f\u2009']"
 _PLAIN = re.compile(r"^[-+]?(\d+)([.,](\d+))?$")
@@ -114,9 +131,11 @@ def _number(text: str, *, whole: bool) -> tuple[float | None, str]:
         return None, ""
     single_group = re.fullmatch(r"[-+]?\d{1,3}[.,]\d{3}", s)
     if single_group and not whole and not s.lstrip("+-").startswith("0"):
-        return None, (f"{text} can be read in two ways ({s.replace(',', '').replace('.', '')} or "
-                      f"{s.replace(',', '.')}): write it without the separator, or with more or "
-                      "fewer decimals.")
+        sign = "-" if s.startswith("-") else ""
+        digits = s.lstrip("+-")
+        whole_text = sign + digits.replace(",", "").replace(".", "")
+        return None, (f"Write {whole_text} for the whole number, or add a 0 at the end "
+                      f"({s}0) for the number with decimals: {s} could mean either.")
     if _GROUPED_SPACE.match(s):
         s = re.sub(_SPACES, "", s).replace(",", ".")
     elif _GROUPED_COMMA.match(s) and (whole or "." in s or not single_group):
@@ -146,6 +165,8 @@ def _show_number(value: float) -> str:
 
 def _percent_text(text: str) -> tuple[str, bool]:
     s = text.strip()
+    if s.startswith("%"):  # "%51,4": the sign first, as written in Azerbaijani and Turkish
+        return s[1:].strip(), True
     for sign in ("%", "per cent", "percent", "faiz", "процент", "процентов", "процента"):
         if s.casefold().endswith(sign):
             return s[: len(s) - len(sign)].strip(), True
@@ -213,12 +234,17 @@ def read(
     if not s:
         return Reading(empty=True, problem=FORMS[form])
     if len(s) > MAX_CHARS:
-        return Reading(problem=f"This answer is too long. {FORMS[form]}")
+        return Reading(problem="Write a shorter answer: this one is too long to read.")
     wrong = Reading(problem=FORMS[form])
     if form in ("number", "percent", "share"):
-        body, had_percent = _percent_text(s)
-        if form == "number" and had_percent:
-            return Reading(problem="Write the number without %. " + FORMS[form])
+        body = s
+        for unit in _UNITS:  # a word for persons after a count is not part of the number
+            if body.casefold().endswith(" " + unit) or (
+                    body.casefold().endswith(unit) and body[: -len(unit)][-1:].isdigit()):
+                body = body[: len(body) - len(unit)].strip()
+                break
+        body, had_percent = _percent_text(body)
+        # a number question may be answered with the % sign: "12%" is read as 12
         value, reason = _number(body, whole=whole and form == "number")
         if value is None:
             return Reading(problem=reason or FORMS[form])
@@ -232,11 +258,14 @@ def read(
         from ..countries import country_name, to_iso3
         from ..errors import MigdataError
 
-        try:
-            code = to_iso3(s)
+        for name in _country_names(s):
+            try:
+                code = to_iso3(name)
+            except (MigdataError, LookupError, TypeError, ValueError):
+                continue
             return Reading(value=code, shown=f"{country_name(code)} ({code})")
-        except (MigdataError, LookupError, TypeError, ValueError):
-            return Reading(problem=f"{s} is not a country name or code I know. {FORMS[form]}")
+        return Reading(problem="Write the name of one country, or its three-letter code: I do "
+                               "not know this name.")
     if form == "choice":
         pairs = _letters(options)
         letter = _pick(s, pairs)
@@ -256,8 +285,7 @@ def read(
                 part.strip("()[].:").upper() if re.fullmatch(r"[A-Za-z0-9]{1,12}",
                                                               part.strip("()[].:")) else None)
             if item is None:
-                return Reading(problem=f"I cannot read {part!s} as one of the options. "
-                                       + FORMS[form])
+                return Reading(problem=FORMS[form])
             if item not in picked:
                 picked.append(item)
         return Reading(value=sorted(picked), shown=", ".join(sorted(picked)))
@@ -270,6 +298,16 @@ def read(
         return wrong
     words = len(s.split())
     return Reading(value=s, shown=s if len(s) <= 60 else f"{words} words")
+
+
+def _country_names(text: str) -> list[str]:
+    """The name as written, then without "the" before it or "Republic" after it."""
+    names = [text]
+    bare = re.sub(r"^(the)\s+", "", text, flags=re.IGNORECASE)
+    names.append(bare)
+    names.append(re.sub(r"\s+(republic|respublikası|respublikasi|республика)$", "", bare,
+                        flags=re.IGNORECASE))
+    return [n for i, n in enumerate(names) if n and n not in names[:i]]
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -303,20 +341,19 @@ def judge(
     tolerance : float, default 0.0
         Largest accepted difference for a number (in the answer's own unit).
     hint : str, default ""
-        Added after "Not quite." and "Not answered yet.".
+        Added after "Not quite." when the answer was read but is not the right one.
 
     Returns
     -------
     (bool, str)
-        True and "Correct!", or False and a plain sentence.
+        True and "Correct!"; or False and one plain sentence: "Not answered yet." with the form
+        expected, the form expected alone when the text cannot be read (no hint, which could
+        contradict it), or "Not quite." with the hint.
     """
-    def say(message: str, extra: str = "") -> str:
-        return " ".join(p for p in (message, extra, hint) if p)
-
     if reading.empty:
-        return False, say(NOT_ANSWERED, FORMS.get(form, ""))
+        return False, f"{NOT_ANSWERED} {FORMS.get(form, '')}".strip()
     if reading.problem:
-        return False, say(NOT_QUITE, reading.problem)
+        return False, reading.problem
     value = reading.value
     if form in ("number", "percent", "share"):
         target = float(expected)  # type: ignore[arg-type]
@@ -339,4 +376,4 @@ def judge(
         right = value is bool(expected)
     else:
         right = _same_text(str(value), str(expected))
-    return (True, CORRECT) if right else (False, say(NOT_QUITE))
+    return (True, CORRECT) if right else (False, " ".join(p for p in (NOT_QUITE, hint) if p))

@@ -19,7 +19,6 @@ question: its answer is saved and read by the grader from the saved notebook aft
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,10 +29,6 @@ from ..errors import InvalidInputError
 
 __all__ = ["Key", "answer", "answered", "discussion", "expect_header", "load_ipython_extension",
            "question"]
-
-#: Printed messages wrap at this width, between words.
-WIDTH = 90
-
 
 @dataclass(frozen=True)
 class Key:
@@ -51,7 +46,8 @@ _KEYS: dict[str, Key] = {}
 
 
 def _say(message: str) -> None:
-    print(textwrap.fill(message, WIDTH, break_long_words=False, break_on_hyphens=False))
+    # one line, never hard-wrapped: the page wraps it to the width of the output area
+    print(" ".join(message.split()))
 
 
 def question(
@@ -170,18 +166,19 @@ def _answer(line: str, cell: str) -> None:
              f"{_right_header(line)}, and write your answer on the lines below it.")
         return
     text = cell if isinstance(cell, str) else ""
-    record(header.qid, text)
-    key = _KEYS.get(header.qid)
+    # question ids are read without regard to case: "p1" is the practice question P1
+    qid = next((k for k in _KEYS if k.casefold() == header.qid.casefold()), header.qid)
+    record(qid, text)
+    key = _KEYS.get(qid)
     form = key.form if key else header.form
     options = key.options if key else (list(header.options) or None)
     reading = read(text, form, options=options, whole=key.whole if key else False)
     if key is not None and key.expected is None:  # a discussion question
         words = len(text.split())
         if words == 0:
-            _say(f"{NOT_ANSWERED} Write your answer in two or three sentences.")
+            _say(f"{NOT_ANSWERED} Write your answer in full sentences.")
         elif words < key.tolerance:
-            _say(f"{words} words so far. Write at least {int(key.tolerance)} words: two or "
-                 "three sentences.")
+            _say(f"{words} words so far. Write at least {int(key.tolerance)} words.")
         else:
             _say(f"Written ({words} words). Compare your answer with your team and the lecturer.")
         return
@@ -193,8 +190,8 @@ def _answer(line: str, cell: str) -> None:
     if reading.empty:
         _say(f"{NOT_ANSWERED} {FORMS[form]}")
     elif reading.problem:
-        _say(f"Not quite. {reading.problem}")
-    elif re.fullmatch(r"P\d+", header.qid):
+        _say(reading.problem)
+    elif re.fullmatch(r"[Pp]\d+", qid):
         _say(f"Saved: {reading.shown.rstrip('.')}. To check it, run the cells above this one first "
              "(menu Run, then Run All Cells).")
     else:

@@ -405,14 +405,16 @@ def synthetic_population(
 
 
 def _text(coded: tuple[np.ndarray, np.ndarray]) -> pd.Series:
-    """A text column from integer codes and the distinct texts (fast for millions of rows)."""
-    import pandas as pd
-    import pyarrow as pa
+    """A text column from integer codes and the distinct texts (fast for millions of rows).
 
-    codes, vocab = coded  # code -1: missing (a stay without a purpose)
-    texts = pa.array([str(v) for v in vocab], type=pa.string()).take(
-        pa.array(codes.astype(np.int32), mask=codes < 0))
-    return pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+    Built through a categorical, so it needs no pyarrow (not in what a student installs); the
+    result has pandas' text dtype (code -1: missing, a stay without a purpose).
+    """
+    import pandas as pd
+
+    codes, vocab = coded
+    categories = pd.Index([str(v) for v in vocab], dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories)).astype("str")
 
 
 def _check_count(value: object, name: str, expected: str, minimum: int | None = 0) -> None:
