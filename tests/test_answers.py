@@ -114,6 +114,12 @@ def test_an_unreadable_answer_gets_one_sentence_on_the_form_and_no_hint() -> Non
     assert "separator" not in message and "two ways" not in message
 
 
+def test_invisible_marks_from_a_paste_are_ignored() -> None:
+    assert read("\u200bB\u200e", "choice", options=["x", "y"]).value == "B"
+    assert read("\u202e62 144\u202c", "number", whole=True).value == 62144
+    assert read("\ufeffAzerbaijan", "country").value == "AZE"
+
+
 def test_a_whole_number_refuses_a_fraction() -> None:
     assert read("12,5", "number", whole=True).problem == "Write a whole number, without decimals."
 

@@ -266,7 +266,7 @@ def test_a_lost_or_changed_first_line_gets_one_sentence(capsys):
     assert "SyntaxError" in capsys.readouterr().out
     answering.expect_header("DATA", "text")
     shell.run_cell("%%answer DATA\nwdi: country = AZE\n")
-    assert "so that it reads %%answer DATA text," in " ".join(capsys.readouterr().out.split())
+    assert "(it reads %%answer DATA text)" in " ".join(capsys.readouterr().out.split())
 
 
 def test_the_catalogue_shows_columns_and_values_in_words(monkeypatch):

@@ -92,10 +92,15 @@ class Reading:
         return not self.problem and not self.empty
 
 
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def _clean(text: object) -> str:
     if not isinstance(text, str):
         return ""
     text = unicodedata.normalize("NFKC", text[: MAX_CHARS + 1])
+    # invisible marks a paste can carry (zero-width spaces, direction marks, BOM) are dropped
+    text = _INVISIBLE.sub("", text)
     for dash in ("\u2212", "\u2013", "\u2012", "\u2010", "\u2011", "\ufe63", "\uff0d"):
         text = text.replace(dash, "-")
     text = " ".join(text.split())

@@ -143,27 +143,24 @@ def expect_header(qid: str, form: str) -> None:
 
 
 def _right_header(line: str) -> str:
-    """The first line the student should restore, as far as it can be known."""
+    """The first line the student should restore, when it can be known ("" otherwise)."""
     words = line.split()
     qid = words[0] if words and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}", words[0]) \
         else None
     if qid is None:
-        return ("it reads as it did: %%answer, the question's id and the kind of answer, for "
-                "example %%answer P1 number")
+        return ""
     form = _KEYS[qid].form if qid in _KEYS else _FORMS_OF.get(qid)
     if form is None and len(words) > 1 and words[1].lower() in FORMS:
         form = words[1].lower()
-    if form is None:
-        return (f"it reads as it did: %%answer {qid} and the kind of answer ("
-                + ", ".join(FORMS) + ")")
-    return f"it reads %%answer {qid} {form}"
+    return f" (it reads %%answer {qid} {form})" if form else ""
 
 
 def _answer(line: str, cell: str) -> None:
     header = parse_header(f"%%answer {line}")
     if header is None:
-        _say("The first line of this answer cell was changed. Undo the change (Ctrl+Z) so that "
-             f"{_right_header(line)}, and write your answer on the lines below it.")
+        _say("The first line of this answer cell was changed: undo the change (Ctrl+Z) to get "
+             f"the first line back{_right_header(line)}, and write your answer on the lines "
+             "below it.")
         return
     text = cell if isinstance(cell, str) else ""
     # question ids are read without regard to case: "p1" is the practice question P1
