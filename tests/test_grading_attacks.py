@@ -174,6 +174,19 @@ def graded(repo_root, tmp_path_factory):
     nb["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout",
                                    "text": source.read_text(encoding="utf-8")}]
     _hand_in(course, "pasted_outputs", nb)
+    # issue 19, findings 1 and 2: a lone surrogate in a written answer and in an answer; extra
+    # cells whose nbgrader metadata is a string, or claims a graded solution with a surrogate
+    nb = _with_answers(_release(course), {**HONEST, "Q3": "IAMAS \udc80"})
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "w1_answer":
+            cell["source"] = "I think \udc80"
+    _hand_in(course, "surrogates", nb)
+    nb = _with_answers(_release(course), HONEST)
+    nb["cells"] += [
+        {"cell_type": "markdown", "metadata": {"nbgrader": "x"}, "source": "hello"},
+        {**_code_cell("x\udc80"), "metadata": {"nbgrader": {
+            "solution": True, "grade": True, "grade_id": "zz", "points": 0}}}]
+    _hand_in(course, "odd_metadata", nb)
     assert main(["--course-dir", str(course), "autograde", A, "--quiet"]) == 0
     return course, read_ledger(course, A)
 
@@ -240,6 +253,30 @@ def test_a_link_to_the_instructors_notebook_is_refused(graded, student):
 def test_pasted_outputs_are_not_read(graded):
     _, ledger = graded
     assert ledger["pasted_outputs"].score == 0.0
+
+
+def test_a_lone_surrogate_in_student_text_disturbs_nobody(graded):
+    """Finding 1: JSON allows a lone surrogate ("\\udc80"), which cannot be written as UTF-8."""
+    course, ledger = graded
+    assert ledger["surrogates"].status == "graded"
+    assert ledger["surrogates"].score == AUTO_MAX - 1  # Q3 is not "IAMAS"
+    text = (course / "autograded" / "surrogates" / A / f"{A}.ipynb").read_text(encoding="utf-8")
+    assert "I think \ufffd" in text
+    for student in STYLES:  # the class is graded
+        assert ledger[student].score == AUTO_MAX
+
+
+def test_odd_nbgrader_metadata_disturbs_neither_feedback_nor_the_class(graded):
+    """Finding 2: metadata.nbgrader a string, or an extra graded solution cell with a surrogate:
+    the written-answer digest (feedback, import-zip, collect) skips or cleans it."""
+    from migdata.grading.feedback import check_marks
+
+    course, ledger = graded
+    assert (ledger["odd_metadata"].status, ledger["odd_metadata"].score) == ("graded", AUTO_MAX)
+    check_marks(course, A)  # raised AttributeError / UnicodeEncodeError before
+    assert main(["--course-dir", str(course), "feedback", A]) == 0
+    for student in [*STYLES, "odd_metadata", "surrogates"]:
+        assert (course / "feedback" / student / A / f"{A}.html").is_file(), student
 
 
 def test_feedback_shows_no_hidden_test_and_no_history(graded):

@@ -41,6 +41,7 @@ __all__ = [
     "fingerprint",
     "graded_notebook",
     "inspect_submission",
+    "plain_text",
     "read_notebook",
 ]
 
@@ -169,6 +170,43 @@ def _read_regular(path: Path, limit: int) -> tuple[bytes | None, str]:
         os.close(fd)
 
 
+def plain_text(text: str) -> str:
+    """``text`` made safe to encode as UTF-8: each lone surrogate (JSON allows ``"\\udc80"``)
+    becomes U+FFFD; every other character is kept. The one place student text is made safe."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _plain_json(value: Any) -> Any:
+    """Parsed JSON with every string (keys too) passed through :func:`plain_text`, in place."""
+    if isinstance(value, str):
+        return plain_text(value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            for i, sub in enumerate(item):
+                if isinstance(sub, str):
+                    item[i] = plain_text(sub)
+                elif isinstance(sub, (list, dict)):
+                    stack.append(sub)
+        elif isinstance(item, dict):
+            for key in list(item):
+                sub = item[key]
+                if isinstance(key, str) and plain_text(key) != key:
+                    del item[key]
+                    key = plain_text(key)
+                if isinstance(sub, str):
+                    sub = plain_text(sub)
+                elif isinstance(sub, (list, dict)):
+                    stack.append(sub)
+                item[key] = sub
+    return value
+
+
 def read_notebook(path: Path, *, limit: int = MAX_NOTEBOOK_BYTES) -> tuple[Any, str]:
     """A notebook file's parsed JSON, or (None, a plain reason); never raises for its content.
 
@@ -190,6 +228,7 @@ def read_notebook(path: Path, *, limit: int = MAX_NOTEBOOK_BYTES) -> tuple[Any, 
         return None, "it is too large to read as a notebook"
     except ValueError as exc:
         return None, f"it is not valid JSON (a notebook is JSON): {str(exc)[:80]}"
+    parsed = _plain_json(parsed)  # lone surrogates replaced: every string can be written
     if not isinstance(parsed, dict):
         return None, "its JSON is not a notebook (no cells at the top level)"
     if not isinstance(parsed.get("cells"), list):
