@@ -112,6 +112,11 @@ CODE_ANSWERS = {
 }
 
 
+#: A 1x1 PNG image, base64 (what a pasted image looks like in the saved notebook).
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
+       "rkJggg==")
+
+
 def _release(course: Path) -> dict:
     return json.loads((course / "release" / A / f"{A}.ipynb").read_text(encoding="utf-8"))
 
@@ -187,6 +192,17 @@ def graded(repo_root, tmp_path_factory):
         {**_code_cell("x\udc80"), "metadata": {"nbgrader": {
             "solution": True, "grade": True, "grade_id": "zz", "points": 0}}}]
     _hand_in(course, "odd_metadata", nb)
+    # finding 3: images pasted into written answers (what JupyterLab saves), one PNG, one SVG
+    nb = _with_answers(_release(course), HONEST)
+    for cell in nb["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid == "w1_answer":
+            cell["source"] = "see ![fig](attachment:fig.png)"
+            cell["attachments"] = {"fig.png": {"image/png": PNG}}
+        elif gid == "w2_answer":
+            cell["source"] = "and ![x](attachment:x.svg)"
+            cell["attachments"] = {"x.svg": {"image/svg+xml": "PHN2Zy8+"}}
+    _hand_in(course, "pasted_image", nb)
     assert main(["--course-dir", str(course), "autograde", A, "--quiet"]) == 0
     return course, read_ledger(course, A)
 
@@ -277,6 +293,25 @@ def test_odd_nbgrader_metadata_disturbs_neither_feedback_nor_the_class(graded):
     assert main(["--course-dir", str(course), "feedback", A]) == 0
     for student in [*STYLES, "odd_metadata", "surrogates"]:
         assert (course / "feedback" / student / A / f"{A}.html").is_file(), student
+
+
+def test_an_image_pasted_into_a_written_answer_is_carried_and_svg_is_not(graded):
+    """Finding 3: a pasted PNG is carried into the graded notebook (feedback renders it); an
+    SVG (it can hold script) is replaced by a plain note; feedback works for the student."""
+    course, ledger = graded
+    assert (ledger["pasted_image"].status, ledger["pasted_image"].score) == ("graded", AUTO_MAX)
+    nb = json.loads((course / "autograded" / "pasted_image" / A / f"{A}.ipynb").read_text(
+        encoding="utf-8"))
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
+             if c["metadata"].get("nbgrader", {}).get("grade_id") in ("w1_answer", "w2_answer")}
+    assert cells["w1_answer"]["attachments"] == {"fig.png": {"image/png": PNG}}
+    assert "attachment:fig.png" in "".join(cells["w1_answer"]["source"])
+    assert "attachments" not in cells["w2_answer"]
+    assert "attachment:" not in "".join(cells["w2_answer"]["source"])
+    assert "not carried over" in "".join(cells["w2_answer"]["source"])
+    assert main(["--course-dir", str(course), "feedback", A]) == 0
+    html = (course / "feedback" / "pasted_image" / A / f"{A}.html").read_text(encoding="utf-8")
+    assert "<svg" not in html and "pasted image fig.png: not shown here" in html
 
 
 def test_feedback_shows_no_hidden_test_and_no_history(graded):
