@@ -211,3 +211,34 @@ def test_broken_hand_ins_get_a_status_and_the_class_is_graded(repo_root, tmp_pat
         result = ledger[student]
         assert (result.status, result.score) == (status, score), (student, result.detail)
         assert words in result.detail, (student, result.detail)
+
+
+# --- Moodle zips (issue 19 findings 6, 7) -------------------------------------------------------
+
+
+@pytest.mark.nbgrader
+def test_a_huge_or_bomb_zip_member_is_refused_and_the_class_imported(repo_root, tmp_path,
+                                                                     capsys):
+    """Finding 7: a member over the grader's notebook limit, or one that unpacks hundreds of
+    times its packed size, is refused with a plain reason, never read whole; others import."""
+    import zipfile
+
+    from migdata.grading.submissions import MAX_NOTEBOOK_BYTES
+    from test_course_moodle import NB, _course
+    from test_course_moodle import A as MA
+
+    course = _course(repo_root, tmp_path)
+    released = (course / "release" / MA / NB).read_bytes()
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"Good Student_1_assignsubmission_file/{NB}", released)
+        zf.writestr(f"Huge Student_2_assignsubmission_file/{NB}",
+                    b" " * (MAX_NOTEBOOK_BYTES + 1))
+        zf.writestr(f"Bomb Student_3_assignsubmission_file/{NB}", b"0" * (5 << 20))
+    assert main(["--course-dir", str(course), "import-zip", MA, str(archive)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "too large" in err and "the grader reads notebooks of at most" in err
+    assert "a zip bomb" in err and "2 file(s) skipped" in err
+    assert (course / "submitted" / "1" / MA / NB).read_bytes() == released
+    assert not (course / "submitted" / "2" / MA / NB).exists()
+    assert not (course / "submitted" / "3" / MA / NB).exists()

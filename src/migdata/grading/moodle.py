@@ -258,6 +258,42 @@ def _save_roster(root: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(sorted(rows, key=lambda r: (r["assignment"], r["student_id"])))
 
 
+MAX_MEMBER_RATIO = 200
+"""Largest ratio of a zip member's size to its compressed size above 1 MB (a zip bomb)."""
+
+
+def _too_big(info: zipfile.ZipInfo) -> str:
+    """Why a zip member is refused for its size (its declared sizes), or ''."""
+    from .submissions import MAX_NOTEBOOK_BYTES
+
+    if info.file_size > MAX_NOTEBOOK_BYTES:
+        return (f"too large ({info.file_size:,} bytes unpacked; the grader reads notebooks of "
+                f"at most {MAX_NOTEBOOK_BYTES:,} bytes)")
+    if info.file_size > 1 << 20 and info.file_size > MAX_MEMBER_RATIO * max(
+            info.compress_size, 1):
+        return (f"refused: it unpacks {info.file_size // max(info.compress_size, 1):,} times "
+                "larger than it is in the zip (a zip bomb, not a notebook)")
+    return ""
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> str:
+    """Stream a zip member into ``target``, never more than the grader reads; '' or why not."""
+    from .submissions import MAX_NOTEBOOK_BYTES
+
+    size = 0
+    with archive.open(info) as src, open(target, "wb") as out:
+        while chunk := src.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_NOTEBOOK_BYTES:
+                break
+            out.write(chunk)
+    if size > MAX_NOTEBOOK_BYTES:
+        target.unlink()
+        return (f"too large (more than {MAX_NOTEBOOK_BYTES:,} bytes unpacked; the grader reads "
+                "notebooks of at most that size)")
+    return ""
+
+
 def import_zip(
     course_dir: str | Path,
     assignment: str,
@@ -333,6 +369,10 @@ def import_zip(
                 if expected and parts["file"] not in expected:
                     # kept: autograde reports it as renamed, so the lecturer sees it
                     pass
+                too_big = _too_big(info)
+                if too_big:
+                    report.skipped.append((entry, too_big))
+                    continue
                 dest = root / "submitted" / student / assignment
                 if dest.is_dir() and student not in replaced and student not in latest:
                     # a new download replaces the student's earlier hand-in as a whole; written
@@ -341,7 +381,10 @@ def import_zip(
                     shutil.rmtree(dest)
                     replaced.add(student)
                 dest.mkdir(parents=True, exist_ok=True)
-                (dest / parts["file"]).write_bytes(archive.read(info))
+                too_big = _copy_member(archive, info, dest / parts["file"])
+                if too_big:
+                    report.skipped.append((entry, too_big))
+                    continue
                 moment = datetime(*info.date_time, tzinfo=tz)
                 if student not in latest or moment > latest[student]:
                     latest[student] = moment
