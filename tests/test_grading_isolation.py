@@ -242,3 +242,47 @@ def test_a_huge_or_bomb_zip_member_is_refused_and_the_class_imported(repo_root, 
     assert (course / "submitted" / "1" / MA / NB).read_bytes() == released
     assert not (course / "submitted" / "2" / MA / NB).exists()
     assert not (course / "submitted" / "3" / MA / NB).exists()
+
+
+@pytest.mark.nbgrader
+def test_feedback_zip_names_let_moodle_read_only_the_right_participant(repo_root, tmp_path):
+    """Finding 6: Moodle's feedback importer (mod/assign/feedback/file/importziplib.php) splits
+    each folder name at '_' and takes the second piece as the participant id; Moodle's own
+    download replaces '_' in full names by spaces (mod/assign/locallib.php). A full name with
+    underscores must not name another participant."""
+    import csv
+    import zipfile
+
+    from migdata.grading.moodle import write_feedback_zip
+    from test_course_moodle import NB, _course
+    from test_course_moodle import A as MA
+
+    course = _course(repo_root, tmp_path)
+    released = (course / "release" / MA / NB).read_bytes()
+    archive = tmp_path / "m.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"Mal_x_2002_assignsubmission_file/{NB}", released)
+        zf.writestr(f"Real Student_2001_assignsubmission_file/{NB}", released)
+    assert main(["--course-dir", str(course), "import-zip", MA, str(archive)]) == 0
+    roster = course / ".migdata-course" / "roster.csv"
+    rows = list(csv.DictReader(roster.open(encoding="utf-8")))
+    assert {r["participant_id"]: r["full_name"] for r in rows}["2002"] == "Mal_x"
+    # the name the tester gave Moodle: it holds another participant's id
+    for row in rows:
+        if row["participant_id"] == "2002":
+            row["full_name"] = "Mal_2001_assignsubmission_file"
+    with roster.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for student in ("2001", "2002"):
+        page = course / "feedback" / student / MA / f"{MA}.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>{student}</p>", encoding="utf-8")
+    out = tmp_path / "feedback.zip"
+    assert write_feedback_zip(course, MA, out) == 2
+    with zipfile.ZipFile(out) as zf:
+        for name in zf.namelist():
+            folder = name.split("/")[0]
+            moodle_reads = folder.split("_", 4)[1]  # importziplib.php: explode('_', part, 5)[1]
+            assert f"<p>{moodle_reads}</p>" == zf.read(name).decode(), name

@@ -575,6 +575,19 @@ def fill_grading_worksheet(course_dir: str | Path, assignment: str, worksheet: s
     return report
 
 
+def _name_part(full_name: str) -> str:
+    """A full name as the first part of a feedback zip's folder name, so that Moodle reads the
+    right participant from it.
+
+    Moodle's feedback importer (``mod/assign/feedback/file/importziplib.php``,
+    ``is_valid_filename_for_import``) splits each path part at underscores and takes the
+    *second* piece as the participant id: a name holding ``_`` (``Mal_2001_...``) would name
+    another participant. Underscores and path separators become spaces, as Moodle's own
+    download does with full names (``mod/assign/locallib.php``, ``download_submissions``).
+    """
+    return re.sub(r"[_/\\]", " ", full_name).strip() or "student"
+
+
 def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path) -> int:
     """A zip for Moodle's "Upload multiple feedback files in a zip", from ``feedback/``.
 
@@ -595,7 +608,7 @@ def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path)
         for r in _roster_for(course_dir, assignment):
             folder = root / "feedback" / r["student_id"] / assignment
             for page in sorted(folder.glob("*.html")):
-                name = f"{r['full_name']}_{r['participant_id']}_assignsubmission_file_"
+                name = f"{_name_part(r['full_name'])}_{r['participant_id']}_assignsubmission_file_"
                 zf.write(page, f"{name}/{page.name}")
                 count += 1
     return count
