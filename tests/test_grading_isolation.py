@@ -182,6 +182,10 @@ def test_broken_hand_ins_get_a_status_and_the_class_is_graded(repo_root, tmp_pat
         sock = socket.socket(socket.AF_UNIX)
         sock.bind(str(device / "sock"))
         sock.close()
+    crowded = folder("too_many_files")  # issue 19 finding 8: the notebook is there, among more
+    (crowded / name).write_text(honest, encoding="utf-8")  # files than the grader lists
+    for i in range(10_001):
+        (crowded / f"a{i:05d}").touch()
     (folder("bad_timestamp") / name).write_text(honest, encoding="utf-8")
     (course / "submitted" / "bad_timestamp" / A / "timestamp.txt").write_text(
         "not a time \x00" * 10, encoding="utf-8")
@@ -204,6 +208,7 @@ def test_broken_hand_ins_get_a_status_and_the_class_is_graded(repo_root, tmp_pat
         "hard_link": ("refused", 0.0, "hard link"),
         "device": ("refused", 0.0, ""),
         "bad_timestamp": ("graded", 6.0, ""),
+        "too_many_files": ("refused", 0.0, "too many files: the hand-in folder holds more than"),
         "\\xff\\xfebad": ("refused", 0.0, "not a student id"),
     }
     assert set(ledger) == set(expected)

@@ -37,6 +37,7 @@ from ..answers import answers_in, parse_header
 from ..answers.cells import cell_text
 
 __all__ = [
+    "MAX_ENTRIES",
     "MAX_NOTEBOOK_BYTES",
     "MAX_WRITTEN_CHARS",
     "Inspection",
@@ -134,8 +135,17 @@ def _kind(mode: int) -> str | None:
     return "a special file"
 
 
-def _walk(folder: bytes, depth: int = 0) -> list[tuple[bytes, os.stat_result]]:
-    """Every entry under ``folder`` (names as bytes, relative), never following a link."""
+MAX_ENTRIES = 10_000
+"""Most entries read in one folder of a hand-in; a folder holding more is refused as a whole."""
+
+
+def _walk(folder: bytes, depth: int = 0,
+          crowded: list[bytes] | None = None) -> list[tuple[bytes, os.stat_result]]:
+    """Every entry under ``folder`` (names as bytes, relative), never following a link.
+
+    A folder with more than :data:`MAX_ENTRIES` entries is listed only in part; its name
+    (relative, ``b""`` for ``folder`` itself) is added to ``crowded``.
+    """
     out: list[tuple[bytes, os.stat_result]] = []
     if depth > 20:
         return out
@@ -143,15 +153,20 @@ def _walk(folder: bytes, depth: int = 0) -> list[tuple[bytes, os.stat_result]]:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return out
-    for entry in entries[:10_000]:
+    if len(entries) > MAX_ENTRIES and crowded is not None:
+        crowded.append(b"")
+    for entry in entries[:MAX_ENTRIES]:
         try:
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
         out.append((entry.name, st))
         if stat.S_ISDIR(st.st_mode):
+            inner: list[bytes] = []
             out += [(entry.name + b"/" + name, sub)
-                    for name, sub in _walk(os.path.join(folder, entry.name), depth + 1)]
+                    for name, sub in _walk(os.path.join(folder, entry.name), depth + 1, inner)]
+            if crowded is not None:
+                crowded += [(entry.name + b"/" + name).rstrip(b"/") for name in inner]
     return out
 
 
@@ -303,8 +318,14 @@ def inspect_submission(folder: Path, released: Mapping[str, Path]) -> Inspection
         is_dir = False
     if not is_dir:
         return Inspection(exists=False, missing=sorted(released))
-    entries = _walk(root)
+    crowded: list[bytes] = []
+    entries = _walk(root, crowded=crowded)
     result = Inspection(exists=True)
+    if crowded:
+        result.unsafe.append(
+            f"too many files: {_shown(crowded[0]) or 'the hand-in folder'} holds more than "
+            f"{MAX_ENTRIES:,} (a hand-in is a few notebooks)")
+        return result
     present = []
     for name, st in entries:
         kind = _kind(st.st_mode)
