@@ -112,6 +112,11 @@ CODE_ANSWERS = {
 }
 
 
+#: A 1x1 PNG image, base64 (what a pasted image looks like in the saved notebook).
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
+       "rkJggg==")
+
+
 def _release(course: Path) -> dict:
     return json.loads((course / "release" / A / f"{A}.ipynb").read_text(encoding="utf-8"))
 
@@ -174,6 +179,30 @@ def graded(repo_root, tmp_path_factory):
     nb["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout",
                                    "text": source.read_text(encoding="utf-8")}]
     _hand_in(course, "pasted_outputs", nb)
+    # issue 19, findings 1 and 2: a lone surrogate in a written answer and in an answer; extra
+    # cells whose nbgrader metadata is a string, or claims a graded solution with a surrogate
+    nb = _with_answers(_release(course), {**HONEST, "Q3": "IAMAS \udc80"})
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "w1_answer":
+            cell["source"] = "I think \udc80"
+    _hand_in(course, "surrogates", nb)
+    nb = _with_answers(_release(course), HONEST)
+    nb["cells"] += [
+        {"cell_type": "markdown", "metadata": {"nbgrader": "x"}, "source": "hello"},
+        {**_code_cell("x\udc80"), "metadata": {"nbgrader": {
+            "solution": True, "grade": True, "grade_id": "zz", "points": 0}}}]
+    _hand_in(course, "odd_metadata", nb)
+    # finding 3: images pasted into written answers (what JupyterLab saves), one PNG, one SVG
+    nb = _with_answers(_release(course), HONEST)
+    for cell in nb["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid == "w1_answer":
+            cell["source"] = "see ![fig](attachment:fig.png)"
+            cell["attachments"] = {"fig.png": {"image/png": PNG}}
+        elif gid == "w2_answer":
+            cell["source"] = "and ![x](attachment:x.svg)"
+            cell["attachments"] = {"x.svg": {"image/svg+xml": "PHN2Zy8+"}}
+    _hand_in(course, "pasted_image", nb)
     assert main(["--course-dir", str(course), "autograde", A, "--quiet"]) == 0
     return course, read_ledger(course, A)
 
@@ -241,6 +270,49 @@ def test_a_link_to_the_instructors_notebook_is_refused(graded, student):
 def test_pasted_outputs_are_not_read(graded):
     _, ledger = graded
     assert ledger["pasted_outputs"].score == 0.0
+
+
+def test_a_lone_surrogate_in_student_text_disturbs_nobody(graded):
+    """Finding 1: JSON allows a lone surrogate ("\\udc80"), which cannot be written as UTF-8."""
+    course, ledger = graded
+    assert ledger["surrogates"].status == "graded"
+    assert ledger["surrogates"].score == AUTO_MAX - 1  # Q3 is not "IAMAS"
+    text = (course / "autograded" / "surrogates" / A / f"{A}.ipynb").read_text(encoding="utf-8")
+    assert "I think \ufffd" in text
+    for student in STYLES:  # the class is graded
+        assert ledger[student].score == AUTO_MAX
+
+
+def test_odd_nbgrader_metadata_disturbs_neither_feedback_nor_the_class(graded):
+    """Finding 2: metadata.nbgrader a string, or an extra graded solution cell with a surrogate:
+    the written-answer digest (feedback, import-zip, collect) skips or cleans it."""
+    from migdata.grading.feedback import check_marks
+
+    course, ledger = graded
+    assert (ledger["odd_metadata"].status, ledger["odd_metadata"].score) == ("graded", AUTO_MAX)
+    check_marks(course, A)  # raised AttributeError / UnicodeEncodeError before
+    assert main(["--course-dir", str(course), "feedback", A]) == 0
+    for student in [*STYLES, "odd_metadata", "surrogates"]:
+        assert (course / "feedback" / student / A / f"{A}.html").is_file(), student
+
+
+def test_an_image_pasted_into_a_written_answer_is_carried_and_svg_is_not(graded):
+    """Finding 3: a pasted PNG is carried into the graded notebook (feedback renders it); an
+    SVG (it can hold script) is replaced by a plain note; feedback works for the student."""
+    course, ledger = graded
+    assert (ledger["pasted_image"].status, ledger["pasted_image"].score) == ("graded", AUTO_MAX)
+    nb = json.loads((course / "autograded" / "pasted_image" / A / f"{A}.ipynb").read_text(
+        encoding="utf-8"))
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
+             if c["metadata"].get("nbgrader", {}).get("grade_id") in ("w1_answer", "w2_answer")}
+    assert cells["w1_answer"]["attachments"] == {"fig.png": {"image/png": PNG}}
+    assert "attachment:fig.png" in "".join(cells["w1_answer"]["source"])
+    assert "attachments" not in cells["w2_answer"]
+    assert "attachment:" not in "".join(cells["w2_answer"]["source"])
+    assert "not carried over" in "".join(cells["w2_answer"]["source"])
+    assert main(["--course-dir", str(course), "feedback", A]) == 0
+    html = (course / "feedback" / "pasted_image" / A / f"{A}.html").read_text(encoding="utf-8")
+    assert "<svg" not in html and "pasted image fig.png: not shown here" in html
 
 
 def test_feedback_shows_no_hidden_test_and_no_history(graded):

@@ -182,6 +182,10 @@ def test_broken_hand_ins_get_a_status_and_the_class_is_graded(repo_root, tmp_pat
         sock = socket.socket(socket.AF_UNIX)
         sock.bind(str(device / "sock"))
         sock.close()
+    crowded = folder("too_many_files")  # issue 19 finding 8: the notebook is there, among more
+    (crowded / name).write_text(honest, encoding="utf-8")  # files than the grader lists
+    for i in range(10_001):
+        (crowded / f"a{i:05d}").touch()
     (folder("bad_timestamp") / name).write_text(honest, encoding="utf-8")
     (course / "submitted" / "bad_timestamp" / A / "timestamp.txt").write_text(
         "not a time \x00" * 10, encoding="utf-8")
@@ -204,6 +208,7 @@ def test_broken_hand_ins_get_a_status_and_the_class_is_graded(repo_root, tmp_pat
         "hard_link": ("refused", 0.0, "hard link"),
         "device": ("refused", 0.0, ""),
         "bad_timestamp": ("graded", 6.0, ""),
+        "too_many_files": ("refused", 0.0, "too many files: the hand-in folder holds more than"),
         "\\xff\\xfebad": ("refused", 0.0, "not a student id"),
     }
     assert set(ledger) == set(expected)
@@ -211,3 +216,78 @@ def test_broken_hand_ins_get_a_status_and_the_class_is_graded(repo_root, tmp_pat
         result = ledger[student]
         assert (result.status, result.score) == (status, score), (student, result.detail)
         assert words in result.detail, (student, result.detail)
+
+
+# --- Moodle zips (issue 19 findings 6, 7) -------------------------------------------------------
+
+
+@pytest.mark.nbgrader
+def test_a_huge_or_bomb_zip_member_is_refused_and_the_class_imported(repo_root, tmp_path,
+                                                                     capsys):
+    """Finding 7: a member over the grader's notebook limit, or one that unpacks hundreds of
+    times its packed size, is refused with a plain reason, never read whole; others import."""
+    import zipfile
+
+    from migdata.grading.submissions import MAX_NOTEBOOK_BYTES
+    from test_course_moodle import NB, _course
+    from test_course_moodle import A as MA
+
+    course = _course(repo_root, tmp_path)
+    released = (course / "release" / MA / NB).read_bytes()
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"Good Student_1_assignsubmission_file/{NB}", released)
+        zf.writestr(f"Huge Student_2_assignsubmission_file/{NB}",
+                    b" " * (MAX_NOTEBOOK_BYTES + 1))
+        zf.writestr(f"Bomb Student_3_assignsubmission_file/{NB}", b"0" * (5 << 20))
+    assert main(["--course-dir", str(course), "import-zip", MA, str(archive)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "too large" in err and "the grader reads notebooks of at most" in err
+    assert "a zip bomb" in err and "2 file(s) skipped" in err
+    assert (course / "submitted" / "1" / MA / NB).read_bytes() == released
+    assert not (course / "submitted" / "2" / MA / NB).exists()
+    assert not (course / "submitted" / "3" / MA / NB).exists()
+
+
+@pytest.mark.nbgrader
+def test_feedback_zip_names_let_moodle_read_only_the_right_participant(repo_root, tmp_path):
+    """Finding 6: Moodle's feedback importer (mod/assign/feedback/file/importziplib.php) splits
+    each folder name at '_' and takes the second piece as the participant id; Moodle's own
+    download replaces '_' in full names by spaces (mod/assign/locallib.php). A full name with
+    underscores must not name another participant."""
+    import csv
+    import zipfile
+
+    from migdata.grading.moodle import write_feedback_zip
+    from test_course_moodle import NB, _course
+    from test_course_moodle import A as MA
+
+    course = _course(repo_root, tmp_path)
+    released = (course / "release" / MA / NB).read_bytes()
+    archive = tmp_path / "m.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"Mal_x_2002_assignsubmission_file/{NB}", released)
+        zf.writestr(f"Real Student_2001_assignsubmission_file/{NB}", released)
+    assert main(["--course-dir", str(course), "import-zip", MA, str(archive)]) == 0
+    roster = course / ".migdata-course" / "roster.csv"
+    rows = list(csv.DictReader(roster.open(encoding="utf-8")))
+    assert {r["participant_id"]: r["full_name"] for r in rows}["2002"] == "Mal_x"
+    # the name the tester gave Moodle: it holds another participant's id
+    for row in rows:
+        if row["participant_id"] == "2002":
+            row["full_name"] = "Mal_2001_assignsubmission_file"
+    with roster.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for student in ("2001", "2002"):
+        page = course / "feedback" / student / MA / f"{MA}.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>{student}</p>", encoding="utf-8")
+    out = tmp_path / "feedback.zip"
+    assert write_feedback_zip(course, MA, out) == 2
+    with zipfile.ZipFile(out) as zf:
+        for name in zf.namelist():
+            folder = name.split("/")[0]
+            moodle_reads = folder.split("_", 4)[1]  # importziplib.php: explode('_', part, 5)[1]
+            assert f"<p>{moodle_reads}</p>" == zf.read(name).decode(), name

@@ -119,22 +119,38 @@ class MarksCheck:
 
 
 def _answer_digest(course_root: Path, student: str, assignment: str) -> dict[str, str]:
-    """SHA-256 of the source of every written-answer cell of a student's submission."""
+    """SHA-256 of the source of every written-answer cell of a student's submission.
+
+    The hand-in is read as untrusted data (:func:`~.submissions.read_notebook`: bounded, no
+    links, surrogates replaced); cells or metadata of the wrong JSON type are skipped, so one
+    odd hand-in never stops the class.
+    """
     import hashlib
 
-    import nbformat
+    from .submissions import read_notebook
 
     digests = {}
-    for path in sorted((course_root / "submitted" / student / assignment).glob("*.ipynb")):
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception:  # unreadable notebooks are reported by autograde
+    folder = course_root / "submitted" / student / assignment
+    try:
+        paths = sorted(folder.glob("*.ipynb"))
+    except OSError:
+        return digests
+    for path in paths:
+        nb, _ = read_notebook(path)
+        if nb is None:  # unreadable notebooks are reported by autograde
             continue
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution") and meta.get("grade"):
-                key = f"{path.name}:{meta.get('grade_id')}"
-                digests[key] = hashlib.sha256(cell.source.encode()).hexdigest()
+        for cell in nb["cells"]:
+            meta = cell.get("metadata") if isinstance(cell, dict) else None
+            meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+            if not isinstance(meta, dict) or not (meta.get("solution") and meta.get("grade")):
+                continue
+            source = cell.get("source")
+            if isinstance(source, list) and all(isinstance(part, str) for part in source):
+                source = "".join(source)
+            if not isinstance(source, str):
+                continue
+            key = f"{path.name}:{meta.get('grade_id')}"
+            digests[key] = hashlib.sha256(source.encode("utf-8")).hexdigest()
     return digests
 
 

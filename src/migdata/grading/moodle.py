@@ -286,6 +286,42 @@ def participants_in(zips: list[str | Path]) -> dict[str, str]:
     return found
 
 
+MAX_MEMBER_RATIO = 200
+"""Largest ratio of a zip member's size to its compressed size above 1 MB (a zip bomb)."""
+
+
+def _too_big(info: zipfile.ZipInfo) -> str:
+    """Why a zip member is refused for its size (its declared sizes), or ''."""
+    from .submissions import MAX_NOTEBOOK_BYTES
+
+    if info.file_size > MAX_NOTEBOOK_BYTES:
+        return (f"too large ({info.file_size:,} bytes unpacked; the grader reads notebooks of "
+                f"at most {MAX_NOTEBOOK_BYTES:,} bytes)")
+    if info.file_size > 1 << 20 and info.file_size > MAX_MEMBER_RATIO * max(
+            info.compress_size, 1):
+        return (f"refused: it unpacks {info.file_size // max(info.compress_size, 1):,} times "
+                "larger than it is in the zip (a zip bomb, not a notebook)")
+    return ""
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> str:
+    """Stream a zip member into ``target``, never more than the grader reads; '' or why not."""
+    from .submissions import MAX_NOTEBOOK_BYTES
+
+    size = 0
+    with archive.open(info) as src, open(target, "wb") as out:
+        while chunk := src.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_NOTEBOOK_BYTES:
+                break
+            out.write(chunk)
+    if size > MAX_NOTEBOOK_BYTES:
+        target.unlink()
+        return (f"too large (more than {MAX_NOTEBOOK_BYTES:,} bytes unpacked; the grader reads "
+                "notebooks of at most that size)")
+    return ""
+
+
 def import_zip(
     course_dir: str | Path,
     assignment: str,
@@ -361,6 +397,10 @@ def import_zip(
                 if expected and parts["file"] not in expected:
                     # kept: autograde reports it as renamed, so the lecturer sees it
                     pass
+                too_big = _too_big(info)
+                if too_big:
+                    report.skipped.append((entry, too_big))
+                    continue
                 dest = root / "submitted" / student / assignment
                 if dest.is_dir() and student not in replaced and student not in latest:
                     # a new download replaces the student's earlier hand-in as a whole; written
@@ -369,7 +409,10 @@ def import_zip(
                     shutil.rmtree(dest)
                     replaced.add(student)
                 dest.mkdir(parents=True, exist_ok=True)
-                (dest / parts["file"]).write_bytes(archive.read(info))
+                too_big = _copy_member(archive, info, dest / parts["file"])
+                if too_big:
+                    report.skipped.append((entry, too_big))
+                    continue
                 moment = datetime(*info.date_time, tzinfo=tz)
                 if student not in latest or moment > latest[student]:
                     latest[student] = moment
@@ -685,6 +728,19 @@ class FeedbackZipReport:
     stale: list[str] = field(default_factory=list)
 
 
+def _name_part(full_name: str) -> str:
+    """A full name as the first part of a feedback zip's folder name, so that Moodle reads the
+    right participant from it.
+
+    Moodle's feedback importer (``mod/assign/feedback/file/importziplib.php``,
+    ``is_valid_filename_for_import``) splits each path part at underscores and takes the
+    *second* piece as the participant id: a name holding ``_`` (``Mal_2001_...``) would name
+    another participant. Underscores and path separators become spaces, as Moodle's own
+    download does with full names (``mod/assign/locallib.php``, ``download_submissions``).
+    """
+    return re.sub(r"[_/\\]", " ", full_name).strip() or "student"
+
+
 def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path,
                        table=None) -> FeedbackZipReport:
     """A zip for Moodle's "Upload multiple feedback files in a zip", from ``feedback/``.
@@ -745,8 +801,8 @@ def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path,
                     f"now: {', '.join(differs)}); run migdata-course feedback {assignment} again")
                 report.stale.append(student)
                 continue
+            name = f"{_name_part(r['full_name'])}_{r['participant_id']}_assignsubmission_file_"
             for page in pages:
-                name = f"{r['full_name']}_{r['participant_id']}_assignsubmission_file_"
                 zf.write(page, f"{name}/{page.name}")
                 report.files += 1
     return report

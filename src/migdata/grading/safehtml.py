@@ -41,6 +41,9 @@ MARKER = "migdata-safe-markdown"
 # code highlighting (pygments' short classes, mistune's language-*) is all a class may say
 _CLASS = re.compile(r"highlight|language-[\w+-]{1,40}|[a-z]{1,3}[0-9]?")
 # TeX macros MathJax turns into links, styles, ids or loaded code
+# a reference to an image pasted into the cell (nbformat attachments): shown as a note
+_ATTACHMENT = re.compile(r"!\[[^\]\n]{0,500}\]\(\s*attachment:([^)\s]{1,200})[^)\n]{0,300}\)"
+                         r"|attachment:([^)\s\"'<>]{1,200})")
 _TEX = re.compile(r"\\(href|url|class|cssId|style|unicode|require|html|data)(?![A-Za-z])")
 
 
@@ -94,6 +97,8 @@ def safe_markdown(source: str) -> str:
     """
     from nbconvert.filters.markdown import markdown2html
 
+    source = _ATTACHMENT.sub(  # nbconvert would fail on an image it cannot find
+        lambda m: f"*(pasted image {(m.group(1) or m.group(2))[:60]}: not shown here)*", source)
     html = clean_html(markdown2html(source))
     return f'<div class="{MARKER}">' + html.strip().replace("\n", "&#10;") + "</div>"
 
@@ -101,7 +106,8 @@ def safe_markdown(source: str) -> str:
 class SafeMarkdown(Preprocessor):
     """nbconvert preprocessor: every Markdown cell through :func:`safe_markdown`.
 
-    Cell attachments are dropped (an attachment is a file the student chose). Set it with
+    Cell attachments are dropped (an attachment is a file the student chose) and a reference
+    to one is shown as a plain note (nbconvert would stop on it). Set it with
     ``c.HTMLExporter.preprocessors = ["migdata.grading.safehtml.SafeMarkdown"]``.
     """
 

@@ -20,10 +20,13 @@ finding with a plain reason and never raise for its content.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import errno
 import hashlib
 import json
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ from ..answers import answers_in, parse_header
 from ..answers.cells import cell_text
 
 __all__ = [
+    "MAX_ENTRIES",
     "MAX_NOTEBOOK_BYTES",
     "MAX_WRITTEN_CHARS",
     "Inspection",
@@ -41,6 +45,7 @@ __all__ = [
     "fingerprint",
     "graded_notebook",
     "inspect_submission",
+    "plain_text",
     "read_notebook",
 ]
 
@@ -50,6 +55,20 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_WRITTEN_CHARS = 20_000
 """Longest written answer carried into the graded notebook (characters); the rest is cut, with
 a note saying so."""
+
+MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
+"""Largest image pasted into a written answer that is carried into the graded notebook (bytes,
+decoded); at most :data:`MAX_ATTACHMENTS` per answer."""
+
+MAX_ATTACHMENTS = 5
+
+#: Image types carried over, with the bytes each file of that type starts with. Never SVG: an SVG
+#: image can carry script.
+_IMAGE_MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+                "image/gif": (b"GIF87a", b"GIF89a")}
+
+_ATTACHMENT_REF = re.compile(r"!\[[^\]\n]{0,500}\]\(\s*attachment:([^)\s]{1,200})[^)\n]{0,300}\)"
+                             r"|attachment:([^)\s\"'<>]{1,200})")
 
 _TIMESTAMP_BYTES = 200
 
@@ -116,8 +135,17 @@ def _kind(mode: int) -> str | None:
     return "a special file"
 
 
-def _walk(folder: bytes, depth: int = 0) -> list[tuple[bytes, os.stat_result]]:
-    """Every entry under ``folder`` (names as bytes, relative), never following a link."""
+MAX_ENTRIES = 10_000
+"""Most entries read in one folder of a hand-in; a folder holding more is refused as a whole."""
+
+
+def _walk(folder: bytes, depth: int = 0,
+          crowded: list[bytes] | None = None) -> list[tuple[bytes, os.stat_result]]:
+    """Every entry under ``folder`` (names as bytes, relative), never following a link.
+
+    A folder with more than :data:`MAX_ENTRIES` entries is listed only in part; its name
+    (relative, ``b""`` for ``folder`` itself) is added to ``crowded``.
+    """
     out: list[tuple[bytes, os.stat_result]] = []
     if depth > 20:
         return out
@@ -125,15 +153,20 @@ def _walk(folder: bytes, depth: int = 0) -> list[tuple[bytes, os.stat_result]]:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return out
-    for entry in entries[:10_000]:
+    if len(entries) > MAX_ENTRIES and crowded is not None:
+        crowded.append(b"")
+    for entry in entries[:MAX_ENTRIES]:
         try:
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
         out.append((entry.name, st))
         if stat.S_ISDIR(st.st_mode):
+            inner: list[bytes] = []
             out += [(entry.name + b"/" + name, sub)
-                    for name, sub in _walk(os.path.join(folder, entry.name), depth + 1)]
+                    for name, sub in _walk(os.path.join(folder, entry.name), depth + 1, inner)]
+            if crowded is not None:
+                crowded += [(entry.name + b"/" + name).rstrip(b"/") for name in inner]
     return out
 
 
@@ -169,6 +202,43 @@ def _read_regular(path: Path, limit: int) -> tuple[bytes | None, str]:
         os.close(fd)
 
 
+def plain_text(text: str) -> str:
+    """``text`` made safe to encode as UTF-8: each lone surrogate (JSON allows ``"\\udc80"``)
+    becomes U+FFFD; every other character is kept. The one place student text is made safe."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _plain_json(value: Any) -> Any:
+    """Parsed JSON with every string (keys too) passed through :func:`plain_text`, in place."""
+    if isinstance(value, str):
+        return plain_text(value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            for i, sub in enumerate(item):
+                if isinstance(sub, str):
+                    item[i] = plain_text(sub)
+                elif isinstance(sub, (list, dict)):
+                    stack.append(sub)
+        elif isinstance(item, dict):
+            for key in list(item):
+                sub = item[key]
+                if isinstance(key, str) and plain_text(key) != key:
+                    del item[key]
+                    key = plain_text(key)
+                if isinstance(sub, str):
+                    sub = plain_text(sub)
+                elif isinstance(sub, (list, dict)):
+                    stack.append(sub)
+                item[key] = sub
+    return value
+
+
 def read_notebook(path: Path, *, limit: int = MAX_NOTEBOOK_BYTES) -> tuple[Any, str]:
     """A notebook file's parsed JSON, or (None, a plain reason); never raises for its content.
 
@@ -190,6 +260,7 @@ def read_notebook(path: Path, *, limit: int = MAX_NOTEBOOK_BYTES) -> tuple[Any, 
         return None, "it is too large to read as a notebook"
     except ValueError as exc:
         return None, f"it is not valid JSON (a notebook is JSON): {str(exc)[:80]}"
+    parsed = _plain_json(parsed)  # lone surrogates replaced: every string can be written
     if not isinstance(parsed, dict):
         return None, "its JSON is not a notebook (no cells at the top level)"
     if not isinstance(parsed.get("cells"), list):
@@ -247,8 +318,14 @@ def inspect_submission(folder: Path, released: Mapping[str, Path]) -> Inspection
         is_dir = False
     if not is_dir:
         return Inspection(exists=False, missing=sorted(released))
-    entries = _walk(root)
+    crowded: list[bytes] = []
+    entries = _walk(root, crowded=crowded)
     result = Inspection(exists=True)
+    if crowded:
+        result.unsafe.append(
+            f"too many files: {_shown(crowded[0]) or 'the hand-in folder'} holds more than "
+            f"{MAX_ENTRIES:,} (a hand-in is a few notebooks)")
+        return result
     present = []
     for name, st in entries:
         kind = _kind(st.st_mode)
@@ -305,9 +382,60 @@ def answer_line(qid: str, text: str) -> str:
             f"  # the answer to {qid} as saved in your notebook")
 
 
-def _written_texts(student: object) -> dict[str, str]:
-    """Written answers (Markdown solution cells) of a hand-in, by grade id (plain text)."""
-    out: dict[str, str] = {}
+def _attachments(cell: Mapping) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The images pasted into a written answer that the grader carries over, and notes.
+
+    Only PNG, JPEG and GIF images (checked by their first bytes, not only by the type they
+    claim), valid base64, at most :data:`MAX_ATTACHMENT_BYTES` each and :data:`MAX_ATTACHMENTS`
+    in all; anything else is left out with a note.
+    """
+    found = cell.get("attachments")
+    kept: dict[str, dict[str, str]] = {}
+    notes: list[str] = []
+    if not isinstance(found, Mapping):
+        return kept, notes
+    for name, bundle in list(found.items())[:100]:
+        if len(kept) >= MAX_ATTACHMENTS:
+            notes.append(f"more than {MAX_ATTACHMENTS} images: the others left out")
+            break
+        items = list(bundle.items()) if isinstance(bundle, Mapping) else []
+        why = "not a PNG, JPEG or GIF image"
+        for mime, data in items:
+            if mime not in _IMAGE_MAGIC or not isinstance(data, str):
+                continue
+            if len(data) > MAX_ATTACHMENT_BYTES * 4 // 3 + 8:
+                why = f"larger than {MAX_ATTACHMENT_BYTES:,} bytes"
+                continue
+            try:
+                raw = base64.b64decode("".join(data.split()), validate=True)
+            except (binascii.Error, ValueError):
+                continue
+            if len(raw) > MAX_ATTACHMENT_BYTES:
+                why = f"larger than {MAX_ATTACHMENT_BYTES:,} bytes"
+            elif raw.startswith(_IMAGE_MAGIC[mime]):
+                kept[str(name)] = {mime: base64.b64encode(raw).decode("ascii")}
+                break
+        else:
+            notes.append(f"image {str(name)[:60]!r} left out: {why}")
+    return kept, notes
+
+
+def _with_images(text: str, kept: Mapping[str, object]) -> str:
+    """``text`` with every reference to an image that was not carried over replaced by a note."""
+
+    def note(match: re.Match) -> str:
+        name = match.group(1) or match.group(2)
+        if name in kept:
+            return match.group(0)
+        return f"*(image {name[:60]} not carried over by the grader)*"
+
+    return _ATTACHMENT_REF.sub(note, text)
+
+
+def _written_texts(student: object) -> dict[str, tuple[str, dict, list[str]]]:
+    """Written answers (Markdown solution cells) of a hand-in, by grade id: the text, the
+    images carried over (nbformat ``attachments``) and notes on images left out."""
+    out: dict[str, tuple[str, dict, list[str]]] = {}
     cells = student.get("cells") if isinstance(student, Mapping) else None
     if not isinstance(cells, list):
         return out
@@ -319,7 +447,8 @@ def _written_texts(student: object) -> dict[str, str]:
             continue
         text = cell_text(cell)
         if text is not None:
-            out[gid] = text
+            kept, notes = _attachments(cell)
+            out[gid] = (text, kept, notes)
     return out
 
 
@@ -359,12 +488,19 @@ def graded_notebook(release: Mapping[str, Any], student: object) -> tuple[dict, 
             new["outputs"] = []
             new["execution_count"] = None
         elif meta.get("solution") and cell["cell_type"] == "markdown":
-            text = written.get(str(meta.get("grade_id")), source)
+            gid = str(meta.get("grade_id"))
+            if gid not in written:  # the released text, as released
+                cells.append(new)
+                continue
+            text, kept, found_notes = written[gid]
+            notes += [f"written answer {gid}: {n}" for n in found_notes]
             if len(text) > MAX_WRITTEN_CHARS:
-                notes.append(f"written answer {meta.get('grade_id')} cut to "
-                             f"{MAX_WRITTEN_CHARS:,} characters")
+                notes.append(f"written answer {gid} cut to {MAX_WRITTEN_CHARS:,} characters")
                 text = text[:MAX_WRITTEN_CHARS] + "\n\n*(cut: the answer was longer)*"
-            new["source"] = text
+            new["source"] = _with_images(text, kept)
+            new.pop("attachments", None)
+            if kept:
+                new["attachments"] = kept
         cells.append(new)
     notebook = {key: json.loads(json.dumps(value)) for key, value in release.items()
                 if key != "cells"}
