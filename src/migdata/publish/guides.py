@@ -149,8 +149,26 @@ GENERATORS: dict[str, Callable[[], str]] = {"journalists": journalist_examples}
 
 #: A line for readers of the raw Markdown only (e.g. where a generated plan is shown); the
 #: rendered guide drops it, since the plan then stands in its place.
-_RAW_NOTE = re.compile(r"(?:^[^\n]*\S[^\n]*\n)*?^[^\n]*<!--\s*kit-raw-note\s*-->[ \t]*\n?",
-                       re.MULTILINE)
+_RAW_NOTE = re.compile(r"<!--\s*kit-raw-note\s*-->")
+
+
+def _strip_raw_notes(text: str) -> str:
+    """Drop each paragraph (a run of non-blank lines) that ends with a kit-raw-note marker.
+
+    Line by line: the regular expression this replaces backtracked for minutes on long guides.
+    """
+    out: list[str] = []
+    paragraph: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if not line.strip():
+            out += paragraph
+            paragraph = []
+            out.append(line)
+        elif _RAW_NOTE.search(line):
+            paragraph = []
+        else:
+            paragraph.append(line)
+    return "".join(out + paragraph)
 _MARKER = re.compile(r"<!--\s*kit-(examples|plan):\s*([A-Za-z0-9_]+(?:#[^>]*?)?)\s*-->")
 _SECTION = re.compile(r"^##\s+(\d+)\.\s+(.+?)\s*$", re.MULTILINE)
 _HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$", re.MULTILINE)
@@ -283,4 +301,4 @@ def render(text: str, notebooks_dir: str | Path | None = None) -> str:
                 f"unknown generated section {name!r} in a guide; known: {sorted(GENERATORS)}")
         return GENERATORS[name]()
 
-    return _MARKER.sub(replace, _RAW_NOTE.sub("", text))
+    return _MARKER.sub(replace, _strip_raw_notes(text))
