@@ -114,3 +114,26 @@ def test_default_population_does_not_drift_between_versions() -> None:
     assert hashlib.sha256(text.encode()).hexdigest() == (
         "fcaf968a2a701a97ee734d9ac00599aa1169c470b68fc24184dcfc4f52e039fc"
     )
+
+
+def test_the_population_is_the_same_without_pyarrow() -> None:
+    """A student installs no pyarrow: the population is built without it, with the same values."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pyarrow':\n"
+        "            raise ImportError('no pyarrow')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from migdata.simulate.population import synthetic_population\n"
+        "f = synthetic_population(300, seed=5)\n"
+        "print(f.astype(str).to_csv(index=False))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    from migdata.simulate.population import synthetic_population
+
+    assert out.strip() == synthetic_population(300, seed=5).astype(str).to_csv(index=False).strip()

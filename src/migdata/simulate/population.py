@@ -407,14 +407,21 @@ def synthetic_population(
 def _text(coded: tuple[np.ndarray, np.ndarray]) -> pd.Series:
     """A text column from integer codes and the distinct texts (fast for millions of rows).
 
-    Built through a categorical, so it needs no pyarrow (not in what a student installs); the
-    result has pandas' text dtype (code -1: missing, a stay without a purpose).
+    pandas' text dtype either way (code -1: missing, a stay without a purpose): through pyarrow
+    when it is installed (researchers, the benchmark), else through a categorical, since pyarrow
+    is not in what a student installs.
     """
     import pandas as pd
 
     codes, vocab = coded
-    categories = pd.Index([str(v) for v in vocab], dtype=object)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories)).astype("str")
+    try:
+        import pyarrow as pa
+    except ImportError:
+        categories = pd.Index([str(v) for v in vocab], dtype=object)
+        return pd.Series(pd.Categorical.from_codes(codes, categories=categories)).astype("str")
+    texts = pa.array([str(v) for v in vocab], type=pa.string()).take(
+        pa.array(codes.astype(np.int32), mask=codes < 0))
+    return pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
 def _check_count(value: object, name: str, expected: str, minimum: int | None = 0) -> None:
