@@ -37,7 +37,12 @@ def make_command(target: str = "lab") -> tuple[list[str], Path]:
     match = re.match(r"^cd (\S+) && (.*)$", line)
     if match:
         cwd, line = ROOT / match.group(1), match.group(2)
-    return shlex.split(line), cwd
+    words = shlex.split(line)
+    # settings before the command (PATH="...": lecturer-lab puts the kit's commands on PATH)
+    # are the environment, not the command; the test runs the same environment's jupyter
+    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
+        words = words[1:]
+    return words, cwd
 
 
 def free_port() -> int:

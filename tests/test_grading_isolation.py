@@ -285,7 +285,7 @@ def test_feedback_zip_names_let_moodle_read_only_the_right_participant(repo_root
         page.parent.mkdir(parents=True)
         page.write_text(f"<p>{student}</p>", encoding="utf-8")
     out = tmp_path / "feedback.zip"
-    assert write_feedback_zip(course, MA, out) == 2
+    assert write_feedback_zip(course, MA, out).files == 2
     with zipfile.ZipFile(out) as zf:
         for name in zf.namelist():
             folder = name.split("/")[0]

@@ -42,7 +42,7 @@ A = "unit22_sources"
 COURSE_ID = "migdata-module2"
 BIN = Path(sys.executable).parent
 AUTO_MAX = 14.0
-PARTIAL = ["a1_answer", "b2_answer"]  # 2 + 3 points
+PARTIAL = ["a1_answer", "b2a_answer", "b2b_answer", "b2c_answer"]  # 2 + 3 x 1 points
 
 
 def _cannot_run() -> str | None:
