@@ -29,6 +29,7 @@ from .differencing import DECREASE_RULES, ffs_diff, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
 from .residual import balancing_equation, net_sr, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
+from .sums import sum_expand, sum_lump, sum_unilat, sum_unilateral
 from .tables import UNKNOWN_BIRTHPLACE, bilateral_stock_table
 from .toolbox import ffs_rates, rescale_integer_sum, rescale_net, sum_bilat, sum_net, sum_region
 
@@ -52,7 +53,11 @@ __all__ = [
     "rescale_integer_sum",
     "rescale_net",
     "sum_bilat",
+    "sum_expand",
+    "sum_lump",
     "sum_net",
     "sum_region",
+    "sum_unilat",
+    "sum_unilateral",
     "survival_ratio_net_migration",
 ]

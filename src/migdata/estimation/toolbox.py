@@ -16,6 +16,7 @@ differs from migest.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -252,8 +253,19 @@ def rescale_net(
     group by one factor, so that no figure changes sign and the weighted figures ``x * w``
     balance: half the weighted imbalance is taken from each side. ``"switches"`` subtracts the
     mean of ``x * w`` from ``x * w`` (figures may change sign). With ``integer_result`` the
-    figures are rounded and the rounding remainder is taken from the first largest absolute
-    figure (migest draws that figure at random unless it is the first).
+    figures are rounded and what is left of their (unweighted) sum is taken from the first
+    largest absolute figure, so that the integers sum to 0.
+
+    migest 2.0.5 means to edit the most extreme figure too, but picks it with R's
+    ``sample(m, 1)``: among tied largest figures a random one, and when the largest is the only
+    one, at the k-th place, a random one of the first k figures (R's ``sample`` of a single
+    number k draws from 1..k). migdata's result is always one of migest's possible results, and
+    the same whenever migest has nothing to draw (the largest comes first, or there is no
+    remainder). The remainder is usually a rounding remainder (at most half a person per
+    figure), but with weights and ``"no-switches"`` the figures balance only when weighted,
+    so the whole unweighted sum (it can be hundreds) is taken from one figure, as in migest; a
+    ``UserWarning`` says so. A gap (``NaN``) is left out of the sum, where migest stops with an
+    error.
 
     Parameters
     ----------
@@ -308,9 +320,18 @@ def rescale_net(
         )
     if integer_result:
         y = np.round(y)
-        rest = np.nansum(y)
+        rest = float(np.nansum(y))
         if rest != 0:
-            y[int(np.nanargmax(np.abs(y)))] -= rest
+            at = int(np.nanargmax(np.abs(y)))
+            if abs(rest) > 0.5 * np.count_nonzero(~np.isnan(y)):
+                warnings.warn(
+                    f"rescale_net: the rounded figures sum to {rest:g}, more than rounding "
+                    f"leaves (the figures balance when weighted by w); integer_result takes "
+                    f"all of it from the largest figure, {y[at]:g} -> {y[at] - rest:g}, as "
+                    "migest does; use integer_result=False to keep the weighted balance",
+                    UserWarning, stacklevel=2,
+                )
+            y[at] -= rest
     if isinstance(x, pd.Series):
         return pd.Series(y, index=x.index, name=x.name)
     return y
