@@ -100,7 +100,7 @@ def test_the_documented_caveats_are_present() -> None:
 def test_licences_are_stated_only_where_a_source_states_them() -> None:
     """UN DESA workbooks and the WPP 2024 repository state CC BY 3.0 IGO; nothing else does."""
     stated = {"un_migrant_stock", "un_migrant_stock_aggregates", "un_migrant_stock_totals",
-              "wpp_net_migration"}
+              "wpp_net_migration", "ims_regions"}
     for name in DATASET_IDS:
         licences = describe(name)["licenses"]
         names = {lic["name"] for lic in licences}

@@ -439,6 +439,166 @@ def _national(*rels: str) -> Callable[[Path], Iterable[Row]]:
 
 _SSC = "national_statistics/azstat/ssc_series/"
 
+
+# --------------------------------------------------------------------------- UN classification
+
+_IMS_2020 = ("un_desa_migrant_stock/source/guyabel__stepladderChapter/data_raw/"
+             "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx")
+_IMS_2019 = ("un_desa_migrant_stock/source/guyabel__stepladderChapter/data-raw/"
+             "undesa_pd_2019_migrant_stock_total_dataset.xlsx")
+_XL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XL_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+#: The SDG regions as the 2019 ANNEX heads them (M49 codes); EUROPE (917) and NORTHERN AMERICA
+#: (918) are headed inside EUROPE AND NORTHERN AMERICA (1829).
+_SDG_2019 = {947: None, 1833: None, 921: None, 1832: None, 1830: None, 909: None, 1829: None,
+             917: 1829, 918: 1829}
+#: The six geographic regions (M49), named as the 2019 ANNEX lists them.
+_GEO_REGIONS = (903, 935, 908, 904, 905, 909)
+
+
+def _sheet(path: Path, name: str) -> dict[int, dict[str, str]]:
+    """The cells of one worksheet of an .xlsx file as text, by 1-based row and column letter.
+
+    Read with the standard library (an .xlsx file is a zip of XML): shared and inline strings
+    as written, numbers as the XML writes them, formulas' cached values; empty cells left out.
+    """
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(path) as book:
+        strings: list[str] = []
+        if "xl/sharedStrings.xml" in book.namelist():
+            for si in ElementTree.fromstring(book.read("xl/sharedStrings.xml")):
+                strings.append("".join(t.text or "" for t in si.iter(_XL + "t")))
+        wb = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        rid = next((s.get(_XL_REL) for s in wb.iter(_XL + "sheet") if s.get("name") == name),
+                   None)
+        if rid is None:
+            raise ValueError(f"{path}: no sheet {name!r}")
+        target = targets[rid].lstrip("/")
+        target = target if target.startswith("xl/") else "xl/" + target
+        rows: dict[int, dict[str, str]] = {}
+        for c in ElementTree.fromstring(book.read(target)).iter(_XL + "c"):
+            ref = c.get("r") or ""
+            col = ref.rstrip("0123456789")
+            kind = c.get("t")
+            if kind == "inlineStr":
+                text = "".join(t.text or "" for t in c.iter(_XL + "t"))
+            else:
+                v = c.find(_XL + "v")
+                if v is None or v.text is None:
+                    continue
+                text = strings[int(v.text)] if kind == "s" else v.text
+            if text.strip():
+                rows.setdefault(int(ref[len(col):]), {})[col] = text
+    return rows
+
+
+def _code(text: str, where: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"{where}: expected an M49 code, got {text!r}")
+    return int(text)
+
+
+def _ims_regions(raw: Path) -> Iterable[Row]:
+    """One row per country or area of the Rev.2020 Table 1 (region and sub-region from its
+    layout), with the Rev.2019 ANNEX's SDG region, development and income groups by M49 code."""
+    t1 = _sheet(raw / _IMS_2020, "Table 1")
+    annex = _sheet(raw / _IMS_2019, "ANNEX")
+    header = annex.get(16, {})
+    if header.get("B") != "Region, subregion, country or area" or header.get("D") != "Code":
+        raise ValueError(f"{_IMS_2019}: ANNEX row 16 is not the expected header: {header}")
+    if t1.get(11, {}).get("D") != "Location code":
+        raise ValueError(f"{_IMS_2020}: Table 1 row 11 is not the expected header")
+    geo_names = {_code(r["D"], "ANNEX"): r["B"].strip() for i, r in annex.items()
+                 if 31 <= i <= 36 and "D" in r}
+    if set(geo_names) != set(_GEO_REGIONS):
+        raise ValueError(f"{_IMS_2019}: ANNEX rows 31-36 are not the six regions: {geo_names}")
+    # Rev.2020 Table 1: once the regions begin (after the groups), a region's code heads it in
+    # capitals (' AFRICA'), then each sub-region's code (900 or more) heads its countries.
+    by_code: dict[int, dict[str, str]] = {}
+    region = sub = None
+    for i in sorted(t1):
+        r = t1[i]
+        if i < 12 or "D" not in r:
+            continue
+        code = _code(r["D"], f"Table 1 row {i}")
+        name = r.get("B", "")
+        if code in _GEO_REGIONS and name.upper() == name:
+            region, sub = code, None
+        elif region is not None and code >= 900:  # M49 codes of areas are below 900
+            sub = (code, name.strip().rstrip("*").strip())
+        elif region is not None:
+            # Northern America has no sub-regions: the cell stays empty (not filled)
+            by_code[code] = {
+                "name": name.strip().rstrip("*").strip(), "iso3n": str(code),
+                "region": geo_names[region], "region_code": str(region),
+                "region_sub": sub[1] if sub else "", "region_sub_code": str(sub[0]) if sub else "",
+                "type_of_data_2020": r.get("E", "").strip(), "row_2020": str(i),
+            }
+    # Rev.2019 ANNEX: SDG regions head the rows in capitals, sub-regions in title case.
+    columns = {"F": "More Developed Regions", "G": "Less Developed Regions",
+               "H": "Least developed countries", "I": "High-income Countries",
+               "K": "Upper-middle-income Countries", "L": "Lower-middle-income Countries",
+               "M": "Low-income Countries", "N": "No income group available",
+               "O": "Sub-Saharan Africa"}
+    if any(header.get(k) != v for k, v in columns.items()):
+        raise ValueError(f"{_IMS_2019}: ANNEX columns are not the expected ones: {header}")
+    sdg = sdg_sub = None
+    annex_rows: dict[int, dict[str, str]] = {}
+    for i in sorted(annex):
+        r = annex[i]
+        if i < 38 or "D" not in r:
+            continue
+        code = _code(r["D"], f"ANNEX row {i}")
+        name = r.get("B", "").strip()
+        if code in _SDG_2019 and name.upper() == name:
+            if _SDG_2019[code] is None:
+                sdg, sdg_sub = (code, name), None
+            else:
+                sdg_sub = (code, name)
+            continue
+        if code >= 900:
+            continue  # a geographic sub-region heading
+        if sdg is None:
+            raise ValueError(f"ANNEX row {i}: {name!r} has no SDG region")
+        flags = {k: r.get(k, "").strip() for k in columns}
+        if any(v not in ("", "Y") for v in flags.values()):
+            raise ValueError(f"ANNEX row {i}: unexpected group marks {flags}")
+        develop = [columns[k] for k in "FG" if flags[k]]
+        income = [columns[k] for k in "IKLMN" if flags[k]]
+        if len(develop) > 1 or len(income) > 1:
+            raise ValueError(f"ANNEX row {i}: more than one group marked: {develop} {income}")
+        annex_rows[code] = {
+            "name_2019": name.rstrip("*").strip(),
+            "region_sdg": sdg[1], "region_sdg_code": str(sdg[0]),
+            "region_sdg_sub": sdg_sub[1] if sdg_sub else "",
+            "region_sdg_sub_code": str(sdg_sub[0]) if sdg_sub else "",
+            "un_develop": develop[0] if develop else "",
+            "least_developed": "true" if flags["H"] else "false",
+            "wb_income": income[0] if income else "",
+            "sub_saharan_africa": "true" if flags["O"] else "false",
+            "type_of_data_2019": r.get("E", "").strip(), "row_2019": str(i),
+        }
+    empty_2020 = dict.fromkeys(("name", "region", "region_code", "region_sub",
+                                "region_sub_code", "type_of_data_2020", "row_2020"), "")
+    empty_2019 = dict.fromkeys(next(iter(annex_rows.values())), "")
+    rows: list[Row] = []
+    for code in sorted(set(by_code) | set(annex_rows)):
+        a = by_code.get(code, {**empty_2020, "iso3n": str(code)})
+        b = annex_rows.get(code, empty_2019)
+        rows.append([
+            a["name"], a["iso3n"], a["region"], a["region_code"], a["region_sub"],
+            a["region_sub_code"], b["region_sdg"], b["region_sdg_code"], b["region_sdg_sub"],
+            b["region_sdg_sub_code"], b["un_develop"], b["least_developed"], b["wb_income"],
+            b["sub_saharan_africa"], a["type_of_data_2020"], b["type_of_data_2019"],
+            b["name_2019"], a["row_2020"], b["row_2019"],
+        ])
+    return rows
+
+
 # --------------------------------------------------------------------------- assembly
 
 
@@ -462,6 +622,7 @@ _BUILDERS: dict[str, Callable[[Path], Iterable[Row]]] = {
     ),
     "azstat_population": _national(_SSC + "azstat_population_1jan_press.csv"),
     "az_sms": _national("national_statistics/az_sms/az_sms_figures.csv"),
+    "ims_regions": _ims_regions,
     "armstat_border_press": _national(
         "national_statistics/armstat/border_press/armenia_border_and_population_press.csv"),
 }

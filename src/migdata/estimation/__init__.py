@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from .differencing import DECREASE_RULES, ffs_diff, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
+from .regions import dict_ims
 from .residual import balancing_equation, net_sr, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .sums import sum_expand, sum_lump, sum_unilat, sum_unilateral
@@ -40,6 +41,7 @@ __all__ = [
     "UNKNOWN_BIRTHPLACE",
     "balancing_equation",
     "bilateral_stock_table",
+    "dict_ims",
     "ffs_diff",
     "ffs_rates",
     "flows_from_net",
