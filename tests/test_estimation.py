@@ -498,7 +498,7 @@ def test_bilateral_stock_table_from_the_bundled_un_stocks() -> None:
     assert bilateral_stock_table(stock, small, 2015, drop_inconsistent=True).empty
 
 
-@pytest.mark.parametrize("module", ["ipf", "stocks", "residual", "tables"])
+@pytest.mark.parametrize("module", ["ipf", "stocks", "residual", "tables", "sums", "regions"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

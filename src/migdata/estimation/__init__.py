@@ -18,6 +18,9 @@
 :mod:`.toolbox` has small tools of migest's with migest's names (``sum_region``, ``sum_net``,
 ``sum_bilat``, ``rescale_net``, ``rescale_integer_sum``), and :func:`ffs_diff` migest's stock
 differencing of two square tables.
+:mod:`.sums` has migest's ``sum_unilat``, ``sum_lump`` and ``sum_expand``; :func:`dict_ims`
+the UN DESA countries with their regions, laid out like migest's ``dict_ims`` (built from the
+UN's workbooks).
 
 Everything here is implemented from the papers cited in each module; the R package migest
 (G. J. Abel, GPL) was used only through its published documentation.

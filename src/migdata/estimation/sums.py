@@ -156,7 +156,7 @@ def sum_lump(
     >>> import pandas as pd
     >>> r = list("ABC")
     >>> m = pd.DataFrame([[0, 100, 30], [50, 0, 5], [10, 40, 0]], index=r, columns=r)
-    >>> sum_lump(m, threshold=40).query("origin == 'other'")["flow"].sum()
+    >>> float(sum_lump(m, threshold=40).query("origin == 'other'")["flow"].sum())
     45.0
     """
     threshold = float(as_number(threshold, "threshold"))
@@ -280,7 +280,7 @@ def sum_expand(
     >>> m = pd.DataFrame([[0, 1, 2], [3, 0, 4], [5, 6, 0]], index=r, columns=r)
     >>> e = sum_expand(m, orig_area=["X", "X", "Y"], dest_area=["X", "X", "Y"],
     ...                return_matrix=True)
-    >>> e.loc["X", "Y"]
+    >>> float(e.loc["X", "Y"])
     6.0
     """
     for flag, name in ((return_matrix, "return_matrix"), (guess_order, "guess_order"),
