@@ -455,6 +455,34 @@ def cases() -> list[Case]:
                 ("sum_bilat", est.sum_bilat, lambda out: _assert(
                     np.allclose(out["interchange"], out["flow"] + out["counter_flow"]), out)))
         ],
+        *[
+            Case(name, (lambda f: lambda flows: f(flows))(func), {"flows": flows_lbl},
+                 {("flows", "flow"): "count", ("flows", "origin"): "label",
+                  ("flows", "destination"): "label"}, keyed=("flows",), check=check)
+            for name, func, check in (
+                ("sum_unilat", est.sum_unilat, lambda out: _assert(
+                    np.allclose(out["turn"], out["imm"] + out["emi"])
+                    and abs(out["net"].sum()) < 1e-9, out)),
+                ("sum_unilateral", est.sum_unilateral, lambda out: _assert(
+                    list(out.columns) == ["country", "emi", "imm", "turn", "net"], out)),
+                ("sum_lump", lambda f: est.sum_lump(f, threshold=1e6), lambda out: _assert(
+                    out["origin"].tolist() == ["other"] and out["flow"].iloc[0] > 0, out)))
+        ],
+        Case("sum_lump(options)", lambda flows, **o: est.sum_lump(flows, **o),
+             {"flows": flows_lbl}, {},
+             {"threshold": ["10", None, True], "lump": ["inflow", 3, []],
+              "other_level": [None, 3, ""], "complete": ["yes", 1], "fill": ["0", None],
+              "return_matrix": ["no", 0]}),
+        Case("sum_expand", lambda flows, **o: est.sum_expand(
+            flows, **{"orig_area": ["X", "X", "Y"], "dest_area": ["X", "X", "Y"], **o}),
+             {"flows": s1}, {("flows", "cells"): "count", ("flows", "index"): "label"},
+             {"orig_area": ["X", ["X"], {"zz": "X"}, ["X", None, "Y"]],
+              "dest_area": [3, ["X", "X", "Y", "Z"]], "area_first": ["yes", 1],
+              "guess_order": [None], "return_matrix": ["no"]},
+             check=lambda out: _assert(
+                 np.isclose(out["flow"].sum(), 4 * float(s1.to_numpy().sum())), out)),
+        Case("dict_ims", lambda: est.dict_ims(), {}, check=lambda out: _assert(
+            len(out) == 235 and out["iso3n"].is_unique, out)),
         Case("sum_region(options)", lambda flows, **o: est.sum_region(flows, **o),
              {"flows": flows_lbl}, {},
              {"drop_diagonal": ["yes", 1], "international": ["no", 0],
