@@ -204,6 +204,8 @@ def test_sum_expand_refuses_bad_areas() -> None:
         sum_expand(m, orig_area={"a": "X"}, dest_area={"a": "X", "b": "Y"})
     with pytest.raises(InvalidInputError, match="share a label"):
         sum_expand(m, orig_area=["b", "X"], dest_area=["b", "X"])
+    with pytest.raises(InvalidInputError, match="share a label"):  # a place its own area
+        sum_expand(m, orig_area=["a", "X"], dest_area=["a", "X"])
     long = pd.DataFrame({"origin": ["a"], "destination": ["b"], "flow": [1.0]})
     with pytest.raises(InvalidInputError, match="orig_area"):
         sum_expand(long)

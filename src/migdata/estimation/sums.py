@@ -270,8 +270,8 @@ def sum_expand(
     Raises
     ------
     InvalidInputError
-        Areas missing, of the wrong length, or labels that are both a place and an area of
-        another group (the totals would mix).
+        Areas missing, of the wrong length, a place in two areas, or a label that is both a
+        place and an area (its flows would be added to the area's).
 
     Examples
     --------
@@ -320,8 +320,8 @@ def sum_expand(
         d[["origin", "orig_area"]].set_axis(["place", "area"], axis=1),
         d[["destination", "dest_area"]].set_axis(["place", "area"], axis=1),
     ]).drop_duplicates()
-    clash = sorted(set(map(str, pairs["place"])) & set(map(str, pairs["area"])) -
-                   {str(p) for p, a in zip(pairs["place"], pairs["area"], strict=True) if p == a})
+    # a place named like an area (its own or another) would add its flows to the area's
+    clash = sorted(set(map(str, pairs["place"])) & set(map(str, pairs["area"])))
     several = pairs["place"][pairs["place"].duplicated()]
     if clash or len(several):
         raise InvalidInputError(
@@ -340,8 +340,7 @@ def sum_expand(
         area_order = list(pd.unique(pairs["area"]))
         levels: list = []
         for area in area_order:
-            places = [p for p in pd.unique(pairs.loc[pairs["area"] == area, "place"])
-                      if p != area]
+            places = list(pd.unique(pairs.loc[pairs["area"] == area, "place"]))
             levels += [area, *places] if area_first else [*places, area]
     else:
         levels = list(pd.unique(stacked["origin"]))
