@@ -53,6 +53,11 @@ R_OUTER = 1.06
 DEST_GAP = 0.05
 _ARROW = 0.035
 _TICK = 0.025
+#: Colours after the kit's palette, for tables of many regions (none close to the palette's).
+_MORE_COLORS = (
+    "#9467BD", "#8C564B", "#BCBD22", "#17BECF", "#D62728", "#393B79", "#98DF8A", "#F7B6D2",
+    "#C49C94", "#637939", "#FF9896", "#C5B0D5", "#843C39", "#2F4F4F", "#DBDB8D",
+)
 _UNIT_NAMES = {1.0: "persons", 1e3: "thousand persons", 1e6: "million persons"}
 #: Figure size in inches and the data window (x half-width, y half-height) it shows.
 _FIG_W, _FIG_H = 10.0, 8.4
@@ -154,7 +159,6 @@ def _ordered(regions: list[Any], mat: np.ndarray, order: Any) -> tuple[list[Any]
 
 
 def _colors(regions: list[Any], colors: Any) -> list[str]:
-    from matplotlib import colormaps
     from matplotlib.colors import is_color_like, to_hex
 
     if colors is not None:
@@ -179,8 +183,7 @@ def _colors(regions: list[Any], colors: Any) -> list[str]:
                                     "(use names such as 'teal' or codes such as '#0072B2')")
         return [to_hex(c) for c in chosen]
     fixed = {r: COUNTRY_COLORS[str(r)] for r in regions if str(r) in COUNTRY_COLORS}
-    spare = [c for c in OTHER_COLORS if c not in fixed.values()]
-    spare += [to_hex(c) for c in colormaps["tab20"].colors if to_hex(c) not in spare]
+    spare = [c for c in (*OTHER_COLORS, *_MORE_COLORS) if c not in fixed.values()]
     out, k = [], 0
     for r in regions:
         if r in fixed:
@@ -498,6 +501,8 @@ def mig_chord(
     if labels is not None and not isinstance(labels, Mapping):
         raise InvalidInputError(f"labels must map regions to texts, e.g. {{'AZE': 'Azerbaijan'}}, "
                                 f"got {labels!r}")
+    if note is not None and not isinstance(note, str):
+        raise InvalidInputError(f"note must be a text or None, got {note!r}")
     if title is None:
         title = flows.attrs.get("title") or "Migration flows between regions"
     if not isinstance(title, str):
@@ -574,7 +579,7 @@ def mig_chord(
                 + ". Moves within a region are not shown")
     if zero:
         reading += f". No moves to or from {', '.join(zero)}"
-    caption = caption_text(cite, "; ".join(x for x in (reading, note) if x) if note else reading)
+    caption = caption_text(cite, f"{reading}. {note}" if note else reading)
     ax.set_title(title, loc="left", fontsize=TITLE_SIZE + 1, fontfamily=FONT_FAMILY,
                  color=_TEXT)
     fig.text(0.01, 0.01, caption, fontsize=CAPTION_SIZE + 1, color=_CAPTION,
