@@ -172,6 +172,9 @@ def test_title_caption_labels_and_ticks() -> None:
                        axis_breaks=5, unit=1000)
     texts = [t.get_text() for t in custom.axes[0].texts]
     assert "Azerbaijan\nRepublic" in texts
+    bare = mig_chord(_three(), source="x", labels={"ARM": "", "AZE": "", "GEO": ""})
+    assert not [t for t in bare.axes[0].texts if t.get_gid() == "migdata-chord-label"]
+    assert not [ln for ln in bare.axes[0].lines if ln.get_gid() == "migdata-chord-leader"]
     assert {"5", "10", "15", "20", "25"} <= set(texts) and "1" not in texts
 
 
@@ -274,3 +277,12 @@ def test_a_region_without_moves_keeps_its_place_and_is_named() -> None:
     lay = chord_layout(square)
     assert lay.sectors.set_index("region").loc["C", "total"] == 0
     assert math.isclose((lay.sectors["start"] - lay.sectors["end"]).sum(), 360 - 3 * 4.0)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import migdata.plot.chord as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 2 and result.failed == 0

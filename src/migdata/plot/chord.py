@@ -413,9 +413,9 @@ def mig_chord(
         palette (ARM, AZE, GEO in their usual colours).
     labels : mapping, optional
         Text for some or all regions; default: the English name of an ISO3 code, other
-        labels as they are. Labels are wrapped at ``label_wrap`` characters (a ``"\\n"`` in a
-        label is kept) and moved apart vertically where they would overlap, with a thin line
-        to their sector.
+        labels as they are; ``""`` for no label. Labels are wrapped at ``label_wrap``
+        characters (a ``"\\n"`` in a label is kept) and moved apart vertically where they
+        would overlap, with a thin line to their sector.
     title : str, optional
         Default ``"Migration flows between regions"`` (``flows.attrs["title"]`` if set).
     source : str or list of str, optional
@@ -603,6 +603,8 @@ def _draw_labels(ax: Any, sectors: pd.DataFrame, labels: Mapping[Any, str], size
         if not isinstance(raw, str):
             raise InvalidInputError(f"labels[{row.region!r}] must be a text, got {raw!r}")
         text = "\n".join(textwrap.fill(part, wrap) for part in raw.split("\n"))
+        if not text.strip():
+            continue  # an empty label: no text and no line (migest's no_labels)
         mid = (row.start + row.end) / 2
         side = 1 if math.cos(math.radians(mid)) >= 0 else -1
         sides[side].append((mid, text, line_h * (text.count("\n") + 1) + 0.2 * line_h))
