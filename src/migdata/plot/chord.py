@@ -432,7 +432,9 @@ def mig_chord(
         Distance between ticks, in ``unit`` (migest's ``axis_breaks``); default: a round
         number giving about one tick per 5 degrees.
     label_size, axis_size : float
-        Font sizes in points of the region labels and the tick numbers.
+        Font sizes in points of the region labels and the tick numbers. Where the labels of
+        one side of the circle cannot fit its height (many regions), their font is made
+        smaller, down to 6 points.
     label_wrap : int
         Characters per line of a region label.
     gap_degree, start_degree : float
@@ -608,18 +610,23 @@ def _draw_labels(ax: Any, sectors: pd.DataFrame, labels: Mapping[Any, str], size
         mid = (row.start + row.end) / 2
         side = 1 if math.cos(math.radians(mid)) >= 0 else -1
         sides[side].append((mid, text, line_h * (text.count("\n") + 1) + 0.2 * line_h))
+    # where one side's labels cannot fit the height (many regions), the font shrinks (to 6 pt
+    # at least) so that they still do not overlap
+    room = 2 * half_h
+    needed = max(sum(h for _, _, h in items) for items in sides.values())
+    scale = max(min(1.0, room / needed) if needed else 1.0, 6.0 / size)
     for side, items in sides.items():
         items.sort(key=lambda t: -math.sin(math.radians(t[0])))
         wanted = [r_text * math.sin(math.radians(m)) for m, _, _ in items]
-        ys = _spread(wanted, [h for _, _, h in items], half_h, -half_h)
+        ys = _spread(wanted, [h * scale for _, _, h in items], half_h, -half_h)
         for (mid, text, _), y in zip(items, ys, strict=True):
             x = side * max(math.sqrt(max(r_text**2 - y**2, 0.0)), 0.04)
             x0, y0 = _point(mid, radius + 0.04)[0]
             ax.plot([x0, x - side * 0.02], [y0, y], color=_LEADER, linewidth=0.6,
                     solid_capstyle="round", gid="migdata-chord-leader")
             ax.text(x, y, text, ha="left" if side > 0 else "right", va="center",
-                    fontsize=size, color=_TEXT, fontfamily=FONT_FAMILY, linespacing=1.05,
-                    gid="migdata-chord-label")
+                    fontsize=size * scale, color=_TEXT, fontfamily=FONT_FAMILY,
+                    linespacing=1.05, gid="migdata-chord-label")
 
 
 #: The same function under a plain name, like the kit's other charts.
