@@ -553,6 +553,31 @@ def cases() -> list[Case]:
             table, source="test"), {"table": balance},
              {("table", "year"): "year", ("table", "net_migration"): "signed",
               ("table", "natural_increase"): "signed"}, keyed=("table",)),
+        *[
+            Case(name, (lambda f: lambda flows, **o: f(flows, source="test", **o))(func),
+                 {"flows": flows_lbl},
+                 {("flows", "flow"): "count", ("flows", "origin"): "label",
+                  ("flows", "destination"): "label"},
+                 {"order": ["ABC", ["A", "B"], ["A", "B", "C", "D"], 5],
+                  "colors": ["red", ["red"], {"A": "red"}, ["red", "green", "not a colour"]],
+                  "gap_degree": ["4", -1, 200, True], "unit": [0, "1000", math.nan],
+                  "axis": ["yes", 1], "labels": [["a", "b", "c"], {"A": 5}],
+                  "transparency": [2, "0.5"], "backend": ["plotly", 5]}
+                 if name != "chord_layout" else
+                 {"order": ["ABC", ["A", "B"]], "colors": ["red", ["red"]],
+                  "gap_degree": ["4", 200]},
+                 keyed=("flows",), check=check)
+            for name, func, check in (
+                ("mig_chord", plot.mig_chord, lambda fig: _assert(len(
+                    [p for p in fig.axes[0].patches if p.get_gid() == "migdata-chord-link"]) == 6,
+                    fig)),
+                ("chord_diagram", plot.chord_diagram, None),
+                ("chord_layout", lambda flows, source, **o: plot.chord_layout(flows, **o),
+                 lambda lay: _assert(abs((lay.sectors["start"] - lay.sectors["end"]).sum()
+                                         - (360 - 3 * 4.0)) < 1e-9, lay)))
+        ],
+        Case("mig_chord(square)", lambda flows: plot.mig_chord(flows, source="test"),
+             {"flows": s1}, {("flows", "cells"): "count", ("flows", "index"): "label"}),
         Case("caption_text", lambda **o: plot.caption_text(**{"source": "WDI", **o}), {},
              {}, {"source": [5, None, [5], "", ["WDI", 3]], "note": [5]}),
         Case("source_notes", lambda **o: ind.source_notes(**o), {}, {},

@@ -34,6 +34,17 @@ def test_the_research_notebook_is_there() -> None:
     assert "flows_from_stocks_south_caucasus" in IDS
 
 
+def test_the_south_caucasus_notebook_draws_the_chord_diagram() -> None:
+    """Issue 23: migest's mig_chord figure, drawn by migdata.plot.mig_chord, with its reading
+    guide and a figure caption (the site's alt text)."""
+    nb = nbformat.read(ROOT / "notebooks" / "research" / "flows_from_stocks_south_caucasus.ipynb",
+                       as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "from migdata.plot import mig_chord" in code and "mig_chord(" in code
+    assert "How to read it" in md and "*Figure: chord diagram" in md
+
+
 @pytest.mark.parametrize("path", RESEARCH, ids=IDS)
 def test_committed_without_outputs_and_offline(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
@@ -64,3 +75,5 @@ def test_research_notebook_runs_offline_top_to_bottom(path: Path) -> None:
         for period in ("1990-1995", "2010-2015", "2015-2019"):
             assert period in text
         assert "stock difference" in text and "'rescale' without births and deaths" in text
+        images = [o for o in outputs if "image/png" in o.get("data", {})]
+        assert len(images) >= 2, "the bar chart and the chord diagram"
