@@ -381,3 +381,41 @@ def test_labelled_inputs_give_labelled_tables_in_the_tables_order() -> None:
 def test_bad_input_is_refused_clearly(call, match) -> None:
     with pytest.raises(InvalidInputError, match=match):
         call()
+
+
+def test_a_labelled_zero_mask_is_aligned_by_label() -> None:
+    labels = ["A", "B", "C"]
+    m = pd.DataFrame(10.0, index=labels, columns=labels)
+    forbid = pd.DataFrame(np.eye(3, dtype=bool), index=labels, columns=labels)
+    forbid.loc["C", "A"] = True  # no one moves from C to A
+    shuffled = forbid.loc[["C", "A", "B"], ["B", "C", "A"]]
+    net = pd.Series({"A": 12.0, "B": -4.0, "C": -8.0})
+    for fit in (net_matrix_entropy(net, m, shuffled).n, flows_from_net_l2(net, m, shuffled),
+                flows_from_net_l1(net, m, shuffled)):
+        assert fit.loc["C", "A"] == 0 and fit.loc["A", "A"] == 0
+        np.testing.assert_allclose(_nets(fit.to_numpy()), [12, -4, -8], atol=1e-8)
+
+
+def test_forty_regions_are_fitted_and_meet_the_nets() -> None:
+    rng = np.random.default_rng(11)
+    n = 40
+    m = rng.uniform(1, 500, (n, n))
+    np.fill_diagonal(m, 0)
+    net = np.round(rng.normal(0, 300, n))
+    net[-1] -= net.sum()
+    for y in (net_matrix_entropy(net, m).n, flows_from_net_l1(net, m),
+              flows_from_net_l2(net, m), flows_from_net_total(net, 1.2 * m.sum(), m)):
+        np.testing.assert_allclose(_nets(y.to_numpy()), net, atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = net_matrix_optim(net, m)
+    np.testing.assert_allclose(_nets(fit.n.to_numpy()), net, atol=1e-2)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from migdata.estimation import netmatrix
+
+    result = doctest.testmod(netmatrix, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 10 and result.failed == 0

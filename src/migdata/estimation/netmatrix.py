@@ -690,8 +690,9 @@ def net_matrix_optim(
         if nearest is not None and np.abs(y - nearest)[off].max() > 1e-3 * spread:
             warnings.warn(
                 "net_matrix_optim (as migest 2.0.5) stopped at a table with these nets that is "
-                "not the one nearest m: a flow reached 0 on the solver's path (largest cell "
-                f"difference {float(np.abs(y - nearest)[off].max()):.3g}); "
+                "not the one nearest m in squares: the bound y >= 0 bends the solver's path "
+                "(largest cell difference from the least-squares table "
+                f"{float(np.abs(y - nearest)[off].max()):.3g}); "
                 "flows_from_net_l2 gives the least-squares table", UserWarning, stacklevel=2)
     return MigestFit(n=_frame(y, labels), value=float(res.fun), convergence=bool(res.success),
                      iterations=int(res.nfev), message=str(res.message))
