@@ -141,9 +141,13 @@ def test_net_matrix_lp_gives_migests_objective_and_nets(case: dict) -> None:
         with pytest.raises(InvalidInputError, match="sum"):
             net_matrix_lp(case["net"], m, _mask(case))
         return
-    with pytest.warns(UserWarning, match="ignores m"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         fit = net_matrix_lp(case["net"], m, _mask(case))
+    assert any("ignores m" in str(w.message) for w in caught)
     y, r = fit.n.to_numpy(), np.array(case["n"], float)
+    # a second warning exactly when a flow is negative (a move zero_mask forbids)
+    assert any("negative flows" in str(w.message) for w in caught) == bool((y < 0).any())
     if not case["convergence"]:
         # deliberate difference: nets summing to 5e-7 pass migest's check (tol 1e-6) but
         # lpSolve finds its equalities inconsistent; migest warns and returns NA. migdata
@@ -159,6 +163,19 @@ def test_net_matrix_lp_gives_migests_objective_and_nets(case: dict) -> None:
     assert np.all(y[mask] == 0)
     # migest's value is sum |y - m| of its own vertex; ours of ours
     assert fit.value == pytest.approx(np.abs(y - np.where(mask, 0, m)).sum())
+
+
+def test_net_matrix_lp_warns_of_migests_negative_flows_through_the_mask() -> None:
+    # migest's LP takes signed flows: with D -> A forbidden it moves D's people to A as a flow
+    # of -30 from A to D. Same numbers, with a warning; flows_from_net_l1 keeps the mask
+    case = next(c for c in _cases("net_matrix_lp") if c["name"] == "zero_mask")
+    assert np.array(case["n"])[0, 3] == -30
+    with pytest.warns(UserWarning, match="negative flows"), \
+            pytest.warns(UserWarning, match="ignores m"):
+        fit = net_matrix_lp(case["net"], np.array(case["m"], float), _mask(case))
+    assert fit.n.to_numpy()[0, 3] == pytest.approx(-30)
+    y = flows_from_net_l1(case["net"], np.array(case["m"], float), _mask(case)).to_numpy()
+    assert y.min() >= 0 and y[3, 0] == 0 and y[0, 1] == 0
 
 
 def test_net_matrix_lp_ignores_the_prior_as_migest_does() -> None:

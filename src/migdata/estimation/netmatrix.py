@@ -222,7 +222,7 @@ def net_matrix_entropy(
     outside the mask counts as 1e-10, so it may carry a (small) flow. The minimum has the form
     ``y_ij = m_ij c_j / c_i`` (one factor per region), the model of
     :func:`~migdata.estimation.flows_from_net` (migest's ``cm_net``); it is found by Newton's
-    method and the nets are met to 1e-12 of their size. migest solves the same convex programme
+    method and the nets are met to 1e-11 of their size. migest solves the same convex programme
     with CVXR and ECOS, to ECOS's precision (about 1e-8).
 
     Parameters
@@ -372,7 +372,8 @@ def net_matrix_lp(
     table itself is the vertex the solver stops at (HiGHS here, lpSolve in migest), so cells
     may differ from migest's. A negative flow from i to j is written as a positive flow from j
     to i where that cell is allowed (same objective), so the flows are 0 or more unless the
-    mask rules the reverse cell out.
+    mask rules the reverse cell out: then, as in migest, the table keeps a negative flow (a
+    move the mask forbids), with a second ``UserWarning``.
 
     Parameters
     ----------
@@ -419,6 +420,14 @@ def net_matrix_lp(
         "net_matrix_lp follows migest 2.0.5, whose linear programme ignores m: it returns the "
         "smallest flows that give the nets, not the table nearest m; flows_from_net_l1 "
         "minimises the absolute deviation from m", UserWarning, stacklevel=2)
+    if (flows < 0).any():
+        i, j = (int(k) for k in np.argwhere(flows < 0)[0])
+        a, b = ((repr(labels[i]), repr(labels[j])) if labels is not None else (str(i), str(j)))
+        warnings.warn(
+            f"net_matrix_lp (as migest 2.0.5) returns negative flows, e.g. {flows[i, j]:g} from "
+            f"{a} to {b}: a move from {b} to {a}, which zero_mask "
+            "forbids; flows_from_net_l1 keeps every flow >= 0 and the mask",
+            UserWarning, stacklevel=2)
     prior = np.where(mask, 0.0, seed)
     return MigestFit(n=_frame(flows, labels), value=float(np.abs(flows - prior).sum()),
                      convergence=True, iterations=1, message="Converged")
