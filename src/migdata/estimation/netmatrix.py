@@ -13,9 +13,10 @@
   :func:`flows_from_net_total`, migdata's own fit of that model where migest's iteration fails.
 
 Each function named after migest's gives the numbers of migest 2.0.5 (G. J. Abel), checked
-against migest run in R (``tests/test_migest_netmatrix.py``); they are written from migest's
-reference pages, the papers and the behaviour seen in R, not from migest's code. They return a
-:class:`MigestFit`, the counterpart of migest's result list.
+against migest run in R (``tests/test_migest_netmatrix.py``). They are written from the papers,
+migest's reference pages and what each of its functions optimises (its source was read for
+that, and run for the numbers); no migest code is copied. They return a :class:`MigestFit`,
+the counterpart of migest's result list.
 
 References
 ----------
