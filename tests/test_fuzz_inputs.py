@@ -219,6 +219,16 @@ def _stays() -> pd.DataFrame:
     return to_frame(people)
 
 
+nets3 = pd.Series({"A": 30.0, "B": -10.0, "C": -20.0})
+prior3 = pd.DataFrame([[0.0, 5.0, 5.0], [5.0, 0.0, 5.0], [5.0, 5.0, 0.0]], index=list("ABC"),
+                      columns=list("ABC"))
+
+
+def _meets_nets3(out: Any) -> None:
+    table = out.n if hasattr(out, "n") else out
+    _assert(np.allclose(table.sum(axis=0) - table.sum(axis=1), nets3, atol=1e-3), table)
+
+
 def cases() -> list[Case]:
     ind, est = indicators, estimation
     flows_y = pd.DataFrame({"year": [2019, 2019, 2020, 2020],
@@ -501,6 +511,60 @@ def cases() -> list[Case]:
              {("x", "values"): "count"},
              {"tot": ["11", True, math.inf, -3, 10.5, None]},
              check=lambda out: _assert(out.sum() == 11 and (out == out.round()).all(), out)),
+        # ---- migest's estimators from net totals, cm2, cm3, cm_net_tot (issue 23)
+        *[
+            Case(name, (lambda f: lambda net_tot, m, **o: f(net_tot, m, **o))(func),
+                 {"net_tot": nets3, "m": prior3},
+                 {("net_tot", "values"): "signed", ("net_tot", "index"): "label",
+                  ("m", "cells"): "count", ("m", "index"): "label"},
+                 {"tol": ["1e-6", -1.0], "zero_mask": [np.ones((3, 3)), "diag"], **extra},
+                 check=_meets_nets3)
+            for name, func, extra in (
+                ("net_matrix_entropy", est.net_matrix_entropy, {}),
+                ("net_matrix_lp", est.net_matrix_lp, {}),
+                ("net_matrix_optim", est.net_matrix_optim, {"maxit": [2.5, "500", 0]}))
+        ],
+        *[
+            Case(name, (lambda f: lambda net, seed, **o: f(net, seed, **o))(func),
+                 {"net": nets3, "seed": prior3},
+                 {("net", "values"): "signed", ("net", "index"): "label",
+                  ("seed", "cells"): "count", ("seed", "index"): "label"},
+                 {"zero_mask": [np.ones((3, 3)), "diag"], **extra}, check=_meets_nets3)
+            for name, func, extra in (
+                ("flows_from_net_l1", est.flows_from_net_l1, {}),
+                ("flows_from_net_l2", est.flows_from_net_l2,
+                 {"tol": ["1e-6", 2.0], "max_iter": [2.5, 0]}))
+        ],
+        Case("flows_from_net_total", lambda net, seed, **o: est.flows_from_net_total(
+            net, **{"total": 60.0, **o}, seed=seed), {"net": nets3, "seed": prior3},
+             {("net", "values"): "signed", ("net", "index"): "label",
+              ("seed", "cells"): "count", ("seed", "index"): "label"},
+             {"total": ["60", -5.0, math.nan, 1.0], "tol": ["1e-6", 2.0]},
+             check=lambda out: _assert(abs(out.to_numpy().sum() - 60) < 1e-6, out)),
+        Case("cm_net_tot", lambda net_tot, m, **o: est.cm_net_tot(
+            net_tot, **{"tot": 60.0, **o}, m=m), {"net_tot": nets3, "m": prior3},
+             {("net_tot", "values"): "signed", ("net_tot", "index"): "label",
+              ("m", "cells"): "count", ("m", "index"): "label"},
+             {"tot": ["60", -1.0], "alpha0": [[1.0, 0.0, 1.0], "1"], "lambda0": ["1"],
+              "alpha_constrained": ["yes", 1], "maxit": [0], "tol": ["1e-6"]},
+             check=_meets_nets3),
+        Case("cm2", lambda row_tot, col_tot, m, **o: est.cm2(row_tot, col_tot, m, **o),
+             {"row_tot": pd.Series({"A": 18.0, "B": 20.0}),
+              "col_tot": pd.Series({"A": 16.0, "B": 22.0}),
+              "m": pd.DataFrame([[5.0, 2.0], [1.0, 7.0]], index=["A", "B"],
+                                columns=["A", "B"])},
+             {("row_tot", "values"): "count", ("col_tot", "values"): "count",
+              ("row_tot", "index"): "label", ("m", "cells"): "count",
+              ("m", "index"): "label"},
+             {"tol": ["1e-6", -1.0], "maxit": [2.5, 0]},
+             check=lambda fit: _assert(np.allclose(fit.n.sum(axis=0), [16, 22]), fit)),
+        Case("cm3", lambda row_tot, col_tot, m, **o: est.cm3(row_tot, col_tot, m, **o),
+             {"row_tot": np.array([36.0, 40.0]), "col_tot": np.array([32.0, 44.0]),
+              "m": np.array([[[5.0, 4.0], [2.0, 5.0]], [[1.0, 2.0], [7.0, 9.0]]])},
+             {("row_tot", "values"): "count", ("col_tot", "values"): "count",
+              ("m", "cells"): "count"},
+             {"tol": ["1e-6"], "maxit": [2.5]},
+             check=lambda fit: _assert(np.allclose(fit.n.sum(axis=(0, 2)), [32, 44]), fit)),
         Case("ffs_diff", lambda s1, s2, **o: est.ffs_diff(s1, s2, **o), {"s1": s1, "s2": s2},
              {("s1", "cells"): "count", ("s2", "cells"): "count", ("s1", "index"): "label"},
              {"decrease": [5, "Return"], "include_native_born": ["yes", 1]},

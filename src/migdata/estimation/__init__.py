@@ -6,6 +6,9 @@
 * :func:`ipf`, :func:`ipf3`, :func:`ipf_nway` -- iterative proportional fitting to two-way,
   three-way or any margins (Willekens 1999; Raymer, Abel and Smith 2007).
 * :func:`flows_from_net` -- flows that reproduce given net migration totals.
+* :mod:`.netmatrix` -- migest's ``net_matrix_entropy``, ``net_matrix_lp``,
+  ``net_matrix_optim``, ``cm2``, ``cm3`` and ``cm_net_tot``, and migdata's own
+  :func:`flows_from_net_l1`, :func:`flows_from_net_l2`, :func:`flows_from_net_total`.
 * :func:`flows_from_stock_differences` -- stock differencing: the change of each bilateral
   stock read as a net flow (no births, deaths or stayers).
 * :func:`bilateral_stock_table` -- a square birthplace x residence table for one year from the
@@ -31,6 +34,18 @@ from __future__ import annotations
 from .differencing import DECREASE_RULES, ffs_diff, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
 from .regions import dict_ims
+from .netmatrix import (
+    MigestFit,
+    cm2,
+    cm3,
+    cm_net_tot,
+    flows_from_net_l1,
+    flows_from_net_l2,
+    flows_from_net_total,
+    net_matrix_entropy,
+    net_matrix_lp,
+    net_matrix_optim,
+)
 from .residual import balancing_equation, net_sr, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .sums import sum_expand, sum_lump, sum_unilat, sum_unilateral
@@ -42,17 +57,27 @@ __all__ = [
     "MATCH_BIRTHPLACE",
     "MATCH_GLOBAL",
     "UNKNOWN_BIRTHPLACE",
+    "MigestFit",
     "balancing_equation",
     "bilateral_stock_table",
     "dict_ims",
+    "cm2",
+    "cm3",
+    "cm_net_tot",
     "ffs_diff",
     "ffs_rates",
     "flows_from_net",
+    "flows_from_net_l1",
+    "flows_from_net_l2",
+    "flows_from_net_total",
     "flows_from_stock_differences",
     "flows_from_stocks",
     "ipf",
     "ipf3",
     "ipf_nway",
+    "net_matrix_entropy",
+    "net_matrix_lp",
+    "net_matrix_optim",
     "net_sr",
     "od_matrix",
     "rescale_integer_sum",

@@ -491,6 +491,11 @@ def flows_from_net(
             trial = objective(u + t * step)
             if np.isfinite(trial) and trial <= value + 1e-4 * t * float(grad @ step):
                 break
+            if np.isfinite(trial) and trial <= value + 1e-12 * abs(value):
+                # F's change is below its rounding (large flows): keep a step that shrinks the gap
+                moved = s * np.exp((u + t * step)[None, :] - (u + t * step)[:, None])
+                if np.abs(moved.sum(axis=0) - moved.sum(axis=1) - nets).max() < gap:
+                    break
             t /= 2
             if t < 1e-12:
                 break

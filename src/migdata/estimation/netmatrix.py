@@ -1,0 +1,1123 @@
+"""Flow tables from net migration totals or margins, with the names of migest's estimators.
+
+* :func:`net_matrix_entropy` -- the table nearest a prior ``m`` in the Kullback-Leibler sense
+  whose nets are ``net_tot`` (the same model as :func:`~migdata.estimation.flows_from_net`);
+* :func:`net_matrix_lp` -- migest's linear programme (see the warning there);
+* :func:`net_matrix_optim` -- migest's bounded quasi-Newton fit of the nets started at ``m``;
+* :func:`flows_from_net_l1`, :func:`flows_from_net_l2` -- migdata's own: the table nearest
+  ``m`` in absolute or squared deviation whose nets are ``net_tot`` (what migest's reference pages
+  say ``net_matrix_lp`` and ``net_matrix_optim`` do);
+* :func:`cm2`, :func:`cm3` -- conditional maximisation of the log-linear model with origin and
+  destination effects and an offset (Willekens 1999; Raymer, Abel and Smith 2007);
+* :func:`cm_net_tot` -- the same with net migration totals and a grand total, and
+  :func:`flows_from_net_total`, migdata's own fit of that model where migest's iteration fails.
+
+Each function named after migest's gives the numbers of migest 2.0.5 (G. J. Abel), checked
+against migest run in R (``tests/test_migest_netmatrix.py``). They are written from the papers,
+migest's reference pages and what each of its functions optimises (its source was read for
+that, and run for the numbers); no migest code is copied. They return a :class:`MigestFit`,
+the counterpart of migest's result list.
+
+References
+----------
+Willekens, F. (1999). Modeling approaches to the indirect estimation of migration flows: from
+entropy to EM. *Mathematical Population Studies* 7(3), 239-278.
+
+Raymer, J., Abel, G. J. and Smith, P. W. F. (2007). Combining census and registration data to
+estimate detailed elderly migration flows in England and Wales. *JRSS A* 170(4), 891-908.
+
+Byrd, R. H., Lu, P., Nocedal, J. and Zhu, C. (1995). A limited memory algorithm for bound
+constrained optimization. *SIAM Journal on Scientific Computing* 16(5), 1190-1208.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._checks import (
+    as_count,
+    as_flag,
+    as_number,
+    as_tolerance,
+    check_fit,
+    count_array,
+    labels_of,
+    number_array,
+)
+from ..errors import InvalidInputError
+
+__all__ = [
+    "MigestFit",
+    "cm2",
+    "cm3",
+    "cm_net_tot",
+    "flows_from_net_l1",
+    "flows_from_net_l2",
+    "flows_from_net_total",
+    "net_matrix_entropy",
+    "net_matrix_lp",
+    "net_matrix_optim",
+]
+
+#: The floor migest's ``net_matrix_entropy`` puts under the prior's cells (a zero prior cell
+#: outside ``zero_mask`` may still carry a flow).
+ENTROPY_FLOOR = 1e-10
+
+Table = pd.DataFrame | np.ndarray | Sequence[Sequence[float]]
+Vector = pd.Series | np.ndarray | Sequence[float]
+
+
+@dataclass(frozen=True)
+class MigestFit:
+    """The result of a migest-named estimator (migest returns the same items in a list).
+
+    Attributes
+    ----------
+    n : DataFrame or ndarray
+        The estimated flows: origin x destination (a 3-d array origin x destination x type for
+        :func:`cm3`), labelled like the inputs.
+    theta : dict
+        The fitted parameters (``alpha``, ``beta``, ``lambda``) where the method has them.
+    value : float or None
+        The objective reported by migest's function of the same name, where it reports one.
+    convergence : bool
+        Whether the solver or the iteration met its stopping rule.
+    iterations : int
+        Iterations used (1 for the linear and conic programmes, as in migest).
+    message : str
+        The solver's message.
+    """
+
+    n: pd.DataFrame | np.ndarray
+    theta: dict[str, np.ndarray] = field(default_factory=dict)
+    value: float | None = None
+    convergence: bool = True
+    iterations: int = 1
+    message: str = ""
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _square(m: Any, what: str) -> tuple[np.ndarray, pd.Index | None]:
+    """A square table of counts and its labels (rows = origins, columns = destinations)."""
+    if isinstance(m, pd.DataFrame):
+        check_fit(labelled={what: m}, counts={what: m})
+        if m.shape[0] != m.shape[1] or set(m.index) != set(m.columns):
+            raise InvalidInputError(
+                f"{what} must be square with the same regions as rows and columns, got "
+                f"{m.shape[0]} rows {list(map(str, m.index[:5]))} and {m.shape[1]} columns "
+                f"{list(map(str, m.columns[:5]))}"
+            )
+        return count_array(m.loc[:, m.index], what), m.index
+    arr = count_array(m, what)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InvalidInputError(f"{what} must be a square table (origin x destination), got "
+                                f"shape {arr.shape}")
+    return arr, None
+
+
+def _vector(values: Any, what: str, labels: pd.Index | None, n: int | None,
+            *, counts: bool) -> tuple[np.ndarray, pd.Index | None]:
+    """Totals by region as floats, in the order of ``labels`` when both are labelled."""
+    if isinstance(values, pd.DataFrame):
+        raise InvalidInputError(f"{what} must be a Series or a list of numbers, got a DataFrame")
+    if isinstance(values, pd.Series):
+        labels_of(values.index, what)
+        if labels is not None:
+            if set(values.index) != set(labels) or len(values) != len(labels):
+                raise InvalidInputError(
+                    f"{what} and the table must have the same regions: only in {what} "
+                    f"{sorted(map(str, set(values.index) - set(labels)))[:5]}, only in the "
+                    f"table {sorted(map(str, set(labels) - set(values.index)))[:5]}"
+                )
+            values = values.loc[labels]
+        else:
+            labels = values.index
+    arr = count_array(values, what) if counts else number_array(values, what)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"{what} must be one number per region, got shape {arr.shape}")
+    if n is not None and arr.size != n:
+        raise InvalidInputError(f"{what} has {arr.size} value(s) but the table has {n} "
+                                "regions; expected one per region")
+    return arr, labels
+
+
+def _mask(zero_mask: Any, n: int, labels: pd.Index | None) -> np.ndarray:
+    """``zero_mask`` as a boolean n x n array; the default forbids the diagonal (no self-moves)."""
+    if zero_mask is None:
+        return np.eye(n, dtype=bool)
+    if isinstance(zero_mask, pd.DataFrame):
+        if labels is not None:
+            if set(zero_mask.index) != set(labels) or set(zero_mask.columns) != set(labels):
+                raise InvalidInputError("zero_mask must have the same regions as m on both axes")
+            zero_mask = zero_mask.loc[labels, labels]
+        zero_mask = zero_mask.to_numpy()
+    arr = np.asarray(zero_mask)
+    if arr.dtype.kind != "b":
+        raise InvalidInputError(
+            f"zero_mask must hold True (no flow allowed) or False, got values of type {arr.dtype}"
+        )
+    if arr.shape != (n, n):
+        raise InvalidInputError(f"zero_mask must be {n} x {n} like m, got shape {arr.shape}")
+    return arr
+
+
+def _nets_sum_to_zero(nets: np.ndarray, tol: float) -> None:
+    if abs(float(nets.sum())) > tol:
+        raise InvalidInputError(
+            f"net_tot sums to {float(nets.sum())!r}, not 0 (to within tol={tol:g}): every "
+            "arrival in a closed system is someone else's departure; rescale_net can make "
+            "net figures sum to 0"
+        )
+
+
+def _frame(values: np.ndarray, labels: pd.Index | None) -> pd.DataFrame:
+    index = labels if labels is not None else pd.RangeIndex(values.shape[0])
+    return pd.DataFrame(values, index=index.copy(), columns=index.copy())
+
+
+def _nets_of(flows: np.ndarray) -> np.ndarray:
+    return flows.sum(axis=0) - flows.sum(axis=1)
+
+
+def _incidence(cells: np.ndarray, n: int) -> np.ndarray:
+    """Rows: regions; columns: the cells (i, j); +1 at the destination j, -1 at the origin i,
+    so ``A @ flows`` is inflow minus outflow (0 for a diagonal cell)."""
+    a = np.zeros((n, len(cells)))
+    k = np.arange(len(cells))
+    np.add.at(a, (cells[:, 1], k), 1.0)
+    np.add.at(a, (cells[:, 0], k), -1.0)
+    return a
+
+
+def _net_inputs(net_tot: Any, m: Any, zero_mask: Any, tol: Any, what_m: str = "m"
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None, float]:
+    tol = as_number(tol, "tol", minimum=0.0)
+    seed, labels = _square(m, what_m)
+    nets, labels = _vector(net_tot, "net_tot", labels, seed.shape[0], counts=False)
+    mask = _mask(zero_mask, seed.shape[0], labels)
+    return seed, nets, mask, labels, tol
+
+
+# ---------------------------------------------------------------- net totals
+
+
+def net_matrix_entropy(
+    net_tot: Vector,
+    m: Table,
+    zero_mask: pd.DataFrame | np.ndarray | None = None,
+    tol: float = 1e-6,
+) -> MigestFit:
+    """Flows whose nets are ``net_tot``, nearest the prior ``m`` in Kullback-Leibler divergence.
+
+    Minimises ``sum_ij y_ij log(y_ij / m_ij) - y_ij + m_ij`` subject to
+    ``sum_j y_ji - sum_j y_ij = net_i`` for every region, ``y >= 0`` and ``y = 0`` where
+    ``zero_mask`` is True. As in migest's ``net_matrix_entropy``, a prior cell below 1e-10
+    outside the mask counts as 1e-10, so it may carry a (small) flow. The minimum has the form
+    ``y_ij = m_ij c_j / c_i`` (one factor per region), the model of
+    :func:`~migdata.estimation.flows_from_net` (migest's ``cm_net``); it is found by Newton's
+    method and the nets are met to 1e-11 of their size. migest solves the same convex programme
+    with CVXR and ECOS, to ECOS's precision (about 1e-8).
+
+    Parameters
+    ----------
+    net_tot : Series or sequence of float
+        Net migration (in minus out) by region, summing to 0 (to within ``tol``).
+    m : DataFrame or 2-d array
+        Prior flows, origin x destination, 0 or more; labels (when a DataFrame) name the regions.
+    zero_mask : DataFrame or 2-d array of bool, optional
+        True where no flow may be; default the diagonal.
+    tol : float, default 1e-6
+        How far from 0 the sum of ``net_tot`` may be (migest's ``tol``).
+
+    Returns
+    -------
+    MigestFit
+        ``n`` the flows; ``value`` the sum of squared gaps between the table's nets and
+        ``net_tot`` (as migest reports); ``iterations`` 1.
+
+    Raises
+    ------
+    InvalidInputError
+        Nets that do not sum to 0 (migest stops too), tables of another size, negative priors,
+        a mask that leaves a region with a non-zero net no cell to move through.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.array([[0, 100, 30, 70], [50, 0, 45, 5], [60, 35, 0, 40], [20, 25, 20, 0]])
+    >>> fit = net_matrix_entropy([30, 40, -15, -55], m)
+    >>> (fit.n.sum(axis=0) - fit.n.sum(axis=1)).round(6).tolist()
+    [30.0, 40.0, -15.0, -55.0]
+    """
+    seed, nets, mask, labels, tol = _net_inputs(net_tot, m, zero_mask, tol)
+    _nets_sum_to_zero(nets, tol)
+    n = seed.shape[0]
+    prior = np.where(mask, 0.0, np.maximum(seed, ENTROPY_FLOOR))
+    off = ~np.eye(n, dtype=bool)
+    floor_only = [i for i in range(n)
+                  if (nets[i] < 0 and not (seed[i] * ~mask[i] * off[i] > 0).any())
+                  or (nets[i] > 0 and not (seed[:, i] * ~mask[:, i] * off[:, i] > 0).any())]
+    y = _kl_projection(prior, nets - nets.mean())
+    if floor_only:
+        where = [str(labels[i]) if labels is not None else str(i) for i in floor_only]
+        warnings.warn(
+            f"m has no flow out of (net < 0) or into (net > 0) region(s) {where[:5]}: their "
+            f"moves go through cells whose prior is 0, counted as {ENTROPY_FLOOR:g} as in "
+            "migest, and are spread in proportion to the other regions' factors. migest's "
+            "solver may report 'optimal_inaccurate' here and return a table of zeros",
+            UserWarning, stacklevel=2)
+    value = float(((_nets_of(y) - nets) ** 2).sum())
+    return MigestFit(n=_frame(y, labels), value=value, convergence=True, iterations=1,
+                     message="optimal")
+
+
+def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
+                   max_iter: int = 500) -> np.ndarray:
+    """The table ``prior_ij c_j / c_i`` whose nets are ``nets`` (Newton's method on log c).
+
+    It minimises the Kullback-Leibler divergence from ``prior`` under the nets: F(u) =
+    sum_ij prior_ij exp(u_j - u_i) - nets . u is convex with gradient inflow - outflow - nets.
+    A step is kept when it lowers F or, where F's change is below its rounding, the gap."""
+    n = nets.size
+    off = ~np.eye(n, dtype=bool)
+    s = np.where(off, prior, 0.0)
+    scale = max(float(np.abs(nets).sum()), 1.0)
+    u = np.zeros(n)
+
+    def parts(v: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+        with np.errstate(over="ignore", invalid="ignore"):
+            flows = s * np.exp(v[None, :] - v[:, None])
+            value = float(flows.sum() - nets @ v)
+        return flows, value, flows.sum(axis=0) - flows.sum(axis=1) - nets
+
+    flows, value, grad = parts(u)
+    gap = float(np.abs(grad).max())
+    for _ in range(max_iter):
+        if gap <= tol * scale:
+            out = flows.copy()
+            out[~off] = np.diag(prior)  # the diagonal does not enter the nets: the prior's
+            return out
+        both = flows + flows.T
+        hess = np.diag(both.sum(axis=1)) - both + 1.0 / n
+        step = np.linalg.lstsq(hess, -grad, rcond=None)[0]
+        t = 1.0
+        while t > 1e-14:
+            f_t, v_t, g_t = parts(u + t * step)
+            gap_t = float(np.abs(g_t).max()) if np.isfinite(v_t) else np.inf
+            if np.isfinite(v_t) and (v_t <= value + 1e-4 * t * float(grad @ step) or (
+                    v_t <= value + 1e-12 * abs(value) and gap_t < gap)):
+                break
+            t /= 2
+        if t <= 1e-14:
+            break
+        u, flows, value, grad, gap = u + t * step, f_t, v_t, g_t, gap_t
+    raise InvalidInputError(
+        f"no table of the form m_ij c_j / c_i meets these nets (largest gap {gap:.3g} "
+        "persons): zero_mask leaves a region with a non-zero net no cell to move through"
+    )
+
+
+def _lp_minimum_flows(nets: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, Any]:
+    from scipy.optimize import linprog
+
+    n = nets.size
+    cells = np.argwhere(~mask)
+    a = _incidence(cells, n)
+    k = len(cells)
+    # nets within tol of summing to 0: spread the remainder (an LP's equalities must agree)
+    res = linprog(np.ones(2 * k), A_eq=np.hstack([a, -a]), b_eq=nets - nets.mean(),
+                  bounds=(0, None),
+                  method="highs")
+    if res.status != 0:
+        return np.full((n, n), np.nan), res
+    plus, minus = res.x[:k].copy(), res.x[k:].copy()
+    # A flow of -x from i to j is a flow of x from j to i at the same cost: write it there
+    # when that cell is allowed, so the table is of persons (>= 0) wherever it can be.
+    where = {tuple(c): idx for idx, c in enumerate(cells.tolist())}
+    for idx, (i, j) in enumerate(cells.tolist()):
+        back = where.get((j, i))
+        if back is not None and minus[idx] > 0 and i != j:
+            plus[back] += minus[idx]
+            minus[idx] = 0.0
+    flows = np.zeros((n, n))
+    flows[cells[:, 0], cells[:, 1]] = plus - minus
+    return flows, res
+
+
+def net_matrix_lp(
+    net_tot: Vector,
+    m: Table,
+    zero_mask: pd.DataFrame | np.ndarray | None = None,
+    tol: float = 1e-6,
+) -> MigestFit:
+    """migest's ``net_matrix_lp``: the smallest flows (in their sum) that give ``net_tot``.
+
+    .. warning:: migest's reference page says this minimises the absolute deviation from the
+       prior ``m``, but migest 2.0.5's linear programme leaves ``m`` out of its objective: it
+       minimises ``sum_ij |y_ij|`` over signed flows subject to the nets, so the answer moves
+       each region's gain straight from the regions that lose, whatever ``m`` says (``m`` is
+       used only for the reported ``value``). migdata keeps that result here, with a
+       ``UserWarning``; :func:`flows_from_net_l1` minimises ``sum_ij |y_ij - m_ij|`` with
+       ``y >= 0``, as the reference page describes.
+
+    The optimum is seldom unique: many tables have the least total. What is determined is the
+    total of the flows (``fit.n.abs().sum().sum()``, the LP's objective) and the nets; the
+    table itself is the vertex the solver stops at (HiGHS here, lpSolve in migest), so cells
+    may differ from migest's. A negative flow from i to j is written as a positive flow from j
+    to i where that cell is allowed (same objective), so the flows are 0 or more unless the
+    mask rules the reverse cell out: then, as in migest, the table keeps a negative flow (a
+    move the mask forbids), with a second ``UserWarning``.
+
+    Parameters
+    ----------
+    net_tot : Series or sequence of float
+        Net migration (in minus out) by region, summing to 0 (to within ``tol``).
+    m : DataFrame or 2-d array
+        Prior flows; only its size, labels and (for ``value``) cells are used, as in migest.
+    zero_mask : DataFrame or 2-d array of bool, optional
+        True where no flow may be; default the diagonal.
+    tol : float, default 1e-6
+        How far from 0 the sum of ``net_tot`` may be.
+
+    Returns
+    -------
+    MigestFit
+        ``n`` the flows; ``value`` ``sum_ij |y_ij - m_ij|`` with ``m`` set to 0 under the mask
+        (migest's ``value``).
+
+    Raises
+    ------
+    InvalidInputError
+        Nets that do not sum to 0; a mask under which no table has these nets (migest warns
+        and returns NA).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> m = [[0, 100, 30, 70], [50, 0, 45, 5], [60, 35, 0, 40], [20, 25, 20, 0]]
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fit = net_matrix_lp([30, 40, -15, -55], m)
+    >>> float(fit.n.to_numpy().sum())
+    70.0
+    """
+    seed, nets, mask, labels, tol = _net_inputs(net_tot, m, zero_mask, tol)
+    _nets_sum_to_zero(nets, tol)
+    flows, res = _lp_minimum_flows(nets, mask)
+    if res.status != 0:
+        raise InvalidInputError(
+            f"no table has these nets under zero_mask ({res.message}); migest's net_matrix_lp "
+            "warns and returns NA here"
+        )
+    warnings.warn(
+        "net_matrix_lp follows migest 2.0.5, whose linear programme ignores m: it returns the "
+        "smallest flows that give the nets, not the table nearest m; flows_from_net_l1 "
+        "minimises the absolute deviation from m", UserWarning, stacklevel=2)
+    if (flows < 0).any():
+        i, j = (int(k) for k in np.argwhere(flows < 0)[0])
+        a, b = ((repr(labels[i]), repr(labels[j])) if labels is not None else (str(i), str(j)))
+        warnings.warn(
+            f"net_matrix_lp (as migest 2.0.5) returns negative flows, e.g. {flows[i, j]:g} from "
+            f"{a} to {b}: a move from {b} to {a}, which zero_mask "
+            "forbids; flows_from_net_l1 keeps every flow >= 0 and the mask",
+            UserWarning, stacklevel=2)
+    prior = np.where(mask, 0.0, seed)
+    return MigestFit(n=_frame(flows, labels), value=float(np.abs(flows - prior).sum()),
+                     convergence=True, iterations=1, message="Converged")
+
+
+def flows_from_net_l1(
+    net: Vector,
+    seed: Table,
+    zero_mask: pd.DataFrame | np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Flows whose nets are ``net``, nearest ``seed`` in the sum of absolute deviations.
+
+    Minimises ``sum_ij |y_ij - seed_ij|`` subject to ``sum_j y_ji - sum_j y_ij = net_i``,
+    ``y >= 0`` and ``y = 0`` where ``zero_mask`` is True (default the diagonal): what migest's
+    reference page says ``net_matrix_lp`` does. Solved as a linear programme (HiGHS): each cell
+    may rise by ``p_ij >= 0`` or fall by ``0 <= q_ij <= seed_ij``, and ``sum p + q`` is
+    minimised. The least deviation is determined; the table need not be (other tables may reach
+    it too), as always with absolute deviations.
+
+    Parameters
+    ----------
+    net : Series or sequence of float
+        Net migration by region, summing to 0 (to 1e-9 of their size).
+    seed : DataFrame or 2-d array
+        Prior flows, 0 or more.
+    zero_mask : DataFrame or 2-d array of bool, optional
+        True where no flow may be; default the diagonal.
+
+    Returns
+    -------
+    DataFrame
+        Origin x destination flows, 0 or more.
+
+    Raises
+    ------
+    InvalidInputError
+        Nets that do not sum to 0; a mask under which no table has these nets.
+
+    Examples
+    --------
+    >>> m = [[0, 100, 30, 70], [50, 0, 45, 5], [60, 35, 0, 40], [20, 25, 20, 0]]
+    >>> y = flows_from_net_l1([30, 40, -15, -55], m)
+    >>> (y.sum(axis=0) - y.sum(axis=1)).round(6).tolist()
+    [30.0, 40.0, -15.0, -55.0]
+    """
+    from scipy.optimize import linprog
+
+    prior, nets, mask, labels, _ = _net_inputs(net, seed, zero_mask, 0.0, "seed")
+    _nets_sum_to_zero(nets, 1e-9 * max(float(np.abs(nets).sum()), 1.0))
+    n = prior.shape[0]
+    prior = np.where(mask, 0.0, prior)
+    cells = np.argwhere(~mask)
+    a = _incidence(cells, n)
+    base = prior[cells[:, 0], cells[:, 1]]
+    k = len(cells)
+    bounds = [(0.0, None)] * k + [(0.0, float(b)) for b in base]
+    res = linprog(np.ones(2 * k), A_eq=np.hstack([a, -a]), b_eq=nets - a @ base,
+                  bounds=bounds, method="highs")
+    if res.status != 0:
+        raise InvalidInputError(f"no table of flows >= 0 has these nets under zero_mask "
+                                f"({res.message})")
+    y = np.zeros((n, n))
+    y[cells[:, 0], cells[:, 1]] = np.maximum(base + res.x[:k] - res.x[k:], 0.0)
+    return _frame(y, labels)
+
+
+def _l2_projection(prior: np.ndarray, nets: np.ndarray, mask: np.ndarray,
+                   tol: float, max_iter: int) -> np.ndarray:
+    """min 1/2 sum (y - prior)^2 s.t. nets, y >= 0, mask: semismooth Newton on the dual.
+
+    With multipliers u by region, y_ij = max(0, prior_ij + u_j - u_i); the dual function
+    F(u) = 1/2 sum y^2 - nets . u is convex with gradient (inflow - outflow - nets), so its
+    minimum meets the nets and the y it gives is the projection (Karush-Kuhn-Tucker)."""
+    n = nets.size
+    cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
+    oi, dj = cells[:, 0], cells[:, 1]
+    base = prior[oi, dj]
+    scale = max(float(np.abs(nets).sum()), float(base.sum()), 1.0)
+    u = np.zeros(n)
+
+    def parts(v: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+        y = np.maximum(base + v[dj] - v[oi], 0.0)
+        grad = np.bincount(dj, y, n) - np.bincount(oi, y, n) - nets
+        return y, float(0.5 * (y ** 2).sum() - nets @ v), grad
+
+    y, value, grad = parts(u)
+    for _ in range(max_iter):
+        gap = float(np.abs(grad).max())
+        if gap <= tol * scale:
+            out = prior.copy()
+            out[mask] = 0.0
+            out[oi, dj] = y
+            return out
+        act = (base + u[dj] - u[oi]) > 0
+        hess = np.zeros((n, n))
+        np.add.at(hess, (dj[act], dj[act]), 1.0)
+        np.add.at(hess, (oi[act], oi[act]), 1.0)
+        np.add.at(hess, (dj[act], oi[act]), -1.0)
+        np.add.at(hess, (oi[act], dj[act]), -1.0)
+        hess += 1.0 / n  # the multipliers are defined up to a common constant
+        hess += np.eye(n) * (1e-9 + min(gap, 1.0) * 1e-3)
+        step = np.linalg.solve(hess, -grad)
+        t = 1.0
+        while True:
+            y_t, v_t, g_t = parts(u + t * step)
+            if v_t <= value + 1e-4 * t * float(grad @ step) or t < 1e-14 or (
+                    v_t <= value + 1e-12 * abs(value) and np.abs(g_t).max() < gap):
+                break
+            t /= 2
+        if t < 1e-14:
+            break
+        u, y, value, grad = u + t * step, y_t, v_t, g_t
+    raise InvalidInputError(
+        f"no table of flows >= 0 meets these nets under zero_mask to {tol:g} of their size "
+        f"(largest gap {float(np.abs(grad).max()):.3g}): a region with a non-zero net needs "
+        "cells it may move through"
+    )
+
+
+def flows_from_net_l2(
+    net: Vector,
+    seed: Table,
+    zero_mask: pd.DataFrame | np.ndarray | None = None,
+    *,
+    tol: float = 1e-12,
+    max_iter: int = 500,
+) -> pd.DataFrame:
+    """Flows whose nets are ``net``, nearest ``seed`` in the sum of squared deviations.
+
+    Minimises ``sum_ij (y_ij - seed_ij)^2`` subject to ``sum_j y_ji - sum_j y_ij = net_i``,
+    ``y >= 0`` and ``y = 0`` where ``zero_mask`` is True (default the diagonal): what migest's
+    reference page says ``net_matrix_optim`` does. The solution is unique: each allowed cell is
+    ``max(0, seed_ij + u_j - u_i)`` with one multiplier ``u`` per region, found by a
+    semismooth Newton method. Without flows driven to 0 every cell moves by the same
+    ``u_j - u_i``, so small and large flows change by the same number of persons (unlike the
+    proportional :func:`~migdata.estimation.flows_from_net`).
+
+    Parameters
+    ----------
+    net : Series or sequence of float
+        Net migration by region, summing to 0 (to 1e-9 of their size).
+    seed : DataFrame or 2-d array
+        Prior flows, 0 or more.
+    zero_mask : DataFrame or 2-d array of bool, optional
+        True where no flow may be; default the diagonal (the diagonal never enters the nets and
+        is returned as 0 unless allowed, then as the seed's).
+    tol : float, default 1e-12
+        Largest gap between the table's nets and ``net``, relative to ``sum |net|`` or the
+        seed's total, whichever is larger.
+    max_iter : int, default 500
+        Newton iterations at most.
+
+    Returns
+    -------
+    DataFrame
+        Origin x destination flows, 0 or more.
+
+    Raises
+    ------
+    InvalidInputError
+        Nets that do not sum to 0; a mask under which no table has these nets.
+
+    Examples
+    --------
+    >>> y = flows_from_net_l2([30, -10, -20], [[0, 5, 5], [5, 0, 5], [5, 5, 0]])
+    >>> (y.sum(axis=0) - y.sum(axis=1)).round(9).tolist()
+    [30.0, -10.0, -20.0]
+    """
+    tol = as_tolerance(tol)
+    max_iter = as_count(max_iter, "max_iter")
+    prior, nets, mask, labels, _ = _net_inputs(net, seed, zero_mask, 0.0, "seed")
+    _nets_sum_to_zero(nets, 1e-9 * max(float(np.abs(nets).sum()), 1.0))
+    return _frame(_l2_projection(prior, nets, mask, tol, max_iter), labels)
+
+
+def net_matrix_optim(
+    net_tot: Vector,
+    m: Table,
+    zero_mask: pd.DataFrame | np.ndarray | None = None,
+    maxit: int = 500,
+    tol: float = 1e-6,
+) -> MigestFit:
+    """migest's ``net_matrix_optim``: flows adjusted from ``m`` until their nets are ``net_tot``.
+
+    As in migest 2.0.5, the squared gap between the table's nets and ``net_tot``,
+    ``sum_i (sum_j y_ji - sum_j y_ij - net_i)^2``, is minimised over the allowed cells with
+    ``y >= 0`` by the bounded limited-memory quasi-Newton method L-BFGS-B (Byrd et al. 1995;
+    R's ``optim``), started at ``m``, with R's settings: 5 correction pairs, stopping when the
+    objective falls by less than ``tol`` (relative) or the projected gradient is below ``tol``,
+    at most ``maxit`` iterations, and R's central-difference gradient (step 1e-3, one-sided at
+    the bound 0), which is exact for this quadratic except next to the bound.
+
+    Each step moves along differences of the regions' gaps, so while no flow reaches 0 the
+    iterates stay on ``m + (u_j - u_i)`` and the answer is the least-squares table that
+    migest's reference page describes (:func:`flows_from_net_l2`), to the solver's tolerance.
+    Where a flow would go below 0 the bound stops it and the answer is only *some* table with
+    these nets, which depends on the solver's path: then a ``UserWarning`` says so and names
+    :func:`flows_from_net_l2`. The nets are met to about ``sqrt(tol)`` persons, not exactly.
+
+    Parameters
+    ----------
+    net_tot : Series or sequence of float
+        Net migration by region, summing to 0 (to within ``tol``).
+    m : DataFrame or 2-d array
+        Prior flows (the starting table), 0 or more.
+    zero_mask : DataFrame or 2-d array of bool, optional
+        True where no flow may be; default the diagonal.
+    maxit : int, default 500
+        Iterations at most.
+    tol : float, default 1e-6
+        The relative fall of the objective and the projected gradient at which to stop; also
+        how far from 0 the sum of ``net_tot`` may be.
+
+    Returns
+    -------
+    MigestFit
+        ``n`` the flows; ``value`` the squared gap of the nets; ``iterations`` the objective's
+        evaluations; ``convergence`` and ``message`` the solver's.
+
+    Raises
+    ------
+    InvalidInputError
+        Nets that do not sum to 0, tables of another size, negative priors.
+
+    Examples
+    --------
+    >>> fit = net_matrix_optim([3, -1, -2], [[0, 50, 50], [50, 0, 50], [50, 50, 0]])
+    >>> fit.n.round(3).to_numpy().tolist()
+    [[0.0, 49.333, 49.167], [50.667, 0.0, 49.833], [50.833, 50.167, 0.0]]
+    """
+    from scipy.optimize import minimize
+
+    maxit = as_count(maxit, "maxit")
+    seed, nets, mask, labels, tol = _net_inputs(net_tot, m, zero_mask, tol)
+    _nets_sum_to_zero(nets, tol)
+    n = seed.shape[0]
+    cells = np.argwhere(~mask)
+    a = _incidence(cells, n)
+    curvature = 2.0 * (a ** 2).sum(axis=0)  # the loss is exactly quadratic along each cell
+    h = 1e-3  # R's optim: ndeps
+
+    def loss(x: np.ndarray) -> float:
+        gap = a @ x - nets
+        return float(gap @ gap)
+
+    def gradient(x: np.ndarray) -> np.ndarray:
+        # R's difference quotient (f(x + h) - f(x - d)) / (h + d) with d = min(h, x) (the
+        # lower point clipped to the bound 0): the exact gradient + curvature * (h - d) / 2
+        exact = 2.0 * a.T @ (a @ x - nets)
+        return exact + 0.5 * curvature * (h - np.minimum(h, np.maximum(x, 0.0)))
+
+    start = seed[cells[:, 0], cells[:, 1]].astype(float)
+    res = minimize(loss, start, jac=gradient, method="L-BFGS-B",
+                   bounds=[(0.0, None)] * len(cells),
+                   options={"maxcor": 5, "ftol": tol, "gtol": tol, "maxiter": maxit,
+                            "maxls": 20})
+    y = np.zeros((n, n))
+    y[cells[:, 0], cells[:, 1]] = res.x
+    if not res.success:
+        warnings.warn(f"net_matrix_optim did not converge ({res.message}); the nets may be "
+                      "missed", UserWarning, stacklevel=2)
+    else:
+        try:
+            nearest = _l2_projection(np.where(mask, 0.0, seed), nets, mask, 1e-12, 500)
+        except InvalidInputError:
+            nearest = None
+        off = ~np.eye(n, dtype=bool)
+        spread = max(float(np.abs(nets).max()), 1.0)
+        if nearest is not None and np.abs(y - nearest)[off].max() > 1e-3 * spread:
+            warnings.warn(
+                "net_matrix_optim (as migest 2.0.5) stopped at a table with these nets that is "
+                "not the one nearest m in squares: the bound y >= 0 bends the solver's path "
+                "(largest cell difference from the least-squares table "
+                f"{float(np.abs(y - nearest)[off].max()):.3g}); "
+                "flows_from_net_l2 gives the least-squares table", UserWarning, stacklevel=2)
+    return MigestFit(n=_frame(y, labels), value=float(res.fun), convergence=bool(res.success),
+                     iterations=int(res.nfev), message=str(res.message))
+
+
+# ---------------------------------------------------------------- conditional maximisation
+
+
+def _margins(row_tot: Any, col_tot: Any, m: Any, ndim: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None, pd.Index | None]:
+    """Row and column totals and the offset, labelled from a DataFrame ``m`` or the Series."""
+    rows = cols = None
+    offset: np.ndarray | None = None
+    if isinstance(m, pd.DataFrame):
+        check_fit(labelled={"m": m}, counts={"m": m})
+        rows, cols = m.index, m.columns
+        offset = count_array(m, "m")
+    elif m is not None:
+        offset = count_array(m, "m")
+    if offset is not None and offset.ndim != ndim:
+        raise InvalidInputError(f"m must have {ndim} dimensions, got shape {offset.shape}")
+    r, rows = _vector(row_tot, "row_tot", rows, None if offset is None else offset.shape[0],
+                      counts=True)
+    c, cols = _vector(col_tot, "col_tot", cols, None if offset is None else offset.shape[1],
+                      counts=True)
+    if offset is None:
+        offset = np.ones((r.size, c.size))
+    # migest compares the rounded sums
+    if round(float(r.sum())) != round(float(c.sum())):
+        raise InvalidInputError(
+            f"row_tot sums to {float(r.sum())!r} but col_tot to {float(c.sum())!r}; the row "
+            "and column totals must have the same sum"
+        )
+    return r, c, offset, rows, cols
+
+
+def _cm_loop(row: np.ndarray, col: np.ndarray, offset: np.ndarray, tol: float, maxit: int,
+             name: str) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """Alternate alpha_i = row_i / sum_j beta_j m_ij and beta_j = col_j / sum_i alpha_i m_ij
+    from 1 until no parameter moves by more than ``tol`` (or ``maxit`` is reached)."""
+    alpha, beta = np.ones(offset.shape[0]), np.ones(offset.shape[1])
+    it, d_max = 1, 2 * tol
+    with np.errstate(divide="ignore", invalid="ignore"):
+        while d_max > tol and it < maxit:
+            new_alpha = row / (offset @ beta)
+            new_beta = col / (new_alpha @ offset)
+            d_max = float(np.max(np.abs(np.concatenate([alpha - new_alpha, beta - new_beta]))))
+            alpha, beta = new_alpha, new_beta
+            it += 1
+            if not np.isfinite(d_max):
+                break
+    if not (np.isfinite(alpha).all() and np.isfinite(beta).all()):
+        bad_r = np.flatnonzero((offset.sum(axis=1) == 0) & (row > 0))
+        bad_c = np.flatnonzero((offset.sum(axis=0) == 0) & (col > 0))
+        empty_r = np.flatnonzero(offset.sum(axis=1) == 0)
+        empty_c = np.flatnonzero(offset.sum(axis=0) == 0)
+        raise InvalidInputError(
+            f"{name}: the offset m has no cell in row(s) {bad_r.tolist() or empty_r.tolist()} "
+            f"or column(s) {bad_c.tolist() or empty_c.tolist()} (by position) to hold the "
+            "totals; migest returns NaN here. Give those rows and columns a non-zero offset "
+            "or drop the regions"
+        )
+    converged = bool(d_max <= tol)
+    if not converged:
+        warnings.warn(
+            f"{name} stopped after maxit={maxit} iterations with parameters still moving by "
+            f"{d_max:.3g} (above tol={tol:g}), as migest does; the margins may be missed. "
+            "Raise maxit, or use ipf, which fits to full precision", UserWarning, stacklevel=3)
+    return alpha, beta, it, converged
+
+
+def cm2(
+    row_tot: Vector,
+    col_tot: Vector,
+    m: Table | None = None,
+    tol: float = 1e-6,
+    maxit: int = 500,
+) -> MigestFit:
+    """Flows with given origin and destination totals by conditional maximisation (``cm2``).
+
+    Fits ``y_ij = alpha_i beta_j m_ij`` (Willekens 1999) by updating the origin parameters
+    ``alpha_i = row_tot_i / sum_j beta_j m_ij`` and the destination parameters
+    ``beta_j = col_tot_j / sum_i alpha_i m_ij`` in turn, from 1, until no parameter moves by
+    more than ``tol`` or ``maxit`` is reached (migest counts the start, so at most
+    ``maxit - 1`` rounds). This is IPF (:func:`~migdata.estimation.ipf`) written with the
+    parameters; it stops where migest's does, so the column totals are met exactly and the row
+    totals to about ``tol``. A ``UserWarning`` says when ``maxit`` stops it first.
+
+    Parameters
+    ----------
+    row_tot, col_tot : Series or sequence of float
+        Origin (row) and destination (column) totals; their sums must round to the same whole
+        number (migest's check).
+    m : DataFrame or 2-d array, optional
+        The offset (auxiliary flows), rows x columns; default 1 everywhere (independence).
+    tol : float, default 1e-6
+        Stop when no parameter moves by more than this.
+    maxit : int, default 500
+        migest's iteration limit.
+
+    Returns
+    -------
+    MigestFit
+        ``n`` the flows; ``theta`` ``{"alpha": ..., "beta": ...}``.
+
+    Raises
+    ------
+    InvalidInputError
+        Totals of different sums, sizes that differ, negative values, a row or column of ``m``
+        of zeros (migest returns NaN).
+
+    Examples
+    --------
+    >>> fit = cm2([18, 20], [16, 22], [[5, 2], [1, 7]])
+    >>> fit.n.round(3).to_numpy().tolist()
+    [[13.25, 4.75], [2.75, 17.25]]
+    """
+    tol = as_number(tol, "tol", minimum=0.0)
+    maxit = as_count(maxit, "maxit")
+    r, c, offset, rows, cols = _margins(row_tot, col_tot, m, 2)
+    alpha, beta, it, ok = _cm_loop(r, c, offset, tol, maxit, "cm2")
+    fitted = alpha[:, None] * beta[None, :] * offset
+    out = pd.DataFrame(fitted,
+                       index=rows.copy() if rows is not None else pd.RangeIndex(r.size),
+                       columns=cols.copy() if cols is not None else pd.RangeIndex(c.size))
+    return MigestFit(n=out, theta={"alpha": alpha, "beta": beta}, convergence=ok,
+                     iterations=it, message="converged" if ok else "maxit reached")
+
+
+def cm3(
+    row_tot: Vector,
+    col_tot: Vector,
+    m: np.ndarray,
+    tol: float = 1e-6,
+    maxit: int = 500,
+) -> MigestFit:
+    """Flows by origin, destination and type with given origin and destination totals
+    (migest's ``cm3``).
+
+    Fits ``y_ijk = alpha_i beta_j m_ijk`` (Abel 2005; Raymer, Abel and Smith 2007): the
+    conditional maximisation of :func:`cm2` on the offset summed over the types, the fitted
+    factors then applied to every type, so each type keeps its share of every origin-destination
+    cell. Stops as migest's does (no parameter moving by more than ``tol``, or ``maxit``).
+
+    Parameters
+    ----------
+    row_tot, col_tot : Series or sequence of float
+        Origin and destination totals over all types; their sums must round to the same whole
+        number.
+    m : 3-d array
+        The offset, origin x destination x type (migest's array ``[orig, dest, type]``).
+    tol : float, default 1e-6
+        Stop when no parameter moves by more than this.
+    maxit : int, default 500
+        migest's iteration limit.
+
+    Returns
+    -------
+    MigestFit
+        ``n`` a 3-d array origin x destination x type; ``theta`` ``alpha`` and ``beta``.
+
+    Raises
+    ------
+    InvalidInputError
+        Totals of different sums, sizes that differ, negative values, an origin or destination
+        with a zero offset (migest returns NaN).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.array([[[5, 4], [2, 5]], [[1, 2], [7, 9]]], dtype=float)
+    >>> fit = cm3([36, 40], [32, 44], m)
+    >>> fit.n.sum(axis=(1, 2)).round(3).tolist()
+    [36.0, 40.0]
+    """
+    tol = as_number(tol, "tol", minimum=0.0)
+    maxit = as_count(maxit, "maxit")
+    if m is None:
+        raise InvalidInputError("cm3 needs the offset m, a 3-d array origin x destination x type")
+    r, c, offset, _, _ = _margins(row_tot, col_tot, m, 3)
+    alpha, beta, it, ok = _cm_loop(r, c, offset.sum(axis=2), tol, maxit, "cm3")
+    fitted = alpha[:, None, None] * beta[None, :, None] * offset
+    return MigestFit(n=fitted, theta={"alpha": alpha, "beta": beta}, convergence=ok,
+                     iterations=it, message="converged" if ok else "maxit reached")
+
+
+def _positive_root(a: float, b: float, c: float) -> float:
+    """The positive root of a x^2 + b x + c = 0, or 1 where there is none (migest's rule)."""
+    if not (np.isfinite(a) and a != 0):
+        return 1.0
+    disc = b * b - 4 * a * c
+    if not np.isfinite(disc) or disc < 0:
+        return 1.0
+    roots = [(-b + np.sqrt(disc)) / (2 * a), (-b - np.sqrt(disc)) / (2 * a)] if disc > 0 \
+        else [-b / (2 * a)]
+    positive = [x for x in roots if x > 0]
+    if len(positive) != 1 or not np.isfinite(positive[0]):
+        return 1.0
+    return float(positive[0])
+
+
+def cm_net_tot(
+    net_tot: Vector,
+    tot: float,
+    m: Table | None = None,
+    tol: float = 1e-6,
+    maxit: int = 500,
+    alpha0: Vector | None = None,
+    lambda0: float = 1.0,
+    alpha_constrained: bool = True,
+) -> MigestFit:
+    """Flows with given net totals and a given grand total (migest's ``cm_net_tot``).
+
+    Fits ``y_ij = lambda alpha_i m_ij / alpha_j``: one factor per region, which scales its
+    out-flows up and its in-flows down, and ``lambda``, which scales the whole table (diagonal
+    included) to ``tot``. The conditional maximisation sets each ``alpha_i`` (all from the
+    previous round's values; the first held at ``alpha0[0]`` when ``alpha_constrained``) to the
+    positive root of ``a x^2 + net_i x - c = 0`` with ``a = lambda sum_j m_ij / alpha_j`` and
+    ``c = lambda sum_j alpha_j m_ji`` (which makes region i's net ``net_i``), or to 1 where
+    there is no positive root, and ``lambda`` to ``tot`` over the previous round's table; it
+    stops when no parameter moves by more than ``tol``, or after ``maxit`` rounds, as migest's
+    does.
+
+    Parameters
+    ----------
+    net_tot : Series or sequence of float
+        Net migration by region, summing to 0.
+    tot : float
+        The grand total of the table, diagonal included.
+    m : DataFrame or 2-d array, optional
+        The offset, origin x destination; default 1 everywhere (the diagonal too, as in migest).
+    tol : float, default 1e-6
+        Stop when no parameter moves by more than this.
+    maxit : int, default 500
+        Rounds at most.
+    alpha0 : sequence of float, optional
+        Starting factors; default 1.
+    lambda0 : float, default 1
+        Starting scale.
+    alpha_constrained : bool, default True
+        Hold the first factor at its start (the factors are defined up to a common multiple).
+
+    Returns
+    -------
+    MigestFit
+        ``n`` the flows; ``theta`` ``{"alpha": ..., "lambda": ...}``.
+
+    Raises
+    ------
+    InvalidInputError
+        Sizes that differ, negative offsets, a negative total.
+
+    Warns
+    -----
+    UserWarning
+        Nets that do not sum to 0 (migest prints a message and fits anyway: with
+        ``alpha_constrained`` the first region's net takes the difference, so it is missed);
+        ``maxit`` reached before ``tol``.
+
+    Examples
+    --------
+    >>> m = [[0, 100, 30, 70], [50, 0, 45, 5], [60, 35, 0, 40], [20, 25, 20, 0]]
+    >>> fit = cm_net_tot([-100, 125, -75, 50], 600, m)
+    >>> round(float(fit.n.to_numpy().sum()), 3)
+    600.0
+    """
+    tol = as_number(tol, "tol", minimum=0.0)
+    maxit = as_count(maxit, "maxit")
+    tot = as_number(tot, "tot", minimum=0.0)
+    lambda0 = as_number(lambda0, "lambda0")
+    alpha_constrained = as_flag(alpha_constrained, "alpha_constrained")
+    if m is None:
+        nets, labels = _vector(net_tot, "net_tot", None, None, counts=False)
+        offset = np.ones((nets.size, nets.size))
+    else:
+        offset, labels = _square(m, "m")
+        nets, labels = _vector(net_tot, "net_tot", labels, offset.shape[0], counts=False)
+    size = nets.size
+    if alpha0 is None:
+        alpha = np.ones(size)
+    else:
+        alpha = number_array(alpha0, "alpha0")
+        if alpha.shape != (size,) or (alpha <= 0).any():
+            raise InvalidInputError(f"alpha0 must be {size} numbers above 0, got {alpha0!r}")
+        alpha = alpha.astype(float).copy()
+    scale = max(float(np.abs(nets).sum()), 1.0)
+    if abs(float(nets.sum())) > 1e-9 * scale:
+        warnings.warn(
+            f"net_tot sums to {float(nets.sum())!r}, not 0: no table meets every net; as in "
+            "migest the fit goes on and "
+            + ("the first region's net takes the difference" if alpha_constrained
+               else "it will not converge"), UserWarning, stacklevel=2)
+    lam = lambda0
+    first = 1 if alpha_constrained else 0
+    it, d_max = 0, 2 * tol
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        while d_max > tol and it < maxit:
+            old, lam_old = alpha.copy(), lam
+            outs = offset @ (1.0 / old) * lam_old      # sum_j m_ij / alpha_j
+            ins = old @ offset * lam_old               # sum_j alpha_j m_ji
+            for i in range(first, size):
+                alpha[i] = _positive_root(float(outs[i]), float(nets[i]), -float(ins[i]))
+            lam = tot / float((old[:, None] * offset / old[None, :]).sum())
+            d_max = float(np.max(np.abs(np.append(old - alpha, lam_old - lam))))
+            it += 1
+            if not np.isfinite(d_max):
+                break
+    flows = lam * alpha[:, None] * offset / alpha[None, :]
+    if not np.isfinite(flows).all():
+        raise InvalidInputError("cm_net_tot: the fit broke down (a zero table total or offset); "
+                                "give m non-zero cells")
+    converged = bool(d_max <= tol)
+    if not converged:
+        warnings.warn(
+            f"cm_net_tot stopped after maxit={maxit} rounds with parameters still moving by "
+            f"{d_max:.3g} (above tol={tol:g}), as migest does; the nets or the total may be "
+            "missed", UserWarning, stacklevel=2)
+    return MigestFit(n=_frame(flows, labels), theta={"alpha": alpha, "lambda": np.array([lam])},
+                     convergence=converged, iterations=it,
+                     message="converged" if converged else "maxit reached")
+
+
+def flows_from_net_total(
+    net: Vector,
+    total: float,
+    seed: Table | None = None,
+    *,
+    tol: float = 1e-10,
+) -> pd.DataFrame:
+    """Flows with given net totals and grand total, nearest ``seed`` (the model of ``cm_net_tot``).
+
+    The table ``y_ij = lambda seed_ij c_j / c_i`` whose nets are ``net`` and whose cells sum to
+    ``total``: the maximum-likelihood fit of migest's ``cm_net_tot`` model, and the table
+    nearest ``seed`` in the Kullback-Leibler sense with those nets and that total. For each
+    scale ``lambda`` the factors ``c`` come from Newton's method (as
+    :func:`net_matrix_entropy`); the table's total grows with ``lambda``, which is found by
+    bracketing and bisection on ``log lambda``. migest's ``cm_net_tot`` iteration reaches the
+    same table where it converges; where it does not (e.g. its own example nets with the
+    default ``m``, where it returns a table of zeros), this one still does.
+
+    Parameters
+    ----------
+    net : Series or sequence of float
+        Net migration by region, summing to 0 (to 1e-9 of their size).
+    total : float
+        The table's grand total (the seed's diagonal included, as in ``cm_net_tot``).
+    seed : DataFrame or 2-d array, optional
+        Prior flows, 0 or more; default 1 off the diagonal and 0 on it. Unlike
+        ``cm_net_tot``'s default (1 everywhere) the diagonal counts only when the seed has it.
+    tol : float, default 1e-10
+        Largest gap of the nets (relative to ``sum |net|``) and of the total (relative to
+        ``total``).
+
+    Returns
+    -------
+    DataFrame
+        Origin x destination flows.
+
+    Raises
+    ------
+    InvalidInputError
+        Nets that do not sum to 0; a total below what the nets need (their positive sum, or
+        more where the seed's zeros force longer routes); a seed whose zeros rule out the nets.
+
+    Examples
+    --------
+    >>> y = flows_from_net_total([-100, 125, -75, 50], 600)
+    >>> round(float(y.to_numpy().sum()), 6), (y.sum(axis=0) - y.sum(axis=1)).round(6).tolist()
+    (600.0, [-100.0, 125.0, -75.0, 50.0])
+    """
+    tol = as_tolerance(tol)
+    total = as_number(total, "total", minimum=0.0)
+    if seed is None:
+        nets, labels = _vector(net, "net", None, None, counts=False)
+        prior = 1.0 - np.eye(nets.size)
+    else:
+        prior, labels = _square(seed, "seed")
+        nets, labels = _vector(net, "net", labels, prior.shape[0], counts=False)
+    _nets_sum_to_zero(nets, 1e-9 * max(float(np.abs(nets).sum()), 1.0))
+    nets = nets - nets.mean()
+    if prior.sum() <= 0:
+        raise InvalidInputError("seed has no non-zero cell; the flows need one to scale")
+
+    def fit(loglam: float) -> np.ndarray:
+        return _kl_projection(np.exp(loglam) * prior, nets, tol=min(tol, 1e-11))
+
+    def excess(loglam: float) -> float:
+        return float(fit(loglam).sum()) - total
+
+    off = ~np.eye(nets.size, dtype=bool)
+    least, res = _lp_minimum_flows(nets, ~(off & (prior > 0)))
+    if res.status != 0:
+        raise InvalidInputError("the seed's zeros rule these nets out: a region with a non-zero "
+                                "net needs non-zero seed cells to move through")
+    if total <= float(np.abs(least).sum()) * (1 + 1e-9):
+        raise InvalidInputError(
+            f"total {total!r} is not above what these nets need ({float(np.abs(least).sum()):.6g}"
+            " persons at the least, given the seed's zeros): every gain must arrive from "
+            "somewhere, and a table of this model keeps every non-zero seed cell above 0"
+        )
+    lo = hi = float(np.log(max(total, 1e-300) / prior.sum()))
+    while excess(hi) < 0:
+        hi += 2.0
+    while excess(lo) > 0:
+        lo -= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if excess(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo < 1e-15 * max(1.0, abs(mid)):
+            break
+    y = fit(0.5 * (lo + hi))
+    if abs(float(y.sum()) - total) > max(tol * max(total, 1.0), 1e-9):
+        # the total is linear in lambda at fixed factors: finish with one exact rescale step
+        y = fit(0.5 * (lo + hi) + float(np.log(total / y.sum())))
+    return _frame(y, labels)
