@@ -448,3 +448,20 @@ def test_flows_from_net_meets_nets_whose_last_digits_the_objective_cannot_resolv
                        pd.DataFrame(case["m"], index=labels, columns=labels, dtype=float))
     np.testing.assert_allclose(_nets(y.to_numpy()), case["net"], atol=1e-8)
     _close(y.to_numpy(), case["n"], 1e-4)
+
+
+def test_without_scipy_the_optimisers_say_what_to_install(monkeypatch) -> None:
+    """scipy is the `research` extra, not in a student's kit: a clear error, never a traceback."""
+    import sys
+
+    from migdata.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    nets = np.array([30.0, -10.0, -20.0])
+    with pytest.raises(MissingDependencyError, match=r"migdata\[research\]"):
+        net_matrix_lp(nets, np.ones((3, 3)))
+    with pytest.raises(MissingDependencyError, match=r"migdata\[research\]"):
+        flows_from_net_l1(nets, np.ones((3, 3)))
+    with pytest.raises(MissingDependencyError, match=r"migdata\[research\]"):
+        net_matrix_optim(nets, np.ones((3, 3)))

@@ -38,7 +38,8 @@ def _all_packages() -> set[str]:
 
 def test_a_student_installs_no_lecturer_maintainer_or_test_tools() -> None:
     student = _pyproject_packages()
-    for heavy in ("nbgrader", "frictionless", "pyarrow", "plotly", "pytest", "playwright", "ruff"):
+    for heavy in ("nbgrader", "frictionless", "pyarrow", "plotly", "scipy", "pytest", "playwright",
+                  "ruff"):
         assert heavy not in student, f"{heavy} is installed by `make lab`: move it to an extra"
     assert {"jupyterlab", "ipywidgets"} <= student
     assert "nbgrader" in {_name(r) for r in _extras()["course"]}

@@ -40,6 +40,10 @@ class UnknownValueError(MigdataError, LookupError):
     """A filter value, indicator code or category that does not exist in the data."""
 
 
+class MissingDependencyError(MigdataError, ImportError):
+    """An optional package a function needs is not installed; the message says which extra."""
+
+
 class DataFileError(MigdataError, OSError):
     """A bundled data file (or ``datapackage.json``) is damaged, truncated or unreadable.
 

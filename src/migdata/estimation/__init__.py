@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from .differencing import DECREASE_RULES, ffs_diff, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
-from .regions import dict_ims
 from .netmatrix import (
     MigestFit,
     cm2,
@@ -46,6 +45,7 @@ from .netmatrix import (
     net_matrix_lp,
     net_matrix_optim,
 )
+from .regions import dict_ims
 from .residual import balancing_equation, net_sr, survival_ratio_net_migration
 from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .sums import sum_expand, sum_lump, sum_unilat, sum_unilateral
@@ -60,10 +60,10 @@ __all__ = [
     "MigestFit",
     "balancing_equation",
     "bilateral_stock_table",
-    "dict_ims",
     "cm2",
     "cm3",
     "cm_net_tot",
+    "dict_ims",
     "ffs_diff",
     "ffs_rates",
     "flows_from_net",

@@ -50,7 +50,7 @@ from .._checks import (
     labels_of,
     number_array,
 )
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, MissingDependencyError
 
 __all__ = [
     "MigestFit",
@@ -325,8 +325,20 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
     )
 
 
+def _scipy_optimize() -> Any:
+    """scipy.optimize, or an error saying how to install it (the ``research`` extra)."""
+    try:
+        import scipy.optimize
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "this estimator solves a linear or bounded optimisation with scipy, which is not "
+            "installed: pip install 'migdata[research]' (or pip install scipy)"
+        ) from exc
+    return scipy.optimize
+
+
 def _lp_minimum_flows(nets: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, Any]:
-    from scipy.optimize import linprog
+    linprog = _scipy_optimize().linprog
 
     n = nets.size
     cells = np.argwhere(~mask)
@@ -474,7 +486,7 @@ def flows_from_net_l1(
     >>> (y.sum(axis=0) - y.sum(axis=1)).round(6).tolist()
     [30.0, 40.0, -15.0, -55.0]
     """
-    from scipy.optimize import linprog
+    linprog = _scipy_optimize().linprog
 
     prior, nets, mask, labels, _ = _net_inputs(net, seed, zero_mask, 0.0, "seed")
     _nets_sum_to_zero(nets, 1e-9 * max(float(np.abs(nets).sum()), 1.0))
@@ -659,7 +671,7 @@ def net_matrix_optim(
     >>> fit.n.round(3).to_numpy().tolist()
     [[0.0, 49.333, 49.167], [50.667, 0.0, 49.833], [50.833, 50.167, 0.0]]
     """
-    from scipy.optimize import minimize
+    minimize = _scipy_optimize().minimize
 
     maxit = as_count(maxit, "maxit")
     seed, nets, mask, labels, tol = _net_inputs(net_tot, m, zero_mask, tol)
