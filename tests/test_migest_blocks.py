@@ -246,3 +246,37 @@ def test_index_age_rc_refuses_a_missing_component() -> None:
     assert case["rows"] == 0  # migest: an empty table
     with pytest.raises(InvalidInputError, match="a1"):
         index_age_rc(case["pars"])
+
+
+def test_ipf2_totals_labelled_by_the_group_table_or_themselves() -> None:
+    ids = block_matrix(x=[1, 2, 3, 4], b=[1, 2], dimnames=[list("abc"), list("abc")])
+    rows = pd.Series([8.0, 4.0, 6.0], index=list("bac"))
+    got = ipf2_block(row_tot=rows, col_tot=[5, 6, 7], block_tot=[1, 4, 3, 10], block=ids)
+    np.testing.assert_allclose(got.loc[["a", "b", "c"]].sum(axis=1), [4, 8, 6], atol=1e-5)
+    with pytest.raises(InvalidInputError, match="block's rows"):
+        ipf2_block(row_tot=rows.rename({"a": "z"}), col_tot=[5, 6, 7],
+                   block_tot=[1, 4, 3, 10], block=ids)
+    plain = ids.to_numpy()
+    got = ipf2_block(row_tot=pd.Series([4.0, 8.0, 6.0], index=list("xyz")), col_tot=[5, 6, 7],
+                     block_tot=[1, 4, 3, 10], block=plain)
+    assert list(got.index) == list("xyz") and list(got.columns) == [0, 1, 2]
+
+
+def test_ipf2_verbose_prints_each_iteration(capsys: pytest.CaptureFixture[str]) -> None:
+    ids = stripe_matrix(x=list(range(1, 7)), s=[1, 2], byrow=True)
+    got = ipf2_stripe(row_tot=[6, 6, 6], col_tot=[6, 6, 6], stripe_tot=[[2, 4]] * 3,
+                      stripe=ids, m=np.arange(1.0, 10.0).reshape(3, 3), verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == got.attrs["it"]
+    assert float(lines[-1].split()[1]) == pytest.approx(got.attrs["tol"])
+
+
+@pytest.mark.parametrize("module", ["migdata.estimation.blocks", "migdata.estimation.vital",
+                                    "migdata.indicators.rogers_castro"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module),
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

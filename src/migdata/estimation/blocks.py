@@ -289,9 +289,10 @@ def block_sum(block: int, m: Any, block_id: Any) -> float:
 
 
 def _fit_inputs(
-    m: Any, ids: np.ndarray, row_tot: Any, col_tot: Any, group_tot: Any,
+    m: Any, ids: np.ndarray, id_table: Any, row_tot: Any, col_tot: Any, group_tot: Any,
     what: str, tot_name: str, tol: Any, maxit: Any, verbose: Any, byrow: bool,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray, float, int, bool]:
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray, float, int, bool,
+           list[Any]]:
     tol = as_number(tol, "tol")
     if not tol > 0:
         raise InvalidInputError(f"tol must be above 0 (the largest margin error accepted, in "
@@ -306,20 +307,34 @@ def _fit_inputs(
         if seed.shape != shape:
             raise InvalidInputError(f"m has shape {seed.shape} but {what} {shape}; they must "
                                     "be the same")
-    labels = (m.index, m.columns) if isinstance(m, pd.DataFrame) else None
+    if isinstance(m, pd.DataFrame):
+        labels = [labels_of(m.index, "m (its rows)"), labels_of(m.columns, "m (its columns)")]
+        source = "m's"
+    elif isinstance(id_table, pd.DataFrame):
+        labels = [labels_of(id_table.index, f"{what} (its rows)"),
+                  labels_of(id_table.columns, f"{what} (its columns)")]
+        source = f"{what}'s"
+    else:
+        labels, source = [None, None], ""
 
     def margin(value: Any, name: str, axis: int) -> np.ndarray | None:
         if value is None:
             return None
-        if labels is not None and isinstance(value, pd.Series):
+        if isinstance(value, pd.Series):
+            given = labels_of(value.index, f"{name} (its index)")
             want = labels[axis]
-            missing = [v for v in want if v not in value.index]
-            extra = [v for v in value.index if v not in set(want)]
-            if missing or extra:
-                raise InvalidInputError(
-                    f"{name} labels do not match m's {'rows' if axis == 0 else 'columns'}: "
-                    f"missing {missing[:5]}, unexpected {extra[:5]}")
-            value = value.reindex(want)
+            if want is None:
+                labels[axis] = given  # no labelled table: the totals label the fit
+            else:
+                missing = [v for v in want if v not in set(given)]
+                extra = [v for v in given if v not in set(want)]
+                if missing or extra:
+                    raise InvalidInputError(
+                        f"{name} labels do not match {source} "
+                        f"{'rows' if axis == 0 else 'columns'}: missing {missing[:5]}, "
+                        f"unexpected {extra[:5]}; label them alike, or give a list to take "
+                        "the totals in order")
+                value = value.reindex(want)
         arr = count_array(value, name)
         if arr.ndim == 2 and 1 in arr.shape:
             arr = arr.ravel()
@@ -358,7 +373,11 @@ def _fit_inputs(
             raise InvalidInputError(
                 f"{given[0][0]} sums to {given[0][1]!r} but {name} to {total!r}; the totals "
                 "must have the same grand total")
-    return seed, rows, cols, totals, tol, maxit, verbose
+    for axis, index in enumerate(labels):
+        if index is not None and len(index) != shape[axis]:
+            raise InvalidInputError(f"{source or 'the totals'} labels do not fit the "
+                                    f"{shape} table")
+    return seed, rows, cols, totals, tol, maxit, verbose, labels
 
 
 def _fit(
@@ -398,13 +417,8 @@ def _fit(
     return mu, it, d_max
 
 
-def _table(mu: np.ndarray, m: Any, ids_source: Any, it: int, d_max: float) -> pd.DataFrame:
-    if isinstance(m, pd.DataFrame):
-        out = pd.DataFrame(mu, index=m.index, columns=m.columns)
-    elif isinstance(ids_source, pd.DataFrame):
-        out = pd.DataFrame(mu, index=ids_source.index, columns=ids_source.columns)
-    else:
-        out = pd.DataFrame(mu)
+def _table(mu: np.ndarray, labels: list[Any], it: int, d_max: float) -> pd.DataFrame:
+    out = pd.DataFrame(mu, index=labels[0], columns=labels[1])
     out.attrs["it"] = it
     out.attrs["tol"] = d_max
     return out
@@ -432,7 +446,8 @@ def ipf2_block(
     ----------
     row_tot, col_tot : sequence, array or Series, optional
         Out- and in-migrants of each place; either may be ``None`` (not fitted). A Series is
-        aligned on the labels of ``m`` when ``m`` is a DataFrame, else taken in order.
+        aligned on the labels of ``m`` (or, when only it is a DataFrame, of the group table),
+        and refused if they differ; a list or array is taken in order.
     block_tot : 2-D table or sequence
         The block totals: the ``k``-th value is the total of the cells numbered ``k`` in
         ``block``. A table is read column by column (as R's ``c()`` does), which matches the
@@ -452,16 +467,18 @@ def ipf2_block(
     Returns
     -------
     DataFrame
-        The fitted table, labelled like ``m`` (or ``block``) when it is a DataFrame.
+        The fitted table, labelled like ``m`` (or ``block``, or the totals' Series).
         ``attrs["it"]`` holds the iterations and ``attrs["tol"]`` the largest margin error of
         the last one (migest's ``it`` and ``tol``).
 
     Raises
     ------
     InvalidInputError
-        Negative or missing figures, shapes that differ, a block number without a total or a
-        total without cells, totals whose rounded grand totals differ (migest checks rows and
-        columns only; block totals that differ leave its iterations unconverged).
+        Negative or missing figures, shapes that differ, totals labelled unlike the table, no
+        ``block_tot`` (without blocks, :func:`~migdata.estimation.ipf` fits rows and columns),
+        a block number without a total or a total without cells, totals whose rounded grand
+        totals differ (migest checks rows and columns only; block totals that differ leave its
+        iterations unconverged).
 
     Warns
     -----
@@ -486,11 +503,11 @@ def ipf2_block(
     ([4.0, 8.0, 6.0], True)
     """
     ids = _ids(block, "block")
-    seed, rows, cols, totals, tol, maxit, verbose = _fit_inputs(
-        m, ids, row_tot, col_tot, block_tot, "block", "block_tot", tol, maxit, verbose,
+    seed, rows, cols, totals, tol, maxit, verbose, labels = _fit_inputs(
+        m, ids, block, row_tot, col_tot, block_tot, "block", "block_tot", tol, maxit, verbose,
         byrow=False)
     mu, it, d_max = _fit(seed, rows, cols, ids, totals, tol, maxit, verbose, "ipf2_block")
-    return _table(mu, m, block, it, d_max)
+    return _table(mu, labels, it, d_max)
 
 
 def ipf2_stripe(
@@ -513,7 +530,8 @@ def ipf2_stripe(
     ----------
     row_tot, col_tot : sequence, array or Series, optional
         Out- and in-migrants of each place; either may be ``None`` (not fitted). A Series is
-        aligned on the labels of ``m`` when ``m`` is a DataFrame, else taken in order.
+        aligned on the labels of ``m`` (or, when only it is a DataFrame, of the group table),
+        and refused if they differ; a list or array is taken in order.
     stripe_tot : 2-D table or sequence
         The stripe totals: the ``k``-th value is the total of the cells numbered ``k`` in
         ``stripe``. A table is read as migest reads it: stripes within rows (the first column
@@ -535,7 +553,7 @@ def ipf2_stripe(
     Returns
     -------
     DataFrame
-        The fitted table, labelled like ``m`` (or ``stripe``) when it is a DataFrame.
+        The fitted table, labelled like ``m`` (or ``stripe``, or the totals' Series).
         ``attrs["it"]`` and ``attrs["tol"]`` as in :func:`ipf2_block`.
 
     Raises
@@ -565,9 +583,9 @@ def ipf2_stripe(
     ids = _ids(stripe, "stripe")
     # migest's reading: stripes within rows when the first column numbers every row apart
     byrow = len(np.unique(ids[:, 0])) == ids.shape[0]
-    seed, rows, cols, totals, tol, maxit, verbose = _fit_inputs(
-        m, ids, row_tot, col_tot, stripe_tot, "stripe", "stripe_tot", tol, maxit,
+    seed, rows, cols, totals, tol, maxit, verbose, labels = _fit_inputs(
+        m, ids, stripe, row_tot, col_tot, stripe_tot, "stripe", "stripe_tot", tol, maxit,
         verbose, byrow=byrow)
     mu, it, d_max = _fit(seed, rows, cols, ids, totals, tol, maxit, verbose, "ipf2_stripe")
-    return _table(mu, m, stripe, it, d_max)
+    return _table(mu, labels, it, d_max)
 
