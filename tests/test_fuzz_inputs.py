@@ -598,6 +598,56 @@ def cases() -> list[Case]:
         Case("index_age(age, mi)", lambda age, mi: ind.index_age(age=age, mi=mi),
              {"age": age_profile["age"].to_numpy(), "mi": age_profile["mi"].to_numpy()},
              {("mi", "values"): "count", ("age", "values"): "time"}),
+        # ---- migest's block and stripe IPF, net_vs, index_age_rc (issue 23)
+        Case("block_matrix", lambda x, **o: est.block_matrix(x, **{"b": [1, 2], **o}),
+             {"x": np.array([1.0, 2.0, 3.0, 4.0])}, {("x", "values"): "signed"},
+             {"b": ["2", [1, 0], [1.5], True, []], "byrow": ["yes", 1],
+              "dimnames": [5, ["A"], [["a"], ["b"]]]},
+             check=lambda out: _assert(out.to_numpy().tolist() == [[1, 3, 3], [2, 4, 4],
+                                                                   [2, 4, 4]], out)),
+        Case("stripe_matrix", lambda x, **o: est.stripe_matrix(x, **{"s": [1, 2], **o}),
+             {"x": np.arange(1.0, 7.0)}, {("x", "values"): "signed"},
+             {"s": ["2", [0, 1], None], "byrow": ["no", 0], "dimnames": [5, [1, 2]]},
+             check=lambda out: _assert(out.shape == (3, 3) and out.iloc[0, 0] == 1, out)),
+        Case("block_sum", lambda m, block_id, **o: est.block_sum(
+            o.get("block", 4), m, block_id), {"m": np.arange(9.0).reshape(3, 3),
+                                              "block_id": _block_ids()},
+             {("m", "cells"): "signed", ("block_id", "cells"): "count"},
+             {"block": ["4", 2.5, True, 0]},
+             check=lambda out: _assert(out == 24.0, out)),
+        Case("ipf2_block", lambda row_tot, block_tot, m, **o: est.ipf2_block(
+            row_tot=row_tot, block_tot=block_tot, m=m,
+            **{"col_tot": [5.0, 6.0, 7.0], "block": _block_ids(), **o}),
+             {"row_tot": np.array([4.0, 8.0, 6.0]), "block_tot": np.array([1.0, 4.0, 3.0, 10.0]),
+              "m": pd.DataFrame(np.ones((3, 3)), index=list("ABC"), columns=list("ABC"))},
+             {("row_tot", "values"): "count", ("block_tot", "values"): "count",
+              ("m", "cells"): "count"},
+             {"tol": ["1e-5", 0, -1.0, math.nan, None], "maxit": [0, 2.5, "500"],
+              "verbose": ["no", 1], "col_tot": [[5.0, 6.0]]},
+             check=lambda out: _assert(np.allclose(out.sum(axis=1), [4, 8, 6], atol=1e-4)
+                                       and out.attrs["it"] > 1, out)),
+        Case("ipf2_stripe", lambda col_tot, stripe_tot, **o: est.ipf2_stripe(
+            col_tot=col_tot, stripe_tot=stripe_tot, **{"stripe": est.stripe_matrix(
+                x=list(range(1, 7)), s=[1, 2], byrow=True), **o}),
+             {"col_tot": np.array([6.0, 6.0, 6.0]),
+              "stripe_tot": np.array([[2.0, 4.0], [2.0, 4.0], [2.0, 4.0]])},
+             {("col_tot", "values"): "count", ("stripe_tot", "values"): "count"},
+             {"tol": [0, "1"], "maxit": [True], "stripe": [np.ones(3), [[0, 1], [1, 1]]]},
+             check=lambda out: _assert(np.allclose(out.to_numpy(), 2.0), out)),
+        Case("net_vs", lambda data, **o: est.net_vs(data, **o),
+             {"data": pd.DataFrame({"region": ["X", "Y"], "pop0": [1000.0, 500.0],
+                                    "pop1": [1100.0, 450.0], "births": [60.0, 10.0],
+                                    "deaths": [20.0, 15.0]})},
+             {("data", "pop0"): "count", ("data", "pop1"): "count",
+              ("data", "births"): "count", ("data", "deaths"): "count"},
+             {"pop0_col": [5, ["pop0"], "pop_0"], "deaths_col": [None]},
+             check=lambda out: _assert(out["net"].tolist() == [60.0, -45.0], out)),
+        Case("index_age_rc", lambda pars, **o: ind.index_age_rc(pars, **o),
+             {"pars": pd.Series({"a1": 0.02, "alpha1": 0.1, "a2": 0.06, "alpha2": 0.1,
+                                 "mu2": 20.0, "lambda2": 0.4})},
+             {("pars", "values"): "share"}, {"long": ["yes", 1]},
+             check=lambda out: _assert(out["value"].round(6).tolist() == [
+                 20.0, 0.333333, 3.0, 4.0, 1.0], out)),
         # ---- plot
         Case("rates_timeseries", lambda data, **o: plot.rates_timeseries(
             data, source="test", **o), {"data": ts},
@@ -666,6 +716,10 @@ def cases() -> list[Case]:
              {("records", "value"): "signed", ("records", "timeLabel"): "year",
               ("records", "iso3"): "label"}, keyed=("records",)),
     ]
+
+
+def _block_ids() -> pd.DataFrame:
+    return estimation.block_matrix(x=[1, 2, 3, 4], b=[1, 2])
 
 
 def _unknown_row(table: pd.DataFrame) -> bool:

@@ -24,6 +24,9 @@ differencing of two square tables.
 :mod:`.sums` has migest's ``sum_unilat``, ``sum_lump`` and ``sum_expand``; :func:`dict_ims`
 the UN DESA countries with their regions, laid out like migest's ``dict_ims`` (built from the
 UN's workbooks).
+:mod:`.blocks` has migest's ``ipf2_block`` and ``ipf2_stripe`` (IPF with totals over blocks or
+stripes of the table) and their tools ``block_matrix``, ``stripe_matrix`` and ``block_sum``;
+:func:`net_vs` is migest's vital-statistics residual laid out one row per population.
 
 Everything here is implemented from the papers cited in each module; the R package migest
 (G. J. Abel, GPL) was used only through its published documentation.
@@ -31,6 +34,7 @@ Everything here is implemented from the papers cited in each module; the R packa
 
 from __future__ import annotations
 
+from .blocks import block_matrix, block_sum, ipf2_block, ipf2_stripe, stripe_matrix
 from .differencing import DECREASE_RULES, ffs_diff, flows_from_stock_differences
 from .ipf import flows_from_net, ipf, ipf3, ipf_nway
 from .netmatrix import (
@@ -51,6 +55,7 @@ from .stocks import MATCH_BIRTHPLACE, MATCH_GLOBAL, flows_from_stocks, od_matrix
 from .sums import sum_expand, sum_lump, sum_unilat, sum_unilateral
 from .tables import UNKNOWN_BIRTHPLACE, bilateral_stock_table
 from .toolbox import ffs_rates, rescale_integer_sum, rescale_net, sum_bilat, sum_net, sum_region
+from .vital import net_vs
 
 __all__ = [
     "DECREASE_RULES",
@@ -60,6 +65,8 @@ __all__ = [
     "MigestFit",
     "balancing_equation",
     "bilateral_stock_table",
+    "block_matrix",
+    "block_sum",
     "cm2",
     "cm3",
     "cm_net_tot",
@@ -73,15 +80,19 @@ __all__ = [
     "flows_from_stock_differences",
     "flows_from_stocks",
     "ipf",
+    "ipf2_block",
+    "ipf2_stripe",
     "ipf3",
     "ipf_nway",
     "net_matrix_entropy",
     "net_matrix_lp",
     "net_matrix_optim",
     "net_sr",
+    "net_vs",
     "od_matrix",
     "rescale_integer_sum",
     "rescale_net",
+    "stripe_matrix",
     "sum_bilat",
     "sum_expand",
     "sum_lump",

@@ -8,6 +8,8 @@
   index, crude migration intensity and aggregate net migration rate (Bell et al. 2002).
 * :mod:`~migdata.indicators.indices` -- the summary index families of a flow matrix:
   intensity, impact, connectivity and distance (Bell et al. 2002; as in migest 2.0.5).
+* :mod:`~migdata.indicators.rogers_castro` -- :func:`index_age_rc`, the summary indices of a
+  Rogers-Castro model schedule from its parameters (migest's ``index_age_rc``).
 * :mod:`~migdata.indicators.compare` -- :func:`compare_sources`, one quantity from several sources
   with the reason each differs.
 
@@ -53,6 +55,7 @@ from .rates import (
     rates_per_1000,
     wdi_wide,
 )
+from .rogers_castro import index_age_rc
 from .stocks import (
     OTHER,
     emigrant_stock_by_destination,
@@ -76,6 +79,7 @@ __all__ = [
     "emigrant_stock_by_destination",
     "impact_indices",
     "index_age",
+    "index_age_rc",
     "intensity_indices",
     "mid_year_population",
     "migrant_share",
