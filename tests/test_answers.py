@@ -271,3 +271,26 @@ def test_a_long_message_is_one_line_the_page_wraps(capsys: pytest.CaptureFixture
     printed = capsys.readouterr().out
     assert printed.count("\n") == 1 and len(printed) > 100
     assert printed.startswith("Not quite. Look again")
+
+
+@pytest.mark.notebooks
+def test_an_answer_without_its_first_line_gets_one_sentence_not_a_traceback() -> None:
+    """The %%answer line deleted by mistake: a word, a letter or a number is an unknown name or a
+    bare value to Python; the student reads one sentence, and Python in a cell still works."""
+    cells = ["Armenia", "B", "Azərbaycan", "62144", "-4.5", "62 144", "x = 5\nx",
+             "undefined_name + 1", "print(undefined_name)", '"B"']
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    said = [" ".join("".join(o.get("text", "") for o in c.outputs
+                             if o.output_type == "stream").split()) for c in nb.cells]
+    errors = [[o for o in c.outputs if o.output_type == "error"] for c in nb.cells]
+    for i in (0, 1, 2, 3, 4, 9):  # a word, a letter, a name, numbers, a quoted letter
+        assert said[i].startswith("If this cell holds your answer, its first line"), said[i]
+        assert not errors[i]
+    assert said[0].endswith("(Python says: name 'Armenia' is not defined.)")
+    assert said[5].startswith("This cell is not Python") and not errors[5]
+    # a cell meant as Python: the value shown, no sentence; Python's own errors as always
+    assert said[6] == "" and nb.cells[6].outputs[0]["data"]["text/plain"] == "5"
+    assert errors[7] and errors[7][0]["ename"] == "NameError" and said[7] == ""
+    assert errors[8] and errors[8][0]["ename"] == "NameError" and said[8] == ""

@@ -208,3 +208,24 @@ def test_final_mark_out_of_100_for_unit24(repo_root, tmp_path):
         export_grades(course, tmp_path / "f.csv", assignments=["unit24_net_migration"],
                       marks=too_high)
     assert read_ledger(course, "unit24_net_migration") == {}
+
+
+def test_an_answer_cell_that_lost_its_first_line_is_still_read_as_text(course):
+    """A student deletes the %%answer line by mistake: the cell keeps its grade id, and the
+    grader reads its text (never runs it), with a note for the lecturer."""
+    from migdata.grading.submissions import graded_notebook
+
+    folder = write_submission(course, A, "insp_lost", "answers", texts={"A1": "4,39 %"})
+    nb = json.loads((folder / f"{A}.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "".join(c["source"]).startswith("%%answer A1"))
+    cell["source"] = "4,39 %"  # the header line deleted
+    release = json.loads(released(course)[f"{A}.ipynb"].read_text(encoding="utf-8"))
+    built, notes = graded_notebook(release, nb)
+    sources = [c["source"] for c in built["cells"]]
+    assert any("record('A1', '4,39 %')" in s for s in sources)
+    assert notes == ["answer A1: its cell had lost the %%answer line; the cell's text was read "
+                     "as the answer"]
+    # a headerless cell with another question's header elsewhere does not replace that answer
+    cell["source"] = "%%answer A1 percent\n5 %"
+    built, notes = graded_notebook(release, nb)
+    assert any("record('A1', '5 %')" in c["source"] for c in built["cells"]) and notes == []

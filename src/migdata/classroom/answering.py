@@ -227,6 +227,11 @@ _LOST_HEADER = ("This cell is not Python: if it holds your answer in words, its 
                 "again.")
 
 
+_LOST_HEADER_VALUE = ("If this cell holds your answer, its first line (%%answer, the question's id "
+                      "and the kind of answer) was deleted, so the answer is not checked. Press "
+                      "Ctrl+Z (undo) until that line is back, then run the cell again.")
+
+
 def _guard_syntax_errors(ipython: Any) -> None:
     """Answer a syntax error in a cell written in words with one sentence (the lost header),
     not a traceback; a syntax error in a cell meant as Python is shown as always."""
@@ -248,8 +253,52 @@ def _guard_syntax_errors(ipython: Any) -> None:
             return
         shown(*args, **kwargs)
 
+    def name_error(shell: Any, etype: type, value: BaseException, tb: Any,
+                   tb_offset: int | None = None) -> None:
+        # a word answer without its header ("Armenia", "B", "yes") is a name Python does not
+        # know: the same sentence; a NameError in a cell meant as Python is shown as always
+        if looks_like_prose(last["cell"]) and _is_bare_answer(last["cell"]) and _WORDS.match(
+                last["cell"].strip()):
+            _say(f"{_LOST_HEADER_VALUE} (Python says: {value}.)")
+            return
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+    def bare_value(result: Any) -> None:
+        # a bare number ("62144") runs as Python and shows Out[n]: say it was not saved
+        cell = getattr(result.info, "raw_cell", "") or ""
+        if (result.error_in_exec is None and result.error_before_exec is None
+                and _is_bare_answer(cell) and _is_constant(cell)):
+            _say(_LOST_HEADER_VALUE)
+
     ipython.events.register("pre_run_cell", remember)
+    ipython.events.register("post_run_cell", bare_value)
     ipython.showsyntaxerror = showsyntaxerror
+    ipython.set_custom_exc((NameError,), name_error)
+
+
+#: Words as a person writes them (any alphabet, digits, spaces, . , % ' -): no operator, no "_".
+_WORDS = re.compile(r"^[^\W_][^\W_\s.,%'’\-−]*(?:[\s.,%'’\-−]+[^\W_]*)*$")
+
+
+def _is_bare_answer(cell: str) -> bool:
+    """One short line that is a lone value or word (how an answer looks without its header)."""
+    text = cell.strip()
+    return bool(text) and "\n" not in text and len(text) <= 80 and "=" not in text
+
+
+def _is_constant(cell: str) -> bool:
+    import ast
+
+    try:
+        tree = ast.parse(cell.strip())
+    except SyntaxError:
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return False
+    value = tree.body[0].value
+    if isinstance(value, ast.UnaryOp):
+        value = value.operand
+    return isinstance(value, ast.Constant) and isinstance(value.value, (int, float, str))
 
 
 def load_ipython_extension(ipython: Any) -> None:

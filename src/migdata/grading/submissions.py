@@ -452,6 +452,28 @@ def _written_texts(student: object) -> dict[str, tuple[str, dict, list[str]]]:
     return out
 
 
+def _headerless_answers(student: object) -> dict[str, str]:
+    """Texts of code cells that lost their ``%%answer`` line, by the cell's grade id.
+
+    A student may delete an answer cell's first line by mistake; the cell keeps its nbgrader
+    grade id, so its text can still be read (as text: nothing is run). The first such cell of
+    a grade id is kept.
+    """
+    out: dict[str, str] = {}
+    cells = student.get("cells") if isinstance(student, Mapping) else None
+    if not isinstance(cells, list):
+        return out
+    for cell in cells:
+        gid = _meta(cell).get("grade_id")
+        if (not isinstance(gid, str) or gid in out or not isinstance(cell, Mapping)
+                or cell.get("cell_type") != "code"):
+            continue
+        text = cell_text(cell)
+        if text is not None and parse_header(text.lstrip().partition("\n")[0]) is None:
+            out[gid] = text.strip()
+    return out
+
+
 def graded_notebook(release: Mapping[str, Any], student: object) -> tuple[dict, list[str]]:
     """The notebook nbgrader grades, built from the released notebook and a hand-in's answers.
 
@@ -470,6 +492,7 @@ def graded_notebook(release: Mapping[str, Any], student: object) -> tuple[dict, 
     """
     answers = answers_in(student)
     written = _written_texts(student)
+    headerless = _headerless_answers(student)
     notes: list[str] = []
     for found in answers.values():
         notes += found.notes
@@ -484,7 +507,14 @@ def graded_notebook(release: Mapping[str, Any], student: object) -> tuple[dict, 
                 new["source"] = "# (code cells are not graded: no code is run)"
             else:
                 found = answers.get(header.qid)
-                new["source"] = answer_line(header.qid, found.text if found else "")
+                text = found.text if found else ""
+                gid = meta.get("grade_id")
+                if found is None and isinstance(gid, str) and headerless.get(gid):
+                    # the student deleted the cell's %%answer line: its text is still the answer
+                    text = headerless[gid]
+                    notes.append(f"answer {header.qid}: its cell had lost the %%answer line; "
+                                 "the cell's text was read as the answer")
+                new["source"] = answer_line(header.qid, text)
             new["outputs"] = []
             new["execution_count"] = None
         elif meta.get("solution") and cell["cell_type"] == "markdown":
