@@ -233,3 +233,21 @@ def test_a_worksheet_time_that_cannot_be_read_leaves_the_zip_time_with_a_warning
             "in English only") in err
     assert "one and the same time in the zip, 2026-03-03 09:00:00+04:00" in err
     assert _stamp(course, "100231") == "2026-03-03 09:00:00.000000+04:00"
+
+
+def test_set_time_refuses_what_is_not_a_time_or_not_a_hand_in(repo_root, tmp_path, capsys):
+    from migdata.grading.worksheet import read_submission_times
+
+    course = tmp_path / "autograder"
+    course.mkdir()
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", course)
+    assert main(["--course-dir", str(course), "set-time", "100231", A, "2026-03-02 18:05"]) == 2
+    assert "no hand-in folder" in capsys.readouterr().err
+    (course / "submitted" / "100231" / A).mkdir(parents=True)
+    assert main(["--course-dir", str(course), "set-time", "100231", A, "yesterday"]) == 2
+    assert "hand-in time 'yesterday' is not a date and time" in capsys.readouterr().err
+    assert not (course / "submitted" / "100231" / A / "timestamp.txt").exists()
+    # a plain participant_id,student_id id map holds no submission times: nothing to read
+    plain = tmp_path / "ids.csv"
+    plain.write_text("participant_id,student_id\n1234,100231\n", encoding="utf-8")
+    assert read_submission_times(plain, BAKU) is None

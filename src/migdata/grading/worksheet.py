@@ -381,13 +381,13 @@ _WEEKDAYS = list(calendar.day_name)  # C locale: English, whatever the machine's
 _MONTHS = list(calendar.month_name)[1:]
 _DAY = "(?P<weekday>" + "|".join(_WEEKDAYS) + ")"
 _MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
-_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d\d)\s*(?P<ampm>AM|PM|am|pm)"
+_USER_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d\d)\s*(?P<ampm>AM|PM|am|pm)"
 # userdate() with Moodle's default format, strftimedaydatetime: '%A, %d %B %Y, %I:%M %p' in
 # lang/en/langconfig.php ("Monday, 2 March 2026, 6:05 PM"; the day and hour without a leading
 # zero); and the en_us pack's '%A, %B %d, %Y, %I:%M %p' ("Monday, March 2, 2026, 6:05 PM")
 _MOODLE_DATES = [
-    re.compile(rf"^{_DAY}, (?P<day>\d{{1,2}}) {_MONTH} (?P<year>\d{{4}}), {_CLOCK}$"),
-    re.compile(rf"^{_DAY}, {_MONTH} (?P<day>\d{{1,2}}), (?P<year>\d{{4}}), {_CLOCK}$"),
+    re.compile(rf"^{_DAY}, (?P<day>\d{{1,2}}) {_MONTH} (?P<year>\d{{4}}), {_USER_CLOCK}$"),
+    re.compile(rf"^{_DAY}, {_MONTH} (?P<day>\d{{1,2}}), (?P<year>\d{{4}}), {_USER_CLOCK}$"),
 ]
 
 
