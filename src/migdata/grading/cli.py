@@ -270,7 +270,7 @@ def _unchecked_times(results, assignment: str) -> None:
     """A plain sentence naming each student whose hand-in time the kit did not write or check."""
     for r in results:
         if r.time_check.startswith("not checked"):
-            print(f"migdata-course: warning: {r.student}: hand-in time {r.time_check} "
+            print(f"migdata-course: warning: {r.student}: hand-in time {r.time_check}. "
                   "The late penalty (if any) is computed from that time. Check the time "
                   "(Moodle, the exchange, your e-mail) and set it with migdata-course set-time "
                   f"{r.student} {assignment} 'YYYY-MM-DD HH:MM', then autograde again",

@@ -113,9 +113,9 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     unchecked = [r.student for r in results if r.time_check.startswith("not checked")]
     if unchecked:
         lines.append(f"{len(unchecked)} student(s) have a hand-in time the kit did not write "
-                     "(column 'time': unchecked); their lateness rests on it: "
-                     + ", ".join(unchecked) + ". Check each and set it with migdata-course "
-                     "set-time STUDENT ASSIGNMENT 'YYYY-MM-DD HH:MM'.")
+                     "(column 'time': unchecked; named in the warnings below): their lateness "
+                     "rests on it. Check each and set it with migdata-course set-time STUDENT "
+                     "ASSIGNMENT 'YYYY-MM-DD HH:MM'.")
     if split is not None:
         waiting = sum(1 for p in split.values() if p["to_mark"] > 0)
         if waiting:
