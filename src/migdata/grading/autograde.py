@@ -53,6 +53,7 @@ from traitlets.config import Config
 from migdata.errors import InvalidInputError
 
 from .config import load_config
+from .handin_times import check_time
 from .submissions import Inspection, fingerprint, inspect_submission, write_graded
 
 __all__ = ["MAX_CELL_OUTPUT_BYTES", "MAX_NOTEBOOK_OUTPUT_BYTES", "STATUSES", "GradeResult",
@@ -110,6 +111,10 @@ class GradeResult:
         Wall-clock seconds spent grading it (0 when reused from an earlier run).
     reused
         True when the submission was unchanged since an earlier run and was not graded again.
+    time_check
+        ``"checked"`` when the hand-in's ``timestamp.txt`` is one the kit wrote (``collect``,
+        ``import-zip``, ``set-time``) for the folder as it is, ``"not checked: <why>"`` when
+        not (see :mod:`migdata.grading.handin_times`), ``""`` with no hand-in.
     """
 
     student: str
@@ -120,6 +125,7 @@ class GradeResult:
     fingerprint: str | None = None
     seconds: float = 0.0
     reused: bool = False
+    time_check: str = ""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -671,6 +677,7 @@ def _autograde_locked(
                            "the student folder's name is not a student id (not text, or with "
                            "spaces or control characters): rename it and run again"))
     reviews: dict[str, dict[str, list[str]]] = {}  # not scored: the lecturer reads them
+    time_checks: dict[str, str] = {}  # whether each hand-in time is one the kit wrote
     todo: list[tuple[str, Inspection, str | None]] = []
     # the notebooks nbgrader grades, built from the release and the answer texts; a short path:
     # the sandboxed kernels' Unix sockets live next to them (at most 107 bytes)
@@ -684,6 +691,7 @@ def _autograde_locked(
                 _, max_score = _score(db_url, course_id, assignment, student)
                 record(GradeResult(student, "missing", 0.0, max_score, "no submission folder"))
                 continue
+            time_checks[student] = check_time(root, assignment, student, fp)
             old = ledger.get(student)
             # a hand-in not graded or a killed grader leaves nothing in the gradebook; other
             # results must still be there
@@ -693,12 +701,13 @@ def _autograde_locked(
                          or _has_submission(db_url, course_id, assignment, student))):
                 score, max_score = _score(db_url, course_id, assignment, student)
                 record(GradeResult(student, old.status, score, max_score, old.detail, fp, 0.0,
-                                   True))
+                                   True, time_checks[student]))
                 continue
             refused = _refusal(inspection)
             if refused is not None:
                 _, max_score = _score(db_url, course_id, assignment, student)
-                record(GradeResult(student, refused[0], 0.0, max_score, refused[1], fp))
+                record(GradeResult(student, refused[0], 0.0, max_score, refused[1], fp,
+                                   time_check=time_checks[student]))
                 continue
             notes = write_graded(Path(built) / student / assignment, inspection, released)
             found = {name: review(nb, release_json[name])
@@ -725,7 +734,8 @@ def _autograde_locked(
             else:
                 score, max_score = _score(db_url, course_id, assignment, student)
             record(GradeResult(student, status, score, max_score, detail, fp,
-                               round(outcome.get("seconds", 0.0), 3)))
+                               round(outcome.get("seconds", 0.0), 3),
+                               time_check=time_checks.get(student, "")))
             bar.set_postfix_str(f"{student}: {status}", refresh=False)
             bar.update()
 

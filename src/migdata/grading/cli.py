@@ -6,6 +6,7 @@
     migdata-course release unit22_sources           # JupyterHub: put it in the exchange
     migdata-course collect unit22_sources           # JupyterHub: fetch hand-ins from the exchange
     migdata-course import-zip unit22_sources moodle.zip   # LMS only: unpack a Moodle download
+    migdata-course set-time 100231 unit22_sources "2026-03-02 18:05"  # a time you checked
     migdata-course autograde unit22_sources --workers 2
     migdata-course feedback unit22_sources          # HTML feedback into feedback/
     migdata-course export grades.csv                # one row per student and assignment
@@ -215,10 +216,29 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
                   + ", ".join(f"{p} ({found[p]})" for p in strangers)
                   + "; if they are Moodle participant ids, import again with --id-map",
                   file=sys.stderr)
-    report = import_zip(args.course_dir, args.assignment, args.zips, id_map=id_map)
+    sheet_times = None
+    if args.id_map:
+        from .config import course_timezone, load_config
+        from .worksheet import read_submission_times
+
+        sheet_times = read_submission_times(args.id_map,
+                                            course_timezone(load_config(args.course_dir)))
+    report = import_zip(args.course_dir, args.assignment, args.zips, id_map=id_map,
+                        submission_times=sheet_times)
     files = sum(len(v) for v in report.imported.values())
     print(f"{args.assignment}: {files} notebook(s) of {len(report.imported)} student(s) imported "
           "into submitted/ (names kept in .migdata-course/roster.csv)")
+    if report.times:
+        from_sheet = sorted(s for s, where in report.sources.items() if where == "worksheet")
+        from_zip = len(report.times) - len(from_sheet)
+        line = f"hand-in times: {from_zip} from the zip's file times"
+        if sheet_times is not None and sheet_times.column is not None:
+            line += (f", {len(from_sheet)} from the grading worksheet's '{sheet_times.column}' "
+                     "(Moodle's record, to the minute: a hand-in within the due minute counts as "
+                     "on time)")
+            if from_sheet:
+                line += ": " + ", ".join(from_sheet)
+        print(line)
     for entry, why in report.skipped:
         print(f"migdata-course: warning: skipped {entry}: {why}", file=sys.stderr)
     for warning in report.warnings:
@@ -234,6 +254,27 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
               "before grading", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_set_time(args: argparse.Namespace) -> int:
+    from .handin_times import set_time
+
+    old, new = set_time(args.course_dir, args.student, args.assignment, args.time)
+    print(f"{args.student} {args.assignment}: hand-in time {new} (was "
+          f"{old if old is not None else 'none'}), recorded as checked. Run migdata-course "
+          f"autograde {args.assignment} again: the late penalty is computed when it grades")
+    return 0
+
+
+def _unchecked_times(results, assignment: str) -> None:
+    """A plain sentence naming each student whose hand-in time the kit did not write or check."""
+    for r in results:
+        if r.time_check.startswith("not checked"):
+            print(f"migdata-course: warning: {r.student}: hand-in time {r.time_check}. "
+                  "The late penalty (if any) is computed from that time. Check the time "
+                  "(Moodle, the exchange, your e-mail) and set it with migdata-course set-time "
+                  f"{r.student} {assignment} 'YYYY-MM-DD HH:MM', then autograde again",
+                  file=sys.stderr)
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
@@ -258,6 +299,7 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     print(format_report(results, args.assignment,
                         split=points_by_student(args.course_dir, args.assignment)))
     _locked_failures(args.course_dir, args.assignment, len(results))
+    _unchecked_times(results, args.assignment)
     return 0
 
 
@@ -398,6 +440,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(format_report([ledger[s] for s in sorted(ledger)], args.assignment,
                         split=points_by_student(args.course_dir, args.assignment), now=False))
     _locked_failures(args.course_dir, args.assignment, len(ledger))
+    _unchecked_times([ledger[s] for s in sorted(ledger)], args.assignment)
     return 0
 
 
@@ -444,6 +487,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--id-map", type=Path, default=None,
                    help="CSV mapping Moodle participant ids to student ids (Moodle's grading "
                         "worksheet, or columns participant_id,student_id)")
+    p = add("set-time", cmd_set_time,
+            "set a hand-in time you have checked (a folder copied into submitted/ by hand)")
+    p.add_argument("student")
+    p.add_argument("assignment")
+    p.add_argument("time", metavar="'YYYY-MM-DD HH:MM'",
+                   help="the hand-in time, in the course's time zone (or with an offset)")
     p = add("autograde", cmd_autograde, "autograde every submission and report per student")
     p.add_argument("assignment")
     p.add_argument("--due", default=None, metavar="'YYYY-MM-DD HH:MM'", help=due_help)

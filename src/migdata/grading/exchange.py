@@ -443,6 +443,9 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
             if h.refused:
                 continue
             if _take(h, dest, limit):
+                from .handin_times import record_time
+
+                record_time(course_root, assignment, [student], "collect")
                 break
         for h in handins:
             if due is not None and h.handed_in > due:

@@ -28,14 +28,15 @@ import shutil
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from migdata.errors import InvalidInputError
 
 from .config import load_config
 from .csvsafe import open_private
-from .worksheet import Worksheet, format_grade, read_worksheet
+from .handin_times import hand_in_time
+from .worksheet import SubmissionTimes, Worksheet, format_grade, read_worksheet
 
 __all__ = [
     "FeedbackZipReport",
@@ -86,7 +87,10 @@ class ImportReport:
     names
         Student id -> full name, as Moodle gave it.
     times
-        Student id -> hand-in time written to ``timestamp.txt`` (the zip entry's time).
+        Student id -> hand-in time written to ``timestamp.txt``.
+    sources
+        Student id -> where that time came from: ``"zip"`` (the zip entry's time) or
+        ``"worksheet"`` (the grading worksheet's *Last modified (submission)*, to the minute).
     warnings
         What the lecturer must check before grading (e.g. hand-in times that look like the
         download's time rather than the students').
@@ -96,21 +100,8 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     times: dict[str, datetime] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-
-
-def hand_in_time(moment: datetime) -> str:
-    """A hand-in time for ``timestamp.txt`` that nbgrader reads right.
-
-    nbgrader's ``parse_utc`` splits the text on spaces and, given three parts, reads the third as
-    a time zone: ``+0400`` becomes an offset of 400 *seconds*, so a hand-in at 18:05 in Baku
-    counted as 13:58 UTC, 3 h 53 min later than it was. The offset is therefore written joined
-    to the time (ISO 8601, ``2026-03-02 18:05:00.000000+04:00``), which nbgrader hands to
-    dateutil whole.
-    """
-    if moment.tzinfo is None:
-        raise InvalidInputError(f"hand-in time {moment} has no time zone")
-    return moment.isoformat(sep=" ", timespec="microseconds")
 
 
 def class_list(course_dir: str | Path) -> dict[str, str]:
@@ -328,6 +319,7 @@ def import_zip(
     zips: list[str | Path],
     *,
     id_map: dict[str, str] | None = None,
+    submission_times: SubmissionTimes | None = None,
 ) -> ImportReport:
     """Unpack Moodle "Download all submissions" zips into ``submitted/<student>/<assignment>/``.
 
@@ -342,6 +334,13 @@ def import_zip(
     id_map
         Participant id -> student id (:func:`read_id_map`). With it, participants missing from
         the map are skipped (and reported); without it the participant id is the student id.
+    submission_times
+        Moodle's record of each participant's hand-in time, from the grading worksheet given as
+        the id map (:func:`migdata.grading.worksheet.read_submission_times`). Its time (to
+        the minute) is the hand-in time when the zip's times are all one and the same (then
+        they are the download's, not the students'), or when a zip time is not within the
+        worksheet's minute. A participant whose worksheet time cannot be read keeps the zip's
+        time, with a warning.
 
     Returns
     -------
@@ -349,7 +348,8 @@ def import_zip(
         Imported and skipped files, and the students' names. Every import updates the roster and
         the students' names in the gradebook. ``timestamp.txt`` is the file's time in the zip
         (Moodle's last modification, in the course's time zone), written by
-        :func:`hand_in_time` so that nbgrader reads its offset right.
+        :func:`hand_in_time` so that nbgrader reads its offset right. Each time written is
+        recorded in the course's time ledger (:mod:`migdata.grading.handin_times`).
     """
     from nbgrader.api import Gradebook
 
@@ -363,6 +363,7 @@ def import_zip(
     report = ImportReport()
     roster = {(r["assignment"], r["participant_id"]): r for r in read_roster(course_dir)}
     latest: dict[str, datetime] = {}
+    participant_of: dict[str, str] = {}
     replaced: set[str] = set()
     for zip_path in map(Path, zips):
         if not zip_path.is_file():
@@ -420,13 +421,22 @@ def import_zip(
                     (dest / "timestamp.txt").write_text(stamp, encoding="utf-8")
                 report.imported.setdefault(student, []).append(parts["file"])
                 report.names[student] = parts["full_name"]
+                participant_of[student] = participant
                 roster[(assignment, participant)] = {
                     "assignment": assignment, "participant_id": participant,
                     "student_id": student, "full_name": parts["full_name"],
                 }
-    report.times = dict(latest)
     moments = set(latest.values())
-    if len(latest) > 1 and len(moments) == 1:
+    unreliable = len(latest) > 1 and len(moments) == 1
+    report.sources = {student: "zip" for student in latest}
+    if submission_times is not None:
+        _worksheet_times(root, assignment, latest, participant_of, submission_times,
+                         unreliable, tz, report)
+    report.times = dict(latest)
+    from .handin_times import record_time
+
+    record_time(root, assignment, sorted(latest), "import-zip")
+    if unreliable and "worksheet" not in report.sources.values():
         # Moodle's zip writer may stamp every entry with the time of the download instead of
         # the file's last change; then every hand-in gets that time
         (moment,) = moments
@@ -437,9 +447,10 @@ def import_zip(
             f"{moment.isoformat(sep=' ')}"
             + (f", within 10 minutes of when {near[0].name} was saved: probably the download's "
                "time, not the students'" if near else "")
-            + ". The hand-in times (and lateness) come from the zip's file times; compare them "
-            "with the column 'Last modified (submission)' of Moodle's grading worksheet, and "
-            "correct submitted/<student>/<assignment>/timestamp.txt where they differ")
+            + ". The hand-in times (and lateness) come from the zip's file times. Give Moodle's "
+            "grading worksheet, downloaded in English, as --id-map to have its 'Last modified "
+            "(submission)' times used; or compare the times with that column yourself and "
+            "correct each with migdata-course set-time STUDENT ASSIGNMENT 'YYYY-MM-DD HH:MM'")
     _save_roster(root, list(roster.values()))
     db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
@@ -447,6 +458,49 @@ def import_zip(
             first, _, last = name.rpartition(" ")
             gb.update_or_create_student(student, first_name=first or name, last_name=last)
     return report
+
+
+def _worksheet_times(root: Path, assignment: str, latest: dict[str, datetime],
+                     participant_of: dict[str, str], sheet: SubmissionTimes, unreliable: bool,
+                     tz, report: ImportReport) -> None:
+    """Hand-in times from the grading worksheet where the zip's are unreliable or disagree."""
+    if sheet.column is None:
+        report.warnings.append(
+            f"the hand-in times are the zip's, not compared with Moodle's record: {sheet.problem}"
+            + (" (the zip's times are all one and the same: probably the download's time)"
+               if unreliable else ""))
+        return
+    def shown(moment: datetime) -> str:
+        return moment.astimezone(tz).isoformat(sep=" ", timespec="seconds")
+
+    for student in sorted(latest):
+        participant = participant_of[student]
+        zip_time = latest[student]
+        sheet_time = sheet.times.get(participant)
+        if sheet_time is None:
+            cell = sheet.unreadable.get(participant)
+            why = (f"its '{sheet.column}' cell {cell!r} is not a date the kit reads"
+                   if cell is not None else "the participant is not in the worksheet")
+            report.warnings.append(
+                f"{student} (participant {participant}): {why}; the hand-in time is the zip's, "
+                f"{shown(zip_time)}"
+                + (", which is probably the download's time: check it and correct it with "
+                   f"migdata-course set-time {student} {assignment} 'YYYY-MM-DD HH:MM'"
+                   if unreliable else ", not compared with Moodle's record"))
+            continue
+        agrees = sheet_time <= zip_time < sheet_time + timedelta(minutes=1)
+        if agrees and not unreliable:
+            continue
+        if not unreliable:
+            report.warnings.append(
+                f"{student} (participant {participant}): the zip says {shown(zip_time)}, the "
+                f"worksheet's '{sheet.column}' {shown(sheet_time)}: more than the minute apart. "
+                "The worksheet's time (Moodle's record of the submission) is used")
+        dest = root / "submitted" / student / assignment
+        (dest / "timestamp.txt").unlink(missing_ok=True)
+        (dest / "timestamp.txt").write_text(hand_in_time(sheet_time), encoding="utf-8")
+        latest[student] = sheet_time
+        report.sources[student] = "worksheet"
 
 
 def _roster_for(course_dir: str | Path, assignment: str) -> list[dict[str, str]]:

@@ -60,6 +60,10 @@ def format_report(results: Sequence[GradeResult], assignment: str,
         True right after autograding; False when the report is read later (``report``), so the
         timing line speaks of the last autograding, not of now.
 
+    The column ``time`` says whether the hand-in time is one the kit wrote or the lecturer set
+    (``checked``), or not (``unchecked``: a ``timestamp.txt`` copied in by hand, perhaps the
+    student's own, or none), ``-`` without a hand-in.
+
     Returns
     -------
     str
@@ -69,10 +73,13 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     lines = [f"Autograding report: {assignment}  ({len(results)} {people})"]
     width = max([len("student"), *(len(r.student) for r in results)])
     extra = f"  {'auto':>11}  {'to mark':>7}  {'final':>5}" if split is not None else ""
-    header = f"{'student':<{width}}  {'score':>6}  {'max':>5}{extra}  {'status':<16}  detail"
+    header = (f"{'student':<{width}}  {'score':>6}  {'max':>5}{extra}  {'time':<9}  "
+              f"{'status':<16}  detail")
     lines += [header, "-" * len(header)]
     for r in results:
         note = ("(unchanged, not regraded) " if r.reused else "") + r.detail
+        checked = r.time_check.split(":")[0]
+        time = {"checked": "checked", "not checked": "unchecked"}.get(checked, "-")
         cols = ""
         score = r.score
         if split is not None:
@@ -91,7 +98,7 @@ def format_report(results: Sequence[GradeResult], assignment: str,
             else:
                 cols = f"  {'-':>11}  {'-':>7}  {'-':>5}"
         lines.append(
-            f"{r.student:<{width}}  {score:>6.1f}  {r.max_score:>5.1f}{cols}  "
+            f"{r.student:<{width}}  {score:>6.1f}  {r.max_score:>5.1f}{cols}  {time:<9}  "
             f"{r.status.replace('_', ' '):<16}  {note}"
         )
     counts = Counter(r.status for r in results)
@@ -103,6 +110,12 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     if review:
         lines.append(f"{review} student(s) have code to review (detail 'to review, score kept', "
                      "flagged in the formgrader): read it before the score is final.")
+    unchecked = [r.student for r in results if r.time_check.startswith("not checked")]
+    if unchecked:
+        lines.append(f"{len(unchecked)} student(s) have a hand-in time the kit did not write "
+                     "(column 'time': unchecked; named in the warnings below): their lateness "
+                     "rests on it. Check each and set it with migdata-course set-time STUDENT "
+                     "ASSIGNMENT 'YYYY-MM-DD HH:MM'.")
     if split is not None:
         waiting = sum(1 for p in split.values() if p["to_mark"] > 0)
         if waiting:

@@ -213,6 +213,12 @@ def _copy_submission(gb: Any, root: Path, assignment: str, source: Any, student:
         here = root / step / student / assignment
         if there.is_dir() and not here.exists():
             shutil.copytree(there, here)
+            if step == "submitted":
+                from .handin_times import check_time, record_time
+
+                # the team's hand-in time: checked for the copy when it was for the original
+                if check_time(root, assignment, source.student_id) == "checked":
+                    record_time(root, assignment, [student], "team copy")
 
 
 def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.DataFrame:

@@ -14,17 +14,24 @@ submission columns, **Last modified (grade)** (a date or ``-``), and the feedbac
 first of which is **Feedback comments**. English headers, and the Russian and Turkish ones read
 in Moodle's language packs, are recognised by name as well; in any other language the order alone
 locates them, and the kit says which header it took for each.
+
+The **Last modified (submission)** column is Moodle's record of when each participant handed in,
+written by ``userdate()`` (``Monday, 2 March 2026, 6:05 PM``). :func:`read_submission_times`
+reads it in English worksheets, for ``import-zip`` (see :func:`migdata.grading.moodle.import_zip`).
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from migdata.errors import InvalidInputError
 
-__all__ = ["KNOWN_HEADERS", "Worksheet", "format_grade", "parse_grade", "read_worksheet"]
+__all__ = ["KNOWN_HEADERS", "SUBMISSION_HEADERS", "SubmissionTimes", "Worksheet", "format_grade",
+           "parse_grade", "parse_moodle_date", "read_submission_times", "read_worksheet"]
 
 KNOWN_HEADERS: dict[str, frozenset[str]] = {
     # English: mod/assign/lang/en/assign.php ('recordid', 'maxgrade', 'lastmodifiedgrade'),
@@ -361,3 +368,119 @@ def read_worksheet(path: str | Path, *, encoding: str | None = None) -> Workshee
     return Worksheet(path=path, encoding=enc, bom=bom, separator=separator, header=header,
                      identifier=identifier, grade=grade, maxgrade=maxgrade, modified=modified,
                      feedback=feedback, prefix=prefix, by_name=by_name, _records=records)
+
+
+# ------------------------------------------------------------------------------------------------
+# Moodle's grading worksheet: "Last modified (submission)"
+
+SUBMISSION_HEADERS = frozenset({"Last modified (submission)"})
+"""The submission-time column's header in the languages whose dates the kit reads (English:
+``mod/assign/lang/en/assign.php``, ``timesubmitted``)."""
+
+_WEEKDAYS = list(calendar.day_name)  # C locale: English, whatever the machine's locale
+_MONTHS = list(calendar.month_name)[1:]
+_DAY = "(?P<weekday>" + "|".join(_WEEKDAYS) + ")"
+_MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
+_USER_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d\d)\s*(?P<ampm>AM|PM|am|pm)"
+# userdate() with Moodle's default format, strftimedaydatetime: '%A, %d %B %Y, %I:%M %p' in
+# lang/en/langconfig.php ("Monday, 2 March 2026, 6:05 PM"; the day and hour without a leading
+# zero); and the en_us pack's '%A, %B %d, %Y, %I:%M %p' ("Monday, March 2, 2026, 6:05 PM")
+_MOODLE_DATES = [
+    re.compile(rf"^{_DAY}, (?P<day>\d{{1,2}}) {_MONTH} (?P<year>\d{{4}}), {_USER_CLOCK}$"),
+    re.compile(rf"^{_DAY}, {_MONTH} (?P<day>\d{{1,2}}), (?P<year>\d{{4}}), {_USER_CLOCK}$"),
+]
+
+
+def parse_moodle_date(text: str) -> datetime | None:
+    """A date as Moodle's ``userdate()`` writes it in English; None when it is not one.
+
+    ``Monday, 2 March 2026, 6:05 PM`` (and the US order ``Monday, March 2, 2026, 6:05 PM``)
+    becomes ``datetime(2026, 3, 2, 18, 5)``, naive: the time zone is the one of the Moodle
+    account that downloaded the worksheet. A weekday that does not fit the date, a 13th month or
+    a 13 o'clock PM is no date (None).
+    """
+    cleaned = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    for pattern in _MOODLE_DATES:
+        match = pattern.match(cleaned)
+        if match is None:
+            continue
+        hour = int(match["hour"])
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["ampm"].upper() == "PM" else 0)
+        try:
+            moment = datetime(int(match["year"]), _MONTHS.index(match["month"]) + 1,
+                              int(match["day"]), hour, int(match["minute"]))
+        except ValueError:
+            return None
+        if _WEEKDAYS[moment.weekday()] != match["weekday"]:
+            return None
+        return moment
+    return None
+
+
+@dataclass
+class SubmissionTimes:
+    """Moodle's record of when each participant handed in, from the grading worksheet.
+
+    Attributes
+    ----------
+    column
+        The header of the column read (None when the worksheet has none the kit can read).
+    times
+        Participant id -> hand-in time, aware, in the course's time zone, to the minute.
+    unreadable
+        Participant id -> the cell that could not be read as a date.
+    problem
+        Why no column could be read ('' when one was).
+    """
+
+    column: str | None
+    times: dict[str, datetime] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    problem: str = ""
+
+
+def read_submission_times(path: str | Path, tz) -> SubmissionTimes | None:
+    """The *Last modified (submission)* column of Moodle's grading worksheet, read.
+
+    Parameters
+    ----------
+    path
+        The id map given to ``import-zip``.
+    tz
+        The course's time zone, in which the dates are read.
+
+    Returns
+    -------
+    SubmissionTimes or None
+        None when the file is not Moodle's worksheet (a plain ``participant_id,student_id`` CSV).
+    """
+    from .report import read_marks_file
+
+    table = read_marks_file(path)
+    header = list(table.columns)
+    rows = [list(r) for r in table.itertuples(index=False) if any(str(v).strip() for v in r)]
+    if not rows:
+        return None
+    try:
+        ident, prefix = _locate_identifier(header, rows, Path(path))
+    except InvalidInputError:
+        return None
+    named = [c for c, h in enumerate(header) if h in SUBMISSION_HEADERS]
+    if not named:
+        return SubmissionTimes(None, problem=(
+            f"{Path(path).name} has no column named 'Last modified (submission)': the kit "
+            "reads Moodle's submission times in English only. Download the grading worksheet "
+            "with Moodle's language set to English to have them used"))
+    column = named[0]
+    found = SubmissionTimes(header[column])
+    for r in rows:
+        participant = re.sub(r"\D", "", r[ident][len(prefix):])
+        cell = r[column].strip()
+        moment = parse_moodle_date(cell)
+        if moment is None:
+            found.unreadable[participant] = cell
+        else:
+            found.times[participant] = moment.replace(tzinfo=tz)
+    return found

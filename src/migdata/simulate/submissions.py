@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
@@ -182,6 +182,11 @@ def write_submission(
         if kind == "invalid_json":
             text = text[: len(text) // 2]
         (dest / name).write_text(text, encoding="utf-8")
-    stamp = (timestamp or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    moment = timestamp or datetime.now(UTC)
+    # UTC as nbgrader writes it; another offset joined to the time (nbgrader reads a spaced
+    # '+04' as an offset of 4 seconds)
+    stamp = (moment.strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+             if moment.tzinfo is None or moment.utcoffset() == timedelta(0)
+             else moment.isoformat(sep=" ", timespec="microseconds"))
     (dest / "timestamp.txt").write_text(stamp, encoding="utf-8")
     return dest
