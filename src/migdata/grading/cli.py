@@ -150,7 +150,30 @@ def exchange_root(course_dir: Path) -> tuple[str, bool]:
     return (str(configured), False) if configured else (NBGRADER_DEFAULT_EXCHANGE, True)
 
 
+def _ngshare_cfg(course_dir: Path):
+    """The course's configuration when its exchange is ngshare, else None."""
+    from .config import load_config
+    from .ngshare import uses_ngshare
+
+    cfg = load_config(course_dir)
+    return cfg if uses_ngshare(cfg) else None
+
+
 def cmd_release(args: argparse.Namespace) -> int:
+    cfg = _ngshare_cfg(args.course_dir)
+    if cfg is not None:
+        from .ngshare import ngshare_url, released_assignments
+
+        _check(_api(args.course_dir).release_assignment(args.assignment), "release")
+        # ngshare_exchange logs a refusal by ngshare as a warning and reports success: ask ngshare
+        if args.assignment not in released_assignments(cfg):
+            print(f"migdata-course: error: ngshare at {ngshare_url(cfg)} does not hold "
+                  f"{args.assignment} after the release (are you an instructor of the course "
+                  "in ngshare? Released already: use nbgrader release_assignment --force)",
+                  file=sys.stderr)
+            return 1
+        print(f"{args.assignment} released to ngshare at {ngshare_url(cfg)}")
+        return 0
     root, default = exchange_root(args.course_dir)
     if default and not Path(root).exists():
         # nbgrader would create its default exchange open to every user of the machine (0777)
@@ -175,7 +198,12 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from .exchange import collect, describe
 
     _due(args)
-    handins = collect(args.course_dir, args.assignment)
+    if _ngshare_cfg(args.course_dir) is not None:
+        from .ngshare import collect_ngshare
+
+        handins = collect_ngshare(args.course_dir, args.assignment)
+    else:
+        handins = collect(args.course_dir, args.assignment)
     taken = sorted({h.student for h in handins if h.collected})
     students = sorted({h.student for h in handins if not h.impostor})
     print(f"{args.assignment}: {len(students)} student(s) handed in; {len(taken)} new or newer "
