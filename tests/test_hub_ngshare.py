@@ -97,23 +97,25 @@ def _cannot_run_ngshare() -> str | None:
     return None
 
 
-def _use_ngshare(hub: Hub) -> None:
+def _use_ngshare(hub: Hub, repo_root: Path) -> None:
     """Every user's nbgrader talks to ngshare; the folder exchange of setup-hub.sh is removed."""
     hub.ngshare = f"{hub.url}/services/ngshare"  # through the hub's proxy, as users reach it
     lines = ("from ngshare_exchange import configureExchange\n"
              f"configureExchange(c, {hub.ngshare!r})\n")
 
-    def rewrite(path: Path, header: str = "") -> None:
+    def rewrite(path: Path, tail: str = lines) -> None:
         kept = [ln for ln in path.read_text(encoding="utf-8").splitlines()
                 if "Exchange.root" not in ln and "groupshared" not in ln
                 and "migdata setup-hub: the exchange" not in ln]
-        path.write_text(header + "\n".join(kept) + "\n" + lines, encoding="utf-8")
+        path.write_text("\n".join(kept) + "\n" + tail, encoding="utf-8")
 
     (hub.etc / "student-config" / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.course_id = {COURSE_ID!r}\n" + lines,
         encoding="utf-8")
     rewrite(hub.etc / "instructor-config" / "nbgrader_config.py")
-    rewrite(hub.course / "nbgrader_config.py")  # in place: it stays the instructor's
+    # the course's own file gets the lines the Kubernetes image adds (autograder/k8s/Dockerfile)
+    rewrite(hub.course / "nbgrader_config.py",  # in place: it stays the instructor's
+            tail=(repo_root / "autograder" / "k8s" / "nbgrader_ngshare.py").read_text())
     subprocess.run(["rm", "-rf", str(hub.exchange), str(hub.base / "etc-jupyter")], check=True)
 
 
@@ -192,7 +194,7 @@ def hub(repo_root):
         _open_path_to_kit(h)
         _course_for_instructor(h, repo_root, folder_exchange=False)
         _setup_script(h, repo_root)
-        _use_ngshare(h)
+        _use_ngshare(h, repo_root)
         _start_hub(h, repo_root, config=_hub_config(h, repo_root))
         started = time.monotonic()
         try:
@@ -225,7 +227,8 @@ def _cycle(hub: Hub) -> None:
     hub.results["services"] = r.json() if r.status_code == 200 else {}
     phase("servers")
     # the instructor, in a terminal on their server: the course in ngshare, then the assignment
-    term = {"extra": hub.server_env[hub.instructor], "config": "instructor-config"}
+    term = {"extra": {**hub.server_env[hub.instructor], "MIGDATA_NGSHARE_URL": hub.ngshare},
+            "config": "instructor-config"}
     csv = hub.home(hub.instructor) / "students.csv"
     hub.run_as(hub.instructor, "bash", "-c",
                f"printf 'student_id,first_name,last_name,email\\n{a},A,Student,\\n"
