@@ -3,9 +3,11 @@
 A real JupyterHub on 127.0.0.1 (``autograder/hub/jupyterhub_config.py``, loaded by a small
 configuration that adds ngshare as a hub-managed service), an instructor and two students as
 Linux users, each on their own single-user server. Every user's nbgrader talks to ngshare through
-``ngshare_exchange`` (as ``autograder/k8s/config.yaml`` sets it up on Kubernetes); the folder
-exchange that ``setup-hub.sh`` made is removed before anything starts, and must still be absent
-at the end.
+``ngshare_exchange`` (as ``autograder/k8s/config.yaml`` sets it up on Kubernetes; the course's own
+``nbgrader_config.py`` ends with ``autograder/k8s/nbgrader_ngshare.py``, as in the image). The
+folder exchange that ``setup-hub.sh`` made is removed before anything starts, and must still be
+absent at the end. ngshare runs in its own environment (``build/ngshare-venv``, made by ``make
+test``: ngshare 0.6.0 needs SQLAlchemy 1.4), as a Linux user of its own.
 
 * The instructor (an ngshare admin) creates the course with ``ngshare-course-management`` and
   runs ``migdata-course`` generate, release, collect, autograde (sandboxed) and feedback

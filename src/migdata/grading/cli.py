@@ -164,12 +164,15 @@ def cmd_release(args: argparse.Namespace) -> int:
     if cfg is not None:
         from .ngshare import ngshare_url, released_assignments
 
-        _check(_api(args.course_dir).release_assignment(args.assignment), "release")
+        result = _api(args.course_dir).release_assignment(args.assignment)
+        _check(result, "release")
         # ngshare_exchange logs a refusal by ngshare as a warning and reports success: ask ngshare
         if args.assignment not in released_assignments(cfg):
+            said = [ln for ln in result.get("log", "").splitlines()
+                    if "ERROR" in ln or "WARNING" in ln]
             print(f"migdata-course: error: ngshare at {ngshare_url(cfg)} does not hold "
-                  f"{args.assignment} after the release (are you an instructor of the course "
-                  "in ngshare? Released already: use nbgrader release_assignment --force)",
+                  f"{args.assignment} after the release; are you an instructor of the course "
+                  "in ngshare? ngshare_exchange said:\n" + "\n".join(said[-6:] or ["nothing"]),
                   file=sys.stderr)
             return 1
         print(f"{args.assignment} released to ngshare at {ngshare_url(cfg)}")

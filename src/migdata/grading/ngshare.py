@@ -174,12 +174,13 @@ def _safe_parts(raw: object) -> tuple[str, ...]:
     """The parts of a relative path from ngshare, refusing anything that could leave the folder."""
     if not isinstance(raw, str) or not raw or "\x00" in raw or "\\" in raw:
         raise RefusedHandin(f"it holds a file with the name {raw!r}, which is not allowed")
-    path = PurePosixPath(raw)
-    if path.is_absolute() or any(p in ("", ".", "..") for p in path.parts):
-        raise RefusedHandin(f"it holds a file with the path {raw!r}, outside its folder")
-    if len(path.parts) > MAX_DEPTH:
+    parts = tuple(raw.split("/"))  # as ngshare's own check: no empty, '.' or '..' part
+    if any(p in ("", ".", "..") for p in parts):
+        raise RefusedHandin(f"it holds a file with the path {raw!r}, outside its folder or "
+                            "not a plain path")
+    if len(parts) > MAX_DEPTH:
         raise RefusedHandin(f"{raw!r} is nested more than {MAX_DEPTH} folders deep")
-    return path.parts
+    return parts
 
 
 def write_files(files: list, dest: Path, limit: int) -> None:
