@@ -236,9 +236,10 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
     -------
     list of Handin
         Every hand-in ngshare lists, sorted by student then time (``owner`` is the student:
-        ngshare records the hub user who sent it). ``collected`` is set on the ones copied,
-        ``refused`` on a newest hand-in that could not be copied (the previous one stays),
-        ``late_by`` on those after the gradebook's due date.
+        ngshare records the hub user who sent it). ``collected`` is set on the one copied (each
+        student's newest that is not refused), ``refused`` on one that could not be copied (a
+        path outside its folder, too large), ``late_by`` on those after the gradebook's due
+        date.
 
     Raises
     ------
@@ -278,12 +279,14 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
             replaced.append(student)
     # written marks given to the version being replaced become stale (see feedback.check_marks)
     remember_marks(course_dir, assignment, replaced)
-    for student, h in newest.items():
+    for student, handins in own.items():
         dest = course_root / "submitted" / student / assignment
-        existing = _existing(dest)
-        if existing is not None and existing >= h.handed_in:
-            continue  # already collected
-        _take(cfg, course_id, assignment, h, dest, limit)
+        for h in handins:  # newest first: the newest one that is not refused
+            existing = _existing(dest)
+            if existing is not None and existing >= h.handed_in:
+                break  # already collected (this hand-in or a later one)
+            if _take(cfg, course_id, assignment, h, dest, limit):
+                break
     due = _duedate(db_url, course_id, assignment)
     for h in found:
         if due is not None and h.handed_in > due:
@@ -291,7 +294,8 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
     return sorted(found, key=lambda h: (h.student, h.handed_in))
 
 
-def _take(cfg, course_id: str, assignment: str, h: Handin, dest: Path, limit: int) -> None:
+def _take(cfg, course_id: str, assignment: str, h: Handin, dest: Path, limit: int) -> bool:
+    """Download one hand-in into ``dest`` (replacing it), or record why it is refused."""
     import secrets
 
     stamp = PurePosixPath(h.folder).name
@@ -299,7 +303,7 @@ def _take(cfg, course_id: str, assignment: str, h: Handin, dest: Path, limit: in
                       params={"timestamp": stamp})
     if parse_ngshare_time(str(got.get("timestamp", stamp))) != h.handed_in:
         h.refused = "ngshare sent another hand-in than the one asked for"
-        return
+        return False
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = dest.parent / f".{dest.name}.collecting-{secrets.token_hex(4)}"
     try:
@@ -307,7 +311,7 @@ def _take(cfg, course_id: str, assignment: str, h: Handin, dest: Path, limit: in
     except (RefusedHandin, OSError) as exc:
         h.refused = str(exc) if isinstance(exc, RefusedHandin) else \
             f"it could not be written ({exc.strerror or exc})"
-        return
+        return False
     # ngshare's time, whatever the student's files hold
     (staging / "timestamp.txt").unlink(missing_ok=True)
     (staging / "timestamp.txt").write_text(h.handed_in.strftime(TIME_FORMAT), encoding="utf-8")
@@ -315,6 +319,7 @@ def _take(cfg, course_id: str, assignment: str, h: Handin, dest: Path, limit: in
         shutil.rmtree(dest)
     staging.rename(dest)
     h.collected = True
+    return True
 
 
 def released_assignments(cfg) -> list[str]:
