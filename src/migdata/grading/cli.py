@@ -345,7 +345,12 @@ def _feedback(args: argparse.Namespace) -> int:
     print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/ "
           "(hidden tests removed)")
     if args.release:
-        released, not_released = release_each(args.course_dir, args.assignment)
+        if _ngshare_cfg(args.course_dir) is not None:
+            from .ngshare import release_feedback
+
+            released, not_released = release_feedback(args.course_dir, args.assignment)
+        else:
+            released, not_released = release_each(args.course_dir, args.assignment)
         print(f"feedback released through the exchange for {len(released)} student(s)")
         for student, why in not_released.items():
             print(f"migdata-course: error: feedback of {student} not released: {why}",

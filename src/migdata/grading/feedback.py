@@ -258,24 +258,14 @@ def release_each(course_dir: str | Path, assignment: str) -> tuple[list[str], di
     from nbgrader.coursedir import CourseDirectory
 
     from .config import load_config
-    from .ngshare import uses_ngshare
 
     cfg = load_config(course_dir)
     root = Path(cfg.CourseDirectory.root)
     api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
-    ngshare = uses_ngshare(cfg)
     released, failed = [], {}
     for folder in sorted((root / "feedback").glob(f"*/{assignment}")):
         student = folder.parent.name
         if not any(folder.glob("*.html")):
-            continue
-        if ngshare:
-            # ngshare files feedback under the hand-in's time, which collect wrote
-            why = _ngshare_release(cfg, folder, student, assignment)
-            if why:
-                failed[student] = why
-            else:
-                released.append(student)
             continue
         if not (folder / "submission_secret.txt").is_file():
             # nbgrader finds a student's feedback in the exchange by a secret it wrote at
@@ -298,29 +288,3 @@ def release_each(course_dir: str | Path, assignment: str) -> tuple[list[str], di
             error = (result.get("error") or result.get("log") or "unknown error").strip()
             failed[student] = error.splitlines()[-1][:200]
     return released, failed
-
-
-def _ngshare_release(cfg, folder: Path, student: str, assignment: str) -> str:
-    """Upload one student's feedback pages to ngshare; '' when done, else why not."""
-    import base64
-    import json
-
-    from .ngshare import NgshareError, ngshare_api
-
-    stamp = folder / "timestamp.txt"
-    if not stamp.is_file():
-        return (f"no timestamp.txt in feedback/{student}/{assignment}/: this hand-in did not "
-                "come through ngshare (copied by hand, or from Moodle), so ngshare has no "
-                "hand-in to file the feedback under. Give the student "
-                f"feedback/{student}/{assignment}/ another way (e-mail, Moodle's feedback zip: "
-                "export --moodle-feedback-zip)")
-    files = [{"path": page.name, "content": base64.b64encode(page.read_bytes()).decode()}
-             for page in sorted(folder.glob("*.html"))]
-    course_id = cfg.CourseDirectory.get("course_id", "")
-    try:
-        ngshare_api(cfg, "POST", f"/feedback/{course_id}/{assignment}/{student}",
-                    data={"timestamp": stamp.read_text(encoding="utf-8").strip(),
-                          "files": json.dumps(files)})
-    except NgshareError as exc:
-        return str(exc)
-    return ""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import shutil
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ from .exchange import (
 )
 
 __all__ = ["NgshareError", "collect_ngshare", "ngshare_api", "ngshare_url", "parse_ngshare_time",
-           "released_assignments", "uses_ngshare", "write_files"]
+           "release_feedback", "released_assignments", "uses_ngshare", "write_files"]
 
 NGSHARE_MODULE = "ngshare_exchange"
 """The package whose exchange classes make a course use ngshare."""
@@ -327,3 +328,49 @@ def released_assignments(cfg) -> list[str]:
     course_id = cfg.CourseDirectory.get("course_id", "")
     return [str(a) for a in ngshare_api(cfg, "GET", f"/assignments/{course_id}")
             .get("assignments", [])]
+
+
+def release_feedback(course_dir: str | Path, assignment: str
+                     ) -> tuple[list[str], dict[str, str]]:
+    """Upload each student's feedback pages to ngshare, filed under the hand-in they grade.
+
+    ngshare keeps feedback per hand-in, found by the hand-in's time: ``timestamp.txt``, which
+    :func:`collect_ngshare` wrote and nbgrader carries into ``feedback/``. One student's failure
+    is reported and the others are released (as :func:`migdata.grading.feedback.release_each`).
+
+    Returns
+    -------
+    tuple
+        The students released, and student -> why their feedback could not be released.
+    """
+    from .config import load_config
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    course_id = cfg.CourseDirectory.get("course_id", "")
+    released, failed = [], {}
+    for folder in sorted((root / "feedback").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        pages = sorted(folder.glob("*.html"))
+        if not pages:
+            continue
+        stamp = folder / "timestamp.txt"
+        if not stamp.is_file():
+            failed[student] = (
+                f"no timestamp.txt in feedback/{student}/{assignment}/: this hand-in did not "
+                "come through ngshare (copied by hand, or from Moodle), so ngshare has no "
+                "hand-in to file the feedback under. Give the student "
+                f"feedback/{student}/{assignment}/ another way (e-mail, Moodle's feedback zip: "
+                "export --moodle-feedback-zip)")
+            continue
+        files = [{"path": page.name, "content": base64.b64encode(page.read_bytes()).decode()}
+                 for page in pages]
+        try:
+            ngshare_api(cfg, "POST", f"/feedback/{course_id}/{assignment}/{student}",
+                        data={"timestamp": stamp.read_text(encoding="utf-8").strip(),
+                              "files": json.dumps(files)})
+        except NgshareError as exc:
+            failed[student] = str(exc)
+            continue
+        released.append(student)
+    return released, failed
