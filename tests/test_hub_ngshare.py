@@ -275,6 +275,8 @@ def _cycle(hub: Hub) -> None:
     phase("fetch+answer+submit")
     hub.results["listing"] = _ngshare(hub, hub.instructor, "GET",
                                       f"/submissions/{COURSE_ID}/{A}").json()
+    hub.results["b_sent"] = _ngshare(hub, hub.instructor, "GET", f"/submission/{COURSE_ID}/{A}/{b}",
+                                     params={"list_only": "true"}).json()
     hub.results["collect"] = hub.run_as(hub.instructor, *mc, "collect", A, **term)
     phase("collect")
     hub.results["autograde"] = hub.run_as(hub.instructor, *mc, "autograde", A, "--quiet",
@@ -358,6 +360,7 @@ def test_collect_uses_ngshares_times_and_reports_late_work(hub):
         assert parse_utc(text).replace(tzinfo=UTC) == newest[student], student
     assert newest[a] < hub.results["due"] < newest[b]
     # b's own timestamp.txt (yesterday) went to ngshare, and was not believed
+    assert "timestamp.txt" in {f["path"] for f in hub.results["b_sent"]["files"]}
     assert hub.results["yesterday"] not in (hub.course / "submitted" / b / A /
                                             "timestamp.txt").read_text()
     # a's collected notebook is a's model answer, not b's untouched copy sent under a's name
