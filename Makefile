@@ -27,9 +27,25 @@ $(VENV)/.data: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e ".[data]"
 	touch $@
 
+# ngshare-exchange 0.5.3 (nbgrader's exchange through ngshare, autograder/k8s/) pins
+# jupyter-core<4.11.2, which nbgrader 0.9 cannot have: it goes in without its pins (its only
+# other need, rapidfuzz, comes with nbgrader). tests/test_hub_ngshare.py runs it for real.
 $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e ".[test]"
 	touch $@ $(VENV)/.course $(VENV)/.lab $(VENV)/.data $(VENV)/.site
+
+$(VENV)/.ngshare-exchange: $(VENV)/.test
+	$(PIP) install --quiet --no-deps "ngshare-exchange==0.5.3"
+	touch $@
+
+# ngshare, the exchange service, in an environment of its own: ngshare 0.6.0 (the latest) files
+# releases and hand-ins only with SQLAlchemy 1.4 (with 2.x a release is silently dropped), and
+# the kit's JupyterHub has SQLAlchemy 2
+NGSHARE_VENV := build/ngshare-venv
+$(NGSHARE_VENV)/.installed:
+	$(PYTHON) -m venv $(NGSHARE_VENV)
+	$(NGSHARE_VENV)/bin/python -m pip install --quiet "ngshare==0.6.0" "SQLAlchemy>=1.4,<2"
+	touch $@
 
 # the lecturer's kit (site, slides, handouts, workbooks): Sphinx etc. from PyPI, and MathJax
 # and reveal.js from npm into build/npm (bundled into the outputs: they work with no internet)
@@ -73,7 +89,8 @@ browser:
 	  || { $(APT) update && $(APT) install -y chromium chromium-driver; }; \
 	else echo "chromium is not installed ($(CHROMIUM)): the real-browser test is skipped"; fi
 
-test: $(VENV)/.test $(NPM_DIR)/.installed browser  ## set up and run every test
+test: $(VENV)/.test $(VENV)/.ngshare-exchange $(NGSHARE_VENV)/.installed $(NPM_DIR)/.installed \
+		browser  ## set up and run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test

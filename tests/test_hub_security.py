@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from test_hub_e2e import (
+from hubkit import (
     BIN,
     COURSE_ID,
     A,

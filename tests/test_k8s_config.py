@@ -10,8 +10,11 @@ grader, and grading runs in a Job of its own with no credential in it.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,38 @@ def test_grading_runs_in_a_job_of_its_own_without_credentials():
     postgres = (K8S / "gradebook-postgresql.py").read_text(encoding="utf-8")
     assert "MIGDATA_GRADEBOOK_PASSWORD_FILE" in postgres
     assert 'os.environ["MIGDATA_GRADEBOOK_PASSWORD"]' not in postgres
+
+
+def _exchange_seen(course: Path, env: dict[str, str]) -> str:
+    """What migdata-course makes of the course's configuration in an environment."""
+    probe = ("import sys\nfrom migdata.grading.config import load_config\n"
+             "from migdata.grading.ngshare import ngshare_url, uses_ngshare\n"
+             "cfg = load_config(sys.argv[1])\n"
+             "print('ngshare ' + ngshare_url(cfg) if uses_ngshare(cfg) else 'folder')\n")
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONPATH", "HOME", "LANG")}
+    done = subprocess.run([sys.executable, "-c", probe, str(course)], env={**keep, **env},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_courses_config_in_the_image_uses_ngshare_in_a_users_server_only(tmp_path):
+    if importlib.util.find_spec("ngshare_exchange") is None:
+        pytest.skip("needs ngshare_exchange (make test installs ngshare-exchange --no-deps)")
+    dockerfile = (K8S / "Dockerfile").read_text(encoding="utf-8")
+    assert ("cat /opt/migdata/src/autograder/k8s/nbgrader_ngshare.py" in dockerfile
+            and ">> /opt/migdata/course/autograder/nbgrader_config.py" in dockerfile)
+    course = tmp_path / "autograder"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text(
+        (ROOT / "autograder" / "nbgrader_config.py").read_text(encoding="utf-8") + "\n"
+        + (K8S / "nbgrader_ngshare.py").read_text(encoding="utf-8"), encoding="utf-8")
+    # a terminal of the instructor's server in a pod of the chart
+    assert _exchange_seen(course, {"JUPYTERHUB_USER": "lecturer",
+                                   "PROXY_PUBLIC_SERVICE_HOST": "proxy-public"}) == \
+        "ngshare http://proxy-public/services/ngshare"
+    assert _exchange_seen(course, {"JUPYTERHUB_USER": "lecturer", "MIGDATA_NGSHARE_URL":
+                                   "http://127.0.0.1:9/services/ngshare/"}) == \
+        "ngshare http://127.0.0.1:9/services/ngshare"
+    # the grading Job: no hub user, no USER; the configuration still loads
+    assert _exchange_seen(course, {}) == "folder"

@@ -151,7 +151,33 @@ def exchange_root(course_dir: Path) -> tuple[str, bool]:
     return (str(configured), False) if configured else (NBGRADER_DEFAULT_EXCHANGE, True)
 
 
+def _ngshare_cfg(course_dir: Path):
+    """The course's configuration when its exchange is ngshare, else None."""
+    from .config import load_config
+    from .ngshare import uses_ngshare
+
+    cfg = load_config(course_dir)
+    return cfg if uses_ngshare(cfg) else None
+
+
 def cmd_release(args: argparse.Namespace) -> int:
+    cfg = _ngshare_cfg(args.course_dir)
+    if cfg is not None:
+        from .ngshare import ngshare_url, released_assignments
+
+        result = _api(args.course_dir).release_assignment(args.assignment)
+        _check(result, "release")
+        # ngshare_exchange logs a refusal by ngshare as a warning and reports success: ask ngshare
+        if args.assignment not in released_assignments(cfg):
+            said = [ln for ln in result.get("log", "").splitlines()
+                    if "ERROR" in ln or "WARNING" in ln]
+            print(f"migdata-course: error: ngshare at {ngshare_url(cfg)} does not hold "
+                  f"{args.assignment} after the release; are you an instructor of the course "
+                  "in ngshare? ngshare_exchange said:\n" + "\n".join(said[-6:] or ["nothing"]),
+                  file=sys.stderr)
+            return 1
+        print(f"{args.assignment} released to ngshare at {ngshare_url(cfg)}")
+        return 0
     root, default = exchange_root(args.course_dir)
     if default and not Path(root).exists():
         # nbgrader would create its default exchange open to every user of the machine (0777)
@@ -176,7 +202,12 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from .exchange import collect, describe
 
     _due(args)
-    handins = collect(args.course_dir, args.assignment)
+    if _ngshare_cfg(args.course_dir) is not None:
+        from .ngshare import collect_ngshare
+
+        handins = collect_ngshare(args.course_dir, args.assignment)
+    else:
+        handins = collect(args.course_dir, args.assignment)
     taken = sorted({h.student for h in handins if h.collected})
     students = sorted({h.student for h in handins if not h.impostor})
     print(f"{args.assignment}: {len(students)} student(s) handed in; {len(taken)} new or newer "
@@ -356,7 +387,12 @@ def _feedback(args: argparse.Namespace) -> int:
     print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/ "
           "(hidden tests removed)")
     if args.release:
-        released, not_released = release_each(args.course_dir, args.assignment)
+        if _ngshare_cfg(args.course_dir) is not None:
+            from .ngshare import release_feedback
+
+            released, not_released = release_feedback(args.course_dir, args.assignment)
+        else:
+            released, not_released = release_each(args.course_dir, args.assignment)
         print(f"feedback released through the exchange for {len(released)} student(s)")
         for student, why in not_released.items():
             print(f"migdata-course: error: feedback of {student} not released: {why}",
