@@ -380,6 +380,8 @@ def test_grades_are_right(hub):
     ledger = read_ledger(hub.course, A)
     assert (ledger[a].status, ledger[a].score) == ("graded", AUTO_MAX)
     assert (ledger[b].status, ledger[b].score) == ("graded", PARTIAL_SCORE)
+    # the times collect wrote from ngshare are ones the kit vouches for (its time record)
+    assert [ledger[s].time_check for s in (a, b)] == ["checked", "checked"]
 
 
 def test_each_student_fetches_only_their_own_feedback(hub):

@@ -287,6 +287,9 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
             if existing is not None and existing >= h.handed_in:
                 break  # already collected (this hand-in or a later one)
             if _take(cfg, course_id, assignment, h, dest, limit):
+                from .handin_times import record_time
+
+                record_time(course_root, assignment, [student], "collect")  # a time it vouches for
                 break
     due = _duedate(db_url, course_id, assignment)
     for h in found:
