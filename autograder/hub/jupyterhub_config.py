@@ -2,7 +2,7 @@
 
 Start the hub as root with ``jupyterhub -f jupyterhub_config.py`` after ``setup-hub.sh`` (the
 systemd unit it writes does both). Everything site-specific comes from environment variables,
-which ``setup-hub.sh`` writes to ``/etc/jupyterhub/migdata-hub.env``:
+which ``setup-hub.sh`` writes to ``/etc/jupyterhub/migdata/migdata-hub.env``:
 
 ==========================  ==================================================================
 MIGDATA_INSTRUCTOR          the instructor's Linux user (required)
