@@ -75,9 +75,12 @@ lab: $(VENV)/.lab  ## set up and open the course in JupyterLab (students)
 	$(BIN)/jupyter lab $(STUDENT_LAB) $(ALLOW_ROOT)
 
 # .venv/bin first on PATH: the lab's terminals then have migdata-course and nbgrader, and
-# nbgrader finds alembic when the formgrader creates the gradebook
-lecturer-lab: $(VENV)/.course  ## JupyterLab with nbgrader's formgrader, in the course folder
-	cd autograder && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/jupyter lab $(ALLOW_ROOT)
+# nbgrader finds alembic when the formgrader creates the gradebook. Started in autograder/, so the
+# formgrader reads its nbgrader_config.py; the lab's root is the repository, so assignments/source
+# (the marking notes, the formgrader's links to the sources) opens too. LAB_ARGS: more options.
+LAB_ARGS ?=
+lecturer-lab: $(VENV)/.course  ## JupyterLab with nbgrader's formgrader on the course (autograder/)
+	cd autograder && PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) $(LAB_ARGS)
 
 # The real-browser test needs Debian's chromium (CI runs as root on Debian); never a downloaded one.
 CHROMIUM ?= /usr/bin/chromium

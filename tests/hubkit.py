@@ -70,6 +70,7 @@ class Hub:
         self.proc: subprocess.Popen | None = None
         self.results: dict[str, object] = {}
         self.opened: list[Path] = []  # folders given o+x so the users reach the kit
+        self.clone: Path | None = None  # the kit's clone the set-up ran from (_kit_clone)
 
     def home(self, user: str) -> Path:
         return Path(pwd.getpwnam(user).pw_dir)
@@ -131,6 +132,24 @@ def _course_for_instructor(hub: Hub, repo_root: Path, *, folder_exchange: bool =
     # copied as root, as a lecturer following the guide does: setup-hub.sh gives the course
     # folder to the instructor (issue 22: a root-owned one made generate fail)
     subprocess.run(["chown", f"{hub.instructor}:", str(base)], check=True)
+
+
+def _kit_clone(hub: Hub, repo_root: Path) -> Path:
+    """The kit's clone as the guide has root make it (here a copy of the parts setup-hub uses).
+
+    Copied with the repository's modes (readable by all), as ``git clone`` makes it: setup-hub.sh
+    must close it, since it holds the model answers. The hub's tests run setup-hub.sh and
+    jupyterhub_config.py from it, never from the repository (which the script would close).
+    """
+    clone = hub.base / "migdata-src"
+    for name in ("pyproject.toml", "README.md"):
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo_root / name, clone / name)
+    shutil.copytree(repo_root / "autograder" / "hub", clone / "autograder" / "hub")
+    shutil.copy(repo_root / "autograder" / "nbgrader_config.py", clone / "autograder")
+    shutil.copytree(repo_root / "assignments" / "source" / A, clone / "assignments" / "source" / A)
+    hub.clone = clone
+    return clone
 
 
 def _setup_script(hub: Hub, repo_root: Path) -> subprocess.CompletedProcess:

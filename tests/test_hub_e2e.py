@@ -41,6 +41,7 @@ from hubkit import (
     _cannot_run,
     _cleanup,
     _course_for_instructor,
+    _kit_clone,
     _make_users,
     _open_path_to_kit,
     _server,
@@ -144,10 +145,11 @@ def hub(repo_root):
     try:
         _make_users(h)
         _open_path_to_kit(h)
-        _course_for_instructor(h, repo_root)
-        _setup_script(h, repo_root)
-        h.results["setup"] = _setup_script(h, repo_root)  # running it again changes nothing
-        _start_hub(h, repo_root)
+        clone = _kit_clone(h, repo_root)
+        _course_for_instructor(h, clone)
+        _setup_script(h, clone)
+        h.results["setup"] = _setup_script(h, clone)  # running it again changes nothing
+        _start_hub(h, clone)
         started = time.monotonic()
         _cycle(h)
         h.results["cycle_seconds"] = round(time.monotonic() - started, 1)
@@ -234,6 +236,49 @@ def test_setup_script_makes_a_safe_exchange_and_private_homes(hub):
     for path in (hub.course, hub.course / "nbgrader_config.py",
                  hub.course.parent / "assignments" / "source" / A):
         assert pwd.getpwuid(path.stat().st_uid).pw_name == hub.instructor, path
+    # nothing machine-wide for nbgrader: the servers' settings are in the hub's folder (ETC_JUPYTER
+    # was where the script used to write /etc/jupyter/nbgrader_config.py)
+    assert not (hub.base / "etc-jupyter").exists()
+    assert "/etc/jupyter" not in setup
+
+
+def test_no_student_reads_the_model_answers_anywhere_the_set_up_made(hub):
+    """The kit's clone, the exchange, the hub's folders, every home: no model answer."""
+    places = [str(hub.base), *(str(hub.home(user)) for user in hub.users)]
+    found = subprocess.run(["grep", "-rlF", "BEGIN SOLUTION", *places], capture_output=True,
+                           text=True, check=False).stdout.split()
+    # they are there: in the kit's clone and in the instructor's course folder
+    assert str(hub.clone / "assignments" / "source" / A / f"{A}.ipynb") in found
+    assert any(path.startswith(str(hub.home(hub.instructor))) for path in found)
+    assert oct(hub.clone.stat().st_mode & 0o777) == "0o700" and hub.clone.stat().st_uid == 0
+    assert f"kit's clone: {hub.clone} closed" in hub.results["setup"].stdout
+    for student in hub.students:
+        # not their own home: this test ran the instructor version in a's kernel (the memory
+        # measurement), so a's IPython history holds it
+        others = [p for p in places if p != str(hub.home(student))]
+        done = hub.run_as(student, "grep", "-rlsF", "BEGIN SOLUTION", *others)
+        assert done.stdout.split() == [], (student, done.stdout)
+        assert hub.run_as(student, "ls", str(hub.clone)).returncode != 0, student
+
+
+def test_instructor_opens_the_marking_notes_from_the_formgrader(hub):
+    """The formgrader's link to an assignment's source opens in the instructor's JupyterLab."""
+    page = _server(hub, hub.instructor, "GET", "formgrader/manage_assignments")
+    assert page.status_code == 200, page.text[:300]
+    assert "nbgrader will not work correctly" not in page.text
+    prefix = re.search(r'var url_prefix = "([^"]*)"', page.text).group(1)
+    listed = _server(hub, hub.instructor, "GET", "formgrader/api/assignments").json()
+    source = next(x["source_path"] for x in listed if x["name"] == A)
+    folder = os.path.normpath(f"{prefix}/{source}")  # the link, as the browser resolves it
+    assert folder == f"assignments/source/{A}", (prefix, source)
+    r = _server(hub, hub.instructor, "GET", f"api/contents/{folder}/{A}.ipynb",
+                params={"content": 1})
+    assert r.status_code == 200, r.text[:300]
+    text = json.dumps(r.json()["content"])
+    assert "BEGIN SOLUTION" in text  # the instructor version: model answers and marking notes
+    # the course's own settings reach the formgrader (sources in ../assignments/source)
+    assert _server(hub, hub.instructor, "GET", "api/contents/autograder/nbgrader_config.py"
+                   ).status_code == 200
 
 
 def test_pam_login_with_the_linux_password(hub):

@@ -50,6 +50,7 @@ from hubkit import (
     _cannot_run,
     _cleanup,
     _course_for_instructor,
+    _kit_clone,
     _free_port,
     _make_users,
     _open_path_to_kit,
@@ -194,10 +195,11 @@ def hub(repo_root):
         subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
                         h.service_users[0]], check=True)
         _open_path_to_kit(h)
-        _course_for_instructor(h, repo_root, folder_exchange=False)
-        _setup_script(h, repo_root)
+        clone = _kit_clone(h, repo_root)  # setup-hub.sh closes the clone it runs from
+        _course_for_instructor(h, clone, folder_exchange=False)
+        _setup_script(h, clone)
         _use_ngshare(h, repo_root)
-        _start_hub(h, repo_root, config=_hub_config(h, repo_root))
+        _start_hub(h, clone, config=_hub_config(h, clone))
         started = time.monotonic()
         try:
             _cycle(h)

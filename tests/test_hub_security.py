@@ -20,8 +20,11 @@ from __future__ import annotations
 import os
 import pwd
 import secrets
+import shutil
 import stat
 import subprocess
+import sys
+import sysconfig
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -37,6 +40,7 @@ from hubkit import (
     _cannot_run,
     _cleanup,
     _course_for_instructor,
+    _kit_clone,
     _make_users,
     _open_path_to_kit,
     _setup_script,
@@ -87,9 +91,10 @@ def hub(repo_root):
     try:
         _make_users(h)
         _open_path_to_kit(h)
-        _course_for_instructor(h, repo_root)
-        h.results["setup"] = _setup_script(h, repo_root)
-        _start_hub(h, repo_root)
+        clone = _kit_clone(h, repo_root)
+        _course_for_instructor(h, clone)
+        h.results["setup"] = _setup_script(h, clone)
+        _start_hub(h, clone)
         a, b, _ = h.students
         for user in (h.instructor, a):
             h.tokens[user] = _token(h, user)
@@ -237,17 +242,22 @@ def test_files_listing_students_are_the_hubs_alone(hub):
             assert a not in path.read_text(errors="replace"), path
 
 
-def test_setup_refuses_an_instructor_group_shared_with_others(hub, repo_root):
+def _run_setup(hub: Hub, **env: str) -> subprocess.CompletedProcess:
+    """setup-hub.sh from the kit's clone with the hub's folders, and ``env`` on top."""
+    env = {**os.environ, "INSTRUCTOR": hub.instructor, "STUDENTS": ",".join(hub.students),
+           "EXCHANGE": str(hub.exchange), "HUB_ETC": str(hub.etc), "HUB_STATE": str(hub.state),
+           "PYTHON": str(BIN / "python"), "COURSE_DIR": str(hub.course), "SKIP_LOGIN_DEFS": "1",
+           "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}", **env}
+    return subprocess.run(["bash", str(hub.clone / "autograder" / "hub" / "setup-hub.sh")],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_setup_refuses_an_instructor_group_shared_with_others(hub):
     group = pwd.getpwnam(hub.instructor).pw_gid
     intruder = f"{hub.instructor}x"
     subprocess.run(["useradd", "--no-create-home", "-g", str(group), intruder], check=True)
     try:
-        env = {**os.environ, "INSTRUCTOR": hub.instructor, "EXCHANGE": str(hub.exchange),
-               "HUB_ETC": str(hub.etc), "HUB_STATE": str(hub.state), "PYTHON": str(BIN / "python"),
-               "COURSE_DIR": str(hub.course), "ETC_JUPYTER": str(hub.base / "etc-jupyter"),
-               "SKIP_LOGIN_DEFS": "1", "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
-        done = subprocess.run(["bash", str(repo_root / "autograder" / "hub" / "setup-hub.sh")],
-                              env=env, capture_output=True, text=True, timeout=300, check=False)
+        done = _run_setup(hub, STUDENTS="")
     finally:
         subprocess.run(["userdel", intruder], capture_output=True, check=False)
     assert done.returncode == 2, done.stdout + done.stderr
@@ -255,13 +265,13 @@ def test_setup_refuses_an_instructor_group_shared_with_others(hub, repo_root):
     assert intruder in done.stderr
 
 
-def test_setup_warns_about_entries_left_in_the_exchange(hub, repo_root):
+def test_setup_warns_about_entries_left_in_the_exchange(hub):
     c = hub.students[2]
     left = hub.exchange / "course-made-by-a-student"
     left.mkdir()
     os.chown(left, pwd.getpwnam(c).pw_uid, -1)
     try:
-        done = _setup_script(hub, repo_root)
+        done = _setup_script(hub, hub.clone)
     finally:
         left.rmdir()
     assert f"warning: {left} in the exchange belongs to {c}, not to you: remove it" in done.stdout
@@ -269,6 +279,65 @@ def test_setup_warns_about_entries_left_in_the_exchange(hub, repo_root):
     config = (hub.course / "nbgrader_config.py").read_text()
     assert config.count("# migdata setup-hub: the exchange") == 1
     assert "c.CourseDirectory.groupshared = True" in config
+
+
+def _venv_of_the_kit(folder: Path, base_python: Path) -> Path:
+    """A venv of the kit's packages whose base interpreter is ``base_python`` (as venv makes it)."""
+    lib = folder / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    lib.mkdir(parents=True)
+    (lib / "site-packages").symlink_to(sysconfig.get_path("purelib"))
+    (folder / "bin").mkdir()
+    (folder / "bin" / "python").symlink_to(base_python)
+    (folder / "pyvenv.cfg").write_text(f"home = {base_python.parent}\n"
+                                       "include-system-site-packages = false\n")
+    return folder / "bin" / "python"
+
+
+def test_setup_names_a_venvs_base_interpreter_that_students_cannot_run(hub):
+    """A venv made from root's pyenv Python (under /root, 0700): the trial's case."""
+    closed = hub.base / "root-only-python"
+    closed.mkdir(mode=0o700)
+    (closed / "python3").symlink_to(Path(sys.executable).resolve())
+    python = _venv_of_the_kit(hub.base / "opt-migdata", closed / "python3")
+    try:
+        done = _run_setup(hub, PYTHON=str(python))
+    finally:
+        shutil.rmtree(closed)
+        shutil.rmtree(hub.base / "opt-migdata")
+    assert done.returncode == 2, done.stdout + done.stderr
+    err = " ".join(done.stderr.split())
+    assert f"{python} is a virtual environment made from the Python in {closed}" in err
+    assert f"{closed} is closed to them" in err
+    assert "/usr/bin/python3 -m venv" in err
+    assert "0700 home" not in err  # not the message that blamed the home folders
+
+
+def test_setup_refuses_a_kit_installed_inside_the_clone_it_closes(hub):
+    python = _venv_of_the_kit(hub.clone / ".venv", Path(sys.executable).resolve())
+    try:
+        done = _run_setup(hub, PYTHON=str(python))
+    finally:
+        shutil.rmtree(hub.clone / ".venv")
+    assert done.returncode == 2, done.stdout + done.stderr
+    err = " ".join(done.stderr.split())
+    assert f"lies inside the kit's clone {hub.clone}" in err
+    assert "not editable" in err and "/usr/bin/python3 -m venv /opt/migdata" in err
+    assert "exchange:" not in done.stdout  # refused before changing anything
+
+
+def test_setup_states_its_change_to_login_defs_and_keeps_the_old_file(hub):
+    login_defs = hub.base / "login.defs"
+    original = "UMASK\t\t022\nHOME_MODE\t0755\n"
+    login_defs.write_text(original)
+    first = _run_setup(hub, LOGIN_DEFS=str(login_defs), SKIP_LOGIN_DEFS="0")
+    second = _run_setup(hub, LOGIN_DEFS=str(login_defs), SKIP_LOGIN_DEFS="0")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert login_defs.read_text() == "UMASK\t\t022\nHOME_MODE\t0700\n"
+    assert Path(f"{login_defs}.migdata-orig").read_text() == original
+    said = " ".join(first.stdout.split())
+    assert f"changed {login_defs}: HOME_MODE 0700 (was: HOME_MODE 0755)" in said
+    assert f"{login_defs}.migdata-orig" in said
+    assert "changed" not in second.stdout  # already so: nothing changed, nothing said
 
 
 # --- safe to look at: the formgrader in a real browser -------------------------------------------
@@ -288,7 +357,6 @@ def _free() -> int:
 
 def test_formgrader_page_runs_no_script_from_a_written_answer(repo_root, tmp_path):
     """A written answer with scripts, handlers and links, opened in the formgrader in Chromium."""
-    import sys
     import urllib.request
 
     if not CHROMIUM.is_file():

@@ -32,6 +32,9 @@ def test_student_and_lecturer_commands() -> None:
     assert disabled[NBGRADER_LAB] and disabled[NEWS_PLUGIN]
     lecturer, lecturer_cwd = make_command("lecturer-lab")
     assert lecturer_cwd == ROOT / "autograder" and (lecturer_cwd / "nbgrader_config.py").is_file()
+    # started in autograder/ (the formgrader's nbgrader_config.py), serving the repository, so
+    # assignments/source/ opens too (tests/test_lecturer_commands.py follows the formgrader's link)
+    assert f"--ServerApp.root_dir={ROOT}" in lecturer
     assert "app_settings_dir" not in " ".join(lecturer)
     assert "jpserver_extensions" not in " ".join(lecturer)
 

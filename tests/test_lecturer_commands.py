@@ -160,3 +160,120 @@ def test_setup_hub_checks_the_kit_for_students_and_gives_the_course_folder_away(
     assert "allow_all" in script and "not enforced" in script
     guide = GUIDE.read_text(encoding="utf-8")
     assert 'pip install "migdata[course,hub] @ file:///' in guide
+
+
+def test_make_lecturer_lab_opens_the_marking_notes_and_the_formgrader(tmp_path):
+    """The command ``make lecturer-lab`` runs, started on a copy of the course's two folders."""
+    import os
+    import posixpath
+    import signal
+    import socket
+    import time
+
+    import requests
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    repo = tmp_path / "repo"
+    a = "unit22_sources"
+    shutil.copytree(ROOT / "assignments" / "source" / a, repo / "assignments" / "source" / a)
+    (repo / "autograder").mkdir()
+    shutil.copy(GUIDE.parent / "nbgrader_config.py", repo / "autograder")
+    shutil.copy(ROOT / "pyproject.toml", repo)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "lecturer-lab-test"
+    extra = f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --IdentityProvider.token={token}"
+    # the recipe as make would run it, with the environment this test runs in (not a new .venv)
+    done = subprocess.run(["make", "-n", "-s", "-C", str(repo), "-f", str(ROOT / "Makefile"),
+                           "lecturer-lab", f"BIN={Path(sys.executable).parent}",
+                           f"LAB_ARGS={extra}"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stdout.splitlines() if "jupyter lab" in ln)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jconfig"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "jdata"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jruntime")}
+    log = (tmp_path / "lab.log").open("w")
+    lab = subprocess.Popen(["bash", "-c", line], cwd=repo, env=env, stdout=log,
+                           stderr=subprocess.STDOUT, start_new_session=True)
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(f"{base}/api/status", headers=auth, timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert lab.poll() is None, (tmp_path / "lab.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "JupyterLab did not answer"
+            time.sleep(0.5)
+        # the formgrader works on autograder/ ...
+        page = requests.get(f"{base}/formgrader/manage_assignments", headers=auth, timeout=60)
+        assert page.status_code == 200 and "will not work correctly" not in page.text
+        listed = requests.get(f"{base}/formgrader/api/assignments", headers=auth,
+                              timeout=60).json()
+        source = next(x["source_path"] for x in listed if x["name"] == a)
+        # ... and its link to the instructor version opens (the marking notes)
+        prefix = re.search(r'var url_prefix = "([^"]*)"', page.text).group(1)
+        folder = posixpath.normpath(f"{prefix}/{source}")
+        assert folder == f"assignments/source/{a}", (prefix, source)
+        notes = requests.get(f"{base}/api/contents/{folder}/{a}.ipynb", headers=auth,
+                             timeout=60)
+        assert notes.status_code == 200, notes.text[:300]
+        assert "BEGIN SOLUTION" in notes.text
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        try:
+            lab.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.pid, signal.SIGKILL)
+            lab.wait(timeout=10)
+        log.close()
+
+
+def _hub_section() -> str:
+    text = GUIDE.read_text(encoding="utf-8")
+    return text[text.index("### 2. JupyterHub on one server"):text.index("### 3. LMS only")]
+
+
+def test_the_hub_guide_works_as_root_without_sudo_and_with_a_python_for_everyone():
+    """A Debian server may have no sudo; root's own Python (pyenv under /root) no student runs."""
+    hub = _hub_section()
+    blocks = "\n".join(re.findall(r"```bash\n(.*?)```", hub, flags=re.S))
+    assert "sudo" not in blocks
+    assert "as root" in hub and "without `sudo`" in hub
+    lines = [ln.strip() for ln in re.sub(r"\\\n\s*", " ", blocks).splitlines()]
+    clone = next(ln.split()[-1] for ln in lines if ln.startswith("git clone "))
+    assert clone == "/opt/migdata-src"
+    assert "/usr/bin/python3 -m venv /opt/migdata" in lines  # not whatever python3 root has
+    assert f'/opt/migdata/bin/pip install "migdata[course,hub] @ file://{clone}"' in lines
+    assert f"cd {clone}" in lines  # the set-up script runs from the clone
+    setup = next(ln for ln in lines if ln.endswith("bash autograder/hub/setup-hub.sh"))
+    assert setup.startswith("INSTRUCTOR=") and "PYTHON=/opt/migdata/bin/python" in setup
+    script = (ROOT / "autograder" / "hub" / "setup-hub.sh").read_text(encoding="utf-8")
+    assert not re.search(r"^#\s+sudo ", script, flags=re.M)  # the example in its header too
+    assert "/usr/bin/python3 -m venv" in script  # what its messages tell the sysadmin to run
+
+
+def test_the_hub_guide_names_every_change_the_script_makes_to_the_machine():
+    hub = _hub_section()
+    changes = hub[hub.index("**What the script changes on the machine"):]
+    script = (ROOT / "autograder" / "hub" / "setup-hub.sh").read_text(encoding="utf-8")
+    code = "\n".join(ln for ln in script.splitlines() if not ln.lstrip().startswith("#"))
+    # the folders it makes by default, and the system files it writes
+    defaults = re.findall(r'^[A-Z_]+="\$\{[A-Z_]+:-(/(?:etc|srv|var|usr)/[^}]*)\}"', code,
+                          flags=re.M)
+    written = re.findall(r">>? *(/(?:etc|srv|var|usr)/[^ \n]*)", code)
+    assert "/srv/nbgrader/exchange" in defaults and "/etc/login.defs" in defaults
+    assert "/etc/systemd/system/jupyterhub.service" in written
+    for path in {*defaults, *written}:
+        assert path.rstrip("/") in changes, f"the guide does not say the script writes {path}"
+    for said in ("HOME_MODE 0700", "/etc/login.defs.migdata-orig", "configurable-http-proxy",
+                 "0700", "/opt/migdata-src"):
+        assert said in changes, said
+    # nbgrader's machine-wide configuration is left alone
+    assert "/etc/jupyter/" not in code and "/etc/jupyter\"" not in code
+    assert "writes nothing into `/etc/jupyter`" in changes

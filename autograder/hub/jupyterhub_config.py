@@ -2,14 +2,18 @@
 
 Start the hub as root with ``jupyterhub -f jupyterhub_config.py`` after ``setup-hub.sh`` (the
 systemd unit it writes does both). Everything site-specific comes from environment variables,
-which ``setup-hub.sh`` writes to ``/etc/jupyterhub/migdata-hub.env``:
+which ``setup-hub.sh`` writes to ``/etc/jupyterhub/migdata/migdata-hub.env``:
 
 ==========================  ==================================================================
 MIGDATA_INSTRUCTOR          the instructor's Linux user (required)
 MIGDATA_STUDENTS            comma-separated Linux users allowed to log in (or use MIGDATA_GROUP)
 MIGDATA_GROUP               a Linux group whose members may log in (e.g. ``students``)
 MIGDATA_COURSE_DIR          the instructor's course folder (``.../autograder``); the instructor's
-                            server starts there, so the formgrader finds ``nbgrader_config.py``
+                            server starts in the folder above it (``module2-course/``), so both
+                            ``autograder/`` and ``assignments/source/`` (the marking notes, the
+                            formgrader's links to the sources) open in JupyterLab; the formgrader
+                            reads the course's ``nbgrader_config.py`` through the instructor's
+                            configuration, which ``setup-hub.sh`` writes
 MIGDATA_HUB_ETC             where ``setup-hub.sh`` wrote the Jupyter configuration folders
                             (``student-config``, ``instructor-config``)
 MIGDATA_HUB_IP / _PORT      where the hub listens (default 127.0.0.1:8000: put a TLS proxy in
@@ -98,12 +102,13 @@ c.Spawner.environment = {
 
 
 def _per_user(spawner):
-    """Instructor: start in the course folder with every nbgrader tool; students: student tools."""
+    """Instructor: every nbgrader tool, JupyterLab above the course folder; students: theirs."""
     name = spawner.user.name
     if name == INSTRUCTOR:
         spawner.environment["JUPYTER_CONFIG_PATH"] = os.path.join(HUB_ETC, "instructor-config")
         if COURSE_DIR:
-            spawner.notebook_dir = COURSE_DIR
+            # module2-course/: autograder/ (the formgrader's course) and assignments/source/
+            spawner.notebook_dir = os.path.dirname(os.path.normpath(COURSE_DIR))
     else:
         spawner.environment["JUPYTER_CONFIG_PATH"] = os.path.join(HUB_ETC, "student-config")
         spawner.notebook_dir = "~"

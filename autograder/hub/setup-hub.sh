@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Set up one server for the migdata Module 2 course with JupyterHub (run as root).
+# Set up one server for the migdata Module 2 course with JupyterHub. Run it as root (no sudo
+# needed), from the kit's clone:
 #
-#   sudo INSTRUCTOR=lecturer STUDENTS=s100231,s100232 PYTHON=/opt/migdata/bin/python \
-#        COURSE_DIR=/home/lecturer/module2-course/autograder bash autograder/hub/setup-hub.sh
+#   cd /opt/migdata-src
+#   INSTRUCTOR=lecturer STUDENTS=s100231,s100232 PYTHON=/opt/migdata/bin/python \
+#       COURSE_DIR=/home/lecturer/module2-course/autograder bash autograder/hub/setup-hub.sh
 #
 # (or MIGDATA_GROUP=students instead of STUDENTS: the members of that Linux group). Run it from a
-# copy of the repository that root owns (e.g. /opt/migdata-src), not from the instructor's course
-# folder: the hub (root) reads jupyterhub_config.py from this script's folder.
+# clone of the repository that root owns (e.g. /opt/migdata-src), not from the instructor's course
+# folder: the hub (root) reads jupyterhub_config.py from this script's folder. The clone holds the
+# model answers (assignments/): the script closes it to everybody but its owner (0700), and refuses
+# a kit installed inside it (a venv in the clone, or pip install -e), which students could not run.
 #
 # It does, and checks, what autograder/README.md (set-up 2) describes:
 #   - configurable-http-proxy from npm, if missing;
@@ -15,15 +19,21 @@
 #     nobody lists), outbound/ (0755) and feedback/ (0711); nbgrader told not to change these
 #     modes (CourseDirectory.groupshared, also added to $COURSE_DIR/nbgrader_config.py), which
 #     needs the instructor's primary group to be the instructor's alone (checked);
-#   - home folders 0700 (existing users, and new ones via /etc/login.defs HOME_MODE);
-#   - every student can run $PYTHON (the kit) afterwards: a kit installed under a 0700 home
-#     would make every student's server fail;
+#   - home folders 0700 (existing users, and new ones via /etc/login.defs HOME_MODE; the file as
+#     it was is kept in /etc/login.defs.migdata-orig);
+#   - the kit's clone (this script's repository) 0700, checked: no student reads the model answers;
+#   - every student can run $PYTHON (the kit) afterwards: a kit installed under a 0700 home, or a
+#     venv made from a Python under one (root's pyenv), would make every student's server fail;
 #   - the course folder $COURSE_DIR (and ../assignments) owned by the instructor;
-#   - /etc/jupyter/nbgrader_config.py: the exchange and course id for everybody;
 #   - Jupyter configuration folders for students (no formgrader, create-assignment or course list)
 #     and the instructor (everything; the formgrader bound to $COURSE_DIR);
 #   - $HUB_ETC/migdata-hub.env for jupyterhub_config.py (it lists the students: 0600, root's) and,
 #     with SYSTEMD=1, a systemd unit; the hub's state folder $HUB_STATE 0700.
+# Outside the course folder it writes only: $EXCHANGE, $HUB_ETC, $HUB_STATE, the HOME_MODE line of
+# /etc/login.defs and, with SYSTEMD=1, /etc/systemd/system/jupyterhub.service; it may install
+# nodejs, npm and configurable-http-proxy. It writes nothing into /etc/jupyter: the students' and
+# the instructor's servers get their nbgrader settings from $HUB_ETC (autograder/README.md says
+# how to undo each change).
 # Users are not created here: make them with adduser (or your directory) first.
 # Who may log in: JupyterHub 5 and later let nobody in unless allowed. jupyterhub_config.py
 # allows $STUDENTS and the instructor (allowed_users), or a Linux group (MIGDATA_GROUP,
@@ -40,7 +50,7 @@ HUB_STATE="${HUB_STATE:-/srv/jupyterhub}"
 PYTHON="${PYTHON:-$(command -v python3)}"
 COURSE_DIR="${COURSE_DIR:-$(getent passwd "$INSTRUCTOR" | cut -d: -f6)/module2-course/autograder}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ETC_JUPYTER="${ETC_JUPYTER:-/etc/jupyter}"   # tests point this at a temporary folder
+LOGIN_DEFS="${LOGIN_DEFS:-/etc/login.defs}"   # tests point this at a copy
 
 say() { printf 'setup-hub: %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "setup-hub: run as root" >&2; exit 2; }
@@ -54,6 +64,15 @@ case "$HERE/" in
              "of the repository that root owns (e.g. /opt/migdata-src/autograder/hub/)" >&2
         exit 2;;
 esac
+# the kit's clone: this script's repository. It holds the model answers and hidden tests
+# (assignments/), and gradebooks, hand-ins and private variants once a course is graded in it;
+# students must read none of it (step 3a closes it)
+SRC="$(cd "$HERE/../.." && pwd -P)"
+if [ "$SRC" = / ] || ! grep -qs '^name = "migdata"' "$SRC/pyproject.toml"; then
+    echo "setup-hub: $SRC is not a clone of the kit (no pyproject.toml of migdata in it): run" \
+         "setup-hub.sh from autograder/hub/ of a clone that root owns (e.g. /opt/migdata-src)" >&2
+    exit 2
+fi
 # the students: STUDENTS, and the members of MIGDATA_GROUP (listed in it, or as primary group)
 members=""
 if [ -n "$MIGDATA_GROUP" ]; then
@@ -69,6 +88,22 @@ fi
 everyone="$(echo ${STUDENTS//,/ } $members | tr ' ' '\n' | sort -u | tr '\n' ' ')"
 "$PYTHON" -c "import jupyterhub, nbgrader, migdata" 2>/dev/null || {
     echo "setup-hub: $PYTHON lacks the kit: pip install 'migdata[course,hub]'" >&2; exit 2; }
+# the kit must not run from inside the clone, which step 3a closes: not a venv made in it, not an
+# editable install of it (students would run neither)
+while read -r kitpath; do
+    case "$kitpath/" in
+        "$SRC/"*)
+            echo "setup-hub: the kit ($kitpath) lies inside the kit's clone $SRC, which this" \
+                 "script closes to students (it holds the model answers), so no student could" \
+                 "run it. Make the environment outside the clone, from a Python every user can" \
+                 "run, and install the kit into it (not editable, no -e):" \
+                 "/usr/bin/python3 -m venv /opt/migdata &&" \
+                 "/opt/migdata/bin/pip install \"migdata[course,hub] @ file://$SRC\"" >&2
+            exit 2;;
+    esac
+done < <("$PYTHON" -c 'import os, sys, migdata
+print(os.path.realpath(sys.prefix))
+print(os.path.realpath(os.path.dirname(migdata.__file__)))')
 
 # 1. the proxy (Node.js) -------------------------------------------------------------------------
 if ! command -v configurable-http-proxy >/dev/null; then
@@ -114,23 +149,63 @@ for user in $INSTRUCTOR $everyone; do
     home="$(getent passwd "$user" | cut -d: -f6)"
     [ -d "$home" ] && chmod 0700 "$home"
 done
-if [ -w /etc/login.defs ] && [ "${SKIP_LOGIN_DEFS:-0}" != 1 ]; then
-    if grep -q '^HOME_MODE' /etc/login.defs; then
-        sed -i 's/^HOME_MODE.*/HOME_MODE\t0700/' /etc/login.defs
+# new users' homes too (useradd reads HOME_MODE): the one change to a file of the system; the
+# file as it was is kept once, in $LOGIN_DEFS.migdata-orig (the guide says how to undo it)
+if [ -w "$LOGIN_DEFS" ] && [ "${SKIP_LOGIN_DEFS:-0}" != 1 ] &&
+        ! grep -qE '^HOME_MODE[[:space:]]+0700[[:space:]]*$' "$LOGIN_DEFS"; then
+    [ -e "$LOGIN_DEFS.migdata-orig" ] || cp -p "$LOGIN_DEFS" "$LOGIN_DEFS.migdata-orig"
+    was="$(grep '^HOME_MODE' "$LOGIN_DEFS" || true)"
+    if [ -n "$was" ]; then
+        sed -i 's/^HOME_MODE.*/HOME_MODE\t0700/' "$LOGIN_DEFS"
     else
-        printf 'HOME_MODE\t0700\n' >> /etc/login.defs
+        printf 'HOME_MODE\t0700\n' >> "$LOGIN_DEFS"
     fi
+    say "changed $LOGIN_DEFS: HOME_MODE 0700 (was: ${was:-not set}); the file as it was: $LOGIN_DEFS.migdata-orig"
 fi
 say "homes: 0700"
+
+# 3a. the kit's clone: nobody but its owner (root) reads the model answers ---------------------------
+chmod go-rwx "$SRC"
+for user in $INSTRUCTOR $everyone; do
+    [ "$(stat -c %U "$SRC")" = "$user" ] && continue
+    if runuser -u "$user" -- test -r "$SRC/pyproject.toml"; then
+        echo "setup-hub: the user $user can still read the kit's clone $SRC (its model answers" \
+             "in assignments/source): it belongs to $(stat -c %U "$SRC"); clone it as root into" \
+             "a folder root owns (e.g. /opt/migdata-src) and run this again from there" >&2
+        exit 2
+    fi
+done
+say "kit's clone: $SRC closed (0700, $(stat -c %U "$SRC")'s): students cannot read its model answers"
 
 # 3b. the kit must run for every student (after the homes are closed) --------------------------------
 for user in $everyone; do
     if ! why="$(cd / && runuser -u "$user" -- "$PYTHON" -c "import migdata, nbgrader, jupyterhub" 2>&1)"; then
         echo "setup-hub: ${why##*$'\n'}" >&2
-        echo "setup-hub: the student $user cannot run $PYTHON with the kit (is it installed" \
-             "under a folder students cannot read, such as a 0700 home?). Install it where" \
-             "every user can read it: python3 -m venv /opt/migdata &&" \
-             "/opt/migdata/bin/pip install \"migdata[course,hub] @ file:///path/to/migdata\"" >&2
+        # a venv runs the Python it was made from (pyvenv.cfg: home): one under a 0700 folder,
+        # such as root's pyenv in /root, stops every student even if the venv itself is open
+        venv="$(dirname "$(dirname "$PYTHON")")"
+        home="$(sed -n 's/^home *= *//p' "$venv/pyvenv.cfg" 2>/dev/null | head -n 1)"
+        closed=""
+        if [ -n "$home" ]; then
+            dir=""
+            for part in ${home//\// }; do
+                dir="$dir/$part"
+                runuser -u "$user" -- test -x "$dir" || { closed="$dir"; break; }
+            done
+        fi
+        if [ -n "$closed" ]; then
+            echo "setup-hub: $PYTHON is a virtual environment made from the Python in $home" \
+                 "(its base interpreter, named in $venv/pyvenv.cfg), which the student $user" \
+                 "cannot run: $closed is closed to them. A venv keeps running the Python it" \
+                 "was made from. Make it again from a Python every user can run:" \
+                 "rm -rf $venv && /usr/bin/python3 -m venv $venv &&" \
+                 "$venv/bin/pip install \"migdata[course,hub] @ file://$SRC\"" >&2
+        else
+            echo "setup-hub: the student $user cannot run $PYTHON with the kit (is it installed" \
+                 "under a folder students cannot read, such as a 0700 home?). Install it where" \
+                 "every user can read it: /usr/bin/python3 -m venv /opt/migdata &&" \
+                 "/opt/migdata/bin/pip install \"migdata[course,hub] @ file://$SRC\"" >&2
+        fi
         exit 2
     fi
 done
@@ -149,17 +224,8 @@ if [ -d "$(dirname "$COURSE_DIR")/assignments" ]; then
 fi
 say "course folder: $COURSE_DIR owned by $INSTRUCTOR"
 
-# 4. every user's nbgrader: the exchange and the course ---------------------------------------------
-mkdir -p "$ETC_JUPYTER"
-cat > "$ETC_JUPYTER/nbgrader_config.py" <<EOF
-# written by migdata autograder/hub/setup-hub.sh
-c = get_config()
-c.Exchange.root = "$EXCHANGE"
-c.CourseDirectory.course_id = "$COURSE_ID"
-# the exchange's folders and modes are set by setup-hub.sh: nbgrader leaves them alone
-c.CourseDirectory.groupshared = True
-EOF
-chmod 0644 "$ETC_JUPYTER/nbgrader_config.py"
+# 4. the course's nbgrader: the exchange --------------------------------------------------------------
+# (the users' servers get it from $HUB_ETC, step 5: nothing is written into /etc/jupyter)
 # the instructor's migdata-course reads only the course's nbgrader_config.py: the same settings
 if [ -f "$COURSE_DIR/nbgrader_config.py" ] &&
         ! grep -q '^# migdata setup-hub: the exchange' "$COURSE_DIR/nbgrader_config.py"; then
@@ -187,13 +253,23 @@ cat > "$student/jupyter_server_config.json" <<'EOF'
 {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": false,
                                        "nbgrader.server_extensions.course_list": false}}}
 EOF
-cp "$ETC_JUPYTER/nbgrader_config.py" "$student/nbgrader_config.py"
+cat > "$student/nbgrader_config.py" <<EOF
+# written by migdata autograder/hub/setup-hub.sh
+c = get_config()
+c.Exchange.root = "$EXCHANGE"
+c.CourseDirectory.course_id = "$COURSE_ID"
+# the exchange's folders and modes are set by setup-hub.sh: nbgrader leaves them alone
+c.CourseDirectory.groupshared = True
+EOF
 cat > "$instructor/labconfig/page_config.json" <<'EOF'
 {"disabledExtensions": {}}
 EOF
 cat > "$instructor/nbgrader_config.py" <<EOF
-# written by migdata autograder/hub/setup-hub.sh: the formgrader works on the course folder
+# written by migdata autograder/hub/setup-hub.sh: the formgrader works on the course folder with
+# the course's own settings (sources in ../assignments/source, the safe HTML); the instructor's
+# server starts in the folder above it, so the formgrader's links to the sources open
 c = get_config()
+load_subconfig("$COURSE_DIR/nbgrader_config.py")
 c.Exchange.root = "$EXCHANGE"
 c.CourseDirectory.course_id = "$COURSE_ID"
 c.CourseDirectory.root = "$COURSE_DIR"
