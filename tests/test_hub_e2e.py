@@ -22,6 +22,7 @@ import os
 import pwd
 import re
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
