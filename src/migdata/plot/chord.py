@@ -471,7 +471,8 @@ def mig_chord(
     ``link.sort = TRUE``, ``link.decreasing = TRUE``); equal flows come in reverse order of
     the table's rows (a square table is read column by column, as R's
     ``as.data.frame(as.table(m))``), so a long and a square table with equal flows can place
-    those ends differently. Ribbons curve through the centre's pull as circlize's do.
+    those ends differently. Each side of a ribbon is a curve pulled towards the centre, as
+    circlize draws links.
 
     Examples
     --------
