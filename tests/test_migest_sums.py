@@ -248,6 +248,7 @@ def test_r_collation_order() -> None:
               "C\u00f4te d'Ivoire", "Cuba", "E", "ea", "Ea", "\u00e9a", "eb", "L", "N", "other",
               "r13", "r16", "Rest", "RUS", "U", "zA", "Zb"]
     assert _r_sorted(labels) == r_sort
+    assert _r_sorted([10, 9, 100]) == [9, 10, 100]  # numbers by value, as a numeric column
     ascii_r = (" _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrR"
                "sStTuUvVwWxXyYzZ")
     assert "".join(_r_sorted([chr(i) for i in range(32, 127)])) == ascii_r
@@ -278,3 +279,14 @@ def test_sum_lump_warns_when_other_level_is_a_place() -> None:
         warnings.simplefilter("error")
         sum_lump(m, threshold=10)
         sum_lump(m, threshold=1, other_level="A")  # only the zeros below 1: nothing added
+
+
+def test_sum_lump_takes_numbers_as_labels() -> None:
+    """Labels that are numbers (a numeric column): lumping mixes them with the text
+    other_level (a raw pandas TypeError before); sum_unilat orders them by value."""
+    f = pd.DataFrame({"origin": [10, 9, 100, 10], "destination": [9, 10, 10, 100],
+                      "flow": [5.0, 6, 7, 8]})
+    assert sum_unilat(f)["country"].tolist() == [9, 10, 100]
+    got = sum_lump(f, threshold=6)
+    assert got["flow"].sum() == 26.0
+    assert got.loc[got["origin"] == "other", "flow"].tolist() == [5.0]

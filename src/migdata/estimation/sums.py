@@ -70,8 +70,13 @@ def _r_collation_key(label: object) -> tuple:
 
 
 def _r_sorted(labels: object) -> list:
-    """``labels`` in R's order (see :func:`_r_collation_key`)."""
-    return sorted(labels, key=_r_collation_key)
+    """``labels`` in R's order: numbers by value (a numeric column in R), text by
+    :func:`_r_collation_key`."""
+    items = list(labels)
+    if items and all(isinstance(v, int | float | np.integer | np.floating)
+                     and not isinstance(v, bool | np.bool_) for v in items):
+        return sorted(items)
+    return sorted(items, key=_r_collation_key)
 
 
 def _r_order(long: pd.DataFrame) -> pd.DataFrame:
@@ -243,6 +248,8 @@ def sum_lump(
     destinations = list(pd.unique(d["destination"]))
     totals = sum_region(d).set_index("region")
     x = d.copy()
+    # labels that are numbers become text once one is other_level (as in R's ifelse)
+    x[["origin", "destination"]] = x[["origin", "destination"]].astype(object)
     if "in" in kinds:
         small = set(totals.index[totals["in_mig"] < threshold])
         x.loc[x["destination"].isin(small), "destination"] = other_level
@@ -273,7 +280,7 @@ def sum_lump(
                                                                key=str)],
             names=["origin", "destination"])
         have = out.set_index(["origin", "destination"])["flow"]
-        every = have.index.union(rows)
+        every = have.index.union(rows, sort=False)
         out = _r_order(have.reindex(every).fillna(fill).reset_index())
         if square and return_matrix:
             return _square(out)
