@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -52,17 +51,39 @@ def joined() -> pd.DataFrame:
     return ours.merge(theirs, on="iso3n", suffixes=("", "_migest"), validate="one_to_one")
 
 
+#: Lower- and upper-middle income changed between 2019 and 2020 (migest's detailed coding
+#: writes lower-middle as "middle"): (migdata 2019, migest 2020).
+DETAIL_2019_VS_2020 = {
+    12: ("upper_middle", "middle"),  # Algeria
+    268: ("middle", "upper_middle"),  # Georgia
+    360: ("middle", "upper_middle"),  # Indonesia
+}
+
+
 def test_dict_ims_has_migests_columns_the_un_holds() -> None:
     d = dict_ims()
     assert list(d.columns[:5]) == ["name", "iso3n", "iso3c", "region", "region_code"]
-    assert {"region_sub", "region_sdg", "region_sdg_sub", "un_develop", "wb_income"} <= set(d)
+    assert {"region_sub", "region_sdg", "un_develop", "wb_income", "wb_income_detail"} <= set(d)
+    assert {"region_sdg_label", "un_develop_label", "wb_income_label"} <= set(d)  # the UN's
     assert not {"lldc", "sids", "region_wb"} & set(d)  # not in the UN workbooks
     assert len(d) == 235 and d["iso3n"].is_unique
     aze = d.set_index("iso3c").loc["AZE"]
     assert (aze["name"], aze["iso3n"], aze["region"], aze["region_sub"]) == (
         "Azerbaijan", 31, "Asia", "Western Asia")
-    assert aze["region_sdg"] == "NORTHERN AFRICA AND WESTERN ASIA"
+    assert aze["region_sdg"] == "Northern Africa and Western Asia"
+    assert aze["region_sdg_label"] == "NORTHERN AFRICA AND WESTERN ASIA"
+    assert (aze["un_develop"], aze["wb_income"], aze["wb_income_detail"]) == (
+        "less", "middle", "upper_middle")
     assert describe("ims_regions")["sources"][0]["title"].endswith("Rev.2020")
+
+
+def test_migest_named_columns_hold_migests_coding(joined: pd.DataFrame) -> None:
+    """Issue 23, F8: the same vocabulary as migest's columns of the same name."""
+    for col in ("region_sdg", "un_develop", "wb_income", "wb_income_detail"):
+        ours = set(joined[col].dropna())
+        assert ours == set(joined[f"{col}_migest"].dropna()), col
+    assert set(joined["un_develop"].dropna()) == {"more", "less", "least"}
+    assert set(joined["wb_income"].dropna()) == {"high", "middle", "low"}
 
 
 def test_names_codes_and_regions_agree(joined: pd.DataFrame) -> None:
@@ -79,35 +100,37 @@ def test_names_codes_and_regions_agree(joined: pd.DataFrame) -> None:
 
 
 def test_sdg_regions_agree_up_to_the_revision(joined: pd.DataFrame) -> None:
-    theirs = joined["region_sdg_migest"].str.upper().replace({
-        "OCEANIA (EXCLUDING AUSTRALIA AND NEW ZEALAND)": "OCEANIA",
-        "AUSTRALIA AND NEW ZEALAND": "OCEANIA",  # one SDG region in the 2019 annex
-    })
-    differ = theirs != joined["region_sdg"].fillna("")
+    differ = joined["region_sdg"].fillna("") != joined["region_sdg_migest"]
     assert set(joined.loc[differ, "iso3n"]) == ONLY_2020
     assert joined.loc[differ, "region_sdg"].isna().all()  # a gap, not a guess
+    aus_nz = joined.loc[joined["region_sdg"] == "Australia and New Zealand", "iso3n"]
+    assert set(aus_nz) == {36, 554}
 
 
 def test_development_groups_agree(joined: pd.DataFrame) -> None:
-    ours = np.where(joined["least_developed"].fillna(False), "least",
-                    joined["un_develop"].map({"More Developed Regions": "more",
-                                              "Less Developed Regions": "less"}))
-    differ = ours != joined["un_develop_migest"]
+    differ = joined["un_develop"].fillna("") != joined["un_develop_migest"]
     assert set(joined.loc[differ, "iso3n"]) == ONLY_2020
+    assert joined.loc[differ, "un_develop"].isna().all()
+
+
+def _income_differences(joined: pd.DataFrame, col: str) -> dict:
+    ours = joined[col].fillna("NA")
+    theirs = joined[f"{col}_migest"].fillna("NA")
+    differ = ours != theirs
+    return dict(zip(joined.loc[differ, "iso3n"], zip(ours[differ], theirs[differ], strict=True),
+                    strict=True))
 
 
 def test_income_groups_differ_only_by_revision(joined: pd.DataFrame) -> None:
-    ours = joined["wb_income"].map({
-        "High-income Countries": "high", "Upper-middle-income Countries": "middle",
-        "Lower-middle-income Countries": "middle", "Low-income Countries": "low",
-        "No income group available": "NA"}).fillna("gap")
-    theirs = joined["wb_income_migest"].fillna("NA")
-    differ = ours != theirs
-    found = dict(zip(joined.loc[differ, "iso3n"],
-                     zip(ours[differ], theirs[differ], strict=True), strict=True))
-    only_2020 = {k: v for k, v in found.items() if k in ONLY_2020}
-    assert all(v[0] == "gap" for v in only_2020.values())
+    found = _income_differences(joined, "wb_income")
+    # Taiwan and Saint Martin: not in the 2019 annex (Saint Barthelemy: no group in migest too)
+    assert {k: v for k, v in found.items() if k in ONLY_2020} == {
+        158: ("NA", "high"), 663: ("NA", "high")}
     assert {k: v for k, v in found.items() if k not in ONLY_2020} == INCOME_2019_VS_2020
+    assert len(found) == 13
+    detail = _income_differences(joined, "wb_income_detail")
+    assert len(detail) == 16  # the 13 and three that moved between lower- and upper-middle
+    assert {k: v for k, v in detail.items() if k not in found} == DETAIL_2019_VS_2020
 
 
 def test_the_dataset_is_the_un_files_not_migests() -> None:

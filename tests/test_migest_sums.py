@@ -209,3 +209,84 @@ def test_sum_expand_refuses_bad_areas() -> None:
     long = pd.DataFrame({"origin": ["a"], "destination": ["b"], "flow": [1.0]})
     with pytest.raises(InvalidInputError, match="orig_area"):
         sum_expand(long)
+
+
+def test_rescale_net_switches_rounds_halves_as_r() -> None:
+    """Issue 23, F6: R's mean() (long double, second pass) makes 3476.5 exactly, which R
+    rounds to 3476; numpy's mean gave 3476.5000000000005 and so 3477."""
+    x = [355.5, 531.5, 505.5, 1549.5, -1685.5]
+    w = [0.6, 1.4, 1.6, 2.6, 1.8]
+    assert rescale_net(x, w=w, method="switches", integer_result=False)[3] == 3476.5
+    assert rescale_net(x, w=w, method="switches").tolist() == [-339, 192, 257, 3476, -3586]
+
+
+# "no-switches" uses R's sum(), also added in long double: migdata's double sums can differ in
+# the last bit (7 of these 41 cases, by 1e-16 relative; no integer result differs here)
+HALF = [c for c in RESCALE if "unrounded_17" in c and c["options"]["method"] == "switches"]
+
+
+@pytest.mark.parametrize("case", HALF, ids=[c["name"] for c in HALF])
+def test_rescale_net_switches_is_bitwise_rs(case: dict) -> None:
+    """"switches" with figures of x.5 and weights, before rounding: the same doubles as R, to
+    the last bit (mean() as R computes it; R's figures written with 17 digits)."""
+    got = rescale_net(case["x"], w=case["w"], method=case["options"]["method"],
+                      integer_result=False)
+    np.testing.assert_array_equal(got, np.asarray(case["unrounded_17"], dtype=float))
+
+
+def test_r_collation_order() -> None:
+    """Issue 23, F7: labels in the order R's sort() gives in a UTF-8 locale (ICU root; checked
+    in R 4.2.2 under C.UTF-8 and with icuSetCollate(locale = "en_US"))."""
+    from migdata.estimation.sums import _r_sorted
+
+    labels = ["RUS", "other", "r13", "Rest", "E", "L", "N", "r16", "U", "a_b", "A b", "\u00c4",
+              "_x", "10", "9", "Zb", "zA", "AZE", "aze", "ab", "a b", "a-b", "C\u00f4te d'Ivoire",
+              "Cote", "Cuba", "c\u00f4te", "\u00c5land", "Aland", "Alaska", "\u00e9a", "eb", "Ea",
+              "ea", "a1", "a", "A", "aa", "a.b"]
+    r_sort = ["_x", "10", "9", "a", "A", "\u00c4", "a b", "A b", "a_b", "a-b", "a.b", "a1", "aa",
+              "ab", "Aland", "\u00c5land", "Alaska", "aze", "AZE", "Cote", "c\u00f4te",
+              "C\u00f4te d'Ivoire", "Cuba", "E", "ea", "Ea", "\u00e9a", "eb", "L", "N", "other",
+              "r13", "r16", "Rest", "RUS", "U", "zA", "Zb"]
+    assert _r_sorted(labels) == r_sort
+    assert _r_sorted([10, 9, 100]) == [9, 10, 100]  # numbers by value, as a numeric column
+    ascii_r = (" _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrR"
+               "sStTuUvVwWxXyYzZ")
+    assert "".join(_r_sorted([chr(i) for i in range(32, 127)])) == ascii_r
+
+
+def test_sum_unilat_and_sum_lump_rows_in_rs_order() -> None:
+    """The tester's example: "other" sorts with the r's, not after every capital."""
+    r = ["RUS", "Rest", "r13", "E"]
+    m = pd.DataFrame([[0, 50, 2, 40], [30, 0, 60, 1], [3, 70, 0, 80], [90, 4, 45, 0]],
+                     index=r, columns=r)
+    assert sum_unilat(m)["country"].tolist() == ["E", "r13", "Rest", "RUS"]
+    got = sum_lump(m, threshold=10)
+    assert list(pd.unique(got["origin"])) == ["E", "other", "r13", "Rest", "RUS"]
+    square = sum_lump(m, threshold=10, complete=True)
+    assert list(square.index) == ["E", "other", "r13", "Rest", "RUS"]
+
+
+def test_sum_lump_warns_when_other_level_is_a_place() -> None:
+    """Issue 23, F10: lumping into an existing place adds to its flows (migest's numbers), with
+    a warning; no warning when nothing is lumped or the label is new."""
+    m = pd.DataFrame([[0, 5, 40], [70, 0, 30], [20, 3, 0]], index=list("ABC"),
+                     columns=list("ABC"))
+    with pytest.warns(UserWarning, match="other_level 'A' is already a place"):
+        got = sum_lump(m, threshold=10, other_level="A")
+    # the flows 5 (A->B) and 3 (C->B) join A->A, as in migest
+    assert float(got.query("origin == 'A' and destination == 'A'")["flow"].sum()) == 8.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sum_lump(m, threshold=10)
+        sum_lump(m, threshold=1, other_level="A")  # only the zeros below 1: nothing added
+
+
+def test_sum_lump_takes_numbers_as_labels() -> None:
+    """Labels that are numbers (a numeric column): lumping mixes them with the text
+    other_level (a raw pandas TypeError before); sum_unilat orders them by value."""
+    f = pd.DataFrame({"origin": [10, 9, 100, 10], "destination": [9, 10, 10, 100],
+                      "flow": [5.0, 6, 7, 8]})
+    assert sum_unilat(f)["country"].tolist() == [9, 10, 100]
+    got = sum_lump(f, threshold=6)
+    assert got["flow"].sum() == 26.0
+    assert got.loc[got["origin"] == "other", "flow"].tolist() == [5.0]

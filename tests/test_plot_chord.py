@@ -4,7 +4,9 @@ its errors, and that it renders for 3 and 20 regions."""
 from __future__ import annotations
 
 import io
+import json
 import math
+from pathlib import Path
 
 import matplotlib
 
@@ -286,3 +288,72 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 2 and result.failed == 0
+
+
+CHORD = json.loads((Path(__file__).parent / "fixtures" / "migest" / "chord.json").read_text(
+    encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", CHORD, ids=[c["name"] for c in CHORD])
+def test_ribbon_ends_where_migest_puts_them(case: dict) -> None:
+    """Issue 23, F9: within a sector, the ends in circlize's order under migest's
+    ``link.sort = TRUE`` (``link.decreasing = TRUE``): the moves out, largest first, then the
+    moves in, largest first; equal flows in reverse order of the rows. Compared in persons
+    from the sector's start (circlize's ``x1``, ``x2`` are where each end stops)."""
+    table = pd.DataFrame({"origin": case["input"]["orig"], "destination": case["input"]["dest"],
+                          "flow": np.asarray(case["input"]["flow"], dtype=float)})
+    lay = chord_layout(table)
+    k = lay.degrees_per_unit
+    start = lay.sectors.set_index("region")["start"]
+    total = lay.sectors.set_index("region")["total"]
+    r_total = dict(zip(case["sectors"]["region"], case["sectors"]["total"], strict=True))
+    for region, t in r_total.items():
+        assert total[region] == pytest.approx(t)
+    got = lay.links.set_index(["origin", "destination"])
+    r = case["links"]
+    checked = 0
+    for o, d, f, x1, x2 in zip(r["orig"], r["dest"], r["flow"], r["x1"], r["x2"], strict=True):
+        if f == 0:
+            continue  # no ribbon
+        row = got.loc[(o, d)]
+        assert (start[o] - row["origin_end"]) / k == pytest.approx(x1, abs=1e-6)
+        assert (start[d] - row["destination_end"]) / k == pytest.approx(x2, abs=1e-6)
+        checked += 1
+    assert checked == len(got)
+
+
+def test_the_trials_west_asia_sector() -> None:
+    """The tester's example: W Asia's 400 to Europe comes first, then 90, 5 and 2."""
+    case = CHORD[0]
+    table = pd.DataFrame({"origin": case["input"]["orig"], "destination": case["input"]["dest"],
+                          "flow": case["input"]["flow"]})
+    links = chord_layout(table).links
+    out = links[links["origin"] == "W Asia"].sort_values("origin_start", ascending=False)
+    assert out["destination"].tolist() == ["Europe", "N America", "East Asia", "Africa"]
+    into = links[links["destination"] == "W Asia"].sort_values("destination_start",
+                                                               ascending=False)
+    assert into["flow"].tolist() == [200, 40, 30, 15]
+
+
+def test_ribbons_between_neighbours_stay_inside_the_circle() -> None:
+    """No hook across the gap: the curves of every ribbon bend towards the centre, as
+    circlize draws them (its quadratic curves have their control point at the centre), so a
+    small flow between neighbouring sectors dips inwards instead of crossing the gap near
+    the circle."""
+    case = CHORD[0]
+    table = pd.DataFrame({"origin": case["input"]["orig"], "destination": case["input"]["dest"],
+                          "flow": case["input"]["flow"]})
+    fig = mig_chord(table, source="Outside trial table (synthetic)")
+
+    def curve_middles(patch) -> np.ndarray:
+        mids = [bez(0.5) for bez, _ in patch.get_path().iter_bezier()
+                if bez.degree == 2]
+        assert len(mids) == 2  # there and back
+        return np.hypot(*np.asarray(mids).T)
+
+    links = _links(fig)
+    for name, patch in links.items():
+        assert (curve_middles(patch) < 0.5 * R_INNER + 1e-9).all(), name
+    # the neighbours' small flows of the trial's picture
+    for name in ("W Asia -> East Asia", "N America -> Africa"):
+        assert (curve_middles(links[name]) > 0.4 * R_INNER).all()  # not through the centre

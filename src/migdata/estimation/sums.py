@@ -17,6 +17,8 @@ other ``sum_*`` functions; the results name their columns ``origin``, ``destinat
 
 from __future__ import annotations
 
+import unicodedata
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -27,6 +29,63 @@ from ..errors import InvalidInputError, MissingColumnsError
 from .toolbox import _long_flows, sum_region
 
 __all__ = ["sum_expand", "sum_lump", "sum_unilat", "sum_unilateral"]
+
+#: The ASCII spaces, punctuation and symbols in the order of ICU's root collation (what R sorts
+#: text with in a UTF-8 locale: C.UTF-8, en_US.UTF-8 give the same); all come before digits.
+_PUNCT = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
+
+
+def _r_collation_key(label: object) -> tuple:
+    """A sort key that orders labels as R's ``sort()`` does in a UTF-8 locale (ICU root).
+
+    Three levels, each compared over the whole label before the next: first the characters
+    without regard to case or accents (spaces and punctuation, then digits one by one, so
+    "10" < "9", then letters: "other" < "RUS" < "r16" < "U"); then accents (none first:
+    "Aland" < "\u00c5land"); then case (lower first: "aze" < "AZE"). Letters and accents are
+    split by Unicode decomposition; characters other than ASCII and accented Latin letters
+    come after the letters, by code point. Labels equal on all levels keep Python's order.
+    """
+    text = str(label)
+    primary: list[int] = []
+    secondary: list[tuple[int, ...]] = []
+    tertiary: list[int] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if secondary:
+                secondary[-1] = (*secondary[-1], ord(ch))
+            continue
+        base = ch.lower()
+        if ch in _PUNCT:
+            weight = _PUNCT.index(ch)
+        elif "0" <= ch <= "9":
+            weight = 100 + ord(ch)
+        elif "a" <= base <= "z":
+            weight = 1000 + ord(base)
+        else:
+            weight = 2000 + ord(base)
+        primary.append(weight)
+        secondary.append(())
+        tertiary.append(int(ch != base))
+    return (tuple(primary), tuple(secondary), tuple(tertiary), text)
+
+
+def _r_sorted(labels: object) -> list:
+    """``labels`` in R's order: numbers by value (a numeric column in R), text by
+    :func:`_r_collation_key`."""
+    items = list(labels)
+    if items and all(isinstance(v, int | float | np.integer | np.floating)
+                     and not isinstance(v, bool | np.bool_) for v in items):
+        return sorted(items)
+    return sorted(items, key=_r_collation_key)
+
+
+def _r_order(long: pd.DataFrame) -> pd.DataFrame:
+    """A long table's rows by origin, then destination, in R's order (dplyr 1.0's groups)."""
+    keys = {lab: i for i, lab in enumerate(
+        _r_sorted(set(long["origin"]) | set(long["destination"])))}
+    return long.sort_values(["origin", "destination"], key=lambda c: c.map(keys),
+                            kind="stable").reset_index(drop=True)
+
 
 #: migest's names of the places a threshold applies to, by what each means.
 _LUMP = {"flow": "flow", "bilat": "flow", "in": "in", "imm": "in", "out": "out", "emi": "out",
@@ -61,7 +120,11 @@ def sum_unilat(
     Returns
     -------
     DataFrame
-        One row per place (origins in sorted order, then destinations that are never an origin).
+        One row per place: origins in R's order, then destinations that are never an origin,
+        in R's order. R's order is that of ``sort()`` in a UTF-8 locale (ICU's root
+        collation, as migest gives under C.UTF-8 or en_US.UTF-8): case is set aside before
+        it counts ("other" < "RUS" < "r16" < "U"); under R's C locale migest orders by
+        character code instead.
 
     Examples
     --------
@@ -70,8 +133,15 @@ def sum_unilat(
     >>> sum_unilat(f).columns.tolist()
     ['country', 'emi', 'imm', 'turn', 'net']
     """
-    return sum_region(flows, drop_diagonal=drop_diagonal, international=international,
-                      include_net=include_net)
+    out = sum_region(flows, drop_diagonal=drop_diagonal, international=international,
+                     include_net=include_net)
+    # migest's order: origins in R's collation, then destinations that are never an origin
+    d = _long_flows(flows, "sum_unilat(flows)")
+    first = _r_sorted(pd.unique(d["origin"]))
+    later = _r_sorted(set(pd.unique(d["destination"])) - set(first))
+    col = out.columns[0]
+    order = {lab: i for i, lab in enumerate([*first, *later])}
+    return out.sort_values(col, key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
 
 
 def sum_unilateral(
@@ -91,10 +161,11 @@ def _is_square(flows: pd.DataFrame) -> bool:
 
 
 def _square(long: pd.DataFrame) -> pd.DataFrame:
-    """A long table as a square origin x destination DataFrame, labels in sorted order (the
-    order of R's ``xtabs``); combinations without a row are 0, as in ``xtabs``."""
+    """A long table as a square origin x destination DataFrame, labels in R's order (that of
+    R's ``xtabs``); combinations without a row are 0, as in ``xtabs``."""
     out = long.pivot_table(index="origin", columns="destination", values="flow",
                            aggfunc="sum", fill_value=0.0, sort=True)
+    out = out.reindex(index=_r_sorted(out.index), columns=_r_sorted(out.columns))
     out.columns.name = "destination"
     return out
 
@@ -177,6 +248,8 @@ def sum_lump(
     destinations = list(pd.unique(d["destination"]))
     totals = sum_region(d).set_index("region")
     x = d.copy()
+    # labels that are numbers become text once one is other_level (as in R's ifelse)
+    x[["origin", "destination"]] = x[["origin", "destination"]].astype(object)
     if "in" in kinds:
         small = set(totals.index[totals["in_mig"] < threshold])
         x.loc[x["destination"].isin(small), "destination"] = other_level
@@ -190,15 +263,25 @@ def sum_lump(
     if "flow" in kinds:
         below = x["flow"] < threshold
         x.loc[below, ["origin", "destination"]] = other_level
-    out = x.groupby(["origin", "destination"], sort=True, as_index=False)["flow"].sum()
+    places = set(origins) | set(destinations)
+    moved = ((x["origin"] != d["origin"]) | (x["destination"] != d["destination"])) & (
+        x["flow"] != 0)
+    if other_level in places and moved.any():
+        warnings.warn(
+            f"sum_lump: other_level {other_level!r} is already a place of the table; the lumped "
+            f"flows are added to its own flows, as migest does (choose another other_level to "
+            "keep them apart)", UserWarning, stacklevel=2,
+        )
+    out = _r_order(x.groupby(["origin", "destination"], sort=False, as_index=False)["flow"]
+                   .sum())
     if complete:
         rows = pd.MultiIndex.from_product(
             [sorted(set(origins) | {"other"}, key=str), sorted(set(destinations) | {"other"},
                                                                key=str)],
             names=["origin", "destination"])
         have = out.set_index(["origin", "destination"])["flow"]
-        every = have.index.union(rows).sort_values()
-        out = have.reindex(every).fillna(fill).reset_index()
+        every = have.index.union(rows, sort=False)
+        out = _r_order(have.reindex(every).fillna(fill).reset_index())
         if square and return_matrix:
             return _square(out)
     return out.reset_index(drop=True)

@@ -241,6 +241,22 @@ def rescale_integer_sum(x: Sequence[float] | np.ndarray | pd.Series, tot: float)
     return out
 
 
+def _r_mean(v: np.ndarray) -> float:
+    """The mean of ``v`` as R's ``mean()`` of doubles computes it, bit for bit.
+
+    R adds the values one after the other in long double, divides by their number and, when
+    that is finite, adds the mean of the residuals (a second pass, also in long double), then
+    rounds to a double. numpy's pairwise double sum can land one unit in the last place away,
+    which turns a figure of exactly x.5 into x.5000000000000001 and so its rounding.
+    """
+    v = np.asarray(v, dtype=np.float64).astype(np.longdouble)
+    n = np.longdouble(v.size)
+    s = np.cumsum(v)[-1] / n  # cumsum: one after the other, as R's loop
+    if np.isfinite(np.float64(s)):
+        s = s + np.cumsum(v - s)[-1] / n
+    return float(np.float64(s))
+
+
 def rescale_net(
     x: Sequence[float] | np.ndarray | pd.Series,
     method: str = "no-switches",
@@ -313,7 +329,7 @@ def rescale_net(
             y[neg] = arr[neg] * ((sn - half) / sn)
     elif method == "switches":
         xw = arr * weights
-        y = xw - xw.mean()  # a NaN makes every figure NaN, as in R
+        y = xw - _r_mean(xw)  # a NaN makes every figure NaN, as in R
     else:
         raise InvalidInputError(
             f"method must be 'no-switches' or 'switches', got {method!r}"

@@ -6,7 +6,8 @@ the flow at both ends. The ribbon's origin end touches its region's sector; its 
 stops short of the circle in an arrow head, so the direction reads without a legend (the
 design of Sander, Abel, Bauer and Schmidt 2014 and of migest's ``mig_chord``, which draws with
 the R package circlize). Within a sector, the moves out come first (clockwise), then the moves
-in; within each part the partners come in the order that keeps ribbons from crossing.
+in; within each part the largest flow comes first, as circlize orders them under migest's
+``link.sort = TRUE`` (equal flows in reverse order of the table's rows).
 
 Written for migdata with matplotlib only, from the published figures and migest's reference
 page (its defaults: start at 12 o'clock, clockwise, 4 degrees between sectors, ribbons at 75%
@@ -85,8 +86,9 @@ class ChordLayout(NamedTuple):
 # ---------------------------------------------------------------------------------- the input
 
 
-def _flow_matrix(flows: Any, what: str) -> tuple[list[Any], np.ndarray]:
-    """Regions (in order of first appearance) and the origin x destination matrix, diagonal 0.
+def _flow_matrix(flows: Any, what: str) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """Regions (in order of first appearance), the origin x destination matrix (diagonal 0)
+    and the row of each flow in the table (a square table: its long form, column by column).
 
     A long table (``origin``, ``destination``, ``flow``) must list every pair of distinct
     regions once (0 where nobody moved): a missing row is a gap, and drawing no ribbon for it
@@ -105,8 +107,10 @@ def _flow_matrix(flows: Any, what: str) -> tuple[list[Any], np.ndarray]:
         regions = list(dict.fromkeys([*checked["origin"], *checked["destination"]]))
         pos = {r: i for i, r in enumerate(regions)}
         mat = np.zeros((len(regions), len(regions)))
-        mat[[pos[o] for o in checked["origin"]], [pos[d] for d in checked["destination"]]] = (
-            checked["flow"].to_numpy(dtype="float64"))
+        at = ([pos[o] for o in checked["origin"]], [pos[d] for d in checked["destination"]])
+        mat[at] = checked["flow"].to_numpy(dtype="float64")
+        rows = np.zeros_like(mat)
+        rows[at] = np.arange(len(checked), dtype="float64")
     else:
         if flows.shape[0] != flows.shape[1]:
             lacking = [c for c in ("origin", "destination", "flow") if c not in flows.columns]
@@ -129,6 +133,10 @@ def _flow_matrix(flows: Any, what: str) -> tuple[list[Any], np.ndarray]:
         square = flows.loc[regions, regions]
         check_fit(counts={what: square})
         mat = square.to_numpy(dtype="float64").copy()
+        # the row of each flow in the long form R makes of a matrix (as.data.frame.table:
+        # column by column, origin fastest)
+        n = len(regions)
+        rows = (np.arange(n)[None, :] * n + np.arange(n)[:, None]).astype("float64")
     if len(regions) < 2:
         raise InvalidInputError(f"{what} has {len(regions)} region(s); a chord diagram needs "
                                 "flows between at least 2 regions")
@@ -136,12 +144,13 @@ def _flow_matrix(flows: Any, what: str) -> tuple[list[Any], np.ndarray]:
     if not (mat > 0).any():
         raise InvalidInputError(f"{what} has no flow above zero between distinct regions; "
                                 "there is nothing to draw")
-    return regions, mat
+    return regions, mat, rows
 
 
-def _ordered(regions: list[Any], mat: np.ndarray, order: Any) -> tuple[list[Any], np.ndarray]:
+def _ordered(regions: list[Any], mat: np.ndarray, rows: np.ndarray,
+             order: Any) -> tuple[list[Any], np.ndarray, np.ndarray]:
     if order is None:
-        return regions, mat
+        return regions, mat, rows
     if isinstance(order, str | bytes | Mapping) or not isinstance(order, Sequence | pd.Index
                                                                   | np.ndarray):
         raise InvalidInputError(f"order must be a list of the regions, got {order!r}")
@@ -155,7 +164,7 @@ def _ordered(regions: list[Any], mat: np.ndarray, order: Any) -> tuple[list[Any]
             f"table {unknown[:5]}, repeated {repeated}"
         )
     idx = [regions.index(r) for r in wanted]
-    return wanted, mat[np.ix_(idx, idx)]
+    return wanted, mat[np.ix_(idx, idx)], rows[np.ix_(idx, idx)]
 
 
 def _colors(regions: list[Any], colors: Any) -> list[str]:
@@ -197,8 +206,8 @@ def _colors(regions: list[Any], colors: Any) -> list[str]:
 # ---------------------------------------------------------------------------------- geometry
 
 
-def _layout(regions: list[Any], mat: np.ndarray, colors: list[str], gap_degree: float,
-            start_degree: float) -> ChordLayout:
+def _layout(regions: list[Any], mat: np.ndarray, rows_of: np.ndarray, colors: list[str],
+            gap_degree: float, start_degree: float) -> ChordLayout:
     n = len(regions)
     out_tot, in_tot = mat.sum(axis=1), mat.sum(axis=0)
     totals = out_tot + in_tot
@@ -215,16 +224,18 @@ def _layout(regions: list[Any], mat: np.ndarray, colors: list[str], gap_degree: 
     sec_end = sec_start - totals * per_unit
     ends: dict[tuple[int, int, str], tuple[float, float]] = {}
     for i in range(n):
-        # partners in clockwise order from just before i back round to just after i: the
-        # order in which ribbons leaving one sector do not cross one another
-        partners = sorted((j for j in range(n) if j != i), key=lambda j: -((j - i) % n))
+        # circlize's order under migest's link.sort = TRUE (link.decreasing = TRUE): the
+        # moves out, then the moves in, each largest first; equal flows in reverse order of
+        # the table's rows (R's order() keeps ties in row order, then the order is reversed)
         at = sec_start[i]
-        for part, values in (("out", mat[i]), ("in", mat[:, i])):
+        for part, values, rows in (("out", mat[i], rows_of[i]), ("in", mat[:, i],
+                                                                 rows_of[:, i])):
+            partners = sorted((j for j in range(n) if j != i and values[j] > 0),
+                              key=lambda j: (-values[j], -rows[j]))
             for j in partners:
-                if values[j] > 0:
-                    width = values[j] * per_unit
-                    ends[(i, j, part)] = (at, at - width)
-                    at -= width
+                width = values[j] * per_unit
+                ends[(i, j, part)] = (at, at - width)
+                at -= width
     rows = []
     for i in range(n):
         for j in range(n):
@@ -270,11 +281,11 @@ def chord_layout(
     [180.0, 180.0]
     """
     what = "mig_chord(flows)"
-    regions, mat = _flow_matrix(flows, what)
-    regions, mat = _ordered(regions, mat, order)
+    regions, mat, rows = _flow_matrix(flows, what)
+    regions, mat, rows = _ordered(regions, mat, rows, order)
     gap = as_number(gap_degree, "gap_degree", minimum=0.0)
     start = as_number(start_degree, "start_degree")
-    return _layout(regions, mat, _colors(regions, colors), gap, start)
+    return _layout(regions, mat, rows, _colors(regions, colors), gap, start)
 
 
 # ---------------------------------------------------------------------------------- drawing
@@ -290,35 +301,22 @@ def _arc(a0: float, a1: float, radius: float) -> np.ndarray:
     return _point(np.linspace(a0, a1, steps), radius)
 
 
-def _control(a_deg: float, b_deg: float) -> tuple[float, float]:
-    """Control point of the quadratic curve joining the circle at angles ``a`` and ``b``.
-
-    The curve's middle lies at ``1 - sin(d/2)`` of the radius from the centre, ``d`` the
-    angle between the two points: through the centre for opposite points, close to the circle
-    for neighbours (a control point at the centre for every curve would draw spikes between
-    neighbouring ends).
-    """
-    half = math.radians(abs((a_deg - b_deg + 180.0) % 360.0 - 180.0)) / 2
-    cos_half = math.cos(half)
-    if cos_half < 1e-9:
-        return 0.0, 0.0
-    c = R_INNER * (2.0 - 2.0 * math.sin(half) - cos_half)
-    mx = math.cos(math.radians(a_deg)) + math.cos(math.radians(b_deg))
-    my = math.sin(math.radians(a_deg)) + math.sin(math.radians(b_deg))
-    scale = c / (2.0 * cos_half)
-    return mx * scale, my * scale
-
-
 def _ribbon_path(o0: float, o1: float, d0: float, d1: float, arrow: bool) -> Any:
     """Origin arc on the circle, a curve across to the destination end (set back from the
-    circle, with an arrow head pointing at the destination), and a curve back."""
+    circle, with an arrow head pointing at the destination), and a curve back.
+
+    Both curves are quadratic with their control point at the centre, as circlize draws
+    links at its default height (``h.ratio = 0.5``): a curve's middle lies halfway between
+    the centre and the chord joining its ends, so ribbons between neighbouring sectors dip
+    inwards instead of crossing the gap close to the circle.
+    """
     from matplotlib.path import Path
 
     tip = R_INNER - DEST_GAP + _ARROW
     base = R_INNER - DEST_GAP if arrow else tip
     verts: list[Any] = list(_arc(o0, o1, R_INNER))
     codes = [Path.MOVETO] + [Path.LINETO] * (len(verts) - 1)
-    verts += [_control(o1, d0), tuple(_point(d0, base)[0])]
+    verts += [(0.0, 0.0), tuple(_point(d0, base)[0])]
     codes += [Path.CURVE3, Path.CURVE3]
     if arrow:
         verts += [tuple(_point((d0 + d1) / 2, tip)[0]), tuple(_point(d1, base)[0])]
@@ -327,7 +325,7 @@ def _ribbon_path(o0: float, o1: float, d0: float, d1: float, arrow: bool) -> Any
         arc = list(_arc(d0, d1, base))[1:]
         verts += arc
         codes += [Path.LINETO] * len(arc)
-    verts += [_control(d1, o0), tuple(_point(o0, R_INNER)[0]), (0.0, 0.0)]
+    verts += [(0.0, 0.0), tuple(_point(o0, R_INNER)[0]), (0.0, 0.0)]
     codes += [Path.CURVE3, Path.CURVE3, Path.CLOSEPOLY]
     return Path(np.asarray(verts, dtype="float64"), codes)
 
@@ -469,7 +467,12 @@ def mig_chord(
     A sector's arc is proportional to its region's moves out plus moves in, so the whole
     circle (less the gaps) is twice the total of the flows drawn. Within a sector the moves
     out (the ribbon ends that touch the sector) come first, clockwise, then the moves in
-    (the arrow heads).
+    (the arrow heads), each largest first, as migest's ``mig_chord`` (circlize's
+    ``link.sort = TRUE``, ``link.decreasing = TRUE``); equal flows come in reverse order of
+    the table's rows (a square table is read column by column, as R's
+    ``as.data.frame(as.table(m))``), so a long and a square table with equal flows can place
+    those ends differently. Each side of a ribbon is a curve pulled towards the centre, as
+    circlize draws links.
 
     Examples
     --------
