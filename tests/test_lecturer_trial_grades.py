@@ -120,6 +120,16 @@ def test_a_formgrader_score_of_a_test_cell_does_not_outlive_a_changed_answer(
     # a flagged score is still to mark: no final mark from it
     # 7 written points + a1_test 2 + c1a_test 2, both flagged
     assert row.split()[4] == "11.0" and row.split()[5] == "-"
+    assert main(["--course-dir", str(course), "export", str(tmp_path / "g.csv")]) == 0
+    table = pd.read_csv(tmp_path / "g.csv")
+    assert table.loc[0, "to_mark"] == 11.0 and table.loc[0, "needs_manual_grade"]
+    # entered again in the formgrader: confirmed, no longer to mark
+    _formgrader_score(course, "100232", "a1_test", 2)
+    _formgrader_score(course, "100232", "c1a_test", 1)
+    capsys.readouterr()
+    assert main(["--course-dir", str(course), "report", A]) == 0
+    row = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("100232"))
+    assert row.split()[3:5] == ["3.0/14.0", "7.0"]
 
 
 def test_points_count_a_flagged_formgrader_score_of_a_test_cell_as_still_to_mark():
@@ -172,6 +182,17 @@ def test_a_hand_in_that_was_not_graded_gets_no_mark_in_export_or_report(
     assert "mathjax" not in page.lower() and "cdnjs" not in page and 'src="http' not in page
     assert "(Score: 14.0 / 21.0)" in page
     assert "formulas" not in capsys.readouterr().out
+    # a page with a formula keeps MathJax, and feedback names the student
+    other = course / "feedback" / "100299" / A
+    other.mkdir(parents=True)
+    (other / f"{A}.html").write_text(page.replace(
+        "</head>", '<!-- Load mathjax -->\n<script src="https://cdnjs.cloudflare.com/ajax/libs/'
+        'mathjax/2.7.7/latest.js"> </script>\n<!-- End of mathjax configuration -->\n</head>'
+    ).replace("</body>", "<p>$x^2$</p></body>"), encoding="utf-8")
+    assert main(["--course-dir", str(course), "feedback", A]) == 0
+    assert ("1 feedback page(s) hold formulas, typeset by MathJax from the internet (offline "
+            "they show the formulas' TeX): 100299") in " ".join(capsys.readouterr().out.split())
+    assert "cdnjs" in (other / f"{A}.html").read_text(encoding="utf-8")
 
 
 def test_unit24_final_is_empty_for_a_renamed_first_hand_in(repo_root, tmp_path, capsys):

@@ -400,7 +400,8 @@ def _export(args: argparse.Namespace) -> int:
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")
-    ungraded = table[table["score_after_penalty"].isna()]
+    ungraded = table[table["score_after_penalty"].isna()] if "score_after_penalty" in table \
+        else table.iloc[:0]
     if len(ungraded):
         print(f"migdata-course: warning: {len(ungraded)} hand-in(s) not graded, so no "
               "score_after_penalty and no final mark: " + ", ".join(
