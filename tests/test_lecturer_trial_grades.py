@@ -114,6 +114,9 @@ def test_a_formgrader_score_of_a_test_cell_does_not_outlive_a_changed_answer(
     err = " ".join(capsys.readouterr().err.split())
     assert _grade(course, "100232", "c1a_test") == (0.0, 1.0, True)
     assert "c1a_test: your formgrader score 1 was kept but flagged" in err
+    # grading again does not confirm it: only the lecturer does
+    _autograde(course, "--force")
+    assert _grade(course, "100232", "c1a_test") == (0.0, 1.0, True)
     capsys.readouterr()
     assert main(["--course-dir", str(course), "report", A]) == 0
     row = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("100232"))
@@ -130,6 +133,8 @@ def test_a_formgrader_score_of_a_test_cell_does_not_outlive_a_changed_answer(
     assert main(["--course-dir", str(course), "report", A]) == 0
     row = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("100232"))
     assert row.split()[3:5] == ["3.0/14.0", "7.0"]
+    _autograde(course, "--force")  # confirmed scores of unchanged answers stay unflagged
+    assert _grade(course, "100232", "c1a_test") == (0.0, 1.0, False)
 
 
 def test_points_count_a_flagged_formgrader_score_of_a_test_cell_as_still_to_mark():

@@ -389,14 +389,16 @@ def _tested(gb: Any, grade_id: str, notebook: str, assignment: str) -> set[str] 
 
 def _settle_overrides(gb: Any, assignment: str, student: str, nb_name: str,
                       grade_ids: Iterable[str], changed: dict[str, set[str]] | None,
-                      notes: list[str]) -> None:
+                      notes: list[str], unconfirmed: set[str] | frozenset = frozenset()) -> None:
     """Scores the lecturer set in the formgrader on autograded test cells, after grading again.
 
     nbgrader keeps such a score (a manual score overrides the test's) and flags the cell. Here a
     score given to an answer that has changed since (the student handed in again) is dropped, so
     the test's score of the new answer counts; a score whose answer is unchanged is kept, without
     a flag. When the kit has no record of the answer graded before (``changed`` None), nbgrader's
-    flag stays: the cell counts as still to mark until the lecturer enters the score again.
+    flag stays: the cell counts as still to mark until the lecturer enters the score again in the
+    formgrader (which clears the flag); so does a score flagged so before and not entered again
+    since (``unconfirmed``).
     """
     sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
     written = {cell.name for cell in sub_nb.notebook.solution_cells}
@@ -406,19 +408,23 @@ def _settle_overrides(gb: Any, assignment: str, student: str, nb_name: str,
         grade = gb.find_grade(grade_id, nb_name, assignment, student)
         if grade.manual_score is None:
             continue
-        if changed is None:
+        if changed is not None:
+            asked = _tested(gb, grade_id, nb_name, assignment)
+            moved = changed.get(f"{nb_name}.ipynb", set())
+            if (moved & asked) if asked is not None else moved:
+                notes.append(f"{grade_id}: your formgrader score {grade.manual_score:g} was "
+                             "given to an earlier hand-in and is dropped (the answer changed); "
+                             f"the tests give {grade.auto_score or 0:g}")
+                grade.manual_score = None
+                grade.needs_manual_grade = grade.auto_score is None
+                continue
+        if changed is None or grade_id in unconfirmed:
             notes.append(f"{grade_id}: your formgrader score {grade.manual_score:g} was kept "
                          "but flagged (the kit has no record of the answer it was given to): "
-                         "enter it again in the formgrader, or remove it")
-            continue
-        asked = _tested(gb, grade_id, nb_name, assignment)
-        moved = changed.get(f"{nb_name}.ipynb", set())
-        if (moved & asked) if asked is not None else moved:
-            notes.append(f"{grade_id}: your formgrader score {grade.manual_score:g} was given "
-                         f"to an earlier hand-in and is dropped (the answer changed); the "
-                         f"tests give {grade.auto_score or 0:g}")
-            grade.manual_score = None
-        grade.needs_manual_grade = grade.auto_score is None
+                         "enter it again in the formgrader")
+            grade.needs_manual_grade = True
+        else:  # the answer it was given to, unchanged: it stands
+            grade.needs_manual_grade = grade.auto_score is None
 
 
 def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
@@ -443,14 +449,17 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
             sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
             sub_nb.late_submission_penalty = nb_data["late_submission_penalty"]
             sub_nb.flagged = nb_data["flagged"] or nb_name in flag_ids
+            unconfirmed = set()  # formgrader scores flagged before, not entered again since
             for grade_id, (auto_score, needs_manual) in nb_data["grades"].items():
                 grade = gb.find_grade(grade_id, nb_name, assignment, student)
+                if grade.manual_score is not None and grade.needs_manual_grade:
+                    unconfirmed.add(grade_id)
                 grade.auto_score = auto_score
                 grade.needs_manual_grade = needs_manual
             for cell_id, auto_comment in nb_data["comments"].items():
                 gb.find_comment(cell_id, nb_name, assignment, student).auto_comment = auto_comment
             _settle_overrides(gb, assignment, student, nb_name, nb_data["grades"], changed,
-                              notes)
+                              notes, unconfirmed)
         gb.db.commit()
         sub = gb.find_submission(assignment, student)
         scores = float(sub.score), float(sub.max_score)

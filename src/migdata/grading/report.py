@@ -541,9 +541,9 @@ def export_grades(
         (0-40), recorded by the lecturer for Unit 2.4. When given, only one assignment may be
         exported; its maximum must be 50 points (relevance 20 + analysis 30) and a ``final``
         column out of 100 is added (``score_after_penalty`` + presentation + participation),
-        left empty for students without marks, whose written answers still need marking, or
-        who left written answers blank that the lecturer has not confirmed yet
-        (``blank_unconfirmed`` above 0).
+        left empty for students without marks, whose written answers still need marking, who
+        left written answers blank that the lecturer has not confirmed yet
+        (``blank_unconfirmed`` above 0), or whose hand-in was not graded.
     teams
         Optional CSV of the 2.4.1 presentation teams, with columns ``student_id``, ``team`` and
         ``presentation`` (0-10): the team's one presentation mark, given to every member (on
@@ -557,7 +557,10 @@ def export_grades(
         Columns: assignment, student_id, status, score, max_score, needs_manual_grade,
         blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty (of the current score,
         see :func:`refresh_late_penalties`; ``score`` is before it), score_after_penalty
-        (``score`` less ``late_penalty``, never below 0: the notebook's mark), timestamp (the
+        (``score`` less ``late_penalty``, never below 0: the notebook's mark; 0 for status
+        ``missing``, and empty, with ``score`` 0, for any status but graded, timed out and
+        missing: that hand-in was not graded, and the gradebook may hold an earlier one's
+        scores), timestamp (the
         hand-in time in the course's time zone, with its UTC offset: see :func:`course_timezone`),
         auto_score and auto_max (tests), manual_score and manual_max (written answers) and
         to_mark (points of written answers still without a mark), see :func:`points` (and
