@@ -33,6 +33,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -43,7 +44,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,10 @@ class GradeResult:
         ``"checked"`` when the hand-in's ``timestamp.txt`` is one the kit wrote (``collect``,
         ``import-zip``, ``set-time``) for the folder as it is, ``"not checked: <why>"`` when
         not (see :mod:`migdata.grading.handin_times`), ``""`` with no hand-in.
+    overrides
+        What grading did to scores the lecturer had set in the formgrader on autograded test
+        cells (dropped because the answer changed, or flagged), one sentence each; also in
+        ``detail``.
     """
 
     student: str
@@ -126,6 +131,7 @@ class GradeResult:
     seconds: float = 0.0
     reused: bool = False
     time_check: str = ""
+    overrides: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -310,15 +316,130 @@ def _read_grades(db_url: str, course_id: str, assignment: str, student: str) -> 
         }
 
 
+_EXPECT = re.compile(r"""expect\(\s*(["'])(.+?)\1""")
+
+
+def answer_digests(folder: Path) -> dict[str, dict[str, str]]:
+    """SHA-256 of each answer as the grader gave it to the tests, by notebook file and question.
+
+    ``folder`` holds the notebooks built for grading (:func:`~.submissions.write_graded`): each
+    answer cell is one line the grader wrote, ``record('A1', '4,39')``, so equal digests mean
+    the tests saw the same answer text.
+    """
+    import ast
+    import hashlib
+
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        found = out.setdefault(path.name, {})
+        for cell in nb.get("cells", []):
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            if "migdata.answers.saved import record" not in source:
+                continue
+            call = ast.parse(source.split("; ", 1)[-1]).body[0].value  # record('A1', '...')
+            qid, text = (ast.literal_eval(arg) for arg in call.args)
+            found[qid] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return out
+
+
+def answers_record_path(course_root: Path, assignment: str) -> Path:
+    """Where the answers last graded are recorded (digests only; see :func:`answer_digests`)."""
+    return Path(course_root) / LEDGER_DIR / f"{assignment}.answers.json"
+
+
+def _write_answers(course_root: Path, assignment: str, record: dict) -> None:
+    path = answers_record_path(course_root, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_answers(course_root: Path, assignment: str) -> dict[str, dict[str, dict[str, str]]]:
+    try:
+        data = json.loads(answers_record_path(course_root, assignment).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _changed_answers(before: dict[str, dict[str, str]] | None,
+                     now: dict[str, dict[str, str]]) -> dict[str, set[str]] | None:
+    """Questions whose answer text differs from the one graded last time, by notebook file
+    (None when nothing was recorded: the kit cannot tell)."""
+    if before is None:
+        return None
+    return {name: {q for q in set(answers) | set(before.get(name, {}))
+                   if answers.get(q) != before.get(name, {}).get(q)}
+            for name, answers in now.items()}
+
+
+def _tested(gb: Any, grade_id: str, notebook: str, assignment: str) -> set[str] | None:
+    """The questions a test cell checks (its ``expect("A1", ...)`` calls), None if unknown."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        source = gb.find_source_cell(grade_id, notebook, assignment).source or ""
+    except MissingEntry:
+        return None
+    return {m.group(2) for m in _EXPECT.finditer(source)} or None
+
+
+def _settle_overrides(gb: Any, assignment: str, student: str, nb_name: str,
+                      grade_ids: Iterable[str], changed: dict[str, set[str]] | None,
+                      notes: list[str], unconfirmed: set[str] | frozenset = frozenset()) -> None:
+    """Scores the lecturer set in the formgrader on autograded test cells, after grading again.
+
+    nbgrader keeps such a score (a manual score overrides the test's) and flags the cell. Here a
+    score given to an answer that has changed since (the student handed in again) is dropped, so
+    the test's score of the new answer counts; a score whose answer is unchanged is kept, without
+    a flag. When the kit has no record of the answer graded before (``changed`` None), nbgrader's
+    flag stays: the cell counts as still to mark until the lecturer enters the score again in the
+    formgrader (which clears the flag); so does a score flagged so before and not entered again
+    since (``unconfirmed``).
+    """
+    sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
+    written = {cell.name for cell in sub_nb.notebook.solution_cells}
+    for grade_id in grade_ids:
+        if grade_id in written:
+            continue
+        grade = gb.find_grade(grade_id, nb_name, assignment, student)
+        if grade.manual_score is None:
+            continue
+        if changed is not None:
+            asked = _tested(gb, grade_id, nb_name, assignment)
+            moved = changed.get(f"{nb_name}.ipynb", set())
+            if (moved & asked) if asked is not None else moved:
+                notes.append(f"{grade_id}: your formgrader score {grade.manual_score:g} was "
+                             "given to an earlier hand-in and is dropped (the answer changed); "
+                             f"the tests give {grade.auto_score or 0:g}")
+                grade.manual_score = None
+                grade.needs_manual_grade = grade.auto_score is None
+                continue
+        if changed is None or grade_id in unconfirmed:
+            notes.append(f"{grade_id}: your formgrader score {grade.manual_score:g} was kept "
+                         "but flagged (the kit has no record of the answer it was given to): "
+                         "enter it again in the formgrader")
+            grade.needs_manual_grade = True
+        else:  # the answer it was given to, unchanged: it stands
+            grade.needs_manual_grade = grade.auto_score is None
+
+
 def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
-                  flag: Iterable[str] = ()) -> tuple[float, float]:
+                  flag: Iterable[str] = (), changed: dict[str, set[str]] | None = None,
+                  notes: list[str] | None = None) -> tuple[float, float]:
     """Write a worker's grades for one submission into the open course gradebook ``gb``.
 
     Notebooks named in ``flag`` (file names: something to look at) keep their grades and are
-    flagged for the lecturer. Returns the submission's score and maximum as the course gradebook
-    now holds them.
+    flagged for the lecturer. Formgrader scores of autograded cells are settled by
+    :func:`_settle_overrides` with ``changed`` (questions whose answer changed since the last
+    grading, by notebook file; None: unknown); what happened to them is added to ``notes``.
+    Returns the submission's score and maximum as the course gradebook now holds them.
     """
     flag_ids = {Path(name).stem for name in flag}
+    notes = [] if notes is None else notes
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _sa_warning())
         gb.update_or_create_student(student)
@@ -328,12 +449,17 @@ def _merge_grades(gb: Any, assignment: str, student: str, data: dict,
             sub_nb = gb.find_submission_notebook(nb_name, assignment, student)
             sub_nb.late_submission_penalty = nb_data["late_submission_penalty"]
             sub_nb.flagged = nb_data["flagged"] or nb_name in flag_ids
+            unconfirmed = set()  # formgrader scores flagged before, not entered again since
             for grade_id, (auto_score, needs_manual) in nb_data["grades"].items():
                 grade = gb.find_grade(grade_id, nb_name, assignment, student)
+                if grade.manual_score is not None and grade.needs_manual_grade:
+                    unconfirmed.add(grade_id)
                 grade.auto_score = auto_score
                 grade.needs_manual_grade = needs_manual
             for cell_id, auto_comment in nb_data["comments"].items():
                 gb.find_comment(cell_id, nb_name, assignment, student).auto_comment = auto_comment
+            _settle_overrides(gb, assignment, student, nb_name, nb_data["grades"], changed,
+                              notes, unconfirmed)
         gb.db.commit()
         sub = gb.find_submission(assignment, student)
         scores = float(sub.score), float(sub.max_score)
@@ -677,6 +803,10 @@ def _autograde_locked(
                            "the student folder's name is not a student id (not text, or with "
                            "spaces or control characters): rename it and run again"))
     reviews: dict[str, dict[str, list[str]]] = {}  # not scored: the lecturer reads them
+    # the answers graded last time, to tell a formgrader score given to an earlier hand-in
+    answers_before = _read_answers(root, assignment)
+    answers_now: dict[str, dict[str, dict[str, str]]] = {}
+    changed: dict[str, dict[str, set[str]] | None] = {}
     time_checks: dict[str, str] = {}  # whether each hand-in time is one the kit wrote
     todo: list[tuple[str, Inspection, str | None]] = []
     # the notebooks nbgrader grades, built from the release and the answer texts; a short path:
@@ -710,6 +840,9 @@ def _autograde_locked(
                                    time_check=time_checks[student]))
                 continue
             notes = write_graded(Path(built) / student / assignment, inspection, released)
+            answers_now[student] = answer_digests(Path(built) / student / assignment)
+            changed[student] = _changed_answers(answers_before.get(student),
+                                                answers_now[student])
             found = {name: review(nb, release_json[name])
                      for name, nb in inspection.notebooks.items()}
             found = {name: items for name, items in found.items() if items}
@@ -729,20 +862,26 @@ def _autograde_locked(
             status, detail = _classify(inspection, outcome, autograded_dir / student / assignment)
             if student in reviews:
                 detail = _review_detail(reviews[student]) + (f"; {detail}" if detail else "")
+            if outcome.get("overrides"):
+                detail = "; ".join([*([detail] if detail else []), *outcome["overrides"]])
             if "scores" in outcome:
                 score, max_score = outcome["scores"]
+                # the gradebook now holds the grades of these answers
+                answers_before[student] = answers_now.get(student, {})
+                _write_answers(root, assignment, answers_before)
             else:
                 score, max_score = _score(db_url, course_id, assignment, student)
             record(GradeResult(student, status, score, max_score, detail, fp,
                                round(outcome.get("seconds", 0.0), 3),
-                               time_check=time_checks.get(student, "")))
+                               time_check=time_checks.get(student, ""),
+                               overrides=list(outcome.get("overrides") or [])))
             bar.set_postfix_str(f"{student}: {status}", refresh=False)
             bar.update()
 
         try:
             if todo:
                 _grade_in_pool(cfg, assignment, todo, workers, db_url, course_id, finish,
-                               autograded_dir, sandbox, reviews, built)
+                               autograded_dir, sandbox, reviews, built, changed)
         finally:
             bar.close()
     return [results[s] for s in sorted(results) if s in set(wanted) | set(odd)]
@@ -783,6 +922,7 @@ def _grade_in_pool(
     sandbox: bool = True,
     reviews: dict[str, dict[str, list[str]]] | None = None,
     built: str | None = None,
+    changed: dict[str, dict[str, set[str]] | None] | None = None,
 ) -> None:
     """Grade ``todo`` in worker processes; merge each result as soon as it arrives.
 
@@ -802,7 +942,7 @@ def _grade_in_pool(
     with Gradebook(db_url, course_id) as gb, \
             tempfile.TemporaryDirectory(prefix="migdata-grade-", dir=short) as scratch:
         paths = (main_db, scratch)
-        extra = (sandbox, reviews or {}, built)
+        extra = (sandbox, reviews or {}, built, changed or {})
         while queue:
             suspects = _run_pool(cfg, assignment, queue, workers, paths, gb, finish, extra)
             for item in suspects:
@@ -822,10 +962,11 @@ def _run_pool(
     paths: tuple[str, str],
     gb: Any,
     finish: Callable[[str, Inspection, str | None, dict], None],
-    extra: tuple[bool, dict[str, dict[str, list[str]]], str | None] = (True, {}, None),
+    extra: tuple[bool, dict[str, dict[str, list[str]]], str | None, dict[str, Any]] = (
+        True, {}, None, {}),
 ) -> list[tuple[str, Inspection, str | None]]:
     """Grade from ``queue`` until it is empty or a worker dies; return what was in flight then."""
-    sandbox, reviews, built = extra
+    sandbox, reviews, built, changed = extra
     pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=_mp_context(),
                                initializer=_worker_init, initargs=(os.getpid(),))
     running: dict[Any, tuple[str, Inspection, str | None]] = {}
@@ -857,8 +998,10 @@ def _run_pool(
                     lost = [item for _, item in finished[k:]] + list(running.values())
                     break
                 if outcome.get("grades") is not None:
+                    outcome["overrides"] = []
                     outcome["scores"] = _merge_grades(gb, assignment, student, outcome["grades"],
-                                                      reviews.get(student, {}))
+                                                      reviews.get(student, {}),
+                                                      changed.get(student), outcome["overrides"])
                 finish(student, insp, fp, outcome)
             else:
                 lost = list(running.values())

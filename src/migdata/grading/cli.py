@@ -227,7 +227,10 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
 
     _due(args)
     students = class_list(args.course_dir)
-    id_map = read_id_map(args.id_map, students) if args.id_map else None
+    notes: list[str] = []
+    id_map = read_id_map(args.id_map, students, notes=notes) if args.id_map else None
+    for note in notes:  # e.g. ids whose leading zeros a spreadsheet program dropped
+        print(f"migdata-course: warning: {note}", file=sys.stderr)
     if id_map is None and students:
         # without an id map the participant id becomes the student id: with a class list
         # loaded, participants that are not on it would become extra students in the gradebook
@@ -310,7 +313,7 @@ def _unchecked_times(results, assignment: str) -> None:
 
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .autograde import autograde
-    from .report import format_report, points_by_student
+    from .report import format_report, formgrader_overrides, points_by_student
     from .sandbox import NO_SANDBOX_RISK
 
     if args.no_sandbox:
@@ -328,9 +331,13 @@ def cmd_autograde(args: argparse.Namespace) -> int:
         raise SandboxUnavailableError(f"{exc}. {LAPTOP_ROUTE}") from None
     # autograded points and written answers still to be marked apart, as `report` and `export` do
     print(format_report(results, args.assignment,
-                        split=points_by_student(args.course_dir, args.assignment)))
+                        split=points_by_student(args.course_dir, args.assignment),
+                        overrides=formgrader_overrides(args.course_dir, args.assignment)))
     _locked_failures(args.course_dir, args.assignment, len(results))
     _unchecked_times(results, args.assignment)
+    for r in results:  # formgrader scores of test cells given to an earlier hand-in
+        for line in r.overrides:
+            print(f"migdata-course: warning: {r.student}: {line}", file=sys.stderr)
     return 0
 
 
@@ -386,6 +393,12 @@ def _feedback(args: argparse.Namespace) -> int:
         _check(result, f"generating feedback for {args.assignment}")
     print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/ "
           "(hidden tests removed)")
+    from .safehtml import offline_feedback
+
+    online = offline_feedback(args.course_dir, args.assignment)  # no MathJax where no formula
+    if online:
+        print(f"{len(online)} feedback page(s) hold formulas, typeset by MathJax from the "
+              "internet (offline they show the formulas' TeX): " + ", ".join(online))
     if args.release:
         if _ngshare_cfg(args.course_dir) is not None:
             from .ngshare import release_feedback
@@ -423,6 +436,14 @@ def _export(args: argparse.Namespace) -> int:
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")
+    ungraded = table[table["score_after_penalty"].isna()] if "score_after_penalty" in table \
+        else table.iloc[:0]
+    if len(ungraded):
+        print(f"migdata-course: warning: {len(ungraded)} hand-in(s) not graded, so no "
+              "score_after_penalty and no final mark: " + ", ".join(
+                  f"{r.student_id} ({r.assignment}: {r.status.replace('_', ' ')})"
+                  for r in ungraded.itertuples()) + "; do what autograder/README.md says for "
+              "that status, then autograde again", file=sys.stderr)
     blank = sorted(set(table.loc[table["blank_unconfirmed"] > 0, "student_id"]))
     if blank:
         print(f"{len(blank)} student(s) left written answers blank; nbgrader scored them 0 and "
@@ -471,10 +492,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     ledger = read_ledger(root, args.assignment)
     if not ledger:
         raise InvalidInputError(f"{args.assignment} has not been autograded in {root} yet")
-    from .report import points_by_student
+    from .report import formgrader_overrides, points_by_student
 
     print(format_report([ledger[s] for s in sorted(ledger)], args.assignment,
-                        split=points_by_student(args.course_dir, args.assignment), now=False))
+                        split=points_by_student(args.course_dir, args.assignment), now=False,
+                        overrides=formgrader_overrides(args.course_dir, args.assignment)))
     _locked_failures(args.course_dir, args.assignment, len(ledger))
     _unchecked_times([ledger[s] for s in sorted(ledger)], args.assignment)
     return 0

@@ -27,7 +27,7 @@ import os
 import shutil
 import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from migdata.errors import InvalidInputError
@@ -35,6 +35,7 @@ from migdata.errors import InvalidInputError
 from .config import load_config
 from .feedback import remember_marks
 from .report import course_timezone
+from .report import late_by as _late_words
 
 __all__ = ["Handin", "RefusedHandin", "collect", "copy_handin", "describe", "exchange_time"]
 
@@ -84,6 +85,11 @@ class Handin:
     refused
         Why it was not collected although it is the student's own (a link, a device, too big;
         '' if it was not refused).
+    tz
+        The course's time zone, in which :func:`describe` shows times (UTC when None).
+    replaced
+        What this hand-in replaced in ``submitted/`` that the kit cannot vouch for ('' if
+        nothing; see :func:`collect`).
     """
 
     student: str
@@ -95,6 +101,8 @@ class Handin:
     problem: str = ""
     late_by: float | None = None
     refused: str = ""
+    tz: tzinfo | None = None
+    replaced: str = ""
 
     @property
     def impostor(self) -> bool:
@@ -340,8 +348,23 @@ def _claimed(folder: Path) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _existing(dest: Path) -> datetime | None:
-    return _claimed(dest) if dest.is_dir() else None
+def _existing(course_root: Path, assignment: str, student: str) -> tuple[datetime | None, str]:
+    """The hand-in time of what ``submitted/`` holds for a student, if the kit wrote it.
+
+    Only a ``timestamp.txt`` the kit wrote for the folder as it is (``collect``, ``import-zip``,
+    ``set-time``: :func:`~.handin_times.check_time`) counts; a folder copied in by hand may carry
+    a time the student wrote. Returns the time (None when there is none that counts) and, for a
+    folder whose time does not count, why (``''`` otherwise).
+    """
+    from .handin_times import check_time
+
+    dest = course_root / "submitted" / student / assignment
+    if not dest.is_dir():
+        return None, ""
+    verdict = check_time(course_root, assignment, student)
+    if verdict != "checked":
+        return None, verdict
+    return _claimed(dest), ""
 
 
 def _duedate(db_url: str, course_id: str, assignment: str) -> datetime | None:
@@ -355,7 +378,7 @@ def _duedate(db_url: str, course_id: str, assignment: str) -> datetime | None:
     return None if due is None else due.replace(tzinfo=UTC)
 
 
-def _found(inbound: Path, assignment: str) -> list[Handin]:
+def _found(inbound: Path, assignment: str, tz: tzinfo | None = None) -> list[Handin]:
     found = []
     for name in sorted(os.listdir(inbound)):
         parts = name.rsplit("+", 3)
@@ -367,7 +390,7 @@ def _found(inbound: Path, assignment: str) -> list[Handin]:
         except OSError:
             continue  # removed meanwhile
         h = Handin(student=parts[0], owner=_user(st.st_uid), folder=folder,
-                   handed_in=exchange_time(folder), claimed=None)
+                   handed_in=exchange_time(folder), claimed=None, tz=tz)
         if stat.S_ISDIR(st.st_mode):
             h.claimed = _claimed(folder)
         else:
@@ -411,9 +434,9 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
             f"no inbound folder {inbound} in the exchange: release the assignment first, or set "
             "c.Exchange.root in nbgrader_config.py to the hub's exchange"
         )
-    found = _found(inbound, assignment)
-    due = _duedate(db_url, course_id, assignment)
     tz = course_timezone(cfg)
+    found = _found(inbound, assignment, tz)
+    due = _duedate(db_url, course_id, assignment)
     own: dict[str, list[Handin]] = {}
     for h in found:
         if h.impostor:
@@ -429,7 +452,7 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
     replaced = []
     for student, handins in own.items():
         dest = course_root / "submitted" / student / assignment
-        existing = _existing(dest)
+        existing, _ = _existing(course_root, assignment, student)
         if dest.exists() and (existing is None or handins[0].handed_in > existing):
             replaced.append(student)
     # written marks given to the version being replaced become stale (see feedback.check_marks)
@@ -437,12 +460,18 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
     for student, handins in own.items():
         dest = course_root / "submitted" / student / assignment
         for h in handins:  # newest first: the newest one that is not refused
-            existing = _existing(dest)
+            existing, unchecked = _existing(course_root, assignment, student)
             if existing is not None and existing >= h.handed_in:
                 break  # already collected (this hand-in or a later one)
             if h.refused:
                 continue
             if _take(h, dest, limit):
+                if unchecked:
+                    h.replaced = (
+                        f"the hand-in that was in submitted/{_shown(student)}/{assignment}/ is "
+                        f"replaced by this one from the exchange: its time was {unchecked} "
+                        "(to keep a hand-in you copy there, check its time and set it with "
+                        "migdata-course set-time before collecting)")
                 from .handin_times import record_time
 
                 record_time(course_root, assignment, [student], "collect")
@@ -486,11 +515,13 @@ def describe(handins: list[Handin], assignment: str) -> list[str]:
     for h in handins:
         notes = [h.problem] if h.problem else []
         if h.refused and not h.impostor:
-            notes.append(f"the hand-in received {h.handed_in:%Y-%m-%d %H:%M} UTC is not "
+            notes.append(f"the hand-in received {_show(h.handed_in, h.tz or UTC)} is not "
                          f"collected and not graded: {h.refused}. A hand-in may hold only "
                          "ordinary files; tell the student to hand in again")
+        if h.replaced:
+            notes.append(h.replaced)
         if h.late_by is not None and not h.impostor:
-            notes.append(f"late by {_duration(h.late_by)} (exchange time)")
+            notes.append(f"late by {_late_words(h.late_by)} (exchange time)")
         if notes:  # a folder name can hold anything: shown printable, on one line
             lines.append(f"{_shown(h.student)}: " + "; ".join(notes))
     return lines
@@ -501,9 +532,4 @@ def _show(moment: datetime, tz) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def _duration(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours < 48 else f"{hours // 24} days {hours % 24} h"
+

@@ -58,7 +58,23 @@ _NAME = re.compile(
     r"(?:^|/)(?P<full_name>[^/]+?)_(?P<participant>\d+)_assign(?:submission|feedback)_"
     r"(?P<plugin>[a-z]+)(?:_/|/|_)(?P<file>[^/]+)$"
 )
+_NESTED = re.compile(
+    r"(?:^|/)(?P<full_name>[^/]+?)_(?P<participant>\d+)_assignsubmission_[a-z]+_?/"
+    r"(?P<folder>.+)/(?P<file>[^/]+)$"
+)
 ROSTER_COLUMNS = ["assignment", "participant_id", "student_id", "full_name"]
+
+
+def _unnamed(name: str, assignment: str) -> str:
+    """Why a zip entry that :func:`parse_name` does not take was skipped, and what to do."""
+    nested = _NESTED.search(name.replace("\\", "/"))
+    if nested is None:
+        return "not named like a Moodle submission file"
+    return (f"{nested['file']} is in a folder inside {nested['full_name']}'s submission "
+            f"({nested['folder']}/); only files at the top of a submission are imported. Ask "
+            "the student to upload the notebook itself, not in a folder, and download again; or "
+            f"copy the file into submitted/<student id>/{assignment}/ yourself and set its "
+            "hand-in time with migdata-course set-time")
 
 
 def parse_name(name: str) -> dict[str, str] | None:
@@ -130,7 +146,8 @@ def _lost_zeros(values: list[str], ids: set[str]) -> dict[str, str]:
     return {v: stripped[v] for v in values if v not in ids and v in stripped}
 
 
-def read_id_map(path: str | Path, students: Mapping[str, str] | None = None) -> dict[str, str]:
+def read_id_map(path: str | Path, students: Mapping[str, str] | None = None, *,
+                notes: list[str] | None = None) -> dict[str, str]:
     """Participant id -> university student id, from a CSV.
 
     Accepted: Moodle's grading worksheet ("Download grading worksheet", in any language: the
@@ -146,6 +163,9 @@ def read_id_map(path: str | Path, students: Mapping[str, str] | None = None) -> 
         The class list (student id -> e-mail, see :func:`class_list`). With it, the worksheet's
         identity column is the one whose cells are the class list's ids or e-mails, and e-mails
         are turned into student ids. Without it, only an English ``ID number`` column is used.
+    notes
+        When given, sentences for the lecturer are added to it: ids in a column that was not
+        used (the e-mails were) that lost their leading zeros.
 
     Raises
     ------
@@ -210,6 +230,26 @@ def read_id_map(path: str | Path, students: Mapping[str, str] | None = None) -> 
                 f"e-mails; found {header}. In Moodle, show the ID number or e-mail identity "
                 "field (Site administration -> Users -> Show user identity), or load the class "
                 "list (nbgrader db student import)")
+        if students:
+            # ids that a spreadsheet program turned into numbers (000231 -> 231)
+            lost = _lost_zeros([r[column].strip() for r in rows], ids)
+            if lost:
+                shown = ", ".join(f"{k} (class list: {v})" for k, v in sorted(lost.items())[:5])
+                raise InvalidInputError(
+                    f"{path}: its column '{header[column]}' holds ids that lost their leading "
+                    f"zeros ({shown}): a spreadsheet program opened the CSV and read the ids as "
+                    "numbers. Use the worksheet as Moodle downloaded it, or in Excel import it "
+                    "with Data -> From Text/CSV and that column's type set to Text")
+            for c in others:
+                lost = _lost_zeros([r[c].strip() for r in rows], ids) if c != column else {}
+                if lost and notes is not None:
+                    notes.append(
+                        f"{Path(path).name}: the column '{header[c]}' holds "
+                        + ", ".join(f"{k} for the class list's {v}" for k, v in
+                                    sorted(lost.items())[:5])
+                        + f": a spreadsheet program dropped the leading zeros. The column "
+                        f"'{header[column]}' was used instead, so the hand-ins are filed under "
+                        "the right ids; keep the worksheet as Moodle downloaded it")
         for r in rows:
             value = r[column].strip()
             # with a class list, only its students (an unknown e-mail is no student id)
@@ -380,7 +420,7 @@ def import_zip(
                 entry = f"{zip_path.name}:{info.filename}"
                 parts = parse_name(info.filename)
                 if parts is None:
-                    report.skipped.append((entry, "not named like a Moodle submission file"))
+                    report.skipped.append((entry, _unnamed(info.filename, assignment)))
                     continue
                 if parts["plugin"] != "file":
                     report.skipped.append((entry, f"a Moodle '{parts['plugin']}' submission, "

@@ -39,7 +39,8 @@ LECTURER_MARKS = {"presentation": 10.0, "participation": 40.0}
 
 def format_report(results: Sequence[GradeResult], assignment: str,
                   split: Mapping[str, Mapping[str, float]] | None = None,
-                  *, now: bool = True) -> str:
+                  *, now: bool = True,
+                  overrides: Mapping[str, Sequence[str]] | None = None) -> str:
     """One table for the lecturer: per student score, maximum, status and what went wrong.
 
     Parameters
@@ -55,10 +56,16 @@ def format_report(results: Sequence[GradeResult], assignment: str,
         (``auto``) and the points of written answers still to be marked (``to mark``) apart, and
         ``final`` shows the mark (score less any late penalty) only when nothing is left to mark
         and the status is graded or timed out; otherwise ``-``. A late hand-in's detail says
-        by how much and its penalty (``late by 1 h 30 min, penalty 19``).
+        by how much and its penalty (``late by 1 h 30 min, penalty 19``). A student whose
+        status is not graded or timed out shows score 0 and ``-``: the gradebook holds nothing
+        of that hand-in, or an earlier hand-in's scores, which do not count.
     now
         True right after autograding; False when the report is read later (``report``), so the
-        timing line speaks of the last autograding, not of now.
+        timing line speaks of the last autograding, not of now, and no hand-in is said to be
+        "not regraded" (``report`` grades nothing).
+    overrides
+        Optional, from :func:`formgrader_overrides`: test cells whose score the lecturer set in
+        the formgrader, named in the student's detail.
 
     The column ``time`` says whether the hand-in time is one the kit wrote or the lecturer set
     (``checked``), or not (``unchecked``: a ``timestamp.txt`` copied in by hand, perhaps the
@@ -77,13 +84,19 @@ def format_report(results: Sequence[GradeResult], assignment: str,
               f"{'status':<16}  detail")
     lines += [header, "-" * len(header)]
     for r in results:
-        note = ("(unchanged, not regraded) " if r.reused else "") + r.detail
+        note = ("(unchanged, not regraded) " if r.reused and now else "") + r.detail
+        if overrides and overrides.get(r.student) and r.status in FINAL_STATUSES:
+            changed = "formgrader score(s) of test cells: " + ", ".join(overrides[r.student])
+            note = f"{changed}; {note}" if note else changed
         checked = r.time_check.split(":")[0]
         time = {"checked": "checked", "not checked": "unchecked"}.get(checked, "-")
         cols = ""
-        score = r.score
+        score = r.score if r.status in FINAL_STATUSES else 0.0
         if split is not None:
             p = split.get(r.student)
+            if p and r.status not in FINAL_STATUSES:
+                # not graded: the gradebook holds no scores of this hand-in (or an earlier one's)
+                p = None
             if p:
                 score = p["auto_score"] + p["manual_score"]
                 done = p["to_mark"] == 0 and r.status in FINAL_STATUSES
@@ -117,7 +130,8 @@ def format_report(results: Sequence[GradeResult], assignment: str,
                      "rests on it. Check each and set it with migdata-course set-time STUDENT "
                      "ASSIGNMENT 'YYYY-MM-DD HH:MM'.")
     if split is not None:
-        waiting = sum(1 for p in split.values() if p["to_mark"] > 0)
+        waiting = sum(1 for r in results if r.status in FINAL_STATUSES
+                      and split.get(r.student, {}).get("to_mark", 0) > 0)
         if waiting:
             lines.append(f"{waiting} student(s) have written answers still to be marked "
                          "(column 'to mark'): their score is not final yet ('final' is -).")
@@ -370,7 +384,41 @@ def points(submission: Any) -> dict[str, float]:
                 out["auto_max"] += top
                 score = grade.manual_score if grade.manual_score is not None else grade.auto_score
                 out["auto_score"] += float(score or 0)
+                if grade.manual_score is not None and grade.needs_manual_grade:
+                    # your formgrader score of a test cell, flagged again by autograding:
+                    # it may belong to an earlier answer, so it is not final until confirmed
+                    out["to_mark"] += top
     return out
+
+
+def formgrader_overrides(course_dir: str | Path, assignment: str) -> dict[str, list[str]]:
+    """Autograded test cells whose score the lecturer set in the formgrader, by student.
+
+    nbgrader lets the formgrader's score of a test cell replace the tests' score. Each such cell
+    is listed as ``a2a_test 1 (tests: 0)``, so a score changed by accident is seen.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    found: dict[str, list[str]] = {}
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return {}
+        for sub in submissions:
+            for notebook in sub.notebooks:
+                written = {cell.name for cell in notebook.notebook.solution_cells}
+                for grade in notebook.grades:
+                    if grade.name in written or grade.manual_score is None:
+                        continue
+                    flagged = ", flagged: confirm it" if grade.needs_manual_grade else ""
+                    found.setdefault(sub.student.id, []).append(
+                        f"{grade.name} {grade.manual_score:g} (tests: {grade.auto_score or 0:g}"
+                        f"{flagged})")
+    return found
 
 
 def _late_plugin(cfg: Any) -> Any:
@@ -493,9 +541,9 @@ def export_grades(
         (0-40), recorded by the lecturer for Unit 2.4. When given, only one assignment may be
         exported; its maximum must be 50 points (relevance 20 + analysis 30) and a ``final``
         column out of 100 is added (``score_after_penalty`` + presentation + participation),
-        left empty for students without marks, whose written answers still need marking, or
-        who left written answers blank that the lecturer has not confirmed yet
-        (``blank_unconfirmed`` above 0).
+        left empty for students without marks, whose written answers still need marking, who
+        left written answers blank that the lecturer has not confirmed yet
+        (``blank_unconfirmed`` above 0), or whose hand-in was not graded.
     teams
         Optional CSV of the 2.4.1 presentation teams, with columns ``student_id``, ``team`` and
         ``presentation`` (0-10): the team's one presentation mark, given to every member (on
@@ -509,7 +557,10 @@ def export_grades(
         Columns: assignment, student_id, status, score, max_score, needs_manual_grade,
         blank_unconfirmed (see :func:`blank_unconfirmed`), late_penalty (of the current score,
         see :func:`refresh_late_penalties`; ``score`` is before it), score_after_penalty
-        (``score`` less ``late_penalty``, never below 0: the notebook's mark), timestamp (the
+        (``score`` less ``late_penalty``, never below 0: the notebook's mark; 0 for status
+        ``missing``, and empty, with ``score`` 0, for any status but graded, timed out and
+        missing: that hand-in was not graded, and the gradebook may hold an earlier one's
+        scores), timestamp (the
         hand-in time in the course's time zone, with its UTC offset: see :func:`course_timezone`),
         auto_score and auto_max (tests), manual_score and manual_max (written answers) and
         to_mark (points of written answers still without a mark), see :func:`points` (and
@@ -527,6 +578,7 @@ def export_grades(
     # late penalties of the scores as they are now (nbgrader's are from autograding time)
     refresh_late_penalties(course_dir, names)
     rows = []
+    counted: list[bool] = []  # whether the row's score is a notebook mark (see below)
     maxima: dict[str, float] = {}
     with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
         known = [a.name for a in gb.assignments]
@@ -545,11 +597,17 @@ def export_grades(
                 try:
                     sub = gb.find_submission(assignment, student)
                 except MissingEntry:
-                    status = entry.status if entry else "missing"
+                    sub = None
+                status = entry.status if entry else ("graded" if sub is not None else "missing")
+                if sub is None or status not in FINAL_STATUSES:
+                    # nothing handed in: 0 for the notebook. Any other status is a hand-in that
+                    # was not graded (renamed, refused, unreadable, the kernel died...): whatever
+                    # the gradebook holds is an earlier hand-in's, so no mark at all
+                    counted.append(status == "missing")
                     rows.append((assignment, student, status, 0.0, max_score, False, 0, 0.0,
                                  None, 0.0, None, 0.0, None, None))
                     continue
-                status = entry.status if entry else "graded"
+                counted.append(True)
                 split = points(sub)
                 rows.append((
                     assignment, student, status, float(sub.score), max_score,
@@ -563,9 +621,11 @@ def export_grades(
         "blank_unconfirmed", "late_penalty", "timestamp", "auto_score", "auto_max",
         "manual_score", "manual_max", "to_mark",
     ])
-    # 'score' is before the late penalty (nbgrader's); this is the notebook's mark after it
+    # 'score' is before the late penalty (nbgrader's); this is the notebook's mark after it,
+    # left empty for a hand-in that was not graded (and so 'final' too)
     table.insert(table.columns.get_loc("late_penalty") + 1, "score_after_penalty",
-                 (table["score"] - table["late_penalty"]).clip(lower=0.0))
+                 (table["score"] - table["late_penalty"]).clip(lower=0.0).where(
+                     pd.Series(counted, index=table.index, dtype=bool)))
     if teams is not None and marks is None:
         raise InvalidInputError("teams need marks (the participation marks) as well")
     if marks is not None:

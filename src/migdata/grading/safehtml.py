@@ -24,7 +24,8 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-__all__ = ["ALLOWED_PROTOCOLS", "ALLOWED_TAGS", "SafeMarkdown", "clean_html", "safe_markdown"]
+__all__ = ["ALLOWED_PROTOCOLS", "ALLOWED_TAGS", "SafeMarkdown", "clean_html", "drop_unused_mathjax",
+           "safe_markdown"]
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
@@ -124,3 +125,53 @@ class SafeMarkdown(Preprocessor):
             cell["source"] = safe_markdown(str(source))
             cell.pop("attachments", None)
         return nb, resources
+
+
+_MATHJAX = re.compile(
+    r"(?:[ \t]*<!-- Loading mathjax macro -->\s*)?[ \t]*<!-- Load mathjax -->\s*"
+    r"<script src=\"[^\"]*mathjax[^\"]*\">\s*</script>.*?"
+    r"<!-- End of mathjax configuration -->\n?", re.DOTALL | re.IGNORECASE)
+_NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_MATH = re.compile(r"\$|\\\(|\\\[|\\begin\{")
+
+
+def drop_unused_mathjax(page: str) -> str:
+    """A feedback page without its MathJax scripts when it holds no formula.
+
+    nbconvert's pages load MathJax from a CDN (cdnjs) to typeset formulas; offline, that load
+    fails. When no math delimiter (``$``, ``\\(``, ``\\[``, ``\\begin{``) appears in the page
+    outside its scripts and styles, MathJax has nothing to typeset, and its two scripts are
+    removed, so the page loads nothing from the internet for it. A page with a formula is
+    returned unchanged (MathJax, and so the internet, is needed to typeset it).
+    """
+    match = _MATHJAX.search(page)
+    if match is None:
+        return page
+    rest = page[:match.start()] + page[match.end():]
+    if _MATH.search(_NOT_TEXT.sub("", rest)):
+        return page
+    return rest
+
+
+def offline_feedback(course_dir: Any, assignment: str) -> list[str]:
+    """:func:`drop_unused_mathjax` on every feedback page of an assignment, in place.
+
+    Returns
+    -------
+    list of str
+        The students whose page still loads MathJax (it holds a formula).
+    """
+    from pathlib import Path
+
+    from .config import load_config
+
+    root = Path(load_config(course_dir).CourseDirectory.root)
+    online = []
+    for page in sorted((root / "feedback").glob(f"*/{assignment}/*.html")):
+        text = page.read_text(encoding="utf-8")
+        kept = drop_unused_mathjax(text)
+        if kept != text:
+            page.write_text(kept, encoding="utf-8")
+        elif _MATHJAX.search(text):
+            online.append(page.parent.parent.name)
+    return online

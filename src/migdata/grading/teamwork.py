@@ -219,6 +219,26 @@ def _copy_submission(gb: Any, root: Path, assignment: str, source: Any, student:
                 # the team's hand-in time: checked for the copy when it was for the original
                 if check_time(root, assignment, source.student_id) == "checked":
                     record_time(root, assignment, [student], "team copy")
+                _ledger_copy(root, assignment, source.student_id, student)
+
+
+def _ledger_copy(root: Path, assignment: str, source: str, student: str) -> None:
+    """Give ``student`` the autograder's result of the team copy it now holds (else the ledger
+    still says "missing", and export would count the notebook as 0, not the team's mark)."""
+    from dataclasses import replace
+
+    from .autograde import _write_ledger, read_ledger
+    from .submissions import fingerprint
+
+    ledger = read_ledger(root, assignment)
+    origin = ledger.get(source)
+    if origin is None:
+        return
+    folder = root / "submitted" / student / assignment
+    ledger[student] = replace(origin, student=student, reused=False, seconds=0.0,
+                              fingerprint=fingerprint(folder), overrides=[],
+                              detail=f"the team's hand-in, copied from {source}")
+    _write_ledger(root, assignment, ledger)
 
 
 def participation_total(sheet: str | Path, out: str | Path | None = None) -> pd.DataFrame:
