@@ -201,9 +201,35 @@ def _net_inputs(net_tot: Any, m: Any, zero_mask: Any, tol: Any, what_m: str = "m
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None, float]:
     tol = as_number(tol, "tol", minimum=0.0)
     seed, labels = _square(m, what_m)
+    if seed.shape[0] < 2:
+        raise InvalidInputError(
+            f"{what_m} has {seed.shape[0]} region(s); flows between regions need 2 or more")
     nets, labels = _vector(net_tot, "net_tot", labels, seed.shape[0], counts=False)
     mask = _mask(zero_mask, seed.shape[0], labels)
+    if (mask | np.eye(seed.shape[0], dtype=bool)).all():
+        raise InvalidInputError(
+            "zero_mask is True in every cell off the diagonal: it forbids every move between "
+            "regions, so there is no flow to estimate; set False where people may move")
     return seed, nets, mask, labels, tol
+
+
+def _scale_of(nets: np.ndarray, prior: np.ndarray) -> float:
+    """The data's scale, for tolerances: sum |net|, or the prior's total when larger (a
+    tolerance in persons would be meaningless for figures in thousandths or in millions)."""
+    scale = max(float(np.abs(nets).sum()), float(np.abs(prior).sum()))
+    return scale if scale > 0 else 1.0
+
+
+def _feasible(nets: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether some table of flows >= 0 on the cells ``mask`` allows has these nets."""
+    linprog = _scipy_optimize().linprog
+    n = nets.size
+    cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
+    if not len(cells):
+        return not np.any(nets)
+    res = linprog(np.ones(len(cells)), A_eq=_incidence(cells, n), b_eq=nets - nets.mean(),
+                  bounds=(0, None), method="highs")
+    return bool(res.status == 0)
 
 
 # ---------------------------------------------------------------- net totals
@@ -223,8 +249,19 @@ def net_matrix_entropy(
     outside the mask counts as 1e-10, so it may carry a (small) flow. The minimum has the form
     ``y_ij = m_ij c_j / c_i`` (one factor per region), the model of
     :func:`~migdata.estimation.flows_from_net` (migest's ``cm_net``); it is found by Newton's
-    method and the nets are met to 1e-11 of their size. migest solves the same convex programme
-    with CVXR and ECOS, to ECOS's precision (about 1e-8).
+    method and the nets are met to 1e-11 of the data's scale (``sum |net_tot|`` or the prior's
+    total, whichever is larger) or to the rounding of the flows' sums. migest solves the same
+    convex programme with CVXR and ECOS, to ECOS's precision (about 1e-8 relative).
+
+    Where ECOS does not reach its own tolerance (status "optimal_inaccurate" or
+    "solver_error") migest 2.0.5 returns a table of zeros with ``convergence = FALSE``, which
+    misses every net; migdata always returns the optimum, with ``convergence=True``. Which
+    problems ECOS fails on cannot be told in advance; in the outside trial of issue 23 they
+    were: a region with a non-zero net and no prior flow to move through (migdata warns),
+    every table whose nets summed (in absolute value) to 3.5 million persons or more but one
+    (migest's own example times 1e5 or 1e6; migdata warns from 1 million, where ECOS may
+    start to fail), and some tables of thousandths of a person (nets all 0, or a
+    ``zero_mask``).
 
     Parameters
     ----------
@@ -242,6 +279,12 @@ def net_matrix_entropy(
     MigestFit
         ``n`` the flows; ``value`` the sum of squared gaps between the table's nets and
         ``net_tot`` (as migest reports); ``iterations`` 1.
+
+    Warns
+    -----
+    UserWarning
+        Where migest is likely to return a table of zeros: a region with a non-zero net and no
+        prior flow to move through, or nets summing (in absolute value) to 1 million or more.
 
     Raises
     ------
@@ -266,6 +309,13 @@ def net_matrix_entropy(
                   if (nets[i] < 0 and not (seed[i] * ~mask[i] * off[i] > 0).any())
                   or (nets[i] > 0 and not (seed[:, i] * ~mask[:, i] * off[:, i] > 0).any())]
     y = _kl_projection(prior, nets - nets.mean())
+    if float(np.abs(nets).sum()) >= 1e6:
+        warnings.warn(
+            f"net_tot sums (in absolute value) to {float(np.abs(nets).sum()):.4g} persons: at "
+            "this scale migest's solver (ECOS) often stops 'optimal_inaccurate' or "
+            "'solver_error' and migest 2.0.5 then returns a table of zeros (convergence "
+            "FALSE); migdata returns the optimum, which meets the nets",
+            UserWarning, stacklevel=2)
     if floor_only:
         where = [str(labels[i]) if labels is not None else str(i) for i in floor_only]
         warnings.warn(
@@ -280,28 +330,33 @@ def net_matrix_entropy(
 
 
 def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
-                   max_iter: int = 500) -> np.ndarray:
+                   max_iter: int = 500, what: str = "zero_mask") -> np.ndarray:
     """The table ``prior_ij c_j / c_i`` whose nets are ``nets`` (Newton's method on log c).
 
     It minimises the Kullback-Leibler divergence from ``prior`` under the nets: F(u) =
     sum_ij prior_ij exp(u_j - u_i) - nets . u is convex with gradient inflow - outflow - nets.
-    A step is kept when it lowers F or, where F's change is below its rounding, the gap."""
+    A step is kept when it lowers F or, where F's change is below its rounding, the gap.
+    ``tol`` is relative to the data's scale (sum |net| or the prior's total, whichever is
+    larger), so nets in thousandths of a person are met as closely as nets in millions.
+    ``what`` names the input whose zeros are blamed when no such table exists."""
     n = nets.size
     off = ~np.eye(n, dtype=bool)
     s = np.where(off, prior, 0.0)
-    scale = max(float(np.abs(nets).sum()), 1.0)
+    scale = _scale_of(nets, s)
     u = np.zeros(n)
 
     def parts(v: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         with np.errstate(over="ignore", invalid="ignore"):
             flows = s * np.exp(v[None, :] - v[:, None])
             value = float(flows.sum() - nets @ v)
-        return flows, value, flows.sum(axis=0) - flows.sum(axis=1) - nets
+            grad = flows.sum(axis=0) - flows.sum(axis=1) - nets
+        return flows, value, grad
 
     flows, value, grad = parts(u)
     gap = float(np.abs(grad).max())
-    for _ in range(max_iter):
-        if gap <= tol * scale:
+    for _ in range(max_iter + 1):
+        # met to tol of the data's scale, or to the rounding of the flows' own sums
+        if gap <= tol * scale or gap <= 64 * np.finfo(float).eps * float(flows.sum()):
             out = flows.copy()
             out[~off] = np.diag(prior)  # the diagonal does not enter the nets: the prior's
             return out
@@ -321,7 +376,8 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
         u, flows, value, grad, gap = u + t * step, f_t, v_t, g_t, gap_t
     raise InvalidInputError(
         f"no table of the form m_ij c_j / c_i meets these nets (largest gap {gap:.3g} "
-        "persons): zero_mask leaves a region with a non-zero net no cell to move through"
+        f"persons): the zeros of {what} leave a region with a non-zero net no cell to move "
+        "through"
     )
 
 
@@ -402,8 +458,10 @@ def net_matrix_lp(
     Returns
     -------
     MigestFit
-        ``n`` the flows; ``value`` ``sum_ij |y_ij - m_ij|`` with ``m`` set to 0 under the mask
-        (migest's ``value``).
+        ``n`` the flows; ``value`` ``sum_ij |y_ij - m_ij|`` with ``m`` set to 0 under the mask,
+        computed as migest computes its ``value`` but for migdata's table: it depends on which
+        optimal table the solver stops at, so it differs from migest's wherever the cells do
+        (14 of 50 random cases in the outside trial of issue 23).
 
     Raises
     ------
@@ -640,6 +698,21 @@ def net_matrix_optim(
     these nets, which depends on the solver's path: then a ``UserWarning`` says so and names
     :func:`flows_from_net_l2`. The nets are met to about ``sqrt(tol)`` persons, not exactly.
 
+    Once a flow reaches its bound the path depends on the L-BFGS-B code too: R's ``optim``
+    runs the code Netlib distributed before version 3.0 (``opt/lbfgs_bcm.shar``), scipy
+    version 3.0, whose subspace step differs where bounds are active (Morales and Nocedal
+    2011). The variables' order, the gradient (R's difference quotient or exact) and the
+    settings were checked and are not the cause; with them the two can stop, after the same
+    number of evaluations, at different tables with the same nets (in the outside trial of
+    issue 23, a 5-region case with a ``zero_mask``: 0.056 persons, 1.4% of the largest flow;
+    migest's fixture case "flow to 0 with zero_mask"). Both are answers of the same fit,
+    neither is the least-squares table, and the ``UserWarning`` above is given.
+
+    migest returns whatever the solver stops at, also where no table has the nets (a
+    ``zero_mask`` that leaves a losing region no way out) or where the solver stops before
+    meeting them (figures in thousandths of a person, where ``tol`` is large beside them):
+    migdata returns the same numbers with a ``UserWarning`` giving the largest gap.
+
     Parameters
     ----------
     net_tot : Series or sequence of float
@@ -663,7 +736,15 @@ def net_matrix_optim(
     Raises
     ------
     InvalidInputError
-        Nets that do not sum to 0, tables of another size, negative priors.
+        Nets that do not sum to 0, tables of another size or of fewer than 2 regions, negative
+        priors, a ``zero_mask`` that forbids every move.
+
+    Warns
+    -----
+    UserWarning
+        The table is not the least-squares one; the nets are missed by more than 1e-4 of the
+        data's scale (no table under ``zero_mask`` has them, or the solver stopped early); the
+        solver did not converge.
 
     Examples
     --------
@@ -714,8 +795,18 @@ def net_matrix_optim(
                 "net_matrix_optim (as migest 2.0.5) stopped at a table with these nets that is "
                 "not the one nearest m in squares: the bound y >= 0 bends the solver's path "
                 "(largest cell difference from the least-squares table "
-                f"{float(np.abs(y - nearest)[off].max()):.3g}); "
+                f"{float(np.abs(y - nearest)[off].max()):.3g}); where a flow stops at 0, "
+                "migest's R optimiser (an older L-BFGS-B) may stop at another such table. "
                 "flows_from_net_l2 gives the least-squares table", UserWarning, stacklevel=2)
+    gap = float(np.abs(_nets_of(y) - nets).max())
+    if gap > 1e-4 * _scale_of(nets, np.where(mask, 0.0, seed)):
+        why = ("no table of flows >= 0 under zero_mask has these nets"
+               if not _feasible(nets, mask) else
+               "the solver stopped before meeting them (tol is large beside these figures)")
+        warnings.warn(
+            f"net_matrix_optim (as migest 2.0.5) returns a table that misses the nets by up to "
+            f"{gap:.3g}: {why}; migest returns this table too, without a warning",
+            UserWarning, stacklevel=2)
     return MigestFit(n=_frame(y, labels), value=float(res.fun), convergence=bool(res.success),
                      iterations=int(res.nfev), message=str(res.message))
 
@@ -767,10 +858,26 @@ def _cm_loop(row: np.ndarray, col: np.ndarray, offset: np.ndarray, tol: float, m
             if not np.isfinite(d_max):
                 break
     if not (np.isfinite(alpha).all() and np.isfinite(beta).all()):
+        if not (row.any() or col.any()):
+            raise InvalidInputError(
+                f"{name}: row_tot and col_tot are all 0, so there are no flows to fit (migest "
+                "returns NaN here); the table of such totals is all zeros")
         bad_r = np.flatnonzero((offset.sum(axis=1) == 0) & (row > 0))
         bad_c = np.flatnonzero((offset.sum(axis=0) == 0) & (col > 0))
         empty_r = np.flatnonzero(offset.sum(axis=1) == 0)
         empty_c = np.flatnonzero(offset.sum(axis=0) == 0)
+        if not (bad_r.size or bad_c.size or empty_r.size or empty_c.size):
+            # no empty row or column: zero totals leave a column (row) whose non-zero offset
+            # cells all lie in rows (columns) of total 0
+            with np.errstate(invalid="ignore"):
+                fin_a = np.where(np.isfinite(alpha), alpha, 0.0)
+                fin_b = np.where(np.isfinite(beta), beta, 0.0)
+            empty_c = np.flatnonzero((fin_a @ offset == 0) & (col > 0))
+            empty_r = np.flatnonzero((offset @ fin_b == 0) & (row > 0))
+            raise InvalidInputError(
+                f"{name}: the offset m has non-zero cells in row(s) {empty_r.tolist()} and "
+                f"column(s) {empty_c.tolist()} (by position) only where the other margin's "
+                "totals are 0, so their totals cannot be reached; migest returns NaN here")
         raise InvalidInputError(
             f"{name}: the offset m has no cell in row(s) {bad_r.tolist() or empty_r.tolist()} "
             f"or column(s) {bad_c.tolist() or empty_c.tolist()} (by position) to hold the "
@@ -1099,16 +1206,18 @@ def flows_from_net_total(
         raise InvalidInputError("seed has no non-zero cell; the flows need one to scale")
 
     def fit(loglam: float) -> np.ndarray:
-        return _kl_projection(np.exp(loglam) * prior, nets, tol=min(tol, 1e-11))
+        return _kl_projection(np.exp(loglam) * prior, nets, tol=min(tol, 1e-11), what="seed")
 
     def excess(loglam: float) -> float:
         return float(fit(loglam).sum()) - total
 
     off = ~np.eye(nets.size, dtype=bool)
     least, res = _lp_minimum_flows(nets, ~(off & (prior > 0)))
-    if res.status != 0:
-        raise InvalidInputError("the seed's zeros rule these nets out: a region with a non-zero "
-                                "net needs non-zero seed cells to move through")
+    if res.status != 0 or not _feasible(nets, ~(off & (prior > 0))):
+        raise InvalidInputError("the seed's zeros rule these nets out: no table of flows >= 0 "
+                                "on the seed's non-zero cells has them (a region with a "
+                                "non-zero net needs non-zero seed cells to move through, in "
+                                "the right direction)")
     if total <= float(np.abs(least).sum()) * (1 + 1e-9):
         raise InvalidInputError(
             f"total {total!r} is not above what these nets need ({float(np.abs(least).sum()):.6g}"
