@@ -214,9 +214,9 @@ def _net_inputs(net_tot: Any, m: Any, zero_mask: Any, tol: Any, what_m: str = "m
 
 
 def _scale_of(nets: np.ndarray, prior: np.ndarray) -> float:
-    """The data's scale, for tolerances: sum |net|, or the prior's total when larger (a
-    tolerance in persons would be meaningless for figures in thousandths or in millions)."""
-    scale = max(float(np.abs(nets).sum()), float(np.abs(prior).sum()))
+    """The data's scale, for tolerances: sum |net|, or the prior's total when every net is 0
+    (a tolerance in persons would be meaningless for figures in thousandths or in millions)."""
+    scale = float(np.abs(nets).sum()) or float(np.abs(prior).sum())
     return scale if scale > 0 else 1.0
 
 
@@ -249,8 +249,8 @@ def net_matrix_entropy(
     outside the mask counts as 1e-10, so it may carry a (small) flow. The minimum has the form
     ``y_ij = m_ij c_j / c_i`` (one factor per region), the model of
     :func:`~migdata.estimation.flows_from_net` (migest's ``cm_net``); it is found by Newton's
-    method and the nets are met to 1e-11 of the data's scale (``sum |net_tot|`` or the prior's
-    total, whichever is larger) or to the rounding of the flows' sums. migest solves the same
+    method and the nets are met to 1e-11 of ``sum |net_tot|`` (of the prior's total where
+    every net is 0) or to the rounding of the flows' sums. migest solves the same
     convex programme with CVXR and ECOS, to ECOS's precision (about 1e-8 relative).
 
     Where ECOS does not reach its own tolerance (status "optimal_inaccurate" or
@@ -336,8 +336,8 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
     It minimises the Kullback-Leibler divergence from ``prior`` under the nets: F(u) =
     sum_ij prior_ij exp(u_j - u_i) - nets . u is convex with gradient inflow - outflow - nets.
     A step is kept when it lowers F or, where F's change is below its rounding, the gap.
-    ``tol`` is relative to the data's scale (sum |net| or the prior's total, whichever is
-    larger), so nets in thousandths of a person are met as closely as nets in millions.
+    ``tol`` is relative to sum |net| (to the prior's total where every net is 0), so nets in
+    thousandths of a person are met as closely as nets in millions.
     ``what`` names the input whose zeros are blamed when no such table exists."""
     n = nets.size
     off = ~np.eye(n, dtype=bool)
@@ -742,8 +742,8 @@ def net_matrix_optim(
     Warns
     -----
     UserWarning
-        The table is not the least-squares one; the nets are missed by more than 1e-4 of the
-        data's scale (no table under ``zero_mask`` has them, or the solver stopped early); the
+        The table is not the least-squares one; the nets are missed by more than 1e-4 of
+        ``sum |net_tot|`` (no table under ``zero_mask`` has them, or the solver stopped early); the
         solver did not converge.
 
     Examples
