@@ -574,6 +574,14 @@ def test_messages_name_what_is_wrong() -> None:
     with pytest.raises(InvalidInputError, match="seed") as info:
         flows_from_net_total([-5, 5, 0, 0], 100, seed)
     assert "zero_mask" not in str(info.value)
+    # a cycle A -> B -> C -> A: B's 5 persons reach A through C, 10 moves at the least; a
+    # total of 7 is too small (the least was counted over signed flows, 5, and the fit then
+    # failed blaming zero_mask)
+    cycle = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], float)
+    with pytest.raises(InvalidInputError, match=r"not above what these nets need \(10 "):
+        flows_from_net_total([5, -5, 0], 7, cycle)
+    y = flows_from_net_total([5, -5, 0], 12, cycle).to_numpy()
+    assert y.sum() == pytest.approx(12) and np.allclose(_nets(y), [5, -5, 0], atol=1e-9)
 
 
 def test_net_matrix_optim_warns_where_no_table_has_the_nets() -> None:

@@ -220,16 +220,22 @@ def _scale_of(nets: np.ndarray, prior: np.ndarray) -> float:
     return scale if scale > 0 else 1.0
 
 
-def _feasible(nets: np.ndarray, mask: np.ndarray) -> bool:
-    """Whether some table of flows >= 0 on the cells ``mask`` allows has these nets."""
+def _least_total(nets: np.ndarray, mask: np.ndarray) -> float | None:
+    """The least total of a table of flows >= 0 on the cells ``mask`` allows with these nets,
+    or None where there is no such table."""
     linprog = _scipy_optimize().linprog
     n = nets.size
     cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
     if not len(cells):
-        return not np.any(nets)
+        return None if np.any(nets) else 0.0
     res = linprog(np.ones(len(cells)), A_eq=_incidence(cells, n), b_eq=nets - nets.mean(),
                   bounds=(0, None), method="highs")
-    return bool(res.status == 0)
+    return float(res.fun) if res.status == 0 else None
+
+
+def _feasible(nets: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether some table of flows >= 0 on the cells ``mask`` allows has these nets."""
+    return _least_total(nets, mask) is not None
 
 
 # ---------------------------------------------------------------- net totals
@@ -1212,15 +1218,15 @@ def flows_from_net_total(
         return float(fit(loglam).sum()) - total
 
     off = ~np.eye(nets.size, dtype=bool)
-    least, res = _lp_minimum_flows(nets, ~(off & (prior > 0)))
-    if res.status != 0 or not _feasible(nets, ~(off & (prior > 0))):
+    least = _least_total(nets, ~(off & (prior > 0)))
+    if least is None:
         raise InvalidInputError("the seed's zeros rule these nets out: no table of flows >= 0 "
                                 "on the seed's non-zero cells has them (a region with a "
                                 "non-zero net needs non-zero seed cells to move through, in "
                                 "the right direction)")
-    if total <= float(np.abs(least).sum()) * (1 + 1e-9):
+    if total <= least * (1 + 1e-9):
         raise InvalidInputError(
-            f"total {total!r} is not above what these nets need ({float(np.abs(least).sum()):.6g}"
+            f"total {total!r} is not above what these nets need ({least:.6g}"
             " persons at the least, given the seed's zeros): every gain must arrive from "
             "somewhere, and a table of this model keeps every non-zero seed cell above 0"
         )
