@@ -1063,7 +1063,8 @@ def net_matrix_optim(
         loss, gradient, start, memory=5, factr=tol / float(np.finfo(float).eps), pgtol=tol,
         maxit=maxit)
     y = np.zeros((n, n))
-    y[cells[:, 0], cells[:, 1]] = x
+    # a step t * d + x may end a hair below 0 by rounding (e.g. -7e-21): a flow is 0 or more
+    y[cells[:, 0], cells[:, 1]] = np.maximum(x, 0.0)
     if not converged:
         warnings.warn(f"net_matrix_optim did not converge ({message}); the nets may be "
                       "missed", UserWarning, stacklevel=2)
