@@ -1288,3 +1288,40 @@ if __name__ == "__main__":
             print(f"{outcome:10} {key:32} {detail[:150]}")
     print(dict(outside), f"of {len(OUTSIDE)} outside fuzz findings")
     sys.exit(0)
+
+
+# ------------------------------------------------------------------ outside parity trial (issue 23)
+
+
+@pytest.mark.parametrize("func", ["net_matrix_entropy", "net_matrix_lp", "net_matrix_optim",
+                                  "flows_from_net_l1", "flows_from_net_l2"])
+@pytest.mark.parametrize("shape, mask, match", [
+    ((0, 0), None, "0 region"),
+    ((1, 1), None, "1 region"),
+    ((4, 4), "all", "forbids every move"),
+])
+def test_net_functions_refuse_tables_without_moves_clearly(func, shape, mask, match) -> None:
+    """Trial F4: an empty or 1 x 1 table, or a zero_mask that forbids every cell, ended in
+    scipy's or numpy's ValueError."""
+    from migdata.errors import InvalidInputError
+
+    n = shape[0]
+    m = np.ones(shape) - np.eye(n)
+    zero_mask = np.ones(shape, dtype=bool) if mask == "all" else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(InvalidInputError, match=match):
+            getattr(estimation, func)(np.zeros(n), m, zero_mask)
+
+
+def test_rescale_net_refuses_weights_of_zero_on_every_figure_of_one_sign() -> None:
+    """Trial F4: w = 0 on all negative figures ended in a ZeroDivisionError (migest: Inf)."""
+    from migdata.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="w is 0 on every negative figure"):
+        estimation.rescale_net([30, -10, -10], w=[1, 0, 0], integer_result=False)
+    with pytest.raises(InvalidInputError, match="w is 0 on every positive figure"):
+        estimation.rescale_net([30, 10, -10], w=[0, 0, 1], integer_result=False)
+    # a zero weight on some, not all, figures of a sign is fine
+    out = estimation.rescale_net([30, -10, -10], w=[1, 1, 0], integer_result=False)
+    assert np.isfinite(out).all()

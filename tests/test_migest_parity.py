@@ -497,3 +497,19 @@ def test_negative_native_born_is_refused() -> None:
     zero = pd.Series([0.0, 0.0], index=r)
     with pytest.raises(InvalidInputError, match=r"negative figure -50\.0"):
         flows_from_stocks(s1, s2, zero, zero)
+
+
+@pytest.mark.parametrize("flows, expected", [
+    # migest 2.0.5 index_connectivity, outside parity trial of issue 23 (gen_old.R seeds 20
+    # and 23): 3 regions whose zero flows put the Poisson fit at its boundary
+    ({("A", "B"): 154, ("A", "C"): 983, ("B", "A"): 0, ("B", "C"): 0, ("C", "A"): 82,
+      ("C", "B"): 0}, 1.22147069247505e-13),
+    ({("A", "B"): 0, ("A", "C"): 0, ("B", "A"): 0, ("B", "C"): 4, ("C", "A"): 1,
+      ("C", "B"): 4}, 2.12179082559519e-11),
+])
+def test_inequality_sim_follows_rs_glm_where_the_fit_is_at_its_boundary(flows, expected):
+    # trial F13: IPF approached the boundary fit slowly and gave 4.9e-5; the fit is now R's glm
+    table = pd.DataFrame([(o, d, f) for (o, d), f in flows.items()],
+                         columns=["origin", "destination", "flow"])
+    got = idx.connectivity_indices(table)["inequality_sim"]
+    assert got == pytest.approx(expected, rel=1e-3, abs=1e-15)

@@ -28,6 +28,15 @@ estimate detailed elderly migration flows in England and Wales. *JRSS A* 170(4),
 
 Byrd, R. H., Lu, P., Nocedal, J. and Zhu, C. (1995). A limited memory algorithm for bound
 constrained optimization. *SIAM Journal on Scientific Computing* 16(5), 1190-1208.
+
+Byrd, R. H., Nocedal, J. and Schnabel, R. B. (1994). Representations of quasi-Newton matrices
+and their use in limited memory methods. *Mathematical Programming* 63, 129-156.
+
+More, J. J. and Thuente, D. J. (1994). Line search algorithms with guaranteed sufficient
+decrease. *ACM Transactions on Mathematical Software* 20(3), 286-307.
+
+Morales, J. L. and Nocedal, J. (2011). Remark on "Algorithm 778: L-BFGS-B". *ACM Transactions
+on Mathematical Software* 38(1), 7.
 """
 
 from __future__ import annotations
@@ -201,9 +210,41 @@ def _net_inputs(net_tot: Any, m: Any, zero_mask: Any, tol: Any, what_m: str = "m
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None, float]:
     tol = as_number(tol, "tol", minimum=0.0)
     seed, labels = _square(m, what_m)
+    if seed.shape[0] < 2:
+        raise InvalidInputError(
+            f"{what_m} has {seed.shape[0]} region(s); flows between regions need 2 or more")
     nets, labels = _vector(net_tot, "net_tot", labels, seed.shape[0], counts=False)
     mask = _mask(zero_mask, seed.shape[0], labels)
+    if (mask | np.eye(seed.shape[0], dtype=bool)).all():
+        raise InvalidInputError(
+            "zero_mask is True in every cell off the diagonal: it forbids every move between "
+            "regions, so there is no flow to estimate; set False where people may move")
     return seed, nets, mask, labels, tol
+
+
+def _scale_of(nets: np.ndarray, prior: np.ndarray) -> float:
+    """The data's scale, for tolerances: sum |net|, or the prior's total when every net is 0
+    (a tolerance in persons would be meaningless for figures in thousandths or in millions)."""
+    scale = float(np.abs(nets).sum()) or float(np.abs(prior).sum())
+    return scale if scale > 0 else 1.0
+
+
+def _least_total(nets: np.ndarray, mask: np.ndarray) -> float | None:
+    """The least total of a table of flows >= 0 on the cells ``mask`` allows with these nets,
+    or None where there is no such table."""
+    linprog = _scipy_optimize().linprog
+    n = nets.size
+    cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
+    if not len(cells):
+        return None if np.any(nets) else 0.0
+    res = linprog(np.ones(len(cells)), A_eq=_incidence(cells, n), b_eq=nets - nets.mean(),
+                  bounds=(0, None), method="highs")
+    return float(res.fun) if res.status == 0 else None
+
+
+def _feasible(nets: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether some table of flows >= 0 on the cells ``mask`` allows has these nets."""
+    return _least_total(nets, mask) is not None
 
 
 # ---------------------------------------------------------------- net totals
@@ -223,8 +264,19 @@ def net_matrix_entropy(
     outside the mask counts as 1e-10, so it may carry a (small) flow. The minimum has the form
     ``y_ij = m_ij c_j / c_i`` (one factor per region), the model of
     :func:`~migdata.estimation.flows_from_net` (migest's ``cm_net``); it is found by Newton's
-    method and the nets are met to 1e-11 of their size. migest solves the same convex programme
-    with CVXR and ECOS, to ECOS's precision (about 1e-8).
+    method and the nets are met to 1e-11 of ``sum |net_tot|`` (of the prior's total where
+    every net is 0) or to the rounding of the flows' sums. migest solves the same
+    convex programme with CVXR and ECOS, to ECOS's precision (about 1e-8 relative).
+
+    Where ECOS does not reach its own tolerance (status "optimal_inaccurate" or
+    "solver_error") migest 2.0.5 returns a table of zeros with ``convergence = FALSE``, which
+    misses every net; migdata always returns the optimum, with ``convergence=True``. Which
+    problems ECOS fails on cannot be told in advance; in the outside trial of issue 23 they
+    were: a region with a non-zero net and no prior flow to move through (migdata warns),
+    every table whose nets summed (in absolute value) to 3.5 million persons or more but one
+    (migest's own example times 1e5 or 1e6; migdata warns from 1 million, where ECOS may
+    start to fail), and some tables of thousandths of a person (nets all 0, or a
+    ``zero_mask``).
 
     Parameters
     ----------
@@ -242,6 +294,12 @@ def net_matrix_entropy(
     MigestFit
         ``n`` the flows; ``value`` the sum of squared gaps between the table's nets and
         ``net_tot`` (as migest reports); ``iterations`` 1.
+
+    Warns
+    -----
+    UserWarning
+        Where migest is likely to return a table of zeros: a region with a non-zero net and no
+        prior flow to move through, or nets summing (in absolute value) to 1 million or more.
 
     Raises
     ------
@@ -266,6 +324,13 @@ def net_matrix_entropy(
                   if (nets[i] < 0 and not (seed[i] * ~mask[i] * off[i] > 0).any())
                   or (nets[i] > 0 and not (seed[:, i] * ~mask[:, i] * off[:, i] > 0).any())]
     y = _kl_projection(prior, nets - nets.mean())
+    if float(np.abs(nets).sum()) >= 1e6:
+        warnings.warn(
+            f"net_tot sums (in absolute value) to {float(np.abs(nets).sum()):.4g} persons: at "
+            "this scale migest's solver (ECOS) often stops 'optimal_inaccurate' or "
+            "'solver_error' and migest 2.0.5 then returns a table of zeros (convergence "
+            "FALSE); migdata returns the optimum, which meets the nets",
+            UserWarning, stacklevel=2)
     if floor_only:
         where = [str(labels[i]) if labels is not None else str(i) for i in floor_only]
         warnings.warn(
@@ -280,28 +345,33 @@ def net_matrix_entropy(
 
 
 def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
-                   max_iter: int = 500) -> np.ndarray:
+                   max_iter: int = 500, what: str = "zero_mask") -> np.ndarray:
     """The table ``prior_ij c_j / c_i`` whose nets are ``nets`` (Newton's method on log c).
 
     It minimises the Kullback-Leibler divergence from ``prior`` under the nets: F(u) =
     sum_ij prior_ij exp(u_j - u_i) - nets . u is convex with gradient inflow - outflow - nets.
-    A step is kept when it lowers F or, where F's change is below its rounding, the gap."""
+    A step is kept when it lowers F or, where F's change is below its rounding, the gap.
+    ``tol`` is relative to sum |net| (to the prior's total where every net is 0), so nets in
+    thousandths of a person are met as closely as nets in millions.
+    ``what`` names the input whose zeros are blamed when no such table exists."""
     n = nets.size
     off = ~np.eye(n, dtype=bool)
     s = np.where(off, prior, 0.0)
-    scale = max(float(np.abs(nets).sum()), 1.0)
+    scale = _scale_of(nets, s)
     u = np.zeros(n)
 
     def parts(v: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         with np.errstate(over="ignore", invalid="ignore"):
             flows = s * np.exp(v[None, :] - v[:, None])
             value = float(flows.sum() - nets @ v)
-        return flows, value, flows.sum(axis=0) - flows.sum(axis=1) - nets
+            grad = flows.sum(axis=0) - flows.sum(axis=1) - nets
+        return flows, value, grad
 
     flows, value, grad = parts(u)
     gap = float(np.abs(grad).max())
-    for _ in range(max_iter):
-        if gap <= tol * scale:
+    for _ in range(max_iter + 1):
+        # met to tol of the data's scale, or to the rounding of the flows' own sums
+        if gap <= tol * scale or gap <= 64 * np.finfo(float).eps * float(flows.sum()):
             out = flows.copy()
             out[~off] = np.diag(prior)  # the diagonal does not enter the nets: the prior's
             return out
@@ -321,7 +391,8 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
         u, flows, value, grad, gap = u + t * step, f_t, v_t, g_t, gap_t
     raise InvalidInputError(
         f"no table of the form m_ij c_j / c_i meets these nets (largest gap {gap:.3g} "
-        "persons): zero_mask leaves a region with a non-zero net no cell to move through"
+        f"persons): the zeros of {what} leave a region with a non-zero net no cell to move "
+        "through"
     )
 
 
@@ -402,8 +473,10 @@ def net_matrix_lp(
     Returns
     -------
     MigestFit
-        ``n`` the flows; ``value`` ``sum_ij |y_ij - m_ij|`` with ``m`` set to 0 under the mask
-        (migest's ``value``).
+        ``n`` the flows; ``value`` ``sum_ij |y_ij - m_ij|`` with ``m`` set to 0 under the mask,
+        computed as migest computes its ``value`` but for migdata's table: it depends on which
+        optimal table the solver stops at, so it differs from migest's wherever the cells do
+        (14 of 50 random cases in the outside trial of issue 23).
 
     Raises
     ------
@@ -616,6 +689,279 @@ def flows_from_net_l2(
     return _frame(_l2_projection(prior, nets, mask, tol, max_iter), labels)
 
 
+# ---------------------------------------------------------------- L-BFGS-B as in R's optim
+
+
+def _cubic_step(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float,
+                stp: float, fp: float, dp: float, brackt: bool, lo: float, hi: float
+                ) -> tuple[float, float, float, float, float, float, float, bool]:
+    """One safeguarded step of More and Thuente's (1994) line search: the next trial step from
+    the interval (stx, sty) and the new point (stp, fp, dp); returns the updated interval."""
+    sgnd = dp * np.sign(dx)
+
+    def cubic(a: float, fa: float, da: float, b: float, fb: float, db: float
+              ) -> tuple[float, float]:
+        theta = 3.0 * (fa - fb) / (b - a) + da + db
+        s = max(abs(theta), abs(da), abs(db))
+        gamma = s * np.sqrt(max(0.0, (theta / s) ** 2 - (da / s) * (db / s)))
+        return float(theta), float(gamma)
+
+    if fp > fx:  # a higher value: the minimum is bracketed
+        theta, gamma = cubic(stx, fx, dx, stp, fp, dp)
+        gamma = -gamma if stp < stx else gamma
+        r = ((gamma - dx) + theta) / (((gamma - dx) + gamma) + dp)
+        stpc = stx + r * (stp - stx)
+        stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)
+        stpf = stpc if abs(stpc - stx) < abs(stpq - stx) else stpc + (stpq - stpc) / 2.0
+        brackt = True
+    elif sgnd < 0:  # derivatives of opposite sign: bracketed
+        theta, gamma = cubic(stx, fx, dx, stp, fp, dp)
+        gamma = -gamma if stp > stx else gamma
+        r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dx)
+        stpc = stp + r * (stx - stp)
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        stpf = stpc if abs(stpc - stp) > abs(stpq - stp) else stpq
+        brackt = True
+    elif abs(dp) < abs(dx):  # the derivative falls in magnitude
+        theta, gamma = cubic(stx, fx, dx, stp, fp, dp)
+        gamma = -gamma if stp > stx else gamma
+        r = ((gamma - dp) + theta) / ((gamma + (dx - dp)) + gamma)
+        if r < 0 and gamma != 0:
+            stpc = stp + r * (stx - stp)
+        else:
+            stpc = hi if stp > stx else lo
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        if brackt:
+            stpf = stpc if abs(stpc - stp) < abs(stpq - stp) else stpq
+            edge = stp + 0.66 * (sty - stp)
+            stpf = min(edge, stpf) if stp > stx else max(edge, stpf)
+        else:
+            stpf = stpc if abs(stpc - stp) > abs(stpq - stp) else stpq
+            stpf = max(lo, min(hi, stpf))
+    elif brackt:  # the derivative does not fall: step from the other end
+        theta, gamma = cubic(stp, fp, dp, sty, fy, dy)
+        gamma = -gamma if stp > sty else gamma
+        r = ((gamma - dp) + theta) / (((gamma - dp) + gamma) + dy)
+        stpf = stp + r * (sty - stp)
+    else:
+        stpf = hi if stp > stx else lo
+    if fp > fx:
+        sty, fy, dy = stp, fp, dp
+    else:
+        if sgnd < 0:
+            sty, fy, dy = stx, fx, dx
+        stx, fx, dx = stp, fp, dp
+    return stx, fx, dx, sty, fy, dy, float(stpf), brackt
+
+
+class _LineSearch:
+    """More and Thuente's line search for the strong Wolfe conditions (sufficient decrease
+    ``ftol``, curvature ``gtol``, interval width ``xtol``), fed one trial (f, f') at a time."""
+
+    def __init__(self, f: float, g: float, stp: float, stpmax: float,
+                 ftol: float = 1e-3, gtol: float = 0.9, xtol: float = 0.1) -> None:
+        self.ftol, self.gtol, self.xtol, self.stpmax = ftol, gtol, xtol, stpmax
+        self.brackt, self.stage = False, 1
+        self.finit, self.ginit, self.gtest = f, g, ftol * g
+        self.width = stpmax
+        self.width1 = 2.0 * stpmax
+        self.stx, self.fx, self.gx = 0.0, f, g
+        self.sty, self.fy, self.gy = 0.0, f, g
+        self.stmin, self.stmax = 0.0, 5.0 * stp
+
+    def next(self, stp: float, f: float, g: float) -> tuple[bool, float]:
+        """(done, the next trial step); done when the step is accepted or cannot improve."""
+        ftest = self.finit + stp * self.gtest
+        if self.stage == 1 and f <= ftest and g >= 0:
+            self.stage = 2
+        done = (
+            (self.brackt and (stp <= self.stmin or stp >= self.stmax))
+            or (self.brackt and self.stmax - self.stmin <= self.xtol * self.stmax)
+            or (stp == self.stpmax and f <= ftest and g <= self.gtest)
+            or (stp == 0.0 and (f > ftest or g >= self.gtest))
+            or (f <= ftest and abs(g) <= self.gtol * (-self.ginit)))
+        if done:
+            return True, stp
+        if self.stage == 1 and f <= self.fx and f > ftest:
+            gt = self.gtest  # the modified function f - ftol * f'(0) * step
+            stx, fxm, gxm, sty, fym, gym, stp, self.brackt = _cubic_step(
+                self.stx, self.fx - self.stx * gt, self.gx - gt, self.sty,
+                self.fy - self.sty * gt, self.gy - gt, stp, f - stp * gt, g - gt,
+                self.brackt, self.stmin, self.stmax)
+            self.stx, self.sty = stx, sty
+            self.fx, self.fy, self.gx, self.gy = fxm + stx * gt, fym + sty * gt, gxm + gt, gym + gt
+        else:
+            (self.stx, self.fx, self.gx, self.sty, self.fy, self.gy, stp,
+             self.brackt) = _cubic_step(self.stx, self.fx, self.gx, self.sty, self.fy, self.gy,
+                                        stp, f, g, self.brackt, self.stmin, self.stmax)
+        if self.brackt:
+            if abs(self.sty - self.stx) >= 0.66 * self.width1:
+                stp = self.stx + 0.5 * (self.sty - self.stx)
+            self.width1, self.width = self.width, abs(self.sty - self.stx)
+            self.stmin, self.stmax = min(self.stx, self.sty), max(self.stx, self.sty)
+        else:
+            self.stmin = stp + 1.1 * (stp - self.stx)
+            self.stmax = stp + 4.0 * (stp - self.stx)
+        stp = min(max(stp, 0.0), self.stpmax)
+        if self.brackt and (stp <= self.stmin or stp >= self.stmax
+                            or self.stmax - self.stmin <= self.xtol * self.stmax):
+            stp = self.stx
+        return False, stp
+
+
+def _lbfgsb_nonnegative(fun: Any, grad: Any, start: np.ndarray, memory: int, factr: float,
+                        pgtol: float, maxit: int) -> tuple[np.ndarray, float, int, bool, str]:
+    """Minimise ``fun`` over ``x >= 0`` by L-BFGS-B as R's ``optim`` runs it.
+
+    The limited-memory BFGS model in compact form (Byrd, Nocedal and Schnabel 1994), its
+    generalized Cauchy point along the projected gradient path, minimisation over the free
+    variables, and More and Thuente's line search, with the rule of the code before version 3.0
+    (Byrd et al. 1995) that R uses: where the subspace step would take a variable below 0 the
+    whole step is shortened until it reaches 0 (version 3.0, in scipy, projects it instead).
+    Stops as R does: projected gradient below ``pgtol``, a relative fall of the objective
+    below ``factr`` times the machine epsilon, or ``maxit`` iterations. Returns x, f, the
+    evaluations, whether it converged and R's message."""
+    eps = float(np.finfo(float).eps)
+    x = np.maximum(np.asarray(start, float), 0.0)
+    n = x.size
+    f, g = float(fun(x)), grad(x)
+    nfev = 1
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    theta = 1.0
+
+    def projected(xv: np.ndarray, gv: np.ndarray) -> float:
+        return float(np.abs(np.where(gv >= 0, np.minimum(xv, gv), gv)).max())
+
+    if projected(x, g) <= pgtol:
+        return x, f, nfev, True, "CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL"
+    it = 0
+    while True:
+        if pairs:
+            s_m = np.array([p[0] for p in pairs]).T
+            y_m = np.array([p[1] for p in pairs]).T
+            w = np.hstack([y_m, theta * s_m])
+            sy = s_m.T @ y_m
+            low = np.tril(sy, -1)
+            m_inv = np.block([[-np.diag(np.diag(sy)), low.T], [low, theta * (s_m.T @ s_m)]])
+            m_mid = np.linalg.inv(m_inv)
+        else:
+            w, m_inv, m_mid = np.zeros((n, 0)), np.zeros((0, 0)), np.zeros((0, 0))
+        # the generalized Cauchy point: the first minimum of the model along P(x - t g)
+        at_bound = (x <= 0) & (g >= 0)
+        d = np.where(at_bound, 0.0, -g)
+        fixed = at_bound.copy()
+        cross = np.flatnonzero(d < 0)
+        t_cross = x[cross] / -d[cross]
+        order = np.argsort(t_cross, kind="stable")
+        moving_up = bool(np.any(d > 0))
+        p = w.T @ d
+        c = np.zeros(w.shape[1])
+        gd, dd, dz = float(g @ d), float(d @ d), 0.0
+        xcp = x.copy()
+        if dd > 0:
+            f2 = theta * dd - float(p @ m_mid @ p)
+            dtm = dd / f2
+            tsum = t_prev = 0.0
+            left = len(order)
+            for k in order:
+                i = int(cross[k])
+                dt = float(t_cross[k]) - t_prev
+                if dtm < dt:
+                    break
+                tsum += dt
+                left -= 1
+                di, zi = float(d[i]), -float(x[i])
+                dz += dt * dd - di * zi
+                c = c + dt * p
+                gd -= float(g[i]) * di
+                dd -= di * di
+                p = p - di * w[i]
+                d[i] = 0.0
+                xcp[i] = 0.0
+                fixed[i] = True
+                t_prev = float(t_cross[k])
+                if left == 0 and len(cross) == n:
+                    dtm = 0.0
+                    break
+                f1 = gd + theta * dz - float(p @ m_mid @ c)
+                f2 = theta * dd - float(p @ m_mid @ p)
+                dtm = 0.0 if (left == 0 and not moving_up) or f2 <= 0 else -f1 / f2
+            dtm = max(0.0, dtm)
+            tsum += dtm
+            xcp[~fixed] = x[~fixed] + tsum * d[~fixed]
+            c = c + dtm * p
+        # minimise the model over the free variables from the Cauchy point
+        free = np.flatnonzero(~fixed)
+        xbar = xcp.copy()
+        if pairs and free.size:
+            z = xcp - x
+            r = -(g[free] + theta * z[free] - w[free] @ (m_mid @ c))
+            wf = w[free]
+            # (theta I - W M W')^-1 on the free variables, by the Sherman-Morrison-Woodbury
+            # formula (a 2m x 2m system)
+            inner = np.linalg.solve(m_inv - wf.T @ wf / theta, wf.T @ r)
+            step = r / theta + wf @ inner / theta ** 2
+            down = step < 0
+            ratio = np.full(free.size, np.inf)
+            ratio[down] = np.where(xcp[free][down] <= 0, 0.0, -xcp[free][down] / step[down])
+            alpha = 1.0
+            if down.any() and ratio.min() < 1.0:
+                hit = int(np.argmin(ratio))
+                alpha = float(ratio[hit])
+                xbar[free[hit]] = 0.0
+                step[hit] = 0.0
+            xbar[free] = xbar[free] + alpha * step
+        # line search from x towards xbar
+        dvec = xbar - x
+        if it == 0:
+            stpmax = 1.0
+            stp = min(1.0 / float(np.sqrt(dvec @ dvec)), stpmax)
+        else:
+            stpmax = 1e10
+            for i in np.flatnonzero(dvec < 0):
+                if x[i] <= 0:
+                    stpmax = 0.0
+                elif dvec[i] * stpmax < -x[i]:
+                    stpmax = -float(x[i]) / float(dvec[i])
+            stp = 1.0
+        f_old, g_old, x_old = f, g, x
+        gd_old = float(g @ dvec)
+        accepted = gd_old < 0
+        if accepted:
+            search = _LineSearch(f, gd_old, stp, stpmax)
+            for _ in range(20):
+                x_t = xbar.copy() if stp == 1.0 else stp * dvec + x_old
+                f_t, g_t = float(fun(x_t)), grad(x_t)
+                nfev += 1
+                gd_t = float(g_t @ dvec)
+                done, stp_next = search.next(stp, f_t, gd_t)
+                if done:
+                    x, f, g = x_t, f_t, g_t
+                    break
+                stp = stp_next
+            else:
+                accepted = False
+        if not accepted:
+            x, f, g = x_old, f_old, g_old
+            if not pairs:
+                return x, f, nfev, False, "ABNORMAL_TERMINATION_IN_LNSRCH"
+            pairs, theta = [], 1.0  # forget the model and start again
+            continue
+        it += 1
+        if it > maxit:
+            return x, f, nfev, False, "NEW_X"
+        if projected(x, g) <= pgtol:
+            return x, f, nfev, True, "CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL"
+        if f_old - f <= eps * factr * max(abs(f_old), abs(f), 1.0):
+            return x, f, nfev, True, "CONVERGENCE: REL_REDUCTION_OF_F <= FACTR*EPSMCH"
+        curv = (gd_t - gd_old) * stp
+        if curv <= eps * (-gd_old * stp):
+            continue  # no curvature along the step: keep the model
+        y_new = g - g_old
+        pairs = [*pairs, (x - x_old, y_new)][-memory:]
+        theta = float(y_new @ y_new) / curv
+
+
 def net_matrix_optim(
     net_tot: Vector,
     m: Table,
@@ -640,6 +986,20 @@ def net_matrix_optim(
     these nets, which depends on the solver's path: then a ``UserWarning`` says so and names
     :func:`flows_from_net_l2`. The nets are met to about ``sqrt(tol)`` persons, not exactly.
 
+    Once a flow reaches its bound the path depends on the L-BFGS-B code too: R's ``optim``
+    runs the code from before version 3.0, which shortens a subspace step that would take a
+    flow below 0 until the flow is 0, where version 3.0 (scipy's) projects it (Morales and
+    Nocedal 2011). migdata runs its own L-BFGS-B with R's rules (no scipy needed), so it stops
+    where migest does (in the outside trial of issue 23, scipy's version stopped 1.4% of the
+    largest flow away). With flows in the millions R's difference-quotient gradient carries
+    rounding noise that migdata's exact one does not: cells then differ by about 4e-6 of the
+    largest flow (both tables meet the nets).
+
+    migest returns whatever the solver stops at, also where no table has the nets (a
+    ``zero_mask`` that leaves a losing region no way out) or where the solver stops before
+    meeting them (figures in thousandths of a person, where ``tol`` is large beside them):
+    migdata returns the same numbers with a ``UserWarning`` giving the largest gap.
+
     Parameters
     ----------
     net_tot : Series or sequence of float
@@ -663,7 +1023,15 @@ def net_matrix_optim(
     Raises
     ------
     InvalidInputError
-        Nets that do not sum to 0, tables of another size, negative priors.
+        Nets that do not sum to 0, tables of another size or of fewer than 2 regions, negative
+        priors, a ``zero_mask`` that forbids every move.
+
+    Warns
+    -----
+    UserWarning
+        The table is not the least-squares one; the nets are missed by more than 1e-4 of
+        ``sum |net_tot|`` (no table under ``zero_mask`` has them, or the solver stopped early); the
+        solver did not converge.
 
     Examples
     --------
@@ -671,13 +1039,11 @@ def net_matrix_optim(
     >>> fit.n.round(3).to_numpy().tolist()
     [[0.0, 49.333, 49.167], [50.667, 0.0, 49.833], [50.833, 50.167, 0.0]]
     """
-    minimize = _scipy_optimize().minimize
-
     maxit = as_count(maxit, "maxit")
     seed, nets, mask, labels, tol = _net_inputs(net_tot, m, zero_mask, tol)
     _nets_sum_to_zero(nets, tol)
     n = seed.shape[0]
-    cells = np.argwhere(~mask)
+    cells = np.argwhere(~mask.T)[:, ::-1]  # R's order, column by column
     a = _incidence(cells, n)
     curvature = 2.0 * (a ** 2).sum(axis=0)  # the loss is exactly quadratic along each cell
     h = 1e-3  # R's optim: ndeps
@@ -693,14 +1059,14 @@ def net_matrix_optim(
         return exact + 0.5 * curvature * (h - np.minimum(h, np.maximum(x, 0.0)))
 
     start = seed[cells[:, 0], cells[:, 1]].astype(float)
-    res = minimize(loss, start, jac=gradient, method="L-BFGS-B",
-                   bounds=[(0.0, None)] * len(cells),
-                   options={"maxcor": 5, "ftol": tol, "gtol": tol, "maxiter": maxit,
-                            "maxls": 20})
+    x, value, evaluations, converged, message = _lbfgsb_nonnegative(
+        loss, gradient, start, memory=5, factr=tol / float(np.finfo(float).eps), pgtol=tol,
+        maxit=maxit)
     y = np.zeros((n, n))
-    y[cells[:, 0], cells[:, 1]] = res.x
-    if not res.success:
-        warnings.warn(f"net_matrix_optim did not converge ({res.message}); the nets may be "
+    # a step t * d + x may end a hair below 0 by rounding (e.g. -7e-21): a flow is 0 or more
+    y[cells[:, 0], cells[:, 1]] = np.maximum(x, 0.0)
+    if not converged:
+        warnings.warn(f"net_matrix_optim did not converge ({message}); the nets may be "
                       "missed", UserWarning, stacklevel=2)
     else:
         try:
@@ -716,8 +1082,20 @@ def net_matrix_optim(
                 "(largest cell difference from the least-squares table "
                 f"{float(np.abs(y - nearest)[off].max()):.3g}); "
                 "flows_from_net_l2 gives the least-squares table", UserWarning, stacklevel=2)
-    return MigestFit(n=_frame(y, labels), value=float(res.fun), convergence=bool(res.success),
-                     iterations=int(res.nfev), message=str(res.message))
+    gap = float(np.abs(_nets_of(y) - nets).max())
+    if gap > 1e-4 * _scale_of(nets, np.where(mask, 0.0, seed)):
+        try:
+            why = ("no table of flows >= 0 under zero_mask has these nets"
+                   if not _feasible(nets, mask) else
+                   "the solver stopped before meeting them (tol is large beside these figures)")
+        except MissingDependencyError:  # the check is a linear programme (scipy)
+            why = "zero_mask may rule them out, or the solver stopped before meeting them"
+        warnings.warn(
+            f"net_matrix_optim (as migest 2.0.5) returns a table that misses the nets by up to "
+            f"{gap:.3g}: {why}; migest returns this table too, without a warning",
+            UserWarning, stacklevel=2)
+    return MigestFit(n=_frame(y, labels), value=value, convergence=converged,
+                     iterations=evaluations, message=message)
 
 
 # ---------------------------------------------------------------- conditional maximisation
@@ -767,10 +1145,26 @@ def _cm_loop(row: np.ndarray, col: np.ndarray, offset: np.ndarray, tol: float, m
             if not np.isfinite(d_max):
                 break
     if not (np.isfinite(alpha).all() and np.isfinite(beta).all()):
+        if not (row.any() or col.any()):
+            raise InvalidInputError(
+                f"{name}: row_tot and col_tot are all 0, so there are no flows to fit (migest "
+                "returns NaN here); the table of such totals is all zeros")
         bad_r = np.flatnonzero((offset.sum(axis=1) == 0) & (row > 0))
         bad_c = np.flatnonzero((offset.sum(axis=0) == 0) & (col > 0))
         empty_r = np.flatnonzero(offset.sum(axis=1) == 0)
         empty_c = np.flatnonzero(offset.sum(axis=0) == 0)
+        if not (bad_r.size or bad_c.size or empty_r.size or empty_c.size):
+            # no empty row or column: zero totals leave a column (row) whose non-zero offset
+            # cells all lie in rows (columns) of total 0
+            with np.errstate(invalid="ignore"):
+                fin_a = np.where(np.isfinite(alpha), alpha, 0.0)
+                fin_b = np.where(np.isfinite(beta), beta, 0.0)
+            empty_c = np.flatnonzero((fin_a @ offset == 0) & (col > 0))
+            empty_r = np.flatnonzero((offset @ fin_b == 0) & (row > 0))
+            raise InvalidInputError(
+                f"{name}: the offset m has non-zero cells in row(s) {empty_r.tolist()} and "
+                f"column(s) {empty_c.tolist()} (by position) only where the other margin's "
+                "totals are 0, so their totals cannot be reached; migest returns NaN here")
         raise InvalidInputError(
             f"{name}: the offset m has no cell in row(s) {bad_r.tolist() or empty_r.tolist()} "
             f"or column(s) {bad_c.tolist() or empty_c.tolist()} (by position) to hold the "
@@ -1099,19 +1493,21 @@ def flows_from_net_total(
         raise InvalidInputError("seed has no non-zero cell; the flows need one to scale")
 
     def fit(loglam: float) -> np.ndarray:
-        return _kl_projection(np.exp(loglam) * prior, nets, tol=min(tol, 1e-11))
+        return _kl_projection(np.exp(loglam) * prior, nets, tol=min(tol, 1e-11), what="seed")
 
     def excess(loglam: float) -> float:
         return float(fit(loglam).sum()) - total
 
     off = ~np.eye(nets.size, dtype=bool)
-    least, res = _lp_minimum_flows(nets, ~(off & (prior > 0)))
-    if res.status != 0:
-        raise InvalidInputError("the seed's zeros rule these nets out: a region with a non-zero "
-                                "net needs non-zero seed cells to move through")
-    if total <= float(np.abs(least).sum()) * (1 + 1e-9):
+    least = _least_total(nets, ~(off & (prior > 0)))
+    if least is None:
+        raise InvalidInputError("the seed's zeros rule these nets out: no table of flows >= 0 "
+                                "on the seed's non-zero cells has them (a region with a "
+                                "non-zero net needs non-zero seed cells to move through, in "
+                                "the right direction)")
+    if total <= least * (1 + 1e-9):
         raise InvalidInputError(
-            f"total {total!r} is not above what these nets need ({float(np.abs(least).sum()):.6g}"
+            f"total {total!r} is not above what these nets need ({least:.6g}"
             " persons at the least, given the seed's zeros): every gain must arrive from "
             "somewhere, and a table of this model keeps every non-zero seed cell above 0"
         )

@@ -322,6 +322,12 @@ def rescale_net(
         half = (sp + sn) / 2
         if (half > 0 and sp == 0) or (half < 0 and sn == 0):
             raise InvalidInputError("rescale_net: all figures have the same sign")
+        for group, total, sign in ((pos, sp, "positive"), (neg, sn, "negative")):
+            if group.any() and total == 0 and half != 0:
+                raise InvalidInputError(
+                    f"rescale_net: w is 0 on every {sign} figure, so they cannot take their "
+                    "share of the adjustment (migest divides by 0 and returns Inf); give one "
+                    "of them a weight above 0")
         y = arr.copy()
         if pos.any():
             y[pos] = arr[pos] * ((sp - half) / sp)
