@@ -186,7 +186,14 @@ def test_a_hand_in_that_was_not_graded_gets_no_mark_in_export_or_report(
     page = (course / "feedback" / "100231" / A / f"{A}.html").read_text(encoding="utf-8")
     assert "mathjax" not in page.lower() and "cdnjs" not in page and 'src="http' not in page
     assert "(Score: 14.0 / 21.0)" in page
-    assert "formulas" not in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "formulas" not in said.out
+    # 100235's gradebook still holds the first hand-in's 14: no page from it (it would be
+    # released with marks for work the student replaced), and feedback says so
+    assert not (course / "feedback" / "100235" / A).exists()
+    assert ("no feedback for 2 student(s) whose newest hand-in was not graded (its page would "
+            "show an earlier hand-in's marks): 100233 (renamed), 100235 (renamed)"
+            ) in " ".join(said.err.split())
     # a page with a formula keeps MathJax, and feedback names the student
     other = course / "feedback" / "100299" / A
     other.mkdir(parents=True)

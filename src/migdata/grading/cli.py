@@ -355,6 +355,31 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         return _feedback(args)
 
 
+def _drop_ungraded_feedback(course_dir: str, assignment: str) -> dict[str, str]:
+    """Remove the feedback nbgrader made for students whose newest hand-in was not graded.
+
+    nbgrader makes feedback from the gradebook, which keeps an earlier hand-in's grades when the
+    newest one could not be graded (renamed, refused, ...). Returns student -> status.
+    """
+    import shutil
+    from pathlib import Path
+
+    from .autograde import read_ledger
+    from .config import load_config
+    from .report import FINAL_STATUSES
+
+    root = Path(load_config(course_dir).CourseDirectory.root)
+    stale: dict[str, str] = {}
+    for student, result in read_ledger(root, assignment).items():
+        if result.status in FINAL_STATUSES or result.status == "missing":
+            continue
+        page = root / "feedback" / student / assignment
+        if page.is_dir() and not page.is_symlink():
+            shutil.rmtree(page)
+        stale[student] = result.status.replace("_", " ")
+    return stale
+
+
 def _feedback(args: argparse.Namespace) -> int:
     import re
 
@@ -391,6 +416,13 @@ def _feedback(args: argparse.Namespace) -> int:
               + ", ".join(failed), file=sys.stderr)
     else:
         _check(result, f"generating feedback for {args.assignment}")
+    stale = _drop_ungraded_feedback(args.course_dir, args.assignment)
+    if stale:
+        # the gradebook still holds an earlier hand-in's grades: a page from it would be wrong
+        print(f"migdata-course: warning: no feedback for {len(stale)} student(s) whose newest "
+              "hand-in was not graded (its page would show an earlier hand-in's marks): "
+              + ", ".join(f"{student} ({status})" for student, status in stale.items())
+              + "; see `migdata-course report` for what to do", file=sys.stderr)
     print(f"feedback for {args.assignment} written to feedback/<student>/{args.assignment}/ "
           "(hidden tests removed)")
     from .safehtml import offline_feedback
