@@ -169,15 +169,30 @@ def test_od_matrix_matches_sum_od(case: dict) -> None:
     np.testing.assert_allclose(od.to_numpy(), np.asarray(case["od"]), atol=_tolerance(case))
 
 
-@pytest.mark.parametrize("case", FFS_NO_ROUNDING, ids=_ffs_ids(FFS_NO_ROUNDING))
+def _method(case: dict) -> str:
+    return (case["options"] or {}).get("match_birthplace_tot_method", "rescale")
+
+
+NO_ROUNDING_RESCALE = [c for c in FFS_NO_ROUNDING if _method(c) == "rescale"]
+NO_ROUNDING_ADJUST = [c for c in FFS_NO_ROUNDING if _method(c) == "rescale-adjust-zero-fb"]
+
+
+@pytest.mark.parametrize("case", NO_ROUNDING_RESCALE, ids=_ffs_ids(NO_ROUNDING_RESCALE))
 def test_flows_from_stocks_without_integer_rounding(case: dict) -> None:
-    method = (case["options"] or {}).get("match_birthplace_tot_method", "rescale")
-    if method != "rescale":
-        pytest.skip("rescale-adjust-zero-fb is not built")
     got = _account(case, integer_native=False)
     assert _compare(case, got) <= _tolerance(case)
     # and the default (migest's rounding) differs from it on these unbalanced tables
     assert _compare(case, _account(case)) > _compare(case, got)
+
+
+def test_rescale_adjust_zero_fb_is_refused_with_the_modes_offered() -> None:
+    """Not built (docs/migest.md: in 2.0.5 it stops or returns zeros): a clear error, not a
+    silent other mode, for each fixture case that uses it."""
+    assert NO_ROUNDING_ADJUST, "the fixtures hold rescale-adjust-zero-fb cases"
+    for case in NO_ROUNDING_ADJUST:
+        args, kwargs = _ffs_inputs(case)
+        with pytest.raises(InvalidInputError, match="rescale-adjust-zero-fb"):
+            flows_from_stocks(*args, **{**kwargs, "match_birthplace": "rescale-adjust-zero-fb"})
 
 
 def test_issue_examples_give_migests_numbers() -> None:

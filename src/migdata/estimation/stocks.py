@@ -563,6 +563,12 @@ def flows_from_stocks(
                         "deaths": deaths, "seed": seed},
               counts={"stock_start": stock_start, "stock_end": stock_end, "births": births,
                       "deaths": deaths, "seed": seed})
+    if match_birthplace == "rescale-adjust-zero-fb":
+        raise InvalidInputError(
+            "match_birthplace 'rescale-adjust-zero-fb' is not offered: in migest 2.0.5 it stops "
+            "with an error or returns only zeros unless some region has no foreign-born "
+            f"(docs/migest.md); use one of {list(MATCH_BIRTHPLACE)}"
+        )
     if not isinstance(match_birthplace, str) or match_birthplace not in MATCH_BIRTHPLACE:
         raise InvalidInputError(
             f"match_birthplace must be one of {list(MATCH_BIRTHPLACE)}, got {match_birthplace!r}"
