@@ -275,7 +275,7 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
     replaced = []
     for student, h in newest.items():
         dest = course_root / "submitted" / student / assignment
-        existing = _existing(dest)
+        existing, _ = _existing(course_root, assignment, student)
         if dest.exists() and (existing is None or h.handed_in > existing):
             replaced.append(student)
     # written marks given to the version being replaced become stale (see feedback.check_marks)
@@ -283,10 +283,16 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
     for student, handins in own.items():
         dest = course_root / "submitted" / student / assignment
         for h in handins:  # newest first: the newest one that is not refused
-            existing = _existing(dest)
+            existing, unchecked = _existing(course_root, assignment, student)
             if existing is not None and existing >= h.handed_in:
                 break  # already collected (this hand-in or a later one)
             if _take(cfg, course_id, assignment, h, dest, limit):
+                if unchecked:
+                    h.replaced = (
+                        f"the hand-in that was in submitted/{student}/{assignment}/ is replaced "
+                        f"by this one from ngshare: its time was {unchecked} (to keep a hand-in "
+                        "you copy there, check its time and set it with migdata-course set-time "
+                        "before collecting)")
                 from .handin_times import record_time
 
                 record_time(course_root, assignment, [student], "collect")  # a time it vouches for
