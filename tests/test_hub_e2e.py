@@ -266,6 +266,11 @@ def test_instructor_opens_the_marking_notes_from_the_formgrader(hub):
     """The formgrader's link to an assignment's source opens in the instructor's JupyterLab."""
     page = _server(hub, hub.instructor, "GET", "formgrader/manage_assignments")
     assert page.status_code == 200, page.text[:300]
+    # JupyterLab's Formgrader panel is a frame of the instructor's own server (JupyterHub's
+    # default, frame-ancestors 'none', left it blank); students' servers keep the default
+    assert "frame-ancestors 'self'" in page.headers.get("Content-Security-Policy", "")
+    student_page = _server(hub, hub.students[0], "GET", "lab")
+    assert "frame-ancestors 'none'" in student_page.headers.get("Content-Security-Policy", "")
     assert "nbgrader will not work correctly" not in page.text
     prefix = re.search(r'var url_prefix = "([^"]*)"', page.text).group(1)
     listed = _server(hub, hub.instructor, "GET", "formgrader/api/assignments").json()

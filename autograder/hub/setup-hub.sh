@@ -264,6 +264,12 @@ EOF
 cat > "$instructor/labconfig/page_config.json" <<'EOF'
 {"disabledExtensions": {}}
 EOF
+# JupyterHub forbids framing a user's server (frame-ancestors 'none'); JupyterLab's Formgrader
+# panel is a frame of the instructor's own server, and only there do its links to the sources
+# open (in a browser tab of its own, nbgrader 0.9's links lack /user/<name>/)
+cat > "$instructor/jupyter_server_config.json" <<'EOF'
+{"ServerApp": {"tornado_settings": {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}}}
+EOF
 cat > "$instructor/nbgrader_config.py" <<EOF
 # written by migdata autograder/hub/setup-hub.sh: the formgrader works on the course folder with
 # the course's own settings (sources in ../assignments/source, the safe HTML); the instructor's
