@@ -206,13 +206,17 @@ def _incidence(cells: np.ndarray, n: int) -> np.ndarray:
     return a
 
 
+def _two_regions_or_more(n: int, what: str) -> None:
+    """Refuse a table of fewer than 2 regions: it has no flow between regions to estimate."""
+    if n < 2:
+        raise InvalidInputError(f"{what} has {n} region(s); flows between regions need 2 or more")
+
+
 def _net_inputs(net_tot: Any, m: Any, zero_mask: Any, tol: Any, what_m: str = "m"
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None, float]:
     tol = as_number(tol, "tol", minimum=0.0)
     seed, labels = _square(m, what_m)
-    if seed.shape[0] < 2:
-        raise InvalidInputError(
-            f"{what_m} has {seed.shape[0]} region(s); flows between regions need 2 or more")
+    _two_regions_or_more(seed.shape[0], what_m)
     nets, labels = _vector(net_tot, "net_tot", labels, seed.shape[0], counts=False)
     mask = _mask(zero_mask, seed.shape[0], labels)
     if (mask | np.eye(seed.shape[0], dtype=bool)).all():
@@ -1359,7 +1363,8 @@ def cm_net_tot(
     Raises
     ------
     InvalidInputError
-        Sizes that differ, negative offsets, a negative total.
+        Sizes that differ, fewer than 2 regions (as the other net functions), negative
+        offsets, a negative total.
 
     Warns
     -----
@@ -1385,8 +1390,10 @@ def cm_net_tot(
         offset = np.ones((nets.size, nets.size))
     else:
         offset, labels = _square(m, "m")
+        _two_regions_or_more(offset.shape[0], "m")
         nets, labels = _vector(net_tot, "net_tot", labels, offset.shape[0], counts=False)
     size = nets.size
+    _two_regions_or_more(size, "net_tot")
     if alpha0 is None:
         alpha = np.ones(size)
     else:
@@ -1470,8 +1477,9 @@ def flows_from_net_total(
     Raises
     ------
     InvalidInputError
-        Nets that do not sum to 0; a total below what the nets need (their positive sum, or
-        more where the seed's zeros force longer routes); a seed whose zeros rule out the nets.
+        Fewer than 2 regions (as the other net functions); nets that do not sum to 0; a
+        total below what the nets need (their positive sum, or more where the seed's zeros
+        force longer routes); a seed whose zeros rule out the nets.
 
     Examples
     --------
@@ -1486,7 +1494,9 @@ def flows_from_net_total(
         prior = 1.0 - np.eye(nets.size)
     else:
         prior, labels = _square(seed, "seed")
+        _two_regions_or_more(prior.shape[0], "seed")
         nets, labels = _vector(net, "net", labels, prior.shape[0], counts=False)
+    _two_regions_or_more(nets.size, "net")
     _nets_sum_to_zero(nets, 1e-9 * max(float(np.abs(nets).sum()), 1.0))
     nets = nets - nets.mean()
     if prior.sum() <= 0:

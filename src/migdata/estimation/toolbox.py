@@ -301,7 +301,9 @@ def rescale_net(
     ------
     InvalidInputError
         ``x`` not finite real numbers (gaps allowed), ``w`` not finite numbers of 0 or more
-        of the same length, or an unknown ``method`` or non-boolean ``integer_result``.
+        of the same length, or an unknown ``method`` or non-boolean ``integer_result``; with
+        ``"no-switches"``, ``w`` of 0 on every positive, every negative or every non-zero
+        figure (no factor to scale that side by).
 
     Examples
     --------
@@ -320,6 +322,11 @@ def rescale_net(
         neg = (arr < 0) & ~np.isnan(arr)
         sp, sn = float((arr[pos] * weights[pos]).sum()), float((arr[neg] * weights[neg]).sum())
         half = (sp + sn) / 2
+        if sp == 0 and sn == 0 and (pos | neg).any():
+            raise InvalidInputError(
+                "rescale_net: w is 0 on every non-zero figure, so the weighted figures are all "
+                "0 and give no factor to scale the gains and losses by (migest stops with an "
+                "error or returns NaN); give some of them a weight above 0")
         if (half > 0 and sp == 0) or (half < 0 and sn == 0):
             raise InvalidInputError("rescale_net: all figures have the same sign")
         for group, total, sign in ((pos, sp, "positive"), (neg, sn, "negative")):
