@@ -59,7 +59,7 @@ from .._checks import (
     labels_of,
     number_array,
 )
-from ..errors import InvalidInputError, MissingDependencyError
+from ..errors import InvalidInputError, MigdataError, MissingDependencyError
 
 __all__ = [
     "MigestFit",
@@ -241,9 +241,12 @@ def _least_total(nets: np.ndarray, mask: np.ndarray) -> float | None:
     cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
     if not len(cells):
         return None if np.any(nets) else 0.0
-    res = linprog(np.ones(len(cells)), A_eq=_incidence(cells, n), b_eq=nets - nets.mean(),
-                  bounds=(0, None), method="highs")
-    return float(res.fun) if res.status == 0 else None
+    # solved for nets of size 1: HiGHS's tolerances are absolute (1e-7), so nets of 1e-8
+    # persons would pass as met by a table of zeros
+    size = float(np.abs(nets - nets.mean()).sum()) or 1.0
+    res = linprog(np.ones(len(cells)), A_eq=_incidence(cells, n),
+                  b_eq=(nets - nets.mean()) / size, bounds=(0, None), method="highs")
+    return float(res.fun) * size if res.status == 0 else None
 
 
 def _feasible(nets: np.ndarray, mask: np.ndarray) -> bool:
@@ -280,7 +283,10 @@ def net_matrix_entropy(
     every table whose nets summed (in absolute value) to 3.5 million persons or more but one
     (migest's own example times 1e5 or 1e6; migdata warns from 1 million, where ECOS may
     start to fail), and some tables of thousandths of a person (nets all 0, or a
-    ``zero_mask``).
+    ``zero_mask``). A prior of zeros is one: every cell counts as 1e-10, so nets of -1e6 and
+    1e6 need factors 1e16 apart; migest returns zeros (convergence FALSE), migdata the table
+    (before the re-trial of issue 23 its Newton step overshot there and it refused the nets,
+    blaming ``zero_mask``).
 
     Parameters
     ----------
@@ -309,7 +315,10 @@ def net_matrix_entropy(
     ------
     InvalidInputError
         Nets that do not sum to 0 (migest stops too), tables of another size, negative priors,
-        a mask that leaves a region with a non-zero net no cell to move through.
+        a ``zero_mask`` that leaves a region with a non-zero net no cell to move through (only
+        a mask can: without one every cell off the diagonal counts as 1e-10 at the least).
+    MigdataError
+        Should Newton's method stop short of nets some table meets (not seen in any trial).
 
     Examples
     --------
@@ -348,6 +357,13 @@ def net_matrix_entropy(
                      message="optimal")
 
 
+#: The largest change of a log factor in one Newton step of :func:`_kl_projection`. Far from
+#: the optimum (a prior of 1e-10 and nets of millions) Newton's step on the exponential model
+#: is out of all proportion (1e15 in log c); the line search could not shorten it enough.
+#: exp(16) is about 9e6: any ratio of factors is reached in a few capped steps.
+KL_MAX_STEP = 16.0
+
+
 def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
                    max_iter: int = 500, what: str = "zero_mask") -> np.ndarray:
     """The table ``prior_ij c_j / c_i`` whose nets are ``nets`` (Newton's method on log c).
@@ -356,8 +372,12 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
     sum_ij prior_ij exp(u_j - u_i) - nets . u is convex with gradient inflow - outflow - nets.
     A step is kept when it lowers F or, where F's change is below its rounding, the gap.
     ``tol`` is relative to sum |net| (to the prior's total where every net is 0), so nets in
-    thousandths of a person are met as closely as nets in millions.
-    ``what`` names the input whose zeros are blamed when no such table exists."""
+    thousandths of a person are met as closely as nets in millions. The Newton system is
+    solved with the Hessian scaled to a unit diagonal (cells from 1e-10 to 1e10 in one table
+    leave it well conditioned), and a step changes no log factor by more than
+    :data:`KL_MAX_STEP`, so no scale of the nets or the prior is out of reach.
+    ``what`` names the input whose zeros are blamed when no table of flows >= 0 on its
+    non-zero cells has these nets."""
     n = nets.size
     off = ~np.eye(n, dtype=bool)
     s = np.where(off, prior, 0.0)
@@ -380,8 +400,18 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
             out[~off] = np.diag(prior)  # the diagonal does not enter the nets: the prior's
             return out
         both = flows + flows.T
-        hess = np.diag(both.sum(axis=1)) - both + 1.0 / n
-        step = np.linalg.lstsq(hess, -grad, rcond=None)[0]
+        lap = np.diag(both.sum(axis=1)) - both  # the Hessian: a weighted graph Laplacian
+        d = np.sqrt(np.diag(lap))
+        d[d <= 0] = 1.0  # a region no flow touches (its net is 0): any factor will do
+        # the Laplacian is singular along the constant vector (the factors are defined up to
+        # a common multiple); scaled, that vector is d: add d d' / d.d, which fixes the
+        # multiple and leaves every other direction alone
+        scaled = lap / d[:, None] / d[None, :] + np.outer(d, d) / float(d @ d)
+        step = np.linalg.lstsq(scaled, -grad / d, rcond=None)[0] / d
+        step -= step.mean()
+        widest = float(np.abs(step).max())
+        if widest > KL_MAX_STEP:
+            step *= KL_MAX_STEP / widest
         t = 1.0
         while t > 1e-14:
             f_t, v_t, g_t = parts(u + t * step)
@@ -393,10 +423,19 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
         if t <= 1e-14:
             break
         u, flows, value, grad, gap = u + t * step, f_t, v_t, g_t, gap_t
-    raise InvalidInputError(
-        f"no table of the form m_ij c_j / c_i meets these nets (largest gap {gap:.3g} "
-        f"persons): the zeros of {what} leave a region with a non-zero net no cell to move "
-        "through"
+    try:
+        feasible = _feasible(nets, ~(s > 0))
+    except MissingDependencyError:
+        feasible = None
+    if feasible is False:
+        raise InvalidInputError(
+            f"no table of flows >= 0 meets these nets (largest gap {gap:.3g} persons): the "
+            f"zeros of {what} leave a region with a non-zero net no cell to move through"
+        )
+    raise MigdataError(
+        f"the Newton iteration stopped {gap:.3g} persons short of the nets "
+        "(largest gap)" + ("" if feasible is None else ", though a table with these nets "
+                           "exists") + "; please report the nets and the prior"
     )
 
 
