@@ -1036,7 +1036,7 @@ def net_matrix_optim(
     where migest does (in the outside trial of issue 23, scipy's version stopped 1.4% of the
     largest flow away). With large flows R's difference-quotient gradient carries rounding
     noise that migdata's exact one does not, and the difference grows with the flows' size:
-    in the outside re-trial of issue 23 cells differed by up to 1e-10 of the largest flow with
+    in the outside re-trial of issue 23 cells differed by up to 2.5e-8 of the largest flow with
     flows up to 1e5, 7e-6 near 1e6, 7.5e-5 near 1e8 and 1.3e-3 near 1e9 (2 million persons);
     both tables meet the nets.
 
