@@ -679,3 +679,17 @@ def test_net_matrix_entropy_refuses_tiny_nets_a_zero_mask_rules_out() -> None:
     seed = np.array([[992.0, 0.0], [3.4e-4, 4.2e-3]])  # A must lose, but only B -> A
     with pytest.raises(InvalidInputError, match="seed's zeros rule these nets out"):
         flows_from_net_total([-8e-11, 8e-11], 992.14, seed)
+
+
+@pytest.mark.parametrize("net, m, expected", [
+    # only the flow the nets need is non-zero: migest 2.0.5's cm_net moves it to the net
+    ([40, -40], [[0, 0], [100, 0]], [[0, 0], [40, 0]]),
+    ([-40, 40], [[0, 100], [0, 0]], [[0, 40], [0, 0]]),
+])
+def test_flows_from_net_meets_cm_nets_two_region_tables_it_moves(net, m, expected) -> None:
+    # re-trial F5: docs/migest.md said cm_net never moves a 2-region table; it does here
+    # (R: cm_net(net_tot = c(40, -40), m = matrix(c(0, 100, 0, 0), 2))$n), and migdata agrees
+    labels = ["A", "B"]
+    y = flows_from_net(pd.Series(net, index=labels, dtype=float),
+                       pd.DataFrame(m, index=labels, columns=labels, dtype=float))
+    np.testing.assert_allclose(y.to_numpy(), expected, atol=1e-9)
