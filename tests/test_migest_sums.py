@@ -290,3 +290,25 @@ def test_sum_lump_takes_numbers_as_labels() -> None:
     got = sum_lump(f, threshold=6)
     assert got["flow"].sum() == 26.0
     assert got.loc[got["origin"] == "other", "flow"].tolist() == [5.0]
+
+
+def test_labels_differing_only_by_case_are_refused_by_every_sum() -> None:
+    # re-trial F6: a deliberate difference (docs/migest.md): migest makes 'aze' and 'AZE' two
+    # places; migdata refuses them, long or square, in every sum function alike (a square
+    # table passed sum_unilat, sum_bilat, sum_net and sum_region, and sum_lump refused it
+    # naming sum_region)
+    from migdata.estimation import sum_bilat, sum_net, sum_region
+
+    long = pd.DataFrame({"origin": ["aze", "B"], "destination": ["B", "AZE"], "flow": [1.0, 50]})
+    square = pd.DataFrame(np.ones((3, 3)), index=["aze", "AZE", "B"],
+                          columns=["aze", "AZE", "B"])
+    areas = {"orig_area": ["x", "x", "y"], "dest_area": ["x", "x", "y"]}
+    for name, fn in [("sum_unilat", sum_unilat), ("sum_lump", sum_lump),
+                     ("sum_bilat", sum_bilat), ("sum_net", sum_net),
+                     ("sum_region", sum_region), ("sum_expand", sum_expand)]:
+        # sum_expand needs area columns in a long table: the square table covers it
+        for flows in ([square] if name == "sum_expand" else [long, square]):
+            options = areas if name == "sum_expand" else {}
+            with pytest.raises(InvalidInputError, match="'aze' and 'AZE' differ only by") as info:
+                fn(flows, **options)
+            assert f"{name}(flows)" in str(info.value)

@@ -133,10 +133,10 @@ def sum_unilat(
     >>> sum_unilat(f).columns.tolist()
     ['country', 'emi', 'imm', 'turn', 'net']
     """
+    d = _long_flows(flows, "sum_unilat(flows)")  # first: its errors name sum_unilat
     out = sum_region(flows, drop_diagonal=drop_diagonal, international=international,
                      include_net=include_net)
     # migest's order: origins in R's collation, then destinations that are never an origin
-    d = _long_flows(flows, "sum_unilat(flows)")
     first = _r_sorted(pd.unique(d["origin"]))
     later = _r_sorted(set(pd.unique(d["destination"])) - set(first))
     col = out.columns[0]

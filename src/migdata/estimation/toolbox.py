@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import (
+    _require_distinct_text,
     as_choice,
     as_flag,
     as_number,
@@ -52,6 +53,9 @@ def _long_flows(flows: pd.DataFrame, what: str) -> pd.DataFrame:
         out = checked[["origin", "destination", "flow"]].copy()
     elif flows.shape[0] == flows.shape[1] and set(flows.index) == set(flows.columns):
         check_fit(labelled={what: flows}, counts={what: flows})
+        # 'aze' and 'AZE' would be two places, as in a long table (check_flows refuses them)
+        _require_distinct_text(pd.unique(flows.index.to_numpy(dtype=object)), what,
+                               "the index and columns")
         # column by column, origin fastest: the order of R's as.data.frame.table
         wide = flows.rename_axis(index="origin", columns=None).reset_index()
         out = wide.melt(id_vars="origin", var_name="destination", value_name="flow")
