@@ -693,3 +693,18 @@ def test_flows_from_net_meets_cm_nets_two_region_tables_it_moves(net, m, expecte
     y = flows_from_net(pd.Series(net, index=labels, dtype=float),
                        pd.DataFrame(m, index=labels, columns=labels, dtype=float))
     np.testing.assert_allclose(y.to_numpy(), expected, atol=1e-9)
+
+
+def test_flows_from_net_total_refuses_a_total_the_seed_cannot_reach() -> None:
+    # a seed whose non-zero cells form no cycle and no diagonal bounds the table's total: the
+    # bisection on the scale ran it to 1e205 and the fit failed, blaming the seed's zeros
+    with pytest.raises(InvalidInputError, match=r"at the most"):
+        flows_from_net_total([5.0, -5.0], 50.0, [[0.0, 0.0], [100.0, 0.0]])
+    dag = np.array([[0.0, 1, 1], [0, 0, 1], [0, 0, 0]])  # A -> B -> C and A -> C
+    with pytest.raises(InvalidInputError, match=r"\(20 persons at the most"):
+        flows_from_net_total([-10.0, 0.0, 10.0], 25.0, dag)
+    y = flows_from_net_total([-10.0, 0.0, 10.0], 15.0, dag).to_numpy()
+    assert y.sum() == pytest.approx(15.0) and np.allclose(_nets(y), [-10, 0, 10], atol=1e-9)
+    # a diagonal or a cycle lets the total grow without bound
+    y = flows_from_net_total([-10.0, 0.0, 10.0], 500.0, dag + np.eye(3)).to_numpy()
+    assert y.sum() == pytest.approx(500.0)

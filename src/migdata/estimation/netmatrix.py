@@ -249,6 +249,21 @@ def _least_total(nets: np.ndarray, mask: np.ndarray) -> float | None:
     return float(res.fun) * size if res.status == 0 else None
 
 
+def _most_total(nets: np.ndarray, mask: np.ndarray) -> float | None:
+    """The greatest total of a table of flows >= 0 on the cells off the diagonal ``mask``
+    allows with these nets, or None where it has none (a cycle of allowed cells can carry any
+    number of people round). Call it only where some table has these nets."""
+    linprog = _scipy_optimize().linprog
+    n = nets.size
+    cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
+    if not len(cells):
+        return 0.0
+    size = float(np.abs(nets - nets.mean()).sum()) or 1.0
+    res = linprog(-np.ones(len(cells)), A_eq=_incidence(cells, n),
+                  b_eq=(nets - nets.mean()) / size, bounds=(0, None), method="highs")
+    return -float(res.fun) * size if res.status == 0 else None
+
+
 def _feasible(nets: np.ndarray, mask: np.ndarray) -> bool:
     """Whether some table of flows >= 0 on the cells ``mask`` allows has these nets."""
     return _least_total(nets, mask) is not None
@@ -1524,7 +1539,8 @@ def flows_from_net_total(
     InvalidInputError
         Fewer than 2 regions (as the other net functions); nets that do not sum to 0; a
         total below what the nets need (their positive sum, or more where the seed's zeros
-        force longer routes); a seed whose zeros rule out the nets.
+        force longer routes), or above what they allow (a seed without a diagonal whose
+        non-zero cells form no cycle); a seed whose zeros rule out the nets.
 
     Examples
     --------
@@ -1565,6 +1581,14 @@ def flows_from_net_total(
             f"total {total!r} is not above what these nets need ({least:.6g}"
             " persons at the least, given the seed's zeros): every gain must arrive from "
             "somewhere, and a table of this model keeps every non-zero seed cell above 0"
+        )
+    most = None if np.diag(prior).any() else _most_total(nets, ~(off & (prior > 0)))
+    if most is not None and total >= most * (1 - 1e-9):
+        raise InvalidInputError(
+            f"total {total!r} is not below what these nets allow ({most:.6g} persons at the "
+            "most, given the seed's zeros): the seed has no diagonal and its non-zero cells "
+            "form no cycle, so the nets bound every flow; give the seed its diagonal (people "
+            "who stay) or non-zero cells both ways"
         )
     lo = hi = float(np.log(max(total, 1e-300) / prior.sum()))
     while excess(hi) < 0:
