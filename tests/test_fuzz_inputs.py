@@ -1325,3 +1325,32 @@ def test_rescale_net_refuses_weights_of_zero_on_every_figure_of_one_sign() -> No
     # a zero weight on some, not all, figures of a sign is fine
     out = estimation.rescale_net([30, -10, -10], w=[1, 1, 0], integer_result=False)
     assert np.isfinite(out).all()
+
+
+# ------------------------------------------------------------------ outside parity re-trial (re23)
+
+
+@pytest.mark.parametrize("integer_result", [True, False])
+@pytest.mark.parametrize("w", [[0, 0, 0], [0, 0, 5]])
+def test_rescale_net_refuses_weights_of_zero_on_every_non_zero_figure(w, integer_result) -> None:
+    """Re-trial F1: w = 0 on every non-zero figure ended in a ZeroDivisionError (migest: an
+    error or NaN)."""
+    from migdata.errors import InvalidInputError
+
+    x = [30, -10, -10] if w[2] == 0 else [30, -30, 0]
+    with pytest.raises(InvalidInputError, match="w is 0 on every non-zero figure"):
+        estimation.rescale_net(x, w=w, integer_result=integer_result)
+
+
+@pytest.mark.parametrize("func", ["cm_net_tot", "flows_from_net_total"])
+@pytest.mark.parametrize("n, seed", [(0, "zeros"), (0, None), (1, "zeros"), (1, "five"),
+                                     (1, None)])
+def test_net_total_functions_refuse_fewer_than_two_regions(func, n, seed) -> None:
+    """Re-trial F2: cm_net_tot ended in a ZeroDivisionError for a 0 x 0 or 1 x 1 table of 0s,
+    and it and flows_from_net_total put the whole total on the diagonal of a 1 x 1 table, where
+    the other net functions refuse it."""
+    from migdata.errors import InvalidInputError
+
+    m = None if seed is None else (np.zeros((n, n)) if seed == "zeros" else np.full((n, n), 5.0))
+    with pytest.raises(InvalidInputError, match=f"{n} region"):
+        getattr(estimation, func)(np.zeros(n), 10.0, m)

@@ -229,3 +229,18 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(indices, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 4
+
+
+def test_connectivity_acv_is_a_gap_for_two_regions() -> None:
+    # re-trial F9: with 2 regions each row and column holds one flow, whose spread is not
+    # defined; migdata gave acv 0.0 where migest gives NA
+    flows = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"], "flow": [3.0, 5.0]})
+    out = connectivity_indices(flows)
+    assert np.isnan(out["acv"])
+    # the other indices keep migest's numbers (R: index_connectivity(long = FALSE))
+    assert out["cv"] == pytest.approx(0.8660254, rel=1e-7)
+    assert out["gini_total"] == pytest.approx(0.25) and out["connectivity"] == 1.0
+    # three regions: a number again
+    three = pd.DataFrame({"origin": list("AABBCC"), "destination": list("BCACAB"),
+                          "flow": [3.0, 5, 2, 2, 1, 4]})
+    assert np.isfinite(connectivity_indices(three)["acv"])

@@ -280,3 +280,13 @@ def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module),
                              optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_block_matrix_refuses_repeated_labels() -> None:
+    # re-trial F8, a deliberate difference (docs/migest.md): R's block_matrix(1:4, b = c(1, 2),
+    # dimnames = list(c("x", "y", "y"), c("x", "y", "y"))) returns the table; migdata's tables
+    # are aligned by label, so a label must name one row and one column
+    with pytest.raises(InvalidInputError, match="repeats the label"):
+        block_matrix([1, 2, 3, 4], [1, 2], dimnames=[["x", "y", "y"], ["x", "y", "y"]])
+    with pytest.raises(InvalidInputError, match="repeats the label"):
+        stripe_matrix([1, 2, 3, 4, 5, 6], [1, 2], dimnames=[["x", "y", "y"], ["x", "y", "y"]])

@@ -290,3 +290,66 @@ def test_sum_lump_takes_numbers_as_labels() -> None:
     got = sum_lump(f, threshold=6)
     assert got["flow"].sum() == 26.0
     assert got.loc[got["origin"] == "other", "flow"].tolist() == [5.0]
+
+
+def test_labels_differing_only_by_case_are_refused_by_every_sum() -> None:
+    # re-trial F6: a deliberate difference (docs/migest.md): migest makes 'aze' and 'AZE' two
+    # places; migdata refuses them, long or square, in every sum function alike (a square
+    # table passed sum_unilat, sum_bilat, sum_net and sum_region, and sum_lump refused it
+    # naming sum_region)
+    from migdata.estimation import sum_bilat, sum_net, sum_region
+
+    long = pd.DataFrame({"origin": ["aze", "B"], "destination": ["B", "AZE"], "flow": [1.0, 50]})
+    square = pd.DataFrame(np.ones((3, 3)), index=["aze", "AZE", "B"],
+                          columns=["aze", "AZE", "B"])
+    areas = {"orig_area": ["x", "x", "y"], "dest_area": ["x", "x", "y"]}
+    for name, fn in [("sum_unilat", sum_unilat), ("sum_lump", sum_lump),
+                     ("sum_bilat", sum_bilat), ("sum_net", sum_net),
+                     ("sum_region", sum_region), ("sum_expand", sum_expand)]:
+        # sum_expand needs area columns in a long table: the square table covers it
+        for flows in ([square] if name == "sum_expand" else [long, square]):
+            options = areas if name == "sum_expand" else {}
+            with pytest.raises(InvalidInputError, match="'aze' and 'AZE' differ only by") as info:
+                fn(flows, **options)
+            assert f"{name}(flows)" in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs, tail", [
+    # R: migest 2.0.5 (tidyr 1.3.0): complete() lays out every origin x destination of the
+    # table and "other" in R's order, then appends the summed rows outside that grid (those of
+    # other_level when it is not "other") in their own order
+    ({"threshold": 5, "other_level": "Misc"}, [("Misc", "Misc", 6.0)]),
+    ({"threshold": 10, "lump": "turn", "other_level": "Misc"},
+     [("aze", "Misc", 2.0), ("b", "Misc", 1.0), ("Misc", "b", 3.0), ("Misc", "RUS", 2.0)]),
+    ({"threshold": 10, "lump": "turn", "other_level": "a0"},
+     [("a0", "b", 3.0), ("a0", "RUS", 2.0), ("aze", "a0", 2.0), ("b", "a0", 1.0)]),
+    ({"threshold": 10, "lump": "in", "other_level": "Misc"},
+     [("aze", "Misc", 2.0), ("b", "Misc", 1.0)]),
+    ({"threshold": 5}, []),
+])
+def test_sum_lump_complete_puts_rows_outside_the_grid_last(kwargs, tail) -> None:
+    # re-trial F7: migdata sorted the other_level rows in among the grid's
+    flows = pd.DataFrame({
+        "origin": ["b", "b", "RUS", "RUS", "aze", "aze", "Zed", "Zed", "b"],
+        "destination": ["RUS", "aze", "b", "aze", "b", "Zed", "b", "RUS", "Zed"],
+        "flow": [50.0, 2, 40, 30, 1, 2, 3, 2, 1]})
+    if kwargs == {"threshold": 5, "other_level": "Misc"}:
+        flows = flows.iloc[:7].assign(flow=[50.0, 2, 40, 30, 1, 20, 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = sum_lump(flows, complete=True, **kwargs)
+    grid = ["aze", "b", "other", "RUS", "Zed"]
+    assert [tuple(r) for r in got[["origin", "destination"]].iloc[:25].to_numpy()] == [
+        (o, d) for o in grid for d in grid]
+    assert [tuple(r) for r in got.iloc[25:].itertuples(index=False)] == tail
+
+
+def test_sum_lump_complete_matches_r_on_the_trials_table() -> None:
+    # re-trial F7's table: R puts Misc -> Misc (3) last, after other -> other
+    flows = pd.DataFrame({"origin": list("AABBCC"), "destination": list("BCACAB"),
+                          "flow": [50.0, 2, 40, 30, 1, 20]})
+    got = sum_lump(flows, threshold=5, other_level="Misc", complete=True)
+    assert got["origin"].tolist() == [*"AAAABBBBCCCC", "other", "other", "other", "other",
+                                      "Misc"]
+    assert got["destination"].tolist() == [*["A", "B", "C", "other"] * 4, "Misc"]
+    assert got["flow"].tolist() == [0, 50, 0, 0, 40, 0, 30, 0, 0, 20, 0, 0, 0, 0, 0, 0, 3]

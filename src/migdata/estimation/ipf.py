@@ -421,9 +421,11 @@ def flows_from_net(
     Notes
     -----
     The same model and numbers as migest's ``cm_net`` where ``cm_net`` meets the nets. It
-    does not always: with 2 regions ``cm_net`` returns ``m`` unchanged, and some tables with
-    zeros stop short of the nets (0.24% in the outside trial of issue 23); this function
-    meets them (or raises where the seed's zeros rule them out).
+    does not always: with 2 regions whose two flows are both non-zero ``cm_net`` returns
+    ``m`` unchanged (where only the flow the nets need is non-zero it meets them, as this
+    function does), and some tables with zeros stop short of the nets (0.24% in the outside
+    trial of issue 23); this function meets them (or raises where the seed's zeros rule them
+    out).
 
     Raises
     ------

@@ -59,7 +59,7 @@ from .._checks import (
     labels_of,
     number_array,
 )
-from ..errors import InvalidInputError, MissingDependencyError
+from ..errors import InvalidInputError, MigdataError, MissingDependencyError
 
 __all__ = [
     "MigestFit",
@@ -206,13 +206,17 @@ def _incidence(cells: np.ndarray, n: int) -> np.ndarray:
     return a
 
 
+def _two_regions_or_more(n: int, what: str) -> None:
+    """Refuse a table of fewer than 2 regions: it has no flow between regions to estimate."""
+    if n < 2:
+        raise InvalidInputError(f"{what} has {n} region(s); flows between regions need 2 or more")
+
+
 def _net_inputs(net_tot: Any, m: Any, zero_mask: Any, tol: Any, what_m: str = "m"
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None, float]:
     tol = as_number(tol, "tol", minimum=0.0)
     seed, labels = _square(m, what_m)
-    if seed.shape[0] < 2:
-        raise InvalidInputError(
-            f"{what_m} has {seed.shape[0]} region(s); flows between regions need 2 or more")
+    _two_regions_or_more(seed.shape[0], what_m)
     nets, labels = _vector(net_tot, "net_tot", labels, seed.shape[0], counts=False)
     mask = _mask(zero_mask, seed.shape[0], labels)
     if (mask | np.eye(seed.shape[0], dtype=bool)).all():
@@ -237,9 +241,27 @@ def _least_total(nets: np.ndarray, mask: np.ndarray) -> float | None:
     cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
     if not len(cells):
         return None if np.any(nets) else 0.0
-    res = linprog(np.ones(len(cells)), A_eq=_incidence(cells, n), b_eq=nets - nets.mean(),
-                  bounds=(0, None), method="highs")
-    return float(res.fun) if res.status == 0 else None
+    # solved for nets of size 1: HiGHS's tolerances are absolute (1e-7), so nets of 1e-8
+    # persons would pass as met by a table of zeros
+    size = float(np.abs(nets - nets.mean()).sum()) or 1.0
+    res = linprog(np.ones(len(cells)), A_eq=_incidence(cells, n),
+                  b_eq=(nets - nets.mean()) / size, bounds=(0, None), method="highs")
+    return float(res.fun) * size if res.status == 0 else None
+
+
+def _most_total(nets: np.ndarray, mask: np.ndarray) -> float | None:
+    """The greatest total of a table of flows >= 0 on the cells off the diagonal ``mask``
+    allows with these nets, or None where it has none (a cycle of allowed cells can carry any
+    number of people round). Call it only where some table has these nets."""
+    linprog = _scipy_optimize().linprog
+    n = nets.size
+    cells = np.argwhere(~mask & ~np.eye(n, dtype=bool))
+    if not len(cells):
+        return 0.0
+    size = float(np.abs(nets - nets.mean()).sum()) or 1.0
+    res = linprog(-np.ones(len(cells)), A_eq=_incidence(cells, n),
+                  b_eq=(nets - nets.mean()) / size, bounds=(0, None), method="highs")
+    return -float(res.fun) * size if res.status == 0 else None
 
 
 def _feasible(nets: np.ndarray, mask: np.ndarray) -> bool:
@@ -266,7 +288,11 @@ def net_matrix_entropy(
     :func:`~migdata.estimation.flows_from_net` (migest's ``cm_net``); it is found by Newton's
     method and the nets are met to 1e-11 of ``sum |net_tot|`` (of the prior's total where
     every net is 0) or to the rounding of the flows' sums. migest solves the same
-    convex programme with CVXR and ECOS, to ECOS's precision (about 1e-8 relative).
+    convex programme with CVXR and ECOS, to ECOS's precision, whose tolerances (about 1e-8)
+    are absolute, not relative to the figures: tables in persons agree to about 1e-6 of their
+    size, but with figures of 1e-8 persons migest's table missed the nets by up to 1.2% and its
+    cells differed from migdata's by up to 7% in the outside re-trial of issue 23 (while it
+    reported convergence), where migdata meets them to 1e-11 of their size.
 
     Where ECOS does not reach its own tolerance (status "optimal_inaccurate" or
     "solver_error") migest 2.0.5 returns a table of zeros with ``convergence = FALSE``, which
@@ -276,7 +302,10 @@ def net_matrix_entropy(
     every table whose nets summed (in absolute value) to 3.5 million persons or more but one
     (migest's own example times 1e5 or 1e6; migdata warns from 1 million, where ECOS may
     start to fail), and some tables of thousandths of a person (nets all 0, or a
-    ``zero_mask``).
+    ``zero_mask``). A prior of zeros is one: every cell counts as 1e-10, so nets of -1e6 and
+    1e6 need factors 1e16 apart; migest returns zeros (convergence FALSE), migdata the table
+    (before the re-trial of issue 23 its Newton step overshot there and it refused the nets,
+    blaming ``zero_mask``).
 
     Parameters
     ----------
@@ -305,7 +334,10 @@ def net_matrix_entropy(
     ------
     InvalidInputError
         Nets that do not sum to 0 (migest stops too), tables of another size, negative priors,
-        a mask that leaves a region with a non-zero net no cell to move through.
+        a ``zero_mask`` that leaves a region with a non-zero net no cell to move through (only
+        a mask can: without one every cell off the diagonal counts as 1e-10 at the least).
+    MigdataError
+        Should Newton's method stop short of nets some table meets (not seen in any trial).
 
     Examples
     --------
@@ -344,6 +376,13 @@ def net_matrix_entropy(
                      message="optimal")
 
 
+#: The largest change of a log factor in one Newton step of :func:`_kl_projection`. Far from
+#: the optimum (a prior of 1e-10 and nets of millions) Newton's step on the exponential model
+#: is out of all proportion (1e15 in log c); the line search could not shorten it enough.
+#: exp(16) is about 9e6: any ratio of factors is reached in a few capped steps.
+KL_MAX_STEP = 16.0
+
+
 def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
                    max_iter: int = 500, what: str = "zero_mask") -> np.ndarray:
     """The table ``prior_ij c_j / c_i`` whose nets are ``nets`` (Newton's method on log c).
@@ -352,8 +391,12 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
     sum_ij prior_ij exp(u_j - u_i) - nets . u is convex with gradient inflow - outflow - nets.
     A step is kept when it lowers F or, where F's change is below its rounding, the gap.
     ``tol`` is relative to sum |net| (to the prior's total where every net is 0), so nets in
-    thousandths of a person are met as closely as nets in millions.
-    ``what`` names the input whose zeros are blamed when no such table exists."""
+    thousandths of a person are met as closely as nets in millions. The Newton system is
+    solved with the Hessian scaled to a unit diagonal (cells from 1e-10 to 1e10 in one table
+    leave it well conditioned), and a step changes no log factor by more than
+    :data:`KL_MAX_STEP`, so no scale of the nets or the prior is out of reach.
+    ``what`` names the input whose zeros are blamed when no table of flows >= 0 on its
+    non-zero cells has these nets."""
     n = nets.size
     off = ~np.eye(n, dtype=bool)
     s = np.where(off, prior, 0.0)
@@ -376,8 +419,18 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
             out[~off] = np.diag(prior)  # the diagonal does not enter the nets: the prior's
             return out
         both = flows + flows.T
-        hess = np.diag(both.sum(axis=1)) - both + 1.0 / n
-        step = np.linalg.lstsq(hess, -grad, rcond=None)[0]
+        lap = np.diag(both.sum(axis=1)) - both  # the Hessian: a weighted graph Laplacian
+        d = np.sqrt(np.diag(lap))
+        d[d <= 0] = 1.0  # a region no flow touches (its net is 0): any factor will do
+        # the Laplacian is singular along the constant vector (the factors are defined up to
+        # a common multiple); scaled, that vector is d: add d d' / d.d, which fixes the
+        # multiple and leaves every other direction alone
+        scaled = lap / d[:, None] / d[None, :] + np.outer(d, d) / float(d @ d)
+        step = np.linalg.lstsq(scaled, -grad / d, rcond=None)[0] / d
+        step -= step.mean()
+        widest = float(np.abs(step).max())
+        if widest > KL_MAX_STEP:
+            step *= KL_MAX_STEP / widest
         t = 1.0
         while t > 1e-14:
             f_t, v_t, g_t = parts(u + t * step)
@@ -389,10 +442,19 @@ def _kl_projection(prior: np.ndarray, nets: np.ndarray, tol: float = 1e-11,
         if t <= 1e-14:
             break
         u, flows, value, grad, gap = u + t * step, f_t, v_t, g_t, gap_t
-    raise InvalidInputError(
-        f"no table of the form m_ij c_j / c_i meets these nets (largest gap {gap:.3g} "
-        f"persons): the zeros of {what} leave a region with a non-zero net no cell to move "
-        "through"
+    try:
+        feasible = _feasible(nets, ~(s > 0))
+    except MissingDependencyError:
+        feasible = None
+    if feasible is False:
+        raise InvalidInputError(
+            f"no table of flows >= 0 meets these nets (largest gap {gap:.3g} persons): the "
+            f"zeros of {what} leave a region with a non-zero net no cell to move through"
+        )
+    raise MigdataError(
+        f"the Newton iteration stopped {gap:.3g} persons short of the nets "
+        "(largest gap)" + ("" if feasible is None else ", though a table with these nets "
+                           "exists") + "; please report the nets and the prior"
     )
 
 
@@ -991,9 +1053,11 @@ def net_matrix_optim(
     flow below 0 until the flow is 0, where version 3.0 (scipy's) projects it (Morales and
     Nocedal 2011). migdata runs its own L-BFGS-B with R's rules (no scipy needed), so it stops
     where migest does (in the outside trial of issue 23, scipy's version stopped 1.4% of the
-    largest flow away). With flows in the millions R's difference-quotient gradient carries
-    rounding noise that migdata's exact one does not: cells then differ by about 4e-6 of the
-    largest flow (both tables meet the nets).
+    largest flow away). With large flows R's difference-quotient gradient carries rounding
+    noise that migdata's exact one does not, and the difference grows with the flows' size:
+    in the outside re-trial of issue 23 cells differed by up to 2.5e-8 of the largest flow with
+    flows up to 1e5, 7e-6 near 1e6, 7.5e-5 near 1e8 and 1.3e-3 near 1e9 (2 million persons);
+    both tables meet the nets.
 
     migest returns whatever the solver stops at, also where no table has the nets (a
     ``zero_mask`` that leaves a losing region no way out) or where the solver stops before
@@ -1359,7 +1423,8 @@ def cm_net_tot(
     Raises
     ------
     InvalidInputError
-        Sizes that differ, negative offsets, a negative total.
+        Sizes that differ, fewer than 2 regions (as the other net functions), negative
+        offsets, a negative total.
 
     Warns
     -----
@@ -1385,8 +1450,10 @@ def cm_net_tot(
         offset = np.ones((nets.size, nets.size))
     else:
         offset, labels = _square(m, "m")
+        _two_regions_or_more(offset.shape[0], "m")
         nets, labels = _vector(net_tot, "net_tot", labels, offset.shape[0], counts=False)
     size = nets.size
+    _two_regions_or_more(size, "net_tot")
     if alpha0 is None:
         alpha = np.ones(size)
     else:
@@ -1470,8 +1537,10 @@ def flows_from_net_total(
     Raises
     ------
     InvalidInputError
-        Nets that do not sum to 0; a total below what the nets need (their positive sum, or
-        more where the seed's zeros force longer routes); a seed whose zeros rule out the nets.
+        Fewer than 2 regions (as the other net functions); nets that do not sum to 0; a
+        total below what the nets need (their positive sum, or more where the seed's zeros
+        force longer routes), or above what they allow (a seed without a diagonal whose
+        non-zero cells form no cycle); a seed whose zeros rule out the nets.
 
     Examples
     --------
@@ -1486,7 +1555,9 @@ def flows_from_net_total(
         prior = 1.0 - np.eye(nets.size)
     else:
         prior, labels = _square(seed, "seed")
+        _two_regions_or_more(prior.shape[0], "seed")
         nets, labels = _vector(net, "net", labels, prior.shape[0], counts=False)
+    _two_regions_or_more(nets.size, "net")
     _nets_sum_to_zero(nets, 1e-9 * max(float(np.abs(nets).sum()), 1.0))
     nets = nets - nets.mean()
     if prior.sum() <= 0:
@@ -1510,6 +1581,14 @@ def flows_from_net_total(
             f"total {total!r} is not above what these nets need ({least:.6g}"
             " persons at the least, given the seed's zeros): every gain must arrive from "
             "somewhere, and a table of this model keeps every non-zero seed cell above 0"
+        )
+    most = None if np.diag(prior).any() else _most_total(nets, ~(off & (prior > 0)))
+    if most is not None and total >= most * (1 - 1e-9):
+        raise InvalidInputError(
+            f"total {total!r} is not below what these nets allow ({most:.6g} persons at the "
+            "most, given the seed's zeros): the seed has no diagonal and its non-zero cells "
+            "form no cycle, so the nets bound every flow; give the seed its diagonal (people "
+            "who stay) or non-zero cells both ways"
         )
     lo = hi = float(np.log(max(total, 1e-300) / prior.sum()))
     while excess(hi) < 0:

@@ -133,10 +133,10 @@ def sum_unilat(
     >>> sum_unilat(f).columns.tolist()
     ['country', 'emi', 'imm', 'turn', 'net']
     """
+    d = _long_flows(flows, "sum_unilat(flows)")  # first: its errors name sum_unilat
     out = sum_region(flows, drop_diagonal=drop_diagonal, international=international,
                      include_net=include_net)
     # migest's order: origins in R's collation, then destinations that are never an origin
-    d = _long_flows(flows, "sum_unilat(flows)")
     first = _r_sorted(pd.unique(d["origin"]))
     later = _r_sorted(set(pd.unique(d["destination"])) - set(first))
     col = out.columns[0]
@@ -213,8 +213,10 @@ def sum_lump(
     Returns
     -------
     DataFrame
-        ``origin``, ``destination``, ``flow``, sorted by origin and destination; or a square
-        table (see ``return_matrix``).
+        ``origin``, ``destination``, ``flow``, sorted by origin and destination (with
+        ``complete``, as migest: the grid of the table's places and ``"other"`` sorted, then
+        the rows outside it, such as ``other_level`` to ``other_level``, sorted, last); or a
+        square table (see ``return_matrix``).
 
     Raises
     ------
@@ -275,13 +277,15 @@ def sum_lump(
     out = _r_order(x.groupby(["origin", "destination"], sort=False, as_index=False)["flow"]
                    .sum())
     if complete:
+        # as tidyr's complete(): every origin x destination of the table and "other", in R's
+        # order, then the summed rows outside that grid (other_level's, when it is not
+        # "other" or a place) in their own order, last
         rows = pd.MultiIndex.from_product(
-            [sorted(set(origins) | {"other"}, key=str), sorted(set(destinations) | {"other"},
-                                                               key=str)],
+            [_r_sorted(set(origins) | {"other"}), _r_sorted(set(destinations) | {"other"})],
             names=["origin", "destination"])
         have = out.set_index(["origin", "destination"])["flow"]
-        every = have.index.union(rows, sort=False)
-        out = _r_order(have.reindex(every).fillna(fill).reset_index())
+        outside = have[~have.index.isin(rows)]
+        out = pd.concat([have.reindex(rows).fillna(fill), outside]).reset_index()
         if square and return_matrix:
             return _square(out)
     return out.reset_index(drop=True)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import (
+    _require_distinct_text,
     as_choice,
     as_flag,
     as_number,
@@ -52,6 +53,9 @@ def _long_flows(flows: pd.DataFrame, what: str) -> pd.DataFrame:
         out = checked[["origin", "destination", "flow"]].copy()
     elif flows.shape[0] == flows.shape[1] and set(flows.index) == set(flows.columns):
         check_fit(labelled={what: flows}, counts={what: flows})
+        # 'aze' and 'AZE' would be two places, as in a long table (check_flows refuses them)
+        _require_distinct_text(pd.unique(flows.index.to_numpy(dtype=object)), what,
+                               "the index and columns")
         # column by column, origin fastest: the order of R's as.data.frame.table
         wide = flows.rename_axis(index="origin", columns=None).reset_index()
         out = wide.melt(id_vars="origin", var_name="destination", value_name="flow")
@@ -301,7 +305,9 @@ def rescale_net(
     ------
     InvalidInputError
         ``x`` not finite real numbers (gaps allowed), ``w`` not finite numbers of 0 or more
-        of the same length, or an unknown ``method`` or non-boolean ``integer_result``.
+        of the same length, or an unknown ``method`` or non-boolean ``integer_result``; with
+        ``"no-switches"``, ``w`` of 0 on every positive, every negative or every non-zero
+        figure (no factor to scale that side by).
 
     Examples
     --------
@@ -320,6 +326,11 @@ def rescale_net(
         neg = (arr < 0) & ~np.isnan(arr)
         sp, sn = float((arr[pos] * weights[pos]).sum()), float((arr[neg] * weights[neg]).sum())
         half = (sp + sn) / 2
+        if sp == 0 and sn == 0 and (pos | neg).any():
+            raise InvalidInputError(
+                "rescale_net: w is 0 on every non-zero figure, so the weighted figures are all "
+                "0 and give no factor to scale the gains and losses by (migest stops with an "
+                "error or returns NaN); give some of them a weight above 0")
         if (half > 0 and sp == 0) or (half < 0 and sn == 0):
             raise InvalidInputError("rescale_net: all figures have the same sign")
         for group, total, sign in ((pos, sp, "positive"), (neg, sn, "negative")):

@@ -353,7 +353,9 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
       the matrix (diagonal included as 0), as in migest;
     * ``acv``: aggregated coefficient of variation (Rogers and Sweeney 1998): the
       in-migrant-weighted mean of each column's coefficient of variation (population standard
-      deviation over the n-1 flows) plus the out-migrant-weighted mean of each row's.
+      deviation over the n-1 flows) plus the out-migrant-weighted mean of each row's;
+      ``NaN`` with 2 regions (one flow per row and column has no spread to measure; migest
+      gives ``NA``), and where a row or column has no flow.
 
     Parameters
     ----------
@@ -402,6 +404,8 @@ def connectivity_indices(flows: pd.DataFrame, *, gini_corrected: bool = True) ->
         cv_out = off.std(axis=1) / off.mean(axis=1)
         cv_in = _off_diagonal(mat.T).std(axis=1) / _off_diagonal(mat.T).mean(axis=1)
         acv = (colsum / total * cv_in).sum() + (rowsum / total * cv_out).sum()
+    if n < 3:
+        acv = np.nan  # one flow per row and column: its spread is not defined (migest: NA)
     return pd.Series(
         {
             "connectivity": float(connectivity),
