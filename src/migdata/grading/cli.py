@@ -253,6 +253,10 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
     sheet_times = None
     if args.id_map:
         from .config import course_timezone, load_config
+        from .moodle import check_id_map
+
+        # another assignment's worksheet would file hand-ins under the wrong students
+        check_id_map(args.course_dir, args.assignment, args.id_map, args.zips, id_map)
         from .worksheet import read_submission_times
 
         sheet_times = read_submission_times(args.id_map,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import unicodedata
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ __all__ = [
     "FeedbackZipReport",
     "ImportReport",
     "WorksheetReport",
+    "check_id_map",
     "check_worksheet",
     "class_list",
     "fill_grading_worksheet",
@@ -274,6 +276,107 @@ def read_id_map(path: str | Path, students: Mapping[str, str] | None = None, *,
                 f"{path}: student ids lost their leading zeros ({shown}): a spreadsheet program "
                 "read them as numbers. Use the file as downloaded, or import that column as Text")
     return mapping
+
+
+def _plain_name(name: str) -> str:
+    """A full name reduced to what survives Moodle's file naming: letters and digits, casefolded.
+
+    Moodle writes a submission folder's name with ``clean_filename()`` (underscores turned into
+    spaces, quotes, colons and slashes dropped); the worksheet keeps the name as typed. Unicode
+    normal form, case and spacing differ between honest files; letters never do.
+    """
+    text = unicodedata.normalize("NFKC", name).replace("_", " ").casefold()
+    kept = "".join(ch if ch.isalnum() else " " for ch in text)
+    return " ".join(kept.split())
+
+
+def check_id_map(course_dir: str | Path, assignment: str, path: str | Path,
+                 zips: list[str | Path], id_map: Mapping[str, str]) -> None:
+    """Refuse an id map that belongs to another assignment, before anything is written.
+
+    Participant ids can change from one assignment to the next, so another assignment's grading
+    worksheet maps the participants to the wrong students. Two checks catch it: the full name
+    Moodle put on each submission folder in the zip must be the one the worksheet gives for that
+    participant (compared by :func:`_plain_name`), and the worksheet's *Maximum grade* must be the
+    assignment's (or the final mark's 100, for ``export --marks``).
+
+    Raises
+    ------
+    InvalidInputError
+        Naming each participant whose two names disagree, or the two maximum grades.
+    """
+    from .report import read_marks_file
+    from .worksheet import _locate_identifier
+
+    path = Path(path)
+    in_zip = {p: n for p, n in participants_in(zips).items() if p in id_map}
+    kit_max = _assignment_max(course_dir, assignment)
+    try:
+        sheet = read_worksheet(path)
+    except InvalidInputError:
+        sheet = None  # not Moodle's worksheet (a participant_id,student_id CSV): no maximum
+    if sheet is not None and kit_max is not None and all(
+            abs(sheet.max_grade - top) > 1e-9 for top in (kit_max, FINAL_MAX)):
+        raise InvalidInputError(
+            f"{path.name}: its Maximum grade is {sheet.max_grade:g}, but {assignment} is worth "
+            f"{kit_max:g}: it is probably the grading worksheet of another assignment, whose "
+            "participant ids and hand-in times are not this one's. Download the grading "
+            f"worksheet of {assignment}'s Moodle assignment (or, if it is that one, set its "
+            f"Maximum grade in Moodle to {kit_max:g}) and import again")
+    table = read_marks_file(path)
+    header = list(table.columns)
+    rows = [list(r) for r in table.itertuples(index=False) if any(str(v).strip() for v in r)]
+    lower = {h.lower(): i for i, h in enumerate(header)}
+    if "participant_id" in lower:
+        ident, prefix = lower["participant_id"], ""
+    else:
+        try:
+            ident, prefix = _locate_identifier(header, rows, path)
+        except InvalidInputError:
+            return
+    by_participant = {re.sub(r"\D", "", r[ident][len(prefix):]): r for r in rows}
+    zip_names = {_plain_name(n) for n in in_zip.values()}
+    # the name column: the one holding the zip's names (in any language), else "Full name"
+    overlap = {c: sum(1 for r in rows if _plain_name(str(r[c])) in zip_names)
+               for c in range(len(header)) if c != ident}
+    column = max(overlap, key=lambda c: (overlap[c], -c), default=None)
+    if column is None or overlap[column] == 0:
+        column = next((i for i, h in enumerate(header)
+                       if h.strip().lower() in ("full name", "full_name")), None)
+    if column is None:
+        return
+    blind = _plain_name(prefix) if prefix else None
+    wrong = []
+    for participant, zip_name in sorted(in_zip.items()):
+        row = by_participant.get(participant)
+        if row is None or not str(row[column]).strip() or _plain_name(zip_name) == blind:
+            continue
+        if _plain_name(zip_name) != _plain_name(str(row[column])):
+            wrong.append(f"participant {participant} is {zip_name!r} in the zip but "
+                         f"{str(row[column]).strip()!r} in {path.name}")
+    if wrong:
+        raise InvalidInputError(
+            f"{path.name} does not belong to these hand-ins: " + "; ".join(wrong)
+            + ". Participant ids change from one assignment to the next, so this is probably "
+            "the grading worksheet of another assignment; it would file hand-ins under the "
+            "wrong students. Nothing was imported. Download the grading worksheet of the same "
+            f"Moodle assignment as the zip ({assignment}) and import again")
+
+
+def _assignment_max(course_dir: str | Path, assignment: str) -> float | None:
+    """The assignment's maximum score in the gradebook (None when it is not there yet)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).is_file():
+        return None
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            return float(gb.find_assignment(assignment).max_score)
+        except MissingEntry:
+            return None
 
 
 def _roster_path(root: Path) -> Path:
