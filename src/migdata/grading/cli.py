@@ -315,6 +315,28 @@ def _unchecked_times(results, assignment: str) -> None:
                   file=sys.stderr)
 
 
+def _unchecked_exported(course_dir, table) -> None:
+    """Name each exported grade that rests on a hand-in time the kit did not write or check."""
+    from .autograde import read_ledger
+    from .config import load_config
+
+    if not {"assignment", "student_id"} <= set(table.columns):
+        return
+    root = Path(load_config(course_dir).CourseDirectory.root)
+    for assignment in sorted(set(table["assignment"])):
+        ledger = read_ledger(root, assignment)
+        students = sorted(set(table.loc[table["assignment"] == assignment, "student_id"]))
+        for student in students:
+            record = ledger.get(student)
+            if record is None or not record.time_check.startswith("not checked"):
+                continue
+            print(f"migdata-course: warning: {student} ({assignment}): the exported grade rests "
+                  f"on a hand-in time the kit did not write or check ({record.time_check}); "
+                  "its lateness (and any late penalty) comes from that time. Check the time and "
+                  f"set it with migdata-course set-time {student} {assignment} "
+                  "'YYYY-MM-DD HH:MM', autograde again, then export again", file=sys.stderr)
+
+
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .autograde import autograde
     from .report import format_report, formgrader_overrides, points_by_student
@@ -480,6 +502,7 @@ def _export(args: argparse.Namespace) -> int:
                   f"{r.student_id} ({r.assignment}: {r.status.replace('_', ' ')})"
                   for r in ungraded.itertuples()) + "; do what autograder/README.md says for "
               "that status, then autograde again", file=sys.stderr)
+    _unchecked_exported(args.course_dir, table)
     blank = sorted(set(table.loc[table["blank_unconfirmed"] > 0, "student_id"]))
     if blank:
         print(f"{len(blank)} student(s) left written answers blank; nbgrader scored them 0 and "
