@@ -181,6 +181,27 @@ def test_a_hand_in_that_was_not_graded_gets_no_mark_in_export_or_report(
     assert rows["100235"][1:6] == ["0.0", "21.0", "-", "-", "-"]
     assert rows["100231"][1:4] == ["14.0", "21.0", "14.0/14.0"]
 
+    # the formgrader's "Generate feedback" (nbgrader's own GenerateFeedback, with the course's
+    # nbgrader_config.py) makes no page for 100235 either, and removes the one it had (re-trial
+    # finding 3: it showed the earlier hand-in's marks, and "Release feedback" would hand it out)
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    old_page = course / "feedback" / "100235" / A / f"{A}.html"
+    old_page.parent.mkdir(parents=True)
+    old_page.write_text("<p>Score: 14.0 / 21.0</p>", encoding="utf-8")
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    result = NbGraderAPI(CourseDirectory(config=cfg), config=cfg).generate_feedback(A)
+    log = " ".join(result["log"].split())
+    assert (f"no feedback for 100235: their newest hand-in of {A} was not graded (renamed), so "
+            "a page would show an earlier hand-in's marks") in log
+    assert not result["success"]
+    assert not old_page.parent.exists()
+    assert "(Score: 14.0 / 21.0)" in (course / "feedback" / "100231" / A / f"{A}.html"
+                                      ).read_text(encoding="utf-8")
+    shutil.rmtree(course / "feedback")
+
     # finding 8: the feedback page loads nothing from the internet when it holds no formula
     assert main(["--course-dir", str(course), "feedback", A]) == 0
     page = (course / "feedback" / "100231" / A / f"{A}.html").read_text(encoding="utf-8")

@@ -89,7 +89,7 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
         from nbgrader.preprocessors import GetGrades
 
-        from .feedback import HideHiddenTests
+        from .feedback import HideHiddenTests, RefuseUngradedFeedback
         from .safehtml import SafeMarkdown
 
         cfg.HTMLExporter.template_name = "feedback"
@@ -97,8 +97,9 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
         cfg.HTMLExporter.sanitize_html = True
         cfg.HTMLExporter.preprocessors = [SafeMarkdown]
         # students never see the hidden tests (nbgrader's feedback shows them)
-        cfg.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
-                                              HideHiddenTests]
+        # and no page from an earlier hand-in's marks (see _drop_ungraded_feedback)
+        cfg.GenerateFeedback.preprocessors = [RefuseUngradedFeedback, GetGrades,
+                                              CSSHTMLHeaderPreprocessor, HideHiddenTests]
     app = getattr(converters, converter)(coursedir=CourseDirectory(config=cfg), config=cfg)
     app.force = True
     return capture_log(app)
@@ -409,8 +410,15 @@ def _drop_ungraded_feedback(course_dir: str, assignment: str) -> dict[str, str]:
 def _feedback(args: argparse.Namespace) -> int:
     import re
 
+    from .autograde import read_ledger
+    from .config import load_config
     from .feedback import check_marks, release_each
+    from .report import FINAL_STATUSES
 
+    ledger = read_ledger(Path(load_config(args.course_dir).CourseDirectory.root),
+                         args.assignment)
+    not_graded = {s: r.status.replace("_", " ") for s, r in ledger.items()
+                  if r.status not in FINAL_STATUSES and r.status != "missing"}
     for check in check_marks(args.course_dir, args.assignment):
         if check.unmarked:
             print(f"migdata-course: warning: {check.student}: written answers not marked yet: "
@@ -424,7 +432,15 @@ def _feedback(args: argparse.Namespace) -> int:
                   "after marking (nbgrader kept the mark but flags it again): "
                   + ", ".join(check.remark) + "; enter the mark again in the formgrader",
                   file=sys.stderr)
-        if check.stale:
+        if check.stale and check.student in not_graded:
+            # the newest hand-in has no grades to mark yet: marking comes after grading
+            print(f"migdata-course: warning: {check.student}: written answers marked for an "
+                  "earlier hand-in (the student handed in again since): "
+                  + ", ".join(check.stale) + f"; the newest hand-in was not graded "
+                  f"({not_graded[check.student]}): do what autograder/README.md says for that "
+                  f"status and autograde again, then mark its written answers in the formgrader",
+                  file=sys.stderr)
+        elif check.stale:
             print(f"migdata-course: warning: {check.student}: written answers marked for an "
                   "earlier hand-in (the student handed in again since): "
                   + ", ".join(check.stale) + "; mark them again in the formgrader",
@@ -434,15 +450,16 @@ def _feedback(args: argparse.Namespace) -> int:
     # late penalties of the current scores (nbgrader's are from autograding time)
     refresh_late_penalties(args.course_dir, [args.assignment])
     result = _convert(args.course_dir, "GenerateFeedback", args.assignment)
-    failed = sorted(set(re.findall(
-        r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", ""))))
+    stale = _drop_ungraded_feedback(args.course_dir, args.assignment)
+    per_student = set(re.findall(
+        r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", "")))
+    failed = sorted(per_student - set(stale))  # those refused as not graded are named below
     if failed:
         # nbgrader made the others' feedback; say whose is missing instead of failing them all
         print(f"no feedback for {len(failed)} student(s), whose submissions have no grades: "
               + ", ".join(failed), file=sys.stderr)
-    else:
+    elif not per_student:
         _check(result, f"generating feedback for {args.assignment}")
-    stale = _drop_ungraded_feedback(args.course_dir, args.assignment)
     if stale:
         # the gradebook still holds an earlier hand-in's grades: a page from it would be wrong
         print(f"migdata-course: warning: no feedback for {len(stale)} student(s) whose newest "
