@@ -410,3 +410,30 @@ def test_report_does_not_say_not_regraded_when_it_grades_nothing():
     results = [GradeResult("100231", "graded", 14.0, 21.0, reused=True)]
     assert "(unchanged, not regraded)" in format_report(results, A)  # autograde: it did not
     assert "regraded" not in format_report(results, A, now=False)  # report: grades nothing
+
+
+def test_marks_of_an_earlier_hand_in_when_the_newest_was_not_graded(repo_root, tmp_path,
+                                                                      capsys):
+    """Re-trial finding 4: "mark them again" for a re-hand-in that was never graded."""
+    from nbgrader.api import Gradebook
+
+    from migdata.simulate.submissions import write_submission
+
+    course = _course(repo_root, tmp_path, A)
+    write_submission(course, A, "100235", "solution")
+    _autograde(course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(A, A, "100235")
+        written = next(g.name for g in nb.grades if g.name in
+                       {c.name for c in nb.notebook.solution_cells} and g.max_score)
+    _formgrader_score(course, "100235", written, 1)
+    main(["--course-dir", str(course), "feedback", A])  # the mark is seen with its answer
+    folder = course / "submitted" / "100235" / A
+    (folder / f"{A}.ipynb").rename(folder / f"{A} (1).ipynb")
+    _autograde(course)
+    capsys.readouterr()
+    main(["--course-dir", str(course), "feedback", A])
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"100235: written answers marked for an earlier hand-in (the student handed in " \
+           f"again since): {written}; the newest hand-in was not graded (renamed)" in err
+    assert "mark them again in the formgrader" not in err
