@@ -437,3 +437,27 @@ def test_marks_of_an_earlier_hand_in_when_the_newest_was_not_graded(repo_root, t
     assert f"100235: written answers marked for an earlier hand-in (the student handed in " \
            f"again since): {written}; the newest hand-in was not graded (renamed)" in err
     assert "mark them again in the formgrader" not in err
+
+
+def test_moodle_files_on_the_manual_route_leave_nothing_behind(repo_root, tmp_path, capsys):
+    """Re-trial finding 4: 'no Moodle roster' (exit 2) left an empty feedback zip behind."""
+    from migdata.simulate.submissions import write_submission
+    from test_moodle_worksheet import fputcsv
+
+    course = _course(repo_root, tmp_path, A)
+    write_submission(course, A, "100231", "solution")
+    _autograde(course)
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_text(fputcsv(["Identifier", "Full name", "ID number", "Status", "Grade",
+                              "Maximum grade", "Last modified (grade)", "Feedback comments"])
+                     + fputcsv(["Participant 5001", "Aysel Mammadova", "100231", "Submitted",
+                                "", "21.00", "-", ""]), encoding="utf-8")
+    before = sheet.read_bytes()
+    fbzip, grades = tmp_path / "fb.zip", tmp_path / "g.csv"
+    capsys.readouterr()
+    assert main(["--course-dir", str(course), "export", str(grades), "--assignment", A,
+                 "--moodle-worksheet", str(sheet), "--moodle-feedback-zip", str(fbzip)]) == 2
+    assert f"no Moodle roster for {A}" in capsys.readouterr().err
+    assert not fbzip.exists() and not grades.exists()
+    assert not (tmp_path / "fb.zip.part").exists()
+    assert sheet.read_bytes() == before

@@ -508,6 +508,11 @@ def _export(args: argparse.Namespace) -> int:
 
             check_worksheet(args.course_dir, args.assignment[0], args.moodle_worksheet,
                             encoding=args.worksheet_encoding, final=bool(args.marks))
+        if args.moodle_feedback_zip:
+            from .moodle import check_feedback_zip
+
+            # no Moodle roster (the manual route): refused before any file is written
+            check_feedback_zip(args.course_dir, args.assignment[0])
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")

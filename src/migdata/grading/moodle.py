@@ -43,6 +43,7 @@ __all__ = [
     "FeedbackZipReport",
     "ImportReport",
     "WorksheetReport",
+    "check_feedback_zip",
     "check_id_map",
     "check_worksheet",
     "class_list",
@@ -977,29 +978,54 @@ def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path,
                                               f"({row.to_mark:g} points)")
             else:
                 final[str(row.student_id)] = ""
+    roster = _roster_for(course_dir, assignment)  # refused before any file is made
     now = _current_scores(course_dir, assignment)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for r in _roster_for(course_dir, assignment):
-            student = r["student_id"]
-            folder = root / "feedback" / student / assignment
-            pages = sorted(folder.glob("*.html"))
-            if not pages:
-                continue
-            if final is not None and final.get(student, "not in the export"):
-                report.left[student] = final.get(student, "not in the export")
-                continue
-            differs = [page.name for page in pages
-                       if _feedback_scores(page) != now.get((student, page.stem))]
-            if differs:
-                report.left[student] = (
-                    "feedback out of date (its score or late penalty is not the gradebook's "
-                    f"now: {', '.join(differs)}); run migdata-course feedback {assignment} again")
-                report.stale.append(student)
-                continue
-            name = f"{_name_part(r['full_name'])}_{r['participant_id']}_assignsubmission_file_"
-            for page in pages:
-                zf.write(page, f"{name}/{page.name}")
-                report.files += 1
+    part = out.with_name(out.name + ".part")
+    try:
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+            _pack_feedback(zf, root, assignment, roster, final, now, report)
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
     return report
+
+
+def check_feedback_zip(course_dir: str | Path, assignment: str) -> None:
+    """Refuse a feedback zip before anything is written: no Moodle roster for the assignment.
+
+    Raises
+    ------
+    InvalidInputError
+        If the assignment's submissions did not come through ``import-zip`` (the manual route
+        or the hub): Moodle's participant ids, which name the zip's folders, are not known.
+    """
+    _roster_for(course_dir, assignment)
+
+
+def _pack_feedback(zf: zipfile.ZipFile, root: Path, assignment: str,
+                   roster: list[dict[str, str]], final: dict[str, str] | None, now: dict,
+                   report: FeedbackZipReport) -> None:
+    """Write the final students' current feedback pages into the Moodle feedback zip."""
+    for r in roster:
+        student = r["student_id"]
+        folder = root / "feedback" / student / assignment
+        pages = sorted(folder.glob("*.html"))
+        if not pages:
+            continue
+        if final is not None and final.get(student, "not in the export"):
+            report.left[student] = final.get(student, "not in the export")
+            continue
+        differs = [page.name for page in pages
+                   if _feedback_scores(page) != now.get((student, page.stem))]
+        if differs:
+            report.left[student] = (
+                "feedback out of date (its score or late penalty is not the gradebook's "
+                f"now: {', '.join(differs)}); run migdata-course feedback {assignment} again")
+            report.stale.append(student)
+            continue
+        name = f"{_name_part(r['full_name'])}_{r['participant_id']}_assignsubmission_file_"
+        for page in pages:
+            zf.write(page, f"{name}/{page.name}")
+            report.files += 1
