@@ -98,6 +98,16 @@ def test_a_formgrader_score_of_a_test_cell_does_not_outlive_a_changed_answer(
     row = next(ln for ln in captured.out.splitlines() if ln.startswith("100232"))
     assert "2.0/14.0" in row and "a1_test 2 (tests: 0)" in row
     assert "c1a_test 2" not in row
+    assert main(["--course-dir", str(course), "report", A]) == 0
+    assert "is dropped" in capsys.readouterr().out  # what the last grading did
+    # grading again with nothing changed drops nothing, and says nothing of it (re-trial
+    # finding 4: "(unchanged, not regraded) ... is dropped" on every later run)
+    _autograde(course)
+    captured = capsys.readouterr()
+    assert "is dropped" not in captured.out + captured.err
+    assert "(unchanged, not regraded)" in captured.out
+    assert main(["--course-dir", str(course), "report", A]) == 0
+    assert "is dropped" not in capsys.readouterr().out
 
     # grading the same hand-in again (--force) keeps the score, unflagged
     _autograde(course, "--force")
