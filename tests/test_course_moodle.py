@@ -291,6 +291,17 @@ def test_another_assignments_worksheet_is_refused(repo_root, tmp_path, capsys):
     assert not (course / "submitted" / "300232").exists()
     assert not any(r["student_id"] in ("300231", "300232") for r in read_roster(course))
 
+    # a worksheet in Russian naming none of the zip's people: refused too
+    russian = tmp_path / "ru.csv"
+    russian.write_text("Идентификатор,<fullname ru>,ID number\n"
+                       "Участник5001,Нино Капанадзе,300231\nУчастник5002,Георгий Беридзе,"
+                       "300232\n", encoding="utf-8")
+    code = main(["--course-dir", str(course), "import-zip", A, str(archive),
+                 "--id-map", str(russian)])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code != 0 and "'Нино Капанадзе' in ru.csv" in err
+    assert not (course / "submitted" / "300231").exists()
+
     # another assignment's maximum grade (18, not unit22's 21): refused, nothing written
     wrong_max = _sheet(tmp_path / "max.csv", [("5001", "Aysel Mammadova", "300231"),
                                               ("5002", "Ali Aliyev", "300232")], top="18.00")

@@ -257,7 +257,7 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
         from .moodle import check_id_map
 
         # another assignment's worksheet would file hand-ins under the wrong students
-        check_id_map(args.course_dir, args.assignment, args.id_map, args.zips, id_map)
+        check_id_map(args.course_dir, args.assignment, args.id_map, args.zips, id_map or {})
         from .worksheet import read_submission_times
 
         sheet_times = read_submission_times(args.id_map,

@@ -337,13 +337,18 @@ def check_id_map(course_dir: str | Path, assignment: str, path: str | Path,
             return
     by_participant = {re.sub(r"\D", "", r[ident][len(prefix):]): r for r in rows}
     zip_names = {_plain_name(n) for n in in_zip.values()}
-    # the name column: the one holding the zip's names (in any language), else "Full name"
+    # the name column: the one holding the zip's names, else "Full name", else (a worksheet
+    # in another language naming none of the zip's people) the one after the identifier
     overlap = {c: sum(1 for r in rows if _plain_name(str(r[c])) in zip_names)
                for c in range(len(header)) if c != ident}
     column = max(overlap, key=lambda c: (overlap[c], -c), default=None)
     if column is None or overlap[column] == 0:
         column = next((i for i, h in enumerate(header)
                        if h.strip().lower() in ("full name", "full_name")), None)
+    if column is None and prefix and ident + 1 < len(header) and all(
+            any(ch.isalpha() for ch in str(r[ident + 1])) and "@" not in str(r[ident + 1])
+            for r in rows):
+        column = ident + 1  # Moodle writes the full name right after the identifier
     if column is None:
         return
     blind = _plain_name(prefix) if prefix else None
