@@ -324,3 +324,9 @@ def test_another_assignments_worksheet_is_refused(repo_root, tmp_path, capsys):
     roster = {r["student_id"]: r["full_name"] for r in read_roster(course)}
     assert roster["300231"] == "Aysel Mammadova"
     assert roster["300232"] == "Ali Aliyev"
+
+    # a zip re-packed without the UTF-8 flag (names read as cp437) still matches its worksheet
+    from migdata.grading.moodle import _zip_spellings
+
+    garbled = "Gülnar Əliyeva".encode().decode("cp437")
+    assert "gülnar əliyeva" in _zip_spellings(garbled)

@@ -291,6 +291,20 @@ def _plain_name(name: str) -> str:
     return " ".join(kept.split())
 
 
+def _zip_spellings(name: str) -> set[str]:
+    """The zip's name as :func:`_plain_name`, also as read from a zip without its UTF-8 flag.
+
+    A zip re-packed by a tool that stores UTF-8 names without saying so is read as cp437
+    (``Əliyeva`` becomes ``ÆÅliyeva``); its bytes, read as UTF-8, give the name back.
+    """
+    spellings = {_plain_name(name)}
+    try:
+        spellings.add(_plain_name(name.encode("cp437").decode("utf-8")))
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    return spellings
+
+
 def check_id_map(course_dir: str | Path, assignment: str, path: str | Path,
                  zips: list[str | Path], id_map: Mapping[str, str]) -> None:
     """Refuse an id map that belongs to another assignment, before anything is written.
@@ -336,7 +350,7 @@ def check_id_map(course_dir: str | Path, assignment: str, path: str | Path,
         except InvalidInputError:
             return
     by_participant = {re.sub(r"\D", "", r[ident][len(prefix):]): r for r in rows}
-    zip_names = {_plain_name(n) for n in in_zip.values()}
+    zip_names = set().union(*(_zip_spellings(n) for n in in_zip.values()))
     # the name column: the one holding the zip's names, else "Full name", else (a worksheet
     # in another language naming none of the zip's people) the one after the identifier
     overlap = {c: sum(1 for r in rows if _plain_name(str(r[c])) in zip_names)
@@ -357,7 +371,7 @@ def check_id_map(course_dir: str | Path, assignment: str, path: str | Path,
         row = by_participant.get(participant)
         if row is None or not str(row[column]).strip() or _plain_name(zip_name) == blind:
             continue
-        if _plain_name(zip_name) != _plain_name(str(row[column])):
+        if _plain_name(str(row[column])) not in _zip_spellings(zip_name):
             wrong.append(f"participant {participant} is {zip_name!r} in the zip but "
                          f"{str(row[column]).strip()!r} in {path.name}")
     if wrong:
