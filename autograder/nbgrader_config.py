@@ -66,14 +66,18 @@ c.FileNameCollectorPlugin.named_regexp = (
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"
 
-# --- feedback: students never see the hidden tests (the formgrader's "generate feedback" too) ---
+# --- feedback: students never see the hidden tests, nor an earlier hand-in's marks (the
+# formgrader's "generate feedback" too) ---
 try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from migdata.grading.feedback import HideHiddenTests
+    from migdata.grading.feedback import HideHiddenTests, RefuseUngradedFeedback
 
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+    # no page for a student whose newest hand-in was not graded: it would show an earlier
+    # hand-in's marks (nbgrader logs an error for that student and makes the others')
+    c.GenerateFeedback.preprocessors = [RefuseUngradedFeedback, GetGrades,
+                                        CSSHTMLHeaderPreprocessor, HideHiddenTests]
 except ImportError:  # the kit is not installed where nbgrader runs: plain nbgrader feedback
     pass
 

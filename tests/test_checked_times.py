@@ -153,6 +153,16 @@ def test_identical_zip_times_give_way_to_the_worksheet_and_a_copied_folder_is_un
     # the worksheet's times decided (not the zip's 09:00 next day); the forged 19:00 times are
     # used but reported, never silently
     assert seconds_late() == {"100231": 0, "100232": 0, "100233": 0, "100299": 0}
+    # export names them too: the grades it writes rest on those times (re-trial finding 2)
+    for extra in ([], ["--assignment", A, "--moodle-worksheet", str(sheet)]):
+        main(["--course-dir", str(course), "export", str(tmp_path / "grades.csv"), *extra])
+        err = " ".join(capsys.readouterr().err.split())
+        assert (f"100299 ({A}): the exported grade rests on a hand-in time the kit did not "
+                "write or check (not checked: its timestamp.txt was not written by the kit"
+                in err)
+        assert f"100233 ({A}): the exported grade rests on a hand-in time" in err
+        assert f"set-time 100299 {A} 'YYYY-MM-DD HH:MM'" in err
+        assert f"100231 ({A}): the exported grade" not in err
     # the lecturer checks Moodle and sets the true times: Leyla 20:07, the copied one 21:30
     assert main(["--course-dir", str(course), "set-time", "100233", A, "2026-03-02 20:07"]) == 0
     assert "was 2026-03-02 19:00:00.000000+04:00" in capsys.readouterr().out
@@ -167,6 +177,8 @@ def test_identical_zip_times_give_way_to_the_worksheet_and_a_copied_folder_is_un
     assert seconds_late() == {"100231": 0, "100232": 0, "100233": 420, "100299": 5400}
     assert main(["--course-dir", str(course), "report", A]) == 0
     assert set(times_column(capsys.readouterr().out).values()) == {"checked"}
+    main(["--course-dir", str(course), "export", str(tmp_path / "grades.csv")])
+    assert "the exported grade rests on a hand-in time" not in capsys.readouterr().err
     # a notebook replaced by hand after the kit wrote the time: unchecked again
     nb = course / "submitted" / "100231" / A / NB
     nb.write_bytes(nb.read_bytes() + b"\n")

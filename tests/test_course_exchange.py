@@ -155,6 +155,22 @@ def test_collect_with_nothing_handed_in_fails_clearly(repo_root, tmp_path, capsy
     assert "no hand-in of unit22_sources in the exchange" in capsys.readouterr().err
 
 
+def test_collect_says_the_lateness_of_the_hand_in_it_collected_only(repo_root, tmp_path,
+                                                                     capsys):
+    """Re-trial finding 4: lateness of every hand-in in the exchange, older ones included."""
+    course = _course(repo_root, tmp_path)
+    _set_due(course, datetime.now(UTC) - timedelta(hours=1))
+    _handin(course, ME, {}, claimed=datetime.now(UTC), tag="a")
+    time.sleep(1.1)
+    _handin(course, ME, {}, claimed=datetime.now(UTC) + timedelta(seconds=2), tag="b")
+    main(["--course-dir", str(course), "collect", A])
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.count("late by") == 1, err
+    # nothing collected on the next run: nothing said about lateness
+    main(["--course-dir", str(course), "collect", A])
+    assert "late by" not in capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def graded(course):
     """The collected course autograded, with a second student collected and graded too."""

@@ -254,3 +254,79 @@ def test_grades_and_feedback_back_to_moodle(repo_root, tmp_path, capsys):
     main(["--course-dir", str(course), "feedback", A])
     assert "1234: written answers marked for an earlier hand-in" in " ".join(
         capsys.readouterr().err.split())
+
+
+def _sheet(path: Path, rows: list[tuple[str, str, str]], top: str = "21.00") -> Path:
+    from test_moodle_worksheet import fputcsv
+
+    text = fputcsv(["Identifier", "Full name", "ID number", "Status", "Grade", "Maximum grade",
+                    "Grade can be changed", "Last modified (submission)",
+                    "Last modified (grade)", "Feedback comments"])
+    for participant, name, sid in rows:
+        text += fputcsv([f"Participant {participant}", name, sid, "Submitted for grading", "",
+                         top, "Yes", "Monday, 2 March 2026, 6:05 PM", "-", ""])
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return path
+
+
+def test_another_assignments_worksheet_is_refused(repo_root, tmp_path, capsys):
+    """Re-trial finding 1: swapped participant ids filed Aysel's hand-in under Ali, exit 0."""
+    course = _course(repo_root, tmp_path / "own")
+    released = (course / "release" / A / NB).read_bytes()
+    archive = _zip(tmp_path / "m.zip", {
+        f"Aysel Mammadova_5001_assignsubmission_file/{NB}": released,
+        f"Ali Aliyev_5002_assignsubmission_file/{NB}": released,
+    })
+    # the worksheet of another assignment: there, 5001 was Ali and 5002 Aysel
+    other = _sheet(tmp_path / "other.csv", [("5001", "Ali Aliyev", "300232"),
+                                            ("5002", "Aysel Mammadova", "300231")])
+    code = main(["--course-dir", str(course), "import-zip", A, str(archive),
+                 "--id-map", str(other)])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code != 0
+    assert ("participant 5001 is 'Aysel Mammadova' in the zip but 'Ali Aliyev' in other.csv"
+            in err)
+    assert "another assignment" in err
+    assert not (course / "submitted" / "300231").exists()
+    assert not (course / "submitted" / "300232").exists()
+    assert not any(r["student_id"] in ("300231", "300232") for r in read_roster(course))
+
+    # a worksheet in Russian naming none of the zip's people: refused too
+    russian = tmp_path / "ru.csv"
+    russian.write_text("Идентификатор,<fullname ru>,ID number\n"
+                       "Участник5001,Нино Капанадзе,300231\nУчастник5002,Георгий Беридзе,"
+                       "300232\n", encoding="utf-8")
+    code = main(["--course-dir", str(course), "import-zip", A, str(archive),
+                 "--id-map", str(russian)])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code != 0 and "'Нино Капанадзе' in ru.csv" in err
+    assert not (course / "submitted" / "300231").exists()
+
+    # another assignment's maximum grade (18, not unit22's 21): refused, nothing written
+    wrong_max = _sheet(tmp_path / "max.csv", [("5001", "Aysel Mammadova", "300231"),
+                                              ("5002", "Ali Aliyev", "300232")], top="18.00")
+    code = main(["--course-dir", str(course), "import-zip", A, str(archive),
+                 "--id-map", str(wrong_max)])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code != 0
+    assert "Maximum grade is 18, but unit22_sources is worth 21" in err
+    assert not (course / "submitted" / "300231").exists()
+
+    # the same names written differently (decomposed letters, case, spacing): no refusal
+    import unicodedata
+
+    honest = _sheet(tmp_path / "honest.csv", [
+        ("5001", unicodedata.normalize("NFD", "AYSEL  Mammadova"), "300231"),
+        ("5002", " ali aliyev", "300232")])
+    code = main(["--course-dir", str(course), "import-zip", A, str(archive),
+                 "--id-map", str(honest)])
+    assert code == 0, capsys.readouterr().err
+    roster = {r["student_id"]: r["full_name"] for r in read_roster(course)}
+    assert roster["300231"] == "Aysel Mammadova"
+    assert roster["300232"] == "Ali Aliyev"
+
+    # a zip re-packed without the UTF-8 flag (names read as cp437) still matches its worksheet
+    from migdata.grading.moodle import _zip_spellings
+
+    garbled = "Gülnar Əliyeva".encode().decode("cp437")
+    assert "gülnar əliyeva" in _zip_spellings(garbled)

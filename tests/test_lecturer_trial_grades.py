@@ -98,6 +98,16 @@ def test_a_formgrader_score_of_a_test_cell_does_not_outlive_a_changed_answer(
     row = next(ln for ln in captured.out.splitlines() if ln.startswith("100232"))
     assert "2.0/14.0" in row and "a1_test 2 (tests: 0)" in row
     assert "c1a_test 2" not in row
+    assert main(["--course-dir", str(course), "report", A]) == 0
+    assert "is dropped" in capsys.readouterr().out  # what the last grading did
+    # grading again with nothing changed drops nothing, and says nothing of it (re-trial
+    # finding 4: "(unchanged, not regraded) ... is dropped" on every later run)
+    _autograde(course)
+    captured = capsys.readouterr()
+    assert "is dropped" not in captured.out + captured.err
+    assert "(unchanged, not regraded)" in captured.out
+    assert main(["--course-dir", str(course), "report", A]) == 0
+    assert "is dropped" not in capsys.readouterr().out
 
     # grading the same hand-in again (--force) keeps the score, unflagged
     _autograde(course, "--force")
@@ -180,6 +190,27 @@ def test_a_hand_in_that_was_not_graded_gets_no_mark_in_export_or_report(
             if ln[:6].isdigit()}
     assert rows["100235"][1:6] == ["0.0", "21.0", "-", "-", "-"]
     assert rows["100231"][1:4] == ["14.0", "21.0", "14.0/14.0"]
+
+    # the formgrader's "Generate feedback" (nbgrader's own GenerateFeedback, with the course's
+    # nbgrader_config.py) makes no page for 100235 either, and removes the one it had (re-trial
+    # finding 3: it showed the earlier hand-in's marks, and "Release feedback" would hand it out)
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    old_page = course / "feedback" / "100235" / A / f"{A}.html"
+    old_page.parent.mkdir(parents=True)
+    old_page.write_text("<p>Score: 14.0 / 21.0</p>", encoding="utf-8")
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    result = NbGraderAPI(CourseDirectory(config=cfg), config=cfg).generate_feedback(A)
+    log = " ".join(result["log"].split())
+    assert (f"no feedback for 100235: their newest hand-in of {A} was not graded (renamed), so "
+            "a page would show an earlier hand-in's marks") in log
+    assert not result["success"]
+    assert not old_page.parent.exists()
+    assert "(Score: 14.0 / 21.0)" in (course / "feedback" / "100231" / A / f"{A}.html"
+                                      ).read_text(encoding="utf-8")
+    shutil.rmtree(course / "feedback")
 
     # finding 8: the feedback page loads nothing from the internet when it holds no formula
     assert main(["--course-dir", str(course), "feedback", A]) == 0
@@ -389,3 +420,54 @@ def test_report_does_not_say_not_regraded_when_it_grades_nothing():
     results = [GradeResult("100231", "graded", 14.0, 21.0, reused=True)]
     assert "(unchanged, not regraded)" in format_report(results, A)  # autograde: it did not
     assert "regraded" not in format_report(results, A, now=False)  # report: grades nothing
+
+
+def test_marks_of_an_earlier_hand_in_when_the_newest_was_not_graded(repo_root, tmp_path,
+                                                                      capsys):
+    """Re-trial finding 4: "mark them again" for a re-hand-in that was never graded."""
+    from nbgrader.api import Gradebook
+
+    from migdata.simulate.submissions import write_submission
+
+    course = _course(repo_root, tmp_path, A)
+    write_submission(course, A, "100235", "solution")
+    _autograde(course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(A, A, "100235")
+        written = next(g.name for g in nb.grades if g.name in
+                       {c.name for c in nb.notebook.solution_cells} and g.max_score)
+    _formgrader_score(course, "100235", written, 1)
+    main(["--course-dir", str(course), "feedback", A])  # the mark is seen with its answer
+    folder = course / "submitted" / "100235" / A
+    (folder / f"{A}.ipynb").rename(folder / f"{A} (1).ipynb")
+    _autograde(course)
+    capsys.readouterr()
+    main(["--course-dir", str(course), "feedback", A])
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"100235: written answers marked for an earlier hand-in (the student handed in " \
+           f"again since): {written}; the newest hand-in was not graded (renamed)" in err
+    assert "mark them again in the formgrader" not in err
+
+
+def test_moodle_files_on_the_manual_route_leave_nothing_behind(repo_root, tmp_path, capsys):
+    """Re-trial finding 4: 'no Moodle roster' (exit 2) left an empty feedback zip behind."""
+    from migdata.simulate.submissions import write_submission
+    from test_moodle_worksheet import fputcsv
+
+    course = _course(repo_root, tmp_path, A)
+    write_submission(course, A, "100231", "solution")
+    _autograde(course)
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_text(fputcsv(["Identifier", "Full name", "ID number", "Status", "Grade",
+                              "Maximum grade", "Last modified (grade)", "Feedback comments"])
+                     + fputcsv(["Participant 5001", "Aysel Mammadova", "100231", "Submitted",
+                                "", "21.00", "-", ""]), encoding="utf-8")
+    before = sheet.read_bytes()
+    fbzip, grades = tmp_path / "fb.zip", tmp_path / "g.csv"
+    capsys.readouterr()
+    assert main(["--course-dir", str(course), "export", str(grades), "--assignment", A,
+                 "--moodle-worksheet", str(sheet), "--moodle-feedback-zip", str(fbzip)]) == 2
+    assert f"no Moodle roster for {A}" in capsys.readouterr().err
+    assert not fbzip.exists() and not grades.exists()
+    assert not (tmp_path / "fb.zip.part").exists()
+    assert sheet.read_bytes() == before

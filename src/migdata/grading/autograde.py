@@ -118,8 +118,9 @@ class GradeResult:
         not (see :mod:`migdata.grading.handin_times`), ``""`` with no hand-in.
     overrides
         What grading did to scores the lecturer had set in the formgrader on autograded test
-        cells (dropped because the answer changed, or flagged), one sentence each; also in
-        ``detail``.
+        cells (dropped because the answer changed, or flagged), one sentence each, shown
+        after ``detail`` in the report. Empty when the hand-in was not graded again (reused):
+        nothing happened to those scores then.
     """
 
     student: str
@@ -830,7 +831,11 @@ def _autograde_locked(
                     and (old.status in NOT_IN_GRADEBOOK
                          or _has_submission(db_url, course_id, assignment, student))):
                 score, max_score = _score(db_url, course_id, assignment, student)
-                record(GradeResult(student, old.status, score, max_score, old.detail, fp, 0.0,
+                # a note of what happened to formgrader scores then is not repeated: nothing
+                # happened to them now (a ledger of an older kit kept it in the detail)
+                detail = "; ".join(part for part in old.detail.split("; ")
+                                   if part not in old.overrides)
+                record(GradeResult(student, old.status, score, max_score, detail, fp, 0.0,
                                    True, time_checks[student]))
                 continue
             refused = _refusal(inspection)
@@ -862,8 +867,7 @@ def _autograde_locked(
             status, detail = _classify(inspection, outcome, autograded_dir / student / assignment)
             if student in reviews:
                 detail = _review_detail(reviews[student]) + (f"; {detail}" if detail else "")
-            if outcome.get("overrides"):
-                detail = "; ".join([*([detail] if detail else []), *outcome["overrides"]])
+            # what happened to formgrader scores (kept apart: said for this grading only)
             if "scores" in outcome:
                 score, max_score = outcome["scores"]
                 # the gradebook now holds the grades of these answers

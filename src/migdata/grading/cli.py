@@ -89,7 +89,7 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
         from nbgrader.preprocessors import GetGrades
 
-        from .feedback import HideHiddenTests
+        from .feedback import HideHiddenTests, RefuseUngradedFeedback
         from .safehtml import SafeMarkdown
 
         cfg.HTMLExporter.template_name = "feedback"
@@ -97,8 +97,9 @@ def _convert(course_dir: Path, converter: str, assignment: str) -> dict:
         cfg.HTMLExporter.sanitize_html = True
         cfg.HTMLExporter.preprocessors = [SafeMarkdown]
         # students never see the hidden tests (nbgrader's feedback shows them)
-        cfg.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
-                                              HideHiddenTests]
+        # and no page from an earlier hand-in's marks (see _drop_ungraded_feedback)
+        cfg.GenerateFeedback.preprocessors = [RefuseUngradedFeedback, GetGrades,
+                                              CSSHTMLHeaderPreprocessor, HideHiddenTests]
     app = getattr(converters, converter)(coursedir=CourseDirectory(config=cfg), config=cfg)
     app.force = True
     return capture_log(app)
@@ -253,6 +254,10 @@ def cmd_import_zip(args: argparse.Namespace) -> int:
     sheet_times = None
     if args.id_map:
         from .config import course_timezone, load_config
+        from .moodle import check_id_map
+
+        # another assignment's worksheet would file hand-ins under the wrong students
+        check_id_map(args.course_dir, args.assignment, args.id_map, args.zips, id_map or {})
         from .worksheet import read_submission_times
 
         sheet_times = read_submission_times(args.id_map,
@@ -309,6 +314,28 @@ def _unchecked_times(results, assignment: str) -> None:
                   "(Moodle, the exchange, your e-mail) and set it with migdata-course set-time "
                   f"{r.student} {assignment} 'YYYY-MM-DD HH:MM', then autograde again",
                   file=sys.stderr)
+
+
+def _unchecked_exported(course_dir, table) -> None:
+    """Name each exported grade that rests on a hand-in time the kit did not write or check."""
+    from .autograde import read_ledger
+    from .config import load_config
+
+    if not {"assignment", "student_id"} <= set(table.columns):
+        return
+    root = Path(load_config(course_dir).CourseDirectory.root)
+    for assignment in sorted(set(table["assignment"])):
+        ledger = read_ledger(root, assignment)
+        students = sorted(set(table.loc[table["assignment"] == assignment, "student_id"]))
+        for student in students:
+            record = ledger.get(student)
+            if record is None or not record.time_check.startswith("not checked"):
+                continue
+            print(f"migdata-course: warning: {student} ({assignment}): the exported grade rests "
+                  f"on a hand-in time the kit did not write or check ({record.time_check}); "
+                  "its lateness (and any late penalty) comes from that time. Check the time and "
+                  f"set it with migdata-course set-time {student} {assignment} "
+                  "'YYYY-MM-DD HH:MM', autograde again, then export again", file=sys.stderr)
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
@@ -383,8 +410,15 @@ def _drop_ungraded_feedback(course_dir: str, assignment: str) -> dict[str, str]:
 def _feedback(args: argparse.Namespace) -> int:
     import re
 
+    from .autograde import read_ledger
+    from .config import load_config
     from .feedback import check_marks, release_each
+    from .report import FINAL_STATUSES
 
+    ledger = read_ledger(Path(load_config(args.course_dir).CourseDirectory.root),
+                         args.assignment)
+    not_graded = {s: r.status.replace("_", " ") for s, r in ledger.items()
+                  if r.status not in FINAL_STATUSES and r.status != "missing"}
     for check in check_marks(args.course_dir, args.assignment):
         if check.unmarked:
             print(f"migdata-course: warning: {check.student}: written answers not marked yet: "
@@ -398,7 +432,15 @@ def _feedback(args: argparse.Namespace) -> int:
                   "after marking (nbgrader kept the mark but flags it again): "
                   + ", ".join(check.remark) + "; enter the mark again in the formgrader",
                   file=sys.stderr)
-        if check.stale:
+        if check.stale and check.student in not_graded:
+            # the newest hand-in has no grades to mark yet: marking comes after grading
+            print(f"migdata-course: warning: {check.student}: written answers marked for an "
+                  "earlier hand-in (the student handed in again since): "
+                  + ", ".join(check.stale) + f"; the newest hand-in was not graded "
+                  f"({not_graded[check.student]}): do what autograder/README.md says for that "
+                  f"status and autograde again, then mark its written answers in the formgrader",
+                  file=sys.stderr)
+        elif check.stale:
             print(f"migdata-course: warning: {check.student}: written answers marked for an "
                   "earlier hand-in (the student handed in again since): "
                   + ", ".join(check.stale) + "; mark them again in the formgrader",
@@ -408,15 +450,16 @@ def _feedback(args: argparse.Namespace) -> int:
     # late penalties of the current scores (nbgrader's are from autograding time)
     refresh_late_penalties(args.course_dir, [args.assignment])
     result = _convert(args.course_dir, "GenerateFeedback", args.assignment)
-    failed = sorted(set(re.findall(
-        r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", ""))))
+    stale = _drop_ungraded_feedback(args.course_dir, args.assignment)
+    per_student = set(re.findall(
+        r"error processing assignment '[^']*' for student '([^']*)'", result.get("log", "")))
+    failed = sorted(per_student - set(stale))  # those refused as not graded are named below
     if failed:
         # nbgrader made the others' feedback; say whose is missing instead of failing them all
         print(f"no feedback for {len(failed)} student(s), whose submissions have no grades: "
               + ", ".join(failed), file=sys.stderr)
-    else:
+    elif not per_student:
         _check(result, f"generating feedback for {args.assignment}")
-    stale = _drop_ungraded_feedback(args.course_dir, args.assignment)
     if stale:
         # the gradebook still holds an earlier hand-in's grades: a page from it would be wrong
         print(f"migdata-course: warning: no feedback for {len(stale)} student(s) whose newest "
@@ -465,6 +508,11 @@ def _export(args: argparse.Namespace) -> int:
 
             check_worksheet(args.course_dir, args.assignment[0], args.moodle_worksheet,
                             encoding=args.worksheet_encoding, final=bool(args.marks))
+        if args.moodle_feedback_zip:
+            from .moodle import check_feedback_zip
+
+            # no Moodle roster (the manual route): refused before any file is written
+            check_feedback_zip(args.course_dir, args.assignment[0])
     table = export_grades(args.course_dir, args.out, assignments=args.assignment or None,
                           marks=args.marks, teams=args.teams)
     print(f"{len(table)} rows written to {args.out}")
@@ -476,6 +524,7 @@ def _export(args: argparse.Namespace) -> int:
                   f"{r.student_id} ({r.assignment}: {r.status.replace('_', ' ')})"
                   for r in ungraded.itertuples()) + "; do what autograder/README.md says for "
               "that status, then autograde again", file=sys.stderr)
+    _unchecked_exported(args.course_dir, table)
     blank = sorted(set(table.loc[table["blank_unconfirmed"] > 0, "student_id"]))
     if blank:
         print(f"{len(blank)} student(s) left written answers blank; nbgrader scored them 0 and "

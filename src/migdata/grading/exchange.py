@@ -81,7 +81,8 @@ class Handin:
     problem
         What is wrong with it, in words ('' if nothing).
     late_by
-        Seconds after the due date (None without a due date or when on time).
+        Seconds after the due date of the hand-in collected in this run (None without a due
+        date, when on time, or for a hand-in not collected now: an older one is not graded).
     refused
         Why it was not collected although it is the student's own (a link, a device, too big;
         '' if it was not refused).
@@ -476,8 +477,8 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
 
                 record_time(course_root, assignment, [student], "collect")
                 break
-        for h in handins:
-            if due is not None and h.handed_in > due:
+        for h in handins:  # the one collected now: older hand-ins are not graded
+            if h.collected and due is not None and h.handed_in > due:
                 h.late_by = (h.handed_in - due).total_seconds()
     return sorted(found, key=lambda h: (h.student, h.handed_in))
 

@@ -18,9 +18,12 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
+from migdata.errors import MigdataError
+
 __all__ = [
-    "HIDDEN_NOTICE", "HideHiddenTests", "MarksCheck", "check_marks", "hide_hidden_tests",
-    "release_each", "remember_marks",
+    "HIDDEN_NOTICE", "HideHiddenTests", "MarksCheck", "RefuseUngradedFeedback",
+    "UngradedFeedbackError", "check_marks", "hide_hidden_tests", "release_each",
+    "remember_marks",
 ]
 
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -87,6 +90,47 @@ class HideHiddenTests(Preprocessor):
     def preprocess(self, nb, resources):
         for cell in nb.cells:
             hide_hidden_tests(cell)
+        return nb, resources
+
+
+class UngradedFeedbackError(MigdataError):
+    """No feedback for a student whose newest hand-in was not graded."""
+
+
+class RefuseUngradedFeedback(Preprocessor):
+    """nbconvert preprocessor for ``GenerateFeedback``: no page for a hand-in that was not graded.
+
+    nbgrader makes feedback from the gradebook, which keeps an earlier hand-in's grades when the
+    newest could not be graded (renamed, invalid, refused, ...): its page would show marks the
+    newest hand-in never earned, and the formgrader's *Release feedback* would hand it out. This
+    preprocessor (first in ``c.GenerateFeedback.preprocessors``, so the formgrader's *Generate
+    feedback* button applies it too) raises :class:`UngradedFeedbackError` for a student whose
+    record in the kit's autograde ledger (:func:`migdata.grading.autograde.read_ledger`) has a
+    status other than graded or timed out. nbgrader then logs the error for that student, removes
+    the half-made page and makes the others'. A student the kit never autograded passes.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        import os
+
+        from .autograde import read_ledger
+        from .report import FINAL_STATUSES
+
+        info = resources.get("nbgrader", {})
+        student, assignment = info.get("student"), info.get("assignment")
+        if not student or not assignment:
+            return nb, resources
+        root = Path(self.config.CourseDirectory.get("root") or os.getcwd())
+        record = read_ledger(root, assignment).get(student)
+        if record is not None and record.status not in FINAL_STATUSES | {"missing"}:
+            status = record.status.replace("_", " ")
+            raise UngradedFeedbackError(
+                f"no feedback for {student}: their newest hand-in of {assignment} was not graded "
+                f"({status}), so a page would show an earlier hand-in's marks. Do what "
+                "autograder/README.md says for that status and autograde again (see "
+                "migdata-course report)")
         return nb, resources
 
 

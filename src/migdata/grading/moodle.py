@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import unicodedata
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ __all__ = [
     "FeedbackZipReport",
     "ImportReport",
     "WorksheetReport",
+    "check_feedback_zip",
+    "check_id_map",
     "check_worksheet",
     "class_list",
     "fill_grading_worksheet",
@@ -274,6 +277,126 @@ def read_id_map(path: str | Path, students: Mapping[str, str] | None = None, *,
                 f"{path}: student ids lost their leading zeros ({shown}): a spreadsheet program "
                 "read them as numbers. Use the file as downloaded, or import that column as Text")
     return mapping
+
+
+def _plain_name(name: str) -> str:
+    """A full name reduced to what survives Moodle's file naming: letters and digits, casefolded.
+
+    Moodle writes a submission folder's name with ``clean_filename()`` (underscores turned into
+    spaces, quotes, colons and slashes dropped); the worksheet keeps the name as typed. Unicode
+    normal form, case and spacing differ between honest files; letters never do.
+    """
+    text = unicodedata.normalize("NFKC", name).replace("_", " ").casefold()
+    kept = "".join(ch if ch.isalnum() else " " for ch in text)
+    return " ".join(kept.split())
+
+
+def _zip_spellings(name: str) -> set[str]:
+    """The zip's name as :func:`_plain_name`, also as read from a zip without its UTF-8 flag.
+
+    A zip re-packed by a tool that stores UTF-8 names without saying so is read as cp437
+    (``Əliyeva`` becomes ``ÆÅliyeva``); its bytes, read as UTF-8, give the name back.
+    """
+    spellings = {_plain_name(name)}
+    try:
+        spellings.add(_plain_name(name.encode("cp437").decode("utf-8")))
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    return spellings
+
+
+def check_id_map(course_dir: str | Path, assignment: str, path: str | Path,
+                 zips: list[str | Path], id_map: Mapping[str, str]) -> None:
+    """Refuse an id map that belongs to another assignment, before anything is written.
+
+    Participant ids can change from one assignment to the next, so another assignment's grading
+    worksheet maps the participants to the wrong students. Two checks catch it: the full name
+    Moodle put on each submission folder in the zip must be the one the worksheet gives for that
+    participant (compared by :func:`_plain_name`), and the worksheet's *Maximum grade* must be the
+    assignment's (or the final mark's 100, for ``export --marks``).
+
+    Raises
+    ------
+    InvalidInputError
+        Naming each participant whose two names disagree, or the two maximum grades.
+    """
+    from .report import read_marks_file
+    from .worksheet import _locate_identifier
+
+    path = Path(path)
+    in_zip = {p: n for p, n in participants_in(zips).items() if p in id_map}
+    kit_max = _assignment_max(course_dir, assignment)
+    try:
+        sheet = read_worksheet(path)
+    except InvalidInputError:
+        sheet = None  # not Moodle's worksheet (a participant_id,student_id CSV): no maximum
+    if sheet is not None and kit_max is not None and all(
+            abs(sheet.max_grade - top) > 1e-9 for top in (kit_max, FINAL_MAX)):
+        raise InvalidInputError(
+            f"{path.name}: its Maximum grade is {sheet.max_grade:g}, but {assignment} is worth "
+            f"{kit_max:g}: it is probably the grading worksheet of another assignment, whose "
+            "participant ids and hand-in times are not this one's. Download the grading "
+            f"worksheet of {assignment}'s Moodle assignment (or, if it is that one, set its "
+            f"Maximum grade in Moodle to {kit_max:g}) and import again")
+    table = read_marks_file(path)
+    header = list(table.columns)
+    rows = [list(r) for r in table.itertuples(index=False) if any(str(v).strip() for v in r)]
+    lower = {h.lower(): i for i, h in enumerate(header)}
+    if "participant_id" in lower:
+        ident, prefix = lower["participant_id"], ""
+    else:
+        try:
+            ident, prefix = _locate_identifier(header, rows, path)
+        except InvalidInputError:
+            return
+    by_participant = {re.sub(r"\D", "", r[ident][len(prefix):]): r for r in rows}
+    zip_names = set().union(*(_zip_spellings(n) for n in in_zip.values()))
+    # the name column: the one holding the zip's names, else "Full name", else (a worksheet
+    # in another language naming none of the zip's people) the one after the identifier
+    overlap = {c: sum(1 for r in rows if _plain_name(str(r[c])) in zip_names)
+               for c in range(len(header)) if c != ident}
+    column = max(overlap, key=lambda c: (overlap[c], -c), default=None)
+    if column is None or overlap[column] == 0:
+        column = next((i for i, h in enumerate(header)
+                       if h.strip().lower() in ("full name", "full_name")), None)
+    if column is None and prefix and ident + 1 < len(header) and all(
+            any(ch.isalpha() for ch in str(r[ident + 1])) and "@" not in str(r[ident + 1])
+            for r in rows):
+        column = ident + 1  # Moodle writes the full name right after the identifier
+    if column is None:
+        return
+    blind = _plain_name(prefix) if prefix else None
+    wrong = []
+    for participant, zip_name in sorted(in_zip.items()):
+        row = by_participant.get(participant)
+        if row is None or not str(row[column]).strip() or _plain_name(zip_name) == blind:
+            continue
+        if _plain_name(str(row[column])) not in _zip_spellings(zip_name):
+            wrong.append(f"participant {participant} is {zip_name!r} in the zip but "
+                         f"{str(row[column]).strip()!r} in {path.name}")
+    if wrong:
+        raise InvalidInputError(
+            f"{path.name} does not belong to these hand-ins: " + "; ".join(wrong)
+            + ". Participant ids change from one assignment to the next, so this is probably "
+            "the grading worksheet of another assignment; it would file hand-ins under the "
+            "wrong students. Nothing was imported. Download the grading worksheet of the same "
+            f"Moodle assignment as the zip ({assignment}) and import again")
+
+
+def _assignment_max(course_dir: str | Path, assignment: str) -> float | None:
+    """The assignment's maximum score in the gradebook (None when it is not there yet)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cfg = load_config(course_dir)
+    root = Path(cfg.CourseDirectory.root)
+    db_url = cfg.CourseDirectory.get("db_url", "sqlite:///" + str(root / "gradebook.db"))
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).is_file():
+        return None
+    with Gradebook(db_url, cfg.CourseDirectory.get("course_id", "")) as gb:
+        try:
+            return float(gb.find_assignment(assignment).max_score)
+        except MissingEntry:
+            return None
 
 
 def _roster_path(root: Path) -> Path:
@@ -874,29 +997,54 @@ def write_feedback_zip(course_dir: str | Path, assignment: str, out: str | Path,
                                               f"({row.to_mark:g} points)")
             else:
                 final[str(row.student_id)] = ""
+    roster = _roster_for(course_dir, assignment)  # refused before any file is made
     now = _current_scores(course_dir, assignment)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for r in _roster_for(course_dir, assignment):
-            student = r["student_id"]
-            folder = root / "feedback" / student / assignment
-            pages = sorted(folder.glob("*.html"))
-            if not pages:
-                continue
-            if final is not None and final.get(student, "not in the export"):
-                report.left[student] = final.get(student, "not in the export")
-                continue
-            differs = [page.name for page in pages
-                       if _feedback_scores(page) != now.get((student, page.stem))]
-            if differs:
-                report.left[student] = (
-                    "feedback out of date (its score or late penalty is not the gradebook's "
-                    f"now: {', '.join(differs)}); run migdata-course feedback {assignment} again")
-                report.stale.append(student)
-                continue
-            name = f"{_name_part(r['full_name'])}_{r['participant_id']}_assignsubmission_file_"
-            for page in pages:
-                zf.write(page, f"{name}/{page.name}")
-                report.files += 1
+    part = out.with_name(out.name + ".part")
+    try:
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+            _pack_feedback(zf, root, assignment, roster, final, now, report)
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
     return report
+
+
+def check_feedback_zip(course_dir: str | Path, assignment: str) -> None:
+    """Refuse a feedback zip before anything is written: no Moodle roster for the assignment.
+
+    Raises
+    ------
+    InvalidInputError
+        If the assignment's submissions did not come through ``import-zip`` (the manual route
+        or the hub): Moodle's participant ids, which name the zip's folders, are not known.
+    """
+    _roster_for(course_dir, assignment)
+
+
+def _pack_feedback(zf: zipfile.ZipFile, root: Path, assignment: str,
+                   roster: list[dict[str, str]], final: dict[str, str] | None, now: dict,
+                   report: FeedbackZipReport) -> None:
+    """Write the final students' current feedback pages into the Moodle feedback zip."""
+    for r in roster:
+        student = r["student_id"]
+        folder = root / "feedback" / student / assignment
+        pages = sorted(folder.glob("*.html"))
+        if not pages:
+            continue
+        if final is not None and final.get(student, "not in the export"):
+            report.left[student] = final.get(student, "not in the export")
+            continue
+        differs = [page.name for page in pages
+                   if _feedback_scores(page) != now.get((student, page.stem))]
+        if differs:
+            report.left[student] = (
+                "feedback out of date (its score or late penalty is not the gradebook's "
+                f"now: {', '.join(differs)}); run migdata-course feedback {assignment} again")
+            report.stale.append(student)
+            continue
+        name = f"{_name_part(r['full_name'])}_{r['participant_id']}_assignsubmission_file_"
+        for page in pages:
+            zf.write(page, f"{name}/{page.name}")
+            report.files += 1

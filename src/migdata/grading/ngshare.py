@@ -239,8 +239,8 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
         Every hand-in ngshare lists, sorted by student then time (``owner`` is the student:
         ngshare records the hub user who sent it). ``collected`` is set on the one copied (each
         student's newest that is not refused), ``refused`` on one that could not be copied (a
-        path outside its folder, too large), ``late_by`` on those after the gradebook's due
-        date.
+        path outside its folder, too large), ``late_by`` on the one copied when it came after
+        the gradebook's due date.
 
     Raises
     ------
@@ -298,8 +298,8 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
                 record_time(course_root, assignment, [student], "collect")  # a time it vouches for
                 break
     due = _duedate(db_url, course_id, assignment)
-    for h in found:
-        if due is not None and h.handed_in > due:
+    for h in found:  # the ones collected now: older hand-ins are not graded
+        if h.collected and due is not None and h.handed_in > due:
             h.late_by = (h.handed_in - due).total_seconds()
     return sorted(found, key=lambda h: (h.student, h.handed_in))
 

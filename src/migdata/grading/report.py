@@ -85,6 +85,8 @@ def format_report(results: Sequence[GradeResult], assignment: str,
     lines += [header, "-" * len(header)]
     for r in results:
         note = ("(unchanged, not regraded) " if r.reused and now else "") + r.detail
+        if r.overrides:  # formgrader scores settled at this grading (none when reused)
+            note = "; ".join([*([note] if note else []), *r.overrides])
         if overrides and overrides.get(r.student) and r.status in FINAL_STATUSES:
             changed = "formgrader score(s) of test cells: " + ", ".join(overrides[r.student])
             note = f"{changed}; {note}" if note else changed
