@@ -110,15 +110,32 @@ def _make_users(hub: Hub) -> None:
     subprocess.run(["chpasswd"], input=pairs, text=True, check=True)
 
 
+#: Folders this process opened for the hubs, with how many hubs still need each. The hub
+#: modules' fixtures may overlap on one worker (pytest tears a module's fixture down lazily), so a
+#: folder is closed again only when the last hub that needed it is cleaned up.
+_OPENED: dict[Path, int] = {}
+
+
 def _open_path_to_kit(hub: Hub) -> None:
-    """Let every user traverse the folders above the kit's Python (CI clones may sit in /root)."""
+    """Let every user traverse the folders above the kit's Python (CI clones may sit in /root).
+
+    Called again before each run of setup-hub.sh (which checks that students can run the kit):
+    a folder this hub needs open is opened again if it was closed meanwhile.
+    """
     kit = [Path(sys.prefix), Path(sys.executable).resolve(), Path(sys.base_prefix).resolve(),
            Path(__file__).resolve()]
     for folder in sorted({p for path in kit for p in path.parents}):
         mode = folder.stat().st_mode
+        if folder not in hub.opened:
+            if folder in _OPENED:
+                _OPENED[folder] += 1
+            elif mode & 0o001:
+                continue  # open already, not by a hub of this process: left as it is
+            else:
+                _OPENED[folder] = 1
+            hub.opened.append(folder)
         if not mode & 0o001:
             folder.chmod(mode | 0o001)
-            hub.opened.append(folder)
 
 
 def _course_for_instructor(hub: Hub, repo_root: Path, *, folder_exchange: bool = True) -> None:
@@ -153,6 +170,7 @@ def _kit_clone(hub: Hub, repo_root: Path) -> Path:
 
 
 def _setup_script(hub: Hub, repo_root: Path) -> subprocess.CompletedProcess:
+    _open_path_to_kit(hub)
     env = {**os.environ, "INSTRUCTOR": hub.instructor, "STUDENTS": ",".join(hub.students),
            "EXCHANGE": str(hub.exchange), "HUB_ETC": str(hub.etc), "HUB_STATE": str(hub.state),
            "PYTHON": sys.executable, "COURSE_DIR": str(hub.course),
@@ -282,5 +300,8 @@ def _cleanup(hub: Hub) -> None:
     for user in [*hub.users, *hub.service_users]:
         subprocess.run(["userdel", "--remove", user], capture_output=True, check=False)
     for folder in hub.opened:
-        folder.chmod(folder.stat().st_mode & ~0o001)
+        _OPENED[folder] -= 1
+        if _OPENED[folder] == 0:  # no other hub of this process needs it open
+            del _OPENED[folder]
+            folder.chmod(folder.stat().st_mode & ~0o001)
     shutil.rmtree(hub.base, ignore_errors=True)

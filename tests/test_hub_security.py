@@ -244,6 +244,7 @@ def test_files_listing_students_are_the_hubs_alone(hub):
 
 def _run_setup(hub: Hub, **env: str) -> subprocess.CompletedProcess:
     """setup-hub.sh from the kit's clone with the hub's folders, and ``env`` on top."""
+    _open_path_to_kit(hub)
     env = {**os.environ, "INSTRUCTOR": hub.instructor, "STUDENTS": ",".join(hub.students),
            "EXCHANGE": str(hub.exchange), "HUB_ETC": str(hub.etc), "HUB_STATE": str(hub.state),
            "PYTHON": str(BIN / "python"), "COURSE_DIR": str(hub.course), "SKIP_LOGIN_DEFS": "1",
