@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -448,6 +449,24 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
             h.problem = (f"timestamp.txt says {_show(h.claimed, tz)}, the exchange "
                          f"received it at {_show(h.handed_in, tz)}; the exchange's time is used")
         own.setdefault(h.student, []).append(h)
+    file_newest(course_dir, course_root, assignment, own, due, "the exchange",
+                lambda h, dest: _take(h, dest, limit))
+    return sorted(found, key=lambda h: (h.student, h.handed_in))
+
+
+def file_newest(course_dir: str | Path, course_root: Path, assignment: str,
+                own: dict[str, list[Handin]], due: datetime | None, source: str,
+                take: Callable[[Handin, Path], bool]) -> None:
+    """File each student's newest hand-in that is not refused into ``submitted/``.
+
+    Shared by the folder exchange and ngshare: ``own`` holds each student's hand-ins, ``take``
+    copies one into its destination (or sets ``refused``), ``source`` names where it came from
+    in the lecturer's messages. Marks given to a version being replaced are remembered as
+    stale, what ``submitted/`` holds counts only if the kit wrote its time, each time filed is
+    recorded, and the hand-in filed now gets ``late_by`` when it came after ``due``.
+    """
+    from .handin_times import record_time
+
     for handins in own.values():
         handins.sort(key=lambda h: h.handed_in, reverse=True)
     replaced = []
@@ -466,21 +485,29 @@ def collect(course_dir: str | Path, assignment: str) -> list[Handin]:
                 break  # already collected (this hand-in or a later one)
             if h.refused:
                 continue
-            if _take(h, dest, limit):
+            if take(h, dest):
                 if unchecked:
                     h.replaced = (
                         f"the hand-in that was in submitted/{_shown(student)}/{assignment}/ is "
-                        f"replaced by this one from the exchange: its time was {unchecked} "
+                        f"replaced by this one from {source}: its time was {unchecked} "
                         "(to keep a hand-in you copy there, check its time and set it with "
                         "migdata-course set-time before collecting)")
-                from .handin_times import record_time
-
                 record_time(course_root, assignment, [student], "collect")
                 break
         for h in handins:  # the one collected now: older hand-ins are not graded
             if h.collected and due is not None and h.handed_in > due:
                 h.late_by = (h.handed_in - due).total_seconds()
-    return sorted(found, key=lambda h: (h.student, h.handed_in))
+
+
+def put_in_place(h: Handin, staging: Path, dest: Path) -> None:
+    """Give a copied hand-in the received time (whatever its own files say) and move it to
+    ``dest``, replacing what was there."""
+    (staging / "timestamp.txt").unlink(missing_ok=True)
+    (staging / "timestamp.txt").write_text(h.handed_in.strftime(TIME_FORMAT), encoding="utf-8")
+    if dest.exists():
+        shutil.rmtree(dest)
+    staging.rename(dest)
+    h.collected = True
 
 
 def _take(h: Handin, dest: Path, limit: int) -> bool:
@@ -501,12 +528,7 @@ def _take(h: Handin, dest: Path, limit: int) -> bool:
         h.refused = str(exc) if isinstance(exc, RefusedHandin) else \
             f"it could not be read ({exc.strerror or exc})"
         return False
-    (staging / "timestamp.txt").unlink(missing_ok=True)
-    (staging / "timestamp.txt").write_text(h.handed_in.strftime(TIME_FORMAT), encoding="utf-8")
-    if dest.exists():
-        shutil.rmtree(dest)
-    staging.rename(dest)
-    h.collected = True
+    put_in_place(h, staging, dest)
     return True
 
 

@@ -35,11 +35,11 @@ from .exchange import (
     MAX_DEPTH,
     MAX_ENTRIES,
     NBGRADER_MAX_DIR_KB,
-    TIME_FORMAT,
     Handin,
     RefusedHandin,
     _duedate,
-    _existing,
+    file_newest,
+    put_in_place,
 )
 
 __all__ = ["NgshareError", "collect_ngshare", "ngshare_api", "ngshare_url", "parse_ngshare_time",
@@ -249,7 +249,6 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
         is not the course's instructor) or cannot be reached.
     """
     from .config import load_config
-    from .feedback import remember_marks
 
     cfg = load_config(course_dir)
     course_id = cfg.CourseDirectory.get("course_id", "")
@@ -269,38 +268,8 @@ def collect_ngshare(course_dir: str | Path, assignment: str) -> list[Handin]:
     own: dict[str, list[Handin]] = {}
     for h in found:
         own.setdefault(h.student, []).append(h)
-    for handins in own.values():
-        handins.sort(key=lambda h: h.handed_in, reverse=True)
-    newest = {s: hs[0] for s, hs in own.items()}
-    replaced = []
-    for student, h in newest.items():
-        dest = course_root / "submitted" / student / assignment
-        existing, _ = _existing(course_root, assignment, student)
-        if dest.exists() and (existing is None or h.handed_in > existing):
-            replaced.append(student)
-    # written marks given to the version being replaced become stale (see feedback.check_marks)
-    remember_marks(course_dir, assignment, replaced)
-    for student, handins in own.items():
-        dest = course_root / "submitted" / student / assignment
-        for h in handins:  # newest first: the newest one that is not refused
-            existing, unchecked = _existing(course_root, assignment, student)
-            if existing is not None and existing >= h.handed_in:
-                break  # already collected (this hand-in or a later one)
-            if _take(cfg, course_id, assignment, h, dest, limit):
-                if unchecked:
-                    h.replaced = (
-                        f"the hand-in that was in submitted/{student}/{assignment}/ is replaced "
-                        f"by this one from ngshare: its time was {unchecked} (to keep a hand-in "
-                        "you copy there, check its time and set it with migdata-course set-time "
-                        "before collecting)")
-                from .handin_times import record_time
-
-                record_time(course_root, assignment, [student], "collect")  # a time it vouches for
-                break
-    due = _duedate(db_url, course_id, assignment)
-    for h in found:  # the ones collected now: older hand-ins are not graded
-        if h.collected and due is not None and h.handed_in > due:
-            h.late_by = (h.handed_in - due).total_seconds()
+    file_newest(course_dir, course_root, assignment, own, _duedate(db_url, course_id, assignment),
+                "ngshare", lambda h, dest: _take(cfg, course_id, assignment, h, dest, limit))
     return sorted(found, key=lambda h: (h.student, h.handed_in))
 
 
@@ -322,13 +291,7 @@ def _take(cfg, course_id: str, assignment: str, h: Handin, dest: Path, limit: in
         h.refused = str(exc) if isinstance(exc, RefusedHandin) else \
             f"it could not be written ({exc.strerror or exc})"
         return False
-    # ngshare's time, whatever the student's files hold
-    (staging / "timestamp.txt").unlink(missing_ok=True)
-    (staging / "timestamp.txt").write_text(h.handed_in.strftime(TIME_FORMAT), encoding="utf-8")
-    if dest.exists():
-        shutil.rmtree(dest)
-    staging.rename(dest)
-    h.collected = True
+    put_in_place(h, staging, dest)  # ngshare's time, whatever the student's files hold
     return True
 
 
